@@ -1,0 +1,89 @@
+/* The engine: the job, its family, the scans that follow it and the actions on it.
+ * Faces read it; only the engine sends signals. */
+#ifndef ORPHANAGE_ENGINE_H
+#define ORPHANAGE_ENGINE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "events.h"
+#include "family.h"
+#include "job.h"
+#include "kill.h"
+#include "options.h"
+#include "outbuf.h"
+#include "scan.h"
+
+struct engine {
+	const struct options *opt;
+	struct scanner *sc;
+	struct family fam;
+	struct job job;
+	struct eventlog log;
+	struct outbuf out;
+	struct kill_ctx kctx;
+	pid_t self, self_pgid, self_sid;
+	int sig;			/* the signal the kill keys send now */
+	bool subreaper;			/* PR_SET_CHILD_SUBREAPER is set */
+	bool children_file;		/* /proc/PID/task/TID/children works here */
+	double t0;			/* CLOCK_MONOTONIC at start */
+	double last_full_scan;
+	bool full_scan_due;
+	unsigned long refreshes;
+	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
+	char **argv;			/* the job's command, for relaunching */
+	struct snapshot snap;		/* scratch for refreshes */
+	pid_t *pids;			/* scratch */
+	size_t npids, cappids;
+};
+
+/* What a key asks the engine to do. */
+enum action_kind {
+	ACT_NONE,
+	ACT_REDRAW,
+	ACT_KILL_NAIVE,
+	ACT_KILL_GROUP,
+	ACT_KILL_TREE,
+	ACT_SET_SIGNAL,
+	ACT_RELAUNCH,
+	ACT_QUIT,
+};
+
+struct action {
+	enum action_kind kind;
+	pid_t pid;			/* the selected process ... */
+	unsigned long long start;	/* ... and its start time: its identity */
+	int sig;			/* for ACT_SET_SIGNAL */
+};
+
+/* Ready the engine: the scanner, orphanage's own ids, subreaper mode. 0, or 1 with err. */
+int engine_init(struct engine *e, const struct options *opt, char *err, size_t errlen);
+/* Launch argv (or attach to opt->pid). 0, or an exit status with err. */
+int engine_start(struct engine *e, char **argv, char *err, size_t errlen);
+void engine_free(struct engine *e);
+/* Seconds since the engine started. */
+double engine_now(const struct engine *e);
+/* Rescan the family and reconcile it; returns true when anything changed. */
+bool engine_refresh(struct engine *e);
+/* Reap exited children (SIGCHLD); returns true when any was reaped. */
+bool engine_reap(struct engine *e);
+/* Read what the job printed; returns true when anything was read. */
+bool engine_drain_output(struct engine *e);
+/* A SIGINT, SIGTERM or SIGHUP reached orphanage: route it to the job's group (or say why not).
+ * from_terminal: the terminal sent it (si_code SI_KERNEL), so a same-group job has it already. */
+void engine_route_signal(struct engine *e, int sig, bool from_terminal);
+/* Carry out a face's action. Returns true when the view should be redrawn. */
+bool engine_act(struct engine *e, const struct action *a);
+/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace. */
+void engine_on_exit(struct engine *e);
+/* Nothing of the family is alive and the job is not running. */
+bool engine_family_gone(const struct engine *e);
+/* Fill fds with what the poll loop must watch for the engine: the output pipe and the
+ * pidfds of live members (which poll readable when they exit). Returns how many. */
+size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
+/* Relaunch the job's command once its family is gone. */
+bool engine_relaunch(struct engine *e);
+
+#endif

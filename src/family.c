@@ -1,0 +1,494 @@
+#include "config.h"
+
+#include "family.h"
+#include "signame.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void family_init(struct family *fam, const struct family_config *cfg, pid_t root)
+{
+	memset(fam, 0, sizeof *fam);
+	fam->cfg = *cfg;
+	if (cfg->n_ancestors) {
+		fam->ancestors = xcalloc(cfg->n_ancestors, sizeof *fam->ancestors);
+		memcpy(fam->ancestors, cfg->ancestors, cfg->n_ancestors * sizeof *fam->ancestors);
+	}
+	fam->cfg.ancestors = fam->ancestors;
+	fam->root = root;
+	pidmap_clear(&fam->index, 16);
+	pidmap_clear(&fam->groups, 16);
+	pidmap_clear(&fam->sessions, 16);
+}
+
+void family_free(struct family *fam)
+{
+	for (size_t i = 0; i < fam->n; i++) {
+		proc_free(&fam->m[i].p);
+		if (fam->m[i].pidfd >= 0)
+			close(fam->m[i].pidfd);
+	}
+	free(fam->m);
+	free(fam->ancestors);
+	pidmap_free(&fam->index);
+	pidmap_free(&fam->groups);
+	pidmap_free(&fam->sessions);
+	memset(fam, 0, sizeof *fam);
+}
+
+struct member *family_find(const struct family *fam, pid_t pid)
+{
+	size_t i = pidmap_get(&fam->index, pid);
+	return i == PIDMAP_NONE ? NULL : &fam->m[i];
+}
+
+size_t family_alive(const struct family *fam)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fam->n; i++)
+		n += fam->m[i].alive && fam->m[i].p.state != 'Z';
+	return n;
+}
+
+static const char *member_name(const struct member *m)
+{
+	return m->p.comm[0] ? m->p.comm : "?";
+}
+
+/* The slot of the member m was first seen under, when that very process is still tracked. */
+static size_t parent_slot(const struct family *fam, size_t i)
+{
+	const struct member *m = &fam->m[i];
+	if (m->parent <= 0)
+		return PIDMAP_NONE;
+	size_t p = pidmap_get(&fam->index, m->parent);
+	if (p == PIDMAP_NONE || p == i || fam->m[p].p.start != m->parent_start)
+		return PIDMAP_NONE;
+	return p;
+}
+
+bool family_descends(const struct family *fam, size_t d, size_t a)
+{
+	for (int depth = 0; d != PIDMAP_NONE && depth <= (int)fam->n; depth++) {
+		if (d == a)
+			return true;
+		d = parent_slot(fam, d);
+	}
+	return false;
+}
+
+static bool is_ancestor_pid(const struct family *fam, pid_t pid)
+{
+	if (pid == 1)
+		return true;
+	for (size_t i = 0; i < fam->cfg.n_ancestors; i++)
+		if (fam->cfg.ancestors[i] == pid)
+			return true;
+	return false;
+}
+
+static struct member *member_add(struct family *fam, const struct proc *p, enum join_how how, double now)
+{
+	if (fam->n == fam->cap) {
+		fam->cap = fam->cap ? fam->cap * 2 : 32;
+		fam->m = xreallocarray(fam->m, fam->cap, sizeof *fam->m);
+	}
+	struct member *m = &fam->m[fam->n];
+	memset(m, 0, sizeof *m);
+	proc_copy(&m->p, p);
+	m->how = how;
+	m->alive = true;
+	m->first_pgid = p->pgid;
+	m->first_sid = p->sid;
+	m->joined = now;
+	m->status = -1;
+	m->pidfd = -1;
+	pidmap_put(&fam->index, p->pid, fam->n);
+	fam->n++;
+	return m;
+}
+
+/* Take a new reading into a member: detailed readings replace everything, cheap ones
+ * only the fields they carry. */
+static void member_take(struct member *m, const struct proc *p)
+{
+	if (p->detailed) {
+		proc_free(&m->p);
+		proc_copy(&m->p, p);
+		return;
+	}
+	m->p.ppid = p->ppid;
+	m->p.pgid = p->pgid;
+	m->p.sid = p->sid;
+	m->p.state = p->state;
+	m->p.stat[0] = p->state;
+	if (p->comm[0])
+		memcpy(m->p.comm, p->comm, sizeof m->p.comm);
+}
+
+static void member_died(struct member *m, double now, struct eventlog *log)
+{
+	m->alive = false;
+	m->died_at = now;
+	if (m->status >= 0) {
+		char how[64];
+		signame_status(m->status, how, sizeof how);
+		eventlog_add(log, now, EV_EXIT, m->p.pid, "%d (%s) %s", m->p.pid, member_name(m), how);
+	} else {
+		eventlog_add(log, now, EV_EXIT, m->p.pid, "%d (%s) exited", m->p.pid, member_name(m));
+	}
+}
+
+/* Record the groups and sessions a member leads: they stay the family's after it dies. */
+static void note_leadership(struct family *fam, const struct member *m)
+{
+	if (m->p.pgid == m->p.pid && m->p.pgid != fam->cfg.self_pgid)
+		pidmap_put(&fam->groups, m->p.pgid, 0);
+	if (m->p.sid == m->p.pid && m->p.sid != fam->cfg.self_sid)
+		pidmap_put(&fam->sessions, m->p.sid, 0);
+}
+
+/* Compare a member's new reading with its last one and report what happened. */
+static void member_reconcile(struct family *fam, struct member *m, const struct proc *p, double now,
+			     struct eventlog *log)
+{
+	pid_t pid = m->p.pid;
+	if (p->ppid != m->p.ppid) {
+		m->orphan = true;
+		m->orphaned_from = m->p.ppid;
+		m->orphaned_at = now;
+		eventlog_add(log, now, EV_ORPHAN, pid, "%d orphaned: parent %d died, now child of %d", pid,
+			     m->p.ppid, p->ppid);
+	}
+	if (p->sid != m->p.sid) {
+		if (p->sid == pid)
+			m->setsid_escape = true;
+		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to session %d%s", pid, member_name(m),
+			     p->sid, p->sid == pid ? " (setsid)" : "");
+	} else if (p->pgid != m->p.pgid) {
+		if (p->pgid != m->first_pgid)
+			m->setpgid_escape = true;
+		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to process group %d%s", pid,
+			     member_name(m), p->pgid, p->pgid == pid ? " (setpgid)" : "");
+	}
+	member_take(m, p);
+	if (p->state == 'Z' && !m->zombie_noted) {
+		m->zombie_noted = true;
+		eventlog_add(log, now, EV_ZOMBIE, pid, "%d (%s) is a zombie: parent %d has not waited for it",
+			     pid, member_name(m), p->ppid);
+	}
+	note_leadership(fam, m);
+}
+
+/* Does a process outside the family belong to it? Returns how, or -1. */
+static int candidate_join(const struct family *fam, const struct proc *p)
+{
+	size_t parent = pidmap_get(&fam->index, p->ppid);
+	if (parent != PIDMAP_NONE && fam->m[parent].alive && fam->m[parent].p.start <= p->start)
+		return JOIN_CHILD;
+	if (p->pid == fam->root)
+		return -1;
+	if (p->ppid == fam->cfg.self)
+		return JOIN_ADOPTED;
+	if (!is_ancestor_pid(fam, p->ppid))
+		return -1;
+	/* Its parent died before orphanage saw it: it belongs if it kept a family group or session. */
+	if (pidmap_get(&fam->groups, p->pgid) != PIDMAP_NONE)
+		return JOIN_GROUP;
+	if (pidmap_get(&fam->sessions, p->sid) != PIDMAP_NONE)
+		return JOIN_SESSION;
+	return -1;
+}
+
+static void member_joined(struct family *fam, struct member *m, double now, struct eventlog *log)
+{
+	pid_t pid = m->p.pid;
+	const char *name = member_name(m);
+	switch (m->how) {
+	case JOIN_ROOT:
+		eventlog_add(log, now, EV_JOIN, pid, "%d (%s) is the job's first process", pid, name);
+		break;
+	case JOIN_CHILD:
+		m->parent = m->p.ppid;
+		m->parent_start = fam->m[pidmap_get(&fam->index, m->p.ppid)].p.start;
+		eventlog_add(log, now, EV_JOIN, pid, "%d (%s) started, child of %d", pid, name, m->p.ppid);
+		break;
+	case JOIN_GROUP:
+	case JOIN_SESSION:
+		m->orphan = true;
+		m->orphaned_at = now;
+		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) found orphaned in the family's %s %d, now child of %d",
+			     pid, name, m->how == JOIN_GROUP ? "process group" : "session",
+			     m->how == JOIN_GROUP ? m->p.pgid : m->p.sid, m->p.ppid);
+		break;
+	case JOIN_ADOPTED:
+		m->orphan = true;
+		m->orphaned_at = now;
+		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) adopted by orphanage (subreaper)", pid, name);
+		break;
+	}
+	if (m->p.state == 'Z') {
+		m->zombie_noted = true;
+		eventlog_add(log, now, EV_ZOMBIE, pid, "%d (%s) is a zombie: parent %d has not waited for it",
+			     pid, name, m->p.ppid);
+	}
+	note_leadership(fam, m);
+}
+
+/* Drop dead members that no live member descends from, and rebuild the index. */
+static void family_prune(struct family *fam)
+{
+	size_t n = fam->n;
+	bool *keep = xcalloc(n, sizeof *keep);
+	for (size_t i = 0; i < n; i++) {
+		if (!fam->m[i].alive)
+			continue;
+		keep[i] = true;
+		size_t p = parent_slot(fam, i);
+		for (size_t steps = 0; p != PIDMAP_NONE && !keep[p] && steps < n; steps++) {
+			keep[p] = true;
+			p = parent_slot(fam, p);
+		}
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i]) {
+			fam->m[w++] = fam->m[i];
+			continue;
+		}
+		proc_free(&fam->m[i].p);
+		if (fam->m[i].pidfd >= 0)
+			close(fam->m[i].pidfd);
+	}
+	fam->n = w;
+	free(keep);
+	pidmap_clear(&fam->index, w);
+	for (size_t i = 0; i < w; i++)
+		pidmap_put(&fam->index, fam->m[i].p.pid, i);
+}
+
+bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
+{
+	bool changed = false;
+	struct pidmap seen = { 0 };
+	pidmap_clear(&seen, snap->n);
+	for (size_t i = 0; i < snap->n; i++)
+		pidmap_put(&seen, snap->procs[i].pid, i);
+
+	/* 1. Members: still there, changed, or gone. */
+	for (size_t i = 0; i < fam->n; i++) {
+		struct member *m = &fam->m[i];
+		if (!m->alive)
+			continue;
+		size_t s = pidmap_get(&seen, m->p.pid);
+		if (s == PIDMAP_NONE || snap->procs[s].start != m->p.start) {
+			member_died(m, now, log);
+			changed = true;
+			continue;
+		}
+		member_reconcile(fam, m, &snap->procs[s], now, log);
+		changed = true;
+	}
+
+	/* 2. The root, the first time it shows. */
+	if (!fam->root_seen) {
+		size_t s = pidmap_get(&seen, fam->root);
+		if (s != PIDMAP_NONE) {
+			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now);
+			fam->root_seen = true;
+			fam->root_start = m->p.start;
+			member_joined(fam, m, now, log);
+			changed = true;
+		}
+	}
+
+	/* 3. Newcomers, until none: a grandchild may come before its parent in the snapshot. */
+	for (bool grew = fam->root_seen; grew;) {
+		grew = false;
+		for (size_t i = 0; i < snap->n; i++) {
+			const struct proc *p = &snap->procs[i];
+			struct member *old = family_find(fam, p->pid);
+			if (old && (old->alive || old->p.start == p->start))
+				continue;
+			int how = candidate_join(fam, p);
+			if (how < 0)
+				continue;
+			if (old) /* the pid of a dead member, reused: a new process */
+				old->p.pid = -old->p.pid;
+			struct member *m = member_add(fam, p, (enum join_how)how, now);
+			member_joined(fam, m, now, log);
+			grew = changed = true;
+		}
+	}
+
+	pidmap_free(&seen);
+	family_prune(fam);
+	return changed;
+}
+
+void family_note_exit(struct family *fam, pid_t pid, int status, double now, struct eventlog *log)
+{
+	struct member *m = family_find(fam, pid);
+	if (m && m->alive) {
+		m->status = status;
+		member_died(m, now, log);
+		return;
+	}
+	char how[64];
+	signame_status(status, how, sizeof how);
+	eventlog_add(log, now, EV_EXIT, pid, "%d %s (reaped by orphanage before it was seen)", pid, how);
+}
+
+struct order_key {
+	unsigned long long start;
+	pid_t pid;
+	size_t slot;
+};
+
+static int order_cmp(const void *a, const void *b)
+{
+	const struct order_key *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap)
+{
+	size_t n = fam->n;
+	if (*cap < n + 1) {
+		*cap = n + 1;
+		*rows = xreallocarray(*rows, *cap, sizeof **rows);
+	}
+	if (n == 0)
+		return 0;
+	size_t *up = xcalloc(n, sizeof *up);		/* tree parent */
+	size_t *first = xcalloc(n, sizeof *first);	/* first child */
+	size_t *next = xcalloc(n, sizeof *next);	/* next sibling */
+	bool *shown = xcalloc(n, sizeof *shown);
+	bool *done = xcalloc(n, sizeof *done);
+	struct order_key *order = xcalloc(n, sizeof *order);
+	size_t *stack = xcalloc(n, sizeof *stack);
+	int *depth = xcalloc(n, sizeof *depth);
+	size_t *rowof = xcalloc(n, sizeof *rowof);
+
+	for (size_t i = 0; i < n; i++) {
+		shown[i] = include_dead || fam->m[i].alive;
+		first[i] = next[i] = PIDMAP_NONE;
+		order[i] = (struct order_key){ fam->m[i].p.start, fam->m[i].p.pid, i };
+		/* The root first, whatever its start time says. */
+		if (fam->m[i].how == JOIN_ROOT)
+			order[i].start = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t p = parent_slot(fam, i);
+		for (size_t steps = 0; p != PIDMAP_NONE && !shown[p] && steps < n; steps++)
+			p = parent_slot(fam, p);
+		up[i] = (p != PIDMAP_NONE && shown[p]) ? p : PIDMAP_NONE;
+	}
+	qsort(order, n, sizeof *order, order_cmp);
+	/* Children lists in start order: walk backwards and prepend. */
+	size_t roots = PIDMAP_NONE;
+	for (size_t k = n; k-- > 0;) {
+		size_t i = order[k].slot;
+		if (!shown[i])
+			continue;
+		if (up[i] == PIDMAP_NONE) {
+			next[i] = roots;
+			roots = i;
+		} else {
+			next[i] = first[up[i]];
+			first[up[i]] = i;
+		}
+	}
+
+	size_t out = 0;
+	/* Depth-first from each root; then anything left is in a cycle: start from it too. */
+	for (size_t k = 0; k <= n; k++) {
+		size_t start;
+		if (k == 0) {
+			start = roots;
+		} else {
+			start = order[k - 1].slot;
+			if (!shown[start] || done[start])
+				continue;
+			next[start] = PIDMAP_NONE;
+			up[start] = PIDMAP_NONE;
+		}
+		size_t top = 0;
+		for (size_t r = start; r != PIDMAP_NONE; r = next[r]) {
+			if (done[r])
+				continue;
+			/* One root at a time, its subtree iteratively. */
+			stack[top++] = r;
+			depth[r] = 0;
+			while (top) {
+				size_t i = stack[--top];
+				if (done[i])
+					continue;
+				done[i] = true;
+				struct tree_row *row = &(*rows)[out++];
+				row->member = i;
+				row->depth = depth[i] < FAMILY_MAX_DEPTH ? depth[i] : FAMILY_MAX_DEPTH;
+				row->last = next[i] == PIDMAP_NONE || up[i] == PIDMAP_NONE;
+				rowof[i] = out - 1;
+				row->open = 0;
+				if (up[i] != PIDMAP_NONE) {
+					const struct tree_row *prow = &(*rows)[rowof[up[i]]];
+					row->open = prow->open;
+					if (prow->depth >= 1 && prow->depth < 64 && !prow->last)
+						row->open |= (uint64_t)1 << prow->depth;
+				}
+				/* Push children in reverse so the first child comes out first. */
+				size_t kids = 0;
+				for (size_t c = first[i]; c != PIDMAP_NONE; c = next[c])
+					kids += !done[c];
+				top += kids;
+				size_t w = top;
+				for (size_t c = first[i]; c != PIDMAP_NONE; c = next[c])
+					if (!done[c]) {
+						stack[--w] = c;
+						depth[c] = depth[i] + 1;
+					}
+			}
+		}
+	}
+
+	free(up);
+	free(first);
+	free(next);
+	free(shown);
+	free(done);
+	free(order);
+	free(stack);
+	free(depth);
+	free(rowof);
+	return out;
+}
+
+void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len)
+{
+	const struct member *root = family_find(fam, fam->root);
+	pid_t root_sid = root ? root->first_sid : fam->cfg.self_sid;
+	if (m->setsid_escape)
+		snprintf(buf, len, "escaped with setsid");
+	else if (m->how == JOIN_ADOPTED && m->p.sid != root_sid && m->p.sid == m->p.pgid)
+		snprintf(buf, len, "escaped with setsid (session %d), then orphaned and adopted", m->p.sid);
+	else if (m->how == JOIN_ADOPTED)
+		snprintf(buf, len, "orphaned before it was seen, adopted (process group %d)", m->p.pgid);
+	else if (m->orphan && m->orphaned_from > 0)
+		snprintf(buf, len, "orphaned when %d exited", m->orphaned_from);
+	else if (m->how == JOIN_GROUP)
+		snprintf(buf, len, "kept process group %d", m->p.pgid);
+	else if (m->how == JOIN_SESSION)
+		snprintf(buf, len, "kept session %d", m->p.sid);
+	else if (m->setpgid_escape)
+		snprintf(buf, len, "left its process group with setpgid");
+	else if (m->how == JOIN_ROOT)
+		snprintf(buf, len, "the job's first process");
+	else
+		snprintf(buf, len, "child of %d", m->p.ppid);
+}

@@ -1,0 +1,91 @@
+/* The family tracker: who belongs to the job, who died, who was orphaned, in what tree.
+ * It reads only the snapshots it is given (no /proc), so tests can feed it anything. */
+#ifndef ORPHANAGE_FAMILY_H
+#define ORPHANAGE_FAMILY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "events.h"
+#include "pidmap.h"
+#include "proc.h"
+
+#define FAMILY_MAX_DEPTH 64
+
+/* How a process came to be a member. */
+enum join_how {
+	JOIN_ROOT,	/* the job's first process, or the attached one */
+	JOIN_CHILD,	/* seen as a child of a member */
+	JOIN_GROUP,	/* kept a family process group after its parent died */
+	JOIN_SESSION,	/* kept a family session after its parent died */
+	JOIN_ADOPTED,	/* reparented to orphanage, the subreaper */
+};
+
+struct member {
+	struct proc p;			/* the latest reading */
+	pid_t parent;			/* the member it was first seen under, or 0 */
+	unsigned long long parent_start;
+	enum join_how how;
+	bool alive;
+	bool orphan;			/* its parent died and it was reparented */
+	bool zombie_noted;
+	bool setsid_escape;		/* it left the family's session with setsid */
+	bool setpgid_escape;		/* it left its process group */
+	pid_t orphaned_from;		/* the parent that died, or 0 when unknown */
+	pid_t first_pgid, first_sid;
+	double joined, orphaned_at, died_at;
+	int status;			/* wait(2) status once reaped by orphanage, or -1 */
+	int pidfd;			/* owned by the engine; -1 when none */
+};
+
+struct family_config {
+	pid_t self, self_pgid, self_sid;	/* orphanage itself */
+	/* Where the family's orphans can be reparented: the root's ancestors, including 1. */
+	const pid_t *ancestors;
+	size_t n_ancestors;
+};
+
+struct family {
+	struct member *m;
+	size_t n, cap;
+	struct pidmap index;		/* pid -> slot in m */
+	struct pidmap groups;		/* process groups led by a member, ever */
+	struct pidmap sessions;		/* sessions led by a member, ever */
+	pid_t root;
+	unsigned long long root_start;	/* 0 until the root was seen */
+	bool root_seen;
+	struct family_config cfg;
+	pid_t *ancestors;		/* copy of cfg.ancestors */
+};
+
+/* A row of the family in tree order. */
+struct tree_row {
+	size_t member;		/* index into family.m */
+	int depth;		/* capped at FAMILY_MAX_DEPTH */
+	bool last;		/* last among its siblings */
+	uint64_t open;		/* bit d: the ancestor at depth d has siblings below it */
+};
+
+void family_init(struct family *fam, const struct family_config *cfg, pid_t root);
+void family_free(struct family *fam);
+/* Reconcile the family with a snapshot. The snapshot must hold every live member it can
+ * see, plus any candidate; members missing from it, or present with another start time,
+ * have exited. Returns true when anything changed. */
+bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log);
+/* A wait status for pid, reaped by orphanage: the member is dead, with that status. */
+void family_note_exit(struct family *fam, pid_t pid, int status, double now, struct eventlog *log);
+/* The member with this pid, or NULL. */
+struct member *family_find(const struct family *fam, pid_t pid);
+/* Members still running: alive and not zombies (a zombie is dead, only not yet reaped). */
+size_t family_alive(const struct family *fam);
+/* The family in tree order; dead members appear only when include_dead is set (and then
+ * only while they have live descendants). Returns the number of rows; *rows is reallocated. */
+size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
+/* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
+void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
+/* Is member d a descendant of member a (by the tree), or a itself? */
+bool family_descends(const struct family *fam, size_t d, size_t a);
+
+#endif

@@ -1,0 +1,38 @@
+/* The job: fork, exec, its output pipe, and the wait for it. */
+#ifndef ORPHANAGE_JOB_H
+#define ORPHANAGE_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct job {
+	pid_t pid;		/* the job's first process (launched or attached), 0 when none */
+	pid_t pgid;		/* its process group when it started */
+	bool launched;		/* forked by orphanage (so orphanage reaps it) */
+	bool running;
+	int status;		/* wait(2) status once it exited and was reaped; -1 otherwise */
+	int out_fd;		/* read end of the output pipe, or -1 */
+	char *command;		/* the command as one line, for the header */
+	double started, ended;	/* seconds since orphanage started */
+};
+
+struct job_opts {
+	bool same_group;	/* stay in orphanage's process group */
+	bool passthrough;	/* share orphanage's stdout and stderr instead of a pipe */
+	const char *exec_path;	/* run this file with argv instead of searching PATH for argv[0] */
+	const char *demo;	/* a built-in scenario: the child runs it (ORPHANAGE_DEMO) */
+};
+
+/* Fork and exec argv as the job. Returns 0, or a shell-style exit status (127 not found,
+ * 126 not executable, 1 other) with one line of explanation in err. */
+int job_launch(struct job *job, char *const argv[], const struct job_opts *o, char *err, size_t errlen);
+/* Take an existing process as the job. Returns 0, or 1 with the reason in err. */
+int job_attach(struct job *job, pid_t pid, char *err, size_t errlen);
+/* Reap one exited child of orphanage without blocking: 1 with its pid and status, 0 when none. */
+int job_reap_one(pid_t *pid, int *status);
+void job_free(struct job *job);
+/* argv joined with spaces, as ps shows a command line. */
+char *job_join_argv(char *const argv[]);
+
+#endif

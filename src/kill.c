@@ -1,0 +1,238 @@
+#include "config.h"
+
+#include "kill.h"
+#include "scan.h"
+#include "signame.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int sys_pidfd_signal(int pidfd, int sig, unsigned flags)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, flags);
+}
+
+static int sys_kill(pid_t pid, int sig)
+{
+	return kill(pid, sig);
+}
+
+static pid_t sys_getpgid(pid_t pid)
+{
+	return getpgid(pid);
+}
+
+const struct kill_ops kill_ops_system = { sys_pidfd_signal, sys_kill, sys_getpgid, scan_start_time };
+
+bool kill_pid_allowed(pid_t pid, pid_t self)
+{
+	return pid > 1 && pid != self;
+}
+
+bool kill_group_allowed(pid_t pgid, pid_t self_pgid)
+{
+	return pgid > 1 && pgid != self_pgid;
+}
+
+static void note_failure(struct kill_result *r, int err)
+{
+	r->failed++;
+	if (!r->first_errno)
+		r->first_errno = err;
+}
+
+/* Words for an errno from kill: EPERM names the owner, so the user knows why. */
+static void why_failed(const struct member *m, int err, char *buf, size_t len)
+{
+	if (err == EPERM && m)
+		snprintf(buf, len, "%s (owned by uid %u)", strerror(err), m->p.euid);
+	else
+		snprintf(buf, len, "%s", strerror(err));
+}
+
+/* Signal one member through its pidfd, so a reused pid is never hit; without a pidfd,
+ * plain kill(2), which is what the member's identity check before it allows. */
+static int signal_member(struct kill_ctx *k, struct member *m, int sig)
+{
+	if (!kill_pid_allowed(m->p.pid, k->self)) {
+		errno = EPERM;
+		return -2;
+	}
+	if (!m->alive) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (m->pidfd >= 0)
+		return k->ops->pidfd_signal(m->pidfd, sig, 0);
+	/* No pidfd: check it is still the same process, then plain kill(2). */
+	if (k->ops->start_time(m->p.pid) != m->p.start) {
+		errno = ESRCH;
+		return -1;
+	}
+	return k->ops->kill(m->p.pid, sig);
+}
+
+struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig)
+{
+	struct kill_result r = { 0 };
+	int rc = signal_member(k, m, sig);
+	if (rc == -2) {
+		r.refused++;
+		eventlog_add(k->log, k->now, EV_ERROR, m->p.pid, "%s -> pid %d refused: orphanage never signals %s",
+			     signame(sig), m->p.pid, m->p.pid == k->self ? "itself" : "pid 0 or 1");
+		return r;
+	}
+	if (rc < 0) {
+		char why[128];
+		note_failure(&r, errno);
+		why_failed(m, errno, why, sizeof why);
+		eventlog_add(k->log, k->now, EV_ERROR, m->p.pid, "%s -> pid %d (naive) failed: %s", signame(sig),
+			     m->p.pid, why);
+		return r;
+	}
+	r.sent = 1;
+	eventlog_add(k->log, k->now, EV_SIGNAL, m->p.pid, "%s -> pid %d (naive)", signame(sig), m->p.pid);
+	return r;
+}
+
+/* One live member that is in group pgid now, checked with the kernel, or NULL. */
+static struct member *group_witness(struct kill_ctx *k, pid_t pgid)
+{
+	for (size_t i = 0; i < k->fam->n; i++) {
+		struct member *m = &k->fam->m[i];
+		if (m->alive && m->p.pgid == pgid && m->p.pid != k->self && k->ops->getpgid(m->p.pid) == pgid)
+			return m;
+	}
+	return NULL;
+}
+
+/* In orphanage's own group: each other member one by one, never orphanage itself. */
+static struct kill_result kill_own_group(struct kill_ctx *k, pid_t pgid, int sig)
+{
+	struct kill_result r = { 0 };
+	for (size_t i = 0; i < k->fam->n; i++) {
+		struct member *m = &k->fam->m[i];
+		if (!m->alive || m->p.pgid != pgid || m->p.pid == k->self)
+			continue;
+		if (signal_member(k, m, sig) == 0)
+			r.sent++;
+		else
+			note_failure(&r, errno);
+	}
+	eventlog_add(k->log, k->now, r.failed ? EV_ERROR : EV_SIGNAL, pgid,
+		     "%s -> group %d one by one (orphanage's own group, so not itself): %zu processes%s%s",
+		     signame(sig), pgid, r.sent, r.failed ? ", failed: " : "",
+		     r.failed ? strerror(r.first_errno) : "");
+	return r;
+}
+
+struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig)
+{
+	struct kill_result r = { 0 };
+	if (pgid == k->self_pgid && pgid > 1)
+		return kill_own_group(k, pgid, sig);
+	if (!kill_group_allowed(pgid, k->self_pgid)) {
+		r.refused++;
+		eventlog_add(k->log, k->now, EV_ERROR, 0, "%s -> group %d refused: orphanage never signals group 0 or 1",
+			     signame(sig), pgid);
+		return r;
+	}
+	size_t members = 0;
+	for (size_t i = 0; i < k->fam->n; i++)
+		members += k->fam->m[i].alive && k->fam->m[i].p.pgid == pgid;
+	struct member *w = group_witness(k, pgid);
+	if (!w) {
+		note_failure(&r, ESRCH);
+		eventlog_add(k->log, k->now, EV_ERROR, 0, "%s -> group %d failed: no live member is in it any more",
+			     signame(sig), pgid);
+		return r;
+	}
+	int rc = -1;
+	/* The kernel signals the group of the process the pidfd names: no pid is trusted. */
+	if (w->pidfd >= 0 && !k->pidfd_group_unsupported) {
+		rc = k->ops->pidfd_signal(w->pidfd, sig, PIDFD_SIGNAL_PROCESS_GROUP);
+		if (rc < 0 && errno == EINVAL)
+			k->pidfd_group_unsupported = true;
+	}
+	if (rc < 0 && (w->pidfd < 0 || k->pidfd_group_unsupported))
+		rc = k->ops->kill(-pgid, sig);
+	if (rc < 0) {
+		char why[128];
+		note_failure(&r, errno);
+		why_failed(w, errno, why, sizeof why);
+		eventlog_add(k->log, k->now, EV_ERROR, pgid, "%s -> group %d failed: %s", signame(sig), pgid, why);
+		return r;
+	}
+	r.sent = members;
+	eventlog_add(k->log, k->now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s", signame(sig), pgid, members,
+		     members == 1 ? "" : "es");
+	return r;
+}
+
+size_t kill_tree_targets(const struct family *fam, size_t top, size_t *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fam->n && n < max; i++)
+		if (fam->m[i].alive && family_descends(fam, i, top))
+			out[n++] = i;
+	return n;
+}
+
+struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long long top_start, int sig,
+				   struct pidmap *signalled)
+{
+	struct kill_result r = { 0 };
+	struct member *t = family_find(k->fam, top);
+	if (!t || t->p.start != top_start)
+		return r;
+	size_t *slots = xcalloc(k->fam->n + 1, sizeof *slots);
+	size_t n = kill_tree_targets(k->fam, (size_t)(t - k->fam->m), slots, k->fam->n);
+	for (size_t j = 0; j < n; j++) {
+		struct member *m = &k->fam->m[slots[j]];
+		if (pidmap_get(signalled, m->p.pid) != PIDMAP_NONE)
+			continue;
+		pidmap_put(signalled, m->p.pid, 0);
+		int rc = signal_member(k, m, sig);
+		if (rc == 0) {
+			r.sent++;
+		} else if (rc == -2) {
+			r.refused++;
+		} else {
+			char why[128];
+			note_failure(&r, errno);
+			why_failed(m, errno, why, sizeof why);
+			eventlog_add(k->log, k->now, EV_ERROR, m->p.pid, "%s -> pid %d (tree) failed: %s", signame(sig),
+				     m->p.pid, why);
+		}
+	}
+	free(slots);
+	return r;
+}
+
+struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why)
+{
+	struct kill_result r = { 0 };
+	for (size_t i = 0; i < k->fam->n; i++) {
+		struct member *m = &k->fam->m[i];
+		if (!m->alive)
+			continue;
+		int rc = signal_member(k, m, sig);
+		if (rc == 0)
+			r.sent++;
+		else if (rc == -2)
+			r.refused++;
+		else if (errno != ESRCH)
+			note_failure(&r, errno);
+	}
+	if (r.sent || r.failed)
+		eventlog_add(k->log, k->now, r.failed ? EV_ERROR : EV_SIGNAL, 0, "%s -> family (%s): %zu process%s%s%s",
+			     signame(sig), why, r.sent, r.sent == 1 ? "" : "es", r.failed ? ", failed: " : "",
+			     r.failed ? strerror(r.first_errno) : "");
+	return r;
+}

@@ -1,0 +1,338 @@
+/* orphanage: wires the engine to a face (the curses view or the batch printer) around one
+ * poll() loop that waits on signals, keys, the job's output, member exits and the timer. */
+#include "config.h"
+
+#include "batch.h"
+#include "columns.h"
+#include "demo.h"
+#include "engine.h"
+#include "options.h"
+#include "signame.h"
+#include "view.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define MAX_POLL 1024
+
+static const char default_hint[] = "k: naive kill (orphans the sleep) \xc2\xb7 g: group kill \xc2\xb7 Ctrl+C: routed to the group";
+
+struct loop {
+	struct engine *e;
+	const struct options *o;
+	struct view *view;
+	struct batch batch;
+	int sigfd;
+	bool quit;
+	bool dirty;
+	unsigned long snapshots;
+	int interrupts;
+	double next_refresh;
+	bool checking;		/* --check: the job's first process exited, the grace period runs */
+	double check_deadline;
+	int status;		/* orphanage's exit status */
+};
+
+/* Signals arrive as events on a signalfd: no work happens in a handler. */
+static int signals_open(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	/* A closed standard output should end the writes, not orphanage. */
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static bool terminal_usable(char *err, size_t len)
+{
+	const char *term = getenv("TERM");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, len, "the live view needs a terminal (use -b for batch output)");
+		return false;
+	}
+	if (!term || !*term || strcmp(term, "dumb") == 0) {
+		snprintf(err, len, "the terminal type %s%s%s cannot show the live view (use -b for batch output)",
+			 term ? "'" : "(unset)", term ? term : "", term ? "'" : "");
+		return false;
+	}
+	return true;
+}
+
+static void loop_refreshed(struct loop *l);
+
+static void loop_signals(struct loop *l)
+{
+	struct signalfd_siginfo si;
+	while (read(l->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		int sig = (int)si.ssi_signo;
+		switch (sig) {
+		case SIGCHLD:
+			if (engine_reap(l->e)) {
+				engine_refresh(l->e);
+				loop_refreshed(l);
+			}
+			break;
+		case SIGWINCH:
+			if (l->view)
+				view_resize(l->view);
+			break;
+		case SIGINT:
+		case SIGTERM:
+		case SIGHUP:
+			/* A signal the kernel raised for the terminal (Ctrl+C, hangup) has SI_KERNEL. */
+			engine_route_signal(l->e, sig, si.ssi_code == SI_KERNEL);
+			if (sig != SIGINT)
+				l->quit = true;
+			else if (l->o->batch && ++l->interrupts >= 2)
+				l->quit = true;
+			break;
+		}
+		l->dirty = true;
+	}
+}
+
+/* After a refresh: batch mode stops when the family is gone; --check starts its grace. */
+static void loop_refreshed(struct loop *l)
+{
+	struct engine *e = l->e;
+	l->dirty = true;
+	if (l->o->check) {
+		if (!e->job.running && !l->checking) {
+			l->checking = true;
+			l->check_deadline = engine_now(e) + l->o->grace;
+		}
+		return;
+	}
+	if (l->o->batch && engine_family_gone(e) && !l->quit) {
+		batch_snapshot(&l->batch, e);
+		l->quit = true;
+	}
+}
+
+static void loop_tick(struct loop *l)
+{
+	struct engine *e = l->e;
+	engine_refresh(e);
+	l->snapshots++;
+	if (l->o->batch && !l->o->check) {
+		if (engine_family_gone(e)) {
+			loop_refreshed(l);
+			return;
+		}
+		batch_snapshot(&l->batch, e);
+	}
+	loop_refreshed(l);
+	if (l->o->iterations > 0 && l->snapshots >= (unsigned long)l->o->iterations)
+		l->quit = true;
+}
+
+/* --check: once the grace period is over (or nothing is left), report and finish. */
+static void loop_check(struct loop *l)
+{
+	struct engine *e = l->e;
+	if (!l->checking)
+		return;
+	bool gone = family_alive(&e->fam) == 0;
+	if (!gone && engine_now(e) < l->check_deadline)
+		return;
+	if (!gone) {
+		/* One last look before naming anything leaked. */
+		e->full_scan_due = true;
+		engine_refresh(e);
+		gone = family_alive(&e->fam) == 0;
+	}
+	size_t leaked = family_alive(&e->fam);
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		if (m->alive) {
+			char how[128];
+			family_describe(&e->fam, m, how, sizeof how);
+			eventlog_add(&e->log, engine_now(e), EV_LEAK, m->p.pid, "%d (%s) leaked: %s", m->p.pid,
+				     m->p.comm, how);
+		}
+	}
+	if (leaked || l->o->json)
+		batch_leaks(&l->batch, e);
+	engine_on_exit(e);
+	batch_leaks_after(&l->batch, e, leaked);
+	l->status = leaked ? 3 : signame_shell_status(e->job.status);
+	l->checking = false;
+	l->quit = true;
+}
+
+static int loop_timeout(const struct loop *l)
+{
+	double now = engine_now(l->e);
+	double until = l->next_refresh;
+	if (l->checking && l->check_deadline < until)
+		until = l->check_deadline;
+	double left = until - now;
+	if (left <= 0)
+		return 0;
+	return (int)ceil(left * 1000.0);
+}
+
+static void loop_run(struct loop *l)
+{
+	struct engine *e = l->e;
+	struct pollfd fds[MAX_POLL];
+	l->next_refresh = engine_now(e);
+	while (!l->quit) {
+		size_t n = 0;
+		fds[n++] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+		size_t view_slot = n;
+		if (l->view)
+			fds[n++] = (struct pollfd){ .fd = view_fd(l->view), .events = POLLIN };
+		size_t engine_slot = n;
+		n += engine_pollfds(e, fds + n, MAX_POLL - n);
+		if (l->view && l->dirty) {
+			view_draw(l->view, e);
+			l->dirty = false;
+		}
+		int r = poll(fds, n, loop_timeout(l));
+		if (r < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents)
+			loop_signals(l);
+		if (l->view && fds[view_slot].revents) {
+			struct action a = view_key(l->view, e);
+			if (a.kind == ACT_QUIT)
+				l->quit = true;
+			else if (engine_act(e, &a))
+				l->dirty = true;
+			if (fds[view_slot].revents & (POLLHUP | POLLERR))
+				l->quit = true;
+		}
+		bool exited = false;
+		for (size_t i = engine_slot; i < n; i++) {
+			if (!fds[i].revents)
+				continue;
+			if (fds[i].fd == e->job.out_fd) {
+				if (engine_drain_output(e))
+					l->dirty = true;
+			} else {
+				exited = true;
+			}
+		}
+		if (exited) {
+			/* A member exited: draw it now, not at the next tick. */
+			engine_reap(e);
+			engine_refresh(e);
+			loop_refreshed(l);
+		}
+		if (!l->quit && engine_now(e) >= l->next_refresh) {
+			loop_tick(l);
+			double next = l->next_refresh + l->o->delay;
+			l->next_refresh = next > engine_now(e) ? next : engine_now(e) + l->o->delay;
+		}
+		if (l->o->check)
+			loop_check(l);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	/* Orphanage's own binary runs the built-in scenarios, as the job. */
+	const char *demo = getenv("ORPHANAGE_DEMO");
+	if (demo) {
+		char name[64];
+		snprintf(name, sizeof name, "%s", demo);
+		unsetenv("ORPHANAGE_DEMO");
+		demo_run(name, argc, argv);
+	}
+	setlocale(LC_ALL, "");
+
+	struct options o;
+	char err[512];
+	int rc = options_parse(argc, argv, &o, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", err);
+		return rc;
+	}
+	if (o.help) {
+		options_help(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("orphanage %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (o.demo_list) {
+		demo_list(stdout);
+		return 0;
+	}
+	if (access("/proc/self/stat", R_OK) < 0) {
+		fprintf(stderr, "orphanage: /proc is not mounted: cannot read processes\n");
+		return 1;
+	}
+	if (!o.batch && !terminal_usable(err, sizeof err)) {
+		fprintf(stderr, "orphanage: %s\n", err);
+		return 1;
+	}
+	int sigfd = signals_open();
+	if (sigfd < 0) {
+		fprintf(stderr, "orphanage: cannot watch signals: %s\n", strerror(errno));
+		return 1;
+	}
+	columns_init(columns_pid_width());
+
+	/* The engine (and libproc2, which may print) before the terminal is taken. */
+	static struct engine engine;
+	struct engine *e = &engine;
+	if (engine_init(e, &o, err, sizeof err)) {
+		fprintf(stderr, "orphanage: %s\n", err);
+		return 1;
+	}
+	if (o.batch && !o.check)
+		e->out_copy_fd = STDERR_FILENO;
+	char **job_argv = o.command ? o.command : (char **)demo_argv(o.demo);
+	rc = engine_start(e, job_argv, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "orphanage: %s\n", err);
+		engine_free(e);
+		return rc;
+	}
+
+	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
+	batch_init(&l.batch, stdout, o.json);
+	if (!o.batch) {
+		l.view = view_open(e, err, sizeof err);
+		if (!l.view) {
+			engine_on_exit(e);
+			engine_free(e);
+			fprintf(stderr, "orphanage: %s\n", err);
+			return 1;
+		}
+		if (argc == 1)
+			view_set_hint(l.view, default_hint);
+	}
+	loop_run(&l);
+	if (l.view) {
+		view_close(l.view);
+		l.view = NULL;
+	}
+	if (!o.check) {
+		engine_on_exit(e);
+		if (o.batch)
+			batch_trailing_events(&l.batch, e);
+	}
+	batch_free(&l.batch);
+	engine_free(e);
+	close(sigfd);
+	return l.status;
+}

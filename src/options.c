@@ -1,0 +1,244 @@
+#include "config.h"
+
+#include "demo.h"
+#include "options.h"
+#include "signame.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_JSON = 256,
+	OPT_DEMO,
+	OPT_SAME_GROUP,
+	OPT_NO_FORWARD,
+	OPT_SUBREAPER,
+	OPT_ON_EXIT,
+	OPT_GRACE,
+};
+
+static const struct option long_options[] = {
+	{ "delay", required_argument, NULL, 'd' },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "demo", required_argument, NULL, OPT_DEMO },
+	{ "same-group", no_argument, NULL, OPT_SAME_GROUP },
+	{ "no-forward", no_argument, NULL, OPT_NO_FORWARD },
+	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
+	{ "signal", required_argument, NULL, 's' },
+	{ "on-exit", required_argument, NULL, OPT_ON_EXIT },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "check", no_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int options_seconds(const char *text, double max, double *out)
+{
+	char *end;
+	if (!text || !*text || *text == '-' || *text == '+')
+		return -1;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || *end || !isfinite(v) || v < 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_long(const char *text, long min, long max, long *out)
+{
+	char *end;
+	if (!text || !*text)
+		return -1;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void options_help(FILE *out)
+{
+	fputs("Usage: orphanage [OPTION]... [--] COMMAND [ARG]...\n"
+	      "  or:  orphanage [OPTION]... -p PID\n"
+	      "  or:  orphanage [OPTION]... --demo NAME\n"
+	      "Launch COMMAND as a job (or watch PID) and show its whole process family live,\n"
+	      "in the columns of ps j, as a tree: who dies, who is orphaned, and to whom.\n"
+	      "With no arguments, run the built-in demo: orphanage --demo execsleep.\n"
+	      "\n"
+	      "  -d, --delay SECS      refresh interval, decimals allowed (default 1;\n"
+	      "                        0 in batch mode: as fast as possible)\n"
+	      "  -b, --batch           no curses: print snapshots to standard output\n"
+	      "  -n, --iterations N    stop after N snapshots (default: until the family is gone)\n"
+	      "      --json            batch: one JSON object per snapshot, one per line\n"
+	      "  -p, --pid PID         watch an existing process and its descendants\n"
+	      "      --demo NAME       launch a built-in scenario (--demo list names them)\n"
+	      "      --same-group      keep the job in orphanage's process group (plain fork/exec)\n"
+	      "      --no-forward      do not route SIGINT/SIGTERM/SIGHUP to the job's group\n"
+	      "      --subreaper       adopt the family's orphans (PR_SET_CHILD_SUBREAPER) and reap them\n"
+	      "  -s, --signal SIG      signal the kill keys send: KILL, SIGTERM, term, 15 (default KILL)\n"
+	      "      --on-exit MODE    on quitting: kill (SIGTERM, then SIGKILL after --grace, to every\n"
+	      "                        live member, orphans included) or leave\n"
+	      "                        (default kill when launched, leave with -p)\n"
+	      "      --grace SECS      time between SIGTERM and SIGKILL (default 2)\n"
+	      "  -c, --check           leak check (implies -b and --subreaper): run the job; when its\n"
+	      "                        first process exits, wait --grace and report every member\n"
+	      "                        still alive as leaked (exit 3), then apply --on-exit\n"
+	      "  -h, --help            show this help and exit\n"
+	      "  -V, --version         show the version and exit\n"
+	      "\n"
+	      "Keys: Up/Down PgUp/PgDn Home/End select; k naive kill; g group kill; t tree kill;\n"
+	      "s choose the signal; Ctrl+C SIGINT to the job's group; r relaunch; ? help; q quit.\n"
+	      "\n"
+	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
+	      "or 3 when something leaked; 1 on a runtime error; 2 on a usage error;\n"
+	      "126 when COMMAND cannot be executed; 127 when it cannot be found.\n",
+	      out);
+}
+
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	bool on_exit_set = false, delay_set = false;
+	long n;
+	memset(o, 0, sizeof *o);
+	o->delay = 1.0;
+	o->iterations = -1;
+	o->sig = SIGKILL;
+	o->grace = 2.0;
+	optind = 1;
+	opterr = 0;
+	int c;
+	/* '+': the first non-option starts COMMAND, whose own options are not ours. */
+	while ((c = getopt_long(argc, argv, "+:d:bn:p:s:chV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (options_seconds(optarg, 86400, &o->delay) < 0) {
+				snprintf(err, errlen, "invalid delay '%s': give seconds, such as 0.2 or 1", optarg);
+				return 2;
+			}
+			delay_set = true;
+			break;
+		case 'b':
+			o->batch = true;
+			break;
+		case 'n':
+			if (parse_long(optarg, 1, 1000000000L, &o->iterations) < 0) {
+				snprintf(err, errlen, "invalid number of iterations '%s': give a whole number from 1", optarg);
+				return 2;
+			}
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'p':
+			if (parse_long(optarg, 1, 0x7fffffffL, &n) < 0) {
+				snprintf(err, errlen, "invalid PID '%s'", optarg);
+				return 2;
+			}
+			o->pid = (pid_t)n;
+			break;
+		case OPT_DEMO:
+			if (strcmp(optarg, "list") == 0) {
+				o->demo_list = true;
+			} else if (!demo_find(optarg)) {
+				snprintf(err, errlen, "unknown demo '%s' (orphanage --demo list names them)", optarg);
+				return 2;
+			}
+			o->demo = optarg;
+			break;
+		case OPT_SAME_GROUP:
+			o->same_group = true;
+			break;
+		case OPT_NO_FORWARD:
+			o->no_forward = true;
+			break;
+		case OPT_SUBREAPER:
+			o->subreaper = true;
+			break;
+		case 's':
+			o->sig = signame_parse(optarg);
+			if (o->sig < 0) {
+				snprintf(err, errlen, "unknown signal '%s': give a name (KILL, SIGTERM, int) or a number", optarg);
+				return 2;
+			}
+			break;
+		case OPT_ON_EXIT:
+			if (strcmp(optarg, "kill") == 0) {
+				o->on_exit = ON_EXIT_KILL;
+			} else if (strcmp(optarg, "leave") == 0) {
+				o->on_exit = ON_EXIT_LEAVE;
+			} else {
+				snprintf(err, errlen, "invalid --on-exit '%s': give kill or leave", optarg);
+				return 2;
+			}
+			on_exit_set = true;
+			break;
+		case OPT_GRACE:
+			if (options_seconds(optarg, 86400, &o->grace) < 0) {
+				snprintf(err, errlen, "invalid grace period '%s': give seconds, such as 2 or 0.5", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			o->check = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case 'V':
+			o->version = true;
+			return 0;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		o->command = &argv[optind];
+
+	if (o->demo_list)
+		return 0;
+	int sources = (o->command != NULL) + (o->pid != 0) + (o->demo != NULL);
+	if (sources > 1) {
+		snprintf(err, errlen, "give only one of COMMAND, -p PID and --demo NAME");
+		return 2;
+	}
+	if (o->check && o->pid) {
+		snprintf(err, errlen, "--check runs a job: it cannot watch an existing process (-p)");
+		return 2;
+	}
+	if (o->check && !o->command && !o->demo) {
+		snprintf(err, errlen, "--check needs a COMMAND to run");
+		return 2;
+	}
+	if (sources == 0)
+		o->demo = "execsleep";
+	if (o->check) {
+		o->batch = true;
+		o->subreaper = true;
+	}
+	if (o->json)
+		o->batch = true;
+	if (!on_exit_set)
+		o->on_exit = o->pid ? ON_EXIT_LEAVE : ON_EXIT_KILL;
+	/* A live view refreshing with no pause would only burn a core. */
+	if (!o->batch && delay_set && o->delay < 0.05)
+		o->delay = 0.05;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* The command line, as SPEC.md has it. */
+#ifndef ORPHANAGE_OPTIONS_H
+#define ORPHANAGE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+enum on_exit { ON_EXIT_KILL, ON_EXIT_LEAVE };
+
+struct options {
+	double delay;		/* seconds between refreshes */
+	bool batch;
+	long iterations;	/* -1: until the family is gone */
+	bool json;
+	pid_t pid;		/* -p: attach; 0 when launching */
+	const char *demo;	/* --demo NAME, or NULL */
+	bool same_group;
+	bool no_forward;
+	bool subreaper;
+	int sig;		/* what the kill keys send */
+	enum on_exit on_exit;
+	double grace;
+	bool check;
+	bool help, version;
+	bool demo_list;		/* --demo list */
+	char **command;		/* COMMAND [ARG]..., NULL-terminated, or NULL */
+};
+
+/* Parse argv into o. Returns 0, or 2 (usage error) with one line in err. */
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+/* A decimal number of seconds: 0.2, 1, 2.5. Returns 0 or -1. */
+int options_seconds(const char *text, double max, double *out);
+void options_help(FILE *out);
+
+#endif

@@ -1,0 +1,25 @@
+/* The job's output, kept as its last lines in bounded memory. */
+#ifndef ORPHANAGE_OUTBUF_H
+#define ORPHANAGE_OUTBUF_H
+
+#include <stddef.h>
+
+#define OUTBUF_LINES 200
+#define OUTBUF_LINE_MAX 512
+
+struct outbuf {
+	char lines[OUTBUF_LINES][OUTBUF_LINE_MAX];
+	size_t len[OUTBUF_LINES];
+	size_t count;			/* complete lines ever seen, plus the open one if any */
+	size_t partial;			/* length of the line being filled (the newest) */
+	int open;			/* the newest line has no newline yet */
+	unsigned long long bytes;	/* bytes ever fed */
+};
+
+void outbuf_init(struct outbuf *ob);
+void outbuf_feed(struct outbuf *ob, const char *data, size_t len);
+/* Lines held, oldest first: line 0 .. outbuf_held()-1; the text is not NUL-terminated. */
+size_t outbuf_held(const struct outbuf *ob);
+const char *outbuf_line(const struct outbuf *ob, size_t i, size_t *len);
+
+#endif

@@ -1,0 +1,38 @@
+/* A process as the engine sees it: plain data copied out of the scanner, owned by the engine. */
+#ifndef ORPHANAGE_PROC_H
+#define ORPHANAGE_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PROC_TTY_LEN 16
+#define PROC_STAT_LEN 8
+#define PROC_COMM_LEN 64
+
+struct proc {
+	pid_t pid, ppid, pgid, sid, tpgid;
+	unsigned long long start;	/* start time in clock ticks since boot: with pid, the identity */
+	unsigned long long cputicks;	/* utime + stime */
+	char state;			/* R S D Z T t X I ... */
+	char stat[PROC_STAT_LEN];	/* ps j STAT: state plus <N L s l + */
+	char tty[PROC_TTY_LEN];		/* "pts/0", or "?" */
+	unsigned euid;
+	char comm[PROC_COMM_LEN];
+	char *cmdline;			/* owned; full command line, or NULL when not read */
+	bool detailed;			/* tty, stat, euid, time and command line were read */
+};
+
+/* One reading of some processes; not necessarily the whole machine. */
+struct snapshot {
+	struct proc *procs;
+	size_t n, cap;
+};
+
+void snapshot_clear(struct snapshot *snap);
+void snapshot_free(struct snapshot *snap);
+struct proc *snapshot_add(struct snapshot *snap);
+void proc_copy(struct proc *dst, const struct proc *src);
+void proc_free(struct proc *p);
+
+#endif

@@ -1,0 +1,323 @@
+#include "config.h"
+
+#include "scan.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libproc2/pids.h>
+
+#ifdef PIDS_VAL_TAKES_INFO
+#define VAL(rel, type, stack, info) ((void)(info), PIDS_VAL(rel, type, stack, info))
+#else
+#define VAL(rel, type, stack, info) ((void)(info), PIDS_VAL(rel, type, stack))
+#endif
+
+/* libproc2 takes at most this many pids in one select call. */
+#define SELECT_MAX 255
+
+/* Cheap items: all from /proc/PID/stat. */
+enum cheap_rel { C_PID, C_PPID, C_PGRP, C_SID, C_BEGAN, C_STATE, C_CMD, C_COUNT };
+static enum pids_item cheap_items[C_COUNT] = {
+	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
+};
+
+/* Everything a ps j row needs. */
+enum full_rel {
+	F_PID, F_PPID, F_PGRP, F_SID, F_BEGAN, F_STATE, F_CMD,
+	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_CMDLINE, F_CMDLINE_V, F_COUNT
+};
+static enum pids_item full_items[F_COUNT] = {
+	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
+	PIDS_ID_TPGID, PIDS_TTY_NAME, PIDS_ID_EUID, PIDS_TICS_ALL, PIDS_NICE, PIDS_VM_RSS_LOCKED,
+	PIDS_NLWP, PIDS_CMDLINE, PIDS_CMDLINE_V,
+};
+
+/* One context per purpose: mixing reap and select on one context upsets libproc2's history. */
+struct scanner {
+	struct pids_info *cheap;
+	struct pids_info *full;
+	unsigned long n_machine, n_select;
+	unsigned *pidbuf;
+};
+
+struct scanner *scan_open(char *err, size_t len)
+{
+	struct scanner *sc = xcalloc(1, sizeof *sc);
+	int rc = procps_pids_new(&sc->cheap, cheap_items, C_COUNT);
+	if (rc >= 0)
+		rc = procps_pids_new(&sc->full, full_items, F_COUNT);
+	if (rc < 0) {
+		snprintf(err, len, "cannot read processes with libproc2: %s", strerror(-rc));
+		scan_close(sc);
+		return NULL;
+	}
+	sc->pidbuf = xcalloc(SELECT_MAX, sizeof *sc->pidbuf);
+	return sc;
+}
+
+void scan_close(struct scanner *sc)
+{
+	if (!sc)
+		return;
+	if (sc->cheap)
+		procps_pids_unref(&sc->cheap);
+	if (sc->full)
+		procps_pids_unref(&sc->full);
+	free(sc->pidbuf);
+	free(sc);
+}
+
+void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select)
+{
+	*machine = sc->n_machine;
+	*select = sc->n_select;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+int scan_machine(struct scanner *sc, struct snapshot *out)
+{
+	struct pids_fetch *f = procps_pids_reap(sc->cheap, PIDS_FETCH_TASKS_ONLY);
+	sc->n_machine++;
+	if (!f)
+		return -errno ? -errno : -EIO;
+	for (int i = 0; i < f->counts->total; i++) {
+		struct pids_stack *st = f->stacks[i];
+		struct proc *p = snapshot_add(out);
+		p->pid = VAL(C_PID, s_int, st, sc->cheap);
+		p->ppid = VAL(C_PPID, s_int, st, sc->cheap);
+		p->pgid = VAL(C_PGRP, s_int, st, sc->cheap);
+		p->sid = VAL(C_SID, s_int, st, sc->cheap);
+		p->start = VAL(C_BEGAN, ull_int, st, sc->cheap);
+		p->state = (char)VAL(C_STATE, s_ch, st, sc->cheap);
+		p->stat[0] = p->state;
+		p->tpgid = -1;
+		copy_str(p->tty, sizeof p->tty, "?");
+		copy_str(p->comm, sizeof p->comm, VAL(C_CMD, str, st, sc->cheap));
+	}
+	return 0;
+}
+
+/* ps j's STAT: the state, then < N L s l + as procps builds it. */
+static void build_stat(struct proc *p, int nice, unsigned long locked, int nlwp)
+{
+	size_t k = 0;
+	p->stat[k++] = p->state ? p->state : '?';
+	if (nice < 0)
+		p->stat[k++] = '<';
+	else if (nice > 0)
+		p->stat[k++] = 'N';
+	if (locked)
+		p->stat[k++] = 'L';
+	if (p->sid == p->pid)
+		p->stat[k++] = 's';
+	if (nlwp > 1)
+		p->stat[k++] = 'l';
+	if (p->tpgid >= 0 && p->pgid == p->tpgid)
+		p->stat[k++] = '+';
+	p->stat[k] = '\0';
+}
+
+static void take_full(struct scanner *sc, struct pids_stack *st, struct proc *p)
+{
+	struct pids_info *in = sc->full;
+	p->pid = VAL(F_PID, s_int, st, in);
+	p->ppid = VAL(F_PPID, s_int, st, in);
+	p->pgid = VAL(F_PGRP, s_int, st, in);
+	p->sid = VAL(F_SID, s_int, st, in);
+	p->start = VAL(F_BEGAN, ull_int, st, in);
+	p->state = (char)VAL(F_STATE, s_ch, st, in);
+	p->tpgid = VAL(F_TPGID, s_int, st, in);
+	copy_str(p->comm, sizeof p->comm, VAL(F_CMD, str, st, in));
+	const char *tty = VAL(F_TTY_NAME, str, st, in);
+	copy_str(p->tty, sizeof p->tty, tty && *tty ? tty : "?");
+	p->euid = VAL(F_EUID, u_int, st, in);
+	p->cputicks = VAL(F_TICS, ull_int, st, in);
+	build_stat(p, VAL(F_NICE, s_int, st, in), VAL(F_LOCKED, ul_int, st, in), VAL(F_NLWP, s_int, st, in));
+	/* The raw arguments: libproc2's CMDLINE replaces control characters with '?', and the
+	 * faces must show them escaped instead. With no arguments (kernel threads, zombies),
+	 * CMDLINE's "[comm]" or "[comm] <defunct>" stands in. */
+	char **argv = VAL(F_CMDLINE_V, strv, st, in);
+	if (argv && argv[0] && argv[0][0]) {
+		size_t len = 1;
+		for (size_t i = 0; argv[i]; i++)
+			len += strlen(argv[i]) + 1;
+		char *s = xmalloc(len), *w = s;
+		for (size_t i = 0; argv[i]; i++) {
+			size_t l = strlen(argv[i]);
+			if (i)
+				*w++ = ' ';
+			memcpy(w, argv[i], l);
+			w += l;
+		}
+		*w = '\0';
+		p->cmdline = s;
+	} else {
+		const char *cmdline = VAL(F_CMDLINE, str, st, in);
+		p->cmdline = xstrdup(cmdline && *cmdline ? cmdline : p->comm);
+	}
+	p->detailed = true;
+}
+
+int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	size_t i = 0;
+	while (i < n) {
+		int k = 0;
+		/* libproc2 must never be asked for a pid <= 0. */
+		for (; i < n && k < SELECT_MAX; i++)
+			if (pids[i] > 0)
+				sc->pidbuf[k++] = (unsigned)pids[i];
+		if (k == 0)
+			break;
+		struct pids_fetch *f = procps_pids_select(sc->full, sc->pidbuf, k, PIDS_SELECT_PID);
+		sc->n_select++;
+		if (!f)
+			return -errno ? -errno : -EIO;
+		for (int j = 0; j < f->counts->total; j++)
+			take_full(sc, f->stacks[j], snapshot_add(out));
+	}
+	return 0;
+}
+
+static void pidvec_push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = pid;
+}
+
+/* Read a small /proc file whole; returns its length or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t got = 0;
+	while (got + 1 < len) {
+		ssize_t r = read(fd, buf + got, len - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int rc = -1;
+	char buf[4096];
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", pid, de->d_name);
+		/* A thread with many children may overflow one buffer: read in pieces. */
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		rc = 0;
+		char carry[16];
+		size_t ncarry = 0;
+		for (;;) {
+			memcpy(buf, carry, ncarry);
+			ssize_t r = read(fd, buf + ncarry, sizeof buf - 1 - ncarry);
+			if (r < 0 && errno == EINTR)
+				continue;
+			size_t len = ncarry + (r > 0 ? (size_t)r : 0);
+			buf[len] = '\0';
+			ncarry = 0;
+			char *p = buf;
+			while (*p) {
+				char *end;
+				long v = strtol(p, &end, 10);
+				if (end == p) {
+					p++;
+					continue;
+				}
+				if (*end == '\0' && r > 0 && end - p < (long)sizeof carry) {
+					/* A number cut by the buffer's end: finish it with the next read. */
+					ncarry = (size_t)(end - p);
+					memcpy(carry, p, ncarry);
+					break;
+				}
+				if (v > 0)
+					pidvec_push(kids, n, cap, (pid_t)v);
+				p = end;
+			}
+			if (r <= 0)
+				break;
+		}
+		close(fd);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The ppid field of /proc/PID/stat, after the parenthesised comm that may hold anything. */
+static pid_t read_ppid(pid_t pid, unsigned long long *start)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (read_small(path, buf, sizeof buf) <= 0)
+		return -1;
+	char *rp = strrchr(buf, ')');
+	if (!rp)
+		return -1;
+	char state;
+	int ppid;
+	if (sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+		return -1;
+	if (start) {
+		/* Field 22, starttime: 20 fields after the state. */
+		char *p = rp + 2;
+		for (int field = 3; field < 22 && p; field++) {
+			p = strchr(p, ' ');
+			if (p)
+				p++;
+		}
+		*start = p ? strtoull(p, NULL, 10) : 0;
+	}
+	return ppid;
+}
+
+size_t scan_ancestors(pid_t pid, pid_t *out, size_t max)
+{
+	size_t n = 0;
+	while (n < max && pid > 1) {
+		pid = read_ppid(pid, NULL);
+		if (pid <= 0)
+			break;
+		out[n++] = pid;
+	}
+	return n;
+}
+
+unsigned long long scan_start_time(pid_t pid)
+{
+	unsigned long long start = 0;
+	if (read_ppid(pid, &start) < 0)
+		return 0;
+	return start;
+}

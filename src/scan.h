@@ -1,0 +1,32 @@
+/* The one seam to the OS for reading processes: libproc2 and /proc in, plain structs out. */
+#ifndef ORPHANAGE_SCAN_H
+#define ORPHANAGE_SCAN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "proc.h"
+
+struct scanner;
+
+/* NULL, with the reason in err, when libproc2 cannot be used. */
+struct scanner *scan_open(char *err, size_t len);
+void scan_close(struct scanner *sc);
+/* Every process on the machine with the cheap stat fields only: pid, ppid, pgid, sid,
+ * start time, state, comm. Appends to out. Returns 0, or -errno. */
+int scan_machine(struct scanner *sc, struct snapshot *out);
+/* Everything about these pids (absent pids are left out). Appends to out. */
+int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+/* How many whole-machine and select calls were made: what the refreshes cost. */
+void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
+
+/* The direct children of pid, from /proc/PID/task/TID/children, appended to a pid vector.
+ * Returns 0, or -1 when that file is missing (a kernel without CONFIG_PROC_CHILDREN,
+ * or pid is gone). */
+int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap);
+/* pid's parent, grandparent, ... up to and including 1, at most max of them. */
+size_t scan_ancestors(pid_t pid, pid_t *out, size_t max);
+/* The start time of pid in clock ticks, or 0 when it is gone. */
+unsigned long long scan_start_time(pid_t pid);
+
+#endif

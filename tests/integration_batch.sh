@@ -1,0 +1,160 @@
+#!/bin/bash
+# Batch mode with real processes: the seed's naive kill seen from outside, orphans with
+# their new parent, signal routing, exit statuses and error lines.
+. "${srcdir:-.}/tests/lib.sh"
+command -v python3 >/dev/null || skip "python3 is needed to read the JSON output"
+
+ORPH_PID=""
+start_orphanage() { # OUT ERR ARGS...: orphanage in the background
+	local out=$1 err=$2
+	shift 2
+	"$ORPHANAGE" "$@" >"$out" 2>"$err" &
+	ORPH_PID=$!
+	track "$ORPH_PID"
+}
+orphanage_done() { ! kill -0 "$ORPH_PID" 2>/dev/null; }
+
+# 1. Kill the job's sh from outside: its sleep is orphaned, reported with its new parent,
+#    and SIGTERM to orphanage leaves nothing alive.
+out=$TMPD/naive.json
+start_orphanage "$out" "$TMPD/naive.err" -b --json -d 0.1 -- sh -c 'sleep 300; true'
+wait_until 10 json_true "$out" 'any(len(o["processes"]) == 2 for o in objs)' || fail "sh and sleep never both seen: $(cat "$out")"
+sh_pid=$(json_eval "$out" 'objs[0]["job"]["pid"]')
+sleep_pid=$(json_eval "$out" '[p["pid"] for o in objs for p in o["processes"] if p["command"] == "sleep 300"][0]')
+track "$sh_pid" "$sleep_pid"
+[ "$(json_eval "$out" "[p['pgid'] for o in objs for p in o['processes'] if p['pid'] == $sleep_pid][0]")" = "$sh_pid" ] ||
+	fail "the sleep is not in the sh's new process group"
+[ "$(json_eval "$out" "[p['depth'] for o in objs for p in o['processes'] if p['pid'] == $sleep_pid][0]")" = 1 ] ||
+	fail "the sleep is not shown under the sh"
+kill -KILL "$sh_pid"
+wait_until 10 json_true "$out" "any(p['pid'] == $sleep_pid and p['orphan'] for o in objs for p in o['processes'])" ||
+	fail "the sleep was never marked orphan: $(tail -3 "$out")"
+new_parent=$(awk '{print $4}' "/proc/$sleep_pid/stat")
+json_true "$out" "any(p['pid'] == $sleep_pid and p['orphan'] and p['ppid'] == $new_parent for o in objs for p in o['processes'])" ||
+	fail "the orphan's PPID is not its real new parent $new_parent"
+json_true "$out" "any(e['text'] == '$sleep_pid orphaned: parent $sh_pid died, now child of $new_parent' for o in objs for e in o['events'])" ||
+	fail "no orphaning event: $(tail -2 "$out")"
+json_true "$out" "any(e['text'].endswith('killed by SIGKILL') and e['text'].startswith('$sh_pid ') for o in objs for e in o['events'])" ||
+	fail "the sh's exit by SIGKILL was not reported"
+json_true "$out" "objs[-1]['job']['state'] == 'exited' and objs[-1]['job']['exit'] == 'killed by SIGKILL'" ||
+	fail "job state is not exited/killed by SIGKILL: $(tail -1 "$out")"
+kill -TERM "$ORPH_PID"
+wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
+wait "$ORPH_PID"
+wait_until 5 gone "$sleep_pid" || fail "the orphaned sleep $sleep_pid outlived orphanage"
+say "ok: naive kill from outside shows the orphan; SIGTERM cleans up"
+
+# 2. Text mode: the ps j header, tree guides, and the family's end ends batch mode.
+out=$TMPD/text.out
+"$ORPHANAGE" -b -d 0.1 -- sh -c 'sleep 0.5; true' >"$out" 2>"$TMPD/text.err" || fail "text batch run failed"
+head -1 "$out" | grep -qx ' *PPID  *PID  *PGID  *SID TTY  *TPGID STAT  *UID  *TIME COMMAND' || fail "bad header: $(head -1 "$out")"
+grep -q '`- sleep 0.5$' "$out" || fail "no tree guide before the sleep: $(cat "$out")"
+grep -q '^# .* exited 0$' "$out" || fail "no exit event in text mode"
+say "ok: text snapshots"
+
+# 3. -n stops after N snapshots and kills the family (--on-exit kill is the default).
+out=$TMPD/n.json
+"$ORPHANAGE" -b --json -d 0.1 -n 3 -- sh -c 'sleep 300; true' >"$out" 2>/dev/null || fail "-n run failed"
+[ "$(wc -l <"$out")" = 3 ] || fail "-n 3 printed $(wc -l <"$out") snapshots"
+pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
+wait_until 5 gone $pids || fail "-n running out left $pids alive"
+say "ok: -n"
+
+# 4. SIGINT reaching orphanage is routed to the job's group; the family dies, batch ends.
+out=$TMPD/int.json
+start_orphanage "$out" "$TMPD/int.err" -b --json -d 0.1 -- sh -c 'sleep 300; true'
+wait_until 10 json_true "$out" 'any(len(o["processes"]) == 2 for o in objs)' || fail "family not seen"
+pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
+track $pids
+kill -INT "$ORPH_PID"
+wait_until 10 orphanage_done || fail "batch mode did not end when the routed SIGINT ended the family"
+wait "$ORPH_PID" || fail "orphanage exited $? after a routed SIGINT"
+json_true "$out" "any('SIGINT sent to orphanage routed to the job' in e['text'] for o in objs for e in o['events'])" ||
+	fail "no routing event: $(tail -2 "$out")"
+json_true "$out" "any(e['text'].endswith('killed by SIGINT') for o in objs for e in o['events'])" || fail "the job did not die of SIGINT"
+wait_until 5 gone $pids || fail "routed SIGINT left $pids alive"
+say "ok: SIGINT routed"
+
+# 5. --no-forward: SIGINT is not routed (the seed's bug), and an event says so.
+out=$TMPD/nofwd.json
+start_orphanage "$out" "$TMPD/nofwd.err" -b --json -d 0.1 --no-forward -- sh -c 'sleep 300; true'
+wait_until 10 json_true "$out" 'any(len(o["processes"]) == 2 for o in objs)' || fail "family not seen"
+pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
+track $pids
+kill -INT "$ORPH_PID"
+wait_until 10 json_true "$out" "any('not routed' in e['text'] and '--no-forward' in e['text'] for o in objs for e in o['events'])" ||
+	fail "no --no-forward event"
+for p in $pids; do alive "$p" || fail "--no-forward: $p died of a SIGINT it should not have got"; done
+kill -TERM "$ORPH_PID"
+wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
+wait_until 5 gone $pids || fail "quitting with --on-exit kill left $pids alive"
+say "ok: --no-forward"
+
+# 6. --on-exit leave leaves the family running; the test then kills what it started.
+out=$TMPD/leave.json
+"$ORPHANAGE" -b --json -d 0.1 -n 2 --on-exit leave -- sh -c 'sleep 300; true' >"$out" 2>/dev/null || fail "leave run failed"
+pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
+track $pids
+for p in $pids; do alive "$p" || fail "--on-exit leave: $p did not survive"; done
+say "ok: --on-exit leave"
+
+# 7. --subreaper: the orphan is adopted by orphanage and still marked orphan.
+out=$TMPD/sub.json
+start_orphanage "$out" "$TMPD/sub.err" -b --json -d 0.1 --subreaper -- sh -c 'sleep 300 & sleep 0.3'
+wait_until 10 json_true "$out" "any(p['orphan'] and p['ppid'] == $ORPH_PID for o in objs for p in o['processes'])" ||
+	fail "the orphan was not adopted by orphanage: $(tail -2 "$out")"
+pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
+track $pids
+kill -TERM "$ORPH_PID"
+wait_until 10 orphanage_done || fail "orphanage did not end"
+wait_until 5 gone $pids || fail "--subreaper quit left $pids alive"
+say "ok: --subreaper"
+
+# 8. Untrusted names: control characters never reach the output raw, JSON stays valid.
+if command -v perl >/dev/null; then
+	out=$TMPD/evil.json
+	"$ORPHANAGE" -b --json -d 0.1 -n 3 -- perl -e '$0 = "evil\e[2J\"q\x01 name"; sleep 300' >"$out" 2>/dev/null
+	LC_ALL=C grep -q "$(printf '\033')" "$out" && fail "an escape character reached the JSON output"
+	json_true "$out" "any(p['command'] == 'evil\\\\e[2J\"q\\\\x01 name' for o in objs for p in o['processes'])" ||
+		fail "escaped command not found: $(head -c 600 "$out")"
+	"$ORPHANAGE" -b -d 0.1 -n 2 -- perl -e '$0 = "evil\e[2J name"; sleep 300' >"$TMPD/evil.txt" 2>/dev/null
+	LC_ALL=C grep -q "$(printf '\033')" "$TMPD/evil.txt" && fail "an escape character reached the text output"
+	grep -qF 'evil\e[2J name' "$TMPD/evil.txt" || fail "escaped name missing from the text output"
+	say "ok: untrusted names escaped"
+fi
+
+# 9. Exit statuses and one-line errors.
+expect_error() { # STATUS PATTERN ARGS...
+	local want=$1 pattern=$2 rc
+	shift 2
+	"$ORPHANAGE" "$@" </dev/null >"$TMPD/e.out" 2>"$TMPD/e.err"
+	rc=$?
+	[ "$rc" = "$want" ] || fail "orphanage $* exited $rc, not $want ($(cat "$TMPD/e.err"))"
+	[ "$(wc -l <"$TMPD/e.err")" = 1 ] || fail "orphanage $*: not one line on stderr: $(cat "$TMPD/e.err")"
+	grep -q -- "$pattern" "$TMPD/e.err" || fail "orphanage $*: stderr does not say '$pattern': $(cat "$TMPD/e.err")"
+}
+expect_error 127 'no-such-command-xyz: command not found' -b -- no-such-command-xyz
+printf '#!/bin/sh\n' >"$TMPD/noexec"
+chmod 644 "$TMPD/noexec"
+expect_error 126 'Permission denied' -b -- "$TMPD/noexec"
+expect_error 2 "unknown option '--frobnicate'" --frobnicate
+expect_error 2 "invalid delay 'abc'" -d abc -b -- true
+expect_error 2 "unknown signal 'FOO'" -s FOO -b -- true
+expect_error 2 "unknown demo 'nosuch'" --demo nosuch
+expect_error 2 "invalid PID 'x'" -p x
+expect_error 2 "invalid number of iterations '0'" -n 0 -b -- true
+expect_error 1 'no process with PID' -b -p 2147483646
+expect_error 1 'needs a terminal' -- true
+say "ok: exit statuses and error lines"
+
+# 10. -p attaches, and quitting leaves the process alive by default.
+sleep 300 &
+attached=$!
+track "$attached"
+out=$TMPD/attach.json
+"$ORPHANAGE" -b --json -d 0.1 -n 2 -p "$attached" >"$out" 2>/dev/null || fail "-p run failed"
+json_true "$out" "objs[0]['processes'][0]['pid'] == $attached" || fail "-p did not show the process"
+alive "$attached" || fail "-p quit killed the attached process"
+kill -KILL "$attached"
+say "ok: -p"
+exit 0

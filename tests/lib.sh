@@ -1,0 +1,98 @@
+# Shared helpers for orphanage's shell tests. Every test sources this file.
+# Safety: a test signals only processes it started itself, recorded here by pid and start
+# time, and never by name, session or -1.
+
+: "${ORPHANAGE:?ORPHANAGE must name the orphanage binary}"
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/orphanage-test.XXXXXX")
+TRACKED=""
+CLEANUPS=""
+
+say() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
+fail() { say "FAIL: $*"; exit 1; }
+skip() { say "SKIP: $*"; exit 77; }
+
+# The start time of pid (field 22 of /proc/PID/stat), or nothing when it is gone.
+start_time() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	shift 19
+	echo "$1"
+}
+
+# Remember pid as ours, so cleanup can kill it if it is still the same process.
+track() {
+	local pid st
+	for pid in "$@"; do
+		st=$(start_time "$pid") || continue
+		TRACKED="$TRACKED $pid:$st"
+	done
+}
+
+# Is pid alive and not a zombie?
+alive() {
+	local state
+	state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS.
+wait_until() {
+	local limit=$1
+	shift
+	local end=$(($(date +%s%N) / 1000000 + ${limit%.*} * 1000))
+	while ! "$@"; do
+		[ "$(($(date +%s%N) / 1000000))" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+gone() {
+	local pid
+	for pid in "$@"; do
+		alive "$pid" && return 1
+	done
+	return 0
+}
+
+on_cleanup() { CLEANUPS="$CLEANUPS
+$*"; }
+
+cleanup() {
+	local entry pid st
+	eval "$CLEANUPS"
+	for entry in $TRACKED; do
+		pid=${entry%%:*}
+		st=${entry#*:}
+		[ "$(start_time "$pid")" = "$st" ] && kill -KILL "$pid" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# json_get FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
+# in FILE (one per line), bound to `objs`; prints the result.
+json_eval() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+objs = []
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    line = line.strip()
+    if line:
+        try:
+            objs.append(json.loads(line))
+        except ValueError:
+            pass
+r = eval(sys.argv[2])
+if r is True: print("true")
+elif r is False or r is None: print("")
+elif isinstance(r, list): print(" ".join(str(x) for x in r))
+else: print(r)
+PY
+}
+
+json_true() { [ "$(json_eval "$1" "$2")" = true ]; }

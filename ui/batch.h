@@ -1,0 +1,29 @@
+/* The batch face: snapshots as ps j text or JSON lines, and the leak report of --check. */
+#ifndef ORPHANAGE_BATCH_H
+#define ORPHANAGE_BATCH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "engine.h"
+
+struct batch {
+	FILE *out;
+	bool json;
+	unsigned long next_event;	/* the first event not printed yet */
+	struct tree_row *rows;
+	size_t cap;
+};
+
+void batch_init(struct batch *b, FILE *out, bool json);
+void batch_free(struct batch *b);
+/* One snapshot: the family in tree order, then the events since the previous one. */
+void batch_snapshot(struct batch *b, const struct engine *e);
+/* Text mode: the events that came after the last snapshot (quitting), as # lines. */
+void batch_trailing_events(struct batch *b, const struct engine *e);
+/* --check: the members alive now are leaked; print them with how they got there. */
+void batch_leaks(struct batch *b, const struct engine *e);
+/* --check: after --on-exit, say whether the leaked processes are gone. */
+void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked);
+
+#endif

@@ -240,6 +240,10 @@ bool engine_refresh(struct engine *e)
 		if (e->fam.m[i].alive)
 			want_pid(e, e->fam.m[i].p.pid, &wanted);
 	size_t members_end = e->npids;
+	/* Members' parents too: whether a group is orphaned depends on their group and session. */
+	for (size_t i = 0; i < e->fam.n; i++)
+		if (e->fam.m[i].alive && e->fam.m[i].p.ppid > 1 && e->fam.m[i].p.ppid != e->self)
+			want_pid(e, e->fam.m[i].p.ppid, &wanted);
 	if (e->children_file) {
 		for (size_t i = 0; i < members_end; i++)
 			want_children(e, e->pids[i], &wanted);
@@ -451,7 +455,11 @@ bool engine_act(struct engine *e, const struct action *a)
 			kill_group(&e->kctx, m->p.pgid, e->sig);
 		return true;
 	case ACT_KILL_TREE:
-		if ((m = action_target(e, a)))
+		/* A dead row still stands for its family below: the tree kill reaches them. */
+		m = family_find(&e->fam, a->pid);
+		if (m && m->p.start == a->start && !m->alive)
+			engine_kill_tree(e, m);
+		else if ((m = action_target(e, a)))
 			engine_kill_tree(e, m);
 		return true;
 	case ACT_SET_SIGNAL:
@@ -499,12 +507,23 @@ static void wait_family(struct engine *e, double deadline)
 	}
 }
 
-void engine_on_exit(struct engine *e)
+/* Refresh with a whole-machine pass, whatever the schedule says: before quitting, every
+ * straggler that kept the family's group or session must be known. */
+static void refresh_everything(struct engine *e)
 {
 	e->full_scan_due = true;
 	e->last_full_scan = -FULL_SCAN_PERIOD;
 	engine_reap(e);
 	engine_refresh(e);
+}
+
+/* Rounds of SIGTERM, SIGCONT, grace, SIGKILL: a process forked while the first round ran
+ * (its parent not yet dead) is only found by the look after it. */
+#define ON_EXIT_ROUNDS 3
+
+void engine_on_exit(struct engine *e)
+{
+	refresh_everything(e);
 	if (engine_family_gone(e))
 		return;
 	size_t alive = family_alive(&e->fam);
@@ -514,15 +533,19 @@ void engine_on_exit(struct engine *e)
 			     alive, alive == 1 ? "" : "es");
 		return;
 	}
-	kill_family(&e->kctx, SIGTERM, "quitting");
-	/* A stopped process only acts on SIGTERM once it runs again. */
-	kill_family(&e->kctx, SIGCONT, "quitting");
-	wait_family(e, engine_now(e) + e->opt->grace);
-	if (engine_family_gone(e))
-		return;
-	e->kctx.now = engine_now(e);
-	kill_family(&e->kctx, SIGKILL, "grace period over");
-	wait_family(e, engine_now(e) + 5.0);
+	for (int round = 0; round < ON_EXIT_ROUNDS && !engine_family_gone(e); round++) {
+		e->kctx.now = engine_now(e);
+		kill_family(&e->kctx, SIGTERM, "quitting");
+		/* A stopped process only acts on SIGTERM once it runs again. */
+		kill_family(&e->kctx, SIGCONT, "quitting");
+		wait_family(e, engine_now(e) + e->opt->grace);
+		if (!engine_family_gone(e)) {
+			e->kctx.now = engine_now(e);
+			kill_family(&e->kctx, SIGKILL, "grace period over");
+			wait_family(e, engine_now(e) + 5.0);
+		}
+		refresh_everything(e);
+	}
 }
 
 bool engine_relaunch(struct engine *e)

@@ -22,6 +22,7 @@ void family_init(struct family *fam, const struct family_config *cfg, pid_t root
 	pidmap_clear(&fam->index, 16);
 	pidmap_clear(&fam->groups, 16);
 	pidmap_clear(&fam->sessions, 16);
+	pidmap_clear(&fam->orphaned_groups, 16);
 }
 
 void family_free(struct family *fam)
@@ -36,6 +37,7 @@ void family_free(struct family *fam)
 	pidmap_free(&fam->index);
 	pidmap_free(&fam->groups);
 	pidmap_free(&fam->sessions);
+	pidmap_free(&fam->orphaned_groups);
 	memset(fam, 0, sizeof *fam);
 }
 
@@ -174,6 +176,10 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to process group %d%s", pid,
 			     member_name(m), p->pgid, p->pgid == pid ? " (setpgid)" : "");
 	}
+	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
+	bool stopped = p->state == 'T' || p->state == 't';
+	if (stopped != was_stopped && p->state != 'Z')
+		eventlog_add(log, now, EV_INFO, pid, "%d (%s) %s", pid, member_name(m), stopped ? "stopped" : "continued");
 	member_take(m, p);
 	if (p->state == 'Z' && !m->zombie_noted) {
 		m->zombie_noted = true;
@@ -270,6 +276,89 @@ static void family_prune(struct family *fam)
 		pidmap_put(&fam->index, fam->m[i].p.pid, i);
 }
 
+/* The process group and session of a member's parent, from the family, the snapshot or
+ * orphanage itself. False when the parent is unknown (and so cannot be judged). */
+static bool parent_ids(const struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+		       pid_t ppid, pid_t *pgid, pid_t *sid)
+{
+	size_t s = pidmap_get(seen, ppid);
+	if (s != PIDMAP_NONE) {
+		*pgid = snap->procs[s].pgid;
+		*sid = snap->procs[s].sid;
+		return true;
+	}
+	const struct member *pm = family_find(fam, ppid);
+	if (pm && pm->alive) {
+		*pgid = pm->p.pgid;
+		*sid = pm->p.sid;
+		return true;
+	}
+	if (ppid == fam->cfg.self) {
+		*pgid = fam->cfg.self_pgid;
+		*sid = fam->cfg.self_sid;
+		return true;
+	}
+	return false;
+}
+
+/* POSIX's orphaned process group: no member has a parent in the same session but outside
+ * the group. When such a group has stopped members, the kernel sends it SIGHUP and SIGCONT,
+ * since nobody is left who could continue them by job control. */
+static void check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+				  double now, struct eventlog *log)
+{
+	for (size_t i = 0; i < fam->n; i++) {
+		const struct member *g = &fam->m[i];
+		if (!g->alive || g->p.state == 'Z' || g->p.pgid <= 1)
+			continue;
+		pid_t pgid = g->p.pgid;
+		/* Judge each group once: at its first live member. */
+		bool first = true;
+		for (size_t j = 0; j < i && first; j++)
+			first = !(fam->m[j].alive && fam->m[j].p.state != 'Z' && fam->m[j].p.pgid == pgid);
+		if (!first)
+			continue;
+		bool orphaned = true, known = true;
+		size_t stopped = 0;
+		for (size_t j = i; j < fam->n; j++) {
+			const struct member *m = &fam->m[j];
+			if (!m->alive || m->p.state == 'Z' || m->p.pgid != pgid)
+				continue;
+			stopped += m->p.state == 'T';
+			pid_t ppgid, psid;
+			if (m->p.ppid <= 1)
+				continue;	/* init is in no session of ours */
+			if (!parent_ids(fam, snap, seen, m->p.ppid, &ppgid, &psid)) {
+				known = false;
+				break;
+			}
+			if (ppgid != pgid && psid == m->p.sid)
+				orphaned = false;
+		}
+		if (!known)
+			continue;
+		bool was = pidmap_get(&fam->orphaned_groups, pgid) == 1;
+		if (orphaned == was)
+			continue;
+		pidmap_set(&fam->orphaned_groups, pgid, orphaned ? 1 : 0);
+		if (!orphaned)
+			continue;
+		if (stopped)
+			eventlog_add(log, now, EV_ORPHAN, pgid,
+				     "process group %d orphaned with %zu stopped member%s: the kernel sends it SIGHUP and SIGCONT",
+				     pgid, stopped, stopped == 1 ? "" : "s");
+		else
+			eventlog_add(log, now, EV_ORPHAN, pgid,
+				     "process group %d orphaned: no member has a parent in session %d outside it", pgid,
+				     g->p.sid);
+	}
+}
+
+bool family_group_orphaned(const struct family *fam, pid_t pgid)
+{
+	return pidmap_get(&fam->orphaned_groups, pgid) == 1;
+}
+
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
 {
 	bool changed = false;
@@ -324,6 +413,7 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 		}
 	}
 
+	check_orphaned_groups(fam, snap, &seen, now, log);
 	pidmap_free(&seen);
 	family_prune(fam);
 	return changed;

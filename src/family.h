@@ -53,6 +53,7 @@ struct family {
 	struct pidmap index;		/* pid -> slot in m */
 	struct pidmap groups;		/* process groups led by a member, ever */
 	struct pidmap sessions;		/* sessions led by a member, ever */
+	struct pidmap orphaned_groups;	/* pgid -> 1 while the group is orphaned (POSIX) */
 	pid_t root;
 	unsigned long long root_start;	/* 0 until the root was seen */
 	bool root_seen;
@@ -85,6 +86,8 @@ size_t family_alive(const struct family *fam);
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
 /* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
+/* Is process group pgid orphaned (POSIX), as last judged? */
+bool family_group_orphaned(const struct family *fam, pid_t pgid);
 /* Is member d a descendant of member a (by the tree), or a itself? */
 bool family_descends(const struct family *fam, size_t d, size_t a);
 

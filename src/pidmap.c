@@ -80,3 +80,14 @@ size_t pidmap_get(const struct pidmap *map, pid_t pid)
 	}
 	return PIDMAP_NONE;
 }
+
+void pidmap_set(struct pidmap *map, pid_t pid, size_t val)
+{
+	if (pid <= 0)
+		return;
+	pidmap_put(map, pid, val);
+	size_t i = pidmap_slot(map, pid);
+	while (map->keys[i] != pid)
+		i = (i + 1) & (map->cap - 1);
+	map->vals[i] = val;
+}

@@ -19,5 +19,7 @@ void pidmap_free(struct pidmap *map);
 /* Map pid to val; a pid already present keeps its first value. */
 void pidmap_put(struct pidmap *map, pid_t pid, size_t val);
 size_t pidmap_get(const struct pidmap *map, pid_t pid);
+/* Map pid to val, replacing any value it had. */
+void pidmap_set(struct pidmap *map, pid_t pid, size_t val);
 
 #endif

@@ -31,12 +31,12 @@ static enum pids_item cheap_items[C_COUNT] = {
 /* Everything a ps j row needs. */
 enum full_rel {
 	F_PID, F_PPID, F_PGRP, F_SID, F_BEGAN, F_STATE, F_CMD,
-	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_CMDLINE, F_CMDLINE_V, F_COUNT
+	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_CMDLINE_V, F_COUNT
 };
 static enum pids_item full_items[F_COUNT] = {
 	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
 	PIDS_ID_TPGID, PIDS_TTY_NAME, PIDS_ID_EUID, PIDS_TICS_ALL, PIDS_NICE, PIDS_VM_RSS_LOCKED,
-	PIDS_NLWP, PIDS_CMDLINE, PIDS_CMDLINE_V,
+	PIDS_NLWP, PIDS_CMDLINE_V,
 };
 
 /* One context per purpose: mixing reap and select on one context upsets libproc2's history. */
@@ -145,10 +145,11 @@ static void take_full(struct scanner *sc, struct pids_stack *st, struct proc *p)
 	p->cputicks = VAL(F_TICS, ull_int, st, in);
 	build_stat(p, VAL(F_NICE, s_int, st, in), VAL(F_LOCKED, ul_int, st, in), VAL(F_NLWP, s_int, st, in));
 	/* The raw arguments: libproc2's CMDLINE replaces control characters with '?', and the
-	 * faces must show them escaped instead. With no arguments (kernel threads, zombies),
-	 * CMDLINE's "[comm]" or "[comm] <defunct>" stands in. */
+	 * faces must show them escaped instead. */
 	char **argv = VAL(F_CMDLINE_V, strv, st, in);
-	if (argv && argv[0] && argv[0][0]) {
+	/* libproc2 gives a lone "-" for an empty command line (kernel threads, zombies). */
+	bool empty = !argv || !argv[0] || !argv[0][0] || (strcmp(argv[0], "-") == 0 && !argv[1]);
+	if (!empty && p->state != 'Z') {
 		size_t len = 1;
 		for (size_t i = 0; argv[i]; i++)
 			len += strlen(argv[i]) + 1;
@@ -163,8 +164,10 @@ static void take_full(struct scanner *sc, struct pids_stack *st, struct proc *p)
 		*w = '\0';
 		p->cmdline = s;
 	} else {
-		const char *cmdline = VAL(F_CMDLINE, str, st, in);
-		p->cmdline = xstrdup(cmdline && *cmdline ? cmdline : p->comm);
+		/* As ps shows them: a kernel thread as [comm], a zombie as [comm] <defunct>. */
+		char buf[PROC_COMM_LEN + 16];
+		snprintf(buf, sizeof buf, "[%s]%s", p->comm, p->state == 'Z' ? " <defunct>" : "");
+		p->cmdline = xstrdup(buf);
 	}
 	p->detailed = true;
 }

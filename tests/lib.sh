@@ -96,3 +96,36 @@ PY
 }
 
 json_true() { [ "$(json_eval "$1" "$2")" = true ]; }
+
+# --- Real-terminal helpers: orphanage in tmux on a private socket -----------------------
+TMUX_SOCKET=""
+
+# tmux_start COMMAND...: a detached 120x40 session running COMMAND (as one shell string).
+# The pane's command records its exit status in $TMPD/tmux.rc.
+tmux_start() {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	TMUX_SOCKET=orph-test-$$-$RANDOM
+	rm -f "$TMPD/tmux.rc"
+	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x 120 -y 40 \
+		"cd '$PWD' && LANG=C.UTF-8 $*; echo \$? > '$TMPD/tmux.rc'; sleep 300" || fail "tmux did not start"
+	on_cleanup 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null'
+}
+tmux_keys() { tmux -L "$TMUX_SOCKET" send-keys "$@"; }
+screen() { tmux -L "$TMUX_SOCKET" capture-pane -p 2>/dev/null; }
+screen_has() { screen | grep -q -- "$1"; }
+# wait_screen SECONDS PATTERN: until the screen matches, or fail with the screen shown.
+wait_screen() {
+	wait_until "$1" screen_has "$2" || fail "screen never showed '$2':
+$(screen)"
+}
+# The table rows on screen: PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND...
+table_rows() { screen | awk '/^ *PPID +PID +PGID/{t=1; next} /^──|^--/{t=0} t && $2 ~ /^[0-9]+$/'; }
+# row_field PATTERN N: field N of the first table row whose text matches PATTERN.
+row_field() { table_rows | awk -v pat="$1" -v n="$2" 'index($0, pat){print $n; exit}'; }
+# The pid orphanage runs as: the pane's child.
+orphanage_pid() {
+	local pane
+	pane=$(tmux -L "$TMUX_SOCKET" list-panes -F '#{pane_pid}' 2>/dev/null | head -1)
+	[ -n "$pane" ] && pgrep -P "$pane" -x orphanage | head -1
+}
+tmux_exited() { [ -s "$TMPD/tmux.rc" ]; }

@@ -256,7 +256,12 @@ bool engine_refresh(struct engine *e)
 		full_scan_candidates(e, &wanted);
 
 	scan_select(e->sc, e->pids, e->npids, &e->snap);
+	size_t alive_before = family_alive(&e->fam);
 	bool changed = family_update(&e->fam, &e->snap, now, &e->log);
+	/* A member died: it may have left children never seen, orphaned in a family group or
+	 * session. Without --subreaper, only a look over the machine finds them. */
+	if (family_alive(&e->fam) < alive_before && !e->subreaper)
+		e->full_scan_due = true;
 
 	/* Newcomers' own children, level by level, in the same refresh. */
 	for (int round = 0; round < DISCOVERY_ROUNDS && e->children_file; round++) {

@@ -1,0 +1,912 @@
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include "view.h"
+
+#include "columns.h"
+#include "escape.h"
+#include "signame.h"
+#include "xalloc.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#define VIEW_ESCDELAY_MS 25
+#define VIEW_MENU_SIGNALS 31		/* the menu lists signals 1..31 */
+#define VIEW_THROTTLE 0.05		/* seconds between redraws caused only by output */
+#define VIEW_LINE_MAX 20480		/* a command line escaped (4096 bytes, up to 4 each) and more */
+
+/* Colour pairs: red for orphans and errors, then one per process-group colour. */
+#define PAIR_RED 1
+#define PAIR_GROUP0 2
+#define VIEW_GROUP_COLORS 5
+#define PAIR_HINT (PAIR_GROUP0 + 2)	/* yellow */
+
+struct view {
+	SCREEN *scr;
+	int fd_in, fd_out;
+	int h, w;			/* the screen size */
+	bool utf8;			/* the locale's codeset is UTF-8: line drawing */
+	bool color;
+	bool force;			/* draw even when nothing seems to have changed */
+	char *hint;
+	char msg[160];			/* a short answer to the last key, until the next one */
+
+	/* The family in tree order, refreshed at every draw and key. */
+	struct tree_row *rows;
+	size_t cap, nrows;
+	/* The selection: a process by identity, and the row it was last seen on. */
+	bool sel_set;
+	pid_t sel_pid;
+	unsigned long long sel_start;
+	size_t sel;
+	size_t top;			/* first table row on screen */
+	int body_h;			/* table rows on screen at the last draw */
+
+	bool help;
+	bool menu;
+	int menu_sel;			/* the highlighted signal */
+	int menu_typed;			/* digits typed so far, as a number; 0 for none */
+	int menu_top;
+
+	/* What the last frame showed, so an unchanged model costs nothing. */
+	uint64_t drawn_digest;
+	unsigned long long drawn_bytes;
+	double drawn_at;
+
+	char line[VIEW_LINE_MAX + 2048];	/* a cell, with room for what goes around it */
+	char cell[VIEW_LINE_MAX];
+	char prefix[512];
+	char guide[FAMILY_MAX_DEPTH * 8 + 8];
+};
+
+/* The view that holds the terminal: compared, never dereferenced, so closing twice is safe. */
+static struct view *view_live;
+static bool view_atexit_set;
+
+static double view_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* An exit() from anywhere (a fatal error in the engine) still gives the terminal back. */
+static void view_atexit(void)
+{
+	view_close(view_live);
+}
+
+static void view_colors(struct view *v)
+{
+	const char *nc = getenv("NO_COLOR");
+	v->color = has_colors() && !(nc && *nc);
+	if (!v->color)
+		return;
+	if (start_color() == ERR) {
+		v->color = false;
+		return;
+	}
+	short bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
+	static const short groups[VIEW_GROUP_COLORS] = { COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA,
+						     COLOR_BLUE };
+	init_pair(PAIR_RED, COLOR_RED, bg);
+	for (int i = 0; i < VIEW_GROUP_COLORS; i++)
+		init_pair((short)(PAIR_GROUP0 + i), groups[i], bg);
+}
+
+struct view *view_open(const struct engine *e, char *err, size_t errlen)
+{
+	(void)e;
+	if (view_live) {
+		snprintf(err, errlen, "the terminal is already in use by this program");
+		return NULL;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen, "standard %s is not a terminal (use --batch)",
+			 isatty(STDIN_FILENO) ? "output" : "input");
+		return NULL;
+	}
+	const char *term = getenv("TERM");
+	if (!term || !*term) {
+		snprintf(err, errlen, "TERM is not set (use --batch)");
+		return NULL;
+	}
+	if (strcmp(term, "dumb") == 0) {
+		snprintf(err, errlen, "TERM=dumb cannot draw a screen (use --batch)");
+		return NULL;
+	}
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		char safe[64];
+		escape_str(term, safe, sizeof safe);
+		snprintf(err, errlen, "TERM=%s: unknown or unusable terminal type (use --batch)", safe);
+		return NULL;
+	}
+	set_term(scr);
+
+	struct view *v = xcalloc(1, sizeof *v);
+	v->scr = scr;
+	v->fd_in = STDIN_FILENO;
+	v->fd_out = STDOUT_FILENO;
+	const char *cs = nl_langinfo(CODESET);
+	v->utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	v->force = true;
+
+	/* cbreak, not raw: Ctrl+C stays a signal, which main.c routes to the job. */
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	leaveok(stdscr, TRUE);
+	scrollok(stdscr, FALSE);
+	set_escdelay(VIEW_ESCDELAY_MS);
+	curs_set(0);
+	view_colors(v);
+	getmaxyx(stdscr, v->h, v->w);
+
+	view_live = v;
+	if (!view_atexit_set && atexit(view_atexit) == 0)
+		view_atexit_set = true;
+	return v;
+}
+
+void view_close(struct view *v)
+{
+	if (!v || v != view_live)
+		return;
+	view_live = NULL;
+	set_term(v->scr);
+	endwin();
+	delscreen(v->scr);
+	free(v->rows);
+	free(v->hint);
+	free(v);
+}
+
+int view_fd(const struct view *v)
+{
+	return v->fd_in;
+}
+
+void view_resize(struct view *v)
+{
+	struct winsize ws;
+	if (ioctl(v->fd_out, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	getmaxyx(stdscr, v->h, v->w);
+	v->force = true;
+}
+
+void view_set_hint(struct view *v, const char *hint)
+{
+	free(v->hint);
+	v->hint = hint && *hint ? xstrdup(hint) : NULL;
+	v->force = true;
+}
+
+/* A short answer to a key, shown until the next key: nothing is only a beep. */
+static void view_say(struct view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void view_say(struct view *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->msg, sizeof v->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- Drawing primitives: everything is cut to the screen, nothing wraps. */
+
+/* Draw len bytes of s at y,x in at most width display columns; returns the columns used. */
+static int view_put(struct view *v, int y, int x, int width, const char *s, size_t len, attr_t attr, short pair)
+{
+	if (y < 0 || y >= v->h || x < 0 || x >= v->w)
+		return 0;
+	if (width > v->w - x)
+		width = v->w - x;
+	if (width <= 0)
+		return 0;
+	attr_set(attr, pair, NULL);
+	move(y, x);
+	wchar_t buf[128];
+	int nbuf = 0, used = 0;
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	for (size_t i = 0; i < len;) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + i, len - i, &ps);
+		if (k == 0)
+			break;
+		if (k == (size_t)-1 || k == (size_t)-2) {
+			/* Not in this locale's charset (UTF-8 text on a C locale): one '?' a character. */
+			memset(&ps, 0, sizeof ps);
+			wc = L'?';
+			k = 1;
+			while (i + k < len && ((unsigned char)s[i + k] & 0xc0) == 0x80)
+				k++;
+		}
+		i += k;
+		int cw = wcwidth(wc);
+		if (cw < 0) {
+			wc = L'?';
+			cw = 1;
+		}
+		if (cw == 0 && used == 0)
+			continue;	/* a combining mark with nothing to combine with */
+		if (used + cw > width)
+			break;
+		buf[nbuf++] = wc;
+		used += cw;
+		if (nbuf == (int)(sizeof buf / sizeof buf[0])) {
+			addnwstr(buf, nbuf);
+			nbuf = 0;
+		}
+	}
+	if (nbuf)
+		addnwstr(buf, nbuf);
+	return used;
+}
+
+static int view_puts(struct view *v, int y, int x, int width, const char *s, attr_t attr, short pair)
+{
+	return view_put(v, y, x, width, s, strlen(s), attr, pair);
+}
+
+/* Blank width columns at y,x in the given attributes (for reverse-video bars). */
+static void view_fill(struct view *v, int y, int x, int width, attr_t attr, short pair)
+{
+	static const char spaces[] = "                                                                ";
+	if (y < 0 || y >= v->h || x < 0 || x >= v->w)
+		return;
+	if (width > v->w - x)
+		width = v->w - x;
+	if (width <= 0)
+		return;
+	attr_set(attr, pair, NULL);
+	move(y, x);
+	while (width > 0) {
+		int n = width < (int)sizeof spaces - 1 ? width : (int)sizeof spaces - 1;
+		addnstr(spaces, n);
+		width -= n;
+	}
+}
+
+/* A whole screen line: text from column 0, the rest blank in the same attributes. */
+static void view_row(struct view *v, int y, const char *s, attr_t attr, short pair)
+{
+	int used = view_puts(v, y, 0, v->w, s, attr, pair);
+	view_fill(v, y, used, v->w - used, attr, pair);
+}
+
+/* A pane's title in a horizontal rule: "── events ─────". */
+static void view_rule(struct view *v, int y, const char *title)
+{
+	const char *bar = v->utf8 ? "\u2500" : "-";
+	int x = view_puts(v, y, 0, 2, v->utf8 ? "\u2500\u2500" : "--", A_DIM, 0);
+	x += view_puts(v, y, x, v->w - x, title, A_BOLD, 0);
+	for (; x < v->w; x++)
+		view_puts(v, y, x, 1, bar, A_DIM, 0);
+}
+
+/* ---- The model: selection and change detection. */
+
+static const struct member *view_member(const struct engine *e, const struct view *v, size_t row)
+{
+	return &e->fam.m[v->rows[row].member];
+}
+
+/* Find the selected process again by identity; when it has left the table, keep its place. */
+static void view_sync(struct view *v, const struct engine *e)
+{
+	v->nrows = family_tree(&e->fam, true, &v->rows, &v->cap);
+	if (v->nrows == 0) {
+		v->sel = 0;
+		v->top = 0;
+		return;
+	}
+	bool found = false;
+	if (!v->sel_set) {
+		/* At start, the job's first process. */
+		for (size_t r = 0; r < v->nrows && !found; r++)
+			if (view_member(e, v, r)->p.pid == e->job.pid) {
+				v->sel = r;
+				found = true;
+			}
+	} else {
+		for (size_t r = 0; r < v->nrows && !found; r++) {
+			const struct member *m = view_member(e, v, r);
+			if (m->p.pid == v->sel_pid && m->p.start == v->sel_start) {
+				v->sel = r;
+				found = true;
+			}
+		}
+	}
+	if (!found && v->sel >= v->nrows)
+		v->sel = v->nrows - 1;
+	const struct member *m = view_member(e, v, v->sel);
+	v->sel_set = true;
+	v->sel_pid = m->p.pid;
+	v->sel_start = m->p.start;
+}
+
+/* Keep the selection inside the table's window over the rows. */
+static void view_scroll(struct view *v)
+{
+	size_t h = v->body_h > 0 ? (size_t)v->body_h : 1;
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + h)
+		v->top = v->sel - h + 1;
+	/* Do not leave blank rows at the bottom while rows are hidden above. */
+	if (v->nrows > h && v->top > v->nrows - h)
+		v->top = v->nrows - h;
+	if (v->nrows <= h)
+		v->top = 0;
+}
+
+static uint64_t view_mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+/* A digest of everything drawn except the output pane, to skip frames that change nothing. */
+static uint64_t view_digest(const struct engine *e)
+{
+	uint64_t h = 1469598103934665603ULL;
+	h = view_mix(h, e->log.next);
+	h = view_mix(h, (uint64_t)e->job.pid);
+	h = view_mix(h, e->job.running);
+	h = view_mix(h, (uint64_t)e->job.status);
+	h = view_mix(h, (uint64_t)e->sig);
+	h = view_mix(h, e->subreaper);
+	h = view_mix(h, e->fam.n);
+	h = view_mix(h, (uintptr_t)e->job.command);
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		h = view_mix(h, (uint64_t)m->p.pid);
+		h = view_mix(h, m->p.start);
+		h = view_mix(h, (uint64_t)m->p.ppid ^ ((uint64_t)m->p.pgid << 32));
+		h = view_mix(h, (uint64_t)m->p.sid ^ ((uint64_t)m->p.tpgid << 32));
+		h = view_mix(h, m->p.cputicks);
+		h = view_mix(h, (uint64_t)m->alive | (uint64_t)m->orphan << 1 | (uint64_t)m->p.detailed << 2);
+		for (size_t k = 0; k < sizeof m->p.stat && m->p.stat[k]; k++)
+			h = view_mix(h, (unsigned char)m->p.stat[k]);
+		h = view_mix(h, (uintptr_t)m->p.cmdline);
+	}
+	return h;
+}
+
+/* ---- The parts of the screen. */
+
+struct layout {
+	int job_y, status_y, keys_y, hint_y;	/* -1 when not shown */
+	int thead_y, body_y, body_h;
+	int log_y, log_h;			/* the title line, then log_h lines */
+	int out_y, out_h;
+};
+
+/* Split the rows: header lines first, the table gets most, the log ~1/4, the output ~1/6. */
+static void view_layout(const struct view *v, struct layout *L)
+{
+	L->job_y = L->status_y = L->keys_y = L->hint_y = -1;
+	L->thead_y = L->log_y = L->out_y = -1;
+	L->body_y = 0;
+	L->body_h = L->log_h = L->out_h = 0;
+	int rest = v->h, y = 0;
+	if (rest <= 0)
+		return;
+	L->job_y = y++;
+	rest--;
+	if (rest >= 5) {
+		L->status_y = y++;
+		rest--;
+	}
+	if (rest >= 7) {
+		L->keys_y = y++;
+		rest--;
+	}
+	if (v->hint && rest >= 9) {
+		L->hint_y = y++;
+		rest--;
+	}
+	if (rest >= 1) {
+		L->thead_y = y++;
+		rest--;
+	}
+	int logn = 0, outn = 0;
+	if (rest >= 10) {
+		logn = rest / 4 > 2 ? rest / 4 : 2;
+		outn = rest / 6 > 2 ? rest / 6 : 2;
+	} else if (rest >= 6) {
+		logn = 2;
+	}
+	L->body_y = y;
+	L->body_h = rest - logn - outn;
+	y += L->body_h;
+	if (logn) {
+		L->log_y = y;
+		L->log_h = logn - 1;
+		y += logn;
+	}
+	if (outn) {
+		L->out_y = y;
+		L->out_h = outn - 1;
+	}
+}
+
+static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
+{
+	const struct job *j = &e->job;
+	char state[96], cmd[1024];
+	if (j->pid <= 0)
+		snprintf(state, sizeof state, "no job");
+	else if (j->running)
+		snprintf(state, sizeof state, "running");
+	else if (j->status >= 0)
+		signame_status(j->status, state, sizeof state);
+	else
+		snprintf(state, sizeof state, "exited");
+	escape_str(j->command ? j->command : "", cmd, sizeof cmd);
+	snprintf(v->line, sizeof v->line, "Job PID %d  PGID %d  %s  $ %s", (int)j->pid, (int)j->pgid, state, cmd);
+	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
+
+	if (L->status_y >= 0) {
+		size_t alive = 0, orphans = 0;
+		for (size_t i = 0; i < e->fam.n; i++) {
+			alive += e->fam.m[i].alive;
+			orphans += e->fam.m[i].alive && e->fam.m[i].orphan;
+		}
+		const struct options *o = e->opt;
+		const char *group = o && o->pid > 0 ? "attached" : (o && o->same_group ? "same group" : "new group");
+		snprintf(v->line, sizeof v->line,
+			 "signal %s  |  %s  |  forwarding %s  |  subreaper %s  |  %zu alive, %zu orphan%s",
+			 signame(e->sig), group, o && o->no_forward ? "off" : "on", e->subreaper ? "on" : "off",
+			 alive, orphans, orphans == 1 ? "" : "s");
+		view_row(v, L->status_y, v->line, A_NORMAL, 0);
+	}
+	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
+	if (L->keys_y >= 0)
+		view_row(v, L->keys_y,
+			 "arrows select  k kill  g group kill  t tree kill  s signal  r relaunch  ? help  q quit",
+			 A_DIM, 0);
+	if (v->msg[0] && msg_y >= 0)
+		view_row(v, msg_y, v->msg, A_BOLD, v->color ? PAIR_RED : 0);
+	if (L->hint_y >= 0) {
+		escape_str(v->hint, v->cell, sizeof v->cell);
+		view_row(v, L->hint_y, v->cell, A_NORMAL, v->color ? PAIR_HINT : 0);
+	}
+}
+
+/* One process row: the ps j cells, the tree guide, the orphan or exit mark, the command. */
+static void view_draw_member(struct view *v, const struct engine *e, size_t r, int y)
+{
+	const struct tree_row *row = &v->rows[r];
+	const struct member *m = &e->fam.m[row->member];
+	columns_prefix(m, v->prefix, sizeof v->prefix);
+	columns_guide(row, v->utf8, v->guide, sizeof v->guide);
+	columns_cell(COL_COMMAND, m, v->cell, sizeof v->cell);
+	const char *mark = "";
+	if (!m->alive)
+		mark = "(exited) ";
+	else if (m->orphan)
+		mark = "[orphan] ";
+	const char *defunct = m->alive && m->p.state == 'Z' && !strstr(v->cell, "<defunct>") ? " <defunct>" : "";
+	snprintf(v->line, sizeof v->line, "%s%s%s%s%s", v->prefix, v->guide, mark, v->cell, defunct);
+
+	attr_t attr = A_NORMAL;
+	short pair = 0;
+	if (v->color) {
+		if (m->alive && m->orphan)
+			pair = PAIR_RED;
+		else if (m->p.pgid > 0)
+			pair = (short)(PAIR_GROUP0 + m->p.pgid % VIEW_GROUP_COLORS);
+	}
+	if (!m->alive)
+		attr |= A_DIM;
+	else if (m->orphan)
+		attr |= A_BOLD;
+	if (m->how == JOIN_ROOT && m->alive)
+		attr |= A_BOLD;
+	if (r == v->sel)
+		attr |= A_REVERSE;
+	view_row(v, y, v->line, attr, pair);
+}
+
+static void view_draw_table(struct view *v, const struct engine *e, const struct layout *L)
+{
+	int head_w = 0;
+	if (L->thead_y >= 0) {
+		head_w = (int)columns_header(v->line, sizeof v->line);	/* ASCII: bytes are columns */
+		view_row(v, L->thead_y, v->line, A_BOLD | A_UNDERLINE, 0);
+	}
+	v->body_h = L->body_h;
+	if (L->body_h <= 0)
+		return;
+	view_scroll(v);
+	if (v->nrows == 0) {
+		const char *why = e->job.pid > 0 && !e->job.running ? "the family is gone: r relaunches the job, q quits"
+								      : "no process seen yet";
+		view_row(v, L->body_y, why, A_DIM, 0);
+		return;
+	}
+	for (int i = 0; i < L->body_h && v->top + (size_t)i < v->nrows; i++)
+		view_draw_member(v, e, v->top + (size_t)i, L->body_y + i);
+	/* Say when rows are hidden, on the table header's right, where it hides no title. */
+	if (L->thead_y >= 0 && v->nrows > (size_t)L->body_h) {
+		char more[48];
+		int n = snprintf(more, sizeof more, " %zu/%zu ", v->sel + 1, v->nrows);
+		if (n > 0 && head_w + n <= v->w)
+			view_puts(v, L->thead_y, v->w - n, n, more, A_BOLD, 0);
+	}
+}
+
+static void view_draw_log(struct view *v, const struct engine *e, const struct layout *L)
+{
+	if (L->log_y < 0)
+		return;
+	view_rule(v, L->log_y, " events ");
+	unsigned long first = eventlog_first(&e->log), next = e->log.next;
+	unsigned long n = (unsigned long)L->log_h;
+	unsigned long from = next - first > n ? next - n : first;
+	for (unsigned long s = from, i = 0; s < next; s++, i++) {
+		const struct event *ev = eventlog_get(&e->log, s);
+		if (!ev)
+			continue;
+		escape_str(ev->text, v->cell, sizeof v->cell);
+		snprintf(v->line, sizeof v->line, "%7.2f  %s", ev->time, v->cell);
+		attr_t attr = A_NORMAL;
+		short pair = 0;
+		switch (ev->kind) {
+		case EV_ERROR:
+		case EV_LEAK:
+		case EV_ORPHAN:
+			attr = A_BOLD;
+			pair = v->color ? PAIR_RED : 0;
+			break;
+		case EV_SIGNAL:
+		case EV_ROUTE:
+			attr = A_BOLD;
+			break;
+		default:
+			break;
+		}
+		view_puts(v, L->log_y + 1 + (int)i, 0, v->w, v->line, attr, pair);
+	}
+}
+
+static void view_draw_output(struct view *v, const struct engine *e, const struct layout *L)
+{
+	if (L->out_y < 0)
+		return;
+	const struct outbuf *ob = &e->out;
+	char title[96];
+	snprintf(title, sizeof title, " output: %zu lines, %llu bytes ", ob->count, ob->bytes);
+	view_rule(v, L->out_y, title);
+	size_t held = outbuf_held(ob), n = (size_t)L->out_h;
+	size_t from = held > n ? held - n : 0;
+	for (size_t i = from; i < held; i++) {
+		size_t len;
+		const char *text = outbuf_line(ob, i, &len);
+		escape_text(text, len, v->cell, sizeof v->cell);
+		view_puts(v, L->out_y + 1 + (int)(i - from), 0, v->w, v->cell, A_NORMAL, 0);
+	}
+}
+
+/* An overlay box of lines in reverse video, centred and cut to the screen. */
+static void view_box(struct view *v, const char *const *lines, int n, int hl)
+{
+	int bw = 0;
+	for (int i = 0; i < n; i++) {
+		int w = (int)strlen(lines[i]);	/* ASCII only */
+		if (w > bw)
+			bw = w;
+	}
+	bw += 4;
+	if (bw > v->w)
+		bw = v->w;
+	int bh = n + 2 > v->h ? v->h : n + 2;
+	int x = (v->w - bw) / 2, y = (v->h - bh) / 2;
+	if (x < 0)
+		x = 0;
+	if (y < 0)
+		y = 0;
+	for (int i = 0; i < bh; i++)
+		view_fill(v, y + i, x, bw, A_REVERSE, 0);
+	int first = bh < n + 2 ? 0 : 1;
+	for (int i = 0; i < n && first + i < bh; i++) {
+		attr_t attr = i == hl ? A_BOLD : A_REVERSE | (i == 0 ? A_BOLD : 0);
+		if (i == hl)
+			view_fill(v, y + first + i, x, bw, attr, 0);
+		view_puts(v, y + first + i, x + 2, bw - 2, lines[i], attr, 0);
+	}
+}
+
+static void view_draw_help(struct view *v)
+{
+	static const char *const lines[] = {
+		"orphanage keys",
+		"",
+		"Up Down PgUp PgDn Home End   move the selection",
+		"k        naive kill: the signal to the selected process only",
+		"g        group kill: the signal to its process group, kill(-pgid)",
+		"t        tree kill: the selected process and all its family below it",
+		"s        choose the signal: digits type a number, Enter, Esc",
+		"r        relaunch the job once its family is gone",
+		"Ctrl+C   SIGINT to the job's group (unless --no-forward)",
+		"? F1     this help (Ctrl+L repaints the screen)",
+		"q F10    quit, applying --on-exit",
+		"",
+		"[orphan] rows (red) lost their parent: the dim (exited) row above.",
+		"Any key closes this help.",
+	};
+	view_box(v, lines, (int)(sizeof lines / sizeof lines[0]), -1);
+}
+
+static void view_draw_menu(struct view *v, const struct engine *e)
+{
+	char text[VIEW_MENU_SIGNALS + 2][48];
+	const char *lines[VIEW_MENU_SIGNALS + 2];
+	/* As many signals as fit under the title, scrolled to keep the highlight visible. */
+	int room = v->h - 3;
+	if (room < 1)
+		room = 1;
+	if (room > VIEW_MENU_SIGNALS)
+		room = VIEW_MENU_SIGNALS;
+	if (v->menu_sel - 1 < v->menu_top)
+		v->menu_top = v->menu_sel - 1;
+	if (v->menu_sel - 1 >= v->menu_top + room)
+		v->menu_top = v->menu_sel - room;
+	if (v->menu_top > VIEW_MENU_SIGNALS - room)
+		v->menu_top = VIEW_MENU_SIGNALS - room;
+	if (v->menu_top < 0)
+		v->menu_top = 0;
+	if (v->menu_typed)
+		snprintf(text[0], sizeof text[0], "signal: %d_   Enter picks, Esc cancels", v->menu_typed);
+	else
+		snprintf(text[0], sizeof text[0], "signal: _    Enter picks, Esc cancels");
+	lines[0] = text[0];
+	int n = 1, hl = -1;
+	for (int s = v->menu_top + 1; s <= v->menu_top + room; s++, n++) {
+		snprintf(text[n], sizeof text[n], "%c %2d  %s", s == e->sig ? '*' : ' ', s, signame(s));
+		lines[n] = text[n];
+		if (s == v->menu_sel)
+			hl = n;
+	}
+	view_box(v, lines, n, hl);
+}
+
+void view_draw(struct view *v, const struct engine *e)
+{
+	uint64_t digest = view_digest(e);
+	double now = view_now();
+	if (!v->force && digest == v->drawn_digest) {
+		/* A job writing fast must not cost a frame per read: output alone redraws at most 20 times a second. */
+		if (e->out.bytes == v->drawn_bytes || now - v->drawn_at < VIEW_THROTTLE)
+			return;
+	}
+	v->force = false;
+	v->drawn_digest = digest;
+	v->drawn_bytes = e->out.bytes;
+	v->drawn_at = now;
+
+	getmaxyx(stdscr, v->h, v->w);
+	view_sync(v, e);
+	struct layout L;
+	view_layout(v, &L);
+	erase();
+	if (v->h > 0 && v->w > 0) {
+		view_draw_header(v, e, &L);
+		view_draw_table(v, e, &L);
+		view_draw_log(v, e, &L);
+		view_draw_output(v, e, &L);
+		if (v->help)
+			view_draw_help(v);
+		else if (v->menu)
+			view_draw_menu(v, e);
+	}
+	attr_set(A_NORMAL, 0, NULL);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* ---- Keys. */
+
+static struct action view_act(enum action_kind kind)
+{
+	struct action a = { .kind = kind };
+	return a;
+}
+
+/* A kill key: the selected process by identity, or a word on screen when there is none. */
+static struct action view_kill(struct view *v, const struct engine *e, enum action_kind kind)
+{
+	if (v->nrows == 0) {
+		view_say(v, "no process to signal");
+		return view_act(ACT_REDRAW);
+	}
+	const struct member *m = view_member(e, v, v->sel);
+	struct action a = { .kind = kind, .pid = m->p.pid, .start = m->p.start };
+	return a;
+}
+
+/* The signal menu's keys: arrows, typed digits, Enter, Esc. */
+static struct action view_menu_key(struct view *v, int ch)
+{
+	switch (ch) {
+	case KEY_UP:
+		v->menu_sel = v->menu_sel > 1 ? v->menu_sel - 1 : 1;
+		v->menu_typed = 0;
+		break;
+	case KEY_DOWN:
+		v->menu_sel = v->menu_sel < VIEW_MENU_SIGNALS ? v->menu_sel + 1 : VIEW_MENU_SIGNALS;
+		v->menu_typed = 0;
+		break;
+	case KEY_PPAGE:
+	case KEY_HOME:
+		v->menu_sel = 1;
+		v->menu_typed = 0;
+		break;
+	case KEY_NPAGE:
+	case KEY_END:
+		v->menu_sel = VIEW_MENU_SIGNALS;
+		v->menu_typed = 0;
+		break;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		v->menu_typed /= 10;
+		if (v->menu_typed)
+			v->menu_sel = v->menu_typed;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER: {
+		v->menu = false;
+		struct action a = { .kind = ACT_SET_SIGNAL, .sig = v->menu_sel };
+		return a;
+	}
+	case 27:
+	case 'q':
+	case KEY_F(10):
+		v->menu = false;
+		break;
+	default:
+		if (ch >= '0' && ch <= '9') {
+			int d = ch - '0';
+			int n = v->menu_typed * 10 + d;
+			/* A number too big starts again from this digit. */
+			if (n >= 1 && n <= VIEW_MENU_SIGNALS)
+				v->menu_typed = n;
+			else
+				v->menu_typed = d;
+			if (v->menu_typed)
+				v->menu_sel = v->menu_typed;
+		} else {
+			view_say(v, "signal menu: arrows or digits, Enter picks, Esc cancels");
+		}
+		break;
+	}
+	return view_act(ACT_REDRAW);
+}
+
+/* Move the selection by delta rows (clamped), and remember the process it lands on. */
+static void view_move(struct view *v, const struct engine *e, long delta)
+{
+	if (v->nrows == 0)
+		return;
+	long s = (long)v->sel + delta;
+	if (s < 0)
+		s = 0;
+	if (s >= (long)v->nrows)
+		s = (long)v->nrows - 1;
+	v->sel = (size_t)s;
+	const struct member *m = view_member(e, v, v->sel);
+	v->sel_pid = m->p.pid;
+	v->sel_start = m->p.start;
+	v->sel_set = true;
+	view_scroll(v);
+}
+
+static struct action view_one_key(struct view *v, const struct engine *e, int ch)
+{
+	long page = v->body_h > 1 ? v->body_h - 1 : 1;
+	if (ch == KEY_RESIZE) {
+		getmaxyx(stdscr, v->h, v->w);
+		return view_act(ACT_REDRAW);
+	}
+	if (v->help) {
+		v->help = false;
+		return view_act(ACT_REDRAW);
+	}
+	if (v->menu)
+		return view_menu_key(v, ch);
+	switch (ch) {
+	case KEY_UP:
+		view_move(v, e, -1);
+		break;
+	case KEY_DOWN:
+		view_move(v, e, 1);
+		break;
+	case KEY_PPAGE:
+		view_move(v, e, -page);
+		break;
+	case KEY_NPAGE:
+		view_move(v, e, page);
+		break;
+	case KEY_HOME:
+	case KEY_FIND:
+		view_move(v, e, -(long)v->nrows);
+		break;
+	case KEY_END:
+	case KEY_SELECT:
+		view_move(v, e, (long)v->nrows);
+		break;
+	case 'k':
+		return view_kill(v, e, ACT_KILL_NAIVE);
+	case 'g':
+		return view_kill(v, e, ACT_KILL_GROUP);
+	case 't':
+		return view_kill(v, e, ACT_KILL_TREE);
+	case 's':
+		v->menu = true;
+		v->menu_typed = 0;
+		v->menu_sel = e->sig >= 1 && e->sig <= VIEW_MENU_SIGNALS ? e->sig : SIGKILL;
+		break;
+	case 'r':
+		return view_act(ACT_RELAUNCH);
+	case '?':
+	case KEY_F(1):
+		v->help = true;
+		break;
+	case 'q':
+	case KEY_F(10):
+		return view_act(ACT_QUIT);
+	case 12:	/* Ctrl+L: repaint everything */
+		clearok(curscr, TRUE);
+		break;
+	default:
+		view_say(v, "that key does nothing: ? shows the keys");
+		break;
+	}
+	return view_act(ACT_REDRAW);
+}
+
+struct action view_key(struct view *v, const struct engine *e)
+{
+	struct action result = view_act(ACT_NONE);
+	bool first = true;
+	view_sync(v, e);
+	for (;;) {
+		int ch = wgetch(stdscr);
+		if (ch == ERR)
+			break;
+		if (first) {
+			v->msg[0] = '\0';
+			first = false;
+		}
+		struct action a = view_one_key(v, e, ch);
+		v->force = true;
+		result.kind = ACT_REDRAW;
+		/* An action for the engine ends the read: the keys after it wait for the next poll. */
+		if (a.kind > ACT_REDRAW)
+			return a;
+	}
+	return result;
+}

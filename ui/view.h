@@ -1,0 +1,26 @@
+/* The curses face: draws the engine's model live and turns keys into actions. */
+#ifndef ORPHANAGE_VIEW_H
+#define ORPHANAGE_VIEW_H
+
+#include <stddef.h>
+
+#include "engine.h"
+
+struct view;
+
+/* Take the terminal with newterm() (NULL and a reason in err when it is unusable: TERM=dumb or unknown, not a tty). */
+struct view *view_open(const struct engine *e, char *err, size_t errlen);
+/* Give the terminal back as it was found. Safe to call twice / on every exit path. */
+void view_close(struct view *v);
+/* The file descriptor to poll for keys. */
+int view_fd(const struct view *v);
+/* After SIGWINCH: learn the new size (ioctl TIOCGWINSZ, then resizeterm). */
+void view_resize(struct view *v);
+/* Draw the engine's state; cheap when nothing changed (curses sends only the difference). */
+void view_draw(struct view *v, const struct engine *e);
+/* Read the keys waiting (non-blocking) and return what the user asked for; ACT_NONE/ACT_REDRAW for keys handled inside the view (selection, help, menu). */
+struct action view_key(struct view *v, const struct engine *e);
+/* A one-line hint shown under the header (the default demo uses it); NULL for none. */
+void view_set_hint(struct view *v, const char *hint);
+
+#endif

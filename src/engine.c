@@ -168,14 +168,16 @@ static void open_pidfd(struct member *m)
 	m->pidfd = fd;
 }
 
+/* Open pidfds for new members. A dead one's pidfd is closed, except a group leader's: it
+ * still names the group for PIDFD_SIGNAL_PROCESS_GROUP while orphans keep the group. */
 static void sync_pidfds(struct engine *e)
 {
 	for (size_t i = 0; i < e->fam.n; i++) {
 		struct member *m = &e->fam.m[i];
-		if (m->alive && m->pidfd < 0 && m->p.state != 'Z')
+		bool running = m->alive && m->p.state != 'Z';
+		if (running && m->pidfd < 0)
 			open_pidfd(m);
-		else if ((!m->alive || m->p.state == 'Z') && m->pidfd >= 0) {
-			/* Dead or a zombie: its pidfd would poll readable forever. */
+		else if (!running && m->pidfd >= 0 && m->p.pgid != m->p.pid) {
 			close(m->pidfd);
 			m->pidfd = -1;
 		}
@@ -491,8 +493,9 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 	size_t n = 0;
 	if (e->job.out_fd >= 0 && n < max)
 		fds[n++] = (struct pollfd){ .fd = e->job.out_fd, .events = POLLIN };
+	/* Only running members: a dead one's pidfd would poll readable forever. */
 	for (size_t i = 0; i < e->fam.n && n < max; i++)
-		if (e->fam.m[i].alive && e->fam.m[i].pidfd >= 0)
+		if (e->fam.m[i].alive && e->fam.m[i].p.state != 'Z' && e->fam.m[i].pidfd >= 0)
 			fds[n++] = (struct pollfd){ .fd = e->fam.m[i].pidfd, .events = POLLIN };
 	return n;
 }

@@ -176,6 +176,7 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to process group %d%s", pid,
 			     member_name(m), p->pgid, p->pgid == pid ? " (setpgid)" : "");
 	}
+	m->prev_state = m->p.state;
 	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
 	bool stopped = p->state == 'T' || p->state == 't';
 	if (stopped != was_stopped && p->state != 'Z')
@@ -324,7 +325,8 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 			const struct member *m = &fam->m[j];
 			if (!m->alive || m->p.state == 'Z' || m->p.pgid != pgid)
 				continue;
-			stopped += m->p.state == 'T';
+			/* The kernel continues them as the group is orphaned: look at the reading before. */
+			stopped += m->p.state == 'T' || m->prev_state == 'T';
 			pid_t ppgid, psid;
 			if (m->p.ppid <= 1)
 				continue;	/* init is in no session of ours */

@@ -31,6 +31,7 @@ struct member {
 	bool alive;
 	bool orphan;			/* its parent died and it was reparented */
 	bool zombie_noted;
+	char prev_state;		/* the state before the latest reading */
 	bool setsid_escape;		/* it left the family's session with setsid */
 	bool setpgid_escape;		/* it left its process group */
 	pid_t orphaned_from;		/* the parent that died, or 0 when unknown */

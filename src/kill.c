@@ -154,13 +154,18 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig)
 		return r;
 	}
 	int rc = -1;
-	/* The kernel signals the group of the process the pidfd names: no pid is trusted. */
-	if (w->pidfd >= 0 && !k->pidfd_group_unsupported) {
-		rc = k->ops->pidfd_signal(w->pidfd, sig, PIDFD_SIGNAL_PROCESS_GROUP);
+	/* PIDFD_SIGNAL_PROCESS_GROUP signals the group whose ID is the pidfd's pid: the leader's
+	 * pidfd, kept even after the leader died, names the group with no pid trusted. */
+	const struct member *leader = family_find(k->fam, pgid);
+	bool by_pidfd = leader && leader->pidfd >= 0 && !k->pidfd_group_unsupported;
+	if (by_pidfd) {
+		rc = k->ops->pidfd_signal(leader->pidfd, sig, PIDFD_SIGNAL_PROCESS_GROUP);
 		if (rc < 0 && errno == EINVAL)
 			k->pidfd_group_unsupported = true;
 	}
-	if (rc < 0 && (w->pidfd < 0 || k->pidfd_group_unsupported))
+	/* Otherwise kill(-pgid): safe because a live member was just seen in the group, so
+	 * its ID cannot have been reused. */
+	if (!by_pidfd || (rc < 0 && k->pidfd_group_unsupported))
 		rc = k->ops->kill(-pgid, sig);
 	if (rc < 0) {
 		char why[128];

@@ -100,6 +100,26 @@ void engine_free(struct engine *e)
 	e->pids = NULL;
 }
 
+/* A scenario runs as orphanage's own binary, which the kernel names "exe" until the
+ * scenario renames itself a moment later: wait for that (briefly), so the first reading
+ * and its event carry the scenario's name. */
+static void await_demo_name(struct engine *e)
+{
+	for (int i = 0; i < 50; i++) {
+		char path[64], comm[64] = "";
+		snprintf(path, sizeof path, "/proc/%d/comm", e->job.pid);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			return;
+		bool named = fgets(comm, sizeof comm, f) && strcmp(comm, "exe\n") != 0;
+		fclose(f);
+		if (named)
+			return;
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Start the job (or attach) and set up the family around it. */
 int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
 {
@@ -142,6 +162,8 @@ int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
 	family_free(&e->fam);
 	family_init(&e->fam, &cfg, e->job.pid);
 	e->kctx.fam = &e->fam;
+	if (!o->pid && o->demo && !o->command)
+		await_demo_name(e);
 	engine_refresh(e);
 	if (o->pid && !e->fam.root_seen) {
 		snprintf(err, errlen, "no process with PID %d", o->pid);

@@ -150,6 +150,7 @@ say "ok: exit statuses and error lines"
 # 10. -p attaches, and quitting leaves the process alive by default.
 sleep 300 &
 attached=$!
+disown "$attached"
 track "$attached"
 out=$TMPD/attach.json
 "$ORPHANAGE" -b --json -d 0.1 -n 2 -p "$attached" >"$out" 2>/dev/null || fail "-p run failed"

@@ -76,8 +76,10 @@ trap 'exit 1' INT TERM HUP
 
 # json_get FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
 # in FILE (one per line), bound to `objs`; prints the result.
+# The system's interpreter when there is one: a version manager's shim can be slow.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 json_eval() {
-	python3 - "$1" "$2" <<'PY'
+	"$PYTHON" - "$1" "$2" <<'PY'
 import json, sys
 objs = []
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):

@@ -206,6 +206,14 @@ static void sync_pidfds(struct engine *e)
 	}
 }
 
+static void want_pid(struct engine *e, pid_t pid, struct pidmap *wanted)
+{
+	if (pid > 0 && pidmap_get(wanted, pid) == PIDMAP_NONE) {
+		pidmap_put(wanted, pid, 0);
+		pids_push(e, pid);
+	}
+}
+
 /* A whole-machine pass (cheap fields only): processes that kept a family group or session,
  * or are children of members when the children files are missing. */
 static void full_scan_candidates(struct engine *e, struct pidmap *wanted)
@@ -217,10 +225,12 @@ static void full_scan_candidates(struct engine *e, struct pidmap *wanted)
 			bool want = pidmap_get(&e->fam.groups, p->pgid) != PIDMAP_NONE ||
 				    pidmap_get(&e->fam.sessions, p->sid) != PIDMAP_NONE ||
 				    p->ppid == e->self || family_find(&e->fam, p->ppid);
-			if (want && pidmap_get(wanted, p->pid) == PIDMAP_NONE) {
-				pidmap_put(wanted, p->pid, 0);
-				pids_push(e, p->pid);
-			}
+			if (!want)
+				continue;
+			want_pid(e, p->pid, wanted);
+			/* The leaders' pids too: a reused one shows the family's group or session is gone. */
+			want_pid(e, p->pgid, wanted);
+			want_pid(e, p->sid, wanted);
 		}
 	}
 	snapshot_free(&all);
@@ -239,14 +249,6 @@ static void want_children(struct engine *e, pid_t pid, struct pidmap *wanted)
 				pids_push(e, kids[i]);
 			}
 	free(kids);
-}
-
-static void want_pid(struct engine *e, pid_t pid, struct pidmap *wanted)
-{
-	if (pid > 0 && pidmap_get(wanted, pid) == PIDMAP_NONE) {
-		pidmap_put(wanted, pid, 0);
-		pids_push(e, pid);
-	}
 }
 
 bool engine_refresh(struct engine *e)

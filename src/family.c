@@ -67,9 +67,15 @@ static size_t parent_slot(const struct family *fam, size_t i)
 	if (m->parent <= 0)
 		return PIDMAP_NONE;
 	size_t p = pidmap_get(&fam->index, m->parent);
-	if (p == PIDMAP_NONE || p == i || fam->m[p].p.start != m->parent_start)
+	if (p != PIDMAP_NONE && p != i && fam->m[p].p.start == m->parent_start)
+		return p;
+	if (p == PIDMAP_NONE)
 		return PIDMAP_NONE;
-	return p;
+	/* The pid was reused by a newer member: the parent may still be tracked, dead. */
+	for (size_t k = 0; k < fam->n; k++)
+		if (k != i && fam->m[k].p.pid == m->parent && fam->m[k].p.start == m->parent_start)
+			return k;
+	return PIDMAP_NONE;
 }
 
 bool family_descends(const struct family *fam, size_t d, size_t a)
@@ -108,7 +114,9 @@ static struct member *member_add(struct family *fam, const struct proc *p, enum 
 	m->joined = now;
 	m->status = -1;
 	m->pidfd = -1;
-	pidmap_put(&fam->index, p->pid, fam->n);
+	/* The newest process with a pid owns it in the index; an older, dead one stays findable
+	 * by parent_slot through its start time. */
+	pidmap_set(&fam->index, p->pid, fam->n);
 	fam->n++;
 	return m;
 }
@@ -148,9 +156,21 @@ static void member_died(struct member *m, double now, struct eventlog *log)
 static void note_leadership(struct family *fam, const struct member *m)
 {
 	if (m->p.pgid == m->p.pid && m->p.pgid != fam->cfg.self_pgid)
-		pidmap_put(&fam->groups, m->p.pgid, 0);
+		pidmap_set(&fam->groups, m->p.pgid, (size_t)m->p.start);
 	if (m->p.sid == m->p.pid && m->p.sid != fam->cfg.self_sid)
-		pidmap_put(&fam->sessions, m->p.sid, 0);
+		pidmap_set(&fam->sessions, m->p.sid, (size_t)m->p.start);
+}
+
+/* Would this reading change what is shown of the member? */
+static bool reading_differs(const struct proc *old, const struct proc *p)
+{
+	if (old->ppid != p->ppid || old->pgid != p->pgid || old->sid != p->sid || old->state != p->state)
+		return true;
+	if (!p->detailed)
+		return false;
+	return !old->detailed || old->cputicks != p->cputicks || old->tpgid != p->tpgid || old->euid != p->euid ||
+	       strcmp(old->stat, p->stat) != 0 || strcmp(old->tty, p->tty) != 0 || strcmp(old->comm, p->comm) != 0 ||
+	       (old->cmdline && p->cmdline ? strcmp(old->cmdline, p->cmdline) != 0 : old->cmdline != p->cmdline);
 }
 
 /* Compare a member's new reading with its last one and report what happened. */
@@ -190,8 +210,22 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 	note_leadership(fam, m);
 }
 
+/* Was group or session id led by a member, and is it still that one? While a group or
+ * session exists its ID cannot be reused, so a live process now holding that pid with
+ * another start time proves the family's is gone. */
+static bool led_by_family(const struct pidmap *led, pid_t id, const struct snapshot *snap,
+			  const struct pidmap *seen)
+{
+	size_t start = pidmap_get(led, id);
+	if (start == PIDMAP_NONE)
+		return false;
+	size_t s = pidmap_get(seen, id);
+	return s == PIDMAP_NONE || snap->procs[s].start == (unsigned long long)start;
+}
+
 /* Does a process outside the family belong to it? Returns how, or -1. */
-static int candidate_join(const struct family *fam, const struct proc *p)
+static int candidate_join(const struct family *fam, const struct proc *p, const struct snapshot *snap,
+			  const struct pidmap *seen)
 {
 	size_t parent = pidmap_get(&fam->index, p->ppid);
 	if (parent != PIDMAP_NONE && fam->m[parent].alive && fam->m[parent].p.start <= p->start)
@@ -203,9 +237,9 @@ static int candidate_join(const struct family *fam, const struct proc *p)
 	if (!is_ancestor_pid(fam, p->ppid))
 		return -1;
 	/* Its parent died before orphanage saw it: it belongs if it kept a family group or session. */
-	if (pidmap_get(&fam->groups, p->pgid) != PIDMAP_NONE)
+	if (led_by_family(&fam->groups, p->pgid, snap, seen))
 		return JOIN_GROUP;
-	if (pidmap_get(&fam->sessions, p->sid) != PIDMAP_NONE)
+	if (led_by_family(&fam->sessions, p->sid, snap, seen))
 		return JOIN_SESSION;
 	return -1;
 }
@@ -274,7 +308,7 @@ static void family_prune(struct family *fam)
 	free(keep);
 	pidmap_clear(&fam->index, w);
 	for (size_t i = 0; i < w; i++)
-		pidmap_put(&fam->index, fam->m[i].p.pid, i);
+		pidmap_set(&fam->index, fam->m[i].p.pid, i);
 }
 
 /* The process group and session of a member's parent, from the family, the snapshot or
@@ -380,8 +414,9 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			changed = true;
 			continue;
 		}
+		if (reading_differs(&m->p, &snap->procs[s]))
+			changed = true;
 		member_reconcile(fam, m, &snap->procs[s], now, log);
-		changed = true;
 	}
 
 	/* 2. The root, the first time it shows. */
@@ -404,11 +439,10 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			struct member *old = family_find(fam, p->pid);
 			if (old && (old->alive || old->p.start == p->start))
 				continue;
-			int how = candidate_join(fam, p);
+			int how = candidate_join(fam, p, snap, &seen);
 			if (how < 0)
 				continue;
-			if (old) /* the pid of a dead member, reused: a new process */
-				old->p.pid = -old->p.pid;
+			/* A dead member's pid, reused, is a new process: it joins beside the old one. */
 			struct member *m = member_add(fam, p, (enum join_how)how, now);
 			member_joined(fam, m, now, log);
 			grew = changed = true;

@@ -115,7 +115,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->iterations = -1;
 	o->sig = SIGKILL;
 	o->grace = 2.0;
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a half-read cluster such as -hb. */
+	optind = 0;
 	opterr = 0;
 	int c;
 	/* '+': the first non-option starts COMMAND, whose own options are not ours. */

@@ -475,10 +475,20 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		}
 		const struct options *o = e->opt;
 		const char *group = o && o->pid > 0 ? "attached" : (o && o->same_group ? "same group" : "new group");
-		snprintf(v->line, sizeof v->line,
-			 "signal %s  |  %s  |  forwarding %s  |  subreaper %s  |  %zu alive, %zu orphan%s",
-			 signame(e->sig), group, o && o->no_forward ? "off" : "on", e->subreaper ? "on" : "off",
-			 alive, orphans, orphans == 1 ? "" : "s");
+		int n = snprintf(v->line, sizeof v->line,
+				 "signal %s  |  %s  |  forwarding %s  |  subreaper %s  |  %zu alive, %zu orphan%s",
+				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
+				 e->subreaper ? "on" : "off", alive, orphans, orphans == 1 ? "" : "s");
+		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
+		for (size_t i = 0; i < e->fam.n && n > 0 && (size_t)n < sizeof v->line; i++) {
+			const struct member *m = &e->fam.m[i];
+			bool first = true;
+			for (size_t k = 0; k < i && first; k++)
+				first = !(e->fam.m[k].alive && e->fam.m[k].p.pgid == m->p.pgid);
+			if (m->alive && first && family_group_orphaned(&e->fam, m->p.pgid))
+				n += snprintf(v->line + n, sizeof v->line - (size_t)n, "  |  orphaned group %d",
+					      (int)m->p.pgid);
+		}
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;

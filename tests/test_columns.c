@@ -1,0 +1,528 @@
+/* The column table (header, cells, TIME, STAT, tree guides) and the escaping of the
+ * untrusted text processes give us. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "columns.h"
+#include "escape.h"
+#include "events.h"
+#include "family.h"
+#include "proc.h"
+#include "xalloc.h"
+
+#define HEADER5 " PPID   PID  PGID   SID TTY      TPGID STAT   UID   TIME COMMAND"
+#define HEADER7 "   PPID     PID    PGID     SID TTY        TPGID STAT   UID   TIME COMMAND"
+
+/* A live member as ps j would show it: sh 4242 leading its group, in session 4100. */
+static struct member sample(void)
+{
+	struct member m;
+	memset(&m, 0, sizeof m);
+	m.p.pid = 4242;
+	m.p.ppid = 4100;
+	m.p.pgid = 4242;
+	m.p.sid = 4100;
+	m.p.tpgid = 4242;
+	m.p.state = 'S';
+	snprintf(m.p.stat, sizeof m.p.stat, "S+");
+	snprintf(m.p.tty, sizeof m.p.tty, "pts/0");
+	snprintf(m.p.comm, sizeof m.p.comm, "sh");
+	m.p.euid = 1000;
+	m.alive = true;
+	m.pidfd = -1;
+	m.status = -1;
+	return m;
+}
+
+static void cell(enum col_id id, const struct member *m, char *buf, size_t len)
+{
+	columns_cell(id, m, buf, len);
+}
+
+/* ---- the table ---- */
+
+static void test_header_is_ps_j_with_pid_width_5(void **state)
+{
+	(void)state;
+	char buf[256];
+	columns_init(5);
+	size_t n = columns_header(buf, sizeof buf);
+	assert_string_equal(buf, HEADER5);
+	assert_int_equal(n, strlen(HEADER5));
+	/* Narrower than ps allows is raised to 5. */
+	columns_init(3);
+	columns_header(buf, sizeof buf);
+	assert_string_equal(buf, HEADER5);
+	columns_init(5);
+}
+
+static void test_header_widens_with_pid_width_7(void **state)
+{
+	(void)state;
+	char buf[256];
+	columns_init(7);
+	size_t n = columns_header(buf, sizeof buf);
+	assert_string_equal(buf, HEADER7);
+	assert_int_equal(n, strlen(HEADER7));
+	assert_int_equal(columns_width(COL_PID), 7);
+	assert_int_equal(columns_width(COL_TTY), 8);
+	columns_init(5);
+	assert_int_equal(columns_width(COL_PID), 5);
+}
+
+static void test_header_truncates_safely(void **state)
+{
+	(void)state;
+	char buf[10];
+	columns_init(5);
+	memset(buf, 'x', sizeof buf);
+	size_t n = columns_header(buf, sizeof buf);
+	assert_int_equal(n, 9);
+	assert_int_equal(strlen(buf), 9);
+	assert_memory_equal(buf, HEADER5, 9);
+}
+
+/* The column names, order and JSON keys are SPEC's. */
+static void test_table_matches_spec(void **state)
+{
+	(void)state;
+	static const char *const titles[COL_COUNT] = { "PPID", "PID", "PGID", "SID", "TTY",
+						       "TPGID", "STAT", "UID", "TIME", "COMMAND" };
+	static const char *const keys[COL_COUNT] = { "ppid", "pid", "pgid", "sid", "tty",
+						     "tpgid", "stat", "uid", "time", "command" };
+	static const bool numbers[COL_COUNT] = { true, true, true, true, false, true, false, true, false, false };
+	for (int c = 0; c < COL_COUNT; c++) {
+		assert_string_equal(columns[c].title, titles[c]);
+		assert_string_equal(columns[c].json, keys[c]);
+		assert_int_equal(columns[c].json_number, numbers[c]);
+		assert_non_null(columns[c].format);
+	}
+	assert_int_equal(columns[COL_COMMAND].width, -1);
+}
+
+static void test_row_prefix_aligns_under_the_header(void **state)
+{
+	(void)state;
+	long hz = sysconf(_SC_CLK_TCK);
+	char header[256], prefix[256];
+	struct member m = sample();
+	m.p.cputicks = (unsigned long long)(61 * hz);
+
+	columns_init(5);
+	columns_header(header, sizeof header);
+	size_t n = columns_prefix(&m, prefix, sizeof prefix);
+	assert_string_equal(prefix, " 4100  4242  4242  4100 pts/0     4242 S+    1000   1:01 ");
+	assert_int_equal(n, strlen(prefix));
+	assert_int_equal(n, (size_t)(strstr(header, "COMMAND") - header));
+
+	columns_init(7);
+	columns_header(header, sizeof header);
+	n = columns_prefix(&m, prefix, sizeof prefix);
+	assert_string_equal(prefix, "   4100    4242    4242    4100 pts/0       4242 S+    1000   1:01 ");
+	assert_int_equal(n, (size_t)(strstr(header, "COMMAND") - header));
+	columns_init(5);
+}
+
+static void test_row_prefix_truncates_safely(void **state)
+{
+	(void)state;
+	struct member m = sample();
+	char buf[12];
+	columns_init(5);
+	memset(buf, 'x', sizeof buf);
+	size_t n = columns_prefix(&m, buf, sizeof buf);
+	assert_true(n < sizeof buf);
+	assert_int_equal(strlen(buf), n);
+	assert_string_equal(buf, " 4100  4242");
+}
+
+static void test_cells_are_padded_as_ps_pads_them(void **state)
+{
+	(void)state;
+	struct member m = sample();
+	char buf[64];
+	columns_init(5);
+	cell(COL_PID, &m, buf, sizeof buf);
+	assert_string_equal(buf, " 4242");
+	cell(COL_TTY, &m, buf, sizeof buf);
+	assert_string_equal(buf, "pts/0   ");
+	cell(COL_UID, &m, buf, sizeof buf);
+	assert_string_equal(buf, " 1000");
+	m.p.tty[0] = '\0';
+	cell(COL_TTY, &m, buf, sizeof buf);
+	assert_string_equal(buf, "?       ");
+	m.p.tpgid = -1;
+	cell(COL_TPGID, &m, buf, sizeof buf);
+	assert_string_equal(buf, "   -1");
+}
+
+static void test_stat_shows_the_state_and_x_once_dead(void **state)
+{
+	(void)state;
+	struct member m = sample();
+	char buf[32];
+	columns_init(5);
+	cell(COL_STAT, &m, buf, sizeof buf);
+	assert_string_equal(buf, "S+  ");
+	snprintf(m.p.stat, sizeof m.p.stat, "Ss");
+	cell(COL_STAT, &m, buf, sizeof buf);
+	assert_string_equal(buf, "Ss  ");
+	m.p.state = 'Z';
+	snprintf(m.p.stat, sizeof m.p.stat, "Z");
+	cell(COL_STAT, &m, buf, sizeof buf);
+	assert_string_equal(buf, "Z   ");
+	m.alive = false;
+	cell(COL_STAT, &m, buf, sizeof buf);
+	assert_string_equal(buf, "X   ");
+}
+
+static void test_command_cell_is_the_escaped_command_line(void **state)
+{
+	(void)state;
+	struct member m = sample();
+	char buf[128];
+	cell(COL_COMMAND, &m, buf, sizeof buf);
+	assert_string_equal(buf, "sh");	/* no command line read: the name */
+	m.p.cmdline = xstrdup("sh -c \x1b]0;owned\x07 sleep 100");
+	cell(COL_COMMAND, &m, buf, sizeof buf);
+	assert_string_equal(buf, "sh -c \\e]0;owned\\x07 sleep 100");
+	proc_free(&m.p);
+}
+
+/* ---- TIME ---- */
+
+static void test_time_is_bsdtime(void **state)
+{
+	(void)state;
+	char buf[32];
+	columns_format_time(0, 100, buf, sizeof buf);
+	assert_string_equal(buf, "  0:00");
+	columns_format_time(99, 100, buf, sizeof buf);
+	assert_string_equal(buf, "  0:00");
+	columns_format_time(6100, 100, buf, sizeof buf);
+	assert_string_equal(buf, "  1:01");
+	columns_format_time(5999 * 100, 100, buf, sizeof buf);
+	assert_string_equal(buf, " 99:59");
+	/* An hour and more stays in minutes. */
+	columns_format_time(3600 * 100, 100, buf, sizeof buf);
+	assert_string_equal(buf, " 60:00");
+	columns_format_time(1000 * 60 * 100 + 5 * 100, 100, buf, sizeof buf);
+	assert_string_equal(buf, "1000:05");
+	/* Other clock rates, and a nonsense one taken as 100. */
+	columns_format_time(250 * 61, 250, buf, sizeof buf);
+	assert_string_equal(buf, "  1:01");
+	columns_format_time(6100, 0, buf, sizeof buf);
+	assert_string_equal(buf, "  1:01");
+}
+
+/* ---- escaping ---- */
+
+/* escape_text of a byte string, in a fresh buffer. */
+static const char *esc(const char *in, size_t len)
+{
+	static char out[512];
+	memset(out, 'x', sizeof out);
+	size_t n = escape_text(in, len, out, sizeof out);
+	assert_int_equal(n, strlen(out));
+	return out;
+}
+
+#define ESC(lit) esc(lit, sizeof lit - 1)
+
+static void test_escape_keeps_plain_text_and_backslashes(void **state)
+{
+	(void)state;
+	assert_string_equal(ESC("sleep 100"), "sleep 100");
+	assert_string_equal(ESC("a\\b"), "a\\b");
+	assert_string_equal(ESC(""), "");
+	char out[16];
+	assert_int_equal(escape_str(NULL, out, sizeof out), 0);
+	assert_string_equal(out, "");
+}
+
+static void test_escape_shows_controls(void **state)
+{
+	(void)state;
+	assert_string_equal(ESC("a\x1b[31mb"), "a\\e[31mb");
+	assert_string_equal(ESC("1\n2\t3\r4"), "1\\n2\\t3\\r4");
+	assert_string_equal(ESC("\x01\x07\x08\x1f"), "\\x01\\x07\\x08\\x1f");
+	assert_string_equal(ESC("del\x7f"), "del\\x7f");
+	assert_string_equal(ESC("nul\0after"), "nul\\x00after");
+}
+
+static void test_escape_shows_invalid_utf8_bytes(void **state)
+{
+	(void)state;
+	assert_string_equal(ESC("\xff"), "\\xff");
+	assert_string_equal(ESC("\x80"), "\\x80");		/* a lone continuation byte */
+	assert_string_equal(ESC("ab\xc3"), "ab\\xc3");		/* cut short at the end */
+	assert_string_equal(ESC("\xc3("), "\\xc3(");		/* a bad continuation */
+	assert_string_equal(ESC("\xe2\x82"), "\\xe2\\x82");
+	/* Overlong forms. */
+	assert_string_equal(ESC("\xc0\xaf"), "\\xc0\\xaf");
+	assert_string_equal(ESC("\xc1\xbf"), "\\xc1\\xbf");
+	assert_string_equal(ESC("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");
+	assert_string_equal(ESC("\xf0\x80\x80\xaf"), "\\xf0\\x80\\x80\\xaf");
+	/* UTF-16 surrogates, and beyond U+10FFFF. */
+	assert_string_equal(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+	assert_string_equal(ESC("\xed\xbf\xbf"), "\\xed\\xbf\\xbf");
+	assert_string_equal(ESC("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+	assert_string_equal(ESC("\xf5\x80\x80\x80"), "\\xf5\\x80\\x80\\x80");
+}
+
+static void test_escape_keeps_valid_utf8(void **state)
+{
+	(void)state;
+	assert_string_equal(ESC("caf\xc3\xa9"), "caf\xc3\xa9");			/* é */
+	assert_string_equal(ESC("\xc2\xa0"), "\xc2\xa0");			/* U+00A0, just past C1 */
+	assert_string_equal(ESC("\xe2\x82\xac 5"), "\xe2\x82\xac 5");		/* € */
+	assert_string_equal(ESC("\xe6\x97\xa5\xe6\x9c\xac"), "\xe6\x97\xa5\xe6\x9c\xac");
+	assert_string_equal(ESC("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");	/* U+1F600 */
+	assert_string_equal(ESC("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");	/* U+10FFFF */
+	assert_string_equal(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");		/* U+D7FF */
+}
+
+/* C1 controls (CSI is U+009B) act as escapes on some terminals; bidi overrides reorder text. */
+static void test_escape_shows_c1_controls_and_bidi_overrides(void **state)
+{
+	(void)state;
+	assert_string_equal(ESC("\xc2\x80"), "\\xc2\\x80");
+	assert_string_equal(ESC("\xc2\x85"), "\\xc2\\x85");
+	assert_string_equal(ESC("a\xc2\x9b" "31mb"), "a\\xc2\\x9b31mb");
+	assert_string_equal(ESC("\xc2\x9f"), "\\xc2\\x9f");
+	assert_string_equal(ESC("\xe2\x80\xae"), "\\xe2\\x80\\xae");	/* U+202E RLO */
+	assert_string_equal(ESC("\xe2\x80\xaa"), "\\xe2\\x80\\xaa");	/* U+202A LRE */
+	assert_string_equal(ESC("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");	/* U+2066 LRI */
+	assert_string_equal(ESC("\xe2\x81\xa9"), "\\xe2\\x81\\xa9");	/* U+2069 PDI */
+}
+
+static void test_escape_truncates_whole_sequences_only(void **state)
+{
+	(void)state;
+	char out[16];
+
+	/* "\e" does not fit in 5 with its NUL: it is left out entirely. */
+	memset(out, 'x', sizeof out);
+	assert_int_equal(escape_text("abc\x1b", 4, out, 5), 3);
+	assert_string_equal(out, "abc");
+	assert_int_equal(escape_text("abc\x1b", 4, out, 6), 5);
+	assert_string_equal(out, "abc\\e");
+
+	/* A multibyte character is never split. */
+	assert_int_equal(escape_text("a\xc3\xa9", 3, out, 3), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(escape_text("a\xc3\xa9", 3, out, 4), 3);
+	assert_string_equal(out, "a\xc3\xa9");
+
+	/* Nor is a \xHH; and nothing after the cut slips in. */
+	assert_int_equal(escape_text("a\x01" "b", 3, out, 5), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(escape_text("a\x01" "b", 3, out, 6), 5);
+	assert_string_equal(out, "a\\x01");
+
+	/* Room for the NUL only, and no room at all. */
+	memset(out, 'x', sizeof out);
+	assert_int_equal(escape_text("abc", 3, out, 1), 0);
+	assert_int_equal(out[0], '\0');
+	memset(out, 'x', sizeof out);
+	assert_int_equal(escape_text("abc", 3, out, 0), 0);
+	assert_int_equal(out[0], 'x');
+}
+
+static const char *json(const char *in)
+{
+	static char out[256];
+	memset(out, 'x', sizeof out);
+	size_t n = escape_json(in, out, sizeof out);
+	assert_int_equal(n, strlen(out));
+	return out;
+}
+
+static void test_json_escapes_quotes_backslashes_and_controls(void **state)
+{
+	(void)state;
+	assert_string_equal(json("sh -c \"echo hi\""), "sh -c \\\"echo hi\\\"");
+	assert_string_equal(json("C:\\dir"), "C:\\\\dir");
+	assert_string_equal(json("\x01\x1f\n\t"), "\\u0001\\u001f\\u000a\\u0009");
+	assert_string_equal(json("\x7f"), "\\u007f");
+	assert_string_equal(json("caf\xc3\xa9"), "caf\xc3\xa9");
+	assert_string_equal(json(""), "");
+
+	/* Untrusted text goes through escape_text first: what JSON gets is plain. */
+	char safe[64];
+	escape_str("\x1b[2J", safe, sizeof safe);
+	assert_string_equal(json(safe), "\\\\e[2J");
+}
+
+static void test_json_truncates_whole_escapes_only(void **state)
+{
+	(void)state;
+	char out[8];
+	assert_int_equal(escape_json("a\"b", out, 3), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(escape_json("a\x01", out, 7), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(escape_json("a\x01", out, 8), 7);
+	assert_string_equal(out, "a\\u0001");
+	memset(out, 'x', sizeof out);
+	assert_int_equal(escape_json("abc", out, 0), 0);
+	assert_int_equal(out[0], 'x');
+}
+
+/* ---- tree guides ---- */
+
+struct tree_fx {
+	struct family fam;
+	struct eventlog log;
+	struct snapshot snap;
+	struct tree_row *rows;
+	size_t cap, n;
+};
+
+static void put(struct snapshot *s, pid_t pid, pid_t ppid, unsigned long long start, const char *comm)
+{
+	struct proc *p = snapshot_add(s);
+	p->pid = pid;
+	p->ppid = ppid;
+	p->pgid = 1000;
+	p->sid = 400;
+	p->start = start;
+	p->state = 'S';
+	snprintf(p->comm, sizeof p->comm, "%s", comm);
+	p->detailed = true;
+}
+
+/* sh 1000: a 1001 (a1 1003, a2 1004 (a2x 1006)), b 1002 (b1 1005). */
+static int tree_setup(void **state)
+{
+	struct tree_fx *t = xcalloc(1, sizeof *t);
+	static const pid_t ancestors[] = { 500, 1 };
+	struct family_config cfg = { 500, 500, 400, ancestors, 2 };
+	family_init(&t->fam, &cfg, 1000);
+	eventlog_init(&t->log, 64);
+	put(&t->snap, 1000, 500, 100, "sh");
+	put(&t->snap, 1001, 1000, 110, "a");
+	put(&t->snap, 1002, 1000, 120, "b");
+	put(&t->snap, 1003, 1001, 130, "a1");
+	put(&t->snap, 1004, 1001, 140, "a2");
+	put(&t->snap, 1005, 1002, 150, "b1");
+	put(&t->snap, 1006, 1004, 160, "a2x");
+	family_update(&t->fam, &t->snap, 1.0, &t->log);
+	t->n = family_tree(&t->fam, true, &t->rows, &t->cap);
+	*state = t;
+	return 0;
+}
+
+static int tree_teardown(void **state)
+{
+	struct tree_fx *t = *state;
+	family_free(&t->fam);
+	eventlog_free(&t->log);
+	snapshot_free(&t->snap);
+	free(t->rows);
+	free(t);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	const char *utf8;
+	const char *ascii;
+} want_guides[] = {
+	{ "sh", "", "" },
+	{ "a", "\u251c\u2500 ", "|- " },
+	{ "a1", "\u2502 \u251c\u2500 ", "| |- " },
+	{ "a2", "\u2502 \u2514\u2500 ", "| `- " },
+	{ "a2x", "\u2502   \u2514\u2500 ", "|   `- " },
+	{ "b", "\u2514\u2500 ", "`- " },
+	{ "b1", "  \u2514\u2500 ", "  `- " },
+};
+
+static void test_guides_draw_the_family_tree(void **state)
+{
+	struct tree_fx *t = *state;
+	assert_int_equal(t->n, 7);
+	for (size_t r = 0; r < t->n; r++) {
+		const struct member *m = &t->fam.m[t->rows[r].member];
+		char buf[128];
+		assert_string_equal(m->p.comm, want_guides[r].name);
+		size_t len = columns_guide(&t->rows[r], true, buf, sizeof buf);
+		assert_string_equal(buf, want_guides[r].utf8);
+		assert_int_equal(len, strlen(want_guides[r].utf8));
+		len = columns_guide(&t->rows[r], false, buf, sizeof buf);
+		assert_string_equal(buf, want_guides[r].ascii);
+		assert_int_equal(len, strlen(want_guides[r].ascii));
+	}
+}
+
+/* A guide cut short stays valid UTF-8 and NUL-terminated. */
+static void test_guide_truncates_safely(void **state)
+{
+	struct tree_fx *t = *state;
+	const struct tree_row *deep = &t->rows[4];	/* a2x, depth 3 */
+	assert_int_equal(deep->depth, 3);
+	for (size_t len = 1; len <= 12; len++) {
+		char buf[16], check[64];
+		memset(buf, 'x', sizeof buf);
+		size_t n = columns_guide(deep, true, buf, len);
+		assert_true(n < len);
+		assert_int_equal(strlen(buf), n);
+		escape_str(buf, check, sizeof check);
+		assert_string_equal(check, buf);	/* nothing to escape: no split sequence */
+	}
+}
+
+/* The deepest row the tree makes still gets a whole guide. */
+static void test_guide_at_max_depth(void **state)
+{
+	(void)state;
+	struct tree_row row = { 0, FAMILY_MAX_DEPTH, true, ~(uint64_t)0 };
+	char buf[FAMILY_MAX_DEPTH * 8 + 8];
+	size_t n = columns_guide(&row, false, buf, sizeof buf);
+	assert_int_equal(n, (size_t)(FAMILY_MAX_DEPTH - 1) * 2 + 3);
+	assert_memory_equal(buf, "| | ", 4);
+	assert_string_equal(buf + n - 3, "`- ");
+	n = columns_guide(&row, true, buf, sizeof buf);
+	assert_int_equal(n, (size_t)(FAMILY_MAX_DEPTH - 1) * 4 + 7);
+}
+
+#define TT(fn) cmocka_unit_test_setup_teardown(fn, tree_setup, tree_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_is_ps_j_with_pid_width_5),
+		cmocka_unit_test(test_header_widens_with_pid_width_7),
+		cmocka_unit_test(test_header_truncates_safely),
+		cmocka_unit_test(test_table_matches_spec),
+		cmocka_unit_test(test_row_prefix_aligns_under_the_header),
+		cmocka_unit_test(test_row_prefix_truncates_safely),
+		cmocka_unit_test(test_cells_are_padded_as_ps_pads_them),
+		cmocka_unit_test(test_stat_shows_the_state_and_x_once_dead),
+		cmocka_unit_test(test_command_cell_is_the_escaped_command_line),
+		cmocka_unit_test(test_time_is_bsdtime),
+		cmocka_unit_test(test_escape_keeps_plain_text_and_backslashes),
+		cmocka_unit_test(test_escape_shows_controls),
+		cmocka_unit_test(test_escape_shows_invalid_utf8_bytes),
+		cmocka_unit_test(test_escape_keeps_valid_utf8),
+		cmocka_unit_test(test_escape_shows_c1_controls_and_bidi_overrides),
+		cmocka_unit_test(test_escape_truncates_whole_sequences_only),
+		cmocka_unit_test(test_json_escapes_quotes_backslashes_and_controls),
+		cmocka_unit_test(test_json_truncates_whole_escapes_only),
+		TT(test_guides_draw_the_family_tree),
+		TT(test_guide_truncates_safely),
+		cmocka_unit_test(test_guide_at_max_depth),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

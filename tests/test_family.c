@@ -1,0 +1,1116 @@
+/* The family tracker on hand-made snapshots: who joins, who is orphaned and to whom,
+ * pid reuse, setsid escapes, zombies, cycles, big families, and the tree it draws. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "family.h"
+#include "proc.h"
+#include "xalloc.h"
+
+/* orphanage itself, its session, a subreaper above it, and the job's first process. */
+#define SELF 500
+#define SELF_SID 400
+#define SUBREAPER 777
+#define ROOT 1000
+
+static const pid_t test_ancestors[] = { SELF, SUBREAPER, 1 };
+
+struct fx {
+	struct family fam;
+	struct eventlog log;
+	struct snapshot snap;
+	struct tree_row *rows;
+	size_t cap;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	struct family_config cfg = {
+		.self = SELF,
+		.self_pgid = SELF,
+		.self_sid = SELF_SID,
+		.ancestors = test_ancestors,
+		.n_ancestors = sizeof test_ancestors / sizeof test_ancestors[0],
+	};
+	family_init(&f->fam, &cfg, ROOT);
+	eventlog_init(&f->log, 8192);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	family_free(&f->fam);
+	eventlog_free(&f->log);
+	snapshot_free(&f->snap);
+	free(f->rows);
+	free(f);
+	return 0;
+}
+
+/* A detailed process in the snapshot, sleeping, with its name as its command line. */
+static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid, unsigned long long start,
+			const char *comm)
+{
+	struct proc *p = snapshot_add(&f->snap);
+	p->pid = pid;
+	p->ppid = ppid;
+	p->pgid = pgid;
+	p->sid = sid;
+	p->tpgid = -1;
+	p->start = start;
+	p->state = 'S';
+	snprintf(p->stat, sizeof p->stat, "S");
+	snprintf(p->tty, sizeof p->tty, "pts/0");
+	snprintf(p->comm, sizeof p->comm, "%s", comm);
+	p->cmdline = xstrdup(comm);
+	p->detailed = true;
+	return p;
+}
+
+/* Start a new snapshot. */
+static void snap_new(struct fx *f)
+{
+	snapshot_clear(&f->snap);
+}
+
+static bool update(struct fx *f, double now)
+{
+	return family_update(&f->fam, &f->snap, now, &f->log);
+}
+
+static size_t count_events(const struct fx *f, enum event_kind kind, pid_t pid)
+{
+	size_t n = 0;
+	for (unsigned long s = eventlog_first(&f->log); s < f->log.next; s++) {
+		const struct event *ev = eventlog_get(&f->log, s);
+		if (ev && ev->kind == kind && (pid == 0 || ev->pid == pid))
+			n++;
+	}
+	return n;
+}
+
+/* The latest event of that kind about pid (any pid when 0), or NULL. */
+static const struct event *last_event(const struct fx *f, enum event_kind kind, pid_t pid)
+{
+	for (unsigned long s = f->log.next; s-- > eventlog_first(&f->log);) {
+		const struct event *ev = eventlog_get(&f->log, s);
+		if (ev && ev->kind == kind && (pid == 0 || ev->pid == pid))
+			return ev;
+	}
+	return NULL;
+}
+
+static bool has_event_text(const struct fx *f, const char *text)
+{
+	for (unsigned long s = eventlog_first(&f->log); s < f->log.next; s++) {
+		const struct event *ev = eventlog_get(&f->log, s);
+		if (ev && strcmp(ev->text, text) == 0)
+			return true;
+	}
+	return false;
+}
+
+static size_t tree(struct fx *f, bool include_dead)
+{
+	return family_tree(&f->fam, include_dead, &f->rows, &f->cap);
+}
+
+static const struct member *row_member(const struct fx *f, size_t row)
+{
+	return &f->fam.m[f->rows[row].member];
+}
+
+/* The row of the member with this pid and start, or (size_t)-1. */
+static size_t row_of(const struct fx *f, size_t nrows, pid_t pid, unsigned long long start)
+{
+	for (size_t r = 0; r < nrows; r++)
+		if (row_member(f, r)->p.pid == pid && row_member(f, r)->p.start == start)
+			return r;
+	return (size_t)-1;
+}
+
+/* Every member appears in the rows at most once. */
+static void assert_rows_unique(const struct fx *f, size_t nrows)
+{
+	bool *seen = xcalloc(f->fam.n, sizeof *seen);
+	for (size_t r = 0; r < nrows; r++) {
+		assert_true(f->rows[r].member < f->fam.n);
+		assert_false(seen[f->rows[r].member]);
+		seen[f->rows[r].member] = true;
+	}
+	free(seen);
+}
+
+/* The job: sh (1000) in its own group, in orphanage's session; sleep 1001 below it, and
+ * 1002 below that. */
+static void put_job3(struct fx *f)
+{
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
+	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sleep");
+}
+
+/* Run fn on a copy of the fixture in a child process, under a watchdog: true when it
+ * finished. family_update must terminate on any input; a hang must fail a test, not stall
+ * the suite. */
+static bool finishes(struct fx *f, void (*fn)(struct fx *), unsigned seconds)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(seconds);
+		fn(f);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		print_error("child killed by signal %d (SIGALRM %d: it did not finish)\n", WTERMSIG(status), SIGALRM);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* ---- joining ---- */
+
+static void test_root_joins_and_strangers_do_not(void **state)
+{
+	struct fx *f = *state;
+	put(f, 1, 0, 1, 1, 1, "init");
+	put(f, SELF, 300, SELF, SELF_SID, 50, "orphanage");
+	put(f, 2000, 1, 2000, 2000, 90, "stranger");
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	assert_true(update(f, 1.0));
+
+	assert_int_equal(f->fam.n, 1);
+	assert_true(f->fam.root_seen);
+	assert_int_equal(f->fam.root_start, 100);
+	const struct member *m = family_find(&f->fam, ROOT);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_ROOT);
+	assert_true(m->alive);
+	assert_false(m->orphan);
+	assert_int_equal(m->parent, 0);
+	assert_null(family_find(&f->fam, 2000));
+	assert_null(family_find(&f->fam, SELF));
+	assert_null(family_find(&f->fam, 1));
+	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(count_events(f, EV_JOIN, ROOT), 1);
+	assert_int_equal(count_events(f, EV_JOIN, 0), 1);
+}
+
+static void test_nothing_joins_before_the_root_shows(void **state)
+{
+	struct fx *f = *state;
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
+	put(f, 2000, 1, 2000, 2000, 90, "stranger");
+	assert_false(update(f, 1.0));
+	assert_int_equal(f->fam.n, 0);
+	assert_false(f->fam.root_seen);
+	assert_int_equal(f->log.next, 0);
+	assert_int_equal(tree(f, true), 0);
+}
+
+static void test_children_and_grandchildren_join(void **state)
+{
+	struct fx *f = *state;
+	put_job3(f);
+	put(f, 2000, 1, 2000, 2000, 90, "stranger");
+	assert_true(update(f, 1.0));
+
+	assert_int_equal(f->fam.n, 3);
+	const struct member *c = family_find(&f->fam, 1001);
+	const struct member *g = family_find(&f->fam, 1002);
+	assert_non_null(c);
+	assert_non_null(g);
+	assert_int_equal(c->how, JOIN_CHILD);
+	assert_int_equal(c->parent, ROOT);
+	assert_int_equal(c->parent_start, 100);
+	assert_int_equal(g->how, JOIN_CHILD);
+	assert_int_equal(g->parent, 1001);
+	assert_int_equal(g->parent_start, 110);
+	assert_false(g->orphan);
+	assert_null(family_find(&f->fam, 2000));
+	assert_int_equal(count_events(f, EV_JOIN, 0), 3);
+	assert_true(has_event_text(f, "1002 (sleep) started, child of 1001"));
+}
+
+static void test_grandchild_listed_before_its_parent_joins(void **state)
+{
+	struct fx *f = *state;
+	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
+	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	assert_true(update(f, 1.0));
+
+	assert_int_equal(f->fam.n, 4);
+	for (pid_t pid = 1001; pid <= 1003; pid++) {
+		const struct member *m = family_find(&f->fam, pid);
+		assert_non_null(m);
+		assert_int_equal(m->how, JOIN_CHILD);
+		assert_int_equal(m->parent, pid - 1);
+	}
+	assert_int_equal(tree(f, false), 4);
+	for (size_t r = 0; r < 4; r++) {
+		assert_int_equal(row_member(f, r)->p.pid, ROOT + (pid_t)r);
+		assert_int_equal(f->rows[r].depth, (int)r);
+	}
+}
+
+/* A process that started before the member it names as parent cannot be its child: the
+ * parent's pid was reused. */
+static void test_process_older_than_its_member_parent_is_not_its_child(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1500, ROOT, 1500, 1500, 40, "older");
+	assert_true(update(f, 1.0));
+	assert_int_equal(f->fam.n, 1);
+	assert_null(family_find(&f->fam, 1500));
+}
+
+static void test_later_child_joins_on_a_later_update(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	assert_true(update(f, 2.0));
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_non_null(m);
+	assert_true(m->joined == 2.0);
+	assert_int_equal(m->how, JOIN_CHILD);
+}
+
+/* ---- orphans ---- */
+
+/* 1001 dies: 1002 is reparented; it stays, marked orphan, with where it came from. */
+static void orphan_scenario(struct fx *f, pid_t new_parent)
+{
+	put_job3(f);
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1002, new_parent, ROOT, SELF_SID, 120, "sleep");
+	assert_true(update(f, 2.0));
+}
+
+static void test_orphan_reparented_to_init_stays_marked(void **state)
+{
+	struct fx *f = *state;
+	orphan_scenario(f, 1);
+
+	const struct member *g = family_find(&f->fam, 1002);
+	assert_non_null(g);
+	assert_true(g->alive);
+	assert_true(g->orphan);
+	assert_int_equal(g->orphaned_from, 1001);
+	assert_true(g->orphaned_at == 2.0);
+	assert_int_equal(g->p.ppid, 1);
+	const struct event *ev = last_event(f, EV_ORPHAN, 1002);
+	assert_non_null(ev);
+	assert_string_equal(ev->text, "1002 orphaned: parent 1001 died, now child of 1");
+	assert_true(ev->time == 2.0);
+	assert_int_equal(count_events(f, EV_ORPHAN, 0), 1);
+
+	/* The dead parent is still known (it has a live descendant). */
+	const struct member *c = family_find(&f->fam, 1001);
+	assert_non_null(c);
+	assert_false(c->alive);
+	assert_true(c->died_at == 2.0);
+	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
+	assert_string_equal(last_event(f, EV_EXIT, 1001)->text, "1001 (sh) exited");
+	assert_int_equal(family_alive(&f->fam), 2);
+
+	char buf[128];
+	family_describe(&f->fam, g, buf, sizeof buf);
+	assert_string_equal(buf, "orphaned when 1001 exited");
+
+	/* Nothing more happens on the next identical reading. */
+	unsigned long before = f->log.next;
+	update(f, 3.0);
+	assert_int_equal(count_events(f, EV_ORPHAN, 0), 1);
+	assert_int_equal(count_events(f, EV_EXIT, 0), 1);
+	assert_int_equal(f->log.next, before);
+	assert_true(family_find(&f->fam, 1002)->orphan);
+}
+
+static void test_orphan_reparented_to_subreaper_names_it(void **state)
+{
+	struct fx *f = *state;
+	orphan_scenario(f, SUBREAPER);
+	const struct member *g = family_find(&f->fam, 1002);
+	assert_true(g->orphan);
+	assert_int_equal(g->orphaned_from, 1001);
+	assert_int_equal(g->p.ppid, SUBREAPER);
+	assert_true(has_event_text(f, "1002 orphaned: parent 1001 died, now child of 777"));
+	assert_false(has_event_text(f, "1002 orphaned: parent 1001 died, now child of 1"));
+}
+
+static void test_orphan_reparented_to_orphanage_names_it(void **state)
+{
+	struct fx *f = *state;
+	orphan_scenario(f, SELF);
+	const struct member *g = family_find(&f->fam, 1002);
+	assert_true(g->orphan);
+	assert_int_equal(g->orphaned_from, 1001);
+	assert_string_equal(last_event(f, EV_ORPHAN, 1002)->text, "1002 orphaned: parent 1001 died, now child of 500");
+}
+
+/* A process first seen as orphanage's child (the subreaper adopted it before a scan saw it). */
+static void test_process_adopted_by_orphanage_joins(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1010, SELF, ROOT, SELF_SID, 150, "sleep");
+	update(f, 1.0);
+	const struct member *m = family_find(&f->fam, 1010);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_ADOPTED);
+	assert_true(m->orphan);
+	char buf[96];
+	family_describe(&f->fam, m, buf, sizeof buf);
+	assert_non_null(strstr(buf, "adopted"));
+	assert_true(has_event_text(f, "1010 (sleep) adopted by orphanage (subreaper)"));
+}
+
+static void test_orphan_found_in_family_session_joins(void **state)
+{
+	struct fx *f = *state;
+	/* 1001 escapes into its own session, then dies; its child was never seen before. */
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, 1001, 1001, 110, "daemon");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1005, 1, 1005, 1001, 150, "daemon");	/* kept session 1001, own group */
+	put(f, 3000, 1, 3000, 3000, 160, "stranger");	/* another session */
+	put(f, 3001, 1, 3001, SELF_SID, 170, "neighbour");	/* orphanage's session: not the family's */
+	update(f, 2.0);
+
+	const struct member *m = family_find(&f->fam, 1005);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_SESSION);
+	assert_true(m->orphan);
+	assert_int_equal(m->parent, 0);
+	char buf[64];
+	family_describe(&f->fam, m, buf, sizeof buf);
+	assert_string_equal(buf, "kept session 1001");
+	assert_null(family_find(&f->fam, 3000));
+	assert_null(family_find(&f->fam, 3001));
+	assert_true(has_event_text(f, "1005 (daemon) found orphaned in the family's session 1001, now child of 1"));
+	assert_int_equal(count_events(f, EV_JOIN, 3000) + count_events(f, EV_ORPHAN, 3000), 0);
+	assert_int_equal(count_events(f, EV_JOIN, 3001) + count_events(f, EV_ORPHAN, 3001), 0);
+}
+
+static void test_orphan_found_in_family_group_joins(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1006, SUBREAPER, ROOT, SELF_SID, 150, "sleep");	/* kept the job's group */
+	put(f, 1007, 2000, ROOT, SELF_SID, 151, "sleep");	/* same group, but a stranger's child */
+	put(f, 1008, 1, SELF, SELF_SID, 152, "sleep");		/* orphanage's own group: not the family's */
+	update(f, 2.0);
+
+	const struct member *m = family_find(&f->fam, 1006);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_GROUP);
+	assert_true(m->orphan);
+	char buf[64];
+	family_describe(&f->fam, m, buf, sizeof buf);
+	assert_string_equal(buf, "kept process group 1000");
+	assert_null(family_find(&f->fam, 1007));
+	assert_null(family_find(&f->fam, 1008));
+	assert_true(has_event_text(f, "1006 (sleep) found orphaned in the family's process group 1000, now child of 777"));
+}
+
+/* The job's group died out long ago and its ID was reused by an unrelated leader: that
+ * group's orphans are not the family's. (A group ID is not reused while the group lives,
+ * so a live pid 1000 with another start time proves the family's group 1000 is gone.) */
+static void test_reused_group_id_does_not_pull_strangers_in(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	snap_new(f);
+	update(f, 2.0);
+	assert_int_equal(f->fam.n, 0);
+	snap_new(f);
+	put(f, ROOT, 2000, ROOT, 2000, 900, "stranger");	/* pid and group 1000 again */
+	put(f, 1500, 1, ROOT, 2000, 950, "stranger");		/* its orphan, in group 1000 */
+	put(f, 1600, 1, 1600, 1600, 960, "stranger");
+	update(f, 3.0);
+	assert_null(family_find(&f->fam, 1500));
+	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(count_events(f, EV_ORPHAN, 1500), 0);
+}
+
+/* The job (its group's leader) dies and leaves a stopped member behind: the group is now
+ * orphaned in the POSIX sense, and the kernel will send it SIGHUP and SIGCONT. */
+static void test_group_orphaned_with_stopped_member_is_noted(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	struct proc *t = put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	t->state = 'T';
+	update(f, 1.0);
+	assert_false(family_group_orphaned(&f->fam, ROOT));
+	assert_int_equal(count_events(f, EV_ORPHAN, 0), 0);
+
+	snap_new(f);
+	t = put(f, 1001, 1, ROOT, SELF_SID, 110, "sleep");
+	t->state = 'T';
+	update(f, 2.0);
+	assert_true(family_group_orphaned(&f->fam, ROOT));
+	assert_true(has_event_text(f, "process group 1000 orphaned with 1 stopped member: "
+				      "the kernel sends it SIGHUP and SIGCONT"));
+	/* Said once. */
+	update(f, 3.0);
+	assert_int_equal(count_events(f, EV_ORPHAN, ROOT), 1);
+}
+
+/* ---- pid reuse ---- */
+
+static void test_pid_reused_by_stranger_is_not_the_member(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, 2000, 2000, 2000, 300, "stranger");
+	update(f, 2.0);
+
+	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
+	assert_string_equal(last_event(f, EV_EXIT, 1001)->text, "1001 (sleep) exited");
+	const struct member *m = family_find(&f->fam, 1001);
+	/* The old member is gone (nothing below it); the stranger is not taken for it. */
+	assert_true(m == NULL || (m->p.start == 110 && !m->alive));
+	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
+	assert_int_equal(tree(f, true), 1);
+
+	/* Still not a member on later readings. */
+	update(f, 3.0);
+	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
+}
+
+/* The member 1001 exits and, within one refresh, a new child of the job gets pid 1001. */
+static void reuse_by_new_child(struct fx *f)
+{
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 300, "cat");
+	update(f, 2.0);
+}
+
+static void test_pid_reused_by_new_child_joins_as_a_newcomer(void **state)
+{
+	struct fx *f = *state;
+	assert_true(finishes(f, reuse_by_new_child, 2));
+	reuse_by_new_child(f);
+
+	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
+	assert_string_equal(last_event(f, EV_EXIT, 1001)->text, "1001 (sleep) exited");
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_non_null(m);
+	assert_int_equal(m->p.start, 300);
+	assert_true(m->alive);
+	assert_int_equal(m->how, JOIN_CHILD);
+	assert_string_equal(m->p.comm, "cat");
+	assert_int_equal(family_alive(&f->fam), 2);
+	assert_int_equal(count_events(f, EV_JOIN, 1001), 2);
+	size_t n = tree(f, true);
+	assert_int_equal(n, 2);
+	for (size_t r = 0; r < n; r++)
+		assert_true(row_member(f, r)->p.pid > 0);
+}
+
+/* 1001 dies, orphaning 1002; later a new child of the job gets pid 1001. The orphan must
+ * stay under its real (dead) parent, not under the newcomer, and nothing shows a mangled pid. */
+static void reuse_of_dead_parent(struct fx *f)
+{
+	put_job3(f);
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
+	update(f, 2.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 300, "cat");
+	update(f, 3.0);
+}
+
+static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void **state)
+{
+	struct fx *f = *state;
+	assert_true(finishes(f, reuse_of_dead_parent, 2));
+	reuse_of_dead_parent(f);
+
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_non_null(m);
+	assert_int_equal(m->p.start, 300);
+	assert_true(m->alive);
+	assert_int_equal(family_alive(&f->fam), 3);
+	size_t n = tree(f, true);
+	assert_int_equal(n, 4);
+	assert_rows_unique(f, n);
+	for (size_t r = 0; r < n; r++)
+		assert_true(row_member(f, r)->p.pid > 0);
+	size_t dead = row_of(f, n, 1001, 110), orphan = row_of(f, n, 1002, 120), fresh = row_of(f, n, 1001, 300);
+	assert_true(dead != (size_t)-1);
+	assert_true(orphan == dead + 1);
+	assert_int_equal(f->rows[dead].depth, 1);
+	assert_int_equal(f->rows[orphan].depth, 2);
+	assert_int_equal(f->rows[fresh].depth, 1);
+	assert_false(row_member(f, dead)->alive);
+}
+
+/* The job's first process exits and its pid comes back as someone else's process. */
+static void test_reused_root_pid_does_not_rejoin(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	snap_new(f);
+	update(f, 2.0);
+	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
+	assert_int_equal(family_alive(&f->fam), 0);
+	snap_new(f);
+	put(f, ROOT, 2000, 2000, 2000, 500, "stranger");
+	update(f, 3.0);
+	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(count_events(f, EV_JOIN, ROOT), 1);
+}
+
+/* ---- regrouping, zombies ---- */
+
+static void test_setsid_escape_is_noted(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "daemon");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, 1001, 1001, 110, "daemon");
+	update(f, 2.0);
+
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_true(m->alive);
+	assert_true(m->setsid_escape);
+	assert_false(m->orphan);
+	assert_int_equal(m->first_sid, SELF_SID);
+	assert_int_equal(m->p.sid, 1001);
+	assert_int_equal(count_events(f, EV_REGROUP, 1001), 1);
+	assert_string_equal(last_event(f, EV_REGROUP, 1001)->text, "1001 (daemon) moved to session 1001 (setsid)");
+	char buf[64];
+	family_describe(&f->fam, m, buf, sizeof buf);
+	assert_string_equal(buf, "escaped with setsid");
+	/* Escaping does not leave the family. */
+	assert_int_equal(family_alive(&f->fam), 2);
+
+	/* An escaped process that is later orphaned is still described by its escape. */
+	snap_new(f);
+	put(f, 1001, 1, 1001, 1001, 110, "daemon");
+	update(f, 3.0);
+	m = family_find(&f->fam, 1001);
+	assert_true(m->orphan);
+	family_describe(&f->fam, m, buf, sizeof buf);
+	assert_string_equal(buf, "escaped with setsid");
+}
+
+static void test_setpgid_move_is_noted(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, 1001, SELF_SID, 110, "sleep");
+	update(f, 2.0);
+
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_true(m->setpgid_escape);
+	assert_false(m->setsid_escape);
+	assert_int_equal(count_events(f, EV_REGROUP, 1001), 1);
+	assert_string_equal(last_event(f, EV_REGROUP, 1001)->text,
+			    "1001 (sleep) moved to process group 1001 (setpgid)");
+	char buf[64];
+	family_describe(&f->fam, m, buf, sizeof buf);
+	assert_string_equal(buf, "left its process group with setpgid");
+}
+
+static void test_zombie_is_noted_once(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	update(f, 1.0);
+	for (int i = 0; i < 3; i++) {
+		snap_new(f);
+		put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+		struct proc *z = put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+		z->state = 'Z';
+		snprintf(z->stat, sizeof z->stat, "Z");
+		update(f, 2.0 + i);
+	}
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1001), 1);
+	assert_string_equal(last_event(f, EV_ZOMBIE, 1001)->text,
+			    "1001 (sleep) is a zombie: parent 1000 has not waited for it");
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_true(m->alive);	/* a zombie is not gone until it is reaped */
+	assert_int_equal(m->p.state, 'Z');
+	assert_int_equal(count_events(f, EV_EXIT, 1001), 0);
+}
+
+static void test_zombie_at_first_sight_is_noted_once(void **state)
+{
+	struct fx *f = *state;
+	for (int i = 0; i < 2; i++) {
+		snap_new(f);
+		put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+		struct proc *z = put(f, 1001, ROOT, ROOT, SELF_SID, 110, "true");
+		z->state = 'Z';
+		update(f, 1.0 + i);
+	}
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1001), 1);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 1);
+}
+
+/* ---- exits ---- */
+
+static void test_note_exit_names_the_wait_status(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "true");
+	update(f, 1.0);
+
+	family_note_exit(&f->fam, 1001, SIGKILL, 1.5, &f->log);	/* a wait status: killed by 9 */
+	family_note_exit(&f->fam, 1002, 0, 1.5, &f->log);	/* exited 0 */
+	assert_string_equal(last_event(f, EV_EXIT, 1001)->text, "1001 (sleep) killed by SIGKILL");
+	assert_string_equal(last_event(f, EV_EXIT, 1002)->text, "1002 (true) exited 0");
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_false(m->alive);
+	assert_int_equal(m->status, SIGKILL);
+	assert_true(m->died_at == 1.5);
+
+	/* Gone from the next snapshot: no second exit event. */
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 2.0);
+	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
+	assert_int_equal(count_events(f, EV_EXIT, 1002), 1);
+	assert_int_equal(family_alive(&f->fam), 1);
+
+	/* A pid reaped before any scan saw it is still reported. */
+	family_note_exit(&f->fam, 4321, 3 << 8, 2.5, &f->log);
+	assert_string_equal(last_event(f, EV_EXIT, 4321)->text, "4321 exited 3 (reaped by orphanage before it was seen)");
+}
+
+static void test_root_exit_is_an_event(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	snap_new(f);
+	assert_true(update(f, 2.0));
+	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
+	assert_string_equal(last_event(f, EV_EXIT, ROOT)->text, "1000 (sh) exited");
+	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(tree(f, true), 0);
+}
+
+/* The header promises: true when anything changed. An identical reading changes nothing. */
+static void test_identical_snapshot_reports_no_change(void **state)
+{
+	struct fx *f = *state;
+	put_job3(f);
+	assert_true(update(f, 1.0));
+	unsigned long before = f->log.next;
+	assert_false(update(f, 2.0));
+	assert_int_equal(f->log.next, before);
+}
+
+/* ---- the tree ---- */
+
+static void test_dead_member_kept_while_descendants_live(void **state)
+{
+	struct fx *f = *state;
+	/* sh 1000 -> sh 1001 -> sh 1002 -> sleep 1003; 1001 dies. */
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
+	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sh");
+	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1002, 1, ROOT, SELF_SID, 120, "sh");
+	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
+	update(f, 2.0);
+
+	size_t n = tree(f, true);
+	assert_int_equal(n, 4);
+	static const pid_t order[] = { ROOT, 1001, 1002, 1003 };
+	for (size_t r = 0; r < n; r++) {
+		assert_int_equal(row_member(f, r)->p.pid, order[r]);
+		assert_int_equal(f->rows[r].depth, (int)r);
+	}
+	assert_false(row_member(f, 1)->alive);
+
+	/* Without the dead: the orphan goes under its nearest live ancestor, the job. */
+	n = tree(f, false);
+	assert_int_equal(n, 3);
+	assert_int_equal(row_member(f, 0)->p.pid, ROOT);
+	assert_int_equal(f->rows[0].depth, 0);
+	assert_int_equal(row_member(f, 1)->p.pid, 1002);
+	assert_int_equal(f->rows[1].depth, 1);
+	assert_true(f->rows[1].last);
+	assert_int_equal(row_member(f, 2)->p.pid, 1003);
+	assert_int_equal(f->rows[2].depth, 2);
+
+	/* The orphan and its child exit: the dead parent has nothing left below it and goes. */
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 3.0);
+	assert_null(family_find(&f->fam, 1001));
+	assert_null(family_find(&f->fam, 1002));
+	assert_null(family_find(&f->fam, 1003));
+	assert_int_equal(f->fam.n, 1);
+	assert_int_equal(tree(f, true), 1);
+}
+
+/* The job itself dies: its orphans become the tree's tops when the dead are hidden. */
+static void test_tree_without_dead_root_lists_orphans_at_top(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "sleep");
+	update(f, 1.0);
+	snap_new(f);
+	put(f, 1001, 1, ROOT, SELF_SID, 110, "sleep");
+	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
+	update(f, 2.0);
+
+	assert_int_equal(tree(f, true), 3);
+	assert_int_equal(row_member(f, 0)->p.pid, ROOT);
+	size_t n = tree(f, false);
+	assert_int_equal(n, 2);
+	assert_int_equal(row_member(f, 0)->p.pid, 1001);
+	assert_int_equal(row_member(f, 1)->p.pid, 1002);
+	assert_int_equal(f->rows[0].depth, 0);
+	assert_int_equal(f->rows[1].depth, 0);
+}
+
+/* sh 1000: a 1001 (a1 1003, a2 1004 (a2x 1006)), b 1002 (b1 1005), children in start order. */
+static void test_tree_last_and_open_bits(void **state)
+{
+	struct fx *f = *state;
+	put(f, 1006, 1004, ROOT, SELF_SID, 160, "a2x");
+	put(f, 1005, 1002, ROOT, SELF_SID, 150, "b1");
+	put(f, 1004, 1001, ROOT, SELF_SID, 140, "a2");
+	put(f, 1003, 1001, ROOT, SELF_SID, 130, "a1");
+	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "b");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "a");
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+
+	static const struct {
+		pid_t pid;
+		int depth;
+		bool last;
+		uint64_t open;
+	} want[] = {
+		{ ROOT, 0, true, 0 },
+		{ 1001, 1, false, 0 },
+		{ 1003, 2, false, 1u << 1 },
+		{ 1004, 2, true, 1u << 1 },
+		{ 1006, 3, true, 1u << 1 },
+		{ 1002, 1, true, 0 },
+		{ 1005, 2, true, 0 },
+	};
+	size_t n = tree(f, true);
+	assert_int_equal(n, 7);
+	for (size_t r = 0; r < n; r++) {
+		assert_int_equal(row_member(f, r)->p.pid, want[r].pid);
+		assert_int_equal(f->rows[r].depth, want[r].depth);
+		assert_int_equal(f->rows[r].last, want[r].last);
+		assert_int_equal(f->rows[r].open, want[r].open);
+	}
+
+	/* a1 gets a child: below a1 (depth 2, not last) the bit for depth 2 is open too. */
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "a");
+	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "b");
+	put(f, 1003, 1001, ROOT, SELF_SID, 130, "a1");
+	put(f, 1004, 1001, ROOT, SELF_SID, 140, "a2");
+	put(f, 1005, 1002, ROOT, SELF_SID, 150, "b1");
+	put(f, 1006, 1004, ROOT, SELF_SID, 160, "a2x");
+	put(f, 1007, 1003, ROOT, SELF_SID, 170, "a1x");
+	update(f, 2.0);
+	n = tree(f, true);
+	assert_int_equal(n, 8);
+	size_t r = row_of(f, n, 1007, 170);
+	assert_int_equal(r, 3);
+	assert_int_equal(f->rows[r].depth, 3);
+	assert_true(f->rows[r].last);
+	assert_int_equal(f->rows[r].open, (1u << 1) | (1u << 2));
+}
+
+static void test_family_descends_follows_first_parents(void **state)
+{
+	struct fx *f = *state;
+	put_job3(f);
+	put(f, 1010, ROOT, ROOT, SELF_SID, 200, "other");
+	update(f, 1.0);
+	size_t root = (size_t)(family_find(&f->fam, ROOT) - f->fam.m);
+	size_t c = (size_t)(family_find(&f->fam, 1001) - f->fam.m);
+	size_t g = (size_t)(family_find(&f->fam, 1002) - f->fam.m);
+	size_t o = (size_t)(family_find(&f->fam, 1010) - f->fam.m);
+	assert_true(family_descends(&f->fam, g, root));
+	assert_true(family_descends(&f->fam, g, c));
+	assert_true(family_descends(&f->fam, c, c));
+	assert_false(family_descends(&f->fam, c, g));
+	assert_false(family_descends(&f->fam, o, c));
+	assert_false(family_descends(&f->fam, g, o));
+
+	/* Still below 1001 once orphaned, even though its ppid is now 1. */
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1002, 1, 1002, 1002, 120, "sleep");
+	put(f, 1010, ROOT, ROOT, SELF_SID, 200, "other");
+	update(f, 2.0);
+	c = (size_t)(family_find(&f->fam, 1001) - f->fam.m);
+	g = (size_t)(family_find(&f->fam, 1002) - f->fam.m);
+	assert_true(family_descends(&f->fam, g, c));
+}
+
+/* Members whose recorded parents form a loop: nothing may go round forever, and every
+ * member is listed once. */
+static void make_cycle(struct fx *f)
+{
+	put_job3(f);
+	update(f, 1.0);
+	struct member *r = family_find(&f->fam, ROOT);
+	r->parent = 1002;
+	r->parent_start = 120;
+}
+
+static void cycle_work(struct fx *f)
+{
+	make_cycle(f);
+	tree(f, true);
+	tree(f, false);
+	family_descends(&f->fam, 0, f->fam.n - 1);
+	update(f, 2.0);
+	tree(f, true);
+}
+
+static void test_cycle_of_parents_terminates_and_lists_each_once(void **state)
+{
+	struct fx *f = *state;
+	assert_true(finishes(f, cycle_work, 2));
+	make_cycle(f);
+
+	size_t n = tree(f, true);
+	assert_int_equal(n, 3);
+	assert_rows_unique(f, n);
+	assert_int_equal(row_member(f, 0)->p.pid, ROOT);	/* the job first, whatever else */
+	n = tree(f, false);
+	assert_int_equal(n, 3);
+	assert_rows_unique(f, n);
+	/* Round the loop: 1002 -> 1001 -> 1000 -> 1002. Each answer comes back. */
+	size_t a = (size_t)(family_find(&f->fam, 1001) - f->fam.m);
+	size_t b = (size_t)(family_find(&f->fam, 1002) - f->fam.m);
+	assert_true(family_descends(&f->fam, b, a));
+	assert_true(family_descends(&f->fam, a, b));
+
+	update(f, 2.0);
+	assert_int_equal(f->fam.n, 3);
+	n = tree(f, true);
+	assert_int_equal(n, 3);
+	assert_rows_unique(f, n);
+}
+
+/* A ppid loop in the input: the job and its child name each other as parent. */
+static void test_ppid_loop_in_snapshot_terminates(void **state)
+{
+	struct fx *f = *state;
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "b");
+	put(f, ROOT, 1001, ROOT, SELF_SID, 100, "a");
+	put(f, 3000, 3001, 3000, 3000, 100, "x");	/* a loop of strangers */
+	put(f, 3001, 3000, 3000, 3000, 100, "y");
+	update(f, 1.0);
+	assert_int_equal(f->fam.n, 2);
+	size_t n = tree(f, true);
+	assert_int_equal(n, 2);
+	assert_int_equal(row_member(f, 0)->p.pid, ROOT);
+	assert_int_equal(row_member(f, 1)->p.pid, 1001);
+	assert_int_equal(f->rows[1].depth, 1);
+}
+
+/* ---- a big family ---- */
+
+#define BIG 1000
+
+static void test_chain_of_1000_joins_with_capped_depth(void **state)
+{
+	struct fx *f = *state;
+	/* Deepest first: the worst order for discovery. */
+	for (int i = BIG - 1; i >= 0; i--)
+		put(f, ROOT + i, i ? ROOT + i - 1 : SELF, ROOT, SELF_SID, 100 + (unsigned)i, "sh");
+	update(f, 1.0);
+	assert_int_equal(f->fam.n, BIG);
+	assert_int_equal(family_alive(&f->fam), BIG);
+
+	size_t n = tree(f, true);
+	assert_int_equal(n, BIG);
+	assert_rows_unique(f, n);
+	for (size_t r = 0; r < n; r++) {
+		assert_int_equal(row_member(f, r)->p.pid, ROOT + (pid_t)r);
+		int want = r < FAMILY_MAX_DEPTH ? (int)r : FAMILY_MAX_DEPTH;
+		assert_int_equal(f->rows[r].depth, want);
+		assert_true(f->rows[r].last);
+	}
+	/* The bottom descends from the top. */
+	size_t top = (size_t)(family_find(&f->fam, ROOT) - f->fam.m);
+	size_t bottom = (size_t)(family_find(&f->fam, ROOT + BIG - 1) - f->fam.m);
+	assert_true(family_descends(&f->fam, bottom, top));
+
+	/* The middle dies: the lower half stays, orphaned at its top, under a dead row. */
+	snap_new(f);
+	for (int i = 0; i < BIG; i++)
+		if (i != BIG / 2)
+			put(f, ROOT + i, i == BIG / 2 + 1 ? 1 : (i ? ROOT + i - 1 : SELF), ROOT, SELF_SID,
+			    100 + (unsigned)i, "sh");
+	update(f, 2.0);
+	assert_int_equal(family_alive(&f->fam), BIG - 1);
+	assert_true(family_find(&f->fam, ROOT + BIG / 2 + 1)->orphan);
+	assert_int_equal(tree(f, true), BIG);
+	assert_int_equal(tree(f, false), BIG - 1);
+}
+
+static void test_fanout_of_1000_joins_in_start_order(void **state)
+{
+	struct fx *f = *state;
+	for (int i = BIG - 1; i >= 1; i--)
+		put(f, ROOT + i, ROOT, ROOT, SELF_SID, 100 + (unsigned)i, "sleep");
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	assert_int_equal(f->fam.n, BIG);
+
+	size_t n = tree(f, true);
+	assert_int_equal(n, BIG);
+	assert_rows_unique(f, n);
+	assert_int_equal(row_member(f, 0)->p.pid, ROOT);
+	assert_int_equal(f->rows[0].depth, 0);
+	for (size_t r = 1; r < n; r++) {
+		assert_int_equal(row_member(f, r)->p.pid, ROOT + (pid_t)r);
+		assert_int_equal(f->rows[r].depth, 1);
+		assert_int_equal(f->rows[r].last, r == n - 1);
+		assert_int_equal(f->rows[r].open, 0);
+	}
+}
+
+/* A big bushy tree in arbitrary order: every row's tree parent comes before it. */
+static void test_tree_order_is_parent_before_child(void **state)
+{
+	struct fx *f = *state;
+	/* pid ROOT+i's parent is ROOT+(i-1)/3; listed in a scrambled order. */
+	for (int k = 0; k < BIG; k++) {
+		int i = (k * 7919) % BIG;
+		put(f, ROOT + i, i ? ROOT + (i - 1) / 3 : SELF, ROOT, SELF_SID, 100 + (unsigned)i, "sh");
+	}
+	update(f, 1.0);
+	assert_int_equal(f->fam.n, BIG);
+	size_t n = tree(f, true);
+	assert_int_equal(n, BIG);
+	assert_rows_unique(f, n);
+	size_t *pos = xcalloc(BIG, sizeof *pos);
+	for (size_t r = 0; r < n; r++)
+		pos[row_member(f, r)->p.pid - ROOT] = r;
+	for (int i = 1; i < BIG; i++) {
+		size_t parent = pos[(i - 1) / 3];
+		assert_true(parent < pos[i]);
+		assert_int_equal(f->rows[pos[i]].depth, f->rows[parent].depth + 1);
+	}
+	free(pos);
+}
+
+#define FT(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FT(test_root_joins_and_strangers_do_not),
+		FT(test_nothing_joins_before_the_root_shows),
+		FT(test_children_and_grandchildren_join),
+		FT(test_grandchild_listed_before_its_parent_joins),
+		FT(test_process_older_than_its_member_parent_is_not_its_child),
+		FT(test_later_child_joins_on_a_later_update),
+		FT(test_orphan_reparented_to_init_stays_marked),
+		FT(test_orphan_reparented_to_subreaper_names_it),
+		FT(test_orphan_reparented_to_orphanage_names_it),
+		FT(test_process_adopted_by_orphanage_joins),
+		FT(test_orphan_found_in_family_session_joins),
+		FT(test_orphan_found_in_family_group_joins),
+		FT(test_reused_group_id_does_not_pull_strangers_in),
+		FT(test_group_orphaned_with_stopped_member_is_noted),
+		FT(test_pid_reused_by_stranger_is_not_the_member),
+		FT(test_pid_reused_by_new_child_joins_as_a_newcomer),
+		FT(test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent),
+		FT(test_reused_root_pid_does_not_rejoin),
+		FT(test_setsid_escape_is_noted),
+		FT(test_setpgid_move_is_noted),
+		FT(test_zombie_is_noted_once),
+		FT(test_zombie_at_first_sight_is_noted_once),
+		FT(test_note_exit_names_the_wait_status),
+		FT(test_root_exit_is_an_event),
+		FT(test_identical_snapshot_reports_no_change),
+		FT(test_dead_member_kept_while_descendants_live),
+		FT(test_tree_without_dead_root_lists_orphans_at_top),
+		FT(test_tree_last_and_open_bits),
+		FT(test_family_descends_follows_first_parents),
+		FT(test_cycle_of_parents_terminates_and_lists_each_once),
+		FT(test_ppid_loop_in_snapshot_terminates),
+		FT(test_chain_of_1000_joins_with_capped_depth),
+		FT(test_fanout_of_1000_joins_in_start_order),
+		FT(test_tree_order_is_parent_before_child),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

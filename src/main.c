@@ -134,7 +134,9 @@ static void loop_tick(struct loop *l)
 			loop_refreshed(l);
 			return;
 		}
-		batch_snapshot(&l->batch, e);
+		/* Nobody reads the snapshots any more (a closed pipe): quit, applying --on-exit. */
+		if (!batch_snapshot(&l->batch, e))
+			l->quit = true;
 	}
 	loop_refreshed(l);
 	if (l->o->iterations > 0 && l->snapshots >= (unsigned long)l->o->iterations)

@@ -48,8 +48,18 @@ tmux_exited && fail "orphanage ended after a group kill"
 # (PID 1 may take a moment to reap: an orphan zombie is dead, not left over.)
 [ -z "$(table_rows | grep '\[orphan\]' | awk '$7 != "Z"')" ] || fail "a group kill left a live orphan on screen:
 $(screen)"
-quit_and_check_gone "$job" "$sl"
-say "ok: group kill leaves nothing, orphanage stays"
+# r relaunches the job once its family is gone.
+tmux_keys r
+wait_until 10 eval '[ -n "$(row_field execsleep 2)" ] && [ "$(row_field execsleep 2)" != "$job" ]' ||
+	fail "r did not relaunch the job:
+$(screen)"
+job2=$(row_field execsleep 2)
+track "$job2"
+wait_screen 10 'sleep 100'
+sl2=$(row_field 'sleep 100' 2)
+track "$sl2"
+quit_and_check_gone "$job" "$sl" "$job2" "$sl2"
+say "ok: group kill leaves nothing, orphanage stays; r relaunches"
 
 # 3. Ctrl+C is routed to the job's group: nothing left, orphanage stays open.
 launch --demo execsleep -d 0.2

@@ -119,7 +119,7 @@ static void text_events(struct batch *b, const struct engine *e)
 	}
 }
 
-void batch_snapshot(struct batch *b, const struct engine *e)
+bool batch_snapshot(struct batch *b, const struct engine *e)
 {
 	size_t n = family_tree(&e->fam, false, &b->rows, &b->cap);
 	if (b->json) {
@@ -145,7 +145,7 @@ void batch_snapshot(struct batch *b, const struct engine *e)
 		text_events(b, e);
 		fputc('\n', b->out);
 	}
-	fflush(b->out);
+	return fflush(b->out) == 0 && !ferror(b->out);
 }
 
 void batch_trailing_events(struct batch *b, const struct engine *e)

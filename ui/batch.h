@@ -17,8 +17,9 @@ struct batch {
 
 void batch_init(struct batch *b, FILE *out, bool json);
 void batch_free(struct batch *b);
-/* One snapshot: the family in tree order, then the events since the previous one. */
-void batch_snapshot(struct batch *b, const struct engine *e);
+/* One snapshot: the family in tree order, then the events since the previous one.
+ * False when standard output is gone (a closed pipe): time to quit. */
+bool batch_snapshot(struct batch *b, const struct engine *e);
 /* Text mode: the events that came after the last snapshot (quitting), as # lines. */
 void batch_trailing_events(struct batch *b, const struct engine *e);
 /* --check: the members alive now are leaked; print them with how they got there. */

@@ -476,7 +476,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		const struct options *o = e->opt;
 		const char *group = o && o->pid > 0 ? "attached" : (o && o->same_group ? "same group" : "new group");
 		int n = snprintf(v->line, sizeof v->line,
-				 "signal %s  |  %s  |  forwarding %s  |  subreaper %s  |  %zu alive, %zu orphan%s",
+				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive, %zu orphan%s",
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
 				 e->subreaper ? "on" : "off", alive, orphans, orphans == 1 ? "" : "s");
 		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
@@ -486,7 +486,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 			for (size_t k = 0; k < i && first; k++)
 				first = !(e->fam.m[k].alive && e->fam.m[k].p.pgid == m->p.pgid);
 			if (m->alive && first && family_group_orphaned(&e->fam, m->p.pgid))
-				n += snprintf(v->line + n, sizeof v->line - (size_t)n, "  |  orphaned group %d",
+				n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d",
 					      (int)m->p.pgid);
 		}
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 #define DISCOVERY_ROUNDS 16
 #define TREE_KILL_ROUNDS 5
 #define MAX_ANCESTORS 64
+/* The job's output waiting for standard error in batch mode. */
+#define COPY_MAX (1u << 20)
 
 static double monotonic(void)
 {
@@ -60,6 +63,7 @@ int engine_init(struct engine *e, const struct options *opt, char *err, size_t e
 	e->sig = opt->sig;
 	e->out_copy_fd = -1;
 	e->job.out_fd = -1;
+	sigemptyset(&e->ignored);
 	eventlog_init(&e->log, 1000);
 	outbuf_init(&e->out);
 	e->sc = scan_open(err, errlen);
@@ -96,6 +100,8 @@ void engine_free(struct engine *e)
 	eventlog_free(&e->log);
 	snapshot_free(&e->snap);
 	free(e->pids);
+	free(e->copy);
+	e->copy = NULL;
 	e->sc = NULL;
 	e->pids = NULL;
 }
@@ -128,6 +134,7 @@ int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
 	size_t nanc = 0;
 	int rc;
 	double now = engine_now(e);
+	unsigned long long watch_start = scan_ticks_now();
 	e->argv = argv;
 	if (o->pid) {
 		rc = job_attach(&e->job, o->pid, err, errlen);
@@ -138,7 +145,7 @@ int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
 		eventlog_add(&e->log, now, EV_INFO, o->pid, "attached to pid %d (process group %d)", o->pid,
 			     e->job.pgid);
 	} else {
-		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check };
+		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored };
 		if (o->demo && !o->command) {
 			jo.exec_path = "/proc/self/exe";
 			jo.demo = o->demo;
@@ -153,6 +160,7 @@ int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
 			     e->job.command, e->job.pid, o->same_group ? "orphanage's own" : "a new", e->job.pgid);
 	}
 	struct family_config cfg = {
+		.watch_start = watch_start,
 		.self = e->self,
 		.self_pgid = e->self_pgid,
 		.self_sid = e->self_sid,
@@ -310,7 +318,7 @@ bool engine_refresh(struct engine *e)
 	/* An attached job ends when its process does; a launched one when it is reaped. */
 	if (!e->job.launched && e->job.running && e->fam.root_seen) {
 		struct member *root = family_find(&e->fam, e->job.pid);
-		if (!root || !root->alive || root->p.start != e->fam.root_start) {
+		if (!root || !root->alive || root->p.state == 'Z' || root->p.start != e->fam.root_start) {
 			e->job.running = false;
 			e->job.ended = now;
 		}
@@ -333,7 +341,7 @@ bool engine_reap(struct engine *e)
 			e->job.status = status;
 			e->job.ended = now;
 		}
-		family_note_exit(&e->fam, pid, status, now, &e->log);
+		family_note_exit(&e->fam, pid, status, scan_ticks_now(), now, &e->log);
 	}
 	if (any) {
 		/* An exit may have orphaned children not yet seen: look once over the machine. */
@@ -343,6 +351,8 @@ bool engine_reap(struct engine *e)
 	}
 	return any;
 }
+
+static void copy_append(struct engine *e, const char *data, size_t len);
 
 bool engine_drain_output(struct engine *e)
 {
@@ -362,16 +372,59 @@ bool engine_drain_output(struct engine *e)
 		}
 		any = true;
 		outbuf_feed(&e->out, buf, (size_t)r);
-		for (ssize_t off = 0; e->out_copy_fd >= 0 && off < r;) {
-			ssize_t w = write(e->out_copy_fd, buf + off, (size_t)(r - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				break;
-			off += w;
-		}
+		if (e->out_copy_fd >= 0)
+			copy_append(e, buf, (size_t)r);
 	}
+	if (e->copy_len)
+		engine_flush_copy(e, 0);
 	return any;
+}
+
+/* Queue output for out_copy_fd; what does not fit is dropped and counted, never waited for:
+ * a reader that stops reading must not stop the job through orphanage. */
+static void copy_append(struct engine *e, const char *data, size_t len)
+{
+	if (!e->copy)
+		e->copy = xmalloc(COPY_MAX);
+	size_t room = COPY_MAX - e->copy_len;
+	size_t take = len < room ? len : room;
+	memcpy(e->copy + e->copy_len, data, take);
+	e->copy_len += take;
+	if (take < len) {
+		if (!e->copy_dropped)
+			eventlog_add(&e->log, engine_now(e), EV_ERROR, 0,
+				     "the job's output is being dropped: standard error is not read fast enough");
+		e->copy_dropped += len - take;
+	}
+}
+
+void engine_flush_copy(struct engine *e, double timeout)
+{
+	double deadline = engine_now(e) + timeout;
+	size_t off = 0;
+	while (off < e->copy_len) {
+		struct pollfd p = { .fd = e->out_copy_fd, .events = POLLOUT };
+		double left = deadline - engine_now(e);
+		int r = poll(&p, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || !(p.revents & POLLOUT))
+			break;
+		/* At most PIPE_BUF after POLLOUT: a pipe takes that much without blocking. */
+		size_t piece = e->copy_len - off < PIPE_BUF ? e->copy_len - off : PIPE_BUF;
+		ssize_t w = write(e->out_copy_fd, e->copy + off, piece);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* Nobody can take it any more (EPIPE, EIO): stop copying. */
+			e->out_copy_fd = -1;
+			off = e->copy_len;
+			break;
+		}
+		off += (size_t)w;
+	}
+	memmove(e->copy, e->copy + off, e->copy_len - off);
+	e->copy_len -= off;
 }
 
 static size_t group_members(const struct engine *e, pid_t pgid)
@@ -509,7 +562,19 @@ bool engine_act(struct engine *e, const struct action *a)
 
 bool engine_family_gone(const struct engine *e)
 {
-	return !e->job.running && family_alive(&e->fam) == 0;
+	if (e->job.running || family_alive(&e->fam) > 0)
+		return false;
+	/* A subreaper's children are the family's orphans, adopted: while one is left, even a
+	 * zombie not yet reaped, whose own children are about to be adopted, it is not over. */
+	if (e->subreaper) {
+		pid_t *kids = NULL;
+		size_t n = 0, cap = 0;
+		scan_children(e->self, &kids, &n, &cap);
+		free(kids);
+		if (n > 0)
+			return false;
+	}
+	return true;
 }
 
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
@@ -517,6 +582,8 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 	size_t n = 0;
 	if (e->job.out_fd >= 0 && n < max)
 		fds[n++] = (struct pollfd){ .fd = e->job.out_fd, .events = POLLIN };
+	if (e->copy_len && e->out_copy_fd >= 0 && n < max)
+		fds[n++] = (struct pollfd){ .fd = e->out_copy_fd, .events = POLLOUT };
 	/* Only running members: a dead one's pidfd would poll readable forever. */
 	for (size_t i = 0; i < e->fam.n && n < max; i++)
 		if (e->fam.m[i].alive && e->fam.m[i].p.state != 'Z' && e->fam.m[i].pidfd >= 0)

@@ -4,6 +4,7 @@
 #define ORPHANAGE_ENGINE_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -33,6 +34,10 @@ struct engine {
 	bool full_scan_due;
 	unsigned long refreshes;
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
+	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
+	size_t copy_len;
+	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
+	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	char **argv;			/* the job's command, for relaunching */
 	struct snapshot snap;		/* scratch for refreshes */
 	pid_t *pids;			/* scratch */
@@ -71,6 +76,9 @@ bool engine_refresh(struct engine *e);
 bool engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */
 bool engine_drain_output(struct engine *e);
+/* Pass waiting output on to out_copy_fd as far as it takes it without blocking; with a
+ * timeout, wait up to that many seconds for it (when quitting). */
+void engine_flush_copy(struct engine *e, double timeout);
 /* A SIGINT, SIGTERM or SIGHUP reached orphanage: route it to the job's group (or say why not).
  * from_terminal: the terminal sent it (si_code SI_KERNEL), so a same-group job has it already. */
 void engine_route_signal(struct engine *e, int sig, bool from_terminal);

@@ -155,10 +155,23 @@ static void member_died(struct member *m, double now, struct eventlog *log)
 /* Record the groups and sessions a member leads: they stay the family's after it dies. */
 static void note_leadership(struct family *fam, const struct member *m)
 {
-	if (m->p.pgid == m->p.pid && m->p.pgid != fam->cfg.self_pgid)
+	if (m->p.pgid == m->p.pid && m->p.pgid != fam->cfg.self_pgid &&
+	    pidmap_get(&fam->groups, m->p.pgid) == PIDMAP_NONE)
 		pidmap_set(&fam->groups, m->p.pgid, (size_t)m->p.start);
-	if (m->p.sid == m->p.pid && m->p.sid != fam->cfg.self_sid)
+	if (m->p.sid == m->p.pid && m->p.sid != fam->cfg.self_sid &&
+	    pidmap_get(&fam->sessions, m->p.sid) == PIDMAP_NONE)
 		pidmap_set(&fam->sessions, m->p.sid, (size_t)m->p.start);
+}
+
+/* A member is (or was, until it died just now) in these: they are in use at `ticks`. */
+static void note_in_use(struct family *fam, const struct member *m, unsigned long long ticks)
+{
+	if (!ticks)
+		return;
+	if (pidmap_get(&fam->groups, m->p.pgid) != PIDMAP_NONE)
+		pidmap_set(&fam->groups, m->p.pgid, (size_t)ticks);
+	if (pidmap_get(&fam->sessions, m->p.sid) != PIDMAP_NONE)
+		pidmap_set(&fam->sessions, m->p.sid, (size_t)ticks);
 }
 
 /* Would this reading change what is shown of the member? */
@@ -213,14 +226,17 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 /* Was group or session id led by a member, and is it still that one? While a group or
  * session exists its ID cannot be reused, so a live process now holding that pid with
  * another start time proves the family's is gone. */
-static bool led_by_family(const struct pidmap *led, pid_t id, const struct snapshot *snap,
+static bool led_by_family(const struct pidmap *led, pid_t id, const struct proc *p, const struct snapshot *snap,
 			  const struct pidmap *seen)
 {
-	size_t start = pidmap_get(led, id);
-	if (start == PIDMAP_NONE)
+	size_t in_use = pidmap_get(led, id);
+	if (in_use == PIDMAP_NONE)
+		return false;
+	/* Born after the last moment a member was known in it: the ID may have been reused. */
+	if (snap->ticks && p->start > (unsigned long long)in_use)
 		return false;
 	size_t s = pidmap_get(seen, id);
-	return s == PIDMAP_NONE || snap->procs[s].start == (unsigned long long)start;
+	return s == PIDMAP_NONE || snap->procs[s].start <= (unsigned long long)in_use;
 }
 
 /* Does a process outside the family belong to it? Returns how, or -1. */
@@ -230,16 +246,19 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 	size_t parent = pidmap_get(&fam->index, p->ppid);
 	if (parent != PIDMAP_NONE && fam->m[parent].alive && fam->m[parent].p.start <= p->start)
 		return JOIN_CHILD;
-	if (p->pid == fam->root)
+	if (p->pid == fam->root || p->pid == fam->cfg.self || p->pid <= 1)
 		return -1;
 	if (p->ppid == fam->cfg.self)
 		return JOIN_ADOPTED;
 	if (!is_ancestor_pid(fam, p->ppid))
 		return -1;
+	/* Orphaned before orphanage was watching: orphanage did not see it happen. */
+	if (fam->cfg.watch_start && p->start < fam->cfg.watch_start)
+		return -1;
 	/* Its parent died before orphanage saw it: it belongs if it kept a family group or session. */
-	if (led_by_family(&fam->groups, p->pgid, snap, seen))
+	if (led_by_family(&fam->groups, p->pgid, p, snap, seen))
 		return JOIN_GROUP;
-	if (led_by_family(&fam->sessions, p->sid, snap, seen))
+	if (led_by_family(&fam->sessions, p->sid, p, snap, seen))
 		return JOIN_SESSION;
 	return -1;
 }
@@ -342,23 +361,28 @@ static bool parent_ids(const struct family *fam, const struct snapshot *snap, co
 static void check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
 				  double now, struct eventlog *log)
 {
-	for (size_t i = 0; i < fam->n; i++) {
+	/* Each live group, judged once over its members: a chain of members per group. */
+	size_t n = fam->n;
+	size_t *next = xcalloc(n + 1, sizeof *next);
+	struct pidmap first = { 0 };
+	pidmap_clear(&first, 16);
+	for (size_t i = n; i-- > 0;) {
+		const struct member *m = &fam->m[i];
+		next[i] = PIDMAP_NONE;
+		if (!m->alive || m->p.state == 'Z' || m->p.pgid <= 1)
+			continue;
+		next[i] = pidmap_get(&first, m->p.pgid);
+		pidmap_set(&first, m->p.pgid, i);
+	}
+	for (size_t i = 0; i < n; i++) {
 		const struct member *g = &fam->m[i];
-		if (!g->alive || g->p.state == 'Z' || g->p.pgid <= 1)
+		if (!g->alive || g->p.state == 'Z' || g->p.pgid <= 1 || pidmap_get(&first, g->p.pgid) != i)
 			continue;
 		pid_t pgid = g->p.pgid;
-		/* Judge each group once: at its first live member. */
-		bool first = true;
-		for (size_t j = 0; j < i && first; j++)
-			first = !(fam->m[j].alive && fam->m[j].p.state != 'Z' && fam->m[j].p.pgid == pgid);
-		if (!first)
-			continue;
 		bool orphaned = true, known = true;
 		size_t stopped = 0;
-		for (size_t j = i; j < fam->n; j++) {
+		for (size_t j = i; j != PIDMAP_NONE; j = next[j]) {
 			const struct member *m = &fam->m[j];
-			if (!m->alive || m->p.state == 'Z' || m->p.pgid != pgid)
-				continue;
 			/* The kernel continues them as the group is orphaned: look at the reading before. */
 			stopped += m->p.state == 'T' || m->prev_state == 'T';
 			pid_t ppgid, psid;
@@ -388,6 +412,8 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 				     "process group %d orphaned: no member has a parent in session %d outside it", pgid,
 				     g->p.sid);
 	}
+	pidmap_free(&first);
+	free(next);
 }
 
 bool family_group_orphaned(const struct family *fam, pid_t pgid)
@@ -410,6 +436,8 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			continue;
 		size_t s = pidmap_get(&seen, m->p.pid);
 		if (s == PIDMAP_NONE || snap->procs[s].start != m->p.start) {
+			/* Its groups were in use until it died, about now. */
+			note_in_use(fam, m, snap->ticks);
 			member_died(m, now, log);
 			changed = true;
 			continue;
@@ -431,6 +459,11 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 		}
 	}
 
+	/* The family's groups and sessions are in use now, as far as its live members go. */
+	for (size_t i = 0; i < fam->n; i++)
+		if (fam->m[i].alive)
+			note_in_use(fam, &fam->m[i], snap->ticks);
+
 	/* 3. Newcomers, until none: a grandchild may come before its parent in the snapshot. */
 	for (bool grew = fam->root_seen; grew;) {
 		grew = false;
@@ -449,16 +482,21 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 		}
 	}
 
+	for (size_t i = 0; i < fam->n; i++)
+		if (fam->m[i].alive)
+			note_in_use(fam, &fam->m[i], snap->ticks);
 	check_orphaned_groups(fam, snap, &seen, now, log);
 	pidmap_free(&seen);
 	family_prune(fam);
 	return changed;
 }
 
-void family_note_exit(struct family *fam, pid_t pid, int status, double now, struct eventlog *log)
+void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long long ticks, double now,
+		      struct eventlog *log)
 {
 	struct member *m = family_find(fam, pid);
 	if (m && m->alive) {
+		note_in_use(fam, m, ticks);
 		m->status = status;
 		member_died(m, now, log);
 		return;

@@ -46,14 +46,19 @@ struct family_config {
 	/* Where the family's orphans can be reparented: the root's ancestors, including 1. */
 	const pid_t *ancestors;
 	size_t n_ancestors;
+	/* When orphanage began watching (ticks, as proc.start); 0: unknown. A process that kept
+	 * a family group or session joins only if born since: orphanage saw it happen. */
+	unsigned long long watch_start;
 };
 
 struct family {
 	struct member *m;
 	size_t n, cap;
 	struct pidmap index;		/* pid -> slot in m */
-	struct pidmap groups;		/* process groups led by a member, ever */
-	struct pidmap sessions;		/* sessions led by a member, ever */
+	/* Process groups and sessions led by a member, each with the last time (ticks) a live
+	 * member was known to be in it: until then its ID cannot have been reused. */
+	struct pidmap groups;
+	struct pidmap sessions;
 	struct pidmap orphaned_groups;	/* pgid -> 1 while the group is orphaned (POSIX) */
 	pid_t root;
 	unsigned long long root_start;	/* 0 until the root was seen */
@@ -76,8 +81,9 @@ void family_free(struct family *fam);
  * see, plus any candidate; members missing from it, or present with another start time,
  * have exited. Returns true when anything changed. */
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log);
-/* A wait status for pid, reaped by orphanage: the member is dead, with that status. */
-void family_note_exit(struct family *fam, pid_t pid, int status, double now, struct eventlog *log);
+/* A wait status for pid, reaped by orphanage at `ticks`: the member is dead, with that status. */
+void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long long ticks, double now,
+		      struct eventlog *log);
 /* The member with this pid, or NULL. */
 struct member *family_find(const struct family *fam, pid_t pid);
 /* Members still running: alive and not zombies (a zombie is dead, only not yet reaped). */

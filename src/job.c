@@ -31,14 +31,18 @@ char *job_join_argv(char *const argv[])
 
 /* In the child: undo everything orphanage changed about signals, so the job starts as
  * from a shell (a blocked or ignored SIGINT would survive exec). */
-static void child_reset_signals(void)
+static void child_reset_signals(const sigset_t *ignored)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* What orphanage's own parent ignored (nohup, a script's background job), the job
+		 * inherits ignored, as from a shell. */
+		sa.sa_handler = ignored && sigismember(ignored, sig) == 1 ? SIG_IGN : SIG_DFL;
+		sigaction(sig, &sa, NULL);
+	}
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -57,8 +61,14 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	job->out_fd = -1;
 	job->status = -1;
 	int out[2] = { -1, -1 }, report[2];
-	if (pipe2(report, O_CLOEXEC) < 0 || (!o->passthrough && pipe2(out, O_CLOEXEC) < 0)) {
+	if (pipe2(report, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		return 1;
+	}
+	if (!o->passthrough && pipe2(out, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		close(report[0]);
+		close(report[1]);
 		return 1;
 	}
 	pid_t pid = fork();
@@ -74,7 +84,7 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	}
 	if (pid == 0) {
 		close(report[0]);
-		child_reset_signals();
+		child_reset_signals(o->ignored);
 		if (!o->same_group && setpgid(0, 0) < 0)
 			child_fail(report[1], errno);
 		int null = open("/dev/null", O_RDONLY);

@@ -3,6 +3,7 @@
 #define ORPHANAGE_JOB_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -22,6 +23,7 @@ struct job_opts {
 	bool passthrough;	/* share orphanage's stdout and stderr instead of a pipe */
 	const char *exec_path;	/* run this file with argv instead of searching PATH for argv[0] */
 	const char *demo;	/* a built-in scenario: the child runs it (ORPHANAGE_DEMO) */
+	const sigset_t *ignored;	/* signals ignored when orphanage started: the job keeps them so */
 };
 
 /* Fork and exec argv as the job. Returns 0, or a shell-style exit status (127 not found,

@@ -37,18 +37,27 @@ struct loop {
 	int interrupts;
 	double next_refresh;
 	bool checking;		/* --check: the job's first process exited, the grace period runs */
+	int interrupted;	/* --check: the signal that cut the job short, or 0 */
 	double check_deadline;
 	int status;		/* orphanage's exit status */
 };
 
-/* Signals arrive as events on a signalfd: no work happens in a handler. */
-static int signals_open(void)
+/* Signals arrive as events on a signalfd: no work happens in a handler. A signal that
+ * was ignored when orphanage started (nohup, a script's background job) stays ignored,
+ * here and in the job, as a shell leaves it. */
+static int signals_open(sigset_t *ignored)
 {
+	static const int quitting[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	sigset_t set;
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	sigemptyset(ignored);
+	for (size_t i = 0; i < sizeof quitting / sizeof quitting[0]; i++) {
+		struct sigaction old;
+		if (sigaction(quitting[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			sigaddset(ignored, quitting[i]);
+		else
+			sigaddset(&set, quitting[i]);
+	}
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGWINCH);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
@@ -56,6 +65,28 @@ static int signals_open(void)
 	/* A closed standard output should end the writes, not orphanage. */
 	signal(SIGPIPE, SIG_IGN);
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* -p must not name PID 1 (every process descends from it), orphanage itself, or one of
+ * its ancestors: quitting with --on-exit kill would end orphanage's own parents. */
+static int refuse_pid(pid_t pid, char *err, size_t len)
+{
+	pid_t chain[64];
+	size_t n = scan_ancestors(getpid(), chain, 64);
+	if (pid == 1) {
+		snprintf(err, len, "refusing -p 1: every process descends from PID 1");
+		return 1;
+	}
+	if (pid == getpid()) {
+		snprintf(err, len, "refusing -p %d: that is orphanage itself", pid);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (chain[i] == pid) {
+			snprintf(err, len, "refusing -p %d: it is an ancestor of orphanage", pid);
+			return 1;
+		}
+	return 0;
 }
 
 static bool terminal_usable(char *err, size_t len)
@@ -75,6 +106,25 @@ static bool terminal_usable(char *err, size_t len)
 
 static void loop_refreshed(struct loop *l);
 
+/* A signal asks orphanage to end. --check still owes its report: the first such signal
+ * starts the grace period (the routed signal may end the job), a second one ends it now. */
+static void loop_interrupt(struct loop *l, int sig)
+{
+	if (!l->o->check) {
+		l->quit = true;
+		return;
+	}
+	if (!l->interrupted)
+		l->interrupted = sig;
+	double now = engine_now(l->e);
+	if (!l->checking) {
+		l->checking = true;
+		l->check_deadline = now + l->o->grace;
+	} else {
+		l->check_deadline = now;
+	}
+}
+
 static void loop_signals(struct loop *l)
 {
 	struct signalfd_siginfo si;
@@ -91,15 +141,18 @@ static void loop_signals(struct loop *l)
 			if (l->view)
 				view_resize(l->view);
 			break;
+		case SIGQUIT:
+			/* Ctrl+\ asks orphanage to quit (applying --on-exit); it is not routed. */
+			eventlog_add(&l->e->log, engine_now(l->e), EV_INFO, 0, "SIGQUIT: quitting");
+			loop_interrupt(l, sig);
+			break;
 		case SIGINT:
 		case SIGTERM:
 		case SIGHUP:
 			/* A signal the kernel raised for the terminal (Ctrl+C, hangup) has SI_KERNEL. */
 			engine_route_signal(l->e, sig, si.ssi_code == SI_KERNEL);
-			if (sig != SIGINT)
-				l->quit = true;
-			else if (l->o->batch && ++l->interrupts >= 2)
-				l->quit = true;
+			if (sig != SIGINT || (l->o->batch && ++l->interrupts >= 2))
+				loop_interrupt(l, sig);
 			break;
 		}
 		l->dirty = true;
@@ -149,14 +202,14 @@ static void loop_check(struct loop *l)
 	struct engine *e = l->e;
 	if (!l->checking)
 		return;
-	bool gone = family_alive(&e->fam) == 0;
+	bool gone = engine_family_gone(e);
 	if (!gone && engine_now(e) < l->check_deadline)
 		return;
 	if (!gone) {
 		/* One last look before naming anything leaked. */
 		e->full_scan_due = true;
+		engine_reap(e);
 		engine_refresh(e);
-		gone = family_alive(&e->fam) == 0;
 	}
 	size_t leaked = family_alive(&e->fam);
 	for (size_t i = 0; i < e->fam.n; i++) {
@@ -172,7 +225,12 @@ static void loop_check(struct loop *l)
 		batch_leaks(&l->batch, e);
 	engine_on_exit(e);
 	batch_leaks_after(&l->batch, e, leaked);
-	l->status = leaked ? 3 : signame_shell_status(e->job.status);
+	if (leaked)
+		l->status = 3;
+	else if (l->interrupted && (e->job.running || e->job.status < 0))
+		l->status = 128 + l->interrupted;
+	else
+		l->status = signame_shell_status(e->job.status);
 	l->checking = false;
 	l->quit = true;
 }
@@ -227,6 +285,8 @@ static void loop_run(struct loop *l)
 			if (fds[i].fd == e->job.out_fd) {
 				if (engine_drain_output(e))
 					l->dirty = true;
+			} else if (fds[i].fd == e->out_copy_fd && (fds[i].events & POLLOUT)) {
+				engine_flush_copy(e, 0);
 			} else {
 				exited = true;
 			}
@@ -252,10 +312,12 @@ int main(int argc, char **argv)
 	/* Orphanage's own binary runs the built-in scenarios, as the job. */
 	const char *demo = getenv("ORPHANAGE_DEMO");
 	if (demo) {
+		/* Only the launcher's own handoff: the variable and argv[0] both name the scenario. */
 		char name[64];
 		snprintf(name, sizeof name, "%s", demo);
 		unsetenv("ORPHANAGE_DEMO");
-		demo_run(name, argc, argv);
+		if (demo_find(name) && argc >= 1 && strcmp(argv[0], name) == 0)
+			demo_run(name, argc, argv);
 	}
 	setlocale(LC_ALL, "");
 
@@ -286,7 +348,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "orphanage: %s\n", err);
 		return 1;
 	}
-	int sigfd = signals_open();
+	sigset_t ignored;
+	int sigfd = signals_open(&ignored);
 	if (sigfd < 0) {
 		fprintf(stderr, "orphanage: cannot watch signals: %s\n", strerror(errno));
 		return 1;
@@ -300,11 +363,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "orphanage: %s\n", err);
 		return 1;
 	}
+	e->ignored = ignored;
 	if (o.batch && !o.check)
 		e->out_copy_fd = STDERR_FILENO;
-	char **job_argv = o.command ? o.command : (char **)demo_argv(o.demo);
-	rc = engine_start(e, job_argv, err, sizeof err);
-	if (rc) {
+	if (o.pid && (rc = refuse_pid(o.pid, err, sizeof err))) {
 		fprintf(stderr, "orphanage: %s\n", err);
 		engine_free(e);
 		return rc;
@@ -312,16 +374,25 @@ int main(int argc, char **argv)
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
 	batch_init(&l.batch, stdout, o.json);
+	/* The terminal first: nothing is launched when it cannot show the view. */
 	if (!o.batch) {
 		l.view = view_open(e, err, sizeof err);
 		if (!l.view) {
-			engine_on_exit(e);
 			engine_free(e);
 			fprintf(stderr, "orphanage: %s\n", err);
 			return 1;
 		}
 		if (argc == 1)
 			view_set_hint(l.view, default_hint);
+	}
+	char **job_argv = o.command ? o.command : (char **)demo_argv(o.demo);
+	rc = engine_start(e, job_argv, err, sizeof err);
+	if (rc) {
+		if (l.view)
+			view_close(l.view);
+		fprintf(stderr, "orphanage: %s\n", err);
+		engine_free(e);
+		return rc;
 	}
 	loop_run(&l);
 	if (l.view) {
@@ -330,6 +401,8 @@ int main(int argc, char **argv)
 	}
 	if (!o.check) {
 		engine_on_exit(e);
+		engine_drain_output(e);
+		engine_flush_copy(e, 1.0);
 		if (o.batch)
 			batch_trailing_events(&l.batch, e);
 	}

@@ -224,6 +224,14 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		snprintf(err, errlen, "--check runs a job: it cannot watch an existing process (-p)");
 		return 2;
 	}
+	if (o->check && o->iterations > 0) {
+		snprintf(err, errlen, "--check ends when the job does: it takes no -n");
+		return 2;
+	}
+	if (o->subreaper && o->pid) {
+		snprintf(err, errlen, "--subreaper adopts orphans of the job orphanage starts: it cannot with -p");
+		return 2;
+	}
 	if (o->check && !o->command && !o->demo) {
 		snprintf(err, errlen, "--check needs a COMMAND to run");
 		return 2;

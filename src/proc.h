@@ -27,6 +27,7 @@ struct proc {
 struct snapshot {
 	struct proc *procs;
 	size_t n, cap;
+	unsigned long long ticks;	/* when it was read, in the clock of proc.start; 0: unknown */
 };
 
 void snapshot_clear(struct snapshot *snap);

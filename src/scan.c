@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libproc2/pids.h>
@@ -85,8 +86,19 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
+unsigned long long scan_ticks_now(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0 || hz <= 0)
+		return 0;
+	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
+}
+
 int scan_machine(struct scanner *sc, struct snapshot *out)
 {
+	out->ticks = scan_ticks_now();
 	struct pids_fetch *f = procps_pids_reap(sc->cheap, PIDS_FETCH_TASKS_ONLY);
 	sc->n_machine++;
 	if (!f)
@@ -174,6 +186,7 @@ static void take_full(struct scanner *sc, struct pids_stack *st, struct proc *p)
 
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
 {
+	out->ticks = scan_ticks_now();
 	size_t i = 0;
 	while (i < n) {
 		int k = 0;

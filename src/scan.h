@@ -26,6 +26,8 @@ void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long
 int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap);
 /* pid's parent, grandparent, ... up to and including 1, at most max of them. */
 size_t scan_ancestors(pid_t pid, pid_t *out, size_t max);
+/* Now, in the clock of process start times: clock ticks since boot. */
+unsigned long long scan_ticks_now(void);
 /* The start time of pid in clock ticks, or 0 when it is gone. */
 unsigned long long scan_start_time(pid_t pid);
 

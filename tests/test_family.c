@@ -492,6 +492,53 @@ static void test_group_orphaned_with_stopped_member_is_noted(void **state)
 	assert_int_equal(count_events(f, EV_ORPHAN, ROOT), 1);
 }
 
+/* The family's group emptied at tick 500 and its ID was reused later by a stranger that is
+ * gone from the snapshot: the stranger's orphan, born after the group was last known to
+ * be the family's, is not pulled in. One born before, while it still was, is. */
+static void test_group_member_born_after_group_emptied_does_not_join(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	f->snap.ticks = 400;
+	update(f, 1.0);
+	snap_new(f);
+	f->snap.ticks = 500;			/* the root is gone: the group was in use until now */
+	update(f, 2.0);
+	snap_new(f);
+	put(f, 1500, 1, ROOT, SELF_SID, 700, "stranger");	/* born at 700, after the group emptied */
+	put(f, 1400, 1, ROOT, SELF_SID, 450, "sleep");		/* born at 450, left by the family */
+	f->snap.ticks = 800;
+	update(f, 3.0);
+	assert_null(family_find(&f->fam, 1500));
+	assert_non_null(family_find(&f->fam, 1400));
+	assert_int_equal(family_find(&f->fam, 1400)->how, JOIN_GROUP);
+}
+
+/* Attached (-p) at tick 1000: a process that kept the attached one's session but was
+ * orphaned long before orphanage started watching is not one orphanage saw happen. */
+static void test_orphan_older_than_the_watch_does_not_join(void **state)
+{
+	struct fx *f = *state;
+	family_free(&f->fam);
+	struct family_config cfg = {
+		.self = SELF,
+		.self_pgid = SELF,
+		.self_sid = SELF_SID,
+		.ancestors = test_ancestors,
+		.n_ancestors = sizeof test_ancestors / sizeof test_ancestors[0],
+		.watch_start = 1000,
+	};
+	family_init(&f->fam, &cfg, ROOT);
+	put(f, ROOT, 900, ROOT, ROOT, 100, "bash");		/* leads its group and session */
+	put(f, 1300, 1, 1300, ROOT, 200, "old-orphan");	/* orphaned before the watch */
+	put(f, 1301, 1, 1301, ROOT, 1200, "new-orphan");	/* born since */
+	f->snap.ticks = 1300;
+	update(f, 1.0);
+	assert_null(family_find(&f->fam, 1300));
+	assert_non_null(family_find(&f->fam, 1301));
+	assert_int_equal(family_find(&f->fam, 1301)->how, JOIN_SESSION);
+}
+
 /* ---- pid reuse ---- */
 
 static void test_pid_reused_by_stranger_is_not_the_member(void **state)
@@ -719,8 +766,8 @@ static void test_note_exit_names_the_wait_status(void **state)
 	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "true");
 	update(f, 1.0);
 
-	family_note_exit(&f->fam, 1001, SIGKILL, 1.5, &f->log);	/* a wait status: killed by 9 */
-	family_note_exit(&f->fam, 1002, 0, 1.5, &f->log);	/* exited 0 */
+	family_note_exit(&f->fam, 1001, SIGKILL, 0, 1.5, &f->log);	/* a wait status: killed by 9 */
+	family_note_exit(&f->fam, 1002, 0, 0, 1.5, &f->log);	/* exited 0 */
 	assert_string_equal(last_event(f, EV_EXIT, 1001)->text, "1001 (sleep) killed by SIGKILL");
 	assert_string_equal(last_event(f, EV_EXIT, 1002)->text, "1002 (true) exited 0");
 	const struct member *m = family_find(&f->fam, 1001);
@@ -737,7 +784,7 @@ static void test_note_exit_names_the_wait_status(void **state)
 	assert_int_equal(family_alive(&f->fam), 1);
 
 	/* A pid reaped before any scan saw it is still reported. */
-	family_note_exit(&f->fam, 4321, 3 << 8, 2.5, &f->log);
+	family_note_exit(&f->fam, 4321, 3 << 8, 0, 2.5, &f->log);
 	assert_string_equal(last_event(f, EV_EXIT, 4321)->text, "4321 exited 3 (reaped by orphanage before it was seen)");
 }
 
@@ -1091,6 +1138,8 @@ int main(void)
 		FT(test_orphan_found_in_family_group_joins),
 		FT(test_reused_group_id_does_not_pull_strangers_in),
 		FT(test_group_orphaned_with_stopped_member_is_noted),
+		FT(test_group_member_born_after_group_emptied_does_not_join),
+		FT(test_orphan_older_than_the_watch_does_not_join),
 		FT(test_pid_reused_by_stranger_is_not_the_member),
 		FT(test_pid_reused_by_new_child_joins_as_a_newcomer),
 		FT(test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent),

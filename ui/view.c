@@ -470,8 +470,10 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	if (L->status_y >= 0) {
 		size_t alive = 0, orphans = 0;
 		for (size_t i = 0; i < e->fam.n; i++) {
-			alive += e->fam.m[i].alive;
-			orphans += e->fam.m[i].alive && e->fam.m[i].orphan;
+			/* A zombie is dead, only not yet reaped. */
+			bool running = e->fam.m[i].alive && e->fam.m[i].p.state != 'Z';
+			alive += running;
+			orphans += running && e->fam.m[i].orphan;
 		}
 		const struct options *o = e->opt;
 		const char *group = o && o->pid > 0 ? "attached" : (o && o->same_group ? "same group" : "new group");
@@ -480,15 +482,17 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
 				 e->subreaper ? "on" : "off", alive, orphans, orphans == 1 ? "" : "s");
 		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
+		struct pidmap named = { 0 };
+		pidmap_clear(&named, 16);
 		for (size_t i = 0; i < e->fam.n && n > 0 && (size_t)n < sizeof v->line; i++) {
 			const struct member *m = &e->fam.m[i];
-			bool first = true;
-			for (size_t k = 0; k < i && first; k++)
-				first = !(e->fam.m[k].alive && e->fam.m[k].p.pgid == m->p.pgid);
-			if (m->alive && first && family_group_orphaned(&e->fam, m->p.pgid))
-				n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d",
-					      (int)m->p.pgid);
+			if (!m->alive || !family_group_orphaned(&e->fam, m->p.pgid) ||
+			    pidmap_get(&named, m->p.pgid) != PIDMAP_NONE)
+				continue;
+			pidmap_put(&named, m->p.pgid, 0);
+			n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d", (int)m->p.pgid);
 		}
+		pidmap_free(&named);
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;

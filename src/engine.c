@@ -214,6 +214,8 @@ static void sync_pidfds(struct engine *e)
 	}
 }
 
+static bool refresh(struct engine *e, bool allow_pass);
+
 static void want_pid(struct engine *e, pid_t pid, struct pidmap *wanted)
 {
 	if (pid > 0 && pidmap_get(wanted, pid) == PIDMAP_NONE) {
@@ -224,24 +226,27 @@ static void want_pid(struct engine *e, pid_t pid, struct pidmap *wanted)
 
 /* A whole-machine pass (cheap fields only): processes that kept a family group or session,
  * or are children of members when the children files are missing. */
+static bool machine_candidate(const struct proc *p, void *ctx)
+{
+	const struct engine *e = ctx;
+	return pidmap_get(&e->fam.groups, p->pgid) != PIDMAP_NONE ||
+	       pidmap_get(&e->fam.sessions, p->sid) != PIDMAP_NONE || p->ppid == e->self ||
+	       family_find(&e->fam, p->ppid) != NULL;
+}
+
 static void full_scan_candidates(struct engine *e, struct pidmap *wanted)
 {
-	struct snapshot all = { 0 };
-	if (scan_machine(e->sc, &all) == 0) {
-		for (size_t i = 0; i < all.n; i++) {
-			const struct proc *p = &all.procs[i];
-			bool want = pidmap_get(&e->fam.groups, p->pgid) != PIDMAP_NONE ||
-				    pidmap_get(&e->fam.sessions, p->sid) != PIDMAP_NONE ||
-				    p->ppid == e->self || family_find(&e->fam, p->ppid);
-			if (!want)
-				continue;
+	struct snapshot found = { 0 };
+	if (scan_machine(e->sc, machine_candidate, e, &found) == 0) {
+		for (size_t i = 0; i < found.n; i++) {
+			const struct proc *p = &found.procs[i];
 			want_pid(e, p->pid, wanted);
 			/* The leaders' pids too: a reused one shows the family's group or session is gone. */
 			want_pid(e, p->pgid, wanted);
 			want_pid(e, p->sid, wanted);
 		}
 	}
-	snapshot_free(&all);
+	snapshot_free(&found);
 	e->last_full_scan = engine_now(e);
 	e->full_scan_due = false;
 }
@@ -259,7 +264,26 @@ static void want_children(struct engine *e, pid_t pid, struct pidmap *wanted)
 	free(kids);
 }
 
+bool engine_machine_pass_pending(const struct engine *e)
+{
+	double now = engine_now(e);
+	bool periodic = !e->subreaper && e->fam.groups.n + e->fam.sessions.n > 0 &&
+			now - e->last_full_scan >= FULL_SCAN_PERIOD;
+	return periodic || (e->full_scan_due && now - e->last_full_scan >= FULL_SCAN_MIN_GAP);
+}
+
 bool engine_refresh(struct engine *e)
+{
+	return refresh(e, true);
+}
+
+bool engine_refresh_family(struct engine *e)
+{
+	return refresh(e, false);
+}
+
+/* Rescan the family; with allow_pass, also look over the whole machine when one is due. */
+static bool refresh(struct engine *e, bool allow_pass)
 {
 	double now = engine_now(e);
 	struct pidmap wanted = { 0 };
@@ -283,10 +307,7 @@ bool engine_refresh(struct engine *e)
 			want_children(e, e->pids[i], &wanted);
 		want_children(e, e->self, &wanted);
 	}
-	bool periodic = !e->subreaper && e->fam.groups.n + e->fam.sessions.n > 0 &&
-			now - e->last_full_scan >= FULL_SCAN_PERIOD;
-	if (!e->children_file || periodic ||
-	    (e->full_scan_due && now - e->last_full_scan >= FULL_SCAN_MIN_GAP))
+	if (!e->children_file || (allow_pass && engine_machine_pass_pending(e)))
 		full_scan_candidates(e, &wanted);
 
 	scan_select(e->sc, e->pids, e->npids, &e->snap);

@@ -70,8 +70,13 @@ int engine_start(struct engine *e, char **argv, char *err, size_t errlen);
 void engine_free(struct engine *e);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);
-/* Rescan the family and reconcile it; returns true when anything changed. */
+/* Rescan the family and reconcile it, with a look over the whole machine when one is due;
+ * returns true when anything changed. */
 bool engine_refresh(struct engine *e);
+/* The same without the whole-machine look: quick, to draw an exit at once. */
+bool engine_refresh_family(struct engine *e);
+/* Is a whole-machine look due now (after an exit, or periodically)? */
+bool engine_machine_pass_pending(const struct engine *e);
 /* Reap exited children (SIGCHLD); returns true when any was reaped. */
 bool engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <locale.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -133,7 +132,7 @@ static void loop_signals(struct loop *l)
 		switch (sig) {
 		case SIGCHLD:
 			if (engine_reap(l->e)) {
-				engine_refresh(l->e);
+				engine_refresh_family(l->e);
 				loop_refreshed(l);
 			}
 			break;
@@ -242,9 +241,10 @@ static int loop_timeout(const struct loop *l)
 	if (l->checking && l->check_deadline < until)
 		until = l->check_deadline;
 	double left = until - now;
-	if (left <= 0)
+	/* A look over the machine is due (an exit asked for one): right after drawing. */
+	if (left <= 0 || engine_machine_pass_pending(l->e))
 		return 0;
-	return (int)ceil(left * 1000.0);
+	return (int)(left * 1000.0) + 1;
 }
 
 static void loop_run(struct loop *l)
@@ -292,8 +292,12 @@ static void loop_run(struct loop *l)
 			}
 		}
 		if (exited) {
-			/* A member exited: draw it now, not at the next tick. */
+			/* A member exited: draw it now, not at the next tick; the look over the
+			 * machine it may call for comes after the drawing. */
 			engine_reap(e);
+			engine_refresh_family(e);
+			loop_refreshed(l);
+		} else if (!l->quit && engine_machine_pass_pending(e) && engine_now(e) < l->next_refresh) {
 			engine_refresh(e);
 			loop_refreshed(l);
 		}

@@ -23,12 +23,6 @@
 /* libproc2 takes at most this many pids in one select call. */
 #define SELECT_MAX 255
 
-/* Cheap items: all from /proc/PID/stat. */
-enum cheap_rel { C_PID, C_PPID, C_PGRP, C_SID, C_BEGAN, C_STATE, C_CMD, C_COUNT };
-static enum pids_item cheap_items[C_COUNT] = {
-	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
-};
-
 /* Everything a ps j row needs. */
 enum full_rel {
 	F_PID, F_PPID, F_PGRP, F_SID, F_BEGAN, F_STATE, F_CMD,
@@ -40,9 +34,10 @@ static enum pids_item full_items[F_COUNT] = {
 	PIDS_NLWP, PIDS_CMDLINE_V,
 };
 
-/* One context per purpose: mixing reap and select on one context upsets libproc2's history. */
+/* libproc2 reads the few processes shown; the whole-machine pass reads /proc/PID/stat
+ * alone, filtering as it goes, so it costs one small read per process and no memory for
+ * the processes it passes over. */
 struct scanner {
-	struct pids_info *cheap;
 	struct pids_info *full;
 	unsigned long n_machine, n_select;
 	unsigned *pidbuf;
@@ -51,9 +46,7 @@ struct scanner {
 struct scanner *scan_open(char *err, size_t len)
 {
 	struct scanner *sc = xcalloc(1, sizeof *sc);
-	int rc = procps_pids_new(&sc->cheap, cheap_items, C_COUNT);
-	if (rc >= 0)
-		rc = procps_pids_new(&sc->full, full_items, F_COUNT);
+	int rc = procps_pids_new(&sc->full, full_items, F_COUNT);
 	if (rc < 0) {
 		snprintf(err, len, "cannot read processes with libproc2: %s", strerror(-rc));
 		scan_close(sc);
@@ -67,8 +60,6 @@ void scan_close(struct scanner *sc)
 {
 	if (!sc)
 		return;
-	if (sc->cheap)
-		procps_pids_unref(&sc->cheap);
 	if (sc->full)
 		procps_pids_unref(&sc->full);
 	free(sc->pidbuf);
@@ -96,27 +87,88 @@ unsigned long long scan_ticks_now(void)
 	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
 }
 
-int scan_machine(struct scanner *sc, struct snapshot *out)
+/* Read a small /proc file whole; returns its length or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t len)
 {
-	out->ticks = scan_ticks_now();
-	struct pids_fetch *f = procps_pids_reap(sc->cheap, PIDS_FETCH_TASKS_ONLY);
-	sc->n_machine++;
-	if (!f)
-		return -errno ? -errno : -EIO;
-	for (int i = 0; i < f->counts->total; i++) {
-		struct pids_stack *st = f->stacks[i];
-		struct proc *p = snapshot_add(out);
-		p->pid = VAL(C_PID, s_int, st, sc->cheap);
-		p->ppid = VAL(C_PPID, s_int, st, sc->cheap);
-		p->pgid = VAL(C_PGRP, s_int, st, sc->cheap);
-		p->sid = VAL(C_SID, s_int, st, sc->cheap);
-		p->start = VAL(C_BEGAN, ull_int, st, sc->cheap);
-		p->state = (char)VAL(C_STATE, s_ch, st, sc->cheap);
-		p->stat[0] = p->state;
-		p->tpgid = -1;
-		copy_str(p->tty, sizeof p->tty, "?");
-		copy_str(p->comm, sizeof p->comm, VAL(C_CMD, str, st, sc->cheap));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t got = 0;
+	while (got + 1 < len) {
+		ssize_t r = read(fd, buf + got, len - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
 	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+/* Parse /proc/PID/stat: the comm in parentheses may hold anything, so fields are counted
+ * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start. */
+static bool parse_stat(char *buf, struct proc *p)
+{
+	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
+	if (!lp || !rp || rp < lp)
+		return false;
+	p->pid = (pid_t)strtol(buf, NULL, 10);
+	size_t clen = (size_t)(rp - lp - 1);
+	if (clen >= sizeof p->comm)
+		clen = sizeof p->comm - 1;
+	memcpy(p->comm, lp + 1, clen);
+	p->comm[clen] = '\0';
+	int ppid, pgid, sid;
+	char state;
+	if (sscanf(rp + 1, " %c %d %d %d", &state, &ppid, &pgid, &sid) != 4)
+		return false;
+	p->state = state;
+	p->ppid = ppid;
+	p->pgid = pgid;
+	p->sid = sid;
+	/* Field 22, starttime: 19 fields after the session (field 6). */
+	char *q = rp + 2;
+	for (int field = 3; field < 22 && q; field++) {
+		q = strchr(q, ' ');
+		if (q)
+			q++;
+	}
+	if (!q)
+		return false;
+	p->start = strtoull(q, NULL, 10);
+	return true;
+}
+
+int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
+		 struct snapshot *out)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -errno;
+	sc->n_machine++;
+	out->ticks = scan_ticks_now();
+	struct dirent *de;
+	char path[64], buf[1024];
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
+		/* A process that exits meanwhile is simply not read. */
+		if (read_small(path, buf, sizeof buf) <= 0)
+			continue;
+		struct proc p;
+		memset(&p, 0, sizeof p);
+		if (!parse_stat(buf, &p) || !want(&p, ctx))
+			continue;
+		struct proc *slot = snapshot_add(out);
+		*slot = p;
+		slot->stat[0] = p.state;
+		slot->tpgid = -1;
+		copy_str(slot->tty, sizeof slot->tty, "?");
+	}
+	closedir(d);
 	return 0;
 }
 
@@ -215,26 +267,6 @@ static void pidvec_push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 	(*v)[(*n)++] = pid;
 }
 
-/* Read a small /proc file whole; returns its length or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t got = 0;
-	while (got + 1 < len) {
-		ssize_t r = read(fd, buf + got, len - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return (ssize_t)got;
-}
-
 int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
 	char path[64];
@@ -291,31 +323,18 @@ int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 	return rc;
 }
 
-/* The ppid field of /proc/PID/stat, after the parenthesised comm that may hold anything. */
+/* The ppid (and start time) of pid from /proc/PID/stat, or -1 when it is gone. */
 static pid_t read_ppid(pid_t pid, unsigned long long *start)
 {
 	char path[64], buf[1024];
+	struct proc p;
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (read_small(path, buf, sizeof buf) <= 0)
+	memset(&p, 0, sizeof p);
+	if (read_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p))
 		return -1;
-	char *rp = strrchr(buf, ')');
-	if (!rp)
-		return -1;
-	char state;
-	int ppid;
-	if (sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
-		return -1;
-	if (start) {
-		/* Field 22, starttime: 20 fields after the state. */
-		char *p = rp + 2;
-		for (int field = 3; field < 22 && p; field++) {
-			p = strchr(p, ' ');
-			if (p)
-				p++;
-		}
-		*start = p ? strtoull(p, NULL, 10) : 0;
-	}
-	return ppid;
+	if (start)
+		*start = p.start;
+	return p.ppid;
 }
 
 size_t scan_ancestors(pid_t pid, pid_t *out, size_t max)

@@ -2,6 +2,7 @@
 #ifndef ORPHANAGE_SCAN_H
 #define ORPHANAGE_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -12,9 +13,10 @@ struct scanner;
 /* NULL, with the reason in err, when libproc2 cannot be used. */
 struct scanner *scan_open(char *err, size_t len);
 void scan_close(struct scanner *sc);
-/* Every process on the machine with the cheap stat fields only: pid, ppid, pgid, sid,
- * start time, state, comm. Appends to out. Returns 0, or -errno. */
-int scan_machine(struct scanner *sc, struct snapshot *out);
+/* Every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
+ * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno. */
+int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
+		 struct snapshot *out);
 /* Everything about these pids (absent pids are left out). Appends to out. */
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
 /* How many whole-machine and select calls were made: what the refreshes cost. */

@@ -5,28 +5,38 @@
 command -v python3 >/dev/null || skip "python3 is needed to read the JSON output"
 
 ORPH_PID=""
-start_orphanage() { # OUT ERR ARGS...: orphanage in the background
+# start_in_background OUT ERR COMMAND...: a command that execs orphanage, in the background.
+# (A shell's background job starts with SIGINT and SIGQUIT ignored.)
+start_in_background() {
 	local out=$1 err=$2
 	shift 2
-	"$ORPHANAGE" "$@" >"$out" 2>"$err" &
+	"$@" >"$out" 2>"$err" &
 	ORPH_PID=$!
 	track "$ORPH_PID"
 }
-orphanage_done() { ! kill -0 "$ORPH_PID" 2>/dev/null; }
+start_orphanage() { # OUT ERR ARGS...: orphanage in the background
+	local out=$1 err=$2
+	shift 2
+	start_in_background "$out" "$err" "$ORPHANAGE" "$@"
+}
+orphanage_done() { ! alive "$ORPH_PID"; }
 
 # 1. Kill the job's sh from outside: its sleep is orphaned, reported with its new parent,
 #    and SIGTERM to orphanage leaves nothing alive.
 out=$TMPD/naive.json
 start_orphanage "$out" "$TMPD/naive.err" -b --json -d 0.1 -- sh -c 'sleep 300; true'
-wait_until 10 json_true "$out" 'any(len(o["processes"]) == 2 for o in objs)' || fail "sh and sleep never both seen: $(cat "$out")"
+# (Wait for the sleep itself: the sh's fork shows the sh's command line until it execs.)
+wait_until 10 json_true "$out" 'any(p["command"] == "sleep 300" for o in objs for p in o["processes"])' ||
+	{ track_output "$out"; fail "sh and sleep never both seen: $(cat "$out")"; }
 sh_pid=$(json_eval "$out" 'objs[0]["job"]["pid"]')
 sleep_pid=$(json_eval "$out" '[p["pid"] for o in objs for p in o["processes"] if p["command"] == "sleep 300"][0]')
 track "$sh_pid" "$sleep_pid"
+[ -n "$sh_pid" ] && [ -n "$sleep_pid" ] || fail "no pid for the sh ($sh_pid) or the sleep ($sleep_pid)"
 [ "$(json_eval "$out" "[p['pgid'] for o in objs for p in o['processes'] if p['pid'] == $sleep_pid][0]")" = "$sh_pid" ] ||
 	fail "the sleep is not in the sh's new process group"
 [ "$(json_eval "$out" "[p['depth'] for o in objs for p in o['processes'] if p['pid'] == $sleep_pid][0]")" = 1 ] ||
 	fail "the sleep is not shown under the sh"
-kill -KILL "$sh_pid"
+kill_ours KILL "$sh_pid"
 wait_until 10 json_true "$out" "any(p['pid'] == $sleep_pid and p['orphan'] for o in objs for p in o['processes'])" ||
 	fail "the sleep was never marked orphan: $(tail -3 "$out")"
 new_parent=$(awk '{print $4}' "/proc/$sleep_pid/stat")
@@ -38,7 +48,7 @@ json_true "$out" "any(e['text'].endswith('killed by SIGKILL') and e['text'].star
 	fail "the sh's exit by SIGKILL was not reported"
 json_true "$out" "objs[-1]['job']['state'] == 'exited' and objs[-1]['job']['exit'] == 'killed by SIGKILL'" ||
 	fail "job state is not exited/killed by SIGKILL: $(tail -1 "$out")"
-kill -TERM "$ORPH_PID"
+kill_ours TERM "$ORPH_PID"
 wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
 wait "$ORPH_PID"
 wait_until 5 gone "$sleep_pid" || fail "the orphaned sleep $sleep_pid outlived orphanage"
@@ -54,19 +64,25 @@ say "ok: text snapshots"
 
 # 3. -n stops after N snapshots and kills the family (--on-exit kill is the default).
 out=$TMPD/n.json
-"$ORPHANAGE" -b --json -d 0.1 -n 3 -- sh -c 'sleep 300; true' >"$out" 2>/dev/null || fail "-n run failed"
+"$ORPHANAGE" -b --json -d 0.1 -n 3 -- sh -c 'sleep 300; true' >"$out" 2>/dev/null
+rc=$?
+track_output "$out"
+[ "$rc" = 0 ] || fail "-n run failed with status $rc"
 [ "$(wc -l <"$out")" = 3 ] || fail "-n 3 printed $(wc -l <"$out") snapshots"
 pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
 wait_until 5 gone $pids || fail "-n running out left $pids alive"
 say "ok: -n"
 
 # 4. SIGINT reaching orphanage is routed to the job's group; the family dies, batch ends.
+#    Started with SIGINT at its default: a script's background job starts with SIGINT
+#    ignored, and orphanage, as a shell does, leaves an ignored SIGINT alone.
 out=$TMPD/int.json
-start_orphanage "$out" "$TMPD/int.err" -b --json -d 0.1 -- sh -c 'sleep 300; true'
-wait_until 10 json_true "$out" 'any(len(o["processes"]) == 2 for o in objs)' || fail "family not seen"
+start_in_background "$out" "$TMPD/int.err" env --default-signal=INT "$ORPHANAGE" -b --json -d 0.1 -- sh -c 'sleep 300; true'
+wait_until 10 json_true "$out" 'any(p["command"] == "sleep 300" for o in objs for p in o["processes"])' ||
+	{ track_output "$out"; fail "family not seen"; }
 pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
 track $pids
-kill -INT "$ORPH_PID"
+kill_ours INT "$ORPH_PID"
 wait_until 10 orphanage_done || fail "batch mode did not end when the routed SIGINT ended the family"
 wait "$ORPH_PID" || fail "orphanage exited $? after a routed SIGINT"
 json_true "$out" "any('SIGINT sent to orphanage routed to the job' in e['text'] for o in objs for e in o['events'])" ||
@@ -77,24 +93,27 @@ say "ok: SIGINT routed"
 
 # 5. --no-forward: SIGINT is not routed (the seed's bug), and an event says so.
 out=$TMPD/nofwd.json
-start_orphanage "$out" "$TMPD/nofwd.err" -b --json -d 0.1 --no-forward -- sh -c 'sleep 300; true'
-wait_until 10 json_true "$out" 'any(len(o["processes"]) == 2 for o in objs)' || fail "family not seen"
+start_in_background "$out" "$TMPD/nofwd.err" env --default-signal=INT "$ORPHANAGE" -b --json -d 0.1 --no-forward -- sh -c 'sleep 300; true'
+wait_until 10 json_true "$out" 'any(p["command"] == "sleep 300" for o in objs for p in o["processes"])' ||
+	{ track_output "$out"; fail "family not seen"; }
 pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
 track $pids
-kill -INT "$ORPH_PID"
+kill_ours INT "$ORPH_PID"
 wait_until 10 json_true "$out" "any('not routed' in e['text'] and '--no-forward' in e['text'] for o in objs for e in o['events'])" ||
 	fail "no --no-forward event"
 for p in $pids; do alive "$p" || fail "--no-forward: $p died of a SIGINT it should not have got"; done
-kill -TERM "$ORPH_PID"
+kill_ours TERM "$ORPH_PID"
 wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
 wait_until 5 gone $pids || fail "quitting with --on-exit kill left $pids alive"
 say "ok: --no-forward"
 
 # 6. --on-exit leave leaves the family running; the test then kills what it started.
 out=$TMPD/leave.json
-"$ORPHANAGE" -b --json -d 0.1 -n 2 --on-exit leave -- sh -c 'sleep 300; true' >"$out" 2>/dev/null || fail "leave run failed"
+"$ORPHANAGE" -b --json -d 0.1 -n 2 --on-exit leave -- sh -c 'sleep 300; true' >"$out" 2>/dev/null
+rc=$?
+track_output "$out"
+[ "$rc" = 0 ] || fail "leave run failed with status $rc"
 pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
-track $pids
 for p in $pids; do alive "$p" || fail "--on-exit leave: $p did not survive"; done
 say "ok: --on-exit leave"
 
@@ -102,24 +121,28 @@ say "ok: --on-exit leave"
 out=$TMPD/sub.json
 start_orphanage "$out" "$TMPD/sub.err" -b --json -d 0.1 --subreaper -- sh -c 'sleep 300 & sleep 0.3'
 wait_until 10 json_true "$out" "any(p['orphan'] and p['ppid'] == $ORPH_PID for o in objs for p in o['processes'])" ||
-	fail "the orphan was not adopted by orphanage: $(tail -2 "$out")"
+	{ track_output "$out"; fail "the orphan was not adopted by orphanage: $(tail -2 "$out")"; }
 pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
 track $pids
-kill -TERM "$ORPH_PID"
+kill_ours TERM "$ORPH_PID"
 wait_until 10 orphanage_done || fail "orphanage did not end"
 wait_until 5 gone $pids || fail "--subreaper quit left $pids alive"
 say "ok: --subreaper"
 
 # 8. Untrusted names: control characters never reach the output raw, JSON stays valid.
+#    perl execs sleep under a hostile argv[0]. (Not `$0 = ...`: perl then writes the new
+#    name over its environment too, and the process would no longer show this run's token.)
 if command -v perl >/dev/null; then
 	out=$TMPD/evil.json
-	"$ORPHANAGE" -b --json -d 0.1 -n 3 -- perl -e '$0 = "evil\e[2J\"q\x01 name"; sleep 300' >"$out" 2>/dev/null
+	"$ORPHANAGE" -b --json -d 0.1 -n 5 -- perl -e 'exec {"sleep"} "evil\e[2J\"q\x01 name", "300"' >"$out" 2>/dev/null
+	track_output "$out"
 	LC_ALL=C grep -q "$(printf '\033')" "$out" && fail "an escape character reached the JSON output"
-	json_true "$out" "any(p['command'] == 'evil\\\\e[2J\"q\\\\x01 name' for o in objs for p in o['processes'])" ||
+	json_true "$out" "any(p['command'] == 'evil\\\\e[2J\"q\\\\x01 name 300' for o in objs for p in o['processes'])" ||
 		fail "escaped command not found: $(head -c 600 "$out")"
-	"$ORPHANAGE" -b -d 0.1 -n 2 -- perl -e '$0 = "evil\e[2J name"; sleep 300' >"$TMPD/evil.txt" 2>/dev/null
+	"$ORPHANAGE" -b -d 0.1 -n 5 -- perl -e 'exec {"sleep"} "evil\e[2J name", "300"' >"$TMPD/evil.txt" 2>/dev/null
+	track_output "$TMPD/evil.txt"
 	LC_ALL=C grep -q "$(printf '\033')" "$TMPD/evil.txt" && fail "an escape character reached the text output"
-	grep -qF 'evil\e[2J name' "$TMPD/evil.txt" || fail "escaped name missing from the text output"
+	grep -qF 'evil\e[2J name 300' "$TMPD/evil.txt" || fail "escaped name missing from the text output"
 	say "ok: untrusted names escaped"
 fi
 
@@ -156,6 +179,49 @@ out=$TMPD/attach.json
 "$ORPHANAGE" -b --json -d 0.1 -n 2 -p "$attached" >"$out" 2>/dev/null || fail "-p run failed"
 json_true "$out" "objs[0]['processes'][0]['pid'] == $attached" || fail "-p did not show the process"
 alive "$attached" || fail "-p quit killed the attached process"
-kill -KILL "$attached"
+kill_ours KILL "$attached"
 say "ok: -p"
+
+
+# 11. A SIGHUP ignored when orphanage starts (nohup) stays ignored, as a shell leaves it:
+#     orphanage neither quits on it nor routes it, and the job inherits it ignored.
+# ignores PID SIGNUM: the signal is ignored by pid (SigIgn in /proc/PID/status).
+ignores() {
+	local mask
+	mask=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$mask" ] && (((0x$mask >> ($2 - 1)) & 1))
+}
+# nohup_holds: for 1.5 s, orphanage and the whole family stay alive.
+nohup_holds() {
+	local end=$(($(date +%s%N) / 1000000 + 1500)) p
+	while [ "$(($(date +%s%N) / 1000000))" -lt "$end" ]; do
+		alive "$ORPH_PID" || fail "orphanage ended on a SIGHUP that was ignored when it started: $(tail -2 "$out")"
+		for p in $pids; do
+			alive "$p" || fail "the job's $p died after a SIGHUP that was ignored when orphanage started: $(tail -2 "$out")"
+		done
+		sleep 0.1
+	done
+}
+out=$TMPD/nohup.json
+(
+	trap '' HUP
+	exec "$ORPHANAGE" -b --json -d 0.1 -- sh -c 'sleep 300; true'
+) >"$out" 2>"$TMPD/nohup.err" &
+ORPH_PID=$!
+track "$ORPH_PID"
+wait_until 10 json_true "$out" 'any(p["command"] == "sleep 300" for o in objs for p in o["processes"])' ||
+	{ track_output "$out"; fail "family not seen: $(cat "$out" "$TMPD/nohup.err")"; }
+pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
+track $pids
+sleep_pid=$(json_eval "$out" '[p["pid"] for o in objs for p in o["processes"] if p["command"] == "sleep 300"][0]')
+kill_ours HUP "$ORPH_PID"
+nohup_holds
+json_true "$out" "not any('SIGHUP' in e['text'] and 'routed to' in e['text'] for o in objs for e in o['events'])" ||
+	fail "an ignored SIGHUP was routed to the job: $(grep -o '"text": "SIGHUP[^"]*"' "$out")"
+ignores "$sleep_pid" 1 || fail "the job's sleep $sleep_pid does not inherit SIGHUP ignored, as under nohup"
+kill_ours TERM "$ORPH_PID"
+wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
+wait "$ORPH_PID"
+wait_until 5 gone $pids || fail "SIGTERM left $pids alive"
+say "ok: an ignored SIGHUP stays ignored"
 exit 0

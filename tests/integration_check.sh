@@ -4,15 +4,18 @@
 . "${srcdir:-.}/tests/lib.sh"
 command -v python3 >/dev/null || skip "python3 is needed to read the JSON output"
 
-run_check() { # NAME ARGS...: run orphanage --check, keep stdout, stderr and status
+# The pids in the leak report's rows (second column), so the test can check they are gone.
+leaked_pids() { awk '/\[leaked: /{print $2}' "$TMPD/$1.out"; }
+# run_check NAME ARGS...: run orphanage --check, keep stdout, stderr and status, and track
+# every pid it reported at once, before any check can fail and leave one running.
+run_check() {
 	local name=$1
 	shift
 	"$ORPHANAGE" --check "$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" </dev/null
 	echo $? >"$TMPD/$name.rc"
+	track_output "$TMPD/$name.out"
 }
 rc_of() { cat "$TMPD/$1.rc"; }
-# The pids in the leak report's rows (second column), so the test can check they are gone.
-leaked_pids() { awk '/\[leaked: /{print $2}' "$TMPD/$1.out"; }
 
 # 1. A background sleep left by the job is reported and killed: exit 3.
 run_check bg --grace 0.5 -- sh -c 'sleep 300 & echo started; exit 0'
@@ -64,7 +67,6 @@ say "ok: --json report"
 run_check leave --on-exit leave --grace 0.3 -- sh -c 'sleep 300 & exit 0'
 [ "$(rc_of leave)" = 3 ] || fail "leave gave exit $(rc_of leave)"
 pids=$(leaked_pids leave)
-track $pids
 for p in $pids; do alive "$p" || fail "--on-exit leave killed $p"; done
 grep -q 'left running' "$TMPD/leave.out" || fail "no line saying the leak was left running"
 say "ok: --on-exit leave"
@@ -77,9 +79,38 @@ echo "not reached"
 SCRIPT
 setsid bash "$TMPD/script.sh" </dev/null >"$TMPD/script.log" 2>&1
 rc=$?
+track_output "$TMPD/script.out"
 [ "$rc" = 3 ] || fail "under set -e the script ended with $rc, not 3"
 grep -q 'not reached' "$TMPD/script.log" && fail "set -e did not stop the script"
 pids=$(leaked_pids script)
 wait_until 5 gone $pids || fail "leaked $pids still alive"
 say "ok: set -e script without a terminal"
+
+# 9. --check cut short by SIGTERM: the signal is routed to the job's group, and what
+#    escaped the group is still reported and killed: exit 3. Without a leak: 128+15.
+interrupted_check() { # NAME JOB-SCRIPT: --check in the background, SIGTERM once the job says ready
+	local name=$1 orph
+	"$ORPHANAGE" --check --grace 0.5 -- sh -c "$2" >"$TMPD/$name.out" 2>"$TMPD/$name.err" </dev/null &
+	orph=$!
+	track "$orph"
+	wait_until 10 grep -q '^ready ' "$TMPD/$name.out" || fail "$name: the job never started: $(cat "$TMPD/$name.err")"
+	# shellcheck disable=SC2046 # pids, split on purpose
+	track $(sed -n 's/^ready //p' "$TMPD/$name.out")
+	kill_ours TERM "$orph"
+	wait_until 10 gone "$orph" || fail "$name: --check did not end after SIGTERM"
+	wait "$orph"
+	echo $? >"$TMPD/$name.rc"
+	track_output "$TMPD/$name.out"
+}
+interrupted_check intleak 'setsid sleep 300 & echo "ready $$ $!"; exec sleep 400'
+[ "$(rc_of intleak)" = 3 ] || fail "an interrupted --check with a leak gave exit $(rc_of intleak), not 3: $(cat "$TMPD/intleak.out" "$TMPD/intleak.err")"
+grep -q '\[leaked: .*\] sleep 300$' "$TMPD/intleak.out" || fail "the setsid sleep is not reported as leaked: $(cat "$TMPD/intleak.out")"
+pids=$(sed -n 's/^ready //p' "$TMPD/intleak.out")
+wait_until 5 gone $pids || fail "an interrupted --check left $pids alive"
+interrupted_check intclean 'echo "ready $$"; exec sleep 400'
+[ "$(rc_of intclean)" = 143 ] || fail "an interrupted --check without a leak gave exit $(rc_of intclean), not 143: $(cat "$TMPD/intclean.out" "$TMPD/intclean.err")"
+grep -q 'leaked' "$TMPD/intclean.out" && fail "a leak was reported when nothing leaked: $(cat "$TMPD/intclean.out")"
+pids=$(sed -n 's/^ready //p' "$TMPD/intclean.out")
+wait_until 5 gone $pids || fail "an interrupted --check left $pids alive"
+say "ok: --check interrupted by SIGTERM still reports and cleans up"
 exit 0

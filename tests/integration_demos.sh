@@ -4,8 +4,9 @@
 # orphanage's exit (--on-exit kill) leaves nothing of it alive.
 #
 # Safety: this test signals only processes it started, by the exact pids orphanage showed it,
-# and only while their start time is the one it recorded when it first saw them. Never by
-# name, never a group, never -1.
+# and only while their start time is the one it recorded when it first saw them and they
+# carry this run's token in their environment (every process the test starts inherits it).
+# Never by name, never a group, never -1.
 set -u
 
 if [ -z "${ORPHANAGE:-}" ] || [ ! -x "$ORPHANAGE" ]; then
@@ -19,6 +20,10 @@ if [ ! -r /proc/self/stat ] || [ -z "$python" ]; then
 	exit 77
 fi
 
+# Before anything is launched. (This shell's own /proc/PID/environ predates the export:
+# only what it starts carries the token.)
+ORPHANAGE_TEST_TOKEN=orph-$$-$(cat /proc/sys/kernel/random/uuid 2>/dev/null)-$(date +%s%N)
+export ORPHANAGE_TEST_TOKEN
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/orphanage-demos.XXXXXX") || exit 1
 seen=$tmp/seen		# "pid starttime" of every process orphanage showed this test
 : >"$seen"
@@ -31,11 +36,13 @@ failed=0
 
 cleanup() {
 	if [ -n "$bg" ]; then
-		kill -KILL "$bg" 2>/dev/null
+		"$python" "$tmp/fam.py" own KILL "$bg" 2>/dev/null
 		wait "$bg" 2>/dev/null
 	fi
 	# shellcheck disable=SC2046 # pids, split on purpose
 	"$python" "$tmp/fam.py" kill "$seen" KILL $("$python" "$tmp/fam.py" alive "$seen" 2>/dev/null) 2>/dev/null
+	# Then anything of this run still alive, seen or not: it carries the token.
+	"$python" "$tmp/fam.py" sweep KILL
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -44,6 +51,42 @@ trap 'exit 1' HUP INT TERM
 # Reading orphanage's output, and /proc, is done in Python; signals are sent from here.
 cat >"$tmp/fam.py" <<'EOF'
 import json, os, signal, sys, time
+
+TOKEN = ('ORPHANAGE_TEST_TOKEN=' + os.environ['ORPHANAGE_TEST_TOKEN']).encode()
+
+def ours(pid):
+    """Did this test start pid? Its environment holds this run's token."""
+    try:
+        with open('/proc/%d/environ' % pid, 'rb') as f:
+            return TOKEN in f.read().split(b'\0')
+    except OSError:
+        return False
+
+def send(pid, sig, start=None):
+    """Signal pid if it is alive, carries the token and (given start) still has that start
+    time. The checks are made while holding a pidfd, so the signal reaches the very process
+    that passed them. Returns what happened."""
+    fd = None
+    try:
+        if hasattr(os, 'pidfd_open'):
+            fd = os.pidfd_open(pid)
+        st = proc(pid)
+        if st is None or st[0] in 'ZXx':
+            return 'gone'
+        if start is not None and st[1] != start:
+            return 'refused: its start time changed'
+        if not ours(pid):
+            return 'refused: not started by this test'
+        if fd is not None:
+            signal.pidfd_send_signal(fd, sig)
+        else:
+            os.kill(pid, sig)
+        return 'sent'
+    except ProcessLookupError:
+        return 'gone'
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 def proc(pid):
     """(state, starttime, ppid, pgid, sid) of a live pid, or None."""
@@ -91,7 +134,7 @@ def load_seen(path):
     return seen
 
 def record(out, seen_path):
-    """Remember the start time of every pid orphanage showed, when first seen."""
+    """Remember the start time of every pid orphanage showed, when first seen, if ours."""
     seen = load_seen(seen_path)
     with open(seen_path, 'a') as f:
         for s in snapshots(out):
@@ -100,7 +143,7 @@ def record(out, seen_path):
                 if pid in seen:
                     continue
                 st = proc(pid)
-                if st:
+                if st and ours(pid) and proc(pid) == st:
                     seen[pid] = st[1]
                     f.write('%d %s\n' % (pid, st[1]))
 
@@ -324,12 +367,34 @@ def main():
         # kill SEEN SIG PID...: signal each pid that is still the process recorded for it
         seen, sig = load_seen(args[0]), getattr(signal, 'SIG' + args[1])
         for pid in map(int, args[2:]):
-            st = proc(pid)
-            if st and seen.get(pid) == st[1]:
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
+            if pid not in seen:
+                print('SIG%s to %d refused: never seen by this test' % (args[1], pid), file=sys.stderr)
+                continue
+            r = send(pid, sig, seen[pid])
+            if r.startswith('refused'):
+                print('SIG%s to %d %s' % (args[1], pid, r), file=sys.stderr)
+    elif cmd == 'own':
+        # own SIG PID...: signal this test's own children (the orphanage it started)
+        sig = getattr(signal, 'SIG' + args[0])
+        for pid in map(int, args[1:]):
+            r = send(pid, sig)
+            if r.startswith('refused'):
+                print('SIG%s to %d %s' % (args[0], pid, r), file=sys.stderr)
+    elif cmd == 'sweep':
+        # sweep SIG: every process of this run still alive, until none is left
+        sig, end, killed = getattr(signal, 'SIG' + args[0]), time.monotonic() + 5, set()
+        while time.monotonic() < end:
+            found = False
+            for d in os.listdir('/proc'):
+                if d.isdigit() and int(d) != os.getpid() and ours(int(d)) and send(int(d), sig) == 'sent':
+                    found = True
+                    killed.add(int(d))
+            if not found:
+                break
+            time.sleep(0.05)
+        if killed:
+            print('cleanup: SIG%s to %d leftover process(es) of this run: %s'
+                  % (args[0], len(killed), ' '.join(map(str, sorted(killed)))), file=sys.stderr)
     elif cmd == 'record':
         record(args[0], args[1])
     elif cmd == 'settle':
@@ -419,7 +484,7 @@ signal() {
 finish() {
 	if ! fam ended "$bg" 30; then
 		fail "orphanage did not end within 30 s"
-		kill -KILL "$bg"
+		fam own KILL "$bg"
 	fi
 	wait "$bg"
 	rc=$?

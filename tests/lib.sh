@@ -1,9 +1,16 @@
 # Shared helpers for orphanage's shell tests. Every test sources this file.
-# Safety: a test signals only processes it started itself, recorded here by pid and start
-# time, and never by name, session or -1.
+# Safety: a test signals only processes it started itself. Every process a test starts
+# (orphanage, its job, the job's descendants, setsid or double-forked or not) inherits
+# this run's token in its environment, and a pid is signalled only when it carries the
+# token (/proc/PID/environ) and, if the test recorded it, still has the start time it had
+# then: never by name, session, group, 0 or -1.
 
 : "${ORPHANAGE:?ORPHANAGE must name the orphanage binary}"
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+# Before anything is launched. The shell's own /proc/PID/environ predates the export, so
+# only what it starts carries the token.
+ORPHANAGE_TEST_TOKEN=orph-$$-$RANDOM-$(date +%s%N)
+export ORPHANAGE_TEST_TOKEN
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/orphanage-test.XXXXXX")
 TRACKED=""
 CLEANUPS=""
@@ -23,20 +30,19 @@ start_time() {
 	echo "$1"
 }
 
-# Remember pid as ours, so cleanup can kill it if it is still the same process.
-track() {
-	local pid st
-	for pid in "$@"; do
-		st=$(start_time "$pid") || continue
-		TRACKED="$TRACKED $pid:$st"
-	done
-}
-
 # Is pid alive and not a zombie?
 alive() {
 	local state
 	state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
 	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# Did this test start pid? Its environment holds this run's token. (A zombie's
+# environment cannot be read: it is not ours to signal, nor does it need a signal. Nor
+# can a process that wrote over its environment area: perl's `$0 = ...` does.)
+ours() {
+	case $1 in '' | *[!0-9]*) return 1 ;; esac
+	grep -qzxF "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN" "/proc/$1/environ" 2>/dev/null
 }
 
 # wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS.
@@ -57,18 +63,191 @@ gone() {
 	done
 	return 0
 }
+# shellcheck disable=SC2317 # called through wait_until
+ours_or_gone() { ours "$1" || ! alive "$1"; }
+
+# Remember pids as ours, with their start time, so kill_ours and cleanup can signal them
+# while they are still the same process. A pid without the token is not recorded.
+track() {
+	local pid st
+	for pid in "$@"; do
+		case $pid in '' | *[!0-9]*) continue ;; esac
+		alive "$pid" || continue
+		# A child this shell just forked carries the token only once it has exec'd.
+		ours "$pid" || wait_until 2 ours_or_gone "$pid"
+		st=$(start_time "$pid") || continue
+		if ! ours "$pid" || [ "$(start_time "$pid")" != "$st" ]; then
+			alive "$pid" && say "not tracking $pid: not a process this test started"
+			continue
+		fi
+		case " $TRACKED " in *" $pid:$st "*) continue ;; esac
+		TRACKED="$TRACKED $pid:$st"
+	done
+}
+# track_output FILE: track every pid in orphanage's output (JSON objects or ps j rows).
+track_output() {
+	# shellcheck disable=SC2046 # pids, split on purpose
+	track $({
+		grep -o '"pid": *[0-9]*' "$1" 2>/dev/null | grep -o '[0-9]*$'
+		awk '/^ *PPID +PID +PGID/ {t = 1; next} /^$/ {t = 0} t && $1 ~ /^-?[0-9]+$/ && $2 ~ /^[0-9]+$/ {print $2}' "$1" 2>/dev/null
+	} | sort -un)
+}
+
+# The interpreter itself when there is one: a version manager's shim can be slow.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+# With pidfds (Python 3.9, Linux 5.3) the checks below are made while holding the process,
+# so the signal reaches the very process that passed them, even if its pid is reused.
+cat >"$TMPD/ours.py" <<'PY'
+import os, signal, sys, time
+TOKEN = ('ORPHANAGE_TEST_TOKEN=' + os.environ['ORPHANAGE_TEST_TOKEN']).encode()
+
+def stat(pid):
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            s = f.read()
+    except OSError:
+        return None
+    rest = s[s.rindex(b')') + 2:].split()
+    return rest[0].decode(), rest[19].decode()
+
+def ours(pid):
+    try:
+        with open('/proc/%d/environ' % pid, 'rb') as f:
+            return TOKEN in f.read().split(b'\0')
+    except OSError:
+        return False
+
+def send(pid, sig, start=None):
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return 'gone'
+    try:
+        st = stat(pid)
+        if st is None or st[0] in 'ZXx':
+            return 'gone'
+        if start is not None and st[1] != start:
+            return 'refused: its start time changed'
+        if not ours(pid):
+            return 'refused: not started by this test'
+        signal.pidfd_send_signal(fd, sig)
+        return 'sent'
+    except ProcessLookupError:
+        return 'gone'
+    finally:
+        os.close(fd)
+
+mode, name = sys.argv[1], sys.argv[2]
+sig = int(name) if name.isdigit() else getattr(signal, 'SIG' + name)
+rc = 0
+if mode == 'kill':            # kill SIG PID:START...
+    for entry in sys.argv[3:]:
+        pid, start = entry.split(':')
+        r = send(int(pid), sig, start)
+        if r.startswith('refused'):
+            print('%s: SIG%s to %s %s' % (os.environ.get('TEST_NAME', 'test'), name, pid, r), file=sys.stderr)
+            rc = 1
+elif mode == 'sweep':         # sweep SIG: every process of this run, until none is left
+    killed, end = {}, time.monotonic() + 5
+    while time.monotonic() < end:
+        found = False
+        for d in os.listdir('/proc'):
+            if not d.isdigit() or int(d) == os.getpid() or not ours(int(d)):
+                continue
+            try:
+                with open('/proc/%s/comm' % d) as f:
+                    comm = f.read().strip()
+            except OSError:
+                comm = '?'
+            if send(int(d), sig) == 'sent':
+                found = True
+                killed.setdefault(int(d), comm)
+        if not found:
+            break
+        time.sleep(0.05)
+    if killed:
+        print('%s: cleanup: SIG%s to %d leftover process(es) of this run: %s' % (
+            os.environ.get('TEST_NAME', 'test'), name, len(killed),
+            ' '.join('%d(%s)' % kv for kv in sorted(killed.items()))), file=sys.stderr)
+sys.exit(rc)
+PY
+export TEST_NAME
+HAVE_PIDFD=""
+[ -n "$PYTHON" ] && "$PYTHON" -c 'import os, signal; os.pidfd_open(os.getpid()); signal.pidfd_send_signal' 2>/dev/null &&
+	HAVE_PIDFD=1
+
+# signal_entries SIG PID:START...: SIG to each pid that is still that process and ours.
+signal_entries() {
+	local sig=$1 entry pid st rc=0
+	shift
+	[ $# -gt 0 ] || return 0
+	if [ -n "$HAVE_PIDFD" ]; then
+		"$PYTHON" "$TMPD/ours.py" kill "$sig" "$@"
+		return
+	fi
+	for entry in "$@"; do
+		pid=${entry%%:*}
+		st=${entry#*:}
+		alive "$pid" || continue
+		if [ "$(start_time "$pid")" != "$st" ]; then
+			say "SIG$sig to $pid refused: its start time changed"
+			rc=1
+		elif ! ours "$pid"; then
+			say "SIG$sig to $pid refused: not started by this test"
+			rc=1
+		else
+			kill -"$sig" "$pid" 2>/dev/null
+		fi
+	done
+	return $rc
+}
+
+# kill_ours SIG PID...: the only way tests signal a process. Each pid must have been
+# tracked, and is signalled only while it has the same start time and carries the token.
+kill_ours() {
+	local sig=$1 pid entry found entries=() rc=0
+	shift
+	for pid in "$@"; do
+		found=""
+		for entry in $TRACKED; do
+			[ "${entry%%:*}" = "$pid" ] && found=$entry
+		done
+		if [ -z "$found" ]; then
+			say "SIG$sig to '$pid' refused: not tracked by this test"
+			rc=1
+		else
+			entries+=("$found")
+		fi
+	done
+	signal_entries "$sig" "${entries[@]}" || rc=1
+	return $rc
+}
+
+# Kill every process of this run still alive: by the token, so also what was never seen.
+sweep_ours() {
+	local path pid _
+	if [ -n "$HAVE_PIDFD" ]; then
+		"$PYTHON" "$TMPD/ours.py" sweep KILL
+		return
+	fi
+	for _ in 1 2 3; do
+		for path in $(grep -lzxF "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN" /proc/[0-9]*/environ 2>/dev/null); do
+			pid=${path#/proc/}
+			pid=${pid%/environ}
+			alive "$pid" && ours "$pid" && kill -KILL "$pid" 2>/dev/null
+		done
+		sleep 0.05
+	done
+}
 
 on_cleanup() { CLEANUPS="$CLEANUPS
 $*"; }
 
 cleanup() {
-	local entry pid st
 	eval "$CLEANUPS"
-	for entry in $TRACKED; do
-		pid=${entry%%:*}
-		st=${entry#*:}
-		[ "$(start_time "$pid")" = "$st" ] && kill -KILL "$pid" 2>/dev/null
-	done
+	# shellcheck disable=SC2086 # entries, split on purpose
+	signal_entries KILL $TRACKED
+	sweep_ours
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -76,8 +255,6 @@ trap 'exit 1' INT TERM HUP
 
 # json_get FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
 # in FILE (one per line), bound to `objs`; prints the result.
-# The system's interpreter when there is one: a version manager's shim can be slow.
-PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 json_eval() {
 	"$PYTHON" - "$1" "$2" <<'PY'
 import json, sys
@@ -103,13 +280,15 @@ json_true() { [ "$(json_eval "$1" "$2")" = true ]; }
 TMUX_SOCKET=""
 
 # tmux_start COMMAND...: a detached 120x40 session running COMMAND (as one shell string).
-# The pane's command records its exit status in $TMPD/tmux.rc.
+# The pane's command records its exit status in $TMPD/tmux.rc. tmux starts it from the
+# server's environment, not this shell's: the token is passed on the command line.
 tmux_start() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	TMUX_SOCKET=orph-test-$$-$RANDOM
 	rm -f "$TMPD/tmux.rc"
 	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x 120 -y 40 \
-		"cd '$PWD' && LANG=C.UTF-8 $*; echo \$? > '$TMPD/tmux.rc'; sleep 300" || fail "tmux did not start"
+		"cd '$PWD' && env ORPHANAGE_TEST_TOKEN='$ORPHANAGE_TEST_TOKEN' LANG=C.UTF-8 $*; echo \$? > '$TMPD/tmux.rc'; sleep 300" ||
+		fail "tmux did not start"
 	on_cleanup 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null'
 }
 tmux_keys() { tmux -L "$TMUX_SOCKET" send-keys "$@"; }
@@ -122,8 +301,25 @@ $(screen)"
 }
 # The table rows on screen: PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND...
 table_rows() { screen | awk '/^ *PPID +PID +PGID/{t=1; next} /^──|^--/{t=0} t && $2 ~ /^[0-9]+$/'; }
-# row_field PATTERN N: field N of the first table row whose text matches PATTERN.
-row_field() { table_rows | awk -v pat="$1" -v n="$2" 'index($0, pat){print $n; exit}'; }
+# row_field PATTERN N: field N of the first table row whose text matches the extended
+# regex PATTERN. Match a row by how its COMMAND ends, after the tree guide or the time:
+# '─ sleep 100$', ':[0-9][0-9] execsleep$' (the job, no guide); a plain 'sleep 100'
+# would also match the job's own command line, or a fork not yet exec'd.
+row_field() { table_rows | ROW_RE=$1 awk -v n="$2" '$0 ~ ENVIRON["ROW_RE"] {print $n; exit}'; }
+# shellcheck disable=SC2317 # called through wait_until
+has_row() { [ -n "$(row_field "$1" 2)" ]; }
+# await_row VAR SECONDS PATTERN: wait for a table row matching PATTERN, set VAR to its
+# PID and track it; fail with the screen shown if it never comes.
+await_row() {
+	local row_pid_
+	wait_until "$2" has_row "$3" || fail "no table row matched '$3':
+$(screen)"
+	row_pid_=$(row_field "$3" 2)
+	[ -n "$row_pid_" ] || fail "the row matching '$3' went away:
+$(screen)"
+	track "$row_pid_"
+	printf -v "$1" %s "$row_pid_"
+}
 # The pid orphanage runs as: the pane's child.
 orphanage_pid() {
 	local pane

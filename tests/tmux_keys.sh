@@ -4,7 +4,14 @@
 . "${srcdir:-.}/tests/lib.sh"
 command -v tmux >/dev/null || skip "tmux is not installed"
 
-# Start orphanage with ARGS in tmux, wait for the family's first rows, remember pids.
+# Rows are found by how their COMMAND ends (see row_field): the job's has no tree guide,
+# the others follow one (└─ in the panes' UTF-8, `- in ASCII); a row that shows only
+# 'sleep 100' somewhere may be the job's own command line or a fork not yet exec'd.
+JOB_ROW=':[0-9][0-9] '
+GUIDE='(─|-) '
+job="" sl="" s300="" s600="" k300="" k301=""	# set by await_row
+
+# Start orphanage with ARGS in tmux, wait for the table.
 launch() {
 	tmux_start "$ORPHANAGE" "$@"
 	wait_screen 10 'PPID *PID *PGID'
@@ -17,29 +24,29 @@ $(screen)"
 	wait_until 5 gone "$@" || fail "q left $* alive"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }
+# execsleep_pids: the demo's job and its sleep 100 (as exec'd, not the fork before it).
+execsleep_pids() {
+	await_row job 10 "${JOB_ROW}execsleep\$"
+	await_row sl 10 "${GUIDE}sleep 100\$"
+}
 
 # 1. Naive kill (k) of execsleep: the sleep is orphaned, stays on screen with its new
 #    parent, and q cleans it up.
 launch --demo execsleep -d 0.2
-wait_screen 10 'sleep 100'
-job=$(row_field execsleep 2)
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
+execsleep_pids
 tmux_keys k
 wait_screen 5 '\[orphan\] sleep 100'
 wait_until 5 gone "$job" || fail "k did not kill $job"
 alive "$sl" || fail "the naive kill killed the sleep too"
-[ "$(row_field 'sleep 100' 1)" = "$(awk '{print $4}' /proc/"$sl"/stat)" ] || fail "the orphan's PPID on screen is not its real parent"
+[ "$(row_field "${GUIDE}\\[orphan\\] sleep 100\$" 1)" = "$(awk '{print $4}' /proc/"$sl"/stat)" ] ||
+	fail "the orphan's PPID on screen is not its real parent"
 wait_screen 2 "$sl orphaned: parent $job died"
 quit_and_check_gone "$sl"
 say "ok: naive kill orphans the sleep; q cleans it up"
 
 # 2. Group kill (g): nothing left, orphanage stays.
 launch --demo execsleep -d 0.2
-wait_screen 10 'sleep 100'
-job=$(row_field execsleep 2)
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
+execsleep_pids
 tmux_keys g
 wait_screen 5 "SIGKILL -> group $job: 2 processes"
 wait_until 5 gone "$job" "$sl" || fail "g left something alive"
@@ -50,23 +57,18 @@ tmux_exited && fail "orphanage ended after a group kill"
 $(screen)"
 # r relaunches the job once its family is gone.
 tmux_keys r
-wait_until 10 eval '[ -n "$(row_field execsleep 2)" ] && [ "$(row_field execsleep 2)" != "$job" ]' ||
-	fail "r did not relaunch the job:
+new_job() { row=$(row_field "${JOB_ROW}execsleep\$" 2) && [ -n "$row" ] && [ "$row" != "$job" ]; }
+wait_until 10 new_job || fail "r did not relaunch the job:
 $(screen)"
-job2=$(row_field execsleep 2)
-track "$job2"
-wait_screen 10 'sleep 100'
-sl2=$(row_field 'sleep 100' 2)
-track "$sl2"
-quit_and_check_gone "$job" "$sl" "$job2" "$sl2"
+job1=$job sl1=$sl
+execsleep_pids
+[ "$job" != "$job1" ] || fail "r did not relaunch the job"
+quit_and_check_gone "$job1" "$sl1" "$job" "$sl"
 say "ok: group kill leaves nothing, orphanage stays; r relaunches"
 
 # 3. Ctrl+C is routed to the job's group: nothing left, orphanage stays open.
 launch --demo execsleep -d 0.2
-wait_screen 10 'sleep 100'
-job=$(row_field execsleep 2)
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
+execsleep_pids
 tmux_keys C-c
 wait_screen 5 'SIGINT from the terminal routed'
 wait_until 5 gone "$job" "$sl" || fail "the routed Ctrl+C left something alive"
@@ -77,10 +79,7 @@ say "ok: Ctrl+C routed to the group"
 
 # 4. --no-forward: Ctrl+C reaches nobody, the job keeps running, an event says so.
 launch --demo execsleep -d 0.2 --no-forward
-wait_screen 10 'sleep 100'
-job=$(row_field execsleep 2)
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
+execsleep_pids
 tmux_keys C-c
 wait_screen 5 'not routed'
 sleep 0.3
@@ -90,12 +89,12 @@ say "ok: --no-forward"
 
 # 5. --same-group: g spares orphanage; Ctrl+C reaches the job once, from the terminal.
 launch --demo execsleep -d 0.2 --same-group
-wait_screen 10 'sleep 100'
-job=$(row_field execsleep 2)
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
+execsleep_pids
 orph=$(orphanage_pid)
-[ "$(row_field execsleep 3)" = "$(awk '{print $5}' /proc/"$orph"/stat)" ] || fail "--same-group: the job is not in orphanage's group"
+track "$orph"
+[ -n "$orph" ] || fail "no orphanage process in the pane"
+[ "$(row_field "${JOB_ROW}execsleep\$" 3)" = "$(awk '{print $5}' /proc/"$orph"/stat)" ] ||
+	fail "--same-group: the job is not in orphanage's group"
 tmux_keys g
 wait_screen 5 'one by one'
 wait_until 5 gone "$job" "$sl" || fail "g in --same-group left the job alive"
@@ -104,10 +103,7 @@ tmux_keys q
 wait_until 10 tmux_exited || fail "orphanage did not quit"
 tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 launch --demo execsleep -d 0.2 --same-group
-wait_screen 10 'sleep 100'
-job=$(row_field execsleep 2)
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
+execsleep_pids
 tmux_keys C-c
 wait_screen 5 'not sent twice'
 wait_until 5 gone "$job" "$sl" || fail "Ctrl+C in --same-group did not reach the job"
@@ -117,11 +113,10 @@ say "ok: --same-group"
 
 # 6. A setsid child escapes g and is caught by t.
 launch --demo daemon -d 0.2
-wait_until 10 eval '[ "$(table_rows | grep -c "sleep 100")" -ge 1 ]' || fail "daemon's sleep never showed"
-job=$(table_rows | head -1 | awk '{print $2}')
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
-[ "$(row_field 'sleep 100' 4)" != "$(table_rows | head -1 | awk '{print $4}')" ] || fail "the daemon's sleep is not in another session"
+await_row job 10 "${JOB_ROW}daemon\$"
+await_row sl 10 "${GUIDE}(\\[orphan\\] )?sleep 100\$"
+[ "$(row_field "${GUIDE}(\\[orphan\\] )?sleep 100\$" 4)" != "$(row_field "${JOB_ROW}daemon\$" 4)" ] ||
+	fail "the daemon's sleep is not in another session"
 tmux_keys g
 wait_until 5 gone "$job" || fail "g did not kill the job"
 sleep 0.5
@@ -136,38 +131,38 @@ say "ok: setsid escapes g, t catches it"
 
 # 7. STOP then CONT from the signal menu, seen in STAT.
 launch --demo execsleep -d 0.2
-wait_screen 10 'sleep 100'
-job=$(row_field execsleep 2)
-sl=$(row_field 'sleep 100' 2)
-track "$job" "$sl"
+execsleep_pids
 tmux_keys Down
 tmux_keys s
 tmux_keys 1 9 Enter
 wait_screen 5 'SIGSTOP'
 tmux_keys k
-wait_until 5 eval '[ "$(row_field "sleep 100" 7)" = T ]' || fail "STAT did not become T:
+wait_until 5 eval '[ "$(row_field "${GUIDE}sleep 100\$" 7)" = T ]' || fail "STAT did not become T:
 $(screen)"
 grep -q '^State:.*T' "/proc/$sl/status" || fail "the sleep is not stopped in /proc"
 tmux_keys s
 tmux_keys 1 8 Enter
 wait_screen 5 'SIGCONT'
 tmux_keys k
-wait_until 5 eval '[ "$(row_field "sleep 100" 7)" = S ]' || fail "STAT did not go back to S"
+wait_until 5 eval '[ "$(row_field "${GUIDE}sleep 100\$" 7)" = S ]' || fail "STAT did not go back to S"
 quit_and_check_gone "$job" "$sl"
 say "ok: SIGSTOP and SIGCONT from the menu"
 
 # 8. --subreaper: the orphan is adopted by orphanage, and reaped with its status logged.
+#    (The sh's own row also ends in 'sleep 600', and its forks show its command line
+#    until they exec: only rows after a tree guide are the sleeps.)
 launch --subreaper -d 0.2 -- sh -c "'sleep 300 & sleep 600'"
-wait_until 10 eval '[ "$(table_rows | grep -c sleep)" -ge 2 ]' || fail "the sleeps never showed"
-job=$(table_rows | head -1 | awk '{print $2}')
-s300=$(row_field '─ sleep 300' 2)
-s600=$(row_field '─ sleep 600' 2)
-track "$job" "$s300" "$s600"
+await_row job 10 "${JOB_ROW}sh -c sleep 300 & sleep 600\$"
+await_row s300 10 "${GUIDE}sleep 300\$"
+await_row s600 10 "${GUIDE}sleep 600\$"
 orph=$(orphanage_pid)
+track "$orph"
+[ -n "$orph" ] || fail "no orphanage process in the pane"
 tmux_keys k
 wait_screen 5 "orphaned: parent $job died, now child of $orph"
-[ "$(row_field '] sleep 300' 1)" = "$orph" ] || fail "the adopted orphan's PPID is not orphanage"
-kill -KILL "$s300"
+[ "$(row_field "${GUIDE}\\[orphan\\] sleep 300\$" 1)" = "$orph" ] || fail "the adopted orphan's PPID is not orphanage:
+$(screen)"
+kill_ours KILL "$s300" || fail "could not signal the adopted sleep $s300"
 wait_screen 5 "$s300 (sleep) killed by SIGKILL"
 wait_until 3 eval '! [ -e /proc/'"$s300"' ]' || fail "orphanage left the adopted $s300 a zombie"
 quit_and_check_gone "$s600"
@@ -177,14 +172,22 @@ say "ok: --subreaper adopts and reaps"
 setsid sh -c 'sleep 300 & sleep 301' </dev/null >/dev/null 2>&1 &
 att=$!
 disown "$att"
-wait_until 5 eval '[ -n "$(pgrep -P '"$att"')" ]' || fail "the attach target did not start"
+track "$att"
+two_kids() { [ "$(pgrep -P "$att" | wc -l)" = 2 ]; }
+wait_until 5 two_kids || { track $(pgrep -P "$att"); fail "the attach target did not start its two sleeps"; }
 kids=$(pgrep -P "$att")
-track "$att" $kids
+# shellcheck disable=SC2086 # pids, split on purpose
+track $kids
 launch -p "$att" -d 0.2
-wait_until 10 eval '[ "$(table_rows | grep -c sleep)" -ge 2 ]' || fail "-p did not show the children"
+await_row k300 10 "${GUIDE}sleep 300\$"
+await_row k301 10 "${GUIDE}sleep 301\$"
 tmux_keys q
 wait_until 10 tmux_exited || fail "orphanage did not quit"
+for p in "$k300" "$k301"; do
+	printf '%s\n' "$kids" | grep -qx "$p" || fail "-p showed $p as a sleep, not one of $att's children ($kids)"
+done
 for p in "$att" $kids; do alive "$p" || fail "-p quit killed $p"; done
-kill -KILL "$att" $kids
+# shellcheck disable=SC2086 # pids, split on purpose
+kill_ours KILL "$att" $kids
 say "ok: -p leaves the tree alive"
 exit 0

@@ -22,7 +22,8 @@ sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$dir/$name.pid" "$@"
 echo $? >"$dir/$name.rc"
 EOF
 quote() { printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"; }
-# launch NAME ARGS...: a tmux session NAME, 120x40, running orphanage ARGS.
+# launch NAME ARGS...: a tmux session NAME, 120x40, running orphanage ARGS. tmux starts
+# the pane from the server's environment, not this shell's: the token goes on the command.
 launch() {
 	local name=$1 cmd a
 	shift
@@ -31,6 +32,7 @@ launch() {
 		cmd="$cmd $(quote "$a")"
 	done
 	[ -n "$UTF8_LOCALE" ] && cmd="LC_ALL=$UTF8_LOCALE $cmd"
+	cmd="env $(quote "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN") $cmd"
 	tm -f /dev/null new-session -d -s "$name" -x 120 -y 40 "$cmd" || fail "tmux cannot start a session"
 	wait_until 10 test -s "$TMPD/$name.pid" || fail "$name: orphanage did not start"
 	track "$(cat "$TMPD/$name.pid")"
@@ -54,12 +56,12 @@ quit() {
 	wait_until 15 test -s "$TMPD/$1.rc" || fail "$1: q did not quit: $(screen "$1")"
 	[ "$(cat "$TMPD/$1.rc")" = 0 ] || fail "$1: q exited with status $(cat "$TMPD/$1.rc"), not 0"
 }
-# none_alive PID...: every pid is gone, or is no longer one of our marked processes.
+# none_alive PID...: every pid is gone, or is no longer a process this test started.
 # shellcheck disable=SC2317 # called through wait_until
 none_alive() {
 	local pid
 	for pid in "$@"; do
-		alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -e "$MARK" && return 1
+		alive "$pid" && ours "$pid" && return 1
 	done
 	return 0
 }
@@ -103,17 +105,19 @@ wait_until 10 none_alive "$sh_pid" "$sleep_pid" || fail "the job's sh or sleep s
 
 # 4. A process naming itself with escape sequences is shown escaped; the screen holds.
 if command -v perl >/dev/null; then
-	launch evil -- perl -e "\$0 = \"evil\\e[2J\\e]0;pwned\\a name 3002$MARK\"; sleep 300"
-	# perl renames itself after it starts: wait for the row with the new name.
-	wait_until 10 shows_text evil "\\x07 name 3002$MARK" || { dump evil; fail "the renamed process never appeared"; }
+	# perl execs sleep under a hostile argv[0] (not `$0 = ...`: perl would then write the
+	# name over its environment too, and the process would lose this run's token).
+	launch evil -- perl -e "exec {\"sleep\"} \"evil\\e[2J\\e]0;pwned\\a name 3002$MARK\", 300"
+	# The name comes with the exec, after perl starts: wait for the row with the new name.
+	wait_until 10 shows_text evil "\\x07 name 3002$MARK 300" || { dump evil; fail "the renamed process never appeared"; }
+	evil_pid=$(pid_of evil "3002$MARK 300\$")
+	track "$evil_pid"
 	shows_text evil 'evil\e[2J\e]0;pwned\x07 name' || { dump evil; fail "the name is not shown escaped"; }
 	header_ok evil || { dump evil; fail "the table header was damaged"; }
 	shows evil '^Job PID' || { dump evil; fail "the screen's first line was damaged"; }
 	case $(tm display-message -p -t evil '#{pane_title}') in
 	*pwned*) fail "an escape sequence reached the terminal: the pane's title changed" ;;
 	esac
-	evil_pid=$(pid_of evil "3002$MARK")
-	track "$evil_pid"
 	quit evil
 	wait_until 10 none_alive "$evil_pid" || fail "the perl survived q"
 else
@@ -131,6 +135,8 @@ sh "$TMPD/flood.sh" "$TMPD/base.ms" >/dev/null
 base_ms=$(awk '/FLOOD-DONE/ {print $2}' "$TMPD/base.ms")
 launch flood -- sh -c "sh '$TMPD/flood.sh'; exec sleep 3005$MARK"
 wait_until 120 shows flood '^FLOOD-DONE [0-9]+ ms' || { dump flood; fail "the flood never finished"; }
+flood_sleep=$(pid_of flood "sleep 3005$MARK\$")
+track "$flood_sleep"
 flood_ms=$(screen flood | sed -n 's/^FLOOD-DONE \([0-9]*\) ms.*/\1/p' | head -n 1)
 flood_orph=$(cat "$TMPD/flood.pid")
 hwm_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$flood_orph/status")
@@ -141,8 +147,6 @@ if [ "${hwm_kb:-999999}" -ge 65536 ] || [ "${rss_kb:-999999}" -ge 65536 ]; then
 	fail "orphanage used too much memory: VmHWM ${hwm_kb} kB, VmRSS ${rss_kb} kB"
 fi
 shows flood 'output: [0-9]+ lines, 30[0-9]{7} bytes' || { dump flood; fail "the output pane does not count the bytes"; }
-flood_sleep=$(pid_of flood "sleep 3005$MARK\$")
-track "$flood_sleep"
 quit flood
 wait_until 10 none_alive "$flood_sleep" || fail "the flood's sleep survived q"
 

@@ -104,7 +104,8 @@ void options_help(FILE *out)
 	      "s choose the signal; Ctrl+C SIGINT to the job's group; r relaunch; ? help; q quit.\n"
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
-	      "or 3 when something leaked; 1 on a runtime error; 2 on a usage error;\n"
+	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage or an\n"
+	      "ancestor); 2 on a usage error (also --subreaper with -p, -n with --check);\n"
 	      "126 when COMMAND cannot be executed; 127 when it cannot be found.\n",
 	      out);
 }

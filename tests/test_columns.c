@@ -408,7 +408,9 @@ static int tree_setup(void **state)
 {
 	struct tree_fx *t = xcalloc(1, sizeof *t);
 	static const pid_t ancestors[] = { 500, 1 };
-	struct family_config cfg = { 500, 500, 400, ancestors, 2 };
+	struct family_config cfg = {
+		.self = 500, .self_pgid = 500, .self_sid = 400, .ancestors = ancestors, .n_ancestors = 2,
+	};
 	family_init(&t->fam, &cfg, 1000);
 	eventlog_init(&t->log, 64);
 	put(&t->snap, 1000, 500, 100, "sh");

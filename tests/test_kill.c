@@ -164,7 +164,9 @@ static void fx_begin(struct fx *f, pid_t root)
 {
 	memset(&fake, 0, sizeof fake);
 	static const pid_t ancestors[] = { SELF, 1 };
-	struct family_config cfg = { SELF, SELF, SELF_SID, ancestors, 2 };
+	struct family_config cfg = {
+		.self = SELF, .self_pgid = SELF, .self_sid = SELF_SID, .ancestors = ancestors, .n_ancestors = 2,
+	};
 	family_init(&f->fam, &cfg, root);
 	eventlog_init(&f->log, 256);
 	f->k = (struct kill_ctx){ .ops = &fake_ops, .fam = &f->fam, .log = &f->log, .now = 5.0,

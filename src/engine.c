@@ -421,6 +421,8 @@ static void copy_append(struct engine *e, const char *data, size_t len)
 
 void engine_flush_copy(struct engine *e, double timeout)
 {
+	if (e->copy_len == 0 || e->out_copy_fd < 0)
+		return;
 	double deadline = engine_now(e) + timeout;
 	size_t off = 0;
 	while (off < e->copy_len) {

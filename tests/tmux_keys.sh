@@ -30,9 +30,10 @@ execsleep_pids() {
 	await_row sl 10 "${GUIDE}sleep 100\$"
 }
 
-# 1. Naive kill (k) of execsleep: the sleep is orphaned, stays on screen with its new
-#    parent, and q cleans it up.
-launch --demo execsleep -d 0.2
+# 1. With no arguments, the default demo and its hint; naive kill (k) of execsleep: the
+#    sleep is orphaned, stays on screen with its new parent, and q cleans it up.
+launch
+wait_screen 10 'k: naive kill (orphans the sleep)'
 execsleep_pids
 tmux_keys k
 wait_screen 5 '\[orphan\] sleep 100'

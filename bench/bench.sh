@@ -107,7 +107,8 @@ WRAPPERS=""			# wrappers (see run below) that may still be running
 
 # Is pid still one of this run's processes (alive, our marker in its arguments)?
 ours() {
-	[ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -F -e "$MARKER"
+	# (It may exit between the test and the read: the shell's own complaint is silenced too.)
+	[ -r "/proc/$1/cmdline" ] && { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -q -F -e "$MARKER"
 }
 
 # Stop the idle load: the spawner kills its own group and reaps it, then exits.

@@ -191,4 +191,23 @@ for p in "$att" $kids; do alive "$p" || fail "-p quit killed $p"; done
 # shellcheck disable=SC2086 # pids, split on purpose
 kill_ours KILL "$att" $kids
 say "ok: -p leaves the tree alive"
+tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+
+# 10. Ctrl+\ (SIGQUIT) quits like q: status 0, the terminal given back, nothing left.
+launch --demo execsleep -d 0.2
+execsleep_pids
+tmux_keys 'C-\'
+wait_until 10 tmux_exited || fail "orphanage did not quit on Ctrl+\\:
+$(screen)"
+[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "Ctrl+\\ exited with $(cat "$TMPD/tmux.rc")"
+wait_until 5 gone "$job" "$sl" || fail "Ctrl+\\ left $job $sl alive"
+tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+say "ok: Ctrl+\\ quits cleanly"
+
+# 11. A terminal orphanage cannot use: exit 1 with one line, and the job never launched.
+tmux_start env TERM=no-such-terminal-type "$ORPHANAGE" -- sh -c "'touch $TMPD/launched'" 2>"$TMPD/term.err"
+wait_until 10 tmux_exited || fail "orphanage did not give up on an unknown terminal type"
+[ "$(cat "$TMPD/tmux.rc")" = 1 ] || fail "an unknown terminal type exited with $(cat "$TMPD/tmux.rc")"
+[ ! -e "$TMPD/launched" ] || fail "the job was launched although the terminal was unusable"
+say "ok: an unusable terminal launches nothing"
 exit 0

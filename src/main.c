@@ -37,6 +37,8 @@ struct loop {
 	double next_refresh;
 	bool checking;		/* --check: the job's first process exited, the grace period runs */
 	int interrupted;	/* --check: the signal that cut the job short, or 0 */
+	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
+	int early_left;
 	double check_deadline;
 	int status;		/* orphanage's exit status */
 };
@@ -240,6 +242,8 @@ static int loop_timeout(const struct loop *l)
 	double until = l->next_refresh;
 	if (l->checking && l->check_deadline < until)
 		until = l->check_deadline;
+	if (l->early_refresh > 0 && l->early_refresh < until)
+		until = l->early_refresh;
 	double left = until - now;
 	/* A look over the machine is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))
@@ -252,6 +256,10 @@ static void loop_run(struct loop *l)
 	struct engine *e = l->e;
 	struct pollfd fds[MAX_POLL];
 	l->next_refresh = engine_now(e);
+	if (l->view && l->o->delay > 0.3) {
+		l->early_refresh = engine_now(e) + 0.1;
+		l->early_left = 2;
+	}
 	while (!l->quit) {
 		size_t n = 0;
 		fds[n++] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
@@ -300,6 +308,12 @@ static void loop_run(struct loop *l)
 		} else if (!l->quit && engine_machine_pass_pending(e) && engine_now(e) < l->next_refresh) {
 			engine_refresh(e);
 			loop_refreshed(l);
+		}
+		if (!l->quit && l->early_refresh > 0 && engine_now(e) >= l->early_refresh) {
+			/* The job's first children show within a moment, not a whole delay later. */
+			engine_refresh_family(e);
+			loop_refreshed(l);
+			l->early_refresh = --l->early_left > 0 ? engine_now(e) + 0.2 : 0;
 		}
 		if (!l->quit && engine_now(e) >= l->next_refresh) {
 			loop_tick(l);

@@ -37,17 +37,24 @@ struct fx {
 	size_t cap;
 };
 
-static int fx_setup(void **state)
+/* The family as orphanage would set it up, watching since watch_start (0: unknown). */
+static void fx_family_init(struct fx *f, unsigned long long watch_start)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
 	struct family_config cfg = {
 		.self = SELF,
 		.self_pgid = SELF,
 		.self_sid = SELF_SID,
 		.ancestors = test_ancestors,
 		.n_ancestors = sizeof test_ancestors / sizeof test_ancestors[0],
+		.watch_start = watch_start,
 	};
 	family_init(&f->fam, &cfg, ROOT);
+}
+
+static int fx_setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	fx_family_init(f, 0);
 	eventlog_init(&f->log, 8192);
 	*state = f;
 	return 0;
@@ -520,15 +527,7 @@ static void test_orphan_older_than_the_watch_does_not_join(void **state)
 {
 	struct fx *f = *state;
 	family_free(&f->fam);
-	struct family_config cfg = {
-		.self = SELF,
-		.self_pgid = SELF,
-		.self_sid = SELF_SID,
-		.ancestors = test_ancestors,
-		.n_ancestors = sizeof test_ancestors / sizeof test_ancestors[0],
-		.watch_start = 1000,
-	};
-	family_init(&f->fam, &cfg, ROOT);
+	fx_family_init(f, 1000);
 	put(f, ROOT, 900, ROOT, ROOT, 100, "bash");		/* leads its group and session */
 	put(f, 1300, 1, 1300, ROOT, 200, "old-orphan");	/* orphaned before the watch */
 	put(f, 1301, 1, 1301, ROOT, 1200, "new-orphan");	/* born since */

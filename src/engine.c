@@ -204,7 +204,7 @@ static void sync_pidfds(struct engine *e)
 {
 	for (size_t i = 0; i < e->fam.n; i++) {
 		struct member *m = &e->fam.m[i];
-		bool running = m->alive && m->p.state != 'Z';
+		bool running = family_member_running(m);
 		if (running && m->pidfd < 0)
 			open_pidfd(m);
 		else if (!running && m->pidfd >= 0 && m->p.pgid != m->p.pid) {
@@ -339,7 +339,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 	/* An attached job ends when its process does; a launched one when it is reaped. */
 	if (!e->job.launched && e->job.running && e->fam.root_seen) {
 		struct member *root = family_find(&e->fam, e->job.pid);
-		if (!root || !root->alive || root->p.state == 'Z' || root->p.start != e->fam.root_start) {
+		if (!root || !family_member_running(root) || root->p.start != e->fam.root_start) {
 			e->job.running = false;
 			e->job.ended = now;
 		}
@@ -609,7 +609,7 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 		fds[n++] = (struct pollfd){ .fd = e->out_copy_fd, .events = POLLOUT };
 	/* Only running members: a dead one's pidfd would poll readable forever. */
 	for (size_t i = 0; i < e->fam.n && n < max; i++)
-		if (e->fam.m[i].alive && e->fam.m[i].p.state != 'Z' && e->fam.m[i].pidfd >= 0)
+		if (family_member_running(&e->fam.m[i]) && e->fam.m[i].pidfd >= 0)
 			fds[n++] = (struct pollfd){ .fd = e->fam.m[i].pidfd, .events = POLLIN };
 	return n;
 }

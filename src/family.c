@@ -47,11 +47,16 @@ struct member *family_find(const struct family *fam, pid_t pid)
 	return i == PIDMAP_NONE ? NULL : &fam->m[i];
 }
 
+bool family_member_running(const struct member *m)
+{
+	return m->alive && m->p.state != 'Z';
+}
+
 size_t family_alive(const struct family *fam)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < fam->n; i++)
-		n += fam->m[i].alive && fam->m[i].p.state != 'Z';
+		n += family_member_running(&fam->m[i]);
 	return n;
 }
 
@@ -369,14 +374,14 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 	for (size_t i = n; i-- > 0;) {
 		const struct member *m = &fam->m[i];
 		next[i] = PIDMAP_NONE;
-		if (!m->alive || m->p.state == 'Z' || m->p.pgid <= 1)
+		if (!family_member_running(m) || m->p.pgid <= 1)
 			continue;
 		next[i] = pidmap_get(&first, m->p.pgid);
 		pidmap_set(&first, m->p.pgid, i);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct member *g = &fam->m[i];
-		if (!g->alive || g->p.state == 'Z' || g->p.pgid <= 1 || pidmap_get(&first, g->p.pgid) != i)
+		if (!family_member_running(g) || g->p.pgid <= 1 || pidmap_get(&first, g->p.pgid) != i)
 			continue;
 		pid_t pgid = g->p.pgid;
 		bool orphaned = true, known = true;

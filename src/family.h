@@ -86,7 +86,9 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		      struct eventlog *log);
 /* The member with this pid, or NULL. */
 struct member *family_find(const struct family *fam, pid_t pid);
-/* Members still running: alive and not zombies (a zombie is dead, only not yet reaped). */
+/* Is the member still running: alive and not a zombie (dead, only not yet reaped)? */
+bool family_member_running(const struct member *m);
+/* Members still running. */
 size_t family_alive(const struct family *fam);
 /* The family in tree order; dead members appear only when include_dead is set (and then
  * only while they have live descendants). Returns the number of rows; *rows is reallocated. */

@@ -470,8 +470,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	if (L->status_y >= 0) {
 		size_t alive = 0, orphans = 0;
 		for (size_t i = 0; i < e->fam.n; i++) {
-			/* A zombie is dead, only not yet reaped. */
-			bool running = e->fam.m[i].alive && e->fam.m[i].p.state != 'Z';
+			bool running = family_member_running(&e->fam.m[i]);
 			alive += running;
 			orphans += running && e->fam.m[i].orphan;
 		}

@@ -169,7 +169,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		bool first = true;
 		for (size_t i = 0; i < n; i++) {
 			const struct member *m = &e->fam.m[b->rows[i].member];
-			if (m->p.state == 'Z')
+			if (!family_member_running(m))
 				continue;
 			family_describe(&e->fam, m, how, sizeof how);
 			if (!first)
@@ -181,24 +181,21 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		fflush(b->out);
 		return;
 	}
-	size_t leaked = 0;
-	for (size_t i = 0; i < n; i++)
-		leaked += e->fam.m[b->rows[i].member].p.state != 'Z';
+	size_t leaked = family_alive(&e->fam);
 	if (leaked == 0)
 		return;
-	n = leaked;
 	char header[256];
 	char *cmd = xmalloc(LINE_MAX_BYTES);
 	escape_str(e->job.command ? e->job.command : "", cmd, LINE_MAX_BYTES);
-	fprintf(b->out, "orphanage: %zu process%s leaked by the job (%s, %s):\n", n, n == 1 ? "" : "es", cmd,
-		status);
+	fprintf(b->out, "orphanage: %zu process%s leaked by the job (%s, %s):\n", leaked, leaked == 1 ? "" : "es",
+		cmd, status);
 	free(cmd);
 	columns_header(header, sizeof header);
 	fprintf(b->out, "%s\n", header);
-	for (size_t i = 0, rows = family_tree(&e->fam, false, &b->rows, &b->cap); i < rows; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct member *m = &e->fam.m[b->rows[i].member];
 		char mark[160];
-		if (m->p.state == 'Z')
+		if (!family_member_running(m))
 			continue;
 		family_describe(&e->fam, m, how, sizeof how);
 		snprintf(mark, sizeof mark, "[leaked: %s] ", how);

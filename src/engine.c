@@ -112,14 +112,8 @@ void engine_free(struct engine *e)
 static void await_demo_name(struct engine *e)
 {
 	for (int i = 0; i < 50; i++) {
-		char path[64], comm[64] = "";
-		snprintf(path, sizeof path, "/proc/%d/comm", e->job.pid);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			return;
-		bool named = fgets(comm, sizeof comm, f) && strcmp(comm, "exe\n") != 0;
-		fclose(f);
-		if (named)
+		char comm[64];
+		if (!scan_comm(e->job.pid, comm, sizeof comm) || strcmp(comm, "exe") != 0)
 			return;
 		struct timespec ts = { 0, 2 * 1000 * 1000 };
 		nanosleep(&ts, NULL);

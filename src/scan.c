@@ -349,6 +349,16 @@ size_t scan_ancestors(pid_t pid, pid_t *out, size_t max)
 	return n;
 }
 
+bool scan_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/comm", pid);
+	if (read_small(path, buf, len) <= 0)
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
 unsigned long long scan_start_time(pid_t pid)
 {
 	unsigned long long start = 0;

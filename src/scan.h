@@ -30,6 +30,8 @@ int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap);
 size_t scan_ancestors(pid_t pid, pid_t *out, size_t max);
 /* Now, in the clock of process start times: clock ticks since boot. */
 unsigned long long scan_ticks_now(void);
+/* pid's comm (the kernel's short name) into buf; false when it is gone. */
+bool scan_comm(pid_t pid, char *buf, size_t len);
 /* The start time of pid in clock ticks, or 0 when it is gone. */
 unsigned long long scan_start_time(pid_t pid);
 

@@ -1,92 +1,15 @@
-#!/bin/sh
+#!/bin/bash
 # The built-in scenarios (--demo NAME) in batch mode: each family has the shape its scenario
 # promises, the kernel does to it what the scenario says when a member is killed, and
-# orphanage's exit (--on-exit kill) leaves nothing of it alive.
-#
-# Safety: this test signals only processes it started, by the exact pids orphanage showed it,
-# and only while their start time is the one it recorded when it first saw them and they
-# carry this run's token in their environment (every process the test starts inherits it).
-# Never by name, never a group, never -1.
-set -u
-
-if [ -z "${ORPHANAGE:-}" ] || [ ! -x "$ORPHANAGE" ]; then
-	echo "SKIP: ORPHANAGE does not name the built binary"
-	exit 77
-fi
-# The interpreter itself: a version manager's shim costs a second a call on a busy machine.
-python=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
-if [ ! -r /proc/self/stat ] || [ -z "$python" ]; then
-	echo "SKIP: needs /proc and python3"
-	exit 77
-fi
-
-# Before anything is launched. (This shell's own /proc/PID/environ predates the export:
-# only what it starts carries the token.)
-ORPHANAGE_TEST_TOKEN=orph-$$-$(cat /proc/sys/kernel/random/uuid 2>/dev/null)-$(date +%s%N)
-export ORPHANAGE_TEST_TOKEN
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/orphanage-demos.XXXXXX") || exit 1
-seen=$tmp/seen		# "pid starttime" of every process orphanage showed this test
-: >"$seen"
-bg=			# the orphanage running now, a child of this shell
-label=
-out=
-err=
-passed=0
-failed=0
-
-cleanup() {
-	if [ -n "$bg" ]; then
-		"$python" "$tmp/fam.py" own KILL "$bg" 2>/dev/null
-		wait "$bg" 2>/dev/null
-	fi
-	# shellcheck disable=SC2046 # pids, split on purpose
-	"$python" "$tmp/fam.py" kill "$seen" KILL $("$python" "$tmp/fam.py" alive "$seen" 2>/dev/null) 2>/dev/null
-	# Then anything of this run still alive, seen or not: it carries the token.
-	"$python" "$tmp/fam.py" sweep KILL
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+# orphanage's exit (--on-exit kill) leaves nothing of it alive. Signals go through
+# tests/lib.sh (kill_ours): only to pids orphanage showed and this run started.
+. "${srcdir:-.}/tests/lib.sh"
+[ -x "$ORPHANAGE" ] || skip "ORPHANAGE does not name the built binary"
+[ -n "$PYTHON" ] || skip "python3 is needed to read orphanage's output"
 
 # Reading orphanage's output, and /proc, is done in Python; signals are sent from here.
-cat >"$tmp/fam.py" <<'EOF'
-import json, os, signal, sys, time
-
-TOKEN = ('ORPHANAGE_TEST_TOKEN=' + os.environ['ORPHANAGE_TEST_TOKEN']).encode()
-
-def ours(pid):
-    """Did this test start pid? Its environment holds this run's token."""
-    try:
-        with open('/proc/%d/environ' % pid, 'rb') as f:
-            return TOKEN in f.read().split(b'\0')
-    except OSError:
-        return False
-
-def send(pid, sig, start=None):
-    """Signal pid if it is alive, carries the token and (given start) still has that start
-    time. The checks are made while holding a pidfd, so the signal reaches the very process
-    that passed them. Returns what happened."""
-    fd = None
-    try:
-        if hasattr(os, 'pidfd_open'):
-            fd = os.pidfd_open(pid)
-        st = proc(pid)
-        if st is None or st[0] in 'ZXx':
-            return 'gone'
-        if start is not None and st[1] != start:
-            return 'refused: its start time changed'
-        if not ours(pid):
-            return 'refused: not started by this test'
-        if fd is not None:
-            signal.pidfd_send_signal(fd, sig)
-        else:
-            os.kill(pid, sig)
-        return 'sent'
-    except ProcessLookupError:
-        return 'gone'
-    finally:
-        if fd is not None:
-            os.close(fd)
+cat >"$TMPD/fam.py" <<'EOF'
+import json, sys, time
 
 def proc(pid):
     """(state, starttime, ppid, pgid, sid) of a live pid, or None."""
@@ -124,37 +47,6 @@ def snapshots(path):
                          'sid': int(f[3]), 'stat': f[6], 'command': line.split(None, 9)[9],
                          'orphan': 'orphan' in f[9:]})
     return snaps
-
-def load_seen(path):
-    seen = {}
-    with open(path) as f:
-        for line in f:
-            pid, start = line.split()
-            seen[int(pid)] = start
-    return seen
-
-def record(out, seen_path):
-    """Remember the start time of every pid orphanage showed, when first seen, if ours."""
-    seen = load_seen(seen_path)
-    with open(seen_path, 'a') as f:
-        for s in snapshots(out):
-            for p in s['processes']:
-                pid = p['pid']
-                if pid in seen:
-                    continue
-                st = proc(pid)
-                if st and ours(pid) and proc(pid) == st:
-                    seen[pid] = st[1]
-                    f.write('%d %s\n' % (pid, st[1]))
-
-def alive(seen):
-    """The recorded pids still running (zombies are dead: only their parent's wait is left)."""
-    left = []
-    for pid, start in sorted(seen.items()):
-        st = proc(pid)
-        if st and st[1] == start and st[0] not in 'ZXx':
-            left.append(pid)
-    return left
 
 def job(s):
     for p in s['processes']:
@@ -355,316 +247,165 @@ def c_pipeline(args):
         return None
     return check
 
-def bg_ended(bg):
-    st = proc(bg)
-    return st is None or st[0] in 'ZXx'
-
 def main():
-    cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == 'alive':
-        print(' '.join(map(str, alive(load_seen(args[0])))))
-    elif cmd == 'kill':
-        # kill SEEN SIG PID...: signal each pid that is still the process recorded for it
-        seen, sig = load_seen(args[0]), getattr(signal, 'SIG' + args[1])
-        for pid in map(int, args[2:]):
-            if pid not in seen:
-                print('SIG%s to %d refused: never seen by this test' % (args[1], pid), file=sys.stderr)
-                continue
-            r = send(pid, sig, seen[pid])
-            if r.startswith('refused'):
-                print('SIG%s to %d %s' % (args[1], pid, r), file=sys.stderr)
-    elif cmd == 'own':
-        # own SIG PID...: signal this test's own children (the orphanage it started)
-        sig = getattr(signal, 'SIG' + args[0])
-        for pid in map(int, args[1:]):
-            r = send(pid, sig)
-            if r.startswith('refused'):
-                print('SIG%s to %d %s' % (args[0], pid, r), file=sys.stderr)
-    elif cmd == 'sweep':
-        # sweep SIG: every process of this run still alive, until none is left
-        sig, end, killed = getattr(signal, 'SIG' + args[0]), time.monotonic() + 5, set()
-        while time.monotonic() < end:
-            found = False
-            for d in os.listdir('/proc'):
-                if d.isdigit() and int(d) != os.getpid() and ours(int(d)) and send(int(d), sig) == 'sent':
-                    found = True
-                    killed.add(int(d))
-            if not found:
-                break
-            time.sleep(0.05)
-        if killed:
-            print('cleanup: SIG%s to %d leftover process(es) of this run: %s'
-                  % (args[0], len(killed), ' '.join(map(str, sorted(killed)))), file=sys.stderr)
-    elif cmd == 'record':
-        record(args[0], args[1])
-    elif cmd == 'settle':
-        # settle SEEN SECS [PID...]: wait until those (all) recorded pids are gone
-        seen, end = load_seen(args[0]), time.monotonic() + float(args[1])
-        if args[2:]:
-            seen = {p: seen[p] for p in map(int, args[2:]) if p in seen}
-        while alive(seen) and time.monotonic() < end:
-            time.sleep(0.05)
-        print(' '.join(map(str, alive(seen))))
-    elif cmd == 'ended':
-        # ended BG SECS: orphanage has exited (a zombie until this shell waits for it)
-        bg, end = int(args[0]), time.monotonic() + float(args[1])
-        while not bg_ended(bg) and time.monotonic() < end:
-            time.sleep(0.05)
-        sys.exit(0 if bg_ended(bg) else 1)
-    elif cmd == 'await':
-        # await BG OUT ERR SEEN CONDITION [ARG...]: up to 10 s, or until orphanage ends
-        bg, out, errf, seen_path, name = int(args[0]), args[1], args[2], args[3], args[4]
-        check = globals()['c_' + name](args[5:])
-        end = time.monotonic() + 10
-        while True:
-            over = bg_ended(bg) or time.monotonic() > end
-            record(out, seen_path)
-            try:
-                with open(errf, encoding='utf-8', errors='replace') as f:
-                    err = f.read()
-            except OSError:
-                err = ''
-            found = check(snapshots(out), err)
-            if found:
-                print(' '.join(map(str, found)))
-                return
-            if over:
-                sys.exit(1)
-            time.sleep(0.1)
+    # BG OUT ERR SECS CONDITION [ARG...]: until the condition holds (prints what it found),
+    # SECS pass or orphanage ends (exit 1)
+    bg, out, errf, secs, name = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
+    check = globals()['c_' + name](sys.argv[6:])
+    end = time.monotonic() + secs
+    while True:
+        st = proc(bg)
+        over = st is None or st[0] in 'ZXx' or time.monotonic() > end
+        try:
+            with open(errf, encoding='utf-8', errors='replace') as f:
+                err = f.read()
+        except OSError:
+            err = ''
+        found = check(snapshots(out), err)
+        if found:
+            print(' '.join(map(str, found)))
+            return
+        if over:
+            sys.exit(1)
+        time.sleep(0.1)
 
 main()
 EOF
 
-fam() {
-	"$python" "$tmp/fam.py" "$@"
-}
+# One row per step. A row with a label starts a scenario, orphanage -b -d 0.2 -n COUNT
+# --grace 0.5 OPTIONS in the background; the rows below it without one go on with it.
+# A step is `await CONDITION ARG...` (a c_ function above: up to 20 s, or until orphanage
+# ends), `kill SIG PID...` or `gone PID...` (within 10 s). What the scenario's first await
+# found is $1 $2... in the later steps and in the messages. Each scenario ends when
+# orphanage runs out of snapshots: it must exit 0 and leave nothing it showed alive.
+# shellcheck disable=SC2016 # expanded by eval, step by step
+SCENARIOS='
+execsleep text       |5 |--demo execsleep        |await text_execsleep |no execsleep row with a sleep 100 row below it
+no command           |5 |                        |await text_execsleep |batch mode with no command did not run execsleep
+execsleep naive kill |30|--json --demo execsleep |await execsleep      |no execsleep with a sleep 100 at depth 1
+                     |  |                        |kill KILL $1         |execsleep $1 could not be killed
+                     |  |                        |await orphaned $2 $1 |sleep $2 never shown as an orphan after execsleep $1 was killed
+fanout               |8 |--json --demo fanout    |await fanout         |not 3 workers each with one sleep 100
+daemon               |25|--json --demo daemon    |await daemon         |no sleep 100 outside the session and group of the job
+                     |  |                        |await orphaned $1 $2 |the escaped sleep $1 never shown as an orphan when $2 exited
+trap                 |30|--json --demo trap      |await trap           |no trap with a sleep 100 child
+                     |  |                        |kill TERM $1 $2      |trap $1 or its sleep $2 could not be sent SIGTERM
+                     |  |                        |kill INT $1          |trap $1 could not be sent SIGINT
+                     |  |                        |await said "ignored SIGTERM" "ignored SIGINT" |trap never said it ignored SIGTERM and SIGINT
+                     |  |                        |await survive $1 $2  |trap $1 or its sleep $2 did not survive SIGTERM and SIGINT
+zombie               |5 |--json --demo zombie    |await zombie         |no Z child of the job
+deep                 |8 |--json --demo deep      |await deep           |no chain of 5 levels down to sleep 100 at depth 5
+stopped              |30|--json --demo stopped   |await stopped        |no stopped (T) child in the group of the job
+                     |  |                        |kill KILL $1         |$1, parent of the stopped child, could not be killed
+                     |  |                        |await continued $2   |the stopped child $2 was not continued after its parent $1 was killed
+pipeline             |30|--json --demo pipeline  |await pipeline       |no sleep 100, cat, cat below the job, in its group
+                     |  |                        |kill KILL $1         |sleep $1 of the pipeline could not be killed
+                     |  |                        |gone $2 $3           |cat $2 or cat $3 still running after sleep $1 was killed
+'
 
-ok() {
-	passed=$((passed + 1))
-	echo "ok: $label${1:+: $1}"
-}
+bg=""		# the orphanage running now, a child of this shell
+label=""
+out=""
+err=""
+found=""
 
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $label: $*"
+# flunk MESSAGE: fail, with the end of the scenario's output.
+flunk() {
+	local f
 	for f in "$out" "$err"; do
-		if [ -z "$f" ] || [ ! -s "$f" ]; then
-			continue
-		fi
-		echo "--- $f (last lines)"
-		tail -n 12 "$f" | cut -c1-400
+		[ -s "$f" ] || continue
+		say "--- $f (last lines)"
+		tail -n 12 "$f" | cut -c1-400 >&2
 	done
+	fail "$label: $*"
 }
 
-# Start orphanage in the background: a label for messages and files, the snapshot count,
-# then its options.
+# start COUNT OPTION...: orphanage in the background for the scenario $label.
 start() {
-	label=$1
-	n=$2
-	shift 2
-	out=$tmp/$(echo "$label" | tr -c 'a-z0-9\n' '_').out
+	local n=$1
+	shift
+	out=$TMPD/$(echo "$label" | tr -c 'a-z0-9\n' '_').out
 	err=${out%.out}.err
 	"$ORPHANAGE" -b -d 0.2 -n "$n" --grace 0.5 "$@" >"$out" 2>"$err" &
 	bg=$!
+	track "$bg"
+}
+orphanage_done() { ! alive "$bg"; }
+
+# step ACTION ARG...: one step of a scenario (see SCENARIOS); sets found.
+step() {
+	local action=$1
+	shift
+	case $action in
+	await)
+		found=$("$PYTHON" "$TMPD/fam.py" "$bg" "$out" "$err" 20 "$@")
+		local rc=$?
+		track_output "$out"
+		return $rc
+		;;
+	kill) kill_ours "$@" && found="SIG$1 sent" ;;
+	gone) wait_until 10 gone "$@" && found="gone: $*" ;;
+	*) fail "unknown step '$action'" ;;
+	esac
 }
 
-# Wait for a condition on orphanage's output (see the c_ functions); prints what it found.
-await() {
-	fam await "$bg" "$out" "$err" "$seen" "$@"
-}
-
-# Send a signal (KILL, TERM) to pids orphanage showed, each only while it is still the
-# process that was shown.
-signal() {
-	fam kill "$seen" "$@"
-}
-
-# Let orphanage end by itself (-n), then check that it quit cleanly and that every process
-# it ever showed is gone within 5 s.
+# Let orphanage end by itself (-n): it must exit 0, and every process it ever showed must
+# be gone within 10 s.
 finish() {
-	if ! fam ended "$bg" 30; then
-		fail "orphanage did not end within 30 s"
-		fam own KILL "$bg"
-	fi
+	local rc
+	[ -n "$bg" ] || return 0
+	wait_until 30 orphanage_done || { kill_ours KILL "$bg"; flunk "orphanage did not end within 30 s"; }
 	wait "$bg"
 	rc=$?
-	bg=
-	[ "$rc" -eq 0 ] || fail "orphanage exited $rc"
-	fam record "$out" "$seen"
-	left=$(fam settle "$seen" 5)
-	if [ -n "$left" ]; then
-		fail "still alive after orphanage quit: $left"
-		# shellcheck disable=SC2086 # pids, split on purpose
-		signal KILL $left
-	else
-		ok "${1:-nothing left alive}"
-	fi
+	bg=""
+	[ "$rc" -eq 0 ] || flunk "orphanage exited $rc"
+	track_output "$out"
+	wait_until 10 none_tracked_alive || flunk "still alive after orphanage quit: $(tracked_alive | tr '\n' ' ')"
+	say "ok: $label: nothing left alive"
 }
 
-# --demo list and an unknown name.
+# --demo list names every scenario above, each with a description; an unknown name is a
+# usage error.
+out=$TMPD/list.out
+err=$TMPD/list.err
 label="--demo list"
-out=$tmp/list.out
-err=$tmp/list.err
-"$ORPHANAGE" --demo list >"$out" 2>"$err"
-rc=$?
-if [ "$rc" -ne 0 ]; then
-	fail "exit status $rc"
-else
-	missing=
-	for name in execsleep fanout daemon trap zombie deep stopped pipeline; do
-		grep -q "^${name}[[:space:]][[:space:]]*[^[:space:]]" "$out" || missing="$missing $name"
-	done
-	if [ -n "$missing" ]; then
-		fail "not listed with a description:$missing"
-	else
-		ok "8 scenarios"
-	fi
-fi
+"$ORPHANAGE" --demo list >"$out" 2>"$err" || flunk "exit status $?"
+names=$(printf '%s\n' "$SCENARIOS" | grep -o -e '--demo [a-z]*' | cut -d' ' -f2 | sort -u)
+for name in $names; do
+	grep -q "^${name}[[:space:]][[:space:]]*[^[:space:]]" "$out" || flunk "$name is not listed with a description"
+done
+[ "$(echo "$names" | wc -l)" = 8 ] || fail "the table does not cover the 8 scenarios: $names"
+say "ok: --demo list: ${names//$'\n'/ }"
 
 label="--demo nosuch"
-out=$tmp/nosuch.out
-err=$tmp/nosuch.err
+out=$TMPD/nosuch.out
+err=$TMPD/nosuch.err
 "$ORPHANAGE" -b -n 1 --demo nosuch >"$out" 2>"$err"
 rc=$?
-if [ "$rc" -ne 2 ]; then
-	fail "exit status $rc, not 2"
-elif [ "$(wc -l <"$err")" -ne 1 ] || [ -s "$out" ]; then
-	fail "wanted one line on stderr and nothing on stdout"
-else
-	ok "exit 2: $(cat "$err")"
+[ "$rc" -eq 2 ] || flunk "exit status $rc, not 2"
+if [ "$(wc -l <"$err")" -ne 1 ] || [ -s "$out" ]; then
+	flunk "wanted one line on stderr and nothing on stdout"
 fi
+say "ok: --demo nosuch: exit 2: $(cat "$err")"
 
-# The seed, in text: execsleep with sleep 100 as its child, under a tree guide.
-start "execsleep text" 5 --demo execsleep
-if found=$(await text_execsleep); then
-	ok "execsleep $found"
-else
-	fail "no execsleep row with a sleep 100 row below it"
-fi
-finish
-
-# With no command, batch mode runs the seed too.
-start "no command" 5
-if found=$(await text_execsleep); then
-	ok "runs execsleep: $found"
-else
-	fail "no execsleep family"
-fi
-finish
-
-# The seed's point: a naive kill of execsleep orphans its sleep, and orphanage shows it.
-start "execsleep naive kill" 30 --json --demo execsleep
-if found=$(await execsleep); then
-	# shellcheck disable=SC2086 # pids, split on purpose
-	set -- $found
-	ok "execsleep $1 with sleep $2 at depth 1"
-	signal KILL "$1"
-	if found=$(await orphaned "$2" "$1"); then
-		ok "sleep orphaned, now child of ${found#* }"
-	else
-		fail "sleep $2 never shown as an orphan after execsleep $1 was killed"
+pids=""		# what the scenario's first await found
+while IFS='|' read -r name n options action message; do
+	[ -n "$action" ] || continue
+	read -r name <<<"$name"
+	read -r n <<<"$n"
+	read -r action <<<"$action"
+	if [ -n "$name" ]; then
+		finish
+		label=$name
+		pids=""
+		# shellcheck disable=SC2086 # options, split on purpose
+		start "$n" $options
 	fi
-else
-	fail "no execsleep with a sleep 100 at depth 1"
-fi
-finish "the orphan was killed on exit"
-
-start "fanout" 8 --json --demo fanout
-if found=$(await fanout); then
-	ok "worker sleep pairs: $found"
-else
-	fail "not 3 workers each with one sleep 100"
-fi
-finish
-
-# The daemon escapes the job's session and group, then is orphaned when its parent exits;
-# orphanage must still kill it on exit.
-start "daemon" 25 --json --demo daemon
-if found=$(await daemon); then
 	# shellcheck disable=SC2086 # pids, split on purpose
-	set -- $found
-	ok "sleep $1 in another session and group"
-	if found=$(await orphaned "$1" "$2"); then
-		ok "orphaned when $2 exited"
-	else
-		fail "sleep $1 never shown as an orphan"
-	fi
-else
-	fail "no sleep 100 outside the job's session and group"
-fi
-finish "the escaped daemon was killed on exit"
-
-# SIGTERM and SIGINT do nothing to trap and its sleep; orphanage's exit needs SIGKILL.
-start "trap" 30 --json --demo trap
-if found=$(await trap); then
-	# shellcheck disable=SC2086 # pids, split on purpose
-	set -- $found
-	signal TERM "$1" "$2"
-	signal INT "$1"
-	if await said "ignored SIGTERM" "ignored SIGINT" >/dev/null \
-		&& found=$(await survive "$1" "$2"); then
-		ok "$found survived SIGTERM and SIGINT"
-	else
-		fail "trap $1 or its sleep $2 did not survive SIGTERM/SIGINT"
-	fi
-else
-	fail "no trap with a sleep 100 child"
-fi
-finish "SIGKILL after the grace period ended them"
-
-start "zombie" 5 --json --demo zombie
-if found=$(await zombie); then
-	ok "job and zombie: $found"
-else
-	fail "no Z child of the job"
-fi
+	set -- $pids
+	eval "step $action" || eval "flunk \"$message\""
+	[ -n "$pids" ] || pids=$found
+	say "ok: $label: $action: $found"
+done <<<"$SCENARIOS"
 finish
-
-start "deep" 8 --json --demo deep
-if found=$(await deep); then
-	ok "chain: $found"
-else
-	fail "no chain of 5 levels down to sleep 100 at depth 5"
-fi
-finish
-
-# Killing the stopped child's parent orphans its group: the kernel sends SIGHUP and SIGCONT.
-start "stopped" 30 --json --demo stopped
-if found=$(await stopped); then
-	# shellcheck disable=SC2086 # pids, split on purpose
-	set -- $found
-	ok "child $2 of $1 is stopped (T)"
-	signal KILL "$1"
-	if found=$(await continued "$2"); then
-		case $found in
-		*not-orphaned-group) ok "its new parent keeps the group from being orphaned: no SIGHUP expected" ;;
-		*) ok "orphaned, got SIGHUP and SIGCONT, running again" ;;
-		esac
-	else
-		fail "the stopped child $2 was not continued after its parent $1 was killed"
-	fi
-else
-	fail "no stopped (T) child in the job's group"
-fi
-finish
-
-# Three stages in the job's group; killing sleep ends both cats by end of file.
-start "pipeline" 30 --json --demo pipeline
-if found=$(await pipeline); then
-	# shellcheck disable=SC2086 # pids, split on purpose
-	set -- $found
-	ok "sleep $1 | cat $2 | cat $3 in the job's group"
-	signal KILL "$1"
-	left=$(fam settle "$seen" 5 "$2" "$3")
-	if [ -z "$left" ]; then
-		ok "the cats ended when sleep died"
-	else
-		fail "cats still running: $left"
-	fi
-else
-	fail "no sleep 100, cat, cat below the job, in its group"
-fi
-finish
-
-echo "demos: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+say "ok: all scenarios"

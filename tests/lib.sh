@@ -84,6 +84,17 @@ track() {
 		TRACKED="$TRACKED $pid:$st"
 	done
 }
+# The tracked pids still alive as the very process that was tracked.
+tracked_alive() {
+	local entry pid
+	for entry in $TRACKED; do
+		pid=${entry%%:*}
+		alive "$pid" && [ "$(start_time "$pid")" = "${entry#*:}" ] && echo "$pid"
+	done
+	return 0
+}
+# shellcheck disable=SC2317 # called through wait_until
+none_tracked_alive() { [ -z "$(tracked_alive)" ]; }
 # track_output FILE: track every pid in orphanage's output (JSON objects or ps j rows).
 track_output() {
 	# shellcheck disable=SC2046 # pids, split on purpose

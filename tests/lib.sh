@@ -56,6 +56,23 @@ wait_until() {
 	done
 }
 
+# watchdog SECONDS COMMAND...: run COMMAND and return its status; if it has not finished
+# within SECONDS, kill it (it is this test's own child) and fail: a hang fails the test
+# instead of stalling the suite. COMMAND runs in the background: stdin is /dev/null.
+watchdog() {
+	local limit=$1 pid
+	shift
+	"$@" &
+	pid=$!
+	track "$pid"
+	if ! wait_until "$limit" eval "! alive $pid"; then
+		kill_ours KILL "$pid"
+		wait "$pid" 2>/dev/null
+		fail "did not finish within $limit s, killed: $*"
+	fi
+	wait "$pid"
+}
+
 gone() {
 	local pid
 	for pid in "$@"; do
@@ -338,3 +355,11 @@ orphanage_pid() {
 	[ -n "$pane" ] && pgrep -P "$pane" -x orphanage | head -1
 }
 tmux_exited() { [ -s "$TMPD/tmux.rc" ]; }
+
+# Run as a program, `bash tests/lib.sh watchdog SECONDS COMMAND...` (the unit tests' log
+# compiler): COMMAND under the watchdog, with this file's cleanup.
+if [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = watchdog ] && [ $# -ge 3 ]; then
+	TEST_NAME=$(basename "$3")
+	watchdog "$2" "${@:3}"
+	exit
+fi

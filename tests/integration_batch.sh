@@ -56,7 +56,7 @@ say "ok: naive kill from outside shows the orphan; SIGTERM cleans up"
 
 # 2. Text mode: the ps j header, tree guides, and the family's end ends batch mode.
 out=$TMPD/text.out
-"$ORPHANAGE" -b -d 0.1 -- sh -c 'sleep 0.5; true' >"$out" 2>"$TMPD/text.err" || fail "text batch run failed"
+watchdog 30 "$ORPHANAGE" -b -d 0.1 -- sh -c 'sleep 0.5; true' >"$out" 2>"$TMPD/text.err" || fail "text batch run failed"
 head -1 "$out" | grep -qx ' *PPID  *PID  *PGID  *SID TTY  *TPGID STAT  *UID  *TIME COMMAND' || fail "bad header: $(head -1 "$out")"
 grep -q '`- sleep 0.5$' "$out" || fail "no tree guide before the sleep: $(cat "$out")"
 grep -q '^# .* exited 0$' "$out" || fail "no exit event in text mode"
@@ -64,7 +64,7 @@ say "ok: text snapshots"
 
 # 3. -n stops after N snapshots and kills the family (--on-exit kill is the default).
 out=$TMPD/n.json
-"$ORPHANAGE" -b --json -d 0.1 -n 3 -- sh -c 'sleep 300; true' >"$out" 2>/dev/null
+watchdog 30 "$ORPHANAGE" -b --json -d 0.1 -n 3 -- sh -c 'sleep 300; true' >"$out" 2>/dev/null
 rc=$?
 track_output "$out"
 [ "$rc" = 0 ] || fail "-n run failed with status $rc"
@@ -109,7 +109,7 @@ say "ok: --no-forward"
 
 # 6. --on-exit leave leaves the family running; the test then kills what it started.
 out=$TMPD/leave.json
-"$ORPHANAGE" -b --json -d 0.1 -n 2 --on-exit leave -- sh -c 'sleep 300; true' >"$out" 2>/dev/null
+watchdog 30 "$ORPHANAGE" -b --json -d 0.1 -n 2 --on-exit leave -- sh -c 'sleep 300; true' >"$out" 2>/dev/null
 rc=$?
 track_output "$out"
 [ "$rc" = 0 ] || fail "leave run failed with status $rc"
@@ -134,12 +134,12 @@ say "ok: --subreaper"
 #    name over its environment too, and the process would no longer show this run's token.)
 if command -v perl >/dev/null; then
 	out=$TMPD/evil.json
-	"$ORPHANAGE" -b --json -d 0.1 -n 5 -- perl -e 'exec {"sleep"} "evil\e[2J\"q\x01 name", "300"' >"$out" 2>/dev/null
+	watchdog 30 "$ORPHANAGE" -b --json -d 0.1 -n 5 -- perl -e 'exec {"sleep"} "evil\e[2J\"q\x01 name", "300"' >"$out" 2>/dev/null
 	track_output "$out"
 	LC_ALL=C grep -q "$(printf '\033')" "$out" && fail "an escape character reached the JSON output"
 	json_true "$out" "any(p['command'] == 'evil\\\\e[2J\"q\\\\x01 name 300' for o in objs for p in o['processes'])" ||
 		fail "escaped command not found: $(head -c 600 "$out")"
-	"$ORPHANAGE" -b -d 0.1 -n 5 -- perl -e 'exec {"sleep"} "evil\e[2J name", "300"' >"$TMPD/evil.txt" 2>/dev/null
+	watchdog 30 "$ORPHANAGE" -b -d 0.1 -n 5 -- perl -e 'exec {"sleep"} "evil\e[2J name", "300"' >"$TMPD/evil.txt" 2>/dev/null
 	track_output "$TMPD/evil.txt"
 	LC_ALL=C grep -q "$(printf '\033')" "$TMPD/evil.txt" && fail "an escape character reached the text output"
 	grep -qF 'evil\e[2J name 300' "$TMPD/evil.txt" || fail "escaped name missing from the text output"
@@ -150,7 +150,7 @@ fi
 expect_error() { # STATUS PATTERN ARGS...
 	local want=$1 pattern=$2 rc
 	shift 2
-	"$ORPHANAGE" "$@" </dev/null >"$TMPD/e.out" 2>"$TMPD/e.err"
+	watchdog 30 "$ORPHANAGE" "$@" </dev/null >"$TMPD/e.out" 2>"$TMPD/e.err"
 	rc=$?
 	[ "$rc" = "$want" ] || fail "orphanage $* exited $rc, not $want ($(cat "$TMPD/e.err"))"
 	[ "$(wc -l <"$TMPD/e.err")" = 1 ] || fail "orphanage $*: not one line on stderr: $(cat "$TMPD/e.err")"
@@ -176,7 +176,7 @@ attached=$!
 disown "$attached"
 track "$attached"
 out=$TMPD/attach.json
-"$ORPHANAGE" -b --json -d 0.1 -n 2 -p "$attached" >"$out" 2>/dev/null || fail "-p run failed"
+watchdog 30 "$ORPHANAGE" -b --json -d 0.1 -n 2 -p "$attached" >"$out" 2>/dev/null || fail "-p run failed"
 json_true "$out" "objs[0]['processes'][0]['pid'] == $attached" || fail "-p did not show the process"
 alive "$attached" || fail "-p quit killed the attached process"
 kill_ours KILL "$attached"

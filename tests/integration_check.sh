@@ -11,7 +11,7 @@ leaked_pids() { awk '/\[leaked: /{print $2}' "$TMPD/$1.out"; }
 run_check() {
 	local name=$1
 	shift
-	"$ORPHANAGE" --check "$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" </dev/null
+	watchdog 30 "$ORPHANAGE" --check "$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" </dev/null
 	echo $? >"$TMPD/$name.rc"
 	track_output "$TMPD/$name.out"
 }
@@ -77,7 +77,7 @@ set -e
 "$ORPHANAGE" --check --grace 0.3 -- sh -c 'sleep 300 & exit 0' >"$TMPD/script.out" 2>&1
 echo "not reached"
 SCRIPT
-setsid bash "$TMPD/script.sh" </dev/null >"$TMPD/script.log" 2>&1
+watchdog 30 setsid bash "$TMPD/script.sh" </dev/null >"$TMPD/script.log" 2>&1
 rc=$?
 track_output "$TMPD/script.out"
 [ "$rc" = 3 ] || fail "under set -e the script ended with $rc, not 3"

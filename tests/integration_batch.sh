@@ -132,7 +132,7 @@ say "ok: --subreaper"
 # 8. Untrusted names: control characters never reach the output raw, JSON stays valid.
 #    perl execs sleep under a hostile argv[0]. (Not `$0 = ...`: perl then writes the new
 #    name over its environment too, and the process would no longer show this run's token.)
-if command -v perl >/dev/null; then
+if needs perl "untrusted names escaped"; then
 	out=$TMPD/evil.json
 	watchdog 30 "$ORPHANAGE" -b --json -d 0.1 -n 5 -- perl -e 'exec {"sleep"} "evil\e[2J\"q\x01 name", "300"' >"$out" 2>/dev/null
 	track_output "$out"

@@ -18,6 +18,15 @@ CLEANUPS=""
 say() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit 77; }
+SKIPPED=""
+# needs COMMAND PART: true when COMMAND is installed. If not, PART of the test does not run:
+# it is said now, and a test that otherwise passes ends in SKIP (77) naming each such part.
+needs() {
+	command -v "$1" >/dev/null && return 0
+	say "SKIP: $2: $1 is not installed"
+	SKIPPED="$SKIPPED; $2 ($1 is not installed)"
+	return 1
+}
 
 # The start time of pid (field 22 of /proc/PID/stat), or nothing when it is gone.
 start_time() {
@@ -278,7 +287,17 @@ cleanup() {
 	sweep_ours
 	rm -rf "$TMPD"
 }
-trap cleanup EXIT
+# On exit, whatever the status: clean up; a passing test with parts skipped is a SKIP.
+finish_test() {
+	local rc=$?
+	cleanup
+	if [ "$rc" = 0 ] && [ -n "$SKIPPED" ]; then
+		say "SKIP: not run:${SKIPPED#;}"
+		rc=77
+	fi
+	exit "$rc"
+}
+trap finish_test EXIT
 trap 'exit 1' INT TERM HUP
 
 # json_get FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects

@@ -51,7 +51,7 @@ json_true "$out" "objs[-1]['job']['state'] == 'exited' and objs[-1]['job']['exit
 kill_ours TERM "$ORPH_PID"
 wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
 wait "$ORPH_PID"
-wait_until 5 gone "$sleep_pid" || fail "the orphaned sleep $sleep_pid outlived orphanage"
+wait_until 15 gone "$sleep_pid" || fail "the orphaned sleep $sleep_pid outlived orphanage"
 say "ok: naive kill from outside shows the orphan; SIGTERM cleans up"
 
 # 2. Text mode: the ps j header, tree guides, and the family's end ends batch mode.
@@ -70,7 +70,7 @@ track_output "$out"
 [ "$rc" = 0 ] || fail "-n run failed with status $rc"
 [ "$(wc -l <"$out")" = 3 ] || fail "-n 3 printed $(wc -l <"$out") snapshots"
 pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
-wait_until 5 gone $pids || fail "-n running out left $pids alive"
+wait_until 15 gone $pids || fail "-n running out left $pids alive"
 say "ok: -n"
 
 # 4. SIGINT reaching orphanage is routed to the job's group; the family dies, batch ends.
@@ -88,7 +88,7 @@ wait "$ORPH_PID" || fail "orphanage exited $? after a routed SIGINT"
 json_true "$out" "any('SIGINT sent to orphanage routed to the job' in e['text'] for o in objs for e in o['events'])" ||
 	fail "no routing event: $(tail -2 "$out")"
 json_true "$out" "any(e['text'].endswith('killed by SIGINT') for o in objs for e in o['events'])" || fail "the job did not die of SIGINT"
-wait_until 5 gone $pids || fail "routed SIGINT left $pids alive"
+wait_until 15 gone $pids || fail "routed SIGINT left $pids alive"
 say "ok: SIGINT routed"
 
 # 5. --no-forward: SIGINT is not routed (the seed's bug), and an event says so.
@@ -104,7 +104,7 @@ wait_until 10 json_true "$out" "any('not routed' in e['text'] and '--no-forward'
 for p in $pids; do alive "$p" || fail "--no-forward: $p died of a SIGINT it should not have got"; done
 kill_ours TERM "$ORPH_PID"
 wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
-wait_until 5 gone $pids || fail "quitting with --on-exit kill left $pids alive"
+wait_until 15 gone $pids || fail "quitting with --on-exit kill left $pids alive"
 say "ok: --no-forward"
 
 # 6. --on-exit leave leaves the family running; the test then kills what it started.
@@ -126,7 +126,7 @@ pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]}
 track $pids
 kill_ours TERM "$ORPH_PID"
 wait_until 10 orphanage_done || fail "orphanage did not end"
-wait_until 5 gone $pids || fail "--subreaper quit left $pids alive"
+wait_until 15 gone $pids || fail "--subreaper quit left $pids alive"
 say "ok: --subreaper"
 
 # 8. Untrusted names: control characters never reach the output raw, JSON stays valid.
@@ -222,6 +222,6 @@ ignores "$sleep_pid" 1 || fail "the job's sleep $sleep_pid does not inherit SIGH
 kill_ours TERM "$ORPH_PID"
 wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
 wait "$ORPH_PID"
-wait_until 5 gone $pids || fail "SIGTERM left $pids alive"
+wait_until 15 gone $pids || fail "SIGTERM left $pids alive"
 say "ok: an ignored SIGHUP stays ignored"
 exit 0

@@ -26,7 +26,7 @@ grep -q '\[leaked: .*\] sleep 300$' "$TMPD/bg.out" || fail "the sleep is not rep
 pids=$(leaked_pids bg)
 [ -n "$pids" ] || fail "no pid in the report"
 grep -q 'none is left' "$TMPD/bg.out" || fail "no confirmation that the leaked processes are gone"
-wait_until 5 gone $pids || fail "leaked $pids still alive after --check"
+wait_until 15 gone $pids || fail "leaked $pids still alive after --check"
 say "ok: background sleep leaked, exit 3, killed"
 
 # 2. A double fork with setsid, as fast as it goes: caught by the subreaper all the same.
@@ -34,7 +34,7 @@ run_check daemon --grace 0.5 -- sh -c '(setsid sh -c "sleep 300 & exit 0" &); ex
 [ "$(rc_of daemon)" = 3 ] || fail "a double-forked setsid sleep gave exit $(rc_of daemon): $(cat "$TMPD/daemon.out" "$TMPD/daemon.err")"
 grep -q 'leaked: .*setsid.*\] sleep 300$' "$TMPD/daemon.out" || fail "the escape with setsid is not named: $(cat "$TMPD/daemon.out")"
 pids=$(leaked_pids daemon)
-wait_until 5 gone $pids || fail "the setsid sleep $pids is still alive"
+wait_until 15 gone $pids || fail "the setsid sleep $pids is still alive"
 say "ok: double fork with setsid caught"
 
 # 3. A clean job's status passes through, with no report.
@@ -60,7 +60,7 @@ run_check json --json --grace 0.3 -- sh -c 'sleep 300 & exit 0'
 json_true "$TMPD/json.out" "objs[-1]['leaked'][0]['command'] == 'sleep 300' and objs[-1]['job']['exit'] == 'exited 0'" ||
 	fail "the final JSON object does not list the leak: $(cat "$TMPD/json.out")"
 pids=$(json_eval "$TMPD/json.out" "[p['pid'] for p in objs[-1]['leaked']]")
-wait_until 5 gone $pids || fail "leaked $pids still alive"
+wait_until 15 gone $pids || fail "leaked $pids still alive"
 say "ok: --json report"
 
 # 7. --on-exit leave reports and leaves; the test kills what it started.
@@ -83,7 +83,7 @@ track_output "$TMPD/script.out"
 [ "$rc" = 3 ] || fail "under set -e the script ended with $rc, not 3"
 grep -q 'not reached' "$TMPD/script.log" && fail "set -e did not stop the script"
 pids=$(leaked_pids script)
-wait_until 5 gone $pids || fail "leaked $pids still alive"
+wait_until 15 gone $pids || fail "leaked $pids still alive"
 say "ok: set -e script without a terminal"
 
 # 9. --check cut short by SIGTERM: the signal is routed to the job's group, and what
@@ -106,11 +106,11 @@ interrupted_check intleak 'setsid sleep 300 & echo "ready $$ $!"; exec sleep 400
 [ "$(rc_of intleak)" = 3 ] || fail "an interrupted --check with a leak gave exit $(rc_of intleak), not 3: $(cat "$TMPD/intleak.out" "$TMPD/intleak.err")"
 grep -q '\[leaked: .*\] sleep 300$' "$TMPD/intleak.out" || fail "the setsid sleep is not reported as leaked: $(cat "$TMPD/intleak.out")"
 pids=$(sed -n 's/^ready //p' "$TMPD/intleak.out")
-wait_until 5 gone $pids || fail "an interrupted --check left $pids alive"
+wait_until 15 gone $pids || fail "an interrupted --check left $pids alive"
 interrupted_check intclean 'echo "ready $$"; exec sleep 400'
 [ "$(rc_of intclean)" = 143 ] || fail "an interrupted --check without a leak gave exit $(rc_of intclean), not 143: $(cat "$TMPD/intclean.out" "$TMPD/intclean.err")"
 grep -q 'leaked' "$TMPD/intclean.out" && fail "a leak was reported when nothing leaked: $(cat "$TMPD/intclean.out")"
 pids=$(sed -n 's/^ready //p' "$TMPD/intclean.out")
-wait_until 5 gone $pids || fail "an interrupted --check left $pids alive"
+wait_until 15 gone $pids || fail "an interrupted --check left $pids alive"
 say "ok: --check interrupted by SIGTERM still reports and cleans up"
 exit 0

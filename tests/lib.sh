@@ -374,6 +374,16 @@ orphanage_pid() {
 	[ -n "$pane" ] && pgrep -P "$pane" -x orphanage | head -1
 }
 tmux_exited() { [ -s "$TMPD/tmux.rc" ]; }
+# tmux_answers: orphanage in the pane still reads keys and draws, a round trip later: ?
+# opens its help and the next key closes it. (For checks that something did not happen.)
+tmux_answers() {
+	tmux_keys '?'
+	wait_until 15 screen_has 'Any key closes this help' || return 1
+	tmux_keys '?'
+	wait_until 15 help_closed
+}
+# shellcheck disable=SC2317 # called through wait_until
+help_closed() { ! screen_has 'Any key closes this help'; }
 
 # Run as a program, `bash tests/lib.sh watchdog SECONDS COMMAND...` (the unit tests' log
 # compiler): COMMAND under the watchdog, with this file's cleanup.

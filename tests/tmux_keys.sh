@@ -21,7 +21,7 @@ quit_and_check_gone() { # PIDS...: q, status 0, nothing left
 	wait_until 10 tmux_exited || fail "orphanage did not quit on q:
 $(screen)"
 	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
-	wait_until 5 gone "$@" || fail "q left $* alive"
+	wait_until 15 gone "$@" || fail "q left $* alive"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }
 # execsleep_pids: the demo's job and its sleep 100 (as exec'd, not the fork before it).
@@ -36,12 +36,12 @@ launch
 wait_screen 10 'k: naive kill (orphans the sleep)'
 execsleep_pids
 tmux_keys k
-wait_screen 5 '\[orphan\] sleep 100'
-wait_until 5 gone "$job" || fail "k did not kill $job"
+wait_screen 15 '\[orphan\] sleep 100'
+wait_until 15 gone "$job" || fail "k did not kill $job"
 alive "$sl" || fail "the naive kill killed the sleep too"
 [ "$(row_field "${GUIDE}\\[orphan\\] sleep 100\$" 1)" = "$(awk '{print $4}' /proc/"$sl"/stat)" ] ||
 	fail "the orphan's PPID on screen is not its real parent"
-wait_screen 2 "$sl orphaned: parent $job died"
+wait_screen 15 "$sl orphaned: parent $job died"
 quit_and_check_gone "$sl"
 say "ok: naive kill orphans the sleep; q cleans it up"
 
@@ -49,10 +49,10 @@ say "ok: naive kill orphans the sleep; q cleans it up"
 launch --demo execsleep -d 0.2
 execsleep_pids
 tmux_keys g
-wait_screen 5 "SIGKILL -> group $job: 2 processes"
-wait_until 5 gone "$job" "$sl" || fail "g left something alive"
-sleep 0.3
-tmux_exited && fail "orphanage ended after a group kill"
+wait_screen 15 "SIGKILL -> group $job: 2 processes"
+wait_until 15 gone "$job" "$sl" || fail "g left something alive"
+wait_screen 15 "$job (execsleep) killed by SIGKILL"
+{ tmux_answers && ! tmux_exited; } || fail "orphanage ended after a group kill"
 # (PID 1 may take a moment to reap: an orphan zombie is dead, not left over.)
 [ -z "$(table_rows | grep '\[orphan\]' | awk '$7 != "Z"')" ] || fail "a group kill left a live orphan on screen:
 $(screen)"
@@ -71,10 +71,10 @@ say "ok: group kill leaves nothing, orphanage stays; r relaunches"
 launch --demo execsleep -d 0.2
 execsleep_pids
 tmux_keys C-c
-wait_screen 5 'SIGINT from the terminal routed'
-wait_until 5 gone "$job" "$sl" || fail "the routed Ctrl+C left something alive"
-sleep 0.3
-tmux_exited && fail "orphanage ended on Ctrl+C"
+wait_screen 15 'SIGINT from the terminal routed'
+wait_until 15 gone "$job" "$sl" || fail "the routed Ctrl+C left something alive"
+wait_screen 15 "$job (execsleep) killed by SIGINT"
+{ tmux_answers && ! tmux_exited; } || fail "orphanage ended on Ctrl+C"
 quit_and_check_gone "$job" "$sl"
 say "ok: Ctrl+C routed to the group"
 
@@ -82,8 +82,8 @@ say "ok: Ctrl+C routed to the group"
 launch --demo execsleep -d 0.2 --no-forward
 execsleep_pids
 tmux_keys C-c
-wait_screen 5 'not routed'
-sleep 0.3
+wait_screen 15 'not routed'
+tmux_answers || fail "orphanage stopped answering after Ctrl+C with --no-forward"
 alive "$job" && alive "$sl" || fail "--no-forward: Ctrl+C reached the job"
 quit_and_check_gone "$job" "$sl"
 say "ok: --no-forward"
@@ -97,8 +97,8 @@ track "$orph"
 [ "$(row_field "${JOB_ROW}execsleep\$" 3)" = "$(awk '{print $5}' /proc/"$orph"/stat)" ] ||
 	fail "--same-group: the job is not in orphanage's group"
 tmux_keys g
-wait_screen 5 'one by one'
-wait_until 5 gone "$job" "$sl" || fail "g in --same-group left the job alive"
+wait_screen 15 'one by one'
+wait_until 15 gone "$job" "$sl" || fail "g in --same-group left the job alive"
 alive "$orph" || fail "g in --same-group killed orphanage"
 tmux_keys q
 wait_until 10 tmux_exited || fail "orphanage did not quit"
@@ -106,9 +106,9 @@ tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 launch --demo execsleep -d 0.2 --same-group
 execsleep_pids
 tmux_keys C-c
-wait_screen 5 'not sent twice'
-wait_until 5 gone "$job" "$sl" || fail "Ctrl+C in --same-group did not reach the job"
-wait_screen 3 'killed by SIGINT'
+wait_screen 15 'not sent twice'
+wait_until 15 gone "$job" "$sl" || fail "Ctrl+C in --same-group did not reach the job"
+wait_screen 15 'killed by SIGINT'
 quit_and_check_gone "$job" "$sl"
 say "ok: --same-group"
 
@@ -119,14 +119,15 @@ await_row sl 10 "${GUIDE}(\\[orphan\\] )?sleep 100\$"
 [ "$(row_field "${GUIDE}(\\[orphan\\] )?sleep 100\$" 4)" != "$(row_field "${JOB_ROW}daemon\$" 4)" ] ||
 	fail "the daemon's sleep is not in another session"
 tmux_keys g
-wait_until 5 gone "$job" || fail "g did not kill the job"
-sleep 0.5
+wait_until 15 gone "$job" || fail "g did not kill the job"
+wait_screen 15 "$job (daemon) killed by SIGKILL"
+tmux_answers || fail "orphanage stopped answering after the group kill"
 alive "$sl" || fail "the setsid sleep did not escape the group kill"
 # The job's row is now a dim ghost or gone; select the top row (the escaped branch) and tree-kill.
 tmux_keys Home
 tmux_keys t
-wait_screen 5 'tree of'
-wait_until 5 gone "$sl" || fail "t did not reach the escaped sleep"
+wait_screen 15 'tree of'
+wait_until 15 gone "$sl" || fail "t did not reach the escaped sleep"
 quit_and_check_gone "$sl"
 say "ok: setsid escapes g, t catches it"
 
@@ -136,16 +137,16 @@ execsleep_pids
 tmux_keys Down
 tmux_keys s
 tmux_keys 1 9 Enter
-wait_screen 5 'SIGSTOP'
+wait_screen 15 'SIGSTOP'
 tmux_keys k
-wait_until 5 eval '[ "$(row_field "${GUIDE}sleep 100\$" 7)" = T ]' || fail "STAT did not become T:
+wait_until 15 eval '[ "$(row_field "${GUIDE}sleep 100\$" 7)" = T ]' || fail "STAT did not become T:
 $(screen)"
 grep -q '^State:.*T' "/proc/$sl/status" || fail "the sleep is not stopped in /proc"
 tmux_keys s
 tmux_keys 1 8 Enter
-wait_screen 5 'SIGCONT'
+wait_screen 15 'SIGCONT'
 tmux_keys k
-wait_until 5 eval '[ "$(row_field "${GUIDE}sleep 100\$" 7)" = S ]' || fail "STAT did not go back to S"
+wait_until 15 eval '[ "$(row_field "${GUIDE}sleep 100\$" 7)" = S ]' || fail "STAT did not go back to S"
 quit_and_check_gone "$job" "$sl"
 say "ok: SIGSTOP and SIGCONT from the menu"
 
@@ -160,12 +161,12 @@ orph=$(orphanage_pid)
 track "$orph"
 [ -n "$orph" ] || fail "no orphanage process in the pane"
 tmux_keys k
-wait_screen 5 "orphaned: parent $job died, now child of $orph"
+wait_screen 15 "orphaned: parent $job died, now child of $orph"
 [ "$(row_field "${GUIDE}\\[orphan\\] sleep 300\$" 1)" = "$orph" ] || fail "the adopted orphan's PPID is not orphanage:
 $(screen)"
 kill_ours KILL "$s300" || fail "could not signal the adopted sleep $s300"
-wait_screen 5 "$s300 (sleep) killed by SIGKILL"
-wait_until 3 eval '! [ -e /proc/'"$s300"' ]' || fail "orphanage left the adopted $s300 a zombie"
+wait_screen 15 "$s300 (sleep) killed by SIGKILL"
+wait_until 15 eval '! [ -e /proc/'"$s300"' ]' || fail "orphanage left the adopted $s300 a zombie"
 quit_and_check_gone "$s600"
 say "ok: --subreaper adopts and reaps"
 
@@ -175,7 +176,7 @@ att=$!
 disown "$att"
 track "$att"
 two_kids() { [ "$(pgrep -P "$att" | wc -l)" = 2 ]; }
-wait_until 5 two_kids || { track $(pgrep -P "$att"); fail "the attach target did not start its two sleeps"; }
+wait_until 15 two_kids || { track $(pgrep -P "$att"); fail "the attach target did not start its two sleeps"; }
 kids=$(pgrep -P "$att")
 # shellcheck disable=SC2086 # pids, split on purpose
 track $kids
@@ -200,7 +201,7 @@ tmux_keys 'C-\'
 wait_until 10 tmux_exited || fail "orphanage did not quit on Ctrl+\\:
 $(screen)"
 [ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "Ctrl+\\ exited with $(cat "$TMPD/tmux.rc")"
-wait_until 5 gone "$job" "$sl" || fail "Ctrl+\\ left $job $sl alive"
+wait_until 15 gone "$job" "$sl" || fail "Ctrl+\\ left $job $sl alive"
 tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 say "ok: Ctrl+\\ quits cleanly"
 

@@ -66,86 +66,80 @@ def by_pid(s, pid):
 # Conditions on the output so far: each returns what it found (pids, to print) or None.
 # Made fresh for each wait, so a condition may keep state across polls.
 
-def c_text_execsleep(args):
-    def check(snaps, err):
-        for s in snaps:
-            if not s.get('text') or not s['processes']:
-                continue
-            j = s['processes'][0]
-            if j['command'] != 'execsleep':
-                continue
-            for p in s['processes'][1:]:
-                c = p['command']
-                if p['ppid'] == j['pid'] and c.endswith('sleep 100') and c != 'sleep 100':
-                    return [j['pid'], p['pid']]
-        return None
-    return check
+def per_snapshot(fn):
+    """A condition one snapshot meets: fn(s, args, err) returns what it found in s, or None."""
+    def make(args):
+        def check(snaps, err):
+            for s in snaps:
+                found = fn(s, args, err)
+                if found:
+                    return found
+            return None
+        return check
+    return make
 
-def c_execsleep(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            if not j or j['command'] != 'execsleep' or j['depth'] != 0:
-                continue
-            for p in children(s, j):
-                if p['command'] == 'sleep 100' and p['depth'] == 1:
-                    return [j['pid'], p['pid']]
+@per_snapshot
+def c_text_execsleep(s, args, err):
+    if not s.get('text') or not s['processes']:
         return None
-    return check
+    j = s['processes'][0]
+    if j['command'] != 'execsleep':
+        return None
+    for p in s['processes'][1:]:
+        c = p['command']
+        if p['ppid'] == j['pid'] and c.endswith('sleep 100') and c != 'sleep 100':
+            return [j['pid'], p['pid']]
 
-def c_orphaned(args):
+@per_snapshot
+def c_execsleep(s, args, err):
+    j = job(s)
+    if not j or j['command'] != 'execsleep' or j['depth'] != 0:
+        return None
+    for p in children(s, j):
+        if p['command'] == 'sleep 100' and p['depth'] == 1:
+            return [j['pid'], p['pid']]
+
+@per_snapshot
+def c_orphaned(s, args, err):
     pid, parent = int(args[0]), int(args[1])
-    def check(snaps, err):
-        for s in snaps:
-            p = by_pid(s, pid)
-            if p and p['orphan'] and p['ppid'] != parent:
-                return [pid, p['ppid']]
-        return None
-    return check
+    p = by_pid(s, pid)
+    if p and p['orphan'] and p['ppid'] != parent:
+        return [pid, p['ppid']]
 
-def c_fanout(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            if not j or j['command'] != 'fanout':
-                continue
-            workers = children(s, j)
-            if len(workers) != 3 or any(w['depth'] != 1 for w in workers):
-                continue
-            found = []
-            for w in workers:
-                kids = children(s, w)
-                if len(kids) != 1 or kids[0]['command'] != 'sleep 100' or kids[0]['depth'] != 2:
-                    break
-                found += [w['pid'], kids[0]['pid']]
-            else:
-                return found
+@per_snapshot
+def c_fanout(s, args, err):
+    j = job(s)
+    if not j or j['command'] != 'fanout':
         return None
-    return check
+    workers = children(s, j)
+    if len(workers) != 3 or any(w['depth'] != 1 for w in workers):
+        return None
+    found = []
+    for w in workers:
+        kids = children(s, w)
+        if len(kids) != 1 or kids[0]['command'] != 'sleep 100' or kids[0]['depth'] != 2:
+            break
+        found += [w['pid'], kids[0]['pid']]
+    else:
+        return found
 
-def c_daemon(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            if not j:
-                continue
-            for p in s['processes']:
-                if (p['command'] == 'sleep 100' and p['sid'] != j['sid']
-                        and p['pgid'] != j['pgid'] and not p['orphan']):
-                    return [p['pid'], p['ppid']]
+@per_snapshot
+def c_daemon(s, args, err):
+    j = job(s)
+    if not j:
         return None
-    return check
+    for p in s['processes']:
+        if (p['command'] == 'sleep 100' and p['sid'] != j['sid']
+                and p['pgid'] != j['pgid'] and not p['orphan']):
+            return [p['pid'], p['ppid']]
 
-def c_trap(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            if j and j['command'] == 'trap':
-                for p in children(s, j):
-                    if p['command'] == 'sleep 100':
-                        return [j['pid'], p['pid']]
-        return None
-    return check
+@per_snapshot
+def c_trap(s, args, err):
+    j = job(s)
+    if j and j['command'] == 'trap':
+        for p in children(s, j):
+            if p['command'] == 'sleep 100':
+                return [j['pid'], p['pid']]
 
 def c_said(args):
     def check(snaps, err):
@@ -172,80 +166,65 @@ def c_survive(args):
         return pids
     return check
 
-def c_zombie(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            for p in children(s, j) if j else []:
-                if p['stat'][0] == 'Z':
-                    return [j['pid'], p['pid']]
-        return None
-    return check
+@per_snapshot
+def c_zombie(s, args, err):
+    j = job(s)
+    for p in children(s, j) if j else []:
+        if p['stat'][0] == 'Z':
+            return [j['pid'], p['pid']]
 
-def c_deep(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            if not j or j['command'] != 'deep':
-                continue
-            for p in s['processes']:
-                if p['command'] != 'sleep 100' or p['depth'] != 5:
-                    continue
-                chain, q = [p['pid']], p
-                while q is not j and len(chain) <= 6:
-                    q = by_pid(s, q['ppid'])
-                    if not q:
-                        break
-                    chain.append(q['pid'])
-                if q is j and len(chain) == 6:
-                    depths = [by_pid(s, x)['depth'] for x in chain]
-                    if depths == [5, 4, 3, 2, 1, 0]:
-                        return list(reversed(chain))
+@per_snapshot
+def c_deep(s, args, err):
+    j = job(s)
+    if not j or j['command'] != 'deep':
         return None
-    return check
+    for p in s['processes']:
+        if p['command'] != 'sleep 100' or p['depth'] != 5:
+            continue
+        chain, q = [p['pid']], p
+        while q is not j and len(chain) <= 6:
+            q = by_pid(s, q['ppid'])
+            if not q:
+                break
+            chain.append(q['pid'])
+        if q is j and len(chain) == 6:
+            depths = [by_pid(s, x)['depth'] for x in chain]
+            if depths == [5, 4, 3, 2, 1, 0]:
+                return list(reversed(chain))
 
-def c_stopped(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            for p in children(s, j) if j else []:
-                if p['stat'][0] == 'T' and p['pgid'] == j['pgid']:
-                    return [j['pid'], p['pid']]
-        return None
-    return check
+@per_snapshot
+def c_stopped(s, args, err):
+    j = job(s)
+    for p in children(s, j) if j else []:
+        if p['stat'][0] == 'T' and p['pgid'] == j['pgid']:
+            return [j['pid'], p['pid']]
 
-def c_continued(args):
+@per_snapshot
+def c_continued(s, args, err):
     """The stopped child, orphaned, was sent SIGHUP and SIGCONT by the kernel and runs again.
     Unless its new parent is in its session but another group: then its group is not
     orphaned, and the kernel rightly sends nothing."""
     pid = int(args[0])
-    def check(snaps, err):
-        for s in snaps:
-            p = by_pid(s, pid)
-            if not p or not p['orphan']:
-                continue
-            parent = proc(p['ppid'])
-            if parent and parent[4] == p['sid'] and parent[3] != p['pgid']:
-                return [pid, 'not-orphaned-group']
-            if p['stat'][0] not in 'TZ' and 'got SIGHUP' in err and 'got SIGCONT' in err:
-                return [pid, p['ppid']]
+    p = by_pid(s, pid)
+    if not p or not p['orphan']:
         return None
-    return check
+    parent = proc(p['ppid'])
+    if parent and parent[4] == p['sid'] and parent[3] != p['pgid']:
+        return [pid, 'not-orphaned-group']
+    if p['stat'][0] not in 'TZ' and 'got SIGHUP' in err and 'got SIGCONT' in err:
+        return [pid, p['ppid']]
 
-def c_pipeline(args):
-    def check(snaps, err):
-        for s in snaps:
-            j = job(s)
-            if not j or j['command'] != 'pipeline':
-                continue
-            kids = children(s, j)
-            cmds = sorted(k['command'] for k in kids)
-            if (cmds == ['cat', 'cat', 'sleep 100'] and all(k['depth'] == 1 for k in kids)
-                    and all(k['pgid'] == j['pgid'] == j['pid'] for k in kids)):
-                kids.sort(key=lambda k: k['command'] != 'sleep 100')
-                return [k['pid'] for k in kids]
+@per_snapshot
+def c_pipeline(s, args, err):
+    j = job(s)
+    if not j or j['command'] != 'pipeline':
         return None
-    return check
+    kids = children(s, j)
+    cmds = sorted(k['command'] for k in kids)
+    if (cmds == ['cat', 'cat', 'sleep 100'] and all(k['depth'] == 1 for k in kids)
+            and all(k['pgid'] == j['pgid'] == j['pid'] for k in kids)):
+        kids.sort(key=lambda k: k['command'] != 'sleep 100')
+        return [k['pid'] for k in kids]
 
 def main():
     # BG OUT ERR SECS CONDITION [ARG...]: until the condition holds (prints what it found),

@@ -2,7 +2,7 @@
 # Batch mode with real processes: the seed's naive kill seen from outside, orphans with
 # their new parent, signal routing, exit statuses and error lines.
 . "${srcdir:-.}/tests/lib.sh"
-command -v python3 >/dev/null || skip "python3 is needed to read the JSON output"
+[ -n "$PYTHON" ] || skip "python3 is needed to read the JSON output"
 
 ORPH_PID=""
 # start_in_background OUT ERR COMMAND...: a command that execs orphanage, in the background.

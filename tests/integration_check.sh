@@ -2,7 +2,7 @@
 # --check, the leak gate: leaked processes are named and killed, exit 3; a clean job's
 # status passes through; nothing any case starts is left alive.
 . "${srcdir:-.}/tests/lib.sh"
-command -v python3 >/dev/null || skip "python3 is needed to read the JSON output"
+[ -n "$PYTHON" ] || skip "python3 is needed to read the JSON output"
 
 # The pids in the leak report's rows (second column), so the test can check they are gone.
 leaked_pids() { awk '/\[leaked: /{print $2}' "$TMPD/$1.out"; }

@@ -506,12 +506,8 @@ int cgroup_events_read(int fd, struct cgroup_events *ev)
 int cgroup_kill(const struct cgroup *cg, size_t *count, char *why, size_t whylen)
 {
 	struct cgroup_pids pids = { 0 };
-	*count = 0;
-	if (cgroup_members(cg, &pids, why, whylen) < 0) {
-		free(pids.pid);
-		return -1;
-	}
-	*count = pids.n;
+	/* Uncounted, they are killed all the same. */
+	*count = cgroup_members(cg, &pids, why, whylen) == 0 ? pids.n : SIZE_MAX;
 	free(pids.pid);
 	int err = write_file(cg->path, "cgroup.kill", "1");
 	if (err == ENOENT)

@@ -97,7 +97,8 @@ int cgroup_events_open(const struct cgroup *cg);
 int cgroup_events_read(int fd, struct cgroup_events *ev);
 
 /* SIGKILL every process in the cgroup and below, including those forked meanwhile
- * (cgroup.kill, Linux 5.14). *count gets how many were in it just before. 0, or -1 with why. */
+ * (cgroup.kill, Linux 5.14). *count gets how many were in it just before (SIZE_MAX when
+ * they could not be counted). 0, or -1 with why. */
 int cgroup_kill(const struct cgroup *cg, size_t *count, char *why, size_t whylen);
 /* Freeze (true) or thaw (false) the cgroup and below. The freeze completes asynchronously:
  * cgroup.events says "frozen 1" when it has (a frozen task shows STAT S, not T). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -245,6 +246,20 @@ static int send_op(int fd, uint32_t cookie, enum proc_cn_mcast_op op)
 	return r < 0 ? -1 : 0;
 }
 
+/* The fixed inode numbers of the initial user and pid namespaces (PROC_USER_INIT_INO,
+ * PROC_PID_INIT_INO in the kernel's proc_ns.h). */
+#define INIT_USER_NS_INO 0xEFFFFFFDu
+#define INIT_PID_NS_INO 0xEFFFFFFCu
+
+/* Is this process in the initial user and pid namespaces: 1, 0, or -1 when /proc cannot say. */
+static int in_initial_namespaces(void)
+{
+	struct stat u, p;
+	if (stat("/proc/self/ns/user", &u) < 0 || stat("/proc/self/ns/pid", &p) < 0)
+		return -1;
+	return u.st_ino == INIT_USER_NS_INO && p.st_ino == INIT_PID_NS_INO;
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -340,8 +355,16 @@ int procev_open(struct procev_listener *l, struct procev_batch *b, int timeout_m
 		if (left <= 0) {
 			/* cn_proc drops requests from outside the initial user and pid namespaces
 			 * without an answer; so does a kernel without CONFIG_PROC_EVENTS. */
-			snprintf(why, whylen, "no answer from the proc connector: outside the initial "
-				 "namespaces (a container) or no process events in this kernel");
+			int init = in_initial_namespaces();
+			if (init == 0)
+				snprintf(why, whylen, "no answer from the proc connector: not in the initial user "
+					 "and pid namespaces (a container?), where the kernel ignores listeners");
+			else if (init == 1)
+				snprintf(why, whylen, "no answer from the proc connector: no process events in "
+					 "this kernel (CONFIG_PROC_EVENTS)");
+			else
+				snprintf(why, whylen, "no answer from the proc connector: outside the initial "
+					 "namespaces, or no process events in this kernel");
 			goto fail;
 		}
 		struct pollfd p = { .fd = l->fd, .events = POLLIN };

@@ -91,10 +91,12 @@ void procev_batch_free(struct procev_batch *b);
 /* ---- the socket ---- */
 
 /* Open the connector and start listening: fill l and return its fd, or -1 with why
- * ("needs CAP_NET_ADMIN", "no proc connector in this kernel", "no answer from the proc
- * connector: ..." when the kernel ignored the request, as it does for a listener outside
- * the initial user and pid namespaces). Waits up to timeout_ms for the kernel's ack; any
- * event that arrives meanwhile is appended to b. */
+ * ("the proc connector needs CAP_NET_ADMIN" when the kernel refuses, as before Linux 6.6;
+ * "no proc connector in this kernel"; "no answer from the proc connector: not in the
+ * initial user and pid namespaces..." when the kernel ignored the request, as it does for
+ * a listener in a container). Waits up to timeout_ms for the kernel's ack, so an open
+ * listener is one the kernel accepted: events follow. Any event that arrives meanwhile
+ * (another listener's) is appended to b. */
 int procev_open(struct procev_listener *l, struct procev_batch *b, int timeout_ms, char *why, size_t whylen);
 /* Drain the socket into b, at most max_msgs datagrams (poll again for the rest).
  * Returns the number of events appended, or -1 with errno on a socket error.

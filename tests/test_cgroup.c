@@ -332,6 +332,18 @@ static void test_kill_counts_and_writes(void **state)
 	assert_string_equal(get(fx->dir, "cgroup.kill"), "1");
 }
 
+static void test_kill_uncounted_still_kills(void **state)
+{
+	struct fx *fx = *state;
+	char why[256] = "";
+	size_t count = 0;
+	/* cgroup.procs unreadable: the count is unknown, the kill goes out all the same. */
+	put(fx->dir, "cgroup.kill", "");
+	assert_int_equal(cgroup_kill(&fx->cg, &count, why, sizeof why), 0);
+	assert_true(count == SIZE_MAX);
+	assert_string_equal(get(fx->dir, "cgroup.kill"), "1");
+}
+
 static void test_freeze_writes(void **state)
 {
 	struct fx *fx = *state;
@@ -403,6 +415,7 @@ int main(void)
 		FX(test_members_say_why),
 		FX(test_events_read_through_fd),
 		FX(test_kill_counts_and_writes),
+		FX(test_kill_uncounted_still_kills),
 		FX(test_freeze_writes),
 		FX(test_create_says_why_and_leaves_nothing),
 		FX(test_remove_names_what_is_left),

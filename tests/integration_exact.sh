@@ -63,9 +63,18 @@ fi
 # 2. The connector: a fork and an exit event for each of five children, right parent.
 run_probe connector
 rc=$(cat "$TMPD/connector.rc")
+# A kernel built with process events, read from its config.
+kernel_has_proc_events() {
+	{ zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null; } |
+		grep -qx 'CONFIG_PROC_EVENTS=y'
+}
 if [ "$rc" = 77 ]; then
+	why=$(sed -n 's/^SKIP: //p' "$TMPD/connector.out")
+	# Where the kernel has process events and we are in its initial namespaces, silence
+	# is a fault of the listener, not of the machine.
+	case $why in *CONFIG_PROC_EVENTS*) kernel_has_proc_events && fail "the connector should answer here: $why" ;; esac
 	skipped="$skipped connector"
-	say "connector part skipped: $(sed -n 's/^SKIP: //p' "$TMPD/connector.out")"
+	say "connector part skipped: $why"
 else
 	[ "$rc" = 0 ] || fail "connector probe exit $rc: $(cat "$TMPD/connector.out")"
 	grep -q '^ok: a fork and an exit event for each of 5 children' "$TMPD/connector.out" ||

@@ -45,8 +45,9 @@ struct procev {
 struct procev_batch {
 	struct procev *ev;
 	size_t n, cap;
-	unsigned long lost;	/* events the sequence numbers say never arrived */
-	bool overflow;		/* the socket overflowed: an unknown number were lost */
+	unsigned long lost;	/* events the sequence numbers say never arrived (a gap shows
+				 * only when that CPU's next event arrives) */
+	bool overflow;		/* the socket overflowed (ENOBUFS): lost until further notice */
 	unsigned long rejected;	/* messages too short, garbled or from another connector */
 	unsigned long ignored;	/* UID, GID, PTRACE, COREDUMP and other kinds */
 };

@@ -110,7 +110,8 @@ void options_help(FILE *out)
 	      "                        default: batch mode runs until the family is gone)\n"
 	      "      --json            batch: one JSON object per snapshot, one per line\n"
 	      "  -p, --pid PID         watch an existing process and its descendants (not PID 1,\n"
-	      "                        orphanage itself or its ancestors)\n"
+	      "                        orphanage itself or its ancestors, a kernel thread, or a\n"
+	      "                        thread id: give its process's PID)\n"
 	      "      --demo NAME       launch a built-in scenario (--demo list names them)\n"
 	      "      --same-group      keep the job in orphanage's process group (plain fork/exec)\n"
 	      "      --no-forward      do not route SIGINT/SIGTERM/SIGHUP to the job's group\n"
@@ -133,9 +134,10 @@ void options_help(FILE *out)
 	      "s choose the signal; Ctrl+C SIGINT to the job's group; r relaunch; ? help; q quit.\n"
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
-	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage or an\n"
-	      "ancestor); 2 on a usage error (also --subreaper with -p, -n with --check, '--' alone);\n"
-	      "126 when COMMAND cannot be executed; 127 when it cannot be found.\n",
+	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage, an ancestor,\n"
+	      "a kernel thread or a thread id); 2 on a usage error (also --subreaper with -p, -n\n"
+	      "with --check, '--' alone); 126 when COMMAND cannot be executed (also a directory);\n"
+	      "127 when it cannot be found (a directory in PATH is no command), as a shell does.\n",
 	      out);
 }
 

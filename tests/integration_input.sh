@@ -46,4 +46,64 @@ else
 	say "not checked: no locale with a decimal comma is installed"
 fi
 say "ok: numbers are plain decimals"
+
+# 3. A directory is no COMMAND: "Is a directory" and 126, as bash says it, named by a path
+#    or relative with a '/'; in PATH, a directory is skipped (bash: not found, 127).
+mkdir -p "$TMPD/bin/subdir" "$TMPD/work/src"
+expect_error 126 "$TMPD: Is a directory" -b -- "$TMPD"
+(cd "$TMPD/work" && expect_error 126 "./src: Is a directory" -b -- ./src) || exit 1
+PATH=$TMPD/bin:$PATH expect_error 127 "subdir: command not found" -b -- subdir
+# Not found, and found but not executable, stay as a shell has them.
+expect_error 127 "no-such-command-xyz: command not found" -b -- no-such-command-xyz
+expect_error 127 "$TMPD/nothing: No such file or directory" -b -- "$TMPD/nothing"
+printf '#!/bin/sh\n' >"$TMPD/bin/noexec"
+chmod 644 "$TMPD/bin/noexec"
+expect_error 126 "$TMPD/bin/noexec: Permission denied" -b -- "$TMPD/bin/noexec"
+PATH=$TMPD/bin:$PATH expect_error 126 "$TMPD/bin/noexec: Permission denied" -b -- noexec
+# A script with no #! still runs, under sh, as execvp runs it.
+printf 'echo plain-script-ran\n' >"$TMPD/bin/plain"
+chmod 755 "$TMPD/bin/plain"
+PATH=$TMPD/bin:$PATH timeout 10 "$ORPHANAGE" -b -d 0.1 -- plain >"$TMPD/plain.out" 2>"$TMPD/plain.err" ||
+	fail "a script with no #! did not run: $(cat "$TMPD/plain.err")"
+track_output "$TMPD/plain.out"
+grep -qx plain-script-ran "$TMPD/plain.err" || fail "the script's output is missing: $(cat "$TMPD/plain.err")"
+say "ok: directories, not found, not executable"
+
+# 4. -p refuses what has no process group of its own to signal: a kernel thread, and a
+#    thread id that is not its process's (it names the process to watch instead).
+kthread=""
+for stat in /proc/2/stat /proc/[0-9]*/stat; do
+	rest=$(cat "$stat" 2>/dev/null) || continue
+	rest=${rest##*) }
+	# shellcheck disable=SC2086 # fields, split on purpose
+	set -- $rest
+	# Field 9, flags: PF_KTHREAD.
+	if [ $# -ge 7 ] && (($7 & 0x00200000)); then
+		kthread=${stat#/proc/}
+		kthread=${kthread%/stat}
+		kcomm=$(cat "/proc/$kthread/comm" 2>/dev/null) && break
+		kthread=""
+	fi
+done
+if [ -n "$kthread" ]; then
+	expect_error 1 "PID $kthread is a kernel thread ($kcomm): it has no process group to signal" -b -p "$kthread"
+else
+	say "not checked: no kernel thread is visible here"
+fi
+command -v python3 >/dev/null || skip "python3 is needed for a process with a second thread"
+python3 -c 'import threading, time
+t = threading.Thread(target=time.sleep, args=(300,), daemon=True)
+t.start()
+time.sleep(300)' &
+threaded=$!
+track "$threaded"
+second_thread() { ls "/proc/$threaded/task" 2>/dev/null | grep -vx "$threaded" | head -1; }
+has_second_thread() { [ -n "$(second_thread)" ]; }
+wait_until 10 has_second_thread || fail "python3 $threaded never started its second thread"
+tid=$(second_thread)
+expect_error 1 "PID $tid is a thread of process $threaded (python3): watch -p $threaded" -b -p "$tid"
+alive "$threaded" || fail "refusing its thread id touched process $threaded"
+kill_ours KILL "$threaded"
+wait "$threaded" 2>/dev/null
+say "ok: -p refuses kernel threads and thread ids"
 exit 0

@@ -65,9 +65,11 @@ static bool is_directory(const char *path)
 
 /* Where a shell would run name from: name itself when it holds a '/', else the first
  * executable file of that name in PATH, or the first such file at all (which then fails as
- * not executable). A directory in PATH is no command. Returns 0, or ENOENT. */
+ * not executable). A directory in PATH is no command. Returns 0, ENOENT, or ENAMETOOLONG. */
 int job_find_program(const char *name, char *path, size_t len)
 {
+	if (strlen(name) >= len)
+		return ENAMETOOLONG;
 	if (strchr(name, '/')) {
 		snprintf(path, len, "%s", name);
 		return 0;
@@ -86,7 +88,7 @@ int job_find_program(const char *name, char *path, size_t len)
 		int n = colon == d ? snprintf(try, sizeof try, "./%s", name)
 				   : snprintf(try, sizeof try, "%.*s/%s", (int)(colon - d), d, name);
 		if (n > 0 && (size_t)n < sizeof try && stat(try, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			if (access(try, X_OK) == 0) {
+			if (access(try, X_OK) == 0 && (size_t)n < len) {
 				snprintf(path, len, "%s", try);
 				return 0;
 			}
@@ -99,18 +101,36 @@ int job_find_program(const char *name, char *path, size_t len)
 	}
 	if (!fallback[0])
 		return ENOENT;
+	if (strlen(fallback) >= len)
+		return ENAMETOOLONG;
 	snprintf(path, len, "%s", fallback);
 	return 0;
+}
+
+/* A name short enough for a one-line message: cut on a UTF-8 boundary, ending in "…". */
+static const char *short_name(const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name), keep = len - sizeof "\xe2\x80\xa6";
+	if (n < len)
+		return name;
+	while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80)
+		keep--;
+	snprintf(buf, len, "%.*s\xe2\x80\xa6", (int)keep, name);
+	return buf;
 }
 
 /* A failed exec as a shell says it: 127 and "command not found" or the reason, 126 with
  * "Is a directory" where exec(2) itself only says EACCES, or with the reason. */
 static int launch_error(const char *name, const char *path, int errnum, char *err, size_t errlen)
 {
-	if (errnum == ENOENT && !strchr(name, '/'))
+	char nbuf[256], pbuf[256];
+	bool search = !strchr(name, '/');
+	if (errnum == EACCES && is_directory(path))
+		errnum = EISDIR;
+	name = short_name(name, nbuf, sizeof nbuf);
+	path = short_name(path, pbuf, sizeof pbuf);
+	if (errnum == ENOENT && search)
 		snprintf(err, errlen, "%s: command not found", name);
-	else if (errnum == EACCES && is_directory(path))
-		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
 	else
 		snprintf(err, errlen, "%s: %s", path, strerror(errnum));
 	return errnum == ENOENT ? 127 : 126;
@@ -186,10 +206,11 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	job->out_fd = -1;
 	job->status = -1;
 	char path[PATH_MAX];
+	int found = o->exec_path ? 0 : job_find_program(argv[0], path, sizeof path);
+	if (found)
+		return launch_error(argv[0], argv[0], found, err, errlen);
 	if (o->exec_path)
 		snprintf(path, sizeof path, "%s", o->exec_path);
-	else if (job_find_program(argv[0], path, sizeof path) != 0)
-		return launch_error(argv[0], argv[0], ENOENT, err, errlen);
 	int out[2], report[2];
 	if (launch_pipes(report, out, o->passthrough, err, errlen))
 		return 1;

@@ -31,7 +31,7 @@ struct job_opts {
 int job_launch(struct job *job, char *const argv[], const struct job_opts *o, char *err, size_t errlen);
 /* Where COMMAND runs from, as a shell finds it: name itself when it holds a '/', else the
  * first executable file of that name in PATH (a directory is no command). Returns 0 with
- * the path (which holds a '/'), or ENOENT. */
+ * the path (which holds a '/'), ENOENT, or ENAMETOOLONG when it does not fit in len. */
 int job_find_program(const char *name, char *path, size_t len);
 /* Can pid be watched with -p? 1 with the reason in err for a kernel thread (no process group
  * to signal) or a thread id that is not its process's, 0 otherwise (also when it is gone). */

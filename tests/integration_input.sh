@@ -67,7 +67,10 @@ PATH=$TMPD/bin:$PATH timeout 10 "$ORPHANAGE" -b -d 0.1 -- plain >"$TMPD/plain.ou
 	fail "a script with no #! did not run: $(cat "$TMPD/plain.err")"
 track_output "$TMPD/plain.out"
 grep -qx plain-script-ran "$TMPD/plain.err" || fail "the script's output is missing: $(cat "$TMPD/plain.err")"
-say "ok: directories, not found, not executable"
+# A name too long for a path: the reason, on one line, the name cut with an ellipsis.
+long=$(printf '%05000d' 0)
+expect_error 126 "…: File name too long" -b -- "/$long"
+say "ok: directories, not found, not executable, too long"
 
 # 4. -p refuses what has no process group of its own to signal: a kernel thread, and a
 #    thread id that is not its process's (it names the process to watch instead).

@@ -299,8 +299,10 @@ int job_check_attach(pid_t pid, char *err, size_t errlen)
 	long ppid;
 	unsigned long flags = 0;
 	int fields = sscanf(rest, "%c %ld %*d %*d %*d %*d %lu", &state, &ppid, &flags);
-	/* A kernel thread has a pid but no process group or session of its own to signal. */
-	if (pid == 2 || (fields >= 2 && ppid == 2) || (fields == 3 && (flags & PF_KTHREAD))) {
+	/* A kernel thread has a pid but no process group or session of its own to signal. The
+	 * flag, not pid 2 or parent 2: in a pid namespace PID 2 can be any process. */
+	bool kthread = fields == 3 ? (flags & PF_KTHREAD) != 0 : (fields == 2 && ppid == 2);
+	if (kthread) {
 		snprintf(err, errlen, "PID %d is a kernel thread (%s): it has no process group to signal", (int)pid,
 			 comm);
 		return 1;

@@ -72,7 +72,19 @@ long=$(printf '%05000d' 0)
 expect_error 126 "…: File name too long" -b -- "/$long"
 say "ok: directories, not found, not executable, too long"
 
-# 4. -p refuses what has no process group of its own to signal: a kernel thread, and a
+# 4. A backslash in a command line is shown doubled, so it never passes for an escape:
+#    the text a\x1b and a real ESC look different, in text and in JSON alike.
+esc=$(printf '\033')
+"$ORPHANAGE" -b -n 1 -- sh -c "sleep 1; : a\\x1b $esc" >"$TMPD/bs.out" 2>/dev/null || fail "backslash run failed"
+track_output "$TMPD/bs.out"
+grep -qF ': a\\x1b \e' "$TMPD/bs.out" || fail "the backslash is not doubled in text: $(head -2 "$TMPD/bs.out")"
+"$ORPHANAGE" -b --json -n 1 -- sh -c "sleep 1; : a\\x1b $esc" >"$TMPD/bs.json" 2>/dev/null || fail "backslash JSON run failed"
+track_output "$TMPD/bs.json"
+json_true "$TMPD/bs.json" 'objs[0]["processes"][0]["command"].endswith(": a\\\\x1b \\e")' ||
+	fail "the backslash is not doubled in JSON: $(head -1 "$TMPD/bs.json")"
+say "ok: backslashes shown doubled"
+
+# 5. -p refuses what has no process group of its own to signal: a kernel thread, and a
 #    thread id that is not its process's (it names the process to watch instead).
 kthread=""
 for stat in /proc/2/stat /proc/[0-9]*/stat; do
@@ -99,6 +111,7 @@ t = threading.Thread(target=time.sleep, args=(300,), daemon=True)
 t.start()
 time.sleep(300)' &
 threaded=$!
+disown "$threaded"
 track "$threaded"
 second_thread() { ls "/proc/$threaded/task" 2>/dev/null | grep -vx "$threaded" | head -1; }
 has_second_thread() { [ -n "$(second_thread)" ]; }
@@ -107,6 +120,6 @@ tid=$(second_thread)
 expect_error 1 "PID $tid is a thread of process $threaded (python3): watch -p $threaded" -b -p "$tid"
 alive "$threaded" || fail "refusing its thread id touched process $threaded"
 kill_ours KILL "$threaded"
-wait "$threaded" 2>/dev/null
+wait_until 5 gone "$threaded" || fail "python3 $threaded outlived its SIGKILL"
 say "ok: -p refuses kernel threads and thread ids"
 exit 0

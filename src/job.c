@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,10 +51,153 @@ static void child_reset_signals(const sigset_t *ignored)
 }
 
 /* In the child: report errno through the status pipe and leave as a shell would. */
-static void child_fail(int fd, int err)
+static _Noreturn void child_fail(int fd, int err)
 {
 	(void)!write(fd, &err, sizeof err);
 	_exit(err == ENOENT ? 127 : 126);
+}
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where a shell would run name from: name itself when it holds a '/', else the first
+ * executable file of that name in PATH, or the first such file at all (which then fails as
+ * not executable). A directory in PATH is no command. Returns 0, ENOENT, or ENAMETOOLONG. */
+int job_find_program(const char *name, char *path, size_t len)
+{
+	if (strlen(name) >= len)
+		return ENAMETOOLONG;
+	if (strchr(name, '/')) {
+		snprintf(path, len, "%s", name);
+		return 0;
+	}
+	if (!*name)
+		return ENOENT;
+	const char *dirs = getenv("PATH");
+	char fallback[PATH_MAX] = "";
+	if (!dirs)
+		dirs = "/bin:/usr/bin";
+	for (const char *d = dirs;; d++) {
+		const char *colon = strchrnul(d, ':');
+		char try[PATH_MAX];
+		struct stat st;
+		/* An empty entry is the current directory; "./" keeps a '/' in what is run. */
+		int n = colon == d ? snprintf(try, sizeof try, "./%s", name)
+				   : snprintf(try, sizeof try, "%.*s/%s", (int)(colon - d), d, name);
+		if (n > 0 && (size_t)n < sizeof try && stat(try, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			if (access(try, X_OK) == 0 && (size_t)n < len) {
+				snprintf(path, len, "%s", try);
+				return 0;
+			}
+			if (!fallback[0])
+				snprintf(fallback, sizeof fallback, "%s", try);
+		}
+		if (!*colon)
+			break;
+		d = colon;
+	}
+	if (!fallback[0])
+		return ENOENT;
+	if (strlen(fallback) >= len)
+		return ENAMETOOLONG;
+	snprintf(path, len, "%s", fallback);
+	return 0;
+}
+
+/* A name short enough for a one-line message: cut on a UTF-8 boundary, ending in "…". */
+static const char *short_name(const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name), keep = len - sizeof "\xe2\x80\xa6";
+	if (n < len)
+		return name;
+	while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80)
+		keep--;
+	snprintf(buf, len, "%.*s\xe2\x80\xa6", (int)keep, name);
+	return buf;
+}
+
+/* A failed exec as a shell says it: 127 and "command not found" or the reason, 126 with
+ * "Is a directory" where exec(2) itself only says EACCES, or with the reason. */
+static int launch_error(const char *name, const char *path, int errnum, char *err, size_t errlen)
+{
+	char nbuf[256], pbuf[256];
+	bool search = !strchr(name, '/');
+	if (errnum == EACCES && is_directory(path))
+		errnum = EISDIR;
+	name = short_name(name, nbuf, sizeof nbuf);
+	path = short_name(path, pbuf, sizeof pbuf);
+	if (errnum == ENOENT && search)
+		snprintf(err, errlen, "%s: command not found", name);
+	else
+		snprintf(err, errlen, "%s: %s", path, strerror(errnum));
+	return errnum == ENOENT ? 127 : 126;
+}
+
+/* The report pipe (closed on a successful exec) and, unless passthrough, the output pipe. */
+static int launch_pipes(int report[2], int out[2], bool passthrough, char *err, size_t errlen)
+{
+	out[0] = out[1] = -1;
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		return 1;
+	}
+	if (!passthrough && pipe2(out, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		close(report[0]);
+		close(report[1]);
+		return 1;
+	}
+	return 0;
+}
+
+static void close_pair(int fd[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0) {
+			close(fd[i]);
+			fd[i] = -1;
+		}
+}
+
+/* In the child: its own group, stdin from /dev/null, output into the pipe, then exec. */
+static _Noreturn void launch_child(const char *path, char *const argv[], const struct job_opts *o, int report,
+				   int out)
+{
+	child_reset_signals(o->ignored);
+	if (!o->same_group && setpgid(0, 0) < 0)
+		child_fail(report, errno);
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+		child_fail(report, errno);
+	if (null != STDIN_FILENO)
+		close(null);
+	if (out >= 0 && (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0))
+		child_fail(report, errno);
+	if (o->demo && setenv("ORPHANAGE_DEMO", o->demo, 1) < 0)
+		child_fail(report, errno);
+	/* path holds a '/': no second search; a script with no #! still runs under sh. */
+	execvp(path, argv);
+	child_fail(report, errno);
+}
+
+/* In the parent: the child's errno when its exec failed (the child is reaped then), or 0
+ * once the report pipe closed on exec. */
+static int launch_wait_exec(pid_t pid, int report)
+{
+	int child_errno = 0;
+	ssize_t r;
+	do
+		r = read(report, &child_errno, sizeof child_errno);
+	while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof child_errno)
+		return 0;
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return child_errno ? child_errno : EIO;
 }
 
 int job_launch(struct job *job, char *const argv[], const struct job_opts *o, char *err, size_t errlen)
@@ -60,49 +205,25 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	memset(job, 0, sizeof *job);
 	job->out_fd = -1;
 	job->status = -1;
-	int out[2] = { -1, -1 }, report[2];
-	if (pipe2(report, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+	char path[PATH_MAX];
+	int found = o->exec_path ? 0 : job_find_program(argv[0], path, sizeof path);
+	if (found)
+		return launch_error(argv[0], argv[0], found, err, errlen);
+	if (o->exec_path)
+		snprintf(path, sizeof path, "%s", o->exec_path);
+	int out[2], report[2];
+	if (launch_pipes(report, out, o->passthrough, err, errlen))
 		return 1;
-	}
-	if (!o->passthrough && pipe2(out, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
-		close(report[0]);
-		close(report[1]);
-		return 1;
-	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-		close(report[0]);
-		close(report[1]);
-		if (out[0] >= 0) {
-			close(out[0]);
-			close(out[1]);
-		}
+		close_pair(report);
+		close_pair(out);
 		return 1;
 	}
 	if (pid == 0) {
 		close(report[0]);
-		child_reset_signals(o->ignored);
-		if (!o->same_group && setpgid(0, 0) < 0)
-			child_fail(report[1], errno);
-		int null = open("/dev/null", O_RDONLY);
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
-			child_fail(report[1], errno);
-		if (null != STDIN_FILENO)
-			close(null);
-		if (!o->passthrough) {
-			if (dup2(out[1], STDOUT_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0)
-				child_fail(report[1], errno);
-		}
-		if (o->demo && setenv("ORPHANAGE_DEMO", o->demo, 1) < 0)
-			child_fail(report[1], errno);
-		if (o->exec_path)
-			execv(o->exec_path, argv);
-		else
-			execvp(argv[0], argv);
-		child_fail(report[1], errno);
+		launch_child(path, argv, o, report[1], out[1]);
 	}
 	/* Also in the parent, so the group exists before anyone signals it. */
 	if (!o->same_group)
@@ -110,23 +231,12 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	close(report[1]);
 	if (out[1] >= 0)
 		close(out[1]);
-	int child_errno = 0;
-	ssize_t r;
-	do
-		r = read(report[0], &child_errno, sizeof child_errno);
-	while (r < 0 && errno == EINTR);
+	int child_errno = launch_wait_exec(pid, report[0]);
 	close(report[0]);
-	if (r == (ssize_t)sizeof child_errno) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+	if (child_errno) {
 		if (out[0] >= 0)
 			close(out[0]);
-		if (child_errno == ENOENT && !strchr(argv[0], '/'))
-			snprintf(err, errlen, "%s: command not found", argv[0]);
-		else
-			snprintf(err, errlen, "%s: %s", argv[0], strerror(child_errno));
-		return child_errno == ENOENT ? 127 : 126;
+		return launch_error(argv[0], path, child_errno, err, errlen);
 	}
 	if (out[0] >= 0) {
 		fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
@@ -142,6 +252,74 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	return 0;
 }
 
+/* The comm of pid (between the first '(' and the last ')' of its stat line) and the
+ * stat fields after it, or -1 when pid is gone. */
+static int read_stat(pid_t pid, char *comm, size_t commlen, char *rest, size_t restlen)
+{
+	char file[64], buf[1024];
+	snprintf(file, sizeof file, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return -1;
+	snprintf(comm, commlen, "%.*s", (int)(close - open - 1), open + 1);
+	snprintf(rest, restlen, "%s", close[1] ? close + 2 : "");
+	return 0;
+}
+
+/* The Tgid line of /proc/PID/status: the process a thread id belongs to, or -1. */
+static pid_t read_tgid(pid_t pid)
+{
+	char file[64], line[256];
+	long tgid = -1;
+	snprintf(file, sizeof file, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(f);
+	return (pid_t)tgid;
+}
+
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h: the kernel's own thread */
+
+int job_check_attach(pid_t pid, char *err, size_t errlen)
+{
+	char comm[64], rest[960];
+	if (read_stat(pid, comm, sizeof comm, rest, sizeof rest) < 0)
+		return 0;	/* gone: job_attach says so */
+	char state;
+	long ppid;
+	unsigned long flags = 0;
+	int fields = sscanf(rest, "%c %ld %*d %*d %*d %*d %lu", &state, &ppid, &flags);
+	/* A kernel thread has a pid but no process group or session of its own to signal. The
+	 * flag, not pid 2 or parent 2: in a pid namespace PID 2 can be any process. */
+	bool kthread = fields == 3 ? (flags & PF_KTHREAD) != 0 : (fields == 2 && ppid == 2);
+	if (kthread) {
+		snprintf(err, errlen, "PID %d is a kernel thread (%s): it has no process group to signal", (int)pid,
+			 comm);
+		return 1;
+	}
+	/* A thread id is found in /proc too, but it is not a process: name the one it is in. */
+	pid_t tgid = read_tgid(pid);
+	if (tgid > 0 && tgid != pid) {
+		char pcomm[64], prest[8];
+		if (read_stat(tgid, pcomm, sizeof pcomm, prest, sizeof prest) < 0)
+			snprintf(pcomm, sizeof pcomm, "?");
+		snprintf(err, errlen, "PID %d is a thread of process %d (%s): watch -p %d", (int)pid, (int)tgid, pcomm,
+			 (int)tgid);
+		return 1;
+	}
+	return 0;
+}
+
 int job_attach(struct job *job, pid_t pid, char *err, size_t errlen)
 {
 	memset(job, 0, sizeof *job);
@@ -151,6 +329,8 @@ int job_attach(struct job *job, pid_t pid, char *err, size_t errlen)
 		snprintf(err, errlen, "no process with PID %d", (int)pid);
 		return 1;
 	}
+	if (job_check_attach(pid, err, errlen))
+		return 1;
 	pid_t pgid = getpgid(pid);
 	job->pid = pid;
 	job->pgid = pgid > 0 ? pgid : pid;

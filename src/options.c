@@ -4,12 +4,9 @@
 #include "options.h"
 #include "signame.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -41,14 +38,45 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Decimal digits only, with no sign and no spaces: strtol and strtod would also take " 5",
+ * "+5", "0x10" (read as 16 by strtod), "1e3", "inf", and the locale's decimal comma. */
+static const char *decimal_digits(const char *p, unsigned long long limit, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long long)(*p - '0');
+		if (v > limit)
+			return NULL;
+	}
+	*out = v;
+	return p;
+}
+
 int options_seconds(const char *text, double max, double *out)
 {
-	char *end;
-	if (!text || !*text || *text == '-' || *text == '+')
+	unsigned long long whole = 0, frac = 0, scale = 1;
+	if (!text || max < 0)
 		return -1;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno || *end || !isfinite(v) || v < 0 || v > max)
+	const char *p = decimal_digits(text, (unsigned long long)max, &whole);
+	if (!p)
+		return -1;
+	bool digits = p != text;
+	if (*p == '.') {
+		const char *f = ++p;
+		/* Digits past the 18th cannot change a double: read them, keep 18. */
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (p - f < 18) {
+				frac = frac * 10 + (unsigned long long)(*p - '0');
+				scale *= 10;
+			}
+		if (p == f)
+			return -1;
+		digits = true;
+	}
+	if (!digits || *p)
+		return -1;
+	double v = (double)whole + (double)frac / (double)scale;
+	if (v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -56,14 +84,13 @@ int options_seconds(const char *text, double max, double *out)
 
 static int parse_long(const char *text, long min, long max, long *out)
 {
-	char *end;
-	if (!text || !*text)
+	unsigned long long v;
+	if (!text || max < 0)
 		return -1;
-	errno = 0;
-	long v = strtol(text, &end, 10);
-	if (errno || *end || v < min || v > max)
+	const char *end = decimal_digits(text, (unsigned long long)max, &v);
+	if (!end || end == text || *end || (long long)v < min)
 		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
@@ -83,7 +110,8 @@ void options_help(FILE *out)
 	      "                        default: batch mode runs until the family is gone)\n"
 	      "      --json            batch: one JSON object per snapshot, one per line\n"
 	      "  -p, --pid PID         watch an existing process and its descendants (not PID 1,\n"
-	      "                        orphanage itself or its ancestors)\n"
+	      "                        orphanage itself or its ancestors, a kernel thread, or a\n"
+	      "                        thread id: give its process's PID)\n"
 	      "      --demo NAME       launch a built-in scenario (--demo list names them)\n"
 	      "      --same-group      keep the job in orphanage's process group (plain fork/exec)\n"
 	      "      --no-forward      do not route SIGINT/SIGTERM/SIGHUP to the job's group\n"
@@ -99,15 +127,63 @@ void options_help(FILE *out)
 	      "                        apply --on-exit\n"
 	      "  -h, --help            show this help and exit\n"
 	      "  -V, --version         show the version and exit\n"
+	      "Numbers are plain decimals: digits, and for SECS one '.' (0.5, .5); no sign, spaces,\n"
+	      "hex or exponent. '--' must be followed by COMMAND.\n"
 	      "\n"
 	      "Keys: Up/Down PgUp/PgDn Home/End select; k naive kill; g group kill; t tree kill;\n"
 	      "s choose the signal; Ctrl+C SIGINT to the job's group; r relaunch; ? help; q quit.\n"
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
-	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage or an\n"
-	      "ancestor); 2 on a usage error (also --subreaper with -p, -n with --check);\n"
-	      "126 when COMMAND cannot be executed; 127 when it cannot be found.\n",
+	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage, an ancestor,\n"
+	      "a kernel thread or a thread id); 2 on a usage error (also --subreaper with -p, -n\n"
+	      "with --check, '--' alone); 126 when COMMAND cannot be executed (also a directory);\n"
+	      "127 when it cannot be found (a directory in PATH is no command), as a shell does.\n",
 	      out);
+}
+
+/* The rules between options, once every option is read. Returns 0, or 2 with err. */
+static int options_validate(const struct options *o, char *err, size_t errlen)
+{
+	int sources = (o->command != NULL) + (o->pid != 0) + (o->demo != NULL);
+	if (sources > 1) {
+		snprintf(err, errlen, "give only one of COMMAND, -p PID and --demo NAME");
+		return 2;
+	}
+	if (o->check && o->pid) {
+		snprintf(err, errlen, "--check runs a job: it cannot watch an existing process (-p)");
+		return 2;
+	}
+	if (o->check && o->iterations > 0) {
+		snprintf(err, errlen, "--check ends when the job does: it takes no -n");
+		return 2;
+	}
+	if (o->subreaper && o->pid) {
+		snprintf(err, errlen, "--subreaper adopts orphans of the job orphanage starts: it cannot with -p");
+		return 2;
+	}
+	if (o->check && !o->command && !o->demo) {
+		snprintf(err, errlen, "--check needs a COMMAND to run");
+		return 2;
+	}
+	return 0;
+}
+
+/* What the options imply once they are valid: the default demo, --check and --json. */
+static void options_settle(struct options *o, bool on_exit_set, bool delay_set)
+{
+	if (!o->command && !o->pid && !o->demo)
+		o->demo = "execsleep";
+	if (o->check) {
+		o->batch = true;
+		o->subreaper = true;
+	}
+	if (o->json)
+		o->batch = true;
+	if (!on_exit_set)
+		o->on_exit = o->pid ? ON_EXIT_LEAVE : ON_EXIT_KILL;
+	/* A live view refreshing with no pause would only burn a core. */
+	if (!o->batch && delay_set && o->delay < 0.05)
+		o->delay = 0.05;
 }
 
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
@@ -216,42 +292,16 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (optind < argc)
 		o->command = &argv[optind];
-
+	/* "--" promises a COMMAND: with nothing after it, running the demo would surprise. */
+	if (!o->command && optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
+		snprintf(err, errlen, "'--' must be followed by a COMMAND");
+		return 2;
+	}
 	if (o->demo_list)
 		return 0;
-	int sources = (o->command != NULL) + (o->pid != 0) + (o->demo != NULL);
-	if (sources > 1) {
-		snprintf(err, errlen, "give only one of COMMAND, -p PID and --demo NAME");
-		return 2;
-	}
-	if (o->check && o->pid) {
-		snprintf(err, errlen, "--check runs a job: it cannot watch an existing process (-p)");
-		return 2;
-	}
-	if (o->check && o->iterations > 0) {
-		snprintf(err, errlen, "--check ends when the job does: it takes no -n");
-		return 2;
-	}
-	if (o->subreaper && o->pid) {
-		snprintf(err, errlen, "--subreaper adopts orphans of the job orphanage starts: it cannot with -p");
-		return 2;
-	}
-	if (o->check && !o->command && !o->demo) {
-		snprintf(err, errlen, "--check needs a COMMAND to run");
-		return 2;
-	}
-	if (sources == 0)
-		o->demo = "execsleep";
-	if (o->check) {
-		o->batch = true;
-		o->subreaper = true;
-	}
-	if (o->json)
-		o->batch = true;
-	if (!on_exit_set)
-		o->on_exit = o->pid ? ON_EXIT_LEAVE : ON_EXIT_KILL;
-	/* A live view refreshing with no pause would only burn a core. */
-	if (!o->batch && delay_set && o->delay < 0.05)
-		o->delay = 0.05;
+	int rc = options_validate(o, err, errlen);
+	if (rc)
+		return rc;
+	options_settle(o, on_exit_set, delay_set);
 	return 0;
 }

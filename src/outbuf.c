@@ -17,33 +17,47 @@ static void outbuf_append(struct outbuf *ob, const char *data, size_t len)
 		ob->partial = 0;
 	}
 	size_t slot = (ob->count - 1) % OUTBUF_LINES;
+	if (ob->partial == 0)
+		ob->cut[slot] = 0;
 	size_t room = OUTBUF_LINE_MAX - ob->partial;
 	size_t take = len < room ? len : room;
 	memcpy(ob->lines[slot] + ob->partial, data, take);
 	ob->partial += take;
 	ob->len[slot] = ob->partial;
+	if (take < len)
+		ob->cut[slot] = 1;
+}
+
+/* Where the text that can still be held starts: after the newline that ends the line
+ * before the last OUTBUF_LINES complete ones, or NULL when all of data may be held. */
+static const char *outbuf_keep_from(const char *data, size_t len)
+{
+	size_t nl = 0;
+	for (const char *p = data + len; p > data;) {
+		const char *q = memrchr(data, '\n', (size_t)(p - data));
+		if (!q)
+			return NULL;
+		if (++nl > OUTBUF_LINES)
+			return q + 1;
+		p = q;
+	}
+	return NULL;
 }
 
 void outbuf_feed(struct outbuf *ob, const char *data, size_t len)
 {
 	ob->bytes += len;
-	/* Only the last OUTBUF_LINES lines can survive: skip to them. */
-	size_t nl = 0;
-	const char *cut = NULL;
-	for (const char *p = data + len; p > data;) {
-		const char *q = memrchr(data, '\n', (size_t)(p - data));
-		if (!q)
-			break;
-		if (++nl > OUTBUF_LINES) {
-			cut = q + 1;
-			break;
-		}
-		p = q;
-	}
-	if (cut) {
+	const char *keep = outbuf_keep_from(data, len);
+	if (keep) {
+		/* The skipped text is never shown, but its lines are counted: each newline ends
+		 * one line, and the first one ends the open line, already counted. */
+		size_t ends = 0;
+		for (const char *p = data; (p = memchr(p, '\n', (size_t)(keep - p))) != NULL; p++)
+			ends++;
+		ob->count += ends - (ob->open ? 1 : 0);
 		ob->open = 0;
-		len -= (size_t)(cut - data);
-		data = cut;
+		len -= (size_t)(keep - data);
+		data = keep;
 	}
 	while (len) {
 		const char *q = memchr(data, '\n', len);
@@ -69,4 +83,10 @@ const char *outbuf_line(const struct outbuf *ob, size_t i, size_t *len)
 	size_t slot = seq % OUTBUF_LINES;
 	*len = ob->len[slot];
 	return ob->lines[slot];
+}
+
+bool outbuf_line_cut(const struct outbuf *ob, size_t i)
+{
+	size_t held = outbuf_held(ob);
+	return ob->cut[(ob->count - held + i) % OUTBUF_LINES] != 0;
 }

@@ -2,6 +2,7 @@
 #ifndef ORPHANAGE_OUTBUF_H
 #define ORPHANAGE_OUTBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define OUTBUF_LINES 200
@@ -10,6 +11,7 @@
 struct outbuf {
 	char lines[OUTBUF_LINES][OUTBUF_LINE_MAX];
 	size_t len[OUTBUF_LINES];
+	unsigned char cut[OUTBUF_LINES];	/* the line was longer than OUTBUF_LINE_MAX */
 	size_t count;			/* complete lines ever seen, plus the open one if any */
 	size_t partial;			/* length of the line being filled (the newest) */
 	int open;			/* the newest line has no newline yet */
@@ -21,5 +23,7 @@ void outbuf_feed(struct outbuf *ob, const char *data, size_t len);
 /* Lines held, oldest first: line 0 .. outbuf_held()-1; the text is not NUL-terminated. */
 size_t outbuf_held(const struct outbuf *ob);
 const char *outbuf_line(const struct outbuf *ob, size_t i, size_t *len);
+/* Line i was longer than OUTBUF_LINE_MAX: only its first OUTBUF_LINE_MAX bytes are held. */
+bool outbuf_line_cut(const struct outbuf *ob, size_t i);
 
 #endif

@@ -178,6 +178,45 @@ static void test_bad_numbers_are_usage_errors_naming_the_value(void **state)
 	assert_usage_error("bogus", "--on-exit", "bogus", NULL);
 }
 
+/* Decimal digits only: no hex, exponent, sign, space, locale comma or trailing junk. */
+static void test_numbers_are_plain_decimals(void **state)
+{
+	(void)state;
+	static const char *const seconds[] = { "0x10", "0X1", "1e1", "1E0", " 1", "1 ", "+1", "1,5",
+					       "1.", ".", "", "infinity", "0x1p3", "1.5s", "86401" };
+	for (size_t i = 0; i < sizeof seconds / sizeof seconds[0]; i++) {
+		char *t = (char *)seconds[i];
+		assert_usage_error(t, "-d", t, NULL);
+		assert_usage_error(t, "--grace", t, NULL);
+	}
+	static const char *const counts[] = { "0x10", "010x", " 5", "5 ", "+5", "5.0", "1e3", "", "-0" };
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		char *t = (char *)counts[i];
+		assert_usage_error(t, "-n", t, NULL);
+		assert_usage_error(t, "-p", t, NULL);
+	}
+	static const char *const sigs[] = { "0x9", " 9", "+9", "9 ", "9.0" };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		assert_usage_error(sigs[i], "-s", (char *)sigs[i], NULL);
+
+	struct args a;
+	/* Leading zeros are still decimal, never octal. */
+	assert_int_equal(parse(&a, "-b", "-n", "010", "-p", "0100", NULL), 0);
+	assert_int_equal(a.o.iterations, 10);
+	assert_int_equal(a.o.pid, 100);
+	assert_int_equal(parse(&a, "-d", "010", "--grace", ".25", "true", NULL), 0);
+	assert_true(a.o.delay == 10.0);
+	assert_true(a.o.grace == 0.25);
+	assert_int_equal(parse(&a, "-d", "86400", "--grace", "0.000000000000000000001", "true", NULL), 0);
+	assert_true(a.o.delay == 86400.0);
+	assert_true(a.o.grace == 0.0);
+	assert_int_equal(parse(&a, "-b", "-n", "1000000000", "-s", "09", "true", NULL), 0);
+	assert_int_equal(a.o.iterations, 1000000000L);
+	assert_int_equal(a.o.sig, 9);
+	assert_usage_error("1000000001", "-n", "1000000001", NULL);
+	assert_usage_error("18446744073709551617", "-n", "18446744073709551617", NULL);
+}
+
 static void test_signal_by_name_or_number(void **state)
 {
 	(void)state;
@@ -265,6 +304,15 @@ static void test_double_dash_ends_the_options(void **state)
 
 	assert_int_equal(parse(&a, "--", "--", NULL), 0);
 	assert_command(&a, (const char *const[]){ "--", NULL });
+}
+
+/* "--" with nothing after it names no COMMAND: a usage error, not the default demo. */
+static void test_double_dash_needs_a_command(void **state)
+{
+	(void)state;
+	assert_usage_error("'--'", "--", NULL);
+	assert_usage_error("'--'", "-b", "--", NULL);
+	assert_usage_error("'--'", "-b", "--json", "-d", "0.5", "--", NULL);
 }
 
 static void test_check_implies_batch_and_subreaper(void **state)
@@ -355,12 +403,14 @@ int main(void)
 		cmocka_unit_test(test_delay_takes_decimals),
 		cmocka_unit_test(test_numbers_and_counts),
 		cmocka_unit_test(test_bad_numbers_are_usage_errors_naming_the_value),
+		cmocka_unit_test(test_numbers_are_plain_decimals),
 		cmocka_unit_test(test_signal_by_name_or_number),
 		cmocka_unit_test(test_unknown_signals_are_usage_errors),
 		cmocka_unit_test(test_unknown_options_and_missing_arguments),
 		cmocka_unit_test(test_demos),
 		cmocka_unit_test(test_command_keeps_its_own_options),
 		cmocka_unit_test(test_double_dash_ends_the_options),
+		cmocka_unit_test(test_double_dash_needs_a_command),
 		cmocka_unit_test(test_check_implies_batch_and_subreaper),
 		cmocka_unit_test(test_json_implies_batch),
 		cmocka_unit_test(test_flags),

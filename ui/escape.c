@@ -2,6 +2,7 @@
 
 #include "escape.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,42 +44,98 @@ static size_t utf8_valid(const unsigned char *s, size_t n)
 	return len;
 }
 
-size_t escape_text(const char *in, size_t len, char *out, size_t outlen)
+/* Appends escaped units to out, at most limit bytes in all; when the text does not fit,
+ * it is cut after a whole unit (a character or an escape) and ends in ESCAPE_CUT_MARK. */
+struct cutter {
+	char *out;
+	size_t w;		/* bytes written */
+	size_t limit;		/* at most this many, the mark included */
+	size_t mark_at;		/* the last unit boundary that leaves room for the mark */
+	bool cut;
+};
+
+static void cutter_init(struct cutter *c, char *out, size_t outlen, size_t max)
+{
+	c->out = out;
+	c->w = 0;
+	c->limit = outlen - 1 < max ? outlen - 1 : max;
+	c->mark_at = 0;
+	c->cut = false;
+}
+
+/* Adds one unit; false once the text had to be cut (nothing more is added then). */
+static bool cutter_add(struct cutter *c, const char *unit, size_t len)
+{
+	if (c->cut)
+		return false;
+	if (c->w + len > c->limit) {
+		size_t mark = sizeof ESCAPE_CUT_MARK - 1;
+		/* Too small for the mark at all: keep what fits. */
+		if (mark <= c->limit) {
+			memcpy(c->out + c->mark_at, ESCAPE_CUT_MARK, mark);
+			c->w = c->mark_at + mark;
+		}
+		c->cut = true;
+		return false;
+	}
+	memcpy(c->out + c->w, unit, len);
+	c->w += len;
+	if (c->w + sizeof ESCAPE_CUT_MARK - 1 <= c->limit)
+		c->mark_at = c->w;
+	return true;
+}
+
+static size_t cutter_end(struct cutter *c)
+{
+	c->out[c->w] = '\0';
+	return c->w;
+}
+
+/* The escaped form of the unit at s[0..n): its length, and the input bytes it takes. */
+static size_t escape_unit(const unsigned char *s, size_t n, char tmp[8], size_t *took)
+{
+	unsigned c = s[0];
+	size_t u;
+	*took = 1;
+	if (c >= 0x20 && c < 0x7f && c != '\\') {
+		tmp[0] = (char)c;
+		return 1;
+	}
+	if (c >= 0x80 && (u = utf8_valid(s, n)) > 0) {
+		memcpy(tmp, s, u);
+		*took = u;
+		return u;
+	}
+	switch (c) {
+	case '\\': memcpy(tmp, "\\\\", 2); return 2;
+	case 0x1b: memcpy(tmp, "\\e", 2); return 2;
+	case '\n': memcpy(tmp, "\\n", 2); return 2;
+	case '\t': memcpy(tmp, "\\t", 2); return 2;
+	case '\r': memcpy(tmp, "\\r", 2); return 2;
+	default: return (size_t)snprintf(tmp, 8, "\\x%02x", c);
+	}
+}
+
+static size_t escape_cut(const char *in, size_t len, size_t max, char *out, size_t outlen)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	size_t w = 0;
+	struct cutter c;
 	if (outlen == 0)
 		return 0;
+	cutter_init(&c, out, outlen, max);
 	for (size_t i = 0; i < len;) {
 		char tmp[8];
-		size_t tlen;
-		unsigned c = s[i];
-		size_t u;
-		if (c >= 0x20 && c < 0x7f) {
-			tmp[0] = (char)c;
-			tlen = 1;
-			i++;
-		} else if (c >= 0x80 && (u = utf8_valid(s + i, len - i)) > 0) {
-			memcpy(tmp, s + i, u);
-			tlen = u;
-			i += u;
-		} else {
-			switch (c) {
-			case 0x1b: memcpy(tmp, "\\e", 2); tlen = 2; break;
-			case '\n': memcpy(tmp, "\\n", 2); tlen = 2; break;
-			case '\t': memcpy(tmp, "\\t", 2); tlen = 2; break;
-			case '\r': memcpy(tmp, "\\r", 2); tlen = 2; break;
-			default: tlen = (size_t)snprintf(tmp, sizeof tmp, "\\x%02x", c); break;
-			}
-			i++;
-		}
-		if (w + tlen + 1 > outlen)
+		size_t took, tlen = escape_unit(s + i, len - i, tmp, &took);
+		if (!cutter_add(&c, tmp, tlen))
 			break;
-		memcpy(out + w, tmp, tlen);
-		w += tlen;
+		i += took;
 	}
-	out[w] = '\0';
-	return w;
+	return cutter_end(&c);
+}
+
+size_t escape_text(const char *in, size_t len, char *out, size_t outlen)
+{
+	return escape_cut(in, len, (size_t)-1, out, outlen);
 }
 
 size_t escape_str(const char *in, char *out, size_t outlen)
@@ -86,14 +143,20 @@ size_t escape_str(const char *in, char *out, size_t outlen)
 	return escape_text(in ? in : "", in ? strlen(in) : 0, out, outlen);
 }
 
+size_t escape_command(const char *in, char *out, size_t outlen)
+{
+	return escape_cut(in ? in : "", in ? strlen(in) : 0, ESCAPE_COMMAND_MAX, out, outlen);
+}
+
 size_t escape_json(const char *in, char *out, size_t outlen)
 {
-	size_t w = 0;
+	struct cutter c;
 	if (outlen == 0)
 		return 0;
-	for (const unsigned char *s = (const unsigned char *)in; *s; s++) {
+	cutter_init(&c, out, outlen, (size_t)-1);
+	for (const unsigned char *s = (const unsigned char *)in; *s;) {
 		char tmp[8];
-		size_t tlen;
+		size_t tlen, took = 1;
 		if (*s == '"' || *s == '\\') {
 			tmp[0] = '\\';
 			tmp[1] = (char)*s;
@@ -101,14 +164,16 @@ size_t escape_json(const char *in, char *out, size_t outlen)
 		} else if (*s < 0x20 || *s == 0x7f) {
 			tlen = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x", *s);
 		} else {
+			/* A character whole: its lead byte and its continuation bytes. */
 			tmp[0] = (char)*s;
-			tlen = 1;
+			if (*s >= 0xc0)
+				for (; took < 4 && (s[took] & 0xc0) == 0x80; took++)
+					tmp[took] = (char)s[took];
+			tlen = took;
 		}
-		if (w + tlen + 1 > outlen)
+		if (!cutter_add(&c, tmp, tlen))
 			break;
-		memcpy(out + w, tmp, tlen);
-		w += tlen;
+		s += took;
 	}
-	out[w] = '\0';
-	return w;
+	return cutter_end(&c);
 }

@@ -5,11 +5,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,6 +47,9 @@ static int demo_zombie(void);
 static int demo_deep(void);
 static int demo_stopped(void);
 static int demo_pipeline(void);
+static int demo_catch(void);
+static int demo_blocks(void);
+static int demo_holder(void);
 
 static const struct scenario demo_table[] = {
 	{ { "execsleep", "the seed: waits for sleep 100; naive kill orphans the sleep, group or tree kill ends both" },
@@ -60,6 +68,12 @@ static const struct scenario demo_table[] = {
 	  { "stopped", NULL }, demo_stopped },
 	{ { "pipeline", "sleep 100 | cat | cat in the job's group: group kill ends it; killing sleep ends the cats by EOF" },
 	  { "pipeline", NULL }, demo_pipeline },
+	{ { "catch", "it and its child catch SIGTERM and SIGINT, and say so: s TERM, then g leaves both alive; SIGKILL ends them" },
+	  { "catch", NULL }, demo_catch },
+	{ { "block", "a child that blocks SIGINT and SIGTERM: s TERM, then g ends the job, the child lives on with SIGTERM pending" },
+	  { "block", NULL }, demo_blocks },
+	{ { "holder", "sleep 100 | cat, and a setsid'd holder of the pipe's write end: k the sleep, cat still waits (Enter on cat)" },
+	  { "holder", NULL }, demo_holder },
 };
 
 static char *const demo_sleep_argv[] = { "sleep", DEMO_STR(DEMO_LIFETIME), NULL };
@@ -189,25 +203,32 @@ static int demo_wait(pid_t pid)
 	return status;
 }
 
+/* The next child to end, whichever it is, reaped and said; 0 once no child is left. */
+static pid_t demo_reap(int *status)
+{
+	for (;;) {
+		pid_t pid = waitpid(-1, status, 0);
+		if (pid > 0) {
+			demo_say_status("child", pid, *status);
+			return pid;
+		}
+		if (errno == ECHILD)
+			return 0;
+		if (errno != EINTR)
+			demo_fail("waitpid");
+	}
+}
+
 /* Reap every child as it ends, whichever ends first, so a killed one does not linger as a
  * zombie behind one still running. Returns the shell status of `last`. */
 static int demo_wait_all(pid_t last)
 {
-	int rc = 0;
-	for (;;) {
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ECHILD)
-				return rc;
-			demo_fail("waitpid");
-		}
-		demo_say_status("child", pid, status);
+	int rc = 0, status;
+	pid_t pid;
+	while ((pid = demo_reap(&status)) > 0)
 		if (pid == last)
 			rc = signame_shell_status(status);
-	}
+	return rc;
 }
 
 /* The CLOCK_MONOTONIC moment secs seconds from now: a deadline that EINTR does not stretch. */
@@ -258,6 +279,25 @@ static void demo_block(const sigset_t *set)
 {
 	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
 		demo_fail("sigprocmask");
+}
+
+static void demo_unblock(const sigset_t *set)
+{
+	if (sigprocmask(SIG_UNBLOCK, set, NULL) < 0)
+		demo_fail("sigprocmask");
+}
+
+/* Milliseconds from now until `when`, rounded up, for poll: 0 once it has passed. */
+static int demo_left_ms(const struct timespec *when)
+{
+	struct timespec now;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		demo_fail("clock_gettime");
+	long long ns = (long long)(when->tv_sec - now.tv_sec) * 1000000000LL + (when->tv_nsec - now.tv_nsec);
+	if (ns <= 0)
+		return 0;
+	long long ms = (ns + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
 /* Who sent a signal, for the lines that report one. */
@@ -519,6 +559,223 @@ static int demo_pipeline(void)
 	demo_say("runs sleep %d | cat | cat as %d | %d | %d in group %d", DEMO_LIFETIME, (int)first,
 		 (int)middle, (int)last, (int)getpgrp());
 	return demo_wait_all(last);
+}
+
+/* The write end of this process's self-pipe, set before any handler that uses it. */
+static int demo_selfpipe = -1;
+
+/* A caught signal's handler only notes it: its siginfo goes into the self-pipe in one write
+ * (under PIPE_BUF, so whole), which is async-signal-safe; the main loop says it. */
+static void demo_note_signal(int sig, siginfo_t *info, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	int saved = errno;
+	ssize_t n = write(demo_selfpipe, info, sizeof *info);
+	(void)n;	/* a full pipe loses the note, not the signal's effect */
+	errno = saved;
+}
+
+/* Catch each of sigs with demo_note_signal, through a self-pipe of this process's own (a
+ * pipe shared across fork would let one process read the other's notes); returns its read
+ * end. The caller blocks sigs until then. */
+static int demo_catch_signals(const int *sigs, size_t n)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		demo_fail("pipe2");
+	demo_selfpipe = p[1];
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = demo_note_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < n; i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			demo_fail("sigaction");
+	return p[0];
+}
+
+/* Say each signal noted on the self-pipe rd until `when`; with a child (SIGCHLD caught too),
+ * only until the child ends, returning its shell status. */
+static int demo_catch_loop(int rd, pid_t child, const struct timespec *when)
+{
+	for (;;) {
+		int status;
+		pid_t r = child > 0 ? waitpid(child, &status, WNOHANG) : 0;
+		if (r < 0)
+			demo_fail("waitpid");
+		if (r > 0) {
+			demo_say_status("catcher", child, status);
+			return signame_shell_status(status);
+		}
+		struct pollfd pfd = { .fd = rd, .events = POLLIN };
+		int ready = poll(&pfd, 1, demo_left_ms(when));
+		if (ready < 0 && errno != EINTR)
+			demo_fail("poll");
+		if (ready == 0)
+			return 0;
+		siginfo_t info;
+		while (read(rd, &info, sizeof info) == (ssize_t)sizeof info) {
+			char from[32];
+			if (info.si_signo != SIGCHLD)
+				demo_say("caught %s from %s and lives on", signame(info.si_signo),
+					 demo_sender(&info, from, sizeof from));
+		}
+	}
+}
+
+/* A job that handles SIGTERM and SIGINT and does not end, as a server whose handler only
+ * sets a flag nobody acts on: it and its child (comm catcher) live through any TERM or INT,
+ * by any kill; SIGKILL, which no handler can catch, ends them. */
+static int demo_catch(void)
+{
+	static const int caught[] = { SIGINT, SIGTERM, SIGCHLD };
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+		sigaddset(&set, caught[i]);
+	/* Until each process has its own self-pipe, a signal waits instead of killing it. */
+	demo_block(&set);
+	pid_t pid = demo_fork();
+	if (pid == 0) {
+		demo_name("catcher");
+		struct timespec end = demo_after(DEMO_LIFETIME);
+		int rd = demo_catch_signals(caught, 2);
+		demo_unblock(&set);
+		demo_say("catches SIGINT and SIGTERM, notes each and lives on: only SIGKILL ends it");
+		_exit(demo_catch_loop(rd, 0, &end));
+	}
+	struct timespec end = demo_after(DEMO_LIFETIME + 10);
+	int rd = demo_catch_signals(caught, 3);
+	demo_unblock(&set);
+	demo_say("catches SIGINT and SIGTERM, and so does its child %d: only SIGKILL ends them", (int)pid);
+	return demo_catch_loop(rd, pid, &end);
+}
+
+/* The blocker: SIGINT and SIGTERM blocked, so each one sent stays pending (ShdPnd when sent
+ * to the process or its group, SigPnd when aimed at the thread) and it lives on. It says
+ * once per signal that one is pending, seen through a signalfd: poll reports a pending
+ * signal without taking it. */
+static int demo_blocker(void)
+{
+	static const int blocked[] = { SIGINT, SIGTERM };
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof blocked / sizeof blocked[0]; i++)
+		sigaddset(&set, blocked[i]);
+	demo_block(&set);
+	struct timespec end = demo_after(DEMO_LIFETIME);
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		demo_fail("signalfd");
+	demo_say("blocks SIGINT and SIGTERM: each stays pending and it lives on; SIGKILL ends it");
+	size_t unseen = sizeof blocked / sizeof blocked[0];
+	while (unseen > 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int ready = poll(&pfd, 1, demo_left_ms(&end));
+		if (ready == 0)
+			return 0;
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			demo_fail("poll");
+		}
+		sigset_t pending;
+		if (sigpending(&pending) < 0)
+			demo_fail("sigpending");
+		for (size_t i = 0; i < sizeof blocked / sizeof blocked[0]; i++) {
+			int sig = blocked[i];
+			if (sigismember(&set, sig) && sigismember(&pending, sig)) {
+				demo_say("%s is pending: blocked, it waits, and I live on", signame(sig));
+				sigdelset(&set, sig);
+				unseen--;
+			}
+		}
+		/* Watch only what has not been said, or poll would report the same signal forever. */
+		if (unseen > 0 && signalfd(fd, &set, 0) < 0)
+			demo_fail("signalfd");
+	}
+	demo_sleep_until(&end);
+	return 0;
+}
+
+/* A job whose child blocks SIGINT and SIGTERM: a group kill with either ends the job, at its
+ * defaults, and leaves the blocker, orphaned, with the signal pending. */
+static int demo_blocks(void)
+{
+	pid_t pid = demo_fork();
+	if (pid == 0) {
+		demo_name("blocker");
+		_exit(demo_blocker());
+	}
+	demo_say("forked blocker %d, which blocks SIGINT and SIGTERM, and waits for it", (int)pid);
+	int status = demo_wait(pid);
+	demo_say_status("blocker", pid, status);
+	return signame_shell_status(status);
+}
+
+/* The leaked holder: a helper forked while the pipe was open, that kept its write end and
+ * left the job's session (setsid). It writes nothing, yet while it lives the reader sees no
+ * end of file, and no signal to the job's group reaches it. It outlives the writer's sleep,
+ * so cat waits for it even when nobody kills anything. */
+static int demo_pipe_holder(int wr)
+{
+	if (setsid() < 0)
+		demo_fail("setsid");
+	struct timespec end = demo_after(DEMO_LIFETIME + DEMO_LINGER);
+	struct stat st;
+	if (fstat(wr, &st) < 0)
+		demo_fail("fstat");
+	demo_say("holds the write end of pipe:[%lu] as fd %d, in session %d of its own, for %d s",
+		 (unsigned long)st.st_ino, wr, (int)getsid(0), DEMO_LIFETIME + DEMO_LINGER);
+	demo_sleep_until(&end);
+	return 0;
+}
+
+/* Has this child exited (a zombie not yet reaped included)? Leaves it to be reaped. */
+static bool demo_exited(pid_t pid)
+{
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD;
+	return info.si_pid == pid;
+}
+
+/* sleep 100 | cat, where cat also shares its pipe with a holder that leaked the write end:
+ * when the sleep ends, killed or not, cat still waits for end of file until the holder goes. */
+static int demo_holder(void)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		demo_fail("pipe2");
+	pid_t writer = demo_stage(-1, p[1], demo_sleep_argv);
+	pid_t reader = demo_stage(p[0], -1, demo_cat_argv);
+	pid_t holder = demo_fork();
+	if (holder == 0) {
+		demo_name("pipe-holder");
+		if (close(p[0]) < 0)
+			demo_fail("close");
+		_exit(demo_pipe_holder(p[1]));
+	}
+	if (close(p[0]) < 0 || close(p[1]) < 0)
+		demo_fail("close");
+	demo_say("runs sleep %d | cat as %d | %d; pipe-holder %d keeps the write end too", DEMO_LIFETIME,
+		 (int)writer, (int)reader, (int)holder);
+	int rc = 0, status;
+	bool reader_done = false;
+	pid_t pid;
+	while ((pid = demo_reap(&status)) > 0) {
+		if (pid == reader) {
+			reader_done = true;
+			rc = signame_shell_status(status);
+		}
+		if (pid == writer && !reader_done && !demo_exited(reader) && !demo_exited(holder))
+			demo_say("the writer is gone, yet cat %d sees no end of file: pipe-holder %d holds the write end",
+				 (int)reader, (int)holder);
+	}
+	return rc;
 }
 
 /* Put the signals a scenario relies on back to their defaults and unblock everything, so a

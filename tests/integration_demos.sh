@@ -9,7 +9,7 @@
 
 # Reading orphanage's output, and /proc, is done in Python; signals are sent from here.
 cat >"$TMPD/fam.py" <<'EOF'
-import json, sys, time
+import json, os, signal, sys, time
 
 def proc(pid):
     """(state, starttime, ppid, pgid, sid) of a live pid, or None."""
@@ -20,6 +20,56 @@ def proc(pid):
         return None
     rest = s[s.rindex(')') + 2:].split()
     return rest[0], rest[19], int(rest[1]), int(rest[2]), int(rest[3])
+
+def comm(pid):
+    try:
+        with open('/proc/%d/comm' % pid) as f:
+            return f.read().rstrip('\n')
+    except OSError:
+        return None
+
+MASKS = ('SigPnd', 'ShdPnd', 'SigBlk', 'SigIgn', 'SigCgt')
+
+def masks(pid):
+    """The signal masks of /proc/PID/status, as numbers: {'SigBlk': ..., ...}, or None."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            lines = f.read().split('\n')
+    except OSError:
+        return None
+    m = {}
+    for line in lines:
+        key, _, value = line.partition(':')
+        if key in MASKS:
+            m[key] = int(value.strip(), 16)
+    return m if len(m) == len(MASKS) else None
+
+def bit(name):
+    return 1 << (getattr(signal, 'SIG' + name) - 1)
+
+def fd_link(pid, fd):
+    try:
+        return os.readlink('/proc/%d/fd/%s' % (pid, fd))
+    except OSError:
+        return None
+
+def fds_to(pid, target):
+    """The fds of pid that are open on target (a link such as pipe:[1234])."""
+    try:
+        fds = os.listdir('/proc/%d/fd' % pid)
+    except OSError:
+        return []
+    return sorted(int(fd) for fd in fds if fd_link(pid, fd) == target)
+
+def fd_flags(pid, fd):
+    try:
+        with open('/proc/%d/fdinfo/%d' % (pid, fd)) as f:
+            for line in f:
+                if line.startswith('flags:'):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return None
 
 def snapshots(path):
     """Every complete snapshot in orphanage's output: JSON objects, or text tables turned
@@ -226,6 +276,92 @@ def c_pipeline(s, args, err):
         kids.sort(key=lambda k: k['command'] != 'sleep 100')
         return [k['pid'] for k in kids]
 
+def family_with(s, name, kid_comms):
+    """The job named name and, in its group and in the order given, one child for each of
+    kid_comms (a child's comm, from /proc: a fork that has not exec'd keeps the job's
+    command line). None until all are there."""
+    j = job(s)
+    if not j or j['command'] != name or j['pgid'] != j['pid']:
+        return None
+    kids = [k for k in children(s, j) if k['depth'] == 1 and k['pgid'] == j['pgid']]
+    found = [j['pid']]
+    for want in kid_comms:
+        match = [k['pid'] for k in kids if comm(k['pid']) == want and k['pid'] not in found]
+        if not match:
+            return None
+        found.append(match[0])
+    return found
+
+@per_snapshot
+def c_catch(s, args, err):
+    return family_with(s, 'catch', ['catcher'])
+
+@per_snapshot
+def c_block(s, args, err):
+    return family_with(s, 'block', ['blocker'])
+
+@per_snapshot
+def c_holder(s, args, err):
+    """sleep 100 and cat in the job's group, and pipe-holder, the job's child too, leader of
+    a session (and so a group) of its own."""
+    j = job(s)
+    if not j or j['command'] != 'holder':
+        return None
+    found = family_with(s, 'holder', ['sleep', 'cat'])
+    holders = [k for k in children(s, j) if comm(k['pid']) == 'pipe-holder'
+               and k['pid'] == k['pgid'] == k['sid'] != j['sid']]
+    if found and by_pid(s, found[1])['command'] == 'sleep 100' and len(holders) == 1:
+        return found + [holders[0]['pid']]
+
+def c_signals(args):
+    """/proc/PID/status: each SIG... is in the mask named (caught: SigCgt, blocked: SigBlk,
+    ignored: SigIgn) and in neither of the other two (a scenario may block a signal until
+    its handler is in place: wait for the state it settles in)."""
+    pid, how, sigs = int(args[0]), args[1], args[2:]
+    field = {'caught': 'SigCgt', 'blocked': 'SigBlk', 'ignored': 'SigIgn'}[how]
+    want = 0
+    for name in sigs:
+        want |= bit(name)
+    def check(snaps, err):
+        m = masks(pid)
+        if not m or m[field] & want != want:
+            return None
+        if any(m[other] & want for other in ('SigCgt', 'SigBlk', 'SigIgn') if other != field):
+            return None
+        return [pid, '%s:%x' % (field, m[field])]
+    return check
+
+def c_pending(args):
+    """/proc/PID/status: each SIG... is pending (SigPnd for the thread, ShdPnd for the
+    process), blocked and not caught."""
+    pid, sigs = int(args[0]), args[1:]
+    want = 0
+    for name in sigs:
+        want |= bit(name)
+    def check(snaps, err):
+        m = masks(pid)
+        if m and (m['SigPnd'] | m['ShdPnd']) & want == want and m['SigBlk'] & want == want:
+            return [pid, 'SigPnd:%x' % m['SigPnd'], 'ShdPnd:%x' % m['ShdPnd']]
+        return None
+    return check
+
+def c_pipeheld(args):
+    """The writer's stdout and the reader's stdin are one pipe, and the holder has it open
+    for writing too; the job, its parent, closed its own copies."""
+    jpid, writer, reader, holder = (int(a) for a in args)
+    def check(snaps, err):
+        target = fd_link(reader, 0)
+        if not target or not target.startswith('pipe:[') or fd_link(writer, 1) != target:
+            return None
+        held = [fd for fd in fds_to(holder, target) if fd_flags(holder, fd) is not None
+                and fd_flags(holder, fd) & os.O_ACCMODE == os.O_WRONLY]
+        if not held:
+            return None
+        if fds_to(jpid, target):
+            raise SystemExit('the job %d still has %s open itself' % (jpid, target))
+        return [target, 'holder-fd', held[0]]
+    return check
+
 def main():
     # BG OUT ERR SECS CONDITION [ARG...]: until the condition holds (prints what it found),
     # SECS pass or orphanage ends (exit 1)
@@ -255,8 +391,10 @@ EOF
 # --grace 0.5 OPTIONS in the background; the rows below it without one go on with it.
 # A step is `await CONDITION ARG...` (a c_ function above: up to 20 s, or until orphanage
 # ends), `kill SIG PID...` or `gone PID...` (within 10 s). What the scenario's first await
-# found is $1 $2... in the later steps and in the messages. Each scenario ends when
-# orphanage runs out of snapshots: it must exit 0 and leave nothing it showed alive.
+# found is $1 $2... in the later steps and in the messages. A group kill is a `kill` of
+# every member of the group the first await found (a test never signals a group). Each
+# scenario ends when orphanage runs out of snapshots or the family is gone: it must exit 0
+# and leave nothing it showed alive.
 # shellcheck disable=SC2016 # expanded by eval, step by step
 SCENARIOS='
 execsleep text       |5 |--demo execsleep        |await text_execsleep |no execsleep row with a sleep 100 row below it
@@ -280,6 +418,35 @@ stopped              |30|--json --demo stopped   |await stopped        |no stopp
 pipeline             |30|--json --demo pipeline  |await pipeline       |no sleep 100, cat, cat below the job, in its group
                      |  |                        |kill KILL $1         |sleep $1 of the pipeline could not be killed
                      |  |                        |gone $2 $3           |cat $2 or cat $3 still running after sleep $1 was killed
+catch                |30|--json --demo catch     |await catch          |no catch with a catcher child in its group
+                     |  |                        |await signals $1 caught INT TERM |catch $1 does not catch SIGINT and SIGTERM (SigCgt)
+                     |  |                        |await signals $2 caught INT TERM |catcher $2 does not catch SIGINT and SIGTERM (SigCgt)
+                     |  |                        |kill TERM $1 $2      |the group of catch $1 and catcher $2 could not be sent SIGTERM
+                     |  |                        |await said "catch[$1]: caught SIGTERM" "catcher[$2]: caught SIGTERM" |catch $1 and catcher $2 never both said they caught SIGTERM
+                     |  |                        |await survive $1 $2  |catch $1 or catcher $2 did not survive the group kill with SIGTERM
+                     |  |                        |kill KILL $1 $2      |catch $1 or catcher $2 could not be sent SIGKILL
+                     |  |                        |gone $1 $2           |catch $1 or catcher $2 survived SIGKILL
+block                |30|--json --demo block     |await block          |no block with a blocker child in its group
+                     |  |                        |await signals $2 blocked INT TERM |blocker $2 does not block SIGINT and SIGTERM (SigBlk)
+                     |  |                        |kill TERM $1 $2      |the group of block $1 and blocker $2 could not be sent SIGTERM
+                     |  |                        |gone $1              |block $1, at its defaults, survived SIGTERM
+                     |  |                        |await orphaned $2 $1 |blocker $2 never shown as an orphan after block $1 died
+                     |  |                        |await pending $2 TERM |SIGTERM is not pending and blocked in blocker $2 (SigPnd, ShdPnd, SigBlk)
+                     |  |                        |await said "blocker[$2]: SIGTERM is pending" |blocker $2 never said SIGTERM is pending
+                     |  |                        |await survive $2     |blocker $2 did not survive SIGTERM
+                     |  |                        |kill KILL $2         |blocker $2 could not be sent SIGKILL
+                     |  |                        |gone $2              |blocker $2 survived SIGKILL
+holder               |35|--json --demo holder    |await holder         |no holder with sleep 100 and cat in its group and a pipe-holder in a session of its own
+                     |  |                        |await pipeheld $1 $2 $3 $4 |sleep $2 and cat $3 do not share a pipe whose write end pipe-holder $4 holds too
+                     |  |                        |kill KILL $2         |the writer, sleep $2, could not be killed
+                     |  |                        |gone $2              |the writer, sleep $2, survived SIGKILL
+                     |  |                        |await survive $3 $4  |cat $3 or pipe-holder $4 ended when the writer sleep $2 was killed
+                     |  |                        |await said "sees no end of file: pipe-holder $4 holds" |holder $1 never said cat waits for pipe-holder $4
+                     |  |                        |kill TERM $1 $3      |the group of holder $1 and cat $3 could not be sent SIGTERM
+                     |  |                        |gone $1 $3           |holder $1 or cat $3 survived SIGTERM
+                     |  |                        |await survive $4     |pipe-holder $4, in a session of its own, did not survive the group kill
+                     |  |                        |kill KILL $4         |pipe-holder $4 could not be sent SIGKILL
+                     |  |                        |gone $4              |pipe-holder $4 survived SIGKILL
 '
 
 bg=""		# the orphanage running now, a child of this shell
@@ -353,7 +520,7 @@ names=$(printf '%s\n' "$SCENARIOS" | grep -o -e '--demo [a-z]*' | cut -d' ' -f2 
 for name in $names; do
 	grep -q "^${name}[[:space:]][[:space:]]*[^[:space:]]" "$out" || flunk "$name is not listed with a description"
 done
-[ "$(echo "$names" | wc -l)" = 8 ] || fail "the table does not cover the 8 scenarios: $names"
+[ "$(echo "$names" | wc -l)" = 11 ] || fail "the table does not cover the 11 scenarios: $names"
 say "ok: --demo list: ${names//$'\n'/ }"
 
 label="--demo nosuch"

@@ -21,9 +21,9 @@
 
 /* How often a whole-machine pass looks for members that kept the family's group or
  * session after a double fork that happened between two refreshes. */
-#define FULL_SCAN_PERIOD 10.0
+#define MACHINE_PASS_PERIOD 10.0
 /* At most this often when exits ask for one. */
-#define FULL_SCAN_MIN_GAP 1.0
+#define MACHINE_PASS_MIN_GAP 1.0
 /* Newcomers found in one refresh have their own children looked for, this many levels. */
 #define DISCOVERY_ROUNDS 16
 #define TREE_KILL_ROUNDS 5
@@ -52,8 +52,9 @@ static void pids_push(struct engine *e, pid_t pid)
 	e->pids[e->npids++] = pid;
 }
 
-int engine_init(struct engine *e, const struct options *opt, char *err, size_t errlen)
+int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen)
 {
+	const struct options *opt = p->opt;
 	memset(e, 0, sizeof *e);
 	e->opt = opt;
 	e->t0 = monotonic();
@@ -61,9 +62,9 @@ int engine_init(struct engine *e, const struct options *opt, char *err, size_t e
 	e->self_pgid = getpgrp();
 	e->self_sid = getsid(0);
 	e->sig = opt->sig;
-	e->out_copy_fd = -1;
+	e->out_copy_fd = p->out_copy_fd;
 	e->job.out_fd = -1;
-	sigemptyset(&e->ignored);
+	e->ignored = p->ignored;
 	eventlog_init(&e->log, 1000);
 	outbuf_init(&e->out);
 	e->sc = scan_open(err, errlen);
@@ -106,14 +107,13 @@ void engine_free(struct engine *e)
 	e->pids = NULL;
 }
 
-/* A scenario runs as orphanage's own binary, which the kernel names "exe" until the
- * scenario renames itself a moment later: wait for that (briefly), so the first reading
- * and its event carry the scenario's name. */
-static void await_demo_name(struct engine *e)
+/* A job that renames itself at once: wait for that (briefly), so the first reading and
+ * its event carry its own name. */
+static void await_rename(struct engine *e, const char *from)
 {
 	for (int i = 0; i < 50; i++) {
 		char comm[64];
-		if (!scan_comm(e->job.pid, comm, sizeof comm) || strcmp(comm, "exe") != 0)
+		if (!scan_comm(e->job.pid, comm, sizeof comm) || strcmp(comm, from) != 0)
 			return;
 		struct timespec ts = { 0, 2 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
@@ -121,7 +121,7 @@ static void await_demo_name(struct engine *e)
 }
 
 /* Start the job (or attach) and set up the family around it. */
-int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
+int engine_start(struct engine *e, const struct engine_launch *l, char *err, size_t errlen)
 {
 	const struct options *o = e->opt;
 	pid_t ancestors[MAX_ANCESTORS];
@@ -129,22 +129,21 @@ int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
 	int rc;
 	double now = engine_now(e);
 	unsigned long long watch_start = scan_ticks_now();
-	e->argv = argv;
-	if (o->pid) {
-		rc = job_attach(&e->job, o->pid, err, errlen);
+	e->launch = *l;
+	e->gen++;
+	pid_t attach = l->attach;
+	if (attach) {
+		rc = job_attach(&e->job, attach, err, errlen);
 		if (rc)
 			return rc;
-		nanc = scan_ancestors(o->pid, ancestors, MAX_ANCESTORS);
-		e->full_scan_due = true;
-		eventlog_add(&e->log, now, EV_INFO, o->pid, "attached to pid %d (process group %d)", o->pid,
+		nanc = scan_ancestors(attach, ancestors, MAX_ANCESTORS);
+		e->machine_pass_due = true;
+		eventlog_add(&e->log, now, EV_INFO, attach, "attached to pid %d (process group %d)", attach,
 			     e->job.pgid);
 	} else {
-		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored };
-		if (o->demo && !o->command) {
-			jo.exec_path = "/proc/self/exe";
-			jo.demo = o->demo;
-		}
-		rc = job_launch(&e->job, argv, &jo, err, errlen);
+		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored,
+				       .exec_path = l->exec_path, .demo = l->demo };
+		rc = job_launch(&e->job, l->argv, &jo, err, errlen);
 		if (rc)
 			return rc;
 		e->job.started = now;
@@ -164,15 +163,15 @@ int engine_start(struct engine *e, char **argv, char *err, size_t errlen)
 	family_free(&e->fam);
 	family_init(&e->fam, &cfg, e->job.pid);
 	e->kctx.fam = &e->fam;
-	if (!o->pid && o->demo && !o->command)
-		await_demo_name(e);
+	if (!attach && l->renames_from)
+		await_rename(e, l->renames_from);
 	engine_refresh(e);
-	if (o->pid && !e->fam.root_seen) {
-		snprintf(err, errlen, "no process with PID %d", o->pid);
+	if (attach && !e->fam.root_seen) {
+		snprintf(err, errlen, "no process with PID %d", attach);
 		return 1;
 	}
-	if (o->pid && !e->job.command) {
-		struct member *root = family_find(&e->fam, o->pid);
+	if (attach && !e->job.command) {
+		struct member *root = family_find(&e->fam, attach);
 		e->job.command = xstrdup(root && root->p.cmdline ? root->p.cmdline : "?");
 	}
 	return 0;
@@ -228,7 +227,7 @@ static bool machine_candidate(const struct proc *p, void *ctx)
 	       family_find(&e->fam, p->ppid) != NULL;
 }
 
-static void full_scan_candidates(struct engine *e, struct pidmap *wanted)
+static void machine_pass_candidates(struct engine *e, struct pidmap *wanted)
 {
 	struct snapshot found = { 0 };
 	if (scan_machine(e->sc, machine_candidate, e, &found) == 0) {
@@ -241,8 +240,8 @@ static void full_scan_candidates(struct engine *e, struct pidmap *wanted)
 		}
 	}
 	snapshot_free(&found);
-	e->last_full_scan = engine_now(e);
-	e->full_scan_due = false;
+	e->last_machine_pass = engine_now(e);
+	e->machine_pass_due = false;
 }
 
 static void want_children(struct engine *e, pid_t pid, struct pidmap *wanted)
@@ -258,12 +257,23 @@ static void want_children(struct engine *e, pid_t pid, struct pidmap *wanted)
 	free(kids);
 }
 
+void engine_want_machine_pass(struct engine *e)
+{
+	e->machine_pass_due = true;
+}
+
+unsigned long engine_generation(const struct engine *e)
+{
+	/* Each counter only grows: their sum changes whenever one of them does. */
+	return e->gen + e->fam.gen + e->log.next;
+}
+
 bool engine_machine_pass_pending(const struct engine *e)
 {
 	double now = engine_now(e);
 	bool periodic = !e->subreaper && e->fam.groups.n + e->fam.sessions.n > 0 &&
-			now - e->last_full_scan >= FULL_SCAN_PERIOD;
-	return periodic || (e->full_scan_due && now - e->last_full_scan >= FULL_SCAN_MIN_GAP);
+			now - e->last_machine_pass >= MACHINE_PASS_PERIOD;
+	return periodic || (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
 }
 
 bool engine_refresh(struct engine *e)
@@ -302,7 +312,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 		want_children(e, e->self, &wanted);
 	}
 	if (!e->children_file || (allow_pass && engine_machine_pass_pending(e)))
-		full_scan_candidates(e, &wanted);
+		machine_pass_candidates(e, &wanted);
 
 	scan_select(e->sc, e->pids, e->npids, &e->snap);
 	size_t alive_before = family_alive(&e->fam);
@@ -310,7 +320,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 	/* A member died: it may have left children never seen, orphaned in a family group or
 	 * session. Without --subreaper, only a look over the machine finds them. */
 	if (family_alive(&e->fam) < alive_before && !e->subreaper)
-		e->full_scan_due = true;
+		e->machine_pass_due = true;
 
 	/* Newcomers' own children, level by level, in the same refresh. */
 	for (int round = 0; round < DISCOVERY_ROUNDS && e->children_file; round++) {
@@ -336,6 +346,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 		if (!root || !family_member_running(root) || root->p.start != e->fam.root_start) {
 			e->job.running = false;
 			e->job.ended = now;
+			e->gen++;
 		}
 	}
 	sync_pidfds(e);
@@ -355,13 +366,14 @@ bool engine_reap(struct engine *e)
 			e->job.running = false;
 			e->job.status = status;
 			e->job.ended = now;
+			e->gen++;
 		}
 		family_note_exit(&e->fam, pid, status, scan_ticks_now(), now, &e->log);
 	}
 	if (any) {
 		/* An exit may have orphaned children not yet seen: look once over the machine. */
 		if (!e->subreaper)
-			e->full_scan_due = true;
+			e->machine_pass_due = true;
 		sync_pidfds(e);
 	}
 	return any;
@@ -566,6 +578,7 @@ bool engine_act(struct engine *e, const struct action *a)
 	case ACT_SET_SIGNAL:
 		if (a->sig >= 1 && a->sig < NSIG) {
 			e->sig = a->sig;
+			e->gen++;
 			eventlog_add(&e->log, e->kctx.now, EV_INFO, 0, "the kill keys now send %s (%d)", signame(a->sig),
 				     a->sig);
 		}
@@ -608,6 +621,32 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 	return n;
 }
 
+unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n)
+{
+	unsigned what = 0;
+	bool exited = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		if (fds[i].fd == e->job.out_fd) {
+			if (engine_drain_output(e))
+				what |= ENGINE_OUTPUT;
+		} else if (fds[i].fd == e->out_copy_fd && (fds[i].events & POLLOUT)) {
+			engine_flush_copy(e, 0);
+		} else {
+			exited = true;
+		}
+	}
+	if (exited) {
+		/* A member exited: take it in now, not at the next tick; the look over the machine
+		 * it may call for comes at the loop's next turn. */
+		engine_reap(e);
+		engine_refresh_family(e);
+		what |= ENGINE_REFRESHED;
+	}
+	return what;
+}
+
 /* Wait until the family is gone or the deadline passes, reaping and rescanning. */
 static void wait_family(struct engine *e, double deadline)
 {
@@ -627,8 +666,8 @@ static void wait_family(struct engine *e, double deadline)
  * straggler that kept the family's group or session must be known. */
 static void refresh_everything(struct engine *e)
 {
-	e->full_scan_due = true;
-	e->last_full_scan = -FULL_SCAN_PERIOD;
+	e->machine_pass_due = true;
+	e->last_machine_pass = -MACHINE_PASS_PERIOD;
 	engine_reap(e);
 	engine_refresh(e);
 }
@@ -667,14 +706,15 @@ void engine_on_exit(struct engine *e)
 bool engine_relaunch(struct engine *e)
 {
 	char err[256];
-	if (!engine_family_gone(e) || e->opt->pid) {
+	if (!engine_family_gone(e) || e->launch.attach) {
 		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0,
-			     e->opt->pid ? "relaunch: nothing to relaunch when attached (-p)"
+			     e->launch.attach ? "relaunch: nothing to relaunch when attached (-p)"
 					 : "relaunch: the job's family is still alive");
 		return false;
 	}
 	job_free(&e->job);
-	int rc = engine_start(e, e->argv, err, sizeof err);
+	struct engine_launch l = e->launch;
+	int rc = engine_start(e, &l, err, sizeof err);
 	if (rc) {
 		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0, "relaunch failed: %s", err);
 		return false;

@@ -17,6 +17,30 @@
 #include "outbuf.h"
 #include "scan.h"
 
+/* What main decides before the engine starts: the engine never reads it from elsewhere. */
+struct engine_params {
+	const struct options *opt;
+	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
+	int out_copy_fd;		/* copy the job's output here as it comes (batch), or -1 */
+};
+
+/* What to start: a command, or a process to attach to. */
+struct engine_launch {
+	char **argv;			/* the job's command (kept for relaunching); NULL when attaching */
+	pid_t attach;			/* follow this process instead of launching (-p), or 0 */
+	const char *exec_path;		/* run this file with argv instead of searching PATH, or NULL */
+	const char *demo;		/* the built-in scenario the child runs (ORPHANAGE_DEMO), or NULL */
+	/* The job starts under this comm and renames itself at once (a scenario run by
+	 * orphanage's own binary starts as "exe"): wait briefly for its own name, or NULL. */
+	const char *renames_from;
+};
+
+/* What engine_handle_poll did, for the loop to redraw or re-check. */
+enum {
+	ENGINE_OUTPUT = 1 << 0,		/* the job printed something */
+	ENGINE_REFRESHED = 1 << 1,	/* a member exited: the family was refreshed */
+};
+
 struct engine {
 	const struct options *opt;
 	struct scanner *sc;
@@ -30,15 +54,16 @@ struct engine {
 	bool subreaper;			/* PR_SET_CHILD_SUBREAPER is set */
 	bool children_file;		/* /proc/PID/task/TID/children works here */
 	double t0;			/* CLOCK_MONOTONIC at start */
-	double last_full_scan;
-	bool full_scan_due;
+	double last_machine_pass;
+	bool machine_pass_due;
 	unsigned long refreshes;
+	unsigned long gen;		/* bumped when the job, the signal or the settings change */
+	struct engine_launch launch;	/* what engine_start was given, for relaunching */
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
 	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
 	size_t copy_len;
 	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
-	char **argv;			/* the job's command, for relaunching */
 	struct snapshot snap;		/* scratch for refreshes */
 	pid_t *pids;			/* scratch */
 	size_t npids, cappids;
@@ -64,9 +89,9 @@ struct action {
 };
 
 /* Ready the engine: the scanner, orphanage's own ids, subreaper mode. 0, or 1 with err. */
-int engine_init(struct engine *e, const struct options *opt, char *err, size_t errlen);
-/* Launch argv (or attach to opt->pid). 0, or an exit status with err. */
-int engine_start(struct engine *e, char **argv, char *err, size_t errlen);
+int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen);
+/* Launch l->argv (or attach to l->attach). 0, or an exit status with err. */
+int engine_start(struct engine *e, const struct engine_launch *l, char *err, size_t errlen);
 void engine_free(struct engine *e);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);
@@ -77,6 +102,11 @@ bool engine_refresh(struct engine *e);
 bool engine_refresh_family(struct engine *e);
 /* Is a whole-machine look due now (after an exit, or periodically)? */
 bool engine_machine_pass_pending(const struct engine *e);
+/* Ask for a machine pass at the next refresh, whatever the schedule says. */
+void engine_want_machine_pass(struct engine *e);
+/* A number that changes whenever anything a face shows changes (the family, a member's
+ * reading, the events, the job, the kill signal), the job's output excepted (out.bytes). */
+unsigned long engine_generation(const struct engine *e);
 /* Reap exited children (SIGCHLD); returns true when any was reaped. */
 bool engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */
@@ -96,6 +126,9 @@ bool engine_family_gone(const struct engine *e);
 /* Fill fds with what the poll loop must watch for the engine: the output pipe and the
  * pidfds of live members (which poll readable when they exit). Returns how many. */
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
+/* The loop polled what engine_pollfds gave: read output, pass it on, take exits in.
+ * Returns ENGINE_OUTPUT and ENGINE_REFRESHED bits. */
+unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);
 /* Relaunch the job's command once its family is gone. */
 bool engine_relaunch(struct engine *e);
 

@@ -429,6 +429,7 @@ bool family_group_orphaned(const struct family *fam, pid_t pgid)
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
 {
 	bool changed = false;
+	unsigned long gen = fam->gen + 1;
 	struct pidmap seen = { 0 };
 	pidmap_clear(&seen, snap->n);
 	for (size_t i = 0; i < snap->n; i++)
@@ -444,11 +445,14 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			/* Its groups were in use until it died, about now. */
 			note_in_use(fam, m, snap->ticks);
 			member_died(m, now, log);
+			m->gen = gen;
 			changed = true;
 			continue;
 		}
-		if (reading_differs(&m->p, &snap->procs[s]))
+		if (reading_differs(&m->p, &snap->procs[s])) {
+			m->gen = gen;
 			changed = true;
+		}
 		member_reconcile(fam, m, &snap->procs[s], now, log);
 	}
 
@@ -460,6 +464,7 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
 			member_joined(fam, m, now, log);
+			m->gen = gen;
 			changed = true;
 		}
 	}
@@ -483,6 +488,7 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			/* A dead member's pid, reused, is a new process: it joins beside the old one. */
 			struct member *m = member_add(fam, p, (enum join_how)how, now);
 			member_joined(fam, m, now, log);
+			m->gen = gen;
 			grew = changed = true;
 		}
 	}
@@ -493,6 +499,8 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 	check_orphaned_groups(fam, snap, &seen, now, log);
 	pidmap_free(&seen);
 	family_prune(fam);
+	if (changed)
+		fam->gen = gen;
 	return changed;
 }
 
@@ -504,6 +512,7 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		note_in_use(fam, m, ticks);
 		m->status = status;
 		member_died(m, now, log);
+		m->gen = ++fam->gen;
 		return;
 	}
 	char how[64];

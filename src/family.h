@@ -39,6 +39,7 @@ struct member {
 	double joined, orphaned_at, died_at;
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* owned by the engine; -1 when none */
+	unsigned long gen;		/* the family's gen when this member last changed */
 };
 
 struct family_config {
@@ -65,6 +66,7 @@ struct family {
 	bool root_seen;
 	struct family_config cfg;
 	pid_t *ancestors;		/* copy of cfg.ancestors */
+	unsigned long gen;		/* bumped by every update or exit that changed what is known */
 };
 
 /* A row of the family in tree order. */
@@ -79,7 +81,8 @@ void family_init(struct family *fam, const struct family_config *cfg, pid_t root
 void family_free(struct family *fam);
 /* Reconcile the family with a snapshot. The snapshot must hold every live member it can
  * see, plus any candidate; members missing from it, or present with another start time,
- * have exited. Returns true when anything changed. */
+ * have exited. Returns true when anything changed; then fam->gen has grown and each
+ * changed member's gen is the new value. */
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log);
 /* A wait status for pid, reaped by orphanage at `ticks`: the member is dead, with that status. */
 void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long long ticks, double now,

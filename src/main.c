@@ -208,7 +208,7 @@ static void loop_check(struct loop *l)
 		return;
 	if (!gone) {
 		/* One last look before naming anything leaked. */
-		e->full_scan_due = true;
+		engine_want_machine_pass(e);
 		engine_reap(e);
 		engine_refresh(e);
 	}
@@ -286,24 +286,12 @@ static void loop_run(struct loop *l)
 			if (fds[view_slot].revents & (POLLHUP | POLLERR))
 				l->quit = true;
 		}
-		bool exited = false;
-		for (size_t i = engine_slot; i < n; i++) {
-			if (!fds[i].revents)
-				continue;
-			if (fds[i].fd == e->job.out_fd) {
-				if (engine_drain_output(e))
-					l->dirty = true;
-			} else if (fds[i].fd == e->out_copy_fd && (fds[i].events & POLLOUT)) {
-				engine_flush_copy(e, 0);
-			} else {
-				exited = true;
-			}
-		}
-		if (exited) {
+		unsigned what = engine_handle_poll(e, fds + engine_slot, n - engine_slot);
+		if (what & ENGINE_OUTPUT)
+			l->dirty = true;
+		if (what & ENGINE_REFRESHED) {
 			/* A member exited: draw it now, not at the next tick; the look over the
 			 * machine it may call for comes after the drawing. */
-			engine_reap(e);
-			engine_refresh_family(e);
 			loop_refreshed(l);
 		} else if (!l->quit && engine_machine_pass_pending(e) && engine_now(e) < l->next_refresh) {
 			engine_refresh(e);
@@ -377,13 +365,15 @@ int main(int argc, char **argv)
 	/* The engine (and libproc2, which may print) before the terminal is taken. */
 	static struct engine engine;
 	struct engine *e = &engine;
-	if (engine_init(e, &o, err, sizeof err)) {
+	struct engine_params params = {
+		.opt = &o,
+		.ignored = ignored,
+		.out_copy_fd = o.batch && !o.check ? STDERR_FILENO : -1,
+	};
+	if (engine_init(e, &params, err, sizeof err)) {
 		fprintf(stderr, "orphanage: %s\n", err);
 		return 1;
 	}
-	e->ignored = ignored;
-	if (o.batch && !o.check)
-		e->out_copy_fd = STDERR_FILENO;
 	if (o.pid && (rc = refuse_pid(o.pid, err, sizeof err))) {
 		fprintf(stderr, "orphanage: %s\n", err);
 		engine_free(e);
@@ -403,8 +393,17 @@ int main(int argc, char **argv)
 		if (argc == 1)
 			view_set_hint(l.view, default_hint);
 	}
-	char **job_argv = o.command ? o.command : (char **)demo_argv(o.demo);
-	rc = engine_start(e, job_argv, err, sizeof err);
+	struct engine_launch launch = { .argv = o.command, .attach = o.pid };
+	if (!o.command)
+		launch.argv = (char **)demo_argv(o.demo);
+	if (!o.pid && !o.command && o.demo) {
+		/* A scenario runs as orphanage's own binary, which the kernel names "exe" until
+		 * the scenario renames itself a moment later. */
+		launch.exec_path = "/proc/self/exe";
+		launch.demo = o.demo;
+		launch.renames_from = "exe";
+	}
+	rc = engine_start(e, &launch, err, sizeof err);
 	if (rc) {
 		if (l.view)
 			view_close(l.view);

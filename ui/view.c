@@ -64,7 +64,7 @@ struct view {
 	int menu_top;
 
 	/* What the last frame showed, so an unchanged model costs nothing. */
-	uint64_t drawn_digest;
+	unsigned long drawn_gen;	/* engine_generation() at the last frame */
 	unsigned long long drawn_bytes;
 	double drawn_at;
 
@@ -358,39 +358,6 @@ static void view_scroll(struct view *v)
 		v->top = v->nrows - h;
 	if (v->nrows <= h)
 		v->top = 0;
-}
-
-static uint64_t view_mix(uint64_t h, uint64_t x)
-{
-	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h;
-}
-
-/* A digest of everything drawn except the output pane, to skip frames that change nothing. */
-static uint64_t view_digest(const struct engine *e)
-{
-	uint64_t h = 1469598103934665603ULL;
-	h = view_mix(h, e->log.next);
-	h = view_mix(h, (uint64_t)e->job.pid);
-	h = view_mix(h, e->job.running);
-	h = view_mix(h, (uint64_t)e->job.status);
-	h = view_mix(h, (uint64_t)e->sig);
-	h = view_mix(h, e->subreaper);
-	h = view_mix(h, e->fam.n);
-	h = view_mix(h, (uintptr_t)e->job.command);
-	for (size_t i = 0; i < e->fam.n; i++) {
-		const struct member *m = &e->fam.m[i];
-		h = view_mix(h, (uint64_t)m->p.pid);
-		h = view_mix(h, m->p.start);
-		h = view_mix(h, (uint64_t)m->p.ppid ^ ((uint64_t)m->p.pgid << 32));
-		h = view_mix(h, (uint64_t)m->p.sid ^ ((uint64_t)m->p.tpgid << 32));
-		h = view_mix(h, m->p.cputicks);
-		h = view_mix(h, (uint64_t)m->alive | (uint64_t)m->orphan << 1 | (uint64_t)m->p.detailed << 2);
-		for (size_t k = 0; k < sizeof m->p.stat && m->p.stat[k]; k++)
-			h = view_mix(h, (unsigned char)m->p.stat[k]);
-		h = view_mix(h, (uintptr_t)m->p.cmdline);
-	}
-	return h;
 }
 
 /* ---- The parts of the screen. */
@@ -707,15 +674,15 @@ static void view_draw_menu(struct view *v, const struct engine *e)
 
 void view_draw(struct view *v, const struct engine *e)
 {
-	uint64_t digest = view_digest(e);
+	unsigned long gen = engine_generation(e);
 	double now = view_now();
-	if (!v->force && digest == v->drawn_digest) {
+	if (!v->force && gen == v->drawn_gen) {
 		/* A job writing fast must not cost a frame per read: output alone redraws at most 20 times a second. */
 		if (e->out.bytes == v->drawn_bytes || now - v->drawn_at < VIEW_THROTTLE)
 			return;
 	}
 	v->force = false;
-	v->drawn_digest = digest;
+	v->drawn_gen = gen;
 	v->drawn_bytes = e->out.bytes;
 	v->drawn_at = now;
 

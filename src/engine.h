@@ -16,12 +16,22 @@
 #include "options.h"
 #include "outbuf.h"
 #include "scan.h"
+#include "source.h"
+
+#define ENGINE_MAX_SOURCES 4
 
 /* What main decides before the engine starts: the engine never reads it from elsewhere. */
 struct engine_params {
 	const struct options *opt;
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	int out_copy_fd;		/* copy the job's output here as it comes (batch), or -1 */
+	/* The scanner, for tests: NULL for the real /proc (scan_ops_system, scan_open). */
+	const struct scan_ops *scan;
+	void *scan_self;
+	/* Seconds on a steady clock, for tests: NULL for CLOCK_MONOTONIC. */
+	double (*clock)(void);
+	/* pidfd_open(2), for tests: NULL for the system call. Returns an fd or -1. */
+	int (*pidfd_open)(pid_t pid);
 };
 
 /* What to start: a command, or a process to attach to. */
@@ -43,7 +53,15 @@ enum {
 
 struct engine {
 	const struct options *opt;
-	struct scanner *sc;
+	const struct scan_ops *scan;	/* the one seam to /proc */
+	void *scan_self;
+	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
+	double (*clock)(void);
+	int (*pidfd_open)(pid_t pid);
+	/* Where the family comes from: the scan source first, others beside it. */
+	struct source sources[ENGINE_MAX_SOURCES];
+	size_t nsources;
+	struct discovery disc;		/* what the sources learnt since the last refresh */
 	struct family fam;
 	struct job job;
 	struct eventlog log;
@@ -52,10 +70,10 @@ struct engine {
 	pid_t self, self_pgid, self_sid;
 	int sig;			/* the signal the kill keys send now */
 	bool subreaper;			/* PR_SET_CHILD_SUBREAPER is set */
-	bool children_file;		/* /proc/PID/task/TID/children works here */
 	double t0;			/* CLOCK_MONOTONIC at start */
 	double last_machine_pass;
-	bool machine_pass_due;
+	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
+	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
 	unsigned long refreshes;
 	unsigned long gen;		/* bumped when the job, the signal or the settings change */
 	struct engine_launch launch;	/* what engine_start was given, for relaunching */
@@ -65,8 +83,6 @@ struct engine {
 	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct snapshot snap;		/* scratch for refreshes */
-	pid_t *pids;			/* scratch */
-	size_t npids, cappids;
 };
 
 /* What a key asks the engine to do. */
@@ -121,7 +137,7 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal);
 bool engine_act(struct engine *e, const struct action *a);
 /* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace. */
 void engine_on_exit(struct engine *e);
-/* Nothing of the family is alive and the job is not running. */
+/* Nothing of the family is running and the job is not running. */
 bool engine_family_gone(const struct engine *e);
 /* Fill fds with what the poll loop must watch for the engine: the output pipe and the
  * pidfds of live members (which poll readable when they exit). Returns how many. */

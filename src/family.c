@@ -28,9 +28,9 @@ void family_init(struct family *fam, const struct family_config *cfg, pid_t root
 void family_free(struct family *fam)
 {
 	for (size_t i = 0; i < fam->n; i++) {
+		if (fam->cfg.release)
+			fam->cfg.release(&fam->m[i], fam->cfg.release_ctx);
 		proc_free(&fam->m[i].p);
-		if (fam->m[i].pidfd >= 0)
-			close(fam->m[i].pidfd);
 	}
 	free(fam->m);
 	free(fam->ancestors);
@@ -52,7 +52,7 @@ bool family_member_running(const struct member *m)
 	return m->alive && m->p.state != 'Z';
 }
 
-size_t family_alive(const struct family *fam)
+size_t family_running(const struct family *fam)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < fam->n; i++)
@@ -246,7 +246,7 @@ static bool led_by_family(const struct pidmap *led, pid_t id, const struct proc 
 
 /* Does a process outside the family belong to it? Returns how, or -1. */
 static int candidate_join(const struct family *fam, const struct proc *p, const struct snapshot *snap,
-			  const struct pidmap *seen)
+			  const struct pidmap *seen, const struct family_news *news)
 {
 	size_t parent = pidmap_get(&fam->index, p->ppid);
 	if (parent != PIDMAP_NONE && fam->m[parent].alive && fam->m[parent].p.start <= p->start)
@@ -255,6 +255,8 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 		return -1;
 	if (p->ppid == fam->cfg.self)
 		return JOIN_ADOPTED;
+	if (news && news->vouched && pidmap_get(news->vouched, p->pid) != PIDMAP_NONE)
+		return JOIN_VOUCHED;
 	if (!is_ancestor_pid(fam, p->ppid))
 		return -1;
 	/* Orphaned before orphanage was watching: orphanage did not see it happen. */
@@ -266,6 +268,11 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 	if (led_by_family(&fam->sessions, p->sid, p, snap, seen))
 		return JOIN_SESSION;
 	return -1;
+}
+
+static const char *vouch_reason(enum vouch_why why)
+{
+	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
 static void member_joined(struct family *fam, struct member *m, double now, struct eventlog *log)
@@ -293,6 +300,18 @@ static void member_joined(struct family *fam, struct member *m, double now, stru
 		m->orphan = true;
 		m->orphaned_at = now;
 		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) adopted by orphanage (subreaper)", pid, name);
+		break;
+	case JOIN_VOUCHED:
+		/* Reparented to an ancestor (init, a subreaper): its parent in the family died. */
+		if (is_ancestor_pid(fam, m->p.ppid)) {
+			m->orphan = true;
+			m->orphaned_at = now;
+			eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) found orphaned, %s, now child of %d", pid, name,
+				     vouch_reason(m->vouch), m->p.ppid);
+		} else {
+			eventlog_add(log, now, EV_JOIN, pid, "%d (%s) joined, %s, child of %d", pid, name,
+				     vouch_reason(m->vouch), m->p.ppid);
+		}
 		break;
 	}
 	if (m->p.state == 'Z') {
@@ -324,9 +343,9 @@ static void family_prune(struct family *fam)
 			fam->m[w++] = fam->m[i];
 			continue;
 		}
+		if (fam->cfg.release)
+			fam->cfg.release(&fam->m[i], fam->cfg.release_ctx);
 		proc_free(&fam->m[i].p);
-		if (fam->m[i].pidfd >= 0)
-			close(fam->m[i].pidfd);
 	}
 	fam->n = w;
 	free(keep);
@@ -428,12 +447,58 @@ bool family_group_orphaned(const struct family *fam, pid_t pgid)
 
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
 {
+	return family_update_news(fam, snap, NULL, now, log);
+}
+
+/* A wait status built from what the kernel reported of an exit. */
+static int note_status(const struct birth_note *b)
+{
+	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
+}
+
+/* A noted exit of a live member: it gives the status the member dies with. */
+static void news_exits(struct family *fam, const struct family_news *news)
+{
+	for (size_t i = 0; news && i < news->nnotes; i++) {
+		const struct birth_note *b = &news->notes[i];
+		struct member *m = family_find(fam, b->pid);
+		if (b->exited && m && m->alive && m->status < 0)
+			m->status = note_status(b);
+	}
+}
+
+/* Noted processes that are in neither the snapshot nor the family: they lived and died
+ * between two refreshes. Their lines are all that is left of them. */
+static bool news_passers(struct family *fam, const struct pidmap *seen, const struct family_news *news,
+			 struct eventlog *log)
+{
+	bool any = false;
+	for (size_t i = 0; news && i < news->nnotes; i++) {
+		const struct birth_note *b = &news->notes[i];
+		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
+			continue;
+		const char *name = b->comm[0] ? b->comm : "?";
+		eventlog_add(log, b->at, EV_JOIN, b->pid, "%d (%s) started, child of %d", b->pid, name, b->ppid);
+		if (b->exited) {
+			char how[64];
+			signame_status(note_status(b), how, sizeof how);
+			eventlog_add(log, b->at, EV_EXIT, b->pid, "%d (%s) %s", b->pid, name, how);
+		}
+		any = true;
+	}
+	return any;
+}
+
+bool family_update_news(struct family *fam, const struct snapshot *snap, const struct family_news *news,
+			double now, struct eventlog *log)
+{
 	bool changed = false;
 	unsigned long gen = fam->gen + 1;
 	struct pidmap seen = { 0 };
 	pidmap_clear(&seen, snap->n);
 	for (size_t i = 0; i < snap->n; i++)
 		pidmap_put(&seen, snap->procs[i].pid, i);
+	news_exits(fam, news);
 
 	/* 1. Members: still there, changed, or gone. */
 	for (size_t i = 0; i < fam->n; i++) {
@@ -482,17 +547,21 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			struct member *old = family_find(fam, p->pid);
 			if (old && (old->alive || old->p.start == p->start))
 				continue;
-			int how = candidate_join(fam, p, snap, &seen);
+			int how = candidate_join(fam, p, snap, &seen, news);
 			if (how < 0)
 				continue;
 			/* A dead member's pid, reused, is a new process: it joins beside the old one. */
 			struct member *m = member_add(fam, p, (enum join_how)how, now);
+			if (how == JOIN_VOUCHED)
+				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			member_joined(fam, m, now, log);
 			m->gen = gen;
 			grew = changed = true;
 		}
 	}
 
+	if (news_passers(fam, &seen, news, log))
+		changed = true;
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].alive)
 			note_in_use(fam, &fam->m[i], snap->ticks);
@@ -665,6 +734,8 @@ void family_describe(const struct family *fam, const struct member *m, char *buf
 		snprintf(buf, len, "kept session %d", m->p.sid);
 	else if (m->setpgid_escape)
 		snprintf(buf, len, "left its process group with setpgid");
+	else if (m->how == JOIN_VOUCHED)
+		snprintf(buf, len, "%s", vouch_reason(m->vouch));
 	else if (m->how == JOIN_ROOT)
 		snprintf(buf, len, "the job's first process");
 	else

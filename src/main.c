@@ -212,7 +212,7 @@ static void loop_check(struct loop *l)
 		engine_reap(e);
 		engine_refresh(e);
 	}
-	size_t leaked = family_alive(&e->fam);
+	size_t leaked = family_running(&e->fam);
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
 		if (m->alive) {
@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "orphanage: cannot watch signals: %s\n", strerror(errno));
 		return 1;
 	}
-	columns_init(columns_pid_width());
+	columns_init(columns_pid_width(scan_pid_max()));
 
 	/* The engine (and libproc2, which may print) before the terminal is taken. */
 	static struct engine engine;

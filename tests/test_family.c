@@ -218,7 +218,7 @@ static void test_root_joins_and_strangers_do_not(void **state)
 	assert_null(family_find(&f->fam, 2000));
 	assert_null(family_find(&f->fam, SELF));
 	assert_null(family_find(&f->fam, 1));
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_JOIN, ROOT), 1);
 	assert_int_equal(count_events(f, EV_JOIN, 0), 1);
 }
@@ -347,7 +347,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 	assert_true(c->died_at == 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
 	assert_string_equal(last_event(f, EV_EXIT, 1001)->text, "1001 (sh) exited");
-	assert_int_equal(family_alive(&f->fam), 2);
+	assert_int_equal(family_running(&f->fam), 2);
 
 	char buf[128];
 	family_describe(&f->fam, g, buf, sizeof buf);
@@ -471,7 +471,7 @@ static void test_reused_group_id_does_not_pull_strangers_in(void **state)
 	put(f, 1600, 1, 1600, 1600, 960, "stranger");
 	update(f, 3.0);
 	assert_null(family_find(&f->fam, 1500));
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	assert_int_equal(count_events(f, EV_ORPHAN, 1500), 0);
 }
 
@@ -556,13 +556,13 @@ static void test_pid_reused_by_stranger_is_not_the_member(void **state)
 	const struct member *m = family_find(&f->fam, 1001);
 	/* The old member is gone (nothing below it); the stranger is not taken for it. */
 	assert_true(m == NULL || (m->p.start == 110 && !m->alive));
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
 	assert_int_equal(tree(f, true), 1);
 
 	/* Still not a member on later readings. */
 	update(f, 3.0);
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
 }
 
@@ -592,7 +592,7 @@ static void test_pid_reused_by_new_child_joins_as_a_newcomer(void **state)
 	assert_true(m->alive);
 	assert_int_equal(m->how, JOIN_CHILD);
 	assert_string_equal(m->p.comm, "cat");
-	assert_int_equal(family_alive(&f->fam), 2);
+	assert_int_equal(family_running(&f->fam), 2);
 	assert_int_equal(count_events(f, EV_JOIN, 1001), 2);
 	size_t n = tree(f, true);
 	assert_int_equal(n, 2);
@@ -627,7 +627,7 @@ static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void *
 	assert_non_null(m);
 	assert_int_equal(m->p.start, 300);
 	assert_true(m->alive);
-	assert_int_equal(family_alive(&f->fam), 3);
+	assert_int_equal(family_running(&f->fam), 3);
 	size_t n = tree(f, true);
 	assert_int_equal(n, 4);
 	assert_rows_unique(f, n);
@@ -651,11 +651,11 @@ static void test_reused_root_pid_does_not_rejoin(void **state)
 	snap_new(f);
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	snap_new(f);
 	put(f, ROOT, 2000, 2000, 2000, 500, "stranger");
 	update(f, 3.0);
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	assert_int_equal(count_events(f, EV_JOIN, ROOT), 1);
 }
 
@@ -684,7 +684,7 @@ static void test_setsid_escape_is_noted(void **state)
 	family_describe(&f->fam, m, buf, sizeof buf);
 	assert_string_equal(buf, "escaped with setsid");
 	/* Escaping does not leave the family. */
-	assert_int_equal(family_alive(&f->fam), 2);
+	assert_int_equal(family_running(&f->fam), 2);
 
 	/* An escaped process that is later orphaned is still described by its escape. */
 	snap_new(f);
@@ -780,7 +780,7 @@ static void test_note_exit_names_the_wait_status(void **state)
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
 	assert_int_equal(count_events(f, EV_EXIT, 1002), 1);
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 
 	/* A pid reaped before any scan saw it is still reported. */
 	family_note_exit(&f->fam, 4321, 3 << 8, 0, 2.5, &f->log);
@@ -796,7 +796,7 @@ static void test_root_exit_is_an_event(void **state)
 	assert_true(update(f, 2.0));
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
 	assert_string_equal(last_event(f, EV_EXIT, ROOT)->text, "1000 (sh) exited");
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	assert_int_equal(tree(f, true), 0);
 }
 
@@ -1042,7 +1042,7 @@ static void test_chain_of_1000_joins_with_capped_depth(void **state)
 		put(f, ROOT + i, i ? ROOT + i - 1 : SELF, ROOT, SELF_SID, 100 + (unsigned)i, "sh");
 	update(f, 1.0);
 	assert_int_equal(f->fam.n, BIG);
-	assert_int_equal(family_alive(&f->fam), BIG);
+	assert_int_equal(family_running(&f->fam), BIG);
 
 	size_t n = tree(f, true);
 	assert_int_equal(n, BIG);
@@ -1065,7 +1065,7 @@ static void test_chain_of_1000_joins_with_capped_depth(void **state)
 			put(f, ROOT + i, i == BIG / 2 + 1 ? 1 : (i ? ROOT + i - 1 : SELF), ROOT, SELF_SID,
 			    100 + (unsigned)i, "sh");
 	update(f, 2.0);
-	assert_int_equal(family_alive(&f->fam), BIG - 1);
+	assert_int_equal(family_running(&f->fam), BIG - 1);
 	assert_true(family_find(&f->fam, ROOT + BIG / 2 + 1)->orphan);
 	assert_int_equal(tree(f, true), BIG);
 	assert_int_equal(tree(f, false), BIG - 1);

@@ -181,7 +181,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		fflush(b->out);
 		return;
 	}
-	size_t leaked = family_alive(&e->fam);
+	size_t leaked = family_running(&e->fam);
 	if (leaked == 0)
 		return;
 	char header[256];
@@ -208,7 +208,7 @@ void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked)
 {
 	if (b->json || leaked == 0)
 		return;
-	size_t alive = family_alive(&e->fam);
+	size_t alive = family_running(&e->fam);
 	if (e->opt->on_exit == ON_EXIT_LEAVE)
 		fprintf(b->out, "orphanage: %zu leaked process%s left running (--on-exit leave)\n", alive,
 			alive == 1 ? "" : "es");

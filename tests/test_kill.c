@@ -17,14 +17,15 @@
 
 #include "events.h"
 #include "family.h"
+#include "fixture.h"
 #include "kill.h"
 #include "pidmap.h"
 #include "proc.h"
 #include "xalloc.h"
 
 #define F_NOW 5.0		/* when the actions happen, seconds since start */
-#define SELF 500
-#define SELF_SID 400
+#define SELF FX_SELF
+#define SELF_SID FX_SELF_SID
 
 /* ---- the fake system calls ---- */
 
@@ -146,29 +147,14 @@ struct fx {
 static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid, unsigned long long start,
 			const char *comm)
 {
-	struct proc *p = snapshot_add(&f->snap);
-	p->pid = pid;
-	p->ppid = ppid;
-	p->pgid = pgid;
-	p->sid = sid;
-	p->start = start;
-	p->state = 'S';
-	p->euid = 1000;
-	snprintf(p->stat, sizeof p->stat, "S");
-	snprintf(p->comm, sizeof p->comm, "%s", comm);
-	p->cmdline = xstrdup(comm);
-	p->detailed = true;
-	return p;
+	return fixture_put(&f->snap, pid, ppid, pgid, sid, start, comm);
 }
 
 static void fx_begin(struct fx *f, pid_t root)
 {
 	memset(&fake, 0, sizeof fake);
 	static const pid_t ancestors[] = { SELF, 1 };
-	struct family_config cfg = {
-		.self = SELF, .self_pgid = SELF, .self_sid = SELF_SID, .ancestors = ancestors, .n_ancestors = 2,
-	};
-	family_init(&f->fam, &cfg, root);
+	fixture_family(&f->fam, root, ancestors, 2, 0);
 	eventlog_init(&f->log, 256);
 	f->k = (struct kill_ctx){ .ops = &fake_ops, .fam = &f->fam, .log = &f->log,
 				   .self = SELF, .self_pgid = SELF };

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "batch.h"
+#include "check.h"
 #include "columns.h"
 #include "demo.h"
 #include "engine.h"
@@ -35,11 +36,9 @@ struct loop {
 	unsigned long snapshots;
 	int interrupts;
 	double next_refresh;
-	bool checking;		/* --check: the job's first process exited, the grace period runs */
-	int interrupted;	/* --check: the signal that cut the job short, or 0 */
+	struct check check;	/* --check's state */
 	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
 	int early_left;
-	double check_deadline;
 	int status;		/* orphanage's exit status */
 };
 
@@ -115,15 +114,7 @@ static void loop_interrupt(struct loop *l, int sig)
 		l->quit = true;
 		return;
 	}
-	if (!l->interrupted)
-		l->interrupted = sig;
-	double now = engine_now(l->e);
-	if (!l->checking) {
-		l->checking = true;
-		l->check_deadline = now + l->o->grace;
-	} else {
-		l->check_deadline = now;
-	}
+	check_interrupt(&l->check, sig, engine_now(l->e));
 }
 
 static void loop_signals(struct loop *l)
@@ -166,10 +157,7 @@ static void loop_refreshed(struct loop *l)
 	struct engine *e = l->e;
 	l->dirty = true;
 	if (l->o->check) {
-		if (!e->job.running && !l->checking) {
-			l->checking = true;
-			l->check_deadline = engine_now(e) + l->o->grace;
-		}
+		check_job_seen(&l->check, e->job.running, engine_now(e));
 		return;
 	}
 	if (l->o->batch && engine_family_gone(e) && !l->quit) {
@@ -201,10 +189,10 @@ static void loop_tick(struct loop *l)
 static void loop_check(struct loop *l)
 {
 	struct engine *e = l->e;
-	if (!l->checking)
+	if (check_wake(&l->check) < 0)
 		return;
 	bool gone = engine_family_gone(e);
-	if (!gone && engine_now(e) < l->check_deadline)
+	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
 	if (!gone) {
 		/* One last look before naming anything leaked. */
@@ -212,27 +200,13 @@ static void loop_check(struct loop *l)
 		engine_reap(e);
 		engine_refresh(e);
 	}
-	size_t leaked = family_running(&e->fam);
-	for (size_t i = 0; i < e->fam.n; i++) {
-		const struct member *m = &e->fam.m[i];
-		if (m->alive) {
-			char how[128];
-			family_describe(&e->fam, m, how, sizeof how);
-			eventlog_add(&e->log, engine_now(e), EV_LEAK, m->p.pid, "%d (%s) leaked: %s", m->p.pid,
-				     m->p.comm, how);
-		}
-	}
+	size_t leaked = check_leaks(&e->fam, &e->log, engine_now(e));
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
 	engine_on_exit(e);
 	batch_leaks_after(&l->batch, e, leaked);
-	if (leaked)
-		l->status = 3;
-	else if (l->interrupted && (e->job.running || e->job.status < 0))
-		l->status = 128 + l->interrupted;
-	else
-		l->status = signame_shell_status(e->job.status);
-	l->checking = false;
+	check_finish(&l->check, leaked, e->job.running, e->job.status);
+	l->status = l->check.status;
 	l->quit = true;
 }
 
@@ -240,8 +214,9 @@ static int loop_timeout(const struct loop *l)
 {
 	double now = engine_now(l->e);
 	double until = l->next_refresh;
-	if (l->checking && l->check_deadline < until)
-		until = l->check_deadline;
+	double wake = check_wake(&l->check);
+	if (wake >= 0 && wake < until)
+		until = wake;
 	if (l->early_refresh > 0 && l->early_refresh < until)
 		until = l->early_refresh;
 	double left = until - now;
@@ -381,6 +356,7 @@ int main(int argc, char **argv)
 	}
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
+	check_init(&l.check, o.grace);
 	batch_init(&l.batch, stdout, o.json);
 	/* The terminal first: nothing is launched when it cannot show the view. */
 	if (!o.batch) {

@@ -100,6 +100,28 @@ void engine_free(struct engine *e)
 	e->sc = NULL;
 }
 
+/* -p must not name PID 1 (every process descends from it), orphanage itself, or one of
+ * its ancestors: quitting with --on-exit kill would end orphanage's own parents. */
+int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t errlen)
+{
+	pid_t chain[MAX_ANCESTORS];
+	size_t n = e->scan->ancestors(e->scan_self, e->self, chain, MAX_ANCESTORS);
+	if (pid == 1) {
+		snprintf(err, errlen, "refusing -p 1: every process descends from PID 1");
+		return 1;
+	}
+	if (pid == e->self) {
+		snprintf(err, errlen, "refusing -p %d: that is orphanage itself", pid);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (chain[i] == pid) {
+			snprintf(err, errlen, "refusing -p %d: it is an ancestor of orphanage", pid);
+			return 1;
+		}
+	return 0;
+}
+
 /* A job that renames itself at once: wait for that (briefly), so the first reading and
  * its event carry its own name. */
 static void await_rename(struct engine *e, const char *from)

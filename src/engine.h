@@ -106,6 +106,9 @@ struct action {
 
 /* Ready the engine: the scanner, orphanage's own ids, subreaper mode. 0, or 1 with err. */
 int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen);
+/* May the engine attach to pid (-p)? Not PID 1, orphanage, or an ancestor of orphanage:
+ * 0, or 1 with the reason in err. */
+int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t errlen);
 /* Launch l->argv (or attach to l->attach). 0, or an exit status with err. */
 int engine_start(struct engine *e, const struct engine_launch *l, char *err, size_t errlen);
 void engine_free(struct engine *e);

@@ -67,43 +67,6 @@ static int signals_open(sigset_t *ignored)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* -p must not name PID 1 (every process descends from it), orphanage itself, or one of
- * its ancestors: quitting with --on-exit kill would end orphanage's own parents. */
-static int refuse_pid(pid_t pid, char *err, size_t len)
-{
-	pid_t chain[64];
-	size_t n = scan_ancestors(getpid(), chain, 64);
-	if (pid == 1) {
-		snprintf(err, len, "refusing -p 1: every process descends from PID 1");
-		return 1;
-	}
-	if (pid == getpid()) {
-		snprintf(err, len, "refusing -p %d: that is orphanage itself", pid);
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (chain[i] == pid) {
-			snprintf(err, len, "refusing -p %d: it is an ancestor of orphanage", pid);
-			return 1;
-		}
-	return 0;
-}
-
-static bool terminal_usable(char *err, size_t len)
-{
-	const char *term = getenv("TERM");
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, len, "the live view needs a terminal (use -b for batch output)");
-		return false;
-	}
-	if (!term || !*term || strcmp(term, "dumb") == 0) {
-		snprintf(err, len, "the terminal type %s%s%s cannot show the live view (use -b for batch output)",
-			 term ? "'" : "(unset)", term ? term : "", term ? "'" : "");
-		return false;
-	}
-	return true;
-}
-
 static void loop_refreshed(struct loop *l);
 
 /* A signal asks orphanage to end. --check still owes its report: the first such signal
@@ -288,18 +251,75 @@ static void loop_run(struct loop *l)
 	}
 }
 
+/* Orphanage's own binary runs the built-in scenarios, as the job: only the launcher's own
+ * handoff, where the variable and argv[0] both name the scenario. Returns only otherwise. */
+static void demo_handoff(int argc, char **argv)
+{
+	const char *demo = getenv("ORPHANAGE_DEMO");
+	if (!demo)
+		return;
+	char name[64];
+	snprintf(name, sizeof name, "%s", demo);
+	unsetenv("ORPHANAGE_DEMO");
+	if (demo_find(name) && argc >= 1 && strcmp(argv[0], name) == 0)
+		demo_run(name, argc, argv);
+}
+
+/* --help, --version, --demo list: answered without starting anything. */
+static bool answered(const struct options *o)
+{
+	if (o->help)
+		options_help(stdout);
+	else if (o->version)
+		printf("orphanage %s\n", PACKAGE_VERSION);
+	else if (o->demo_list)
+		demo_list(stdout);
+	else
+		return false;
+	return true;
+}
+
+/* What to start: COMMAND, -p, or a built-in scenario. */
+static struct engine_launch launch_of(const struct options *o)
+{
+	struct engine_launch l = { .argv = o->command, .attach = o->pid };
+	if (!o->command)
+		l.argv = (char **)demo_argv(o->demo);
+	if (!o->pid && !o->command && o->demo) {
+		/* A scenario runs as orphanage's own binary, which the kernel names "exe" until
+		 * the scenario renames itself a moment later. */
+		l.exec_path = "/proc/self/exe";
+		l.demo = o->demo;
+		l.renames_from = "exe";
+	}
+	return l;
+}
+
+/* After the loop: --on-exit, the job's last output, the last events. */
+static void loop_finish(struct loop *l)
+{
+	if (l->view) {
+		view_close(l->view);
+		l->view = NULL;
+	}
+	if (l->o->check)
+		return;
+	engine_on_exit(l->e);
+	engine_drain_output(l->e);
+	engine_flush_copy(l->e, 1.0);
+	if (l->o->batch)
+		batch_trailing_events(&l->batch, l->e);
+}
+
+static int fail(const char *err, int rc)
+{
+	fprintf(stderr, "orphanage: %s\n", err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	/* Orphanage's own binary runs the built-in scenarios, as the job. */
-	const char *demo = getenv("ORPHANAGE_DEMO");
-	if (demo) {
-		/* Only the launcher's own handoff: the variable and argv[0] both name the scenario. */
-		char name[64];
-		snprintf(name, sizeof name, "%s", demo);
-		unsetenv("ORPHANAGE_DEMO");
-		if (demo_find(name) && argc >= 1 && strcmp(argv[0], name) == 0)
-			demo_run(name, argc, argv);
-	}
+	demo_handoff(argc, argv);
 	setlocale(LC_ALL, "");
 
 	struct options o;
@@ -309,33 +329,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", err);
 		return rc;
 	}
-	if (o.help) {
-		options_help(stdout);
+	if (answered(&o))
 		return 0;
-	}
-	if (o.version) {
-		printf("orphanage %s\n", PACKAGE_VERSION);
-		return 0;
-	}
-	if (o.demo_list) {
-		demo_list(stdout);
-		return 0;
-	}
-	if (access("/proc/self/stat", R_OK) < 0) {
-		fprintf(stderr, "orphanage: /proc is not mounted: cannot read processes\n");
-		return 1;
-	}
-	if (!o.batch && !terminal_usable(err, sizeof err)) {
-		fprintf(stderr, "orphanage: %s\n", err);
-		return 1;
-	}
+	if (!o.batch && !view_terminal_usable(err, sizeof err))
+		return fail(err, 1);
 	sigset_t ignored;
 	int sigfd = signals_open(&ignored);
 	if (sigfd < 0) {
-		fprintf(stderr, "orphanage: cannot watch signals: %s\n", strerror(errno));
-		return 1;
+		snprintf(err, sizeof err, "cannot watch signals: %s", strerror(errno));
+		return fail(err, 1);
 	}
-	columns_init(columns_pid_width(scan_pid_max()));
 
 	/* The engine (and libproc2, which may print) before the terminal is taken. */
 	static struct engine engine;
@@ -345,14 +348,12 @@ int main(int argc, char **argv)
 		.ignored = ignored,
 		.out_copy_fd = o.batch && !o.check ? STDERR_FILENO : -1,
 	};
-	if (engine_init(e, &params, err, sizeof err)) {
-		fprintf(stderr, "orphanage: %s\n", err);
-		return 1;
-	}
-	if (o.pid && (rc = refuse_pid(o.pid, err, sizeof err))) {
-		fprintf(stderr, "orphanage: %s\n", err);
+	if (engine_init(e, &params, err, sizeof err))
+		return fail(err, 1);
+	columns_init(columns_pid_width(scan_pid_max()));
+	if (o.pid && (rc = engine_refuse_attach(e, o.pid, err, sizeof err))) {
 		engine_free(e);
-		return rc;
+		return fail(err, rc);
 	}
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
@@ -363,42 +364,21 @@ int main(int argc, char **argv)
 		l.view = view_open(e, err, sizeof err);
 		if (!l.view) {
 			engine_free(e);
-			fprintf(stderr, "orphanage: %s\n", err);
-			return 1;
+			return fail(err, 1);
 		}
 		if (argc == 1)
 			view_set_hint(l.view, default_hint);
 	}
-	struct engine_launch launch = { .argv = o.command, .attach = o.pid };
-	if (!o.command)
-		launch.argv = (char **)demo_argv(o.demo);
-	if (!o.pid && !o.command && o.demo) {
-		/* A scenario runs as orphanage's own binary, which the kernel names "exe" until
-		 * the scenario renames itself a moment later. */
-		launch.exec_path = "/proc/self/exe";
-		launch.demo = o.demo;
-		launch.renames_from = "exe";
-	}
+	struct engine_launch launch = launch_of(&o);
 	rc = engine_start(e, &launch, err, sizeof err);
 	if (rc) {
 		if (l.view)
 			view_close(l.view);
-		fprintf(stderr, "orphanage: %s\n", err);
 		engine_free(e);
-		return rc;
+		return fail(err, rc);
 	}
 	loop_run(&l);
-	if (l.view) {
-		view_close(l.view);
-		l.view = NULL;
-	}
-	if (!o.check) {
-		engine_on_exit(e);
-		engine_drain_output(e);
-		engine_flush_copy(e, 1.0);
-		if (o.batch)
-			batch_trailing_events(&l.batch, e);
-	}
+	loop_finish(&l);
 	batch_free(&l.batch);
 	engine_free(e);
 	close(sigfd);

@@ -45,6 +45,10 @@ struct scanner {
 
 struct scanner *scan_open(char *err, size_t len)
 {
+	if (access("/proc/self/stat", R_OK) < 0) {
+		snprintf(err, len, "/proc is not mounted: cannot read processes");
+		return NULL;
+	}
 	struct scanner *sc = xcalloc(1, sizeof *sc);
 	int rc = procps_pids_new(&sc->detail, detail_items, F_COUNT);
 	if (rc < 0) {

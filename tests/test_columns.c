@@ -105,7 +105,7 @@ static void test_header_truncates_safely(void **state)
 	assert_memory_equal(buf, HEADER5, 9);
 }
 
-/* The column names, order and JSON keys are SPEC's. */
+/* The column names and order are ps j's; the JSON keys are the README's. */
 static void test_table_matches_spec(void **state)
 {
 	(void)state;

@@ -109,6 +109,22 @@ static void view_colors(struct view *v)
 		init_pair((short)(PAIR_GROUP0 + i), groups[i], bg);
 }
 
+bool view_terminal_usable(char *err, size_t len)
+{
+	const char *term = getenv("TERM");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, len, "the live view needs a terminal: standard %s is not one (use -b for batch output)",
+			 isatty(STDIN_FILENO) ? "output" : "input");
+		return false;
+	}
+	if (!term || !*term || strcmp(term, "dumb") == 0) {
+		snprintf(err, len, "the terminal type %s%s%s cannot show the live view (use -b for batch output)",
+			 term ? "'" : "(unset)", term ? term : "", term ? "'" : "");
+		return false;
+	}
+	return true;
+}
+
 struct view *view_open(const struct engine *e, char *err, size_t errlen)
 {
 	(void)e;
@@ -116,20 +132,9 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "the terminal is already in use by this program");
 		return NULL;
 	}
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, errlen, "standard %s is not a terminal (use --batch)",
-			 isatty(STDIN_FILENO) ? "output" : "input");
+	if (!view_terminal_usable(err, errlen))
 		return NULL;
-	}
 	const char *term = getenv("TERM");
-	if (!term || !*term) {
-		snprintf(err, errlen, "TERM is not set (use --batch)");
-		return NULL;
-	}
-	if (strcmp(term, "dumb") == 0) {
-		snprintf(err, errlen, "TERM=dumb cannot draw a screen (use --batch)");
-		return NULL;
-	}
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		char safe[64];
@@ -625,7 +630,7 @@ static void view_draw_help(struct view *v)
 		"",
 		"Up Down PgUp PgDn Home End   move the selection",
 		"k        naive kill: the signal to the selected process only",
-		"g        group kill: the signal to its process group, kill(-pgid)",
+		"g        group kill: the signal to its whole process group",
 		"t        tree kill: the selected process and all its family below it",
 		"s        choose the signal: digits type a number, Enter, Esc",
 		"r        relaunch the job once its family is gone",

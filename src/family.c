@@ -65,8 +65,7 @@ static const char *member_name(const struct member *m)
 	return m->p.comm[0] ? m->p.comm : "?";
 }
 
-/* The slot of the member m was first seen under, when that very process is still tracked. */
-static size_t parent_slot(const struct family *fam, size_t i)
+size_t family_parent(const struct family *fam, size_t i)
 {
 	const struct member *m = &fam->m[i];
 	if (m->parent <= 0)
@@ -88,7 +87,7 @@ bool family_descends(const struct family *fam, size_t d, size_t a)
 	for (int depth = 0; d != PIDMAP_NONE && depth <= (int)fam->n; depth++) {
 		if (d == a)
 			return true;
-		d = parent_slot(fam, d);
+		d = family_parent(fam, d);
 	}
 	return false;
 }
@@ -331,10 +330,10 @@ static void family_prune(struct family *fam)
 		if (!fam->m[i].alive)
 			continue;
 		keep[i] = true;
-		size_t p = parent_slot(fam, i);
+		size_t p = family_parent(fam, i);
 		for (size_t steps = 0; p != PIDMAP_NONE && !keep[p] && steps < n; steps++) {
 			keep[p] = true;
-			p = parent_slot(fam, p);
+			p = family_parent(fam, p);
 		}
 	}
 	size_t w = 0;
@@ -587,133 +586,6 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 	char how[64];
 	signame_status(status, how, sizeof how);
 	eventlog_add(log, now, EV_EXIT, pid, "%d %s (reaped by orphanage before it was seen)", pid, how);
-}
-
-struct order_key {
-	unsigned long long start;
-	pid_t pid;
-	size_t slot;
-};
-
-static int order_cmp(const void *a, const void *b)
-{
-	const struct order_key *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap)
-{
-	size_t n = fam->n;
-	if (*cap < n + 1) {
-		*cap = n + 1;
-		*rows = xreallocarray(*rows, *cap, sizeof **rows);
-	}
-	if (n == 0)
-		return 0;
-	size_t *up = xcalloc(n, sizeof *up);		/* tree parent */
-	size_t *first = xcalloc(n, sizeof *first);	/* first child */
-	size_t *next = xcalloc(n, sizeof *next);	/* next sibling */
-	bool *shown = xcalloc(n, sizeof *shown);
-	bool *done = xcalloc(n, sizeof *done);
-	struct order_key *order = xcalloc(n, sizeof *order);
-	size_t *stack = xcalloc(n, sizeof *stack);
-	int *depth = xcalloc(n, sizeof *depth);
-	size_t *rowof = xcalloc(n, sizeof *rowof);
-
-	for (size_t i = 0; i < n; i++) {
-		shown[i] = include_dead || fam->m[i].alive;
-		first[i] = next[i] = PIDMAP_NONE;
-		order[i] = (struct order_key){ fam->m[i].p.start, fam->m[i].p.pid, i };
-		/* The root first, whatever its start time says. */
-		if (fam->m[i].how == JOIN_ROOT)
-			order[i].start = 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t p = parent_slot(fam, i);
-		for (size_t steps = 0; p != PIDMAP_NONE && !shown[p] && steps < n; steps++)
-			p = parent_slot(fam, p);
-		up[i] = (p != PIDMAP_NONE && shown[p]) ? p : PIDMAP_NONE;
-	}
-	qsort(order, n, sizeof *order, order_cmp);
-	/* Children lists in start order: walk backwards and prepend. */
-	size_t roots = PIDMAP_NONE;
-	for (size_t k = n; k-- > 0;) {
-		size_t i = order[k].slot;
-		if (!shown[i])
-			continue;
-		if (up[i] == PIDMAP_NONE) {
-			next[i] = roots;
-			roots = i;
-		} else {
-			next[i] = first[up[i]];
-			first[up[i]] = i;
-		}
-	}
-
-	size_t out = 0;
-	/* Depth-first from each root; then anything left is in a cycle: start from it too. */
-	for (size_t k = 0; k <= n; k++) {
-		size_t start;
-		if (k == 0) {
-			start = roots;
-		} else {
-			start = order[k - 1].slot;
-			if (!shown[start] || done[start])
-				continue;
-			next[start] = PIDMAP_NONE;
-			up[start] = PIDMAP_NONE;
-		}
-		size_t top = 0;
-		for (size_t r = start; r != PIDMAP_NONE; r = next[r]) {
-			if (done[r])
-				continue;
-			/* One root at a time, its subtree iteratively. */
-			stack[top++] = r;
-			depth[r] = 0;
-			while (top) {
-				size_t i = stack[--top];
-				if (done[i])
-					continue;
-				done[i] = true;
-				struct tree_row *row = &(*rows)[out++];
-				row->member = i;
-				row->depth = depth[i] < FAMILY_MAX_DEPTH ? depth[i] : FAMILY_MAX_DEPTH;
-				row->last = next[i] == PIDMAP_NONE || up[i] == PIDMAP_NONE;
-				rowof[i] = out - 1;
-				row->open = 0;
-				if (up[i] != PIDMAP_NONE) {
-					const struct tree_row *prow = &(*rows)[rowof[up[i]]];
-					row->open = prow->open;
-					if (prow->depth >= 1 && prow->depth < 64 && !prow->last)
-						row->open |= (uint64_t)1 << prow->depth;
-				}
-				/* Push children in reverse so the first child comes out first. */
-				size_t kids = 0;
-				for (size_t c = first[i]; c != PIDMAP_NONE; c = next[c])
-					kids += !done[c];
-				top += kids;
-				size_t w = top;
-				for (size_t c = first[i]; c != PIDMAP_NONE; c = next[c])
-					if (!done[c]) {
-						stack[--w] = c;
-						depth[c] = depth[i] + 1;
-					}
-			}
-		}
-	}
-
-	free(up);
-	free(first);
-	free(next);
-	free(shown);
-	free(done);
-	free(order);
-	free(stack);
-	free(depth);
-	free(rowof);
-	return out;
 }
 
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len)

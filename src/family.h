@@ -129,13 +129,16 @@ struct member *family_find(const struct family *fam, pid_t pid);
 bool family_member_running(const struct member *m);
 /* Members still running (zombies not counted). */
 size_t family_running(const struct family *fam);
-/* The family in tree order; dead members appear only when include_dead is set (and then
+/* The family in tree order (family_tree.c); dead members appear only when include_dead is set (and then
  * only while they have live descendants). Returns the number of rows; *rows is reallocated. */
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
 /* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
 /* Is process group pgid orphaned (POSIX), as last judged? */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
+/* The slot of the member that member i was first seen under, while that very process
+ * is still tracked; PIDMAP_NONE otherwise. */
+size_t family_parent(const struct family *fam, size_t i);
 /* Is member d a descendant of member a (by the tree), or a itself? */
 bool family_descends(const struct family *fam, size_t d, size_t a);
 

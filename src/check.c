@@ -59,6 +59,17 @@ size_t check_leaks(const struct family *fam, struct eventlog *log, double now)
 	return leaked;
 }
 
+size_t check_collect(struct engine *e, bool family_gone)
+{
+	if (!family_gone) {
+		/* One last look before naming anything leaked. */
+		engine_want_machine_pass(e);
+		engine_reap(e);
+		engine_refresh(e);
+	}
+	return check_leaks(&e->fam, &e->log, engine_now(e));
+}
+
 void check_finish(struct check *c, size_t leaked, bool job_running, int job_status)
 {
 	if (leaked)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine.h"
 #include "events.h"
 #include "family.h"
 
@@ -39,6 +40,9 @@ bool check_due(const struct check *c, bool family_gone, double now);
 double check_wake(const struct check *c);
 /* One EV_LEAK line per running member, saying how it got where it is; returns how many. */
 size_t check_leaks(const struct family *fam, struct eventlog *log, double now);
+/* Time to report: one last look (with a machine pass) unless the family is gone, then
+ * the leak lines in the engine's log. Returns how many leaked. */
+size_t check_collect(struct engine *e, bool family_gone);
 /* The report is out: set the exit status and finish. Leaked processes make it
  * CHECK_STATUS_LEAKED; a signal that cut the job short (it still runs, or was not reaped)
  * makes it 128 + the signal; otherwise it is the job's own, as a shell gives it. */

@@ -195,6 +195,11 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 	return 0;
 }
 
+void engine_note(struct engine *e, const char *text)
+{
+	eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "%s", text);
+}
+
 unsigned long engine_generation(const struct engine *e)
 {
 	/* Each counter only grows: their sum changes whenever one of them does. */

@@ -112,6 +112,8 @@ int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t er
 /* Launch l->argv (or attach to l->attach). 0, or an exit status with err. */
 int engine_start(struct engine *e, const struct engine_launch *l, char *err, size_t errlen);
 void engine_free(struct engine *e);
+/* An information line in the engine's event log, from the loop (SIGQUIT: quitting). */
+void engine_note(struct engine *e, const char *text);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);
 /* Rescan the family and reconcile it, with a look over the whole machine when one is due;

@@ -15,7 +15,7 @@ static size_t group_members(const struct engine *e, pid_t pgid)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < e->fam.n; i++)
-		n += e->fam.m[i].alive && e->fam.m[i].p.pgid == pgid;
+		n += family_member_running(&e->fam.m[i]) && e->fam.m[i].p.pgid == pgid;
 	return n;
 }
 
@@ -201,7 +201,7 @@ bool engine_relaunch(struct engine *e)
 	if (!engine_family_gone(e) || e->launch.attach) {
 		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0,
 			     e->launch.attach ? "relaunch: nothing to relaunch when attached (-p)"
-					 : "relaunch: the job's family is still alive");
+					 : "relaunch: the job's family is still running");
 		return false;
 	}
 	job_free(&e->job);

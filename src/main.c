@@ -98,7 +98,7 @@ static void loop_signals(struct loop *l)
 			break;
 		case SIGQUIT:
 			/* Ctrl+\ asks orphanage to quit (applying --on-exit); it is not routed. */
-			eventlog_add(&l->e->log, engine_now(l->e), EV_INFO, 0, "SIGQUIT: quitting");
+			engine_note(l->e, "SIGQUIT: quitting");
 			loop_interrupt(l, sig);
 			break;
 		case SIGINT:
@@ -157,13 +157,7 @@ static void loop_check(struct loop *l)
 	bool gone = engine_family_gone(e);
 	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
-	if (!gone) {
-		/* One last look before naming anything leaked. */
-		engine_want_machine_pass(e);
-		engine_reap(e);
-		engine_refresh(e);
-	}
-	size_t leaked = check_leaks(&e->fam, &e->log, engine_now(e));
+	size_t leaked = check_collect(e, gone);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
 	engine_on_exit(e);

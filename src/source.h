@@ -45,11 +45,13 @@ struct family_news discovery_news(const struct discovery *d);
 
 struct source_ops {
 	const char *name;		/* "scan", "cgroup", "events": named on screen */
-	/* The fd to poll between refreshes, or -1 (events set to what to poll for). */
+	/* The fd to poll between refreshes, or -1 (events set to what to poll for); NULL,
+	 * with ready NULL too, for a source that only works at refreshes. */
 	int (*pollfd)(void *self, short *events);
-	/* Its fd is ready: read what it has into d. */
+	/* Its fd is ready: read what it has into d (kept until the next refresh). */
 	void (*ready)(void *self, short revents, struct discovery *d);
-	/* At a refresh: add the pids to read (and vouch, note) for the family as it is. */
+	/* At a refresh: add the pids to read (and vouch, note) for the family as it is. With
+	 * d->rescan set, the engine asks for a machine pass: a source that can make one does. */
 	void (*discover)(void *self, const struct family *fam, struct discovery *d);
 	/* After the tracker took a reading in: the members that joined at `joined` may have
 	 * children of their own not read yet; add them to d. Returns how many were added.

@@ -440,10 +440,10 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
 	if (L->status_y >= 0) {
-		size_t alive = 0, orphans = 0;
+		size_t nrunning = 0, orphans = 0;
 		for (size_t i = 0; i < e->fam.n; i++) {
 			bool running = family_member_running(&e->fam.m[i]);
-			alive += running;
+			nrunning += running;
 			orphans += running && e->fam.m[i].orphan;
 		}
 		const struct options *o = e->opt;
@@ -451,7 +451,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		int n = snprintf(v->line, sizeof v->line,
 				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive, %zu orphan%s",
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
-				 e->subreaper ? "on" : "off", alive, orphans, orphans == 1 ? "" : "s");
+				 e->subreaper ? "on" : "off", nrunning, orphans, orphans == 1 ? "" : "s");
 		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
 		struct pidmap named = { 0 };
 		pidmap_clear(&named, 16);

@@ -178,8 +178,11 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		.release = engine_release_member,
 		.release_ctx = e,
 	};
+	/* A relaunch starts a new family; its count goes on, so engine_generation only grows. */
+	unsigned long fam_gen = e->fam.gen;
 	family_free(&e->fam);
 	family_init(&e->fam, &cfg, e->job.pid);
+	e->fam.gen = fam_gen;
 	e->kctx.fam = &e->fam;
 	if (!attach && l->renames_from)
 		await_rename(e, l->renames_from);

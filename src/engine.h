@@ -1,5 +1,7 @@
-/* The engine: the job, its family, the scans that follow it and the actions on it.
- * Faces read it; only the engine sends signals. */
+/* The engine: the job, its family, the sources and scans that follow it, and the actions
+ * on it. Faces read it (engine_generation says when to redraw); only the engine sends
+ * signals. Its files: engine.c (set up, start, poll fds), engine_refresh.c (refresh, reap,
+ * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions). */
 #ifndef ORPHANAGE_ENGINE_H
 #define ORPHANAGE_ENGINE_H
 
@@ -70,8 +72,8 @@ struct engine {
 	pid_t self, self_pgid, self_sid;
 	int sig;			/* the signal the kill keys send now */
 	bool subreaper;			/* PR_SET_CHILD_SUBREAPER is set */
-	double t0;			/* CLOCK_MONOTONIC at start */
-	double last_machine_pass;
+	double t0;			/* clock() at start */
+	double last_machine_pass;	/* the last look over every process on the machine */
 	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
 	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
 	unsigned long refreshes;
@@ -116,12 +118,12 @@ void engine_free(struct engine *e);
 void engine_note(struct engine *e, const char *text);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);
-/* Rescan the family and reconcile it, with a look over the whole machine when one is due;
- * returns true when anything changed. */
+/* Ask the sources, read the pids they name, reconcile the family; with a machine pass
+ * when one is due. Returns true when anything changed (engine_generation grew). */
 bool engine_refresh(struct engine *e);
-/* The same without the whole-machine look: quick, to draw an exit at once. */
+/* The same without the machine pass: quick, to draw an exit at once. */
 bool engine_refresh_family(struct engine *e);
-/* Is a whole-machine look due now (after an exit, or periodically)? */
+/* Is a machine pass due now (after an exit, or periodically)? */
 bool engine_machine_pass_pending(const struct engine *e);
 /* Ask for a machine pass at the next refresh, whatever the schedule says. */
 void engine_want_machine_pass(struct engine *e);

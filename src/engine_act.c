@@ -158,7 +158,7 @@ static void wait_family(struct engine *e, double deadline)
 	}
 }
 
-/* Refresh with a whole-machine pass, whatever the schedule says: before quitting, every
+/* Refresh with a machine pass, whatever the schedule says: before quitting, every
  * straggler that kept the family's group or session must be known. */
 static void refresh_everything(struct engine *e)
 {

@@ -66,7 +66,7 @@ bool engine_machine_pass_pending(const struct engine *e)
 	       (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
 }
 
-/* Rescan the family; with allow_pass, also look over the whole machine when one is due. */
+/* Rescan the family; with allow_pass, also make the machine pass when one is due. */
 static bool refresh(struct engine *e, bool allow_pass)
 {
 	double now = engine_now(e);

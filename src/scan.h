@@ -10,17 +10,17 @@
 
 struct scanner;
 
-/* NULL, with the reason in err, when libproc2 cannot be used. */
+/* NULL, with the reason in err, when /proc is not mounted or libproc2 cannot be used. */
 struct scanner *scan_open(char *err, size_t len);
 void scan_close(struct scanner *sc);
-/* Every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
+/* The machine pass: every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
  * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out);
 /* The detailed read: everything a ps j row needs about these pids (absent pids are left
  * out). Appends to out. */
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
-/* How many whole-machine and select calls were made: what the refreshes cost. */
+/* How many machine passes and detailed reads were made: what the refreshes cost. */
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
 
 /* The direct children of pid, from /proc/PID/task/TID/children, appended to a pid vector.

@@ -152,7 +152,7 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	v->utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	v->force = true;
 
-	/* cbreak, not raw: Ctrl+C stays a signal, which main.c routes to the job. */
+	/* cbreak, not raw: Ctrl+C stays a signal, which the engine routes to the job. */
 	cbreak();
 	noecho();
 	nonl();

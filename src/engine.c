@@ -100,6 +100,14 @@ void engine_free(struct engine *e)
 	e->sc = NULL;
 }
 
+bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self)
+{
+	if (e->nsources == ENGINE_MAX_SOURCES)
+		return false;
+	e->sources[e->nsources++] = (struct source){ ops, self };
+	return true;
+}
+
 /* -p must not name PID 1 (every process descends from it), orphanage itself, or one of
  * its ancestors: quitting with --on-exit kill would end orphanage's own parents. */
 int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t errlen)

@@ -108,6 +108,9 @@ struct action {
 
 /* Ready the engine: the scanner, orphanage's own ids, subreaper mode. 0, or 1 with err. */
 int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen);
+/* Put a source beside the scan source (a cgroup, the kernel's process events), before
+ * engine_start; the engine closes it in engine_free. False when ENGINE_MAX_SOURCES are in. */
+bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self);
 /* May the engine attach to pid (-p)? Not PID 1, orphanage, or an ancestor of orphanage:
  * 0, or 1 with the reason in err. */
 int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t errlen);

@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "fixture.h"
@@ -235,6 +238,116 @@ static void test_no_children_files_means_machine_passes(void **state)
 	assert_true(f->fp.machine_calls >= 1);
 }
 
+/* A source beside the scan source, as a cgroup or a kernel-event source would plug in:
+ * its fd is polled, its readiness fills the discovery, the next refresh takes it in. */
+struct side_source {
+	int fds[2];
+	int ready_calls;
+	bool closed;
+};
+
+static int side_pollfd(void *self, short *events)
+{
+	*events = POLLIN;
+	return ((struct side_source *)self)->fds[0];
+}
+
+static void side_ready(void *self, short revents, struct discovery *d)
+{
+	struct side_source *s = self;
+	char buf[16];
+	assert_true(revents & POLLIN);
+	assert_true(read(s->fds[0], buf, sizeof buf) > 0);
+	s->ready_calls++;
+	discovery_vouch(d, 2000, VOUCH_CGROUP);
+	struct birth_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
+	discovery_note(d, &passer);
+}
+
+static void side_discover(void *self, const struct family *fam, struct discovery *d)
+{
+	(void)self;
+	(void)fam;
+	(void)d;
+}
+
+static void side_close(void *self)
+{
+	struct side_source *s = self;
+	close(s->fds[0]);
+	close(s->fds[1]);
+	s->closed = true;
+}
+
+static const struct source_ops side_ops = {
+	.name = "side", .pollfd = side_pollfd, .ready = side_ready, .discover = side_discover, .close = side_close,
+};
+
+static void test_a_source_beside_the_scan_plugs_in(void **state)
+{
+	struct fx *f = *state;
+	static struct side_source side;
+	memset(&side, 0, sizeof side);
+	assert_int_equal(pipe(side.fds), 0);
+	assert_true(engine_add_source(&f->e, &side_ops, &side));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 3000, 1, 3000, 3000, 90, "outsider");
+	machine_has(f, 2000, 3000, 2000, 2000, 120, "worker");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	assert_null(member(f, 2000));
+
+	struct pollfd fds[8];
+	size_t n = engine_pollfds(&f->e, fds, 8);
+	size_t slot = n;
+	for (size_t i = 0; i < n; i++)
+		if (fds[i].fd == side.fds[0])
+			slot = i;
+	assert_true(slot < n);
+	assert_int_equal(write(side.fds[1], "x", 1), 1);
+	assert_int_equal(poll(fds, n, 0), 1);
+	assert_int_equal(engine_handle_poll(&f->e, fds, n), 0);
+	assert_int_equal(side.ready_calls, 1);
+
+	fake_now = 1.0;
+	assert_true(engine_refresh(&f->e));
+	const struct member *m = member(f, 2000);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_VOUCHED);
+	assert_null(member(f, 3000));
+	assert_null(member(f, 2100));
+	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) started, child of 2000"));
+	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) exited 0"));
+	/* Taken in once: the next refresh keeps the member on the scan source's word. */
+	fake_now = 1.5;
+	engine_refresh(&f->e);
+	assert_true(member(f, 2000)->alive);
+	engine_free(&f->e);
+	assert_true(side.closed);
+	/* The teardown frees the engine again: engine_free leaves nothing to free twice. */
+}
+
+/* The job's output, polled: the engine reads it and says so. */
+static void test_output_is_read_through_handle_poll(void **state)
+{
+	struct fx *f = *state;
+	int p[2];
+	/* Non-blocking, as the job's pipe is: the engine reads until it is empty. */
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	f->e.job.out_fd = p[0];
+	struct pollfd fds[8];
+	size_t n = engine_pollfds(&f->e, fds, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(write(p[1], "hello\n", 6), 6);
+	assert_int_equal(poll(fds, n, 0), 1);
+	assert_int_equal(engine_handle_poll(&f->e, fds, n), ENGINE_OUTPUT);
+	assert_int_equal(f->e.out.bytes, 6);
+	close(p[1]);
+	assert_int_equal(poll(fds, n, 0), 1);
+	engine_handle_poll(&f->e, fds, n);
+	assert_int_equal(f->e.job.out_fd, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +358,8 @@ int main(void)
 		T(test_member_that_exits_is_marked_dead),
 		T(test_exec_to_a_command_line_of_the_same_size_is_a_change),
 		T(test_no_children_files_means_machine_passes),
+		T(test_a_source_beside_the_scan_plugs_in),
+		T(test_output_is_read_through_handle_poll),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

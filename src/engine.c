@@ -269,7 +269,7 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 		}
 	}
 	if (exited) {
-		/* A member exited: take it in now, not at the next tick; the look over the machine
+		/* A member exited: take it in now, not at the next tick; the machine pass
 		 * it may call for comes at the loop's next turn. */
 		engine_reap(e);
 		engine_refresh_family(e);

@@ -88,7 +88,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 	struct family_news news = discovery_news(d);
 	bool changed = family_update_news(&e->fam, &e->snap, &news, now, &e->log);
 	/* A member died: it may have left children never seen, orphaned in a family group or
-	 * session. Without --subreaper, only a look over the machine finds them. */
+	 * session. Without --subreaper, only a machine pass finds them. */
 	if (family_running(&e->fam) < running_before && !e->subreaper)
 		e->machine_pass_due = true;
 

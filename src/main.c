@@ -177,7 +177,7 @@ static int loop_timeout(const struct loop *l)
 	if (l->early_refresh > 0 && l->early_refresh < until)
 		until = l->early_refresh;
 	double left = until - now;
-	/* A look over the machine is due (an exit asked for one): right after drawing. */
+	/* A machine pass is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))
 		return 0;
 	return (int)(left * 1000.0) + 1;
@@ -222,8 +222,8 @@ static void loop_run(struct loop *l)
 		if (what & ENGINE_OUTPUT)
 			l->dirty = true;
 		if (what & ENGINE_REFRESHED) {
-			/* A member exited: draw it now, not at the next tick; the look over the
-			 * machine it may call for comes after the drawing. */
+			/* A member exited: draw it now, not at the next tick; the machine pass
+			 * it may call for comes after the drawing. */
 			loop_refreshed(l);
 		} else if (!l->quit && engine_machine_pass_pending(e) && engine_now(e) < l->next_refresh) {
 			engine_refresh(e);

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "engine.h"
 #include "fixture.h"
 #include "xalloc.h"
@@ -348,6 +349,26 @@ static void test_output_is_read_through_handle_poll(void **state)
 	assert_int_equal(f->e.job.out_fd, -1);
 }
 
+/* --check's last look: a machine pass before anything is named leaked, then one line
+ * per running member. */
+static void test_check_collect_looks_once_more_then_names_the_leaked(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	fixture_proc_remove(&f->fp, ROOT);
+	f->fp.procs.procs[0].ppid = 1;
+	f->e.job.running = false;
+	unsigned long passes = f->fp.machine_calls;
+	fake_now = 0.6;
+	assert_int_equal(check_collect(&f->e, false), 1);
+	assert_int_equal(f->fp.machine_calls, passes + 1);
+	assert_int_equal(fixture_count_events(&f->e.log, EV_LEAK, 0), 1);
+	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) leaked: orphaned when 1000 exited"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +381,7 @@ int main(void)
 		T(test_no_children_files_means_machine_passes),
 		T(test_a_source_beside_the_scan_plugs_in),
 		T(test_output_is_read_through_handle_poll),
+		T(test_check_collect_looks_once_more_then_names_the_leaked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

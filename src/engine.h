@@ -1,5 +1,7 @@
-/* The engine: the job, its family, the scans that follow it and the actions on it.
- * Faces read it; only the engine sends signals. */
+/* The engine: the job, its family, the sources and scans that follow it, and the actions
+ * on it. Faces read it (engine_generation says when to redraw); only the engine sends
+ * signals. Its files: engine.c (set up, start, poll fds), engine_refresh.c (refresh, reap,
+ * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions). */
 #ifndef ORPHANAGE_ENGINE_H
 #define ORPHANAGE_ENGINE_H
 
@@ -16,10 +18,52 @@
 #include "options.h"
 #include "outbuf.h"
 #include "scan.h"
+#include "source.h"
+
+#define ENGINE_MAX_SOURCES 4
+
+/* What main decides before the engine starts: the engine never reads it from elsewhere. */
+struct engine_params {
+	const struct options *opt;
+	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
+	int out_copy_fd;		/* copy the job's output here as it comes (batch), or -1 */
+	/* The scanner, for tests: NULL for the real /proc (scan_ops_system, scan_open). */
+	const struct scan_ops *scan;
+	void *scan_self;
+	/* Seconds on a steady clock, for tests: NULL for CLOCK_MONOTONIC. */
+	double (*clock)(void);
+	/* pidfd_open(2), for tests: NULL for the system call. Returns an fd or -1. */
+	int (*pidfd_open)(pid_t pid);
+};
+
+/* What to start: a command, or a process to attach to. */
+struct engine_launch {
+	char **argv;			/* the job's command (kept for relaunching); NULL when attaching */
+	pid_t attach;			/* follow this process instead of launching (-p), or 0 */
+	const char *exec_path;		/* run this file with argv instead of searching PATH, or NULL */
+	const char *demo;		/* the built-in scenario the child runs (ORPHANAGE_DEMO), or NULL */
+	/* The job starts under this comm and renames itself at once (a scenario run by
+	 * orphanage's own binary starts as "exe"): wait briefly for its own name, or NULL. */
+	const char *renames_from;
+};
+
+/* What engine_handle_poll did, for the loop to redraw or re-check. */
+enum {
+	ENGINE_OUTPUT = 1 << 0,		/* the job printed something */
+	ENGINE_REFRESHED = 1 << 1,	/* a member exited: the family was refreshed */
+};
 
 struct engine {
 	const struct options *opt;
-	struct scanner *sc;
+	const struct scan_ops *scan;	/* the one seam to /proc */
+	void *scan_self;
+	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
+	double (*clock)(void);
+	int (*pidfd_open)(pid_t pid);
+	/* Where the family comes from: the scan source first, others beside it. */
+	struct source sources[ENGINE_MAX_SOURCES];
+	size_t nsources;
+	struct discovery disc;		/* what the sources learnt since the last refresh */
 	struct family fam;
 	struct job job;
 	struct eventlog log;
@@ -28,20 +72,19 @@ struct engine {
 	pid_t self, self_pgid, self_sid;
 	int sig;			/* the signal the kill keys send now */
 	bool subreaper;			/* PR_SET_CHILD_SUBREAPER is set */
-	bool children_file;		/* /proc/PID/task/TID/children works here */
-	double t0;			/* CLOCK_MONOTONIC at start */
-	double last_full_scan;
-	bool full_scan_due;
+	double t0;			/* clock() at start */
+	double last_machine_pass;	/* the last look over every process on the machine */
+	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
+	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
 	unsigned long refreshes;
+	unsigned long gen;		/* bumped when the job, the signal or the settings change */
+	struct engine_launch launch;	/* what engine_start was given, for relaunching */
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
 	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
 	size_t copy_len;
 	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
-	char **argv;			/* the job's command, for relaunching */
 	struct snapshot snap;		/* scratch for refreshes */
-	pid_t *pids;			/* scratch */
-	size_t npids, cappids;
 };
 
 /* What a key asks the engine to do. */
@@ -64,19 +107,32 @@ struct action {
 };
 
 /* Ready the engine: the scanner, orphanage's own ids, subreaper mode. 0, or 1 with err. */
-int engine_init(struct engine *e, const struct options *opt, char *err, size_t errlen);
-/* Launch argv (or attach to opt->pid). 0, or an exit status with err. */
-int engine_start(struct engine *e, char **argv, char *err, size_t errlen);
+int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen);
+/* Put a source beside the scan source (a cgroup, the kernel's process events), before
+ * engine_start; the engine closes it in engine_free. False when ENGINE_MAX_SOURCES are in. */
+bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self);
+/* May the engine attach to pid (-p)? Not PID 1, orphanage, or an ancestor of orphanage:
+ * 0, or 1 with the reason in err. */
+int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t errlen);
+/* Launch l->argv (or attach to l->attach). 0, or an exit status with err. */
+int engine_start(struct engine *e, const struct engine_launch *l, char *err, size_t errlen);
 void engine_free(struct engine *e);
+/* An information line in the engine's event log, from the loop (SIGQUIT: quitting). */
+void engine_note(struct engine *e, const char *text);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);
-/* Rescan the family and reconcile it, with a look over the whole machine when one is due;
- * returns true when anything changed. */
+/* Ask the sources, read the pids they name, reconcile the family; with a machine pass
+ * when one is due. Returns true when anything changed (engine_generation grew). */
 bool engine_refresh(struct engine *e);
-/* The same without the whole-machine look: quick, to draw an exit at once. */
+/* The same without the machine pass: quick, to draw an exit at once. */
 bool engine_refresh_family(struct engine *e);
-/* Is a whole-machine look due now (after an exit, or periodically)? */
+/* Is a machine pass due now (after an exit, or periodically)? */
 bool engine_machine_pass_pending(const struct engine *e);
+/* Ask for a machine pass at the next refresh, whatever the schedule says. */
+void engine_want_machine_pass(struct engine *e);
+/* A number that changes whenever anything a face shows changes (the family, a member's
+ * reading, the events, the job, the kill signal), the job's output excepted (out.bytes). */
+unsigned long engine_generation(const struct engine *e);
 /* Reap exited children (SIGCHLD); returns true when any was reaped. */
 bool engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */
@@ -91,11 +147,14 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal);
 bool engine_act(struct engine *e, const struct action *a);
 /* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace. */
 void engine_on_exit(struct engine *e);
-/* Nothing of the family is alive and the job is not running. */
+/* Nothing of the family is running and the job is not running. */
 bool engine_family_gone(const struct engine *e);
 /* Fill fds with what the poll loop must watch for the engine: the output pipe and the
  * pidfds of live members (which poll readable when they exit). Returns how many. */
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
+/* The loop polled what engine_pollfds gave: read output, pass it on, take exits in.
+ * Returns ENGINE_OUTPUT and ENGINE_REFRESHED bits. */
+unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);
 /* Relaunch the job's command once its family is gone. */
 bool engine_relaunch(struct engine *e);
 

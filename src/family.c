@@ -28,9 +28,9 @@ void family_init(struct family *fam, const struct family_config *cfg, pid_t root
 void family_free(struct family *fam)
 {
 	for (size_t i = 0; i < fam->n; i++) {
+		if (fam->cfg.release)
+			fam->cfg.release(&fam->m[i], fam->cfg.release_ctx);
 		proc_free(&fam->m[i].p);
-		if (fam->m[i].pidfd >= 0)
-			close(fam->m[i].pidfd);
 	}
 	free(fam->m);
 	free(fam->ancestors);
@@ -52,7 +52,7 @@ bool family_member_running(const struct member *m)
 	return m->alive && m->p.state != 'Z';
 }
 
-size_t family_alive(const struct family *fam)
+size_t family_running(const struct family *fam)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < fam->n; i++)
@@ -65,8 +65,7 @@ static const char *member_name(const struct member *m)
 	return m->p.comm[0] ? m->p.comm : "?";
 }
 
-/* The slot of the member m was first seen under, when that very process is still tracked. */
-static size_t parent_slot(const struct family *fam, size_t i)
+size_t family_parent(const struct family *fam, size_t i)
 {
 	const struct member *m = &fam->m[i];
 	if (m->parent <= 0)
@@ -88,7 +87,7 @@ bool family_descends(const struct family *fam, size_t d, size_t a)
 	for (int depth = 0; d != PIDMAP_NONE && depth <= (int)fam->n; depth++) {
 		if (d == a)
 			return true;
-		d = parent_slot(fam, d);
+		d = family_parent(fam, d);
 	}
 	return false;
 }
@@ -246,7 +245,7 @@ static bool led_by_family(const struct pidmap *led, pid_t id, const struct proc 
 
 /* Does a process outside the family belong to it? Returns how, or -1. */
 static int candidate_join(const struct family *fam, const struct proc *p, const struct snapshot *snap,
-			  const struct pidmap *seen)
+			  const struct pidmap *seen, const struct family_news *news)
 {
 	size_t parent = pidmap_get(&fam->index, p->ppid);
 	if (parent != PIDMAP_NONE && fam->m[parent].alive && fam->m[parent].p.start <= p->start)
@@ -255,6 +254,8 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 		return -1;
 	if (p->ppid == fam->cfg.self)
 		return JOIN_ADOPTED;
+	if (news && news->vouched && pidmap_get(news->vouched, p->pid) != PIDMAP_NONE)
+		return JOIN_VOUCHED;
 	if (!is_ancestor_pid(fam, p->ppid))
 		return -1;
 	/* Orphaned before orphanage was watching: orphanage did not see it happen. */
@@ -266,6 +267,11 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 	if (led_by_family(&fam->sessions, p->sid, p, snap, seen))
 		return JOIN_SESSION;
 	return -1;
+}
+
+static const char *vouch_reason(enum vouch_why why)
+{
+	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
 static void member_joined(struct family *fam, struct member *m, double now, struct eventlog *log)
@@ -294,6 +300,18 @@ static void member_joined(struct family *fam, struct member *m, double now, stru
 		m->orphaned_at = now;
 		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) adopted by orphanage (subreaper)", pid, name);
 		break;
+	case JOIN_VOUCHED:
+		/* Reparented to an ancestor (init, a subreaper): its parent in the family died. */
+		if (is_ancestor_pid(fam, m->p.ppid)) {
+			m->orphan = true;
+			m->orphaned_at = now;
+			eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) found orphaned, %s, now child of %d", pid, name,
+				     vouch_reason(m->vouch), m->p.ppid);
+		} else {
+			eventlog_add(log, now, EV_JOIN, pid, "%d (%s) joined, %s, child of %d", pid, name,
+				     vouch_reason(m->vouch), m->p.ppid);
+		}
+		break;
 	}
 	if (m->p.state == 'Z') {
 		m->zombie_noted = true;
@@ -312,10 +330,10 @@ static void family_prune(struct family *fam)
 		if (!fam->m[i].alive)
 			continue;
 		keep[i] = true;
-		size_t p = parent_slot(fam, i);
+		size_t p = family_parent(fam, i);
 		for (size_t steps = 0; p != PIDMAP_NONE && !keep[p] && steps < n; steps++) {
 			keep[p] = true;
-			p = parent_slot(fam, p);
+			p = family_parent(fam, p);
 		}
 	}
 	size_t w = 0;
@@ -324,9 +342,9 @@ static void family_prune(struct family *fam)
 			fam->m[w++] = fam->m[i];
 			continue;
 		}
+		if (fam->cfg.release)
+			fam->cfg.release(&fam->m[i], fam->cfg.release_ctx);
 		proc_free(&fam->m[i].p);
-		if (fam->m[i].pidfd >= 0)
-			close(fam->m[i].pidfd);
 	}
 	fam->n = w;
 	free(keep);
@@ -428,11 +446,58 @@ bool family_group_orphaned(const struct family *fam, pid_t pgid)
 
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
 {
+	return family_update_news(fam, snap, NULL, now, log);
+}
+
+/* A wait status built from what the kernel reported of an exit. */
+static int note_status(const struct birth_note *b)
+{
+	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
+}
+
+/* A noted exit of a live member: it gives the status the member dies with. */
+static void news_exits(struct family *fam, const struct family_news *news)
+{
+	for (size_t i = 0; news && i < news->nnotes; i++) {
+		const struct birth_note *b = &news->notes[i];
+		struct member *m = family_find(fam, b->pid);
+		if (b->exited && m && m->alive && m->status < 0)
+			m->status = note_status(b);
+	}
+}
+
+/* Noted processes that are in neither the snapshot nor the family: they lived and died
+ * between two refreshes. Their lines are all that is left of them. */
+static bool news_passers(struct family *fam, const struct pidmap *seen, const struct family_news *news,
+			 struct eventlog *log)
+{
+	bool any = false;
+	for (size_t i = 0; news && i < news->nnotes; i++) {
+		const struct birth_note *b = &news->notes[i];
+		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
+			continue;
+		const char *name = b->comm[0] ? b->comm : "?";
+		eventlog_add(log, b->at, EV_JOIN, b->pid, "%d (%s) started, child of %d", b->pid, name, b->ppid);
+		if (b->exited) {
+			char how[64];
+			signame_status(note_status(b), how, sizeof how);
+			eventlog_add(log, b->at, EV_EXIT, b->pid, "%d (%s) %s", b->pid, name, how);
+		}
+		any = true;
+	}
+	return any;
+}
+
+bool family_update_news(struct family *fam, const struct snapshot *snap, const struct family_news *news,
+			double now, struct eventlog *log)
+{
 	bool changed = false;
+	unsigned long gen = fam->gen + 1;
 	struct pidmap seen = { 0 };
 	pidmap_clear(&seen, snap->n);
 	for (size_t i = 0; i < snap->n; i++)
 		pidmap_put(&seen, snap->procs[i].pid, i);
+	news_exits(fam, news);
 
 	/* 1. Members: still there, changed, or gone. */
 	for (size_t i = 0; i < fam->n; i++) {
@@ -444,11 +509,14 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			/* Its groups were in use until it died, about now. */
 			note_in_use(fam, m, snap->ticks);
 			member_died(m, now, log);
+			m->gen = gen;
 			changed = true;
 			continue;
 		}
-		if (reading_differs(&m->p, &snap->procs[s]))
+		if (reading_differs(&m->p, &snap->procs[s])) {
+			m->gen = gen;
 			changed = true;
+		}
 		member_reconcile(fam, m, &snap->procs[s], now, log);
 	}
 
@@ -460,6 +528,7 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
 			member_joined(fam, m, now, log);
+			m->gen = gen;
 			changed = true;
 		}
 	}
@@ -477,22 +546,29 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 			struct member *old = family_find(fam, p->pid);
 			if (old && (old->alive || old->p.start == p->start))
 				continue;
-			int how = candidate_join(fam, p, snap, &seen);
+			int how = candidate_join(fam, p, snap, &seen, news);
 			if (how < 0)
 				continue;
 			/* A dead member's pid, reused, is a new process: it joins beside the old one. */
 			struct member *m = member_add(fam, p, (enum join_how)how, now);
+			if (how == JOIN_VOUCHED)
+				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			member_joined(fam, m, now, log);
+			m->gen = gen;
 			grew = changed = true;
 		}
 	}
 
+	if (news_passers(fam, &seen, news, log))
+		changed = true;
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].alive)
 			note_in_use(fam, &fam->m[i], snap->ticks);
 	check_orphaned_groups(fam, snap, &seen, now, log);
 	pidmap_free(&seen);
 	family_prune(fam);
+	if (changed)
+		fam->gen = gen;
 	return changed;
 }
 
@@ -504,138 +580,12 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		note_in_use(fam, m, ticks);
 		m->status = status;
 		member_died(m, now, log);
+		m->gen = ++fam->gen;
 		return;
 	}
 	char how[64];
 	signame_status(status, how, sizeof how);
 	eventlog_add(log, now, EV_EXIT, pid, "%d %s (reaped by orphanage before it was seen)", pid, how);
-}
-
-struct order_key {
-	unsigned long long start;
-	pid_t pid;
-	size_t slot;
-};
-
-static int order_cmp(const void *a, const void *b)
-{
-	const struct order_key *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap)
-{
-	size_t n = fam->n;
-	if (*cap < n + 1) {
-		*cap = n + 1;
-		*rows = xreallocarray(*rows, *cap, sizeof **rows);
-	}
-	if (n == 0)
-		return 0;
-	size_t *up = xcalloc(n, sizeof *up);		/* tree parent */
-	size_t *first = xcalloc(n, sizeof *first);	/* first child */
-	size_t *next = xcalloc(n, sizeof *next);	/* next sibling */
-	bool *shown = xcalloc(n, sizeof *shown);
-	bool *done = xcalloc(n, sizeof *done);
-	struct order_key *order = xcalloc(n, sizeof *order);
-	size_t *stack = xcalloc(n, sizeof *stack);
-	int *depth = xcalloc(n, sizeof *depth);
-	size_t *rowof = xcalloc(n, sizeof *rowof);
-
-	for (size_t i = 0; i < n; i++) {
-		shown[i] = include_dead || fam->m[i].alive;
-		first[i] = next[i] = PIDMAP_NONE;
-		order[i] = (struct order_key){ fam->m[i].p.start, fam->m[i].p.pid, i };
-		/* The root first, whatever its start time says. */
-		if (fam->m[i].how == JOIN_ROOT)
-			order[i].start = 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t p = parent_slot(fam, i);
-		for (size_t steps = 0; p != PIDMAP_NONE && !shown[p] && steps < n; steps++)
-			p = parent_slot(fam, p);
-		up[i] = (p != PIDMAP_NONE && shown[p]) ? p : PIDMAP_NONE;
-	}
-	qsort(order, n, sizeof *order, order_cmp);
-	/* Children lists in start order: walk backwards and prepend. */
-	size_t roots = PIDMAP_NONE;
-	for (size_t k = n; k-- > 0;) {
-		size_t i = order[k].slot;
-		if (!shown[i])
-			continue;
-		if (up[i] == PIDMAP_NONE) {
-			next[i] = roots;
-			roots = i;
-		} else {
-			next[i] = first[up[i]];
-			first[up[i]] = i;
-		}
-	}
-
-	size_t out = 0;
-	/* Depth-first from each root; then anything left is in a cycle: start from it too. */
-	for (size_t k = 0; k <= n; k++) {
-		size_t start;
-		if (k == 0) {
-			start = roots;
-		} else {
-			start = order[k - 1].slot;
-			if (!shown[start] || done[start])
-				continue;
-			next[start] = PIDMAP_NONE;
-			up[start] = PIDMAP_NONE;
-		}
-		size_t top = 0;
-		for (size_t r = start; r != PIDMAP_NONE; r = next[r]) {
-			if (done[r])
-				continue;
-			/* One root at a time, its subtree iteratively. */
-			stack[top++] = r;
-			depth[r] = 0;
-			while (top) {
-				size_t i = stack[--top];
-				if (done[i])
-					continue;
-				done[i] = true;
-				struct tree_row *row = &(*rows)[out++];
-				row->member = i;
-				row->depth = depth[i] < FAMILY_MAX_DEPTH ? depth[i] : FAMILY_MAX_DEPTH;
-				row->last = next[i] == PIDMAP_NONE || up[i] == PIDMAP_NONE;
-				rowof[i] = out - 1;
-				row->open = 0;
-				if (up[i] != PIDMAP_NONE) {
-					const struct tree_row *prow = &(*rows)[rowof[up[i]]];
-					row->open = prow->open;
-					if (prow->depth >= 1 && prow->depth < 64 && !prow->last)
-						row->open |= (uint64_t)1 << prow->depth;
-				}
-				/* Push children in reverse so the first child comes out first. */
-				size_t kids = 0;
-				for (size_t c = first[i]; c != PIDMAP_NONE; c = next[c])
-					kids += !done[c];
-				top += kids;
-				size_t w = top;
-				for (size_t c = first[i]; c != PIDMAP_NONE; c = next[c])
-					if (!done[c]) {
-						stack[--w] = c;
-						depth[c] = depth[i] + 1;
-					}
-			}
-		}
-	}
-
-	free(up);
-	free(first);
-	free(next);
-	free(shown);
-	free(done);
-	free(order);
-	free(stack);
-	free(depth);
-	free(rowof);
-	return out;
 }
 
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len)
@@ -656,6 +606,8 @@ void family_describe(const struct family *fam, const struct member *m, char *buf
 		snprintf(buf, len, "kept session %d", m->p.sid);
 	else if (m->setpgid_escape)
 		snprintf(buf, len, "left its process group with setpgid");
+	else if (m->how == JOIN_VOUCHED)
+		snprintf(buf, len, "%s", vouch_reason(m->vouch));
 	else if (m->how == JOIN_ROOT)
 		snprintf(buf, len, "the job's first process");
 	else

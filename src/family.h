@@ -21,6 +21,31 @@ enum join_how {
 	JOIN_GROUP,	/* kept a family process group after its parent died */
 	JOIN_SESSION,	/* kept a family session after its parent died */
 	JOIN_ADOPTED,	/* reparented to orphanage, the subreaper */
+	JOIN_VOUCHED,	/* a source says so (member.vouch says why), whatever its parent is */
+};
+
+/* Why a source vouched for a process. */
+enum vouch_why {
+	VOUCH_CGROUP,	/* it is in the job's cgroup */
+	VOUCH_EVENT,	/* the kernel reported it forked by a member */
+};
+
+/* A birth or exit the kernel reported, kept even when the process is gone by the time
+ * /proc is read. */
+struct birth_note {
+	pid_t pid, ppid;
+	char comm[16];
+	double at;		/* seconds since orphanage started */
+	bool exited;
+	int exit_code;		/* with exited: its exit status, when exit_signal is 0 */
+	int exit_signal;	/* with exited: the signal that ended it, or 0 */
+};
+
+/* What sources know beyond the snapshot, for family_update_news. */
+struct family_news {
+	const struct pidmap *vouched;	/* pid -> enum vouch_why: members on the source's word; or NULL */
+	const struct birth_note *notes;
+	size_t nnotes;
 };
 
 struct member {
@@ -28,7 +53,8 @@ struct member {
 	pid_t parent;			/* the member it was first seen under, or 0 */
 	unsigned long long parent_start;
 	enum join_how how;
-	bool alive;
+	enum vouch_why vouch;		/* with JOIN_VOUCHED: on whose word */
+	bool alive;			/* not yet exited or reaped: zombies included */
 	bool orphan;			/* its parent died and it was reparented */
 	bool zombie_noted;
 	char prev_state;		/* the state before the latest reading */
@@ -38,7 +64,8 @@ struct member {
 	pid_t first_pgid, first_sid;
 	double joined, orphaned_at, died_at;
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
-	int pidfd;			/* owned by the engine; -1 when none */
+	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
+	unsigned long gen;		/* the family's gen when this member last changed */
 };
 
 struct family_config {
@@ -49,6 +76,10 @@ struct family_config {
 	/* When orphanage began watching (ticks, as proc.start); 0: unknown. A process that kept
 	 * a family group or session joins only if born since: orphanage saw it happen. */
 	unsigned long long watch_start;
+	/* Called for each member the family drops (pruned, or at family_free), so whoever
+	 * gave it a pidfd closes it; NULL when none are given. */
+	void (*release)(struct member *m, void *ctx);
+	void *release_ctx;
 };
 
 struct family {
@@ -65,6 +96,7 @@ struct family {
 	bool root_seen;
 	struct family_config cfg;
 	pid_t *ancestors;		/* copy of cfg.ancestors */
+	unsigned long gen;		/* bumped by every update or exit that changed what is known */
 };
 
 /* A row of the family in tree order. */
@@ -79,8 +111,15 @@ void family_init(struct family *fam, const struct family_config *cfg, pid_t root
 void family_free(struct family *fam);
 /* Reconcile the family with a snapshot. The snapshot must hold every live member it can
  * see, plus any candidate; members missing from it, or present with another start time,
- * have exited. Returns true when anything changed. */
+ * have exited. Returns true when anything changed; then fam->gen has grown and each
+ * changed member's gen is the new value. */
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log);
+/* The same, with what the sources vouched for and noted: a vouched pid in the snapshot
+ * joins even when its parent is no member; a noted process that is in neither the
+ * snapshot nor the family lived and died between two refreshes and leaves its two event
+ * lines (started, exited) without a row; a noted exit of a member gives its status. */
+bool family_update_news(struct family *fam, const struct snapshot *snap, const struct family_news *news,
+			double now, struct eventlog *log);
 /* A wait status for pid, reaped by orphanage at `ticks`: the member is dead, with that status. */
 void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long long ticks, double now,
 		      struct eventlog *log);
@@ -88,15 +127,18 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 struct member *family_find(const struct family *fam, pid_t pid);
 /* Is the member still running: alive and not a zombie (dead, only not yet reaped)? */
 bool family_member_running(const struct member *m);
-/* Members still running. */
-size_t family_alive(const struct family *fam);
-/* The family in tree order; dead members appear only when include_dead is set (and then
+/* Members still running (zombies not counted). */
+size_t family_running(const struct family *fam);
+/* The family in tree order (family_tree.c); dead members appear only when include_dead is set (and then
  * only while they have live descendants). Returns the number of rows; *rows is reallocated. */
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
 /* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
 /* Is process group pgid orphaned (POSIX), as last judged? */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
+/* The slot of the member that member i was first seen under, while that very process
+ * is still tracked; PIDMAP_NONE otherwise. */
+size_t family_parent(const struct family *fam, size_t i);
 /* Is member d a descendant of member a (by the tree), or a itself? */
 bool family_descends(const struct family *fam, size_t d, size_t a);
 

@@ -78,13 +78,13 @@ static int signal_member(struct kill_ctx *k, struct member *m, int sig)
 	return k->ops->kill(m->p.pid, sig);
 }
 
-struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig)
+struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, double now)
 {
 	struct kill_result r = { 0 };
 	int rc = signal_member(k, m, sig);
 	if (rc == -2) {
 		r.refused++;
-		eventlog_add(k->log, k->now, EV_ERROR, m->p.pid, "%s -> pid %d refused: orphanage never signals %s",
+		eventlog_add(k->log, now, EV_ERROR, m->p.pid, "%s -> pid %d refused: orphanage never signals %s",
 			     signame(sig), m->p.pid, m->p.pid == k->self ? "itself" : "pid 0 or 1");
 		return r;
 	}
@@ -92,12 +92,12 @@ struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig)
 		char why[128];
 		note_failure(&r, errno);
 		why_failed(m, errno, why, sizeof why);
-		eventlog_add(k->log, k->now, EV_ERROR, m->p.pid, "%s -> pid %d (naive) failed: %s", signame(sig),
+		eventlog_add(k->log, now, EV_ERROR, m->p.pid, "%s -> pid %d (naive) failed: %s", signame(sig),
 			     m->p.pid, why);
 		return r;
 	}
 	r.sent = 1;
-	eventlog_add(k->log, k->now, EV_SIGNAL, m->p.pid, "%s -> pid %d (naive)", signame(sig), m->p.pid);
+	eventlog_add(k->log, now, EV_SIGNAL, m->p.pid, "%s -> pid %d (naive)", signame(sig), m->p.pid);
 	return r;
 }
 
@@ -113,7 +113,7 @@ static struct member *group_witness(struct kill_ctx *k, pid_t pgid)
 }
 
 /* In orphanage's own group: each other member one by one, never orphanage itself. */
-static struct kill_result kill_own_group(struct kill_ctx *k, pid_t pgid, int sig)
+static struct kill_result kill_own_group(struct kill_ctx *k, pid_t pgid, int sig, double now)
 {
 	struct kill_result r = { 0 };
 	for (size_t i = 0; i < k->fam->n; i++) {
@@ -125,21 +125,21 @@ static struct kill_result kill_own_group(struct kill_ctx *k, pid_t pgid, int sig
 		else
 			note_failure(&r, errno);
 	}
-	eventlog_add(k->log, k->now, r.failed ? EV_ERROR : EV_SIGNAL, pgid,
+	eventlog_add(k->log, now, r.failed ? EV_ERROR : EV_SIGNAL, pgid,
 		     "%s -> group %d one by one (orphanage's own group, so not itself): %zu processes%s%s",
 		     signame(sig), pgid, r.sent, r.failed ? ", failed: " : "",
 		     r.failed ? strerror(r.first_errno) : "");
 	return r;
 }
 
-struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig)
+struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double now)
 {
 	struct kill_result r = { 0 };
 	if (pgid == k->self_pgid && pgid > 1)
-		return kill_own_group(k, pgid, sig);
+		return kill_own_group(k, pgid, sig, now);
 	if (!kill_group_allowed(pgid, k->self_pgid)) {
 		r.refused++;
-		eventlog_add(k->log, k->now, EV_ERROR, 0, "%s -> group %d refused: orphanage never signals group 0 or 1",
+		eventlog_add(k->log, now, EV_ERROR, 0, "%s -> group %d refused: orphanage never signals group 0 or 1",
 			     signame(sig), pgid);
 		return r;
 	}
@@ -149,7 +149,7 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig)
 	struct member *w = group_witness(k, pgid);
 	if (!w) {
 		note_failure(&r, ESRCH);
-		eventlog_add(k->log, k->now, EV_ERROR, 0, "%s -> group %d failed: no live member is in it any more",
+		eventlog_add(k->log, now, EV_ERROR, 0, "%s -> group %d failed: no live member is in it any more",
 			     signame(sig), pgid);
 		return r;
 	}
@@ -171,11 +171,11 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig)
 		char why[128];
 		note_failure(&r, errno);
 		why_failed(w, errno, why, sizeof why);
-		eventlog_add(k->log, k->now, EV_ERROR, pgid, "%s -> group %d failed: %s", signame(sig), pgid, why);
+		eventlog_add(k->log, now, EV_ERROR, pgid, "%s -> group %d failed: %s", signame(sig), pgid, why);
 		return r;
 	}
 	r.sent = members;
-	eventlog_add(k->log, k->now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s", signame(sig), pgid, members,
+	eventlog_add(k->log, now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s", signame(sig), pgid, members,
 		     members == 1 ? "" : "es");
 	return r;
 }
@@ -190,7 +190,7 @@ size_t kill_tree_targets(const struct family *fam, size_t top, size_t *out, size
 }
 
 struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long long top_start, int sig,
-				   struct pidmap *signalled)
+				   struct pidmap *signalled, double now)
 {
 	struct kill_result r = { 0 };
 	struct member *t = family_find(k->fam, top);
@@ -212,7 +212,7 @@ struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long 
 			char why[128];
 			note_failure(&r, errno);
 			why_failed(m, errno, why, sizeof why);
-			eventlog_add(k->log, k->now, EV_ERROR, m->p.pid, "%s -> pid %d (tree) failed: %s", signame(sig),
+			eventlog_add(k->log, now, EV_ERROR, m->p.pid, "%s -> pid %d (tree) failed: %s", signame(sig),
 				     m->p.pid, why);
 		}
 	}
@@ -220,7 +220,7 @@ struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long 
 	return r;
 }
 
-struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why)
+struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why, double now)
 {
 	struct kill_result r = { 0 };
 	for (size_t i = 0; i < k->fam->n; i++) {
@@ -236,7 +236,7 @@ struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why)
 			note_failure(&r, errno);
 	}
 	if (r.sent || r.failed)
-		eventlog_add(k->log, k->now, r.failed ? EV_ERROR : EV_SIGNAL, 0, "%s -> family (%s): %zu process%s%s%s",
+		eventlog_add(k->log, now, r.failed ? EV_ERROR : EV_SIGNAL, 0, "%s -> family (%s): %zu process%s%s%s",
 			     signame(sig), why, r.sent, r.sent == 1 ? "" : "es", r.failed ? ", failed: " : "",
 			     r.failed ? strerror(r.first_errno) : "");
 	return r;

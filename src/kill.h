@@ -32,9 +32,8 @@ struct kill_ctx {
 	const struct kill_ops *ops;
 	struct family *fam;
 	struct eventlog *log;
-	double now;
 	pid_t self, self_pgid;
-	bool pidfd_group_unsupported;	/* learnt from an EINVAL: use kill(-pgid) from then on */
+	bool pidfd_group_unsupported;	/* learnt from an EINVAL: kill(-pgid) from then on */
 };
 
 /* The outcome of one action, for the event line and for tests. */
@@ -50,18 +49,22 @@ bool kill_pid_allowed(pid_t pid, pid_t self);
 /* May a key signal this group as a whole? Never 0, 1, or orphanage's own group. */
 bool kill_group_allowed(pid_t pgid, pid_t self_pgid);
 
+/* Each action takes `now` (seconds since orphanage started) for the event lines it writes. */
+
 /* Naive kill: the member alone. Reaches that one process; its children live on, orphaned. */
-struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig);
-/* Group kill: kill(-pgid). Reaches every process in the group, family or not; misses
- * members that moved to another group or session (setpgid, setsid, daemons). */
-struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig);
+struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, double now);
+/* Group kill: the group leader's pidfd with PIDFD_SIGNAL_PROCESS_GROUP, else kill(-pgid).
+ * Reaches every process in the group, family or not; misses members that moved to another
+ * group or session (setpgid, setsid, daemons). */
+struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double now);
 /* Tree kill: the member and every live member below it in the family tree, one by one,
  * wherever they went. Misses only what forks after the list was taken: the caller rescans
- * and calls kill_tree_round again. *seen counts what was already signalled. */
+ * and calls kill_tree_round again. signalled holds what was already signalled (pid -> 0),
+ * so a round signals each process once. */
 struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long long top_start, int sig,
-				   struct pidmap *signalled);
+				   struct pidmap *signalled, double now);
 /* Every live member, orphans included: for quitting. */
-struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why);
+struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why, double now);
 
 /* The live members a tree kill of m would reach now (m included), as member slots. */
 size_t kill_tree_targets(const struct family *fam, size_t top, size_t *out, size_t max);

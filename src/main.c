@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "batch.h"
+#include "check.h"
 #include "columns.h"
 #include "demo.h"
 #include "engine.h"
@@ -35,11 +36,9 @@ struct loop {
 	unsigned long snapshots;
 	int interrupts;
 	double next_refresh;
-	bool checking;		/* --check: the job's first process exited, the grace period runs */
-	int interrupted;	/* --check: the signal that cut the job short, or 0 */
+	struct check check;	/* --check's state */
 	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
 	int early_left;
-	double check_deadline;
 	int status;		/* orphanage's exit status */
 };
 
@@ -68,43 +67,6 @@ static int signals_open(sigset_t *ignored)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* -p must not name PID 1 (every process descends from it), orphanage itself, or one of
- * its ancestors: quitting with --on-exit kill would end orphanage's own parents. */
-static int refuse_pid(pid_t pid, char *err, size_t len)
-{
-	pid_t chain[64];
-	size_t n = scan_ancestors(getpid(), chain, 64);
-	if (pid == 1) {
-		snprintf(err, len, "refusing -p 1: every process descends from PID 1");
-		return 1;
-	}
-	if (pid == getpid()) {
-		snprintf(err, len, "refusing -p %d: that is orphanage itself", pid);
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (chain[i] == pid) {
-			snprintf(err, len, "refusing -p %d: it is an ancestor of orphanage", pid);
-			return 1;
-		}
-	return 0;
-}
-
-static bool terminal_usable(char *err, size_t len)
-{
-	const char *term = getenv("TERM");
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, len, "the live view needs a terminal (use -b for batch output)");
-		return false;
-	}
-	if (!term || !*term || strcmp(term, "dumb") == 0) {
-		snprintf(err, len, "the terminal type %s%s%s cannot show the live view (use -b for batch output)",
-			 term ? "'" : "(unset)", term ? term : "", term ? "'" : "");
-		return false;
-	}
-	return true;
-}
-
 static void loop_refreshed(struct loop *l);
 
 /* A signal asks orphanage to end. --check still owes its report: the first such signal
@@ -115,15 +77,7 @@ static void loop_interrupt(struct loop *l, int sig)
 		l->quit = true;
 		return;
 	}
-	if (!l->interrupted)
-		l->interrupted = sig;
-	double now = engine_now(l->e);
-	if (!l->checking) {
-		l->checking = true;
-		l->check_deadline = now + l->o->grace;
-	} else {
-		l->check_deadline = now;
-	}
+	check_interrupt(&l->check, sig, engine_now(l->e));
 }
 
 static void loop_signals(struct loop *l)
@@ -144,7 +98,7 @@ static void loop_signals(struct loop *l)
 			break;
 		case SIGQUIT:
 			/* Ctrl+\ asks orphanage to quit (applying --on-exit); it is not routed. */
-			eventlog_add(&l->e->log, engine_now(l->e), EV_INFO, 0, "SIGQUIT: quitting");
+			engine_note(l->e, "SIGQUIT: quitting");
 			loop_interrupt(l, sig);
 			break;
 		case SIGINT:
@@ -166,10 +120,7 @@ static void loop_refreshed(struct loop *l)
 	struct engine *e = l->e;
 	l->dirty = true;
 	if (l->o->check) {
-		if (!e->job.running && !l->checking) {
-			l->checking = true;
-			l->check_deadline = engine_now(e) + l->o->grace;
-		}
+		check_job_seen(&l->check, e->job.running, engine_now(e));
 		return;
 	}
 	if (l->o->batch && engine_family_gone(e) && !l->quit) {
@@ -201,38 +152,18 @@ static void loop_tick(struct loop *l)
 static void loop_check(struct loop *l)
 {
 	struct engine *e = l->e;
-	if (!l->checking)
+	if (check_wake(&l->check) < 0)
 		return;
 	bool gone = engine_family_gone(e);
-	if (!gone && engine_now(e) < l->check_deadline)
+	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
-	if (!gone) {
-		/* One last look before naming anything leaked. */
-		e->full_scan_due = true;
-		engine_reap(e);
-		engine_refresh(e);
-	}
-	size_t leaked = family_alive(&e->fam);
-	for (size_t i = 0; i < e->fam.n; i++) {
-		const struct member *m = &e->fam.m[i];
-		if (m->alive) {
-			char how[128];
-			family_describe(&e->fam, m, how, sizeof how);
-			eventlog_add(&e->log, engine_now(e), EV_LEAK, m->p.pid, "%d (%s) leaked: %s", m->p.pid,
-				     m->p.comm, how);
-		}
-	}
+	size_t leaked = check_collect(e, gone);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
 	engine_on_exit(e);
 	batch_leaks_after(&l->batch, e, leaked);
-	if (leaked)
-		l->status = 3;
-	else if (l->interrupted && (e->job.running || e->job.status < 0))
-		l->status = 128 + l->interrupted;
-	else
-		l->status = signame_shell_status(e->job.status);
-	l->checking = false;
+	check_finish(&l->check, leaked, e->job.running, e->job.status);
+	l->status = l->check.status;
 	l->quit = true;
 }
 
@@ -240,12 +171,13 @@ static int loop_timeout(const struct loop *l)
 {
 	double now = engine_now(l->e);
 	double until = l->next_refresh;
-	if (l->checking && l->check_deadline < until)
-		until = l->check_deadline;
+	double wake = check_wake(&l->check);
+	if (wake >= 0 && wake < until)
+		until = wake;
 	if (l->early_refresh > 0 && l->early_refresh < until)
 		until = l->early_refresh;
 	double left = until - now;
-	/* A look over the machine is due (an exit asked for one): right after drawing. */
+	/* A machine pass is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))
 		return 0;
 	return (int)(left * 1000.0) + 1;
@@ -286,24 +218,12 @@ static void loop_run(struct loop *l)
 			if (fds[view_slot].revents & (POLLHUP | POLLERR))
 				l->quit = true;
 		}
-		bool exited = false;
-		for (size_t i = engine_slot; i < n; i++) {
-			if (!fds[i].revents)
-				continue;
-			if (fds[i].fd == e->job.out_fd) {
-				if (engine_drain_output(e))
-					l->dirty = true;
-			} else if (fds[i].fd == e->out_copy_fd && (fds[i].events & POLLOUT)) {
-				engine_flush_copy(e, 0);
-			} else {
-				exited = true;
-			}
-		}
-		if (exited) {
-			/* A member exited: draw it now, not at the next tick; the look over the
-			 * machine it may call for comes after the drawing. */
-			engine_reap(e);
-			engine_refresh_family(e);
+		unsigned what = engine_handle_poll(e, fds + engine_slot, n - engine_slot);
+		if (what & ENGINE_OUTPUT)
+			l->dirty = true;
+		if (what & ENGINE_REFRESHED) {
+			/* A member exited: draw it now, not at the next tick; the machine pass
+			 * it may call for comes after the drawing. */
 			loop_refreshed(l);
 		} else if (!l->quit && engine_machine_pass_pending(e) && engine_now(e) < l->next_refresh) {
 			engine_refresh(e);
@@ -325,18 +245,75 @@ static void loop_run(struct loop *l)
 	}
 }
 
+/* Orphanage's own binary runs the built-in scenarios, as the job: only the launcher's own
+ * handoff, where the variable and argv[0] both name the scenario. Returns only otherwise. */
+static void demo_handoff(int argc, char **argv)
+{
+	const char *demo = getenv("ORPHANAGE_DEMO");
+	if (!demo)
+		return;
+	char name[64];
+	snprintf(name, sizeof name, "%s", demo);
+	unsetenv("ORPHANAGE_DEMO");
+	if (demo_find(name) && argc >= 1 && strcmp(argv[0], name) == 0)
+		demo_run(name, argc, argv);
+}
+
+/* --help, --version, --demo list: answered without starting anything. */
+static bool answered(const struct options *o)
+{
+	if (o->help)
+		options_help(stdout);
+	else if (o->version)
+		printf("orphanage %s\n", PACKAGE_VERSION);
+	else if (o->demo_list)
+		demo_list(stdout);
+	else
+		return false;
+	return true;
+}
+
+/* What to start: COMMAND, -p, or a built-in scenario. */
+static struct engine_launch launch_of(const struct options *o)
+{
+	struct engine_launch l = { .argv = o->command, .attach = o->pid };
+	if (!o->command)
+		l.argv = (char **)demo_argv(o->demo);
+	if (!o->pid && !o->command && o->demo) {
+		/* A scenario runs as orphanage's own binary, which the kernel names "exe" until
+		 * the scenario renames itself a moment later. */
+		l.exec_path = "/proc/self/exe";
+		l.demo = o->demo;
+		l.renames_from = "exe";
+	}
+	return l;
+}
+
+/* After the loop: --on-exit, the job's last output, the last events. */
+static void loop_finish(struct loop *l)
+{
+	if (l->view) {
+		view_close(l->view);
+		l->view = NULL;
+	}
+	if (l->o->check)
+		return;
+	engine_on_exit(l->e);
+	engine_drain_output(l->e);
+	engine_flush_copy(l->e, 1.0);
+	if (l->o->batch)
+		batch_trailing_events(&l->batch, l->e);
+}
+
+static int fail(const char *err, int rc)
+{
+	fprintf(stderr, "orphanage: %s\n", err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	/* Orphanage's own binary runs the built-in scenarios, as the job. */
-	const char *demo = getenv("ORPHANAGE_DEMO");
-	if (demo) {
-		/* Only the launcher's own handoff: the variable and argv[0] both name the scenario. */
-		char name[64];
-		snprintf(name, sizeof name, "%s", demo);
-		unsetenv("ORPHANAGE_DEMO");
-		if (demo_find(name) && argc >= 1 && strcmp(argv[0], name) == 0)
-			demo_run(name, argc, argv);
-	}
+	demo_handoff(argc, argv);
 	setlocale(LC_ALL, "");
 
 	struct options o;
@@ -346,84 +323,56 @@ int main(int argc, char **argv)
 		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", err);
 		return rc;
 	}
-	if (o.help) {
-		options_help(stdout);
+	if (answered(&o))
 		return 0;
-	}
-	if (o.version) {
-		printf("orphanage %s\n", PACKAGE_VERSION);
-		return 0;
-	}
-	if (o.demo_list) {
-		demo_list(stdout);
-		return 0;
-	}
-	if (access("/proc/self/stat", R_OK) < 0) {
-		fprintf(stderr, "orphanage: /proc is not mounted: cannot read processes\n");
-		return 1;
-	}
-	if (!o.batch && !terminal_usable(err, sizeof err)) {
-		fprintf(stderr, "orphanage: %s\n", err);
-		return 1;
-	}
+	if (!o.batch && !view_terminal_usable(err, sizeof err))
+		return fail(err, 1);
 	sigset_t ignored;
 	int sigfd = signals_open(&ignored);
 	if (sigfd < 0) {
-		fprintf(stderr, "orphanage: cannot watch signals: %s\n", strerror(errno));
-		return 1;
+		snprintf(err, sizeof err, "cannot watch signals: %s", strerror(errno));
+		return fail(err, 1);
 	}
-	columns_init(columns_pid_width());
 
 	/* The engine (and libproc2, which may print) before the terminal is taken. */
 	static struct engine engine;
 	struct engine *e = &engine;
-	if (engine_init(e, &o, err, sizeof err)) {
-		fprintf(stderr, "orphanage: %s\n", err);
-		return 1;
-	}
-	e->ignored = ignored;
-	if (o.batch && !o.check)
-		e->out_copy_fd = STDERR_FILENO;
-	if (o.pid && (rc = refuse_pid(o.pid, err, sizeof err))) {
-		fprintf(stderr, "orphanage: %s\n", err);
+	struct engine_params params = {
+		.opt = &o,
+		.ignored = ignored,
+		.out_copy_fd = o.batch && !o.check ? STDERR_FILENO : -1,
+	};
+	if (engine_init(e, &params, err, sizeof err))
+		return fail(err, 1);
+	columns_init(columns_pid_width(scan_pid_max()));
+	if (o.pid && (rc = engine_refuse_attach(e, o.pid, err, sizeof err))) {
 		engine_free(e);
-		return rc;
+		return fail(err, rc);
 	}
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
+	check_init(&l.check, o.grace);
 	batch_init(&l.batch, stdout, o.json);
 	/* The terminal first: nothing is launched when it cannot show the view. */
 	if (!o.batch) {
 		l.view = view_open(e, err, sizeof err);
 		if (!l.view) {
 			engine_free(e);
-			fprintf(stderr, "orphanage: %s\n", err);
-			return 1;
+			return fail(err, 1);
 		}
 		if (argc == 1)
 			view_set_hint(l.view, default_hint);
 	}
-	char **job_argv = o.command ? o.command : (char **)demo_argv(o.demo);
-	rc = engine_start(e, job_argv, err, sizeof err);
+	struct engine_launch launch = launch_of(&o);
+	rc = engine_start(e, &launch, err, sizeof err);
 	if (rc) {
 		if (l.view)
 			view_close(l.view);
-		fprintf(stderr, "orphanage: %s\n", err);
 		engine_free(e);
-		return rc;
+		return fail(err, rc);
 	}
 	loop_run(&l);
-	if (l.view) {
-		view_close(l.view);
-		l.view = NULL;
-	}
-	if (!o.check) {
-		engine_on_exit(e);
-		engine_drain_output(e);
-		engine_flush_copy(e, 1.0);
-		if (o.batch)
-			batch_trailing_events(&l.batch, e);
-	}
+	loop_finish(&l);
 	batch_free(&l.batch);
 	engine_free(e);
 	close(sigfd);

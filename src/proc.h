@@ -19,7 +19,7 @@ struct proc {
 	char tty[PROC_TTY_LEN];		/* "pts/0", or "?" */
 	unsigned euid;
 	char comm[PROC_COMM_LEN];
-	char *cmdline;			/* owned; full command line, or NULL when not read */
+	char *cmdline;			/* owned; the whole command line, or NULL when not read */
 	bool detailed;			/* tty, stat, euid, time and command line were read */
 };
 

@@ -24,29 +24,33 @@
 #define SELECT_MAX 255
 
 /* Everything a ps j row needs. */
-enum full_rel {
+enum detail_rel {
 	F_PID, F_PPID, F_PGRP, F_SID, F_BEGAN, F_STATE, F_CMD,
 	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_CMDLINE_V, F_COUNT
 };
-static enum pids_item full_items[F_COUNT] = {
+static enum pids_item detail_items[F_COUNT] = {
 	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
 	PIDS_ID_TPGID, PIDS_TTY_NAME, PIDS_ID_EUID, PIDS_TICS_ALL, PIDS_NICE, PIDS_VM_RSS_LOCKED,
 	PIDS_NLWP, PIDS_CMDLINE_V,
 };
 
-/* libproc2 reads the few processes shown; the whole-machine pass reads /proc/PID/stat
+/* libproc2 reads the few processes shown (the detailed read); the machine pass reads /proc/PID/stat
  * alone, filtering as it goes, so it costs one small read per process and no memory for
  * the processes it passes over. */
 struct scanner {
-	struct pids_info *full;
+	struct pids_info *detail;
 	unsigned long n_machine, n_select;
 	unsigned *pidbuf;
 };
 
 struct scanner *scan_open(char *err, size_t len)
 {
+	if (access("/proc/self/stat", R_OK) < 0) {
+		snprintf(err, len, "/proc is not mounted: cannot read processes");
+		return NULL;
+	}
 	struct scanner *sc = xcalloc(1, sizeof *sc);
-	int rc = procps_pids_new(&sc->full, full_items, F_COUNT);
+	int rc = procps_pids_new(&sc->detail, detail_items, F_COUNT);
 	if (rc < 0) {
 		snprintf(err, len, "cannot read processes with libproc2: %s", strerror(-rc));
 		scan_close(sc);
@@ -60,8 +64,8 @@ void scan_close(struct scanner *sc)
 {
 	if (!sc)
 		return;
-	if (sc->full)
-		procps_pids_unref(&sc->full);
+	if (sc->detail)
+		procps_pids_unref(&sc->detail);
 	free(sc->pidbuf);
 	free(sc);
 }
@@ -192,9 +196,9 @@ static void build_stat(struct proc *p, int nice, unsigned long locked, int nlwp)
 	p->stat[k] = '\0';
 }
 
-static void take_full(struct scanner *sc, struct pids_stack *st, struct proc *p)
+static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc *p)
 {
-	struct pids_info *in = sc->full;
+	struct pids_info *in = sc->detail;
 	p->pid = VAL(F_PID, s_int, st, in);
 	p->ppid = VAL(F_PPID, s_int, st, in);
 	p->pgid = VAL(F_PGRP, s_int, st, in);
@@ -248,12 +252,12 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 				sc->pidbuf[k++] = (unsigned)pids[i];
 		if (k == 0)
 			break;
-		struct pids_fetch *f = procps_pids_select(sc->full, sc->pidbuf, k, PIDS_SELECT_PID);
+		struct pids_fetch *f = procps_pids_select(sc->detail, sc->pidbuf, k, PIDS_SELECT_PID);
 		sc->n_select++;
 		if (!f)
 			return -errno ? -errno : -EIO;
 		for (int j = 0; j < f->counts->total; j++)
-			take_full(sc, f->stacks[j], snapshot_add(out));
+			take_detailed(sc, f->stacks[j], snapshot_add(out));
 	}
 	return 0;
 }
@@ -366,3 +370,57 @@ unsigned long long scan_start_time(pid_t pid)
 		return 0;
 	return start;
 }
+
+long scan_pid_max(void)
+{
+	char buf[32];
+	long max = 0;
+	if (read_small("/proc/sys/kernel/pid_max", buf, sizeof buf) > 0)
+		max = strtol(buf, NULL, 10);
+	return max > 0 ? max : 32768;
+}
+
+static int sys_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx,
+		       struct snapshot *out)
+{
+	return scan_machine(self, want, ctx, out);
+}
+
+static int sys_select(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	return scan_select(self, pids, n, out);
+}
+
+static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
+{
+	(void)self;
+	return scan_children(pid, kids, n, cap);
+}
+
+static size_t sys_ancestors(void *self, pid_t pid, pid_t *out, size_t max)
+{
+	(void)self;
+	return scan_ancestors(pid, out, max);
+}
+
+static unsigned long long sys_ticks_now(void *self)
+{
+	(void)self;
+	return scan_ticks_now();
+}
+
+static bool sys_comm(void *self, pid_t pid, char *buf, size_t len)
+{
+	(void)self;
+	return scan_comm(pid, buf, len);
+}
+
+static unsigned long long sys_start_time(void *self, pid_t pid)
+{
+	(void)self;
+	return scan_start_time(pid);
+}
+
+const struct scan_ops scan_ops_system = {
+	sys_machine, sys_select, sys_children, sys_ancestors, sys_ticks_now, sys_comm, sys_start_time,
+};

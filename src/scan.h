@@ -10,16 +10,17 @@
 
 struct scanner;
 
-/* NULL, with the reason in err, when libproc2 cannot be used. */
+/* NULL, with the reason in err, when /proc is not mounted or libproc2 cannot be used. */
 struct scanner *scan_open(char *err, size_t len);
 void scan_close(struct scanner *sc);
-/* Every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
+/* The machine pass: every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
  * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out);
-/* Everything about these pids (absent pids are left out). Appends to out. */
+/* The detailed read: everything a ps j row needs about these pids (absent pids are left
+ * out). Appends to out. */
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
-/* How many whole-machine and select calls were made: what the refreshes cost. */
+/* How many machine passes and detailed reads were made: what the refreshes cost. */
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
 
 /* The direct children of pid, from /proc/PID/task/TID/children, appended to a pid vector.
@@ -34,5 +35,25 @@ unsigned long long scan_ticks_now(void);
 bool scan_comm(pid_t pid, char *buf, size_t len);
 /* The start time of pid in clock ticks, or 0 when it is gone. */
 unsigned long long scan_start_time(pid_t pid);
+
+/* The largest pid plus one, from /proc/sys/kernel/pid_max (32768 when unreadable). */
+long scan_pid_max(void);
+
+/* The scanner's calls, so tests can feed the engine hand-made /proc data. self is what
+ * open returned; the system's table ignores it for the calls that need no libproc2. */
+struct scan_ops {
+	int (*machine)(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx,
+		       struct snapshot *out);
+	/* The detailed read of some pids. */
+	int (*select)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+	int (*children)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
+	size_t (*ancestors)(void *self, pid_t pid, pid_t *out, size_t max);
+	unsigned long long (*ticks_now)(void *self);
+	bool (*comm)(void *self, pid_t pid, char *buf, size_t len);
+	unsigned long long (*start_time)(void *self, pid_t pid);
+};
+
+/* The real /proc, through libproc2; self is a struct scanner from scan_open. */
+extern const struct scan_ops scan_ops_system;
 
 #endif

@@ -18,6 +18,7 @@
 #include "escape.h"
 #include "events.h"
 #include "family.h"
+#include "fixture.h"
 #include "proc.h"
 #include "xalloc.h"
 
@@ -28,17 +29,16 @@
 static struct member sample(void)
 {
 	struct member m;
+	struct snapshot snap = { 0 };
 	memset(&m, 0, sizeof m);
-	m.p.pid = 4242;
-	m.p.ppid = 4100;
-	m.p.pgid = 4242;
-	m.p.sid = 4100;
+	/* The fixture's process, as the tracker would copy it, without the command line. */
+	m.p = *fixture_put(&snap, 4242, 4100, 4242, 4100, 0, "sh");
+	free(m.p.cmdline);
+	m.p.cmdline = NULL;
+	m.p.detailed = false;
+	free(snap.procs);
 	m.p.tpgid = 4242;
-	m.p.state = 'S';
 	snprintf(m.p.stat, sizeof m.p.stat, "S+");
-	snprintf(m.p.tty, sizeof m.p.tty, "pts/0");
-	snprintf(m.p.comm, sizeof m.p.comm, "sh");
-	m.p.euid = 1000;
 	m.alive = true;
 	m.pidfd = -1;
 	m.status = -1;
@@ -81,6 +81,18 @@ static void test_header_widens_with_pid_width_7(void **state)
 	assert_int_equal(columns_width(COL_PID), 5);
 }
 
+/* ps's width: the digits of pid_max - 1, at least 5; an unreadable pid_max counts as 32768. */
+static void test_pid_width_follows_pid_max(void **state)
+{
+	(void)state;
+	assert_int_equal(columns_pid_width(32768), 5);
+	assert_int_equal(columns_pid_width(99999), 5);
+	assert_int_equal(columns_pid_width(100001), 6);
+	assert_int_equal(columns_pid_width(4194304), 7);
+	assert_int_equal(columns_pid_width(300), 5);
+	assert_int_equal(columns_pid_width(0), 5);
+}
+
 static void test_header_truncates_safely(void **state)
 {
 	(void)state;
@@ -93,7 +105,7 @@ static void test_header_truncates_safely(void **state)
 	assert_memory_equal(buf, HEADER5, 9);
 }
 
-/* The column names, order and JSON keys are SPEC's. */
+/* The column names and order are ps j's; the JSON keys are the README's. */
 static void test_table_matches_spec(void **state)
 {
 	(void)state;
@@ -238,26 +250,15 @@ struct tree_fx {
 
 static void put(struct snapshot *s, pid_t pid, pid_t ppid, unsigned long long start, const char *comm)
 {
-	struct proc *p = snapshot_add(s);
-	p->pid = pid;
-	p->ppid = ppid;
-	p->pgid = 1000;
-	p->sid = 400;
-	p->start = start;
-	p->state = 'S';
-	snprintf(p->comm, sizeof p->comm, "%s", comm);
-	p->detailed = true;
+	fixture_put(s, pid, ppid, 1000, FX_SELF_SID, start, comm);
 }
 
 /* sh 1000: a 1001 (a1 1003, a2 1004 (a2x 1006)), b 1002 (b1 1005). */
 static int tree_setup(void **state)
 {
 	struct tree_fx *t = xcalloc(1, sizeof *t);
-	static const pid_t ancestors[] = { 500, 1 };
-	struct family_config cfg = {
-		.self = 500, .self_pgid = 500, .self_sid = 400, .ancestors = ancestors, .n_ancestors = 2,
-	};
-	family_init(&t->fam, &cfg, 1000);
+	static const pid_t ancestors[] = { FX_SELF, 1 };
+	fixture_family(&t->fam, 1000, ancestors, 2, 0);
 	eventlog_init(&t->log, 64);
 	put(&t->snap, 1000, 500, 100, "sh");
 	put(&t->snap, 1001, 1000, 110, "a");
@@ -352,6 +353,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_is_ps_j_with_pid_width_5),
 		cmocka_unit_test(test_header_widens_with_pid_width_7),
+		cmocka_unit_test(test_pid_width_follows_pid_max),
 		cmocka_unit_test(test_header_truncates_safely),
 		cmocka_unit_test(test_table_matches_spec),
 		cmocka_unit_test(test_row_prefix_aligns_under_the_header),

@@ -18,12 +18,14 @@
 
 #include "events.h"
 #include "family.h"
+#include "fixture.h"
+#include "pidmap.h"
 #include "proc.h"
 #include "xalloc.h"
 
 /* orphanage itself, its session, a subreaper above it, and the job's first process. */
-#define SELF 500
-#define SELF_SID 400
+#define SELF FX_SELF
+#define SELF_SID FX_SELF_SID
 #define SUBREAPER 777
 #define ROOT 1000
 
@@ -40,15 +42,7 @@ struct fx {
 /* The family as orphanage would set it up, watching since watch_start (0: unknown). */
 static void fx_family_init(struct fx *f, unsigned long long watch_start)
 {
-	struct family_config cfg = {
-		.self = SELF,
-		.self_pgid = SELF,
-		.self_sid = SELF_SID,
-		.ancestors = test_ancestors,
-		.n_ancestors = sizeof test_ancestors / sizeof test_ancestors[0],
-		.watch_start = watch_start,
-	};
-	family_init(&f->fam, &cfg, ROOT);
+	fixture_family(&f->fam, ROOT, test_ancestors, sizeof test_ancestors / sizeof test_ancestors[0], watch_start);
 }
 
 static int fx_setup(void **state)
@@ -75,20 +69,7 @@ static int fx_teardown(void **state)
 static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid, unsigned long long start,
 			const char *comm)
 {
-	struct proc *p = snapshot_add(&f->snap);
-	p->pid = pid;
-	p->ppid = ppid;
-	p->pgid = pgid;
-	p->sid = sid;
-	p->tpgid = -1;
-	p->start = start;
-	p->state = 'S';
-	snprintf(p->stat, sizeof p->stat, "S");
-	snprintf(p->tty, sizeof p->tty, "pts/0");
-	snprintf(p->comm, sizeof p->comm, "%s", comm);
-	p->cmdline = xstrdup(comm);
-	p->detailed = true;
-	return p;
+	return fixture_put(&f->snap, pid, ppid, pgid, sid, start, comm);
 }
 
 /* Start a new snapshot. */
@@ -104,34 +85,17 @@ static bool update(struct fx *f, double now)
 
 static size_t count_events(const struct fx *f, enum event_kind kind, pid_t pid)
 {
-	size_t n = 0;
-	for (unsigned long s = eventlog_first(&f->log); s < f->log.next; s++) {
-		const struct event *ev = eventlog_get(&f->log, s);
-		if (ev && ev->kind == kind && (pid == 0 || ev->pid == pid))
-			n++;
-	}
-	return n;
+	return fixture_count_events(&f->log, kind, pid);
 }
 
-/* The latest event of that kind about pid (any pid when 0), or NULL. */
 static const struct event *last_event(const struct fx *f, enum event_kind kind, pid_t pid)
 {
-	for (unsigned long s = f->log.next; s-- > eventlog_first(&f->log);) {
-		const struct event *ev = eventlog_get(&f->log, s);
-		if (ev && ev->kind == kind && (pid == 0 || ev->pid == pid))
-			return ev;
-	}
-	return NULL;
+	return fixture_last_event(&f->log, kind, pid);
 }
 
 static bool has_event_text(const struct fx *f, const char *text)
 {
-	for (unsigned long s = eventlog_first(&f->log); s < f->log.next; s++) {
-		const struct event *ev = eventlog_get(&f->log, s);
-		if (ev && strcmp(ev->text, text) == 0)
-			return true;
-	}
-	return false;
+	return fixture_has_event_text(&f->log, text);
 }
 
 static size_t tree(struct fx *f, bool include_dead)
@@ -218,7 +182,7 @@ static void test_root_joins_and_strangers_do_not(void **state)
 	assert_null(family_find(&f->fam, 2000));
 	assert_null(family_find(&f->fam, SELF));
 	assert_null(family_find(&f->fam, 1));
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_JOIN, ROOT), 1);
 	assert_int_equal(count_events(f, EV_JOIN, 0), 1);
 }
@@ -347,7 +311,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 	assert_true(c->died_at == 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
 	assert_string_equal(last_event(f, EV_EXIT, 1001)->text, "1001 (sh) exited");
-	assert_int_equal(family_alive(&f->fam), 2);
+	assert_int_equal(family_running(&f->fam), 2);
 
 	char buf[128];
 	family_describe(&f->fam, g, buf, sizeof buf);
@@ -471,7 +435,7 @@ static void test_reused_group_id_does_not_pull_strangers_in(void **state)
 	put(f, 1600, 1, 1600, 1600, 960, "stranger");
 	update(f, 3.0);
 	assert_null(family_find(&f->fam, 1500));
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	assert_int_equal(count_events(f, EV_ORPHAN, 1500), 0);
 }
 
@@ -556,13 +520,13 @@ static void test_pid_reused_by_stranger_is_not_the_member(void **state)
 	const struct member *m = family_find(&f->fam, 1001);
 	/* The old member is gone (nothing below it); the stranger is not taken for it. */
 	assert_true(m == NULL || (m->p.start == 110 && !m->alive));
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
 	assert_int_equal(tree(f, true), 1);
 
 	/* Still not a member on later readings. */
 	update(f, 3.0);
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
 }
 
@@ -592,7 +556,7 @@ static void test_pid_reused_by_new_child_joins_as_a_newcomer(void **state)
 	assert_true(m->alive);
 	assert_int_equal(m->how, JOIN_CHILD);
 	assert_string_equal(m->p.comm, "cat");
-	assert_int_equal(family_alive(&f->fam), 2);
+	assert_int_equal(family_running(&f->fam), 2);
 	assert_int_equal(count_events(f, EV_JOIN, 1001), 2);
 	size_t n = tree(f, true);
 	assert_int_equal(n, 2);
@@ -627,7 +591,7 @@ static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void *
 	assert_non_null(m);
 	assert_int_equal(m->p.start, 300);
 	assert_true(m->alive);
-	assert_int_equal(family_alive(&f->fam), 3);
+	assert_int_equal(family_running(&f->fam), 3);
 	size_t n = tree(f, true);
 	assert_int_equal(n, 4);
 	assert_rows_unique(f, n);
@@ -651,11 +615,11 @@ static void test_reused_root_pid_does_not_rejoin(void **state)
 	snap_new(f);
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	snap_new(f);
 	put(f, ROOT, 2000, 2000, 2000, 500, "stranger");
 	update(f, 3.0);
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	assert_int_equal(count_events(f, EV_JOIN, ROOT), 1);
 }
 
@@ -684,7 +648,7 @@ static void test_setsid_escape_is_noted(void **state)
 	family_describe(&f->fam, m, buf, sizeof buf);
 	assert_string_equal(buf, "escaped with setsid");
 	/* Escaping does not leave the family. */
-	assert_int_equal(family_alive(&f->fam), 2);
+	assert_int_equal(family_running(&f->fam), 2);
 
 	/* An escaped process that is later orphaned is still described by its escape. */
 	snap_new(f);
@@ -780,7 +744,7 @@ static void test_note_exit_names_the_wait_status(void **state)
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
 	assert_int_equal(count_events(f, EV_EXIT, 1002), 1);
-	assert_int_equal(family_alive(&f->fam), 1);
+	assert_int_equal(family_running(&f->fam), 1);
 
 	/* A pid reaped before any scan saw it is still reported. */
 	family_note_exit(&f->fam, 4321, 3 << 8, 0, 2.5, &f->log);
@@ -796,7 +760,7 @@ static void test_root_exit_is_an_event(void **state)
 	assert_true(update(f, 2.0));
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
 	assert_string_equal(last_event(f, EV_EXIT, ROOT)->text, "1000 (sh) exited");
-	assert_int_equal(family_alive(&f->fam), 0);
+	assert_int_equal(family_running(&f->fam), 0);
 	assert_int_equal(tree(f, true), 0);
 }
 
@@ -1042,7 +1006,7 @@ static void test_chain_of_1000_joins_with_capped_depth(void **state)
 		put(f, ROOT + i, i ? ROOT + i - 1 : SELF, ROOT, SELF_SID, 100 + (unsigned)i, "sh");
 	update(f, 1.0);
 	assert_int_equal(f->fam.n, BIG);
-	assert_int_equal(family_alive(&f->fam), BIG);
+	assert_int_equal(family_running(&f->fam), BIG);
 
 	size_t n = tree(f, true);
 	assert_int_equal(n, BIG);
@@ -1065,7 +1029,7 @@ static void test_chain_of_1000_joins_with_capped_depth(void **state)
 			put(f, ROOT + i, i == BIG / 2 + 1 ? 1 : (i ? ROOT + i - 1 : SELF), ROOT, SELF_SID,
 			    100 + (unsigned)i, "sh");
 	update(f, 2.0);
-	assert_int_equal(family_alive(&f->fam), BIG - 1);
+	assert_int_equal(family_running(&f->fam), BIG - 1);
 	assert_true(family_find(&f->fam, ROOT + BIG / 2 + 1)->orphan);
 	assert_int_equal(tree(f, true), BIG);
 	assert_int_equal(tree(f, false), BIG - 1);
@@ -1118,12 +1082,123 @@ static void test_tree_order_is_parent_before_child(void **state)
 	free(pos);
 }
 
+/* ---- what sources vouch for and note ---- */
+
+static bool update_news(struct fx *f, const struct pidmap *vouched, const struct birth_note *notes, size_t n,
+			double now)
+{
+	struct family_news news = { .vouched = vouched, .notes = notes, .nnotes = n };
+	return family_update_news(&f->fam, &f->snap, &news, now, &f->log);
+}
+
+/* A process in the job's cgroup joins on the source's word, though its parent is no
+ * member; the same process without that word stays out. */
+static void test_vouched_process_joins_whatever_its_parent(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 3000, 1, 3000, 3000, 90, "stranger");
+	put(f, 2000, 3000, 2000, 2000, 120, "worker");
+	assert_true(update(f, 1.0));
+	assert_null(family_find(&f->fam, 2000));
+
+	struct pidmap vouched = { 0 };
+	pidmap_clear(&vouched, 8);
+	pidmap_set(&vouched, 2000, VOUCH_CGROUP);
+	assert_true(update_news(f, &vouched, NULL, 0, 2.0));
+	const struct member *m = family_find(&f->fam, 2000);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_VOUCHED);
+	assert_int_equal(m->vouch, VOUCH_CGROUP);
+	assert_false(m->orphan);
+	assert_null(family_find(&f->fam, 3000));
+	assert_true(has_event_text(f, "2000 (worker) joined, in the job's cgroup, child of 3000"));
+	char how[128];
+	family_describe(&f->fam, m, how, sizeof how);
+	assert_string_equal(how, "in the job's cgroup");
+	pidmap_free(&vouched);
+}
+
+/* Forked by a member per a kernel event, its parent gone before any look: an orphan. */
+static void test_vouched_process_under_init_is_an_orphan(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 2001, 1, 2001, 2001, 130, "daemon");
+	struct pidmap vouched = { 0 };
+	pidmap_clear(&vouched, 8);
+	pidmap_set(&vouched, 2001, VOUCH_EVENT);
+	assert_true(update_news(f, &vouched, NULL, 0, 1.0));
+	const struct member *m = family_find(&f->fam, 2001);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_VOUCHED);
+	assert_true(m->orphan);
+	assert_true(has_event_text(f, "2001 (daemon) found orphaned, forked by a member (kernel event), now child of 1"));
+	char how[128];
+	family_describe(&f->fam, m, how, sizeof how);
+	assert_string_equal(how, "forked by a member (kernel event)");
+	pidmap_free(&vouched);
+}
+
+/* Processes that lived and died between two refreshes: two lines each, no row. */
+static void test_noted_process_that_came_and_went_leaves_lines_only(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	assert_true(update(f, 1.0));
+	size_t rows = f->fam.n;
+	struct birth_note notes[] = {
+		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.2, .exited = true, .exit_code = 0 },
+		{ .pid = 2101, .ppid = ROOT, .comm = "sh", .at = 1.3, .exited = true, .exit_signal = SIGKILL },
+	};
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	assert_true(update_news(f, NULL, notes, 2, 2.0));
+	assert_int_equal(f->fam.n, rows);
+	assert_null(family_find(&f->fam, 2100));
+	assert_true(has_event_text(f, "2100 (true) started, child of 1000"));
+	assert_true(has_event_text(f, "2100 (true) exited 0"));
+	assert_true(has_event_text(f, "2101 (sh) started, child of 1000"));
+	assert_true(has_event_text(f, "2101 (sh) killed by SIGKILL"));
+	const struct event *ev = last_event(f, EV_EXIT, 2101);
+	assert_non_null(ev);
+	assert_true(ev->time == 1.3);
+	/* Taken once: the same update without the notes says nothing more. */
+	unsigned long before = f->log.next;
+	assert_false(update(f, 3.0));
+	assert_int_equal(f->log.next, before);
+}
+
+/* A noted exit of a member gives the status it dies with; a noted birth of a process
+ * that is in the snapshot is its ordinary join, not a second line. */
+static void test_noted_exit_gives_a_member_its_status(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "make");
+	struct birth_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
+	assert_true(update_news(f, NULL, &born, 1, 1.0));
+	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
+	struct birth_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
+				   .exit_code = 2 };
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	assert_true(update_news(f, NULL, &died, 1, 2.0));
+	assert_true(has_event_text(f, "1001 (make) exited 2"));
+	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
+	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
+}
+
 #define FT(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FT(test_root_joins_and_strangers_do_not),
+		FT(test_vouched_process_joins_whatever_its_parent),
+		FT(test_vouched_process_under_init_is_an_orphan),
+		FT(test_noted_process_that_came_and_went_leaves_lines_only),
+		FT(test_noted_exit_gives_a_member_its_status),
 		FT(test_nothing_joins_before_the_root_shows),
 		FT(test_children_and_grandchildren_join),
 		FT(test_grandchild_listed_before_its_parent_joins),

@@ -17,13 +17,15 @@
 
 #include "events.h"
 #include "family.h"
+#include "fixture.h"
 #include "kill.h"
 #include "pidmap.h"
 #include "proc.h"
 #include "xalloc.h"
 
-#define SELF 500
-#define SELF_SID 400
+#define F_NOW 5.0		/* when the actions happen, seconds since start */
+#define SELF FX_SELF
+#define SELF_SID FX_SELF_SID
 
 /* ---- the fake system calls ---- */
 
@@ -145,31 +147,16 @@ struct fx {
 static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid, unsigned long long start,
 			const char *comm)
 {
-	struct proc *p = snapshot_add(&f->snap);
-	p->pid = pid;
-	p->ppid = ppid;
-	p->pgid = pgid;
-	p->sid = sid;
-	p->start = start;
-	p->state = 'S';
-	p->euid = 1000;
-	snprintf(p->stat, sizeof p->stat, "S");
-	snprintf(p->comm, sizeof p->comm, "%s", comm);
-	p->cmdline = xstrdup(comm);
-	p->detailed = true;
-	return p;
+	return fixture_put(&f->snap, pid, ppid, pgid, sid, start, comm);
 }
 
 static void fx_begin(struct fx *f, pid_t root)
 {
 	memset(&fake, 0, sizeof fake);
 	static const pid_t ancestors[] = { SELF, 1 };
-	struct family_config cfg = {
-		.self = SELF, .self_pgid = SELF, .self_sid = SELF_SID, .ancestors = ancestors, .n_ancestors = 2,
-	};
-	family_init(&f->fam, &cfg, root);
+	fixture_family(&f->fam, root, ancestors, 2, 0);
 	eventlog_init(&f->log, 256);
-	f->k = (struct kill_ctx){ .ops = &fake_ops, .fam = &f->fam, .log = &f->log, .now = 5.0,
+	f->k = (struct kill_ctx){ .ops = &fake_ops, .fam = &f->fam, .log = &f->log,
 				   .self = SELF, .self_pgid = SELF };
 }
 
@@ -292,7 +279,7 @@ static void test_group_guard_refuses_0_1_and_own_group(void **state)
 static void test_naive_kill_signals_that_member_only_through_its_pidfd(void **state)
 {
 	struct fx *f = *state;
-	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGKILL);
+	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 1);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(r.refused, 0);
@@ -312,7 +299,7 @@ static void test_naive_kill_without_pidfd_checks_identity_then_kills(void **stat
 {
 	struct fx *f = *state;
 	member(f, 4242)->pidfd = -1;
-	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGTERM);
+	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGTERM, F_NOW);
 	assert_int_equal(r.sent, 1);
 	assert_int_equal(fake.n, 1);
 	assert_int_equal(fake.calls[0].kind, CALL_KILL);
@@ -327,7 +314,7 @@ static void test_naive_kill_without_pidfd_refuses_reused_pid(void **state)
 	struct fx *f = *state;
 	member(f, 4242)->pidfd = -1;
 	kernel_has(4242, 9999, 999);
-	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGKILL);
+	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(r.failed, 1);
 	assert_int_equal(r.first_errno, ESRCH);
@@ -338,7 +325,7 @@ static void test_naive_kill_without_pidfd_refuses_reused_pid(void **state)
 
 	/* Gone altogether (start time 0): nothing either. */
 	kernel_has(4242, 4242, 0);
-	r = kill_naive(&f->k, member(f, 4242), SIGKILL);
+	r = kill_naive(&f->k, member(f, 4242), SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(fake.n, 0);
 }
@@ -348,7 +335,7 @@ static void test_naive_kill_failure_names_the_owner(void **state)
 	struct fx *f = *state;
 	member(f, 4242)->p.euid = 0;
 	fake.pidfd_errno = EPERM;
-	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGTERM);
+	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGTERM, F_NOW);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(r.failed, 1);
 	assert_int_equal(r.first_errno, EPERM);
@@ -362,7 +349,7 @@ static void test_naive_kill_refuses_self_and_init(void **state)
 {
 	struct fx *f = *state;
 	f->k.self = 4242;	/* as if 4242 were orphanage */
-	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGKILL);
+	struct kill_result r = kill_naive(&f->k, member(f, 4242), SIGKILL, F_NOW);
 	assert_int_equal(r.refused, 1);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(fake.n, 0);
@@ -372,7 +359,7 @@ static void test_naive_kill_refuses_self_and_init(void **state)
 	f->k.self = SELF;
 	struct member *m = member(f, 4300);
 	m->p.pid = 1;		/* an attached init: -p 1 */
-	r = kill_naive(&f->k, m, SIGKILL);
+	r = kill_naive(&f->k, m, SIGKILL, F_NOW);
 	m->p.pid = 4300;
 	assert_int_equal(r.refused, 1);
 	assert_int_equal(fake.n, 0);
@@ -384,7 +371,7 @@ static void test_naive_kill_of_dead_member_sends_nothing(void **state)
 	struct fx *f = *state;
 	struct member *dead = member(f, 4243);
 	assert_false(dead->alive);
-	struct kill_result r = kill_naive(&f->k, dead, SIGKILL);
+	struct kill_result r = kill_naive(&f->k, dead, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(r.failed, 1);
 	assert_int_equal(r.first_errno, ESRCH);
@@ -398,7 +385,7 @@ static void test_naive_kill_of_dead_member_sends_nothing(void **state)
 static void test_group_kill_goes_through_the_leader_pidfd(void **state)
 {
 	struct fx *f = *state;
-	struct kill_result r = kill_group(&f->k, 4242, SIGKILL);
+	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 3);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(fake.n, 1);
@@ -415,7 +402,7 @@ static void test_group_kill_falls_back_to_kill_on_einval_and_remembers(void **st
 {
 	struct fx *f = *state;
 	fake.pidfd_group_errno = EINVAL;	/* a kernel before 6.9 */
-	struct kill_result r = kill_group(&f->k, 4242, SIGTERM);
+	struct kill_result r = kill_group(&f->k, 4242, SIGTERM, F_NOW);
 	assert_int_equal(r.sent, 3);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(fake.n, 2);
@@ -429,7 +416,7 @@ static void test_group_kill_falls_back_to_kill_on_einval_and_remembers(void **st
 
 	/* Learnt: the next group kill goes straight to kill(-pgid). */
 	fake.n = 0;
-	r = kill_group(&f->k, 4244, SIGTERM);
+	r = kill_group(&f->k, 4244, SIGTERM, F_NOW);
 	assert_int_equal(r.sent, 2);
 	assert_int_equal(fake.n, 1);
 	assert_int_equal(fake.calls[0].kind, CALL_KILL);
@@ -442,7 +429,7 @@ static void test_group_kill_without_pidfds_uses_kill(void **state)
 	struct fx *f = *state;
 	for (size_t i = 0; i < f->fam.n; i++)
 		f->fam.m[i].pidfd = -1;
-	struct kill_result r = kill_group(&f->k, 4242, SIGKILL);
+	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 3);
 	assert_int_equal(fake.n, 1);
 	assert_int_equal(fake.calls[0].kind, CALL_KILL);
@@ -455,7 +442,7 @@ static void test_group_kill_eperm_is_reported_not_retried(void **state)
 {
 	struct fx *f = *state;
 	fake.pidfd_group_errno = EPERM;
-	struct kill_result r = kill_group(&f->k, 4242, SIGKILL);
+	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(r.failed, 1);
 	assert_int_equal(r.first_errno, EPERM);
@@ -471,7 +458,7 @@ static void test_group_kill_refuses_groups_0_and_1_without_any_call(void **state
 	struct fx *f = *state;
 	static const pid_t bad[] = { 0, 1, -1, -4242 };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct kill_result r = kill_group(&f->k, bad[i], SIGKILL);
+		struct kill_result r = kill_group(&f->k, bad[i], SIGKILL, F_NOW);
 		assert_int_equal(r.refused, 1);
 		assert_int_equal(r.sent, 0);
 		assert_int_equal(last_event(f)->kind, EV_ERROR);
@@ -489,7 +476,7 @@ static void test_group_kill_sends_nothing_when_no_member_is_left_in_the_group(vo
 	fake.npids = 0;		/* 4242 is gone; 4245 and 4247 moved to group 7000 */
 	kernel_has(4245, 7000, 150);
 	kernel_has(4247, 7000, 170);
-	struct kill_result r = kill_group(&f->k, 4242, SIGKILL);
+	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(r.failed, 1);
 	assert_int_equal(r.first_errno, ESRCH);
@@ -500,7 +487,7 @@ static void test_group_kill_sends_nothing_when_no_member_is_left_in_the_group(vo
 	assert_string_equal(ev->text, "SIGKILL -> group 4242 failed: no live member is in it any more");
 
 	/* A group the family never had a member in. */
-	r = kill_group(&f->k, 7777, SIGKILL);
+	r = kill_group(&f->k, 7777, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(fake.n, 0);
 }
@@ -512,7 +499,7 @@ static void test_group_kill_needs_one_member_still_in_the_group(void **state)
 	struct fx *f = *state;
 	kernel_has(4242, 7000, 110);
 	kernel_has(4245, 7000, 150);
-	struct kill_result r = kill_group(&f->k, 4242, SIGKILL);
+	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(fake.n, 1);
 	assert_int_equal(fake.calls[0].kind, CALL_PIDFD);
@@ -528,7 +515,7 @@ static void test_group_kill_after_the_leader_died_still_uses_its_pidfd(void **st
 	fake.npids = 0;
 	kernel_has(4245, 4242, 150);
 	kernel_has(4247, 4242, 170);
-	struct kill_result r = kill_group(&f->k, 4242, SIGKILL);
+	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 2);
 	assert_int_equal(fake.n, 1);
 	assert_int_equal(fake.calls[0].kind, CALL_PIDFD);
@@ -543,7 +530,7 @@ static void test_group_kill_without_leader_pidfd_uses_kill(void **state)
 {
 	struct fx *f = *state;
 	member(f, 4242)->pidfd = -1;
-	struct kill_result r = kill_group(&f->k, 4242, SIGKILL);
+	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 3);
 	assert_int_equal(fake.n, 1);
 	assert_int_equal(fake.calls[0].kind, CALL_KILL);
@@ -555,7 +542,7 @@ static void test_group_kill_without_leader_pidfd_uses_kill(void **state)
 static void test_group_kill_of_own_group_signals_the_others_one_by_one(void **state)
 {
 	struct fx *f = *state;
-	struct kill_result r = kill_group(&f->k, SELF, SIGINT);
+	struct kill_result r = kill_group(&f->k, SELF, SIGINT, F_NOW);
 	assert_int_equal(r.sent, 2);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(fake.n, 2);
@@ -576,7 +563,7 @@ static void test_group_kill_of_own_group_signals_the_others_one_by_one(void **st
 	fake.n = 0;
 	for (size_t i = 0; i < f->fam.n; i++)
 		f->fam.m[i].pidfd = -1;
-	r = kill_group(&f->k, SELF, SIGINT);
+	r = kill_group(&f->k, SELF, SIGINT, F_NOW);
 	assert_int_equal(r.sent, 2);
 	assert_int_equal(fake.n, 2);
 	assert_int_equal(calls_to(CALL_KILL, 4000), 1);
@@ -590,7 +577,7 @@ static void test_tree_kill_reaches_everything_below_the_top_wherever_it_went(voi
 	struct fx *f = *state;
 	struct pidmap signalled = { 0 };
 	pidmap_clear(&signalled, 16);
-	struct kill_result r = kill_tree_round(&f->k, 4242, 110, SIGKILL, &signalled);
+	struct kill_result r = kill_tree_round(&f->k, 4242, 110, SIGKILL, &signalled, F_NOW);
 	assert_int_equal(r.sent, 5);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(r.refused, 0);
@@ -610,7 +597,7 @@ static void test_tree_kill_reaches_everything_below_the_top_wherever_it_went(voi
 
 	/* The next round signals nothing twice. */
 	fake.n = 0;
-	r = kill_tree_round(&f->k, 4242, 110, SIGKILL, &signalled);
+	r = kill_tree_round(&f->k, 4242, 110, SIGKILL, &signalled, F_NOW);
 	assert_int_equal(r.sent + r.failed + r.refused, 0);
 	assert_int_equal(fake.n, 0);
 	pidmap_free(&signalled);
@@ -641,9 +628,9 @@ static void test_tree_kill_of_a_top_that_is_no_longer_there_sends_nothing(void *
 	struct fx *f = *state;
 	struct pidmap signalled = { 0 };
 	pidmap_clear(&signalled, 16);
-	struct kill_result r = kill_tree_round(&f->k, 4242, 999, SIGKILL, &signalled);
+	struct kill_result r = kill_tree_round(&f->k, 4242, 999, SIGKILL, &signalled, F_NOW);
 	assert_int_equal(r.sent + r.failed + r.refused, 0);
-	r = kill_tree_round(&f->k, 6666, 110, SIGKILL, &signalled);
+	r = kill_tree_round(&f->k, 6666, 110, SIGKILL, &signalled, F_NOW);
 	assert_int_equal(r.sent + r.failed + r.refused, 0);
 	assert_int_equal(fake.n, 0);
 	pidmap_free(&signalled);
@@ -654,7 +641,7 @@ static void test_tree_kill_never_signals_orphanage(void **state)
 	struct fx *f = *state;
 	struct pidmap signalled = { 0 };
 	pidmap_clear(&signalled, 16);
-	struct kill_result r = kill_tree_round(&f->k, 4000, 100, SIGKILL, &signalled);
+	struct kill_result r = kill_tree_round(&f->k, 4000, 100, SIGKILL, &signalled, F_NOW);
 	assert_int_equal(r.sent, 3);
 	assert_int_equal(r.refused, 1);
 	assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(SELF)), 0);
@@ -670,7 +657,7 @@ static void test_tree_kill_never_signals_orphanage(void **state)
 static void test_kill_family_reaches_every_live_member(void **state)
 {
 	struct fx *f = *state;
-	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting");
+	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting", F_NOW);
 	assert_int_equal(r.sent, 7);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(fake.n, 7);
@@ -691,7 +678,7 @@ static void test_kill_family_skips_the_gone_quietly(void **state)
 	member(f, 4246)->pidfd = -1;
 	kernel_has(4300, 4000, 0);		/* exited */
 	kernel_has(4246, 4244, 12345);		/* pid reused */
-	struct kill_result r = kill_family(&f->k, SIGKILL, "grace period over");
+	struct kill_result r = kill_family(&f->k, SIGKILL, "grace period over", F_NOW);
 	assert_int_equal(r.sent, 5);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(calls_to(CALL_KILL, 4300), 0);
@@ -702,7 +689,7 @@ static void test_kill_family_skips_the_gone_quietly(void **state)
 static void test_kill_family_never_signals_orphanage(void **state)
 {
 	struct fx *f = *state;
-	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting");
+	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting", F_NOW);
 	assert_int_equal(r.sent, 3);
 	assert_int_equal(r.refused, 1);
 	assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(SELF)), 0);

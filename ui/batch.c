@@ -181,7 +181,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		fflush(b->out);
 		return;
 	}
-	size_t leaked = family_alive(&e->fam);
+	size_t leaked = family_running(&e->fam);
 	if (leaked == 0)
 		return;
 	char header[256];
@@ -208,14 +208,14 @@ void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked)
 {
 	if (b->json || leaked == 0)
 		return;
-	size_t alive = family_alive(&e->fam);
+	size_t running = family_running(&e->fam);
 	if (e->opt->on_exit == ON_EXIT_LEAVE)
-		fprintf(b->out, "orphanage: %zu leaked process%s left running (--on-exit leave)\n", alive,
-			alive == 1 ? "" : "es");
-	else if (alive == 0)
+		fprintf(b->out, "orphanage: %zu leaked process%s left running (--on-exit leave)\n", running,
+			running == 1 ? "" : "es");
+	else if (running == 0)
 		fprintf(b->out, "orphanage: killed the %zu leaked process%s; none is left\n", leaked,
 			leaked == 1 ? "" : "es");
 	else
-		fprintf(b->out, "orphanage: %zu of the leaked processes could not be killed\n", alive);
+		fprintf(b->out, "orphanage: %zu of the leaked processes could not be killed\n", running);
 	fflush(b->out);
 }

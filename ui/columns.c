@@ -76,15 +76,9 @@ const struct column columns[COL_COUNT] = {
 	[COL_COMMAND] = { "COMMAND", "command", -1, false, false, fmt_command },
 };
 
-int columns_pid_width(void)
+int columns_pid_width(long pid_max)
 {
-	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
-	long max = 32768;
-	if (f) {
-		if (fscanf(f, "%ld", &max) != 1)
-			max = 32768;
-		fclose(f);
-	}
+	long max = pid_max > 0 ? pid_max : 32768;
 	int w = 0;
 	for (long v = max - 1; v > 0; v /= 10)
 		w++;

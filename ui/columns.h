@@ -24,7 +24,7 @@ struct column {
 
 extern const struct column columns[COL_COUNT];
 
-/* Set pid-like column widths from the kernel's pid_max (5 for 32768, 7 for 4194304). */
+/* Set pid-like column widths: columns_pid_width(pid_max) (5 for 32768, 7 for 4194304). */
 void columns_init(int pid_width);
 int columns_width(enum col_id id);
 /* The header line: " PPID   PID  PGID   SID TTY      TPGID STAT   UID   TIME COMMAND". */
@@ -37,7 +37,8 @@ size_t columns_prefix(const struct member *m, char *buf, size_t len);
 void columns_format_time(unsigned long long ticks, long hz, char *buf, size_t len);
 /* The tree guide before COMMAND for a row: "│ ├─ " or, without UTF-8, "| |- ". */
 size_t columns_guide(const struct tree_row *row, bool utf8, char *buf, size_t len);
-/* pid_max's width as ps computes it: digits of pid_max - 1, at least 5. */
-int columns_pid_width(void);
+/* The width of pid columns for the kernel's pid_max (the engine reads it), as ps computes
+ * it: digits of pid_max - 1, at least 5. */
+int columns_pid_width(long pid_max);
 
 #endif

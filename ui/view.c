@@ -64,7 +64,7 @@ struct view {
 	int menu_top;
 
 	/* What the last frame showed, so an unchanged model costs nothing. */
-	uint64_t drawn_digest;
+	unsigned long drawn_gen;	/* engine_generation() at the last frame */
 	unsigned long long drawn_bytes;
 	double drawn_at;
 
@@ -109,6 +109,22 @@ static void view_colors(struct view *v)
 		init_pair((short)(PAIR_GROUP0 + i), groups[i], bg);
 }
 
+bool view_terminal_usable(char *err, size_t len)
+{
+	const char *term = getenv("TERM");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, len, "the live view needs a terminal: standard %s is not one (use -b for batch output)",
+			 isatty(STDIN_FILENO) ? "output" : "input");
+		return false;
+	}
+	if (!term || !*term || strcmp(term, "dumb") == 0) {
+		snprintf(err, len, "the terminal type %s%s%s cannot show the live view (use -b for batch output)",
+			 term ? "'" : "(unset)", term ? term : "", term ? "'" : "");
+		return false;
+	}
+	return true;
+}
+
 struct view *view_open(const struct engine *e, char *err, size_t errlen)
 {
 	(void)e;
@@ -116,20 +132,9 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "the terminal is already in use by this program");
 		return NULL;
 	}
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, errlen, "standard %s is not a terminal (use --batch)",
-			 isatty(STDIN_FILENO) ? "output" : "input");
+	if (!view_terminal_usable(err, errlen))
 		return NULL;
-	}
 	const char *term = getenv("TERM");
-	if (!term || !*term) {
-		snprintf(err, errlen, "TERM is not set (use --batch)");
-		return NULL;
-	}
-	if (strcmp(term, "dumb") == 0) {
-		snprintf(err, errlen, "TERM=dumb cannot draw a screen (use --batch)");
-		return NULL;
-	}
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		char safe[64];
@@ -147,7 +152,7 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	v->utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	v->force = true;
 
-	/* cbreak, not raw: Ctrl+C stays a signal, which main.c routes to the job. */
+	/* cbreak, not raw: Ctrl+C stays a signal, which the engine routes to the job. */
 	cbreak();
 	noecho();
 	nonl();
@@ -360,39 +365,6 @@ static void view_scroll(struct view *v)
 		v->top = 0;
 }
 
-static uint64_t view_mix(uint64_t h, uint64_t x)
-{
-	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h;
-}
-
-/* A digest of everything drawn except the output pane, to skip frames that change nothing. */
-static uint64_t view_digest(const struct engine *e)
-{
-	uint64_t h = 1469598103934665603ULL;
-	h = view_mix(h, e->log.next);
-	h = view_mix(h, (uint64_t)e->job.pid);
-	h = view_mix(h, e->job.running);
-	h = view_mix(h, (uint64_t)e->job.status);
-	h = view_mix(h, (uint64_t)e->sig);
-	h = view_mix(h, e->subreaper);
-	h = view_mix(h, e->fam.n);
-	h = view_mix(h, (uintptr_t)e->job.command);
-	for (size_t i = 0; i < e->fam.n; i++) {
-		const struct member *m = &e->fam.m[i];
-		h = view_mix(h, (uint64_t)m->p.pid);
-		h = view_mix(h, m->p.start);
-		h = view_mix(h, (uint64_t)m->p.ppid ^ ((uint64_t)m->p.pgid << 32));
-		h = view_mix(h, (uint64_t)m->p.sid ^ ((uint64_t)m->p.tpgid << 32));
-		h = view_mix(h, m->p.cputicks);
-		h = view_mix(h, (uint64_t)m->alive | (uint64_t)m->orphan << 1 | (uint64_t)m->p.detailed << 2);
-		for (size_t k = 0; k < sizeof m->p.stat && m->p.stat[k]; k++)
-			h = view_mix(h, (unsigned char)m->p.stat[k]);
-		h = view_mix(h, (uintptr_t)m->p.cmdline);
-	}
-	return h;
-}
-
 /* ---- The parts of the screen. */
 
 struct layout {
@@ -468,10 +440,10 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
 	if (L->status_y >= 0) {
-		size_t alive = 0, orphans = 0;
+		size_t nrunning = 0, orphans = 0;
 		for (size_t i = 0; i < e->fam.n; i++) {
 			bool running = family_member_running(&e->fam.m[i]);
-			alive += running;
+			nrunning += running;
 			orphans += running && e->fam.m[i].orphan;
 		}
 		const struct options *o = e->opt;
@@ -479,7 +451,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		int n = snprintf(v->line, sizeof v->line,
 				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive, %zu orphan%s",
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
-				 e->subreaper ? "on" : "off", alive, orphans, orphans == 1 ? "" : "s");
+				 e->subreaper ? "on" : "off", nrunning, orphans, orphans == 1 ? "" : "s");
 		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
 		struct pidmap named = { 0 };
 		pidmap_clear(&named, 16);
@@ -658,7 +630,7 @@ static void view_draw_help(struct view *v)
 		"",
 		"Up Down PgUp PgDn Home End   move the selection",
 		"k        naive kill: the signal to the selected process only",
-		"g        group kill: the signal to its process group, kill(-pgid)",
+		"g        group kill: the signal to its whole process group",
 		"t        tree kill: the selected process and all its family below it",
 		"s        choose the signal: digits type a number, Enter, Esc",
 		"r        relaunch the job once its family is gone",
@@ -707,15 +679,15 @@ static void view_draw_menu(struct view *v, const struct engine *e)
 
 void view_draw(struct view *v, const struct engine *e)
 {
-	uint64_t digest = view_digest(e);
+	unsigned long gen = engine_generation(e);
 	double now = view_now();
-	if (!v->force && digest == v->drawn_digest) {
+	if (!v->force && gen == v->drawn_gen) {
 		/* A job writing fast must not cost a frame per read: output alone redraws at most 20 times a second. */
 		if (e->out.bytes == v->drawn_bytes || now - v->drawn_at < VIEW_THROTTLE)
 			return;
 	}
 	v->force = false;
-	v->drawn_digest = digest;
+	v->drawn_gen = gen;
 	v->drawn_bytes = e->out.bytes;
 	v->drawn_at = now;
 

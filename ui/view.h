@@ -2,12 +2,16 @@
 #ifndef ORPHANAGE_VIEW_H
 #define ORPHANAGE_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine.h"
 
 struct view;
 
+/* Can the live view run here: standard input and output are a terminal, and TERM names
+ * one that can draw (not unset, not dumb)? false with the reason in err. */
+bool view_terminal_usable(char *err, size_t len);
 /* Take the terminal with newterm() (NULL and a reason in err when it is unusable: TERM=dumb or unknown, not a tty). */
 struct view *view_open(const struct engine *e, char *err, size_t errlen);
 /* Give the terminal back as it was found. Safe to call twice / on every exit path. */

@@ -1,0 +1,215 @@
+/* Actions: signals routed to the job's group, the kill keys, relaunching, and what
+ * quitting does to the family (--on-exit). */
+#include "config.h"
+
+#include "engine_int.h"
+#include "signame.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+
+#define TREE_KILL_ROUNDS 5
+
+static size_t group_members(const struct engine *e, pid_t pgid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->fam.n; i++)
+		n += family_member_running(&e->fam.m[i]) && e->fam.m[i].p.pgid == pgid;
+	return n;
+}
+
+void engine_route_signal(struct engine *e, int sig, bool from_terminal)
+{
+	double now = engine_now(e);
+	pid_t pgid = e->job.pgid;
+	const char *src = from_terminal ? "from the terminal" : "sent to orphanage";
+	if (e->opt->no_forward) {
+		eventlog_add(&e->log, now, EV_ROUTE, 0,
+			     "%s %s: not routed to group %d (--no-forward), %zu of its processes keep running",
+			     signame(sig), src, pgid, group_members(e, pgid));
+		return;
+	}
+	if (e->opt->same_group && from_terminal) {
+		/* The terminal signals its whole foreground group, the job included: once is enough. */
+		eventlog_add(&e->log, now, EV_ROUTE, 0,
+			     "%s %s already reached group %d (same group): not sent twice", signame(sig), src, pgid);
+		return;
+	}
+	if (group_members(e, pgid) == 0) {
+		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s: group %d has no live process to route it to",
+			     signame(sig), src, pgid);
+		return;
+	}
+	eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
+	kill_group(&e->kctx, pgid, sig, now);
+}
+
+/* The member the face selected, if it is still that process. */
+static struct member *action_target(struct engine *e, const struct action *a)
+{
+	struct member *m = family_find(&e->fam, a->pid);
+	if (!m || m->p.start != a->start || !m->alive) {
+		eventlog_add(&e->log, engine_now(e), EV_ERROR, a->pid, "%s -> pid %d not sent: it has exited",
+			     signame(e->sig), a->pid);
+		return NULL;
+	}
+	return m;
+}
+
+/* Tree kill: the target and everything below it, then again for what forked meanwhile. */
+static void engine_kill_tree(struct engine *e, struct member *top)
+{
+	pid_t pid = top->p.pid;
+	unsigned long long start = top->p.start;
+	struct pidmap signalled = { 0 };
+	size_t sent = 0, failed = 0, refused = 0;
+	int rounds = 0;
+	pidmap_clear(&signalled, 64);
+	for (; rounds < TREE_KILL_ROUNDS; rounds++) {
+		struct kill_result r = kill_tree_round(&e->kctx, pid, start, e->sig, &signalled, engine_now(e));
+		sent += r.sent;
+		failed += r.failed;
+		refused += r.refused;
+		if (r.sent + r.failed + r.refused == 0)
+			break;
+		engine_refresh(e);
+	}
+	size_t groups = 0, sessions = 0;
+	struct pidmap g = { 0 }, s = { 0 };
+	pidmap_clear(&g, 16);
+	pidmap_clear(&s, 16);
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		if (pidmap_get(&signalled, m->p.pid) == PIDMAP_NONE)
+			continue;
+		if (pidmap_get(&g, m->p.pgid) == PIDMAP_NONE) {
+			pidmap_put(&g, m->p.pgid, 0);
+			groups++;
+		}
+		if (pidmap_get(&s, m->p.sid) == PIDMAP_NONE) {
+			pidmap_put(&s, m->p.sid, 0);
+			sessions++;
+		}
+	}
+	eventlog_add(&e->log, engine_now(e), failed ? EV_ERROR : EV_SIGNAL, pid,
+		     "%s -> tree of %d: %zu process%s in %zu group%s, %zu session%s (%d round%s)%s", signame(e->sig),
+		     pid, sent, sent == 1 ? "" : "es", groups, groups == 1 ? "" : "s", sessions,
+		     sessions == 1 ? "" : "s", rounds ? rounds : 1, rounds == 1 ? "" : "s",
+		     failed ? ", some failed (see above)" : refused ? ", orphanage itself spared" : "");
+	pidmap_free(&signalled);
+	pidmap_free(&g);
+	pidmap_free(&s);
+}
+
+bool engine_act(struct engine *e, const struct action *a)
+{
+	struct member *m;
+	double now = engine_now(e);
+	switch (a->kind) {
+	case ACT_NONE:
+		return false;
+	case ACT_REDRAW:
+	case ACT_QUIT:
+		return true;
+	case ACT_KILL_NAIVE:
+		if ((m = action_target(e, a)))
+			kill_naive(&e->kctx, m, e->sig, now);
+		return true;
+	case ACT_KILL_GROUP:
+		if ((m = action_target(e, a)))
+			kill_group(&e->kctx, m->p.pgid, e->sig, now);
+		return true;
+	case ACT_KILL_TREE:
+		/* A dead row still stands for its family below: the tree kill reaches them. */
+		m = family_find(&e->fam, a->pid);
+		if (m && m->p.start == a->start && !m->alive)
+			engine_kill_tree(e, m);
+		else if ((m = action_target(e, a)))
+			engine_kill_tree(e, m);
+		return true;
+	case ACT_SET_SIGNAL:
+		if (a->sig >= 1 && a->sig < NSIG) {
+			e->sig = a->sig;
+			e->gen++;
+			eventlog_add(&e->log, now, EV_INFO, 0, "the kill keys now send %s (%d)", signame(a->sig),
+				     a->sig);
+		}
+		return true;
+	case ACT_RELAUNCH:
+		engine_relaunch(e);
+		return true;
+	}
+	return false;
+}
+
+/* Wait until the family is gone or the deadline passes, reaping and rescanning. */
+static void wait_family(struct engine *e, double deadline)
+{
+	while (!engine_family_gone(e) && engine_now(e) < deadline) {
+		struct pollfd fds[256];
+		size_t n = engine_pollfds(e, fds, 256);
+		double left = deadline - engine_now(e);
+		int ms = left > 0.05 ? 50 : (int)(left * 1000) + 1;
+		poll(fds, n, ms);
+		engine_drain_output(e);
+		engine_reap(e);
+		engine_refresh(e);
+	}
+}
+
+/* Refresh with a machine pass, whatever the schedule says: before quitting, every
+ * straggler that kept the family's group or session must be known. */
+static void refresh_everything(struct engine *e)
+{
+	engine_want_machine_pass(e);
+	engine_reap(e);
+	engine_refresh(e);
+}
+
+/* Rounds of SIGTERM, SIGCONT, grace, SIGKILL: a process forked while the first round ran
+ * (its parent not yet dead) is only found by the look after it. */
+#define ON_EXIT_ROUNDS 3
+
+void engine_on_exit(struct engine *e)
+{
+	refresh_everything(e);
+	if (engine_family_gone(e))
+		return;
+	size_t running = family_running(&e->fam);
+	if (e->opt->on_exit == ON_EXIT_LEAVE) {
+		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "quitting: %zu process%s left running (--on-exit leave)",
+			     running, running == 1 ? "" : "es");
+		return;
+	}
+	for (int round = 0; round < ON_EXIT_ROUNDS && !engine_family_gone(e); round++) {
+		kill_family(&e->kctx, SIGTERM, "quitting", engine_now(e));
+		/* A stopped process only acts on SIGTERM once it runs again. */
+		kill_family(&e->kctx, SIGCONT, "quitting", engine_now(e));
+		wait_family(e, engine_now(e) + e->opt->grace);
+		if (!engine_family_gone(e)) {
+			kill_family(&e->kctx, SIGKILL, "grace period over", engine_now(e));
+			wait_family(e, engine_now(e) + 5.0);
+		}
+		refresh_everything(e);
+	}
+}
+
+bool engine_relaunch(struct engine *e)
+{
+	char err[256];
+	if (!engine_family_gone(e) || e->launch.attach) {
+		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0,
+			     e->launch.attach ? "relaunch: nothing to relaunch when attached (-p)"
+					 : "relaunch: the job's family is still running");
+		return false;
+	}
+	job_free(&e->job);
+	struct engine_launch l = e->launch;
+	int rc = engine_start(e, &l, err, sizeof err);
+	if (rc) {
+		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0, "relaunch failed: %s", err);
+		return false;
+	}
+	return true;
+}

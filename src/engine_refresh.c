@@ -1,0 +1,177 @@
+/* Refreshes: the sources say which pids to read, the scanner reads them, the tracker
+ * reconciles the family; and exits, reaped or seen, with the pidfds that report them. */
+#include "config.h"
+
+#include "engine_int.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* How often a machine pass looks for members that kept the family's group or session
+ * after a double fork that happened between two refreshes. */
+#define MACHINE_PASS_PERIOD 10.0
+/* At most this often when exits ask for one. */
+#define MACHINE_PASS_MIN_GAP 1.0
+/* Newcomers found in one refresh have their own children looked for, this many levels. */
+#define DISCOVERY_ROUNDS 16
+
+/* The pidfd of a member: opened once, then checked to name the process we saw. */
+static void open_pidfd(struct engine *e, struct member *m)
+{
+	int fd = e->pidfd_open(m->p.pid);
+	if (fd < 0)
+		return;
+	if (e->scan->start_time(e->scan_self, m->p.pid) != m->p.start) {
+		close(fd);
+		return;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	m->pidfd = fd;
+}
+
+void engine_release_member(struct member *m, void *ctx)
+{
+	(void)ctx;
+	if (m->pidfd >= 0)
+		close(m->pidfd);
+	m->pidfd = -1;
+}
+
+/* Open pidfds for new members. A dead one's pidfd is closed, except a group leader's: it
+ * still names the group for PIDFD_SIGNAL_PROCESS_GROUP while orphans keep the group. */
+void engine_sync_pidfds(struct engine *e)
+{
+	for (size_t i = 0; i < e->fam.n; i++) {
+		struct member *m = &e->fam.m[i];
+		bool running = family_member_running(m);
+		if (running && m->pidfd < 0)
+			open_pidfd(e, m);
+		else if (!running && m->pidfd >= 0 && m->p.pgid != m->p.pid)
+			engine_release_member(m, e);
+	}
+}
+
+void engine_want_machine_pass(struct engine *e)
+{
+	e->machine_pass_forced = true;
+}
+
+bool engine_machine_pass_pending(const struct engine *e)
+{
+	double now = engine_now(e);
+	bool periodic = !e->subreaper && e->fam.groups.n + e->fam.sessions.n > 0 &&
+			now - e->last_machine_pass >= MACHINE_PASS_PERIOD;
+	return periodic || e->machine_pass_forced ||
+	       (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
+}
+
+/* Rescan the family; with allow_pass, also make the machine pass when one is due. */
+static bool refresh(struct engine *e, bool allow_pass)
+{
+	double now = engine_now(e);
+	struct discovery *d = &e->disc;
+	/* A source lost events since the last refresh: only a machine pass makes up for it. */
+	if (d->rescan)
+		e->machine_pass_forced = true;
+	d->rescan = allow_pass && engine_machine_pass_pending(e);
+	if (d->rescan) {
+		e->last_machine_pass = now;
+		e->machine_pass_due = e->machine_pass_forced = false;
+	}
+	for (size_t i = 0; i < e->nsources; i++)
+		e->sources[i].ops->discover(e->sources[i].self, &e->fam, d);
+
+	snapshot_clear(&e->snap);
+	e->scan->select(e->scan_self, d->pids, d->n, &e->snap);
+	size_t running_before = family_running(&e->fam);
+	struct family_news news = discovery_news(d);
+	bool changed = family_update_news(&e->fam, &e->snap, &news, now, &e->log);
+	/* A member died: it may have left children never seen, orphaned in a family group or
+	 * session. Without --subreaper, only a machine pass finds them. */
+	if (family_running(&e->fam) < running_before && !e->subreaper)
+		e->machine_pass_due = true;
+
+	/* Newcomers' own children, level by level, in the same refresh (the notes were taken). */
+	struct family_news later = { .vouched = &d->vouched };
+	for (int round = 0; round < DISCOVERY_ROUNDS; round++) {
+		size_t before = d->n;
+		for (size_t i = 0; i < e->nsources; i++)
+			if (e->sources[i].ops->newcomers)
+				e->sources[i].ops->newcomers(e->sources[i].self, &e->fam, now, d);
+		if (d->n == before)
+			break;
+		size_t had = e->fam.n;
+		e->scan->select(e->scan_self, d->pids + before, d->n - before, &e->snap);
+		if (family_update_news(&e->fam, &e->snap, &later, now, &e->log))
+			changed = true;
+		if (e->fam.n == had)
+			break;
+	}
+	discovery_clear(d);
+
+	/* An attached job ends when its process does; a launched one when it is reaped. */
+	if (!e->job.launched && e->job.running && e->fam.root_seen) {
+		struct member *root = family_find(&e->fam, e->job.pid);
+		if (!root || !family_member_running(root) || root->p.start != e->fam.root_start) {
+			e->job.running = false;
+			e->job.ended = now;
+			e->gen++;
+		}
+	}
+	engine_sync_pidfds(e);
+	e->refreshes++;
+	return changed;
+}
+
+bool engine_refresh(struct engine *e)
+{
+	return refresh(e, true);
+}
+
+bool engine_refresh_family(struct engine *e)
+{
+	return refresh(e, false);
+}
+
+bool engine_reap(struct engine *e)
+{
+	pid_t pid;
+	int status;
+	bool any = false;
+	while (job_reap_one(&pid, &status)) {
+		double now = engine_now(e);
+		any = true;
+		if (pid == e->job.pid && e->job.launched && e->job.running) {
+			e->job.running = false;
+			e->job.status = status;
+			e->job.ended = now;
+			e->gen++;
+		}
+		family_note_exit(&e->fam, pid, status, e->scan->ticks_now(e->scan_self), now, &e->log);
+	}
+	if (any) {
+		/* An exit may have orphaned children not yet seen: look once over the machine. */
+		if (!e->subreaper)
+			e->machine_pass_due = true;
+		engine_sync_pidfds(e);
+	}
+	return any;
+}
+
+bool engine_family_gone(const struct engine *e)
+{
+	if (e->job.running || family_running(&e->fam) > 0)
+		return false;
+	/* A subreaper's children are the family's orphans, adopted: while one is left, even a
+	 * zombie not yet reaped, whose own children are about to be adopted, it is not over. */
+	if (e->subreaper) {
+		pid_t *kids = NULL;
+		size_t n = 0, cap = 0;
+		e->scan->children(e->scan_self, e->self, &kids, &n, &cap);
+		free(kids);
+		if (n > 0)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,181 @@
+#include "config.h"
+
+#include "fixture.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct proc *fixture_put(struct snapshot *snap, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
+			 unsigned long long start, const char *comm)
+{
+	struct proc *p = snapshot_add(snap);
+	p->pid = pid;
+	p->ppid = ppid;
+	p->pgid = pgid;
+	p->sid = sid;
+	p->tpgid = -1;
+	p->start = start;
+	p->state = 'S';
+	p->euid = 1000;
+	snprintf(p->stat, sizeof p->stat, "S");
+	snprintf(p->tty, sizeof p->tty, "pts/0");
+	snprintf(p->comm, sizeof p->comm, "%s", comm);
+	p->cmdline = xstrdup(comm);
+	p->detailed = true;
+	return p;
+}
+
+void fixture_family(struct family *fam, pid_t root, const pid_t *ancestors, size_t nanc,
+		    unsigned long long watch_start)
+{
+	struct family_config cfg = {
+		.self = FX_SELF,
+		.self_pgid = FX_SELF,
+		.self_sid = FX_SELF_SID,
+		.ancestors = ancestors,
+		.n_ancestors = nanc,
+		.watch_start = watch_start,
+	};
+	family_init(fam, &cfg, root);
+}
+
+size_t fixture_count_events(const struct eventlog *log, enum event_kind kind, pid_t pid)
+{
+	size_t n = 0;
+	for (unsigned long s = eventlog_first(log); s < log->next; s++) {
+		const struct event *ev = eventlog_get(log, s);
+		if (ev && ev->kind == kind && (pid == 0 || ev->pid == pid))
+			n++;
+	}
+	return n;
+}
+
+const struct event *fixture_last_event(const struct eventlog *log, enum event_kind kind, pid_t pid)
+{
+	for (unsigned long s = log->next; s-- > eventlog_first(log);) {
+		const struct event *ev = eventlog_get(log, s);
+		if (ev && ev->kind == kind && (pid == 0 || ev->pid == pid))
+			return ev;
+	}
+	return NULL;
+}
+
+bool fixture_has_event_text(const struct eventlog *log, const char *text)
+{
+	for (unsigned long s = eventlog_first(log); s < log->next; s++) {
+		const struct event *ev = eventlog_get(log, s);
+		if (ev && strcmp(ev->text, text) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the hand-made /proc ---- */
+
+static const struct proc *fp_find(const struct fixture_proc *fp, pid_t pid)
+{
+	for (size_t i = 0; i < fp->procs.n; i++)
+		if (fp->procs.procs[i].pid == pid)
+			return &fp->procs.procs[i];
+	return NULL;
+}
+
+void fixture_proc_remove(struct fixture_proc *fp, pid_t pid)
+{
+	for (size_t i = 0; i < fp->procs.n; i++)
+		if (fp->procs.procs[i].pid == pid) {
+			proc_free(&fp->procs.procs[i]);
+			fp->procs.procs[i] = fp->procs.procs[--fp->procs.n];
+			return;
+		}
+}
+
+static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx, struct snapshot *out)
+{
+	struct fixture_proc *fp = self;
+	fp->machine_calls++;
+	out->ticks = fp->ticks;
+	for (size_t i = 0; i < fp->procs.n; i++) {
+		/* What /proc/PID/stat holds, and no more. */
+		const struct proc *src = &fp->procs.procs[i];
+		struct proc p;
+		memset(&p, 0, sizeof p);
+		p.pid = src->pid;
+		p.ppid = src->ppid;
+		p.pgid = src->pgid;
+		p.sid = src->sid;
+		p.start = src->start;
+		p.state = src->state;
+		memcpy(p.comm, src->comm, sizeof p.comm);
+		if (want(&p, ctx))
+			*snapshot_add(out) = p;
+	}
+	return 0;
+}
+
+static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	struct fixture_proc *fp = self;
+	fp->select_calls++;
+	out->ticks = fp->ticks;
+	for (size_t i = 0; i < n; i++) {
+		const struct proc *p = fp_find(fp, pids[i]);
+		if (p)
+			proc_copy(snapshot_add(out), p);
+	}
+	return 0;
+}
+
+static int fp_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
+{
+	struct fixture_proc *fp = self;
+	if (fp->no_children_files)
+		return -1;
+	for (size_t i = 0; i < fp->procs.n; i++) {
+		if (fp->procs.procs[i].ppid != pid)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			*kids = xreallocarray(*kids, *cap, sizeof **kids);
+		}
+		(*kids)[(*n)++] = fp->procs.procs[i].pid;
+	}
+	return 0;
+}
+
+static size_t fp_ancestors(void *self, pid_t pid, pid_t *out, size_t max)
+{
+	size_t n = 0;
+	const struct proc *p;
+	while (n < max && pid > 1 && (p = fp_find(self, pid))) {
+		pid = p->ppid;
+		out[n++] = pid;
+	}
+	return n;
+}
+
+static unsigned long long fp_ticks_now(void *self)
+{
+	return ((struct fixture_proc *)self)->ticks;
+}
+
+static bool fp_comm(void *self, pid_t pid, char *buf, size_t len)
+{
+	const struct proc *p = fp_find(self, pid);
+	if (!p)
+		return false;
+	snprintf(buf, len, "%s", p->comm);
+	return true;
+}
+
+static unsigned long long fp_start_time(void *self, pid_t pid)
+{
+	const struct proc *p = fp_find(self, pid);
+	return p ? p->start : 0;
+}
+
+const struct scan_ops fixture_scan_ops = {
+	fp_machine, fp_select, fp_children, fp_ancestors, fp_ticks_now, fp_comm, fp_start_time,
+};

@@ -1,0 +1,387 @@
+/* The engine's refresh and the scan source on a hand-made /proc: what discovery finds,
+ * through children files or a machine pass, and what it marks dead. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "engine.h"
+#include "fixture.h"
+#include "xalloc.h"
+
+#define ROOT 1000
+
+static double fake_now;
+
+static double fake_clock(void)
+{
+	return fake_now;
+}
+
+static int no_pidfd(pid_t pid)
+{
+	(void)pid;
+	return -1;
+}
+
+struct fx {
+	struct options opt;
+	struct fixture_proc fp;
+	struct engine e;
+};
+
+/* An engine over the hand-made /proc, following ROOT as if it had launched it. */
+static int fx_setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	f->opt.sig = SIGTERM;
+	f->opt.delay = 1.0;
+	f->fp.ticks = 1000;
+	fake_now = 0;
+	struct engine_params p = {
+		.opt = &f->opt,
+		.out_copy_fd = -1,
+		.scan = &fixture_scan_ops,
+		.scan_self = &f->fp,
+		.clock = fake_clock,
+		.pidfd_open = no_pidfd,
+	};
+	sigemptyset(&p.ignored);
+	char err[128];
+	assert_int_equal(engine_init(&f->e, &p, err, sizeof err), 0);
+	static const pid_t ancestors[] = { FX_SELF, 1 };
+	fixture_family(&f->e.fam, ROOT, ancestors, 2, 0);
+	f->e.job.pid = ROOT;
+	f->e.job.pgid = ROOT;
+	f->e.job.launched = true;
+	f->e.job.running = true;
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	engine_free(&f->e);
+	snapshot_free(&f->fp.procs);
+	free(f);
+	return 0;
+}
+
+static struct proc *machine_has(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
+				unsigned long long start, const char *comm)
+{
+	return fixture_put(&f->fp.procs, pid, ppid, pgid, sid, start, comm);
+}
+
+static const struct member *member(const struct fx *f, pid_t pid)
+{
+	return family_find(&f->e.fam, pid);
+}
+
+/* The job's child and grandchild, born before the first look, are all found in that one
+ * refresh, through the children files, without a machine pass. */
+static void test_grandchild_found_in_one_refresh(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "make");
+	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "cc");
+	machine_has(f, 3000, 1, 3000, 3000, 50, "stranger");
+	fake_now = 0.5;
+	assert_true(engine_refresh(&f->e));
+	assert_non_null(member(f, ROOT));
+	assert_non_null(member(f, 1001));
+	assert_non_null(member(f, 1002));
+	assert_int_equal(member(f, 1002)->how, JOIN_CHILD);
+	assert_int_equal(member(f, 1002)->parent, 1001);
+	assert_null(member(f, 3000));
+	assert_int_equal(f->e.fam.n, 3);
+	assert_int_equal(f->fp.machine_calls, 0);
+	assert_int_equal(source_scan_passes(f->e.sources[0].self), 0);
+	assert_int_equal(family_running(&f->e.fam), 3);
+}
+
+/* A daemon's double fork between two refreshes: the first child (a session leader after
+ * setsid) exits, the grandchild keeps its session with init as its parent. No children
+ * file leads to it; the machine pass the exit asks for finds it. */
+static void test_double_forked_setsid_found_by_the_machine_pass(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, 1001, 1001, 110, "daemon");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	assert_non_null(member(f, 1001));
+
+	/* 1001 forks 1002 and exits; 1002 is reparented to init. */
+	fixture_proc_remove(&f->fp, 1001);
+	machine_has(f, 1002, 1, 1001, 1001, 130, "daemon");
+	f->fp.ticks = 2000;
+	fake_now = 1.0;
+	assert_true(engine_refresh(&f->e));
+	/* Dead with nothing below it that is known: its row goes, its exit line stays. */
+	assert_null(member(f, 1001));
+	assert_true(fixture_has_event_text(&f->e.log, "1001 (daemon) exited"));
+	assert_null(member(f, 1002));
+	assert_true(engine_machine_pass_pending(&f->e));
+
+	fake_now = 2.0;
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 1);
+	const struct member *m = member(f, 1002);
+	assert_non_null(m);
+	assert_true(m->alive);
+	assert_int_equal(m->how, JOIN_GROUP);
+	assert_true(m->orphan);
+	assert_true(fixture_has_event_text(&f->e.log,
+					   "1002 (daemon) found orphaned in the family's process group 1001, now child of 1"));
+	assert_false(engine_machine_pass_pending(&f->e));
+}
+
+/* A refresh for an exit alone (engine_refresh_family) never makes the machine pass. */
+static void test_family_refresh_leaves_the_machine_pass_for_later(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	engine_want_machine_pass(&f->e);
+	assert_true(engine_machine_pass_pending(&f->e));
+	engine_refresh_family(&f->e);
+	assert_int_equal(f->fp.machine_calls, 0);
+	assert_true(engine_machine_pass_pending(&f->e));
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 1);
+	assert_false(engine_machine_pass_pending(&f->e));
+}
+
+/* A member gone from /proc is marked dead, with its exit line, and the change is said;
+ * its row stays while its orphaned child lives. */
+static void test_member_that_exits_is_marked_dead(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "child");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	unsigned long gen = engine_generation(&f->e);
+	assert_true(member(f, 1001)->alive);
+
+	fake_now = 0.6;
+	assert_false(engine_refresh(&f->e));
+	assert_int_equal(engine_generation(&f->e), gen);
+
+	fixture_proc_remove(&f->fp, 1001);
+	f->fp.procs.procs[1].ppid = 1;
+	assert_int_equal(f->fp.procs.procs[1].pid, 1002);
+	fake_now = 1.0;
+	assert_true(engine_refresh(&f->e));
+	const struct member *m = member(f, 1001);
+	assert_non_null(m);
+	assert_false(m->alive);
+	assert_true(m->died_at == 1.0);
+	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) exited"));
+	assert_true(member(f, 1002)->orphan);
+	assert_int_equal(family_running(&f->e.fam), 2);
+	assert_true(engine_generation(&f->e) > gen);
+	assert_int_equal(m->gen, f->e.fam.gen);
+}
+
+/* A command line changed by exec (same length, so the same allocation size) is a change
+ * the engine reports: the face redraws from the generation, not from memory. */
+static void test_exec_to_a_command_line_of_the_same_size_is_a_change(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "aaaa");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	unsigned long gen = engine_generation(&f->e);
+	struct proc *p = &f->fp.procs.procs[1];
+	assert_int_equal(p->pid, 1001);
+	memcpy(p->cmdline, "bbbb", 4);
+	fake_now = 0.6;
+	assert_true(engine_refresh(&f->e));
+	assert_true(engine_generation(&f->e) > gen);
+	assert_string_equal(member(f, 1001)->p.cmdline, "bbbb");
+}
+
+/* Without children files, every refresh is a machine pass, and still finds the family. */
+static void test_no_children_files_means_machine_passes(void **state)
+{
+	struct fx *f = *state;
+	f->fp.no_children_files = true;
+	/* The source learnt about the children files when the engine was set up: again. */
+	f->e.sources[0].ops->close(f->e.sources[0].self);
+	f->e.sources[0].self = source_scan_open(&fixture_scan_ops, &f->fp, f->e.self);
+	assert_false(source_scan_children_files(f->e.sources[0].self));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "make");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	/* The root is read first; its child is found by the pass of the next refresh. */
+	engine_refresh(&f->e);
+	assert_non_null(member(f, 1001));
+	assert_true(f->fp.machine_calls >= 1);
+}
+
+/* A source beside the scan source, as a cgroup or a kernel-event source would plug in:
+ * its fd is polled, its readiness fills the discovery, the next refresh takes it in. */
+struct side_source {
+	int fds[2];
+	int ready_calls;
+	bool closed;
+};
+
+static int side_pollfd(void *self, short *events)
+{
+	*events = POLLIN;
+	return ((struct side_source *)self)->fds[0];
+}
+
+static void side_ready(void *self, short revents, struct discovery *d)
+{
+	struct side_source *s = self;
+	char buf[16];
+	assert_true(revents & POLLIN);
+	assert_true(read(s->fds[0], buf, sizeof buf) > 0);
+	s->ready_calls++;
+	discovery_vouch(d, 2000, VOUCH_CGROUP);
+	struct birth_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
+	discovery_note(d, &passer);
+}
+
+static void side_discover(void *self, const struct family *fam, struct discovery *d)
+{
+	(void)self;
+	(void)fam;
+	(void)d;
+}
+
+static void side_close(void *self)
+{
+	struct side_source *s = self;
+	close(s->fds[0]);
+	close(s->fds[1]);
+	s->closed = true;
+}
+
+static const struct source_ops side_ops = {
+	.name = "side", .pollfd = side_pollfd, .ready = side_ready, .discover = side_discover, .close = side_close,
+};
+
+static void test_a_source_beside_the_scan_plugs_in(void **state)
+{
+	struct fx *f = *state;
+	static struct side_source side;
+	memset(&side, 0, sizeof side);
+	assert_int_equal(pipe(side.fds), 0);
+	assert_true(engine_add_source(&f->e, &side_ops, &side));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 3000, 1, 3000, 3000, 90, "outsider");
+	machine_has(f, 2000, 3000, 2000, 2000, 120, "worker");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	assert_null(member(f, 2000));
+
+	struct pollfd fds[8];
+	size_t n = engine_pollfds(&f->e, fds, 8);
+	size_t slot = n;
+	for (size_t i = 0; i < n; i++)
+		if (fds[i].fd == side.fds[0])
+			slot = i;
+	assert_true(slot < n);
+	assert_int_equal(write(side.fds[1], "x", 1), 1);
+	assert_int_equal(poll(fds, n, 0), 1);
+	assert_int_equal(engine_handle_poll(&f->e, fds, n), 0);
+	assert_int_equal(side.ready_calls, 1);
+
+	fake_now = 1.0;
+	assert_true(engine_refresh(&f->e));
+	const struct member *m = member(f, 2000);
+	assert_non_null(m);
+	assert_int_equal(m->how, JOIN_VOUCHED);
+	assert_null(member(f, 3000));
+	assert_null(member(f, 2100));
+	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) started, child of 2000"));
+	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) exited 0"));
+	/* Taken in once: the next refresh keeps the member on the scan source's word. */
+	fake_now = 1.5;
+	engine_refresh(&f->e);
+	assert_true(member(f, 2000)->alive);
+	engine_free(&f->e);
+	assert_true(side.closed);
+	/* The teardown frees the engine again: engine_free leaves nothing to free twice. */
+}
+
+/* The job's output, polled: the engine reads it and says so. */
+static void test_output_is_read_through_handle_poll(void **state)
+{
+	struct fx *f = *state;
+	int p[2];
+	/* Non-blocking, as the job's pipe is: the engine reads until it is empty. */
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	f->e.job.out_fd = p[0];
+	struct pollfd fds[8];
+	size_t n = engine_pollfds(&f->e, fds, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(write(p[1], "hello\n", 6), 6);
+	assert_int_equal(poll(fds, n, 0), 1);
+	assert_int_equal(engine_handle_poll(&f->e, fds, n), ENGINE_OUTPUT);
+	assert_int_equal(f->e.out.bytes, 6);
+	close(p[1]);
+	assert_int_equal(poll(fds, n, 0), 1);
+	engine_handle_poll(&f->e, fds, n);
+	assert_int_equal(f->e.job.out_fd, -1);
+}
+
+/* --check's last look: a machine pass before anything is named leaked, then one line
+ * per running member. */
+static void test_check_collect_looks_once_more_then_names_the_leaked(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	fixture_proc_remove(&f->fp, ROOT);
+	f->fp.procs.procs[0].ppid = 1;
+	f->e.job.running = false;
+	unsigned long passes = f->fp.machine_calls;
+	fake_now = 0.6;
+	assert_int_equal(check_collect(&f->e, false), 1);
+	assert_int_equal(f->fp.machine_calls, passes + 1);
+	assert_int_equal(fixture_count_events(&f->e.log, EV_LEAK, 0), 1);
+	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) leaked: orphaned when 1000 exited"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+		T(test_grandchild_found_in_one_refresh),
+		T(test_double_forked_setsid_found_by_the_machine_pass),
+		T(test_family_refresh_leaves_the_machine_pass_for_later),
+		T(test_member_that_exits_is_marked_dead),
+		T(test_exec_to_a_command_line_of_the_same_size_is_a_change),
+		T(test_no_children_files_means_machine_passes),
+		T(test_a_source_beside_the_scan_plugs_in),
+		T(test_output_is_read_through_handle_poll),
+		T(test_check_collect_looks_once_more_then_names_the_leaked),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

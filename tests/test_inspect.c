@@ -1,0 +1,321 @@
+/* The inspector's pure parts on hand-made input: signal masks out of status text, masks
+ * in words, why a process survived a kill. No /proc, no clock. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sigmask.h"
+#include "survivor.h"
+
+#define BIT(sig) (1ull << ((sig) - 1))
+
+static const char status_text[] = "Name:\tsleep\n"
+				  "State:\tS (sleeping)\n"
+				  "Uid:\t1000\t0\t1000\t1000\n"
+				  "Gid:\t100\t100\t100\t100\n"
+				  "Threads:\t3\n"
+				  "SigQ:\t0/31693\n"
+				  "SigPnd:\t0000000000000100\n"
+				  "ShdPnd:\t0000000000004000\n"
+				  "SigBlk:\t0000000000010000\n"
+				  "SigIgn:\t0000000000004002\n"
+				  "SigCgt:\t8000000180000001\n"
+				  "CapInh:\t0000000000000000\n";
+
+/* ---- sigmask ---- */
+
+static void masks_from_status(void **state)
+{
+	(void)state;
+	struct sigmasks m;
+	assert_true(sigmask_parse(status_text, strlen(status_text), &m));
+	assert_int_equal(m.have, SIGMASK_HAVE_ALL);
+	assert_true(m.pnd == BIT(SIGKILL));
+	assert_true(m.shdpnd == BIT(SIGTERM));
+	assert_true(m.blk == BIT(SIGCHLD));
+	assert_true(m.ign == (BIT(SIGINT) | BIT(SIGTERM)));
+	assert_true(m.cgt == (BIT(64) | BIT(33) | BIT(32) | BIT(SIGHUP)));
+	assert_true(sigmask_pending(&m) == (BIT(SIGKILL) | BIT(SIGTERM)));
+	/* SigQ is not a mask and is not taken for one. */
+	assert_true(sigmask_has(m.ign, SIGINT));
+	assert_false(sigmask_has(m.ign, SIGHUP));
+	assert_false(sigmask_has(m.ign, 0));
+	assert_false(sigmask_has(m.ign, 65));
+}
+
+static void masks_missing_or_bad(void **state)
+{
+	(void)state;
+	struct sigmasks m;
+	const char partial[] = "SigPnd:\t0000000000000000\nSigIgn:\tzz00000000000001\nSigCgt:\t1\n";
+	assert_false(sigmask_parse(partial, strlen(partial), &m));
+	assert_int_equal(m.have, SIGMASK_HAVE_PND | SIGMASK_HAVE_CGT);
+	assert_true(m.ign == 0);
+	assert_true(m.cgt == BIT(SIGHUP));
+	/* 17 digits is not a 64-bit mask; a line cut by the buffer's end is still read. */
+	const char toolong[] = "SigBlk:\t10000000000000000\nSigIgn:\t2";
+	assert_false(sigmask_parse(toolong, strlen(toolong), &m));
+	assert_int_equal(m.have, SIGMASK_HAVE_IGN);
+	assert_true(m.ign == BIT(SIGINT));
+}
+
+static void mask_names_in_order(void **state)
+{
+	(void)state;
+	char buf[256];
+	assert_int_equal(sigmask_names(BIT(SIGTERM) | BIT(SIGINT) | BIT(SIGHUP), ",", buf, sizeof buf), 3);
+	assert_string_equal(buf, "SIGHUP,SIGINT,SIGTERM");
+	assert_int_equal(sigmask_names(0, ",", buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	/* Real-time signals by their offset from SIGRTMIN; the C library's own (32, 33) by number. */
+	uint64_t rt = BIT(SIGRTMIN) | BIT(SIGRTMIN + 3) | BIT(64) | BIT(32);
+	char want[128];
+	/* signame calls SIGRTMIN itself "SIGRTMIN+0". */
+	snprintf(want, sizeof want, "SIG32 SIGRTMIN+0 SIGRTMIN+3 SIGRTMIN+%d", 64 - SIGRTMIN);
+	assert_int_equal(sigmask_names(rt, " ", buf, sizeof buf), 4);
+	assert_string_equal(buf, want);
+	/* Iteration for JSON. */
+	int got[8], n = 0;
+	for (int s = sigmask_next(rt, 0); s; s = sigmask_next(rt, s))
+		got[n++] = s;
+	assert_int_equal(n, 4);
+	assert_int_equal(got[0], 32);
+	assert_int_equal(got[3], 64);
+}
+
+static void mask_names_cut(void **state)
+{
+	(void)state;
+	char buf[20];
+	uint64_t m = BIT(SIGHUP) | BIT(SIGINT) | BIT(SIGTERM) | BIT(SIGUSR1);
+	assert_int_equal(sigmask_names(m, ",", buf, sizeof buf), 4);
+	/* Whole names only, then "..." to say some are missing. */
+	assert_string_equal(buf, "SIGHUP,SIGINT...");
+	char tiny[2];
+	assert_int_equal(sigmask_names(m, ",", tiny, sizeof tiny), 4);
+	assert_string_equal(tiny, "");
+}
+
+static void note_and_flag(void **state)
+{
+	(void)state;
+	char note[128];
+	struct sigmasks m = { .ign = BIT(SIGINT) | BIT(SIGTERM) | BIT(SIGQUIT), .have = SIGMASK_HAVE_ALL };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "ignores SIGINT,SIGTERM");
+	assert_int_equal(sigmask_flag(&m), 'I');
+
+	m = (struct sigmasks){ .cgt = BIT(SIGTERM) | BIT(SIGCHLD), .blk = BIT(SIGHUP) };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "blocks SIGHUP; catches SIGTERM");
+	assert_int_equal(sigmask_flag(&m), 'B');
+
+	m = (struct sigmasks){ .cgt = BIT(SIGTERM) | BIT(SIGCHLD) };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "catches SIGTERM");
+	assert_int_equal(sigmask_flag(&m), 'C');
+
+	/* Other signals are not what a job is stopped with: no note, no flag. */
+	m = (struct sigmasks){ .ign = BIT(SIGQUIT) | BIT(SIGPIPE), .cgt = BIT(SIGCHLD) };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "");
+	assert_int_equal(sigmask_flag(&m), ' ');
+}
+
+/* ---- survivor ---- */
+
+static const struct survivor_kill group_term = { .sig = SIGTERM, .how = SURVIVOR_GROUP, .pid = 4242, .pgid = 4242,
+						 .sid = 4000, .self = 100 };
+
+static struct survivor_proc sleeper(void)
+{
+	return (struct survivor_proc){ .pid = 4243, .ppid = 4242, .pgid = 4242, .sid = 4000, .comm = "sleep",
+				       .state = 'S' };
+}
+
+static void expect(const struct survivor_kill *k, const struct survivor_proc *p, enum survivor_reason want,
+		   const char *text)
+{
+	char buf[256];
+	enum survivor_reason r = survivor_explain(k, p, buf, sizeof buf);
+	assert_string_equal(buf, text);
+	assert_int_equal(r, want);
+	assert_int_equal(survivor_reason(k, p), want);
+	assert_true(strlen(buf) < 150);
+}
+
+static void survivor_dispositions(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.masks.ign = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_IGNORES, "4243 (sleep) survived SIGTERM: ignores it");
+	assert_string_equal(survivor_reason_name(SURVIVOR_IGNORES), "ignores");
+
+	p = sleeper();
+	p.masks.cgt = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+
+	/* Blocked and pending outranks caught: the handler will not run until it unblocks. */
+	p.masks.blk = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+
+	/* Blocked but no longer pending: it was let through and handled. */
+	p.masks.shdpnd = 0;
+	expect(&group_term, &p, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+
+	p = sleeper();
+	struct survivor_kill winch = group_term;
+	winch.sig = SIGWINCH;
+	expect(&winch, &p, SURVIVOR_HARMLESS, "4243 (sleep) survived SIGWINCH: SIGWINCH does not end a process unless it asks to");
+	winch.sig = SIGSTOP;
+	expect(&winch, &p, SURVIVOR_HARMLESS, "4243 (sleep) survived SIGSTOP: SIGSTOP stops a process, it does not end it");
+
+	/* Nothing explains it: said so, not guessed. */
+	expect(&group_term, &p, SURVIVOR_UNKNOWN,
+	       "4243 (sleep) survived SIGTERM: no reason found: not pending, blocked, ignored or caught (state S)");
+
+	p.masks_err = EACCES;
+	expect(&group_term, &p, SURVIVOR_UNREADABLE,
+	       "4243 (sleep) survived SIGTERM: its signal state could not be read (permission denied)");
+}
+
+static void survivor_stopped(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.state = 'T';
+	p.masks.cgt = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_STOPPED, "4243 (sleep) survived SIGTERM: stopped: SIGTERM waits for SIGCONT");
+	p.state = 't';
+	expect(&group_term, &p, SURVIVOR_STOPPED,
+	       "4243 (sleep) survived SIGTERM: stopped by a tracer: SIGTERM waits until it resumes");
+	/* Stopped and blocking it: after SIGCONT it would still wait, so the block is the reason. */
+	p.state = 'T';
+	p.masks.blk = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+	/* Stopped with nothing pending: the stop is not why. */
+	p = sleeper();
+	p.state = 'T';
+	p.masks.ign = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_IGNORES, "4243 (sleep) survived SIGTERM: ignores it");
+}
+
+static void survivor_sigkill(void **state)
+{
+	(void)state;
+	struct survivor_kill k = group_term;
+	k.sig = SIGKILL;
+	struct survivor_proc p = sleeper();
+	/* Masks say nothing about SIGKILL, even a (false) ignore bit is not named. */
+	p.masks.ign = BIT(SIGKILL);
+	p.state = 'D';
+	expect(&k, &p, SURVIVOR_DISK_SLEEP,
+	       "4243 (sleep) survived SIGKILL: in uninterruptible sleep (D): dies when the kernel call returns");
+	p.state = 'R';
+	expect(&k, &p, SURVIVOR_DYING,
+	       "4243 (sleep) survived SIGKILL: not dead yet (state R): SIGKILL cannot be ignored, caught or blocked");
+	/* Out of reach: no "also ignores it" for SIGKILL. */
+	p.pgid = 4250;
+	expect(&k, &p, SURVIVOR_OTHER_GROUP, "4243 (sleep) survived SIGKILL: not reached: in process group 4250, not 4242 (setpgid)");
+	/* A SIGTERM in D waits too, when it is pending and not blocked. */
+	p = sleeper();
+	p.state = 'D';
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_DISK_SLEEP,
+	       "4243 (sleep) survived SIGTERM: in uninterruptible sleep (D): SIGTERM acts when the kernel call returns");
+}
+
+static void survivor_reach(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.pgid = 4250;
+	p.masks.ign = BIT(SIGTERM);
+	/* Not reached outranks ignoring: the signal never came; the disposition is added. */
+	expect(&group_term, &p, SURVIVOR_OTHER_GROUP,
+	       "4243 (sleep) survived SIGTERM: not reached: in process group 4250, not 4242 (setpgid); also ignores it");
+	p.sid = 4250;
+	p.masks.ign = 0;
+	expect(&group_term, &p, SURVIVOR_OTHER_SESSION,
+	       "4243 (sleep) survived SIGTERM: not reached: in session 4250, not 4000 (setsid)");
+	/* Pending proves it arrived, before it moved: the group is not the reason. */
+	p.masks.cgt = BIT(SIGTERM);
+	p.masks.blk = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+
+	/* A naive kill reaches only its target. */
+	struct survivor_kill naive = { .sig = SIGINT, .how = SURVIVOR_NAIVE, .pid = 4242, .pgid = 4242, .sid = 4000 };
+	p = sleeper();
+	p.masks.ign = BIT(SIGINT);
+	expect(&naive, &p, SURVIVOR_NOT_SIGNALLED,
+	       "4243 (sleep) survived SIGINT: not signalled: a naive kill reaches only 4242; also ignores it");
+	p.pid = 4242;
+	p.comm = "sh";
+	expect(&naive, &p, SURVIVOR_IGNORES, "4242 (sh) survived SIGINT: ignores it");
+
+	/* One by one: only the caller knows what was in the list. */
+	struct survivor_kill tree = { .sig = SIGTERM, .how = SURVIVOR_TREE, .pid = 4242, .pgid = 4242, .sid = 4000 };
+	p = sleeper();
+	p.pgid = 4250;
+	expect(&tree, &p, SURVIVOR_UNKNOWN,
+	       "4243 (sleep) survived SIGTERM: no reason found: not pending, blocked, ignored or caught (state S)");
+	p.send = SURVIVOR_SEND_NOT_SENT;
+	expect(&tree, &p, SURVIVOR_NOT_SIGNALLED, "4243 (sleep) survived SIGTERM: not signalled: the tree kill did not include it");
+	/* The caller saying it was delivered overrides the ids. */
+	struct survivor_proc q = sleeper();
+	q.pgid = 4250;
+	q.send = SURVIVOR_SEND_DELIVERED;
+	q.masks.cgt = BIT(SIGTERM);
+	expect(&group_term, &q, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+}
+
+static void survivor_refused_and_zombies(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.state = 'Z';
+	p.parent_comm = "bash";
+	expect(&group_term, &p, SURVIVOR_ZOMBIE, "4243 (sleep) survived SIGTERM: zombie: its parent 4242 (bash) has not waited for it");
+	p.ppid = 100;
+	expect(&group_term, &p, SURVIVOR_REAPING, "4243 (sleep) survived SIGTERM: zombie: about to be reaped by orphanage");
+	/* A zombie out of reach is still a zombie first: it is dead either way. */
+	p.ppid = 4242;
+	p.pgid = 4250;
+	p.parent_comm = NULL;
+	expect(&group_term, &p, SURVIVOR_ZOMBIE, "4243 (sleep) survived SIGTERM: zombie: its parent 4242 has not waited for it");
+	/* The kernel's refusal outranks everything. */
+	p.send = SURVIVOR_SEND_EPERM;
+	expect(&group_term, &p, SURVIVOR_REFUSED,
+	       "4243 (sleep) survived SIGTERM: the kernel refused the signal (EPERM: not permitted)");
+	assert_string_equal(survivor_reason_name(SURVIVOR_REFUSED), "refused");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(masks_from_status),
+		cmocka_unit_test(masks_missing_or_bad),
+		cmocka_unit_test(mask_names_in_order),
+		cmocka_unit_test(mask_names_cut),
+		cmocka_unit_test(note_and_flag),
+		cmocka_unit_test(survivor_dispositions),
+		cmocka_unit_test(survivor_stopped),
+		cmocka_unit_test(survivor_sigkill),
+		cmocka_unit_test(survivor_reach),
+		cmocka_unit_test(survivor_refused_and_zombies),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

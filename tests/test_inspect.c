@@ -1,5 +1,6 @@
 /* The inspector's pure parts on hand-made input: signal masks out of status text, masks
- * in words, why a process survived a kill. No /proc, no clock. */
+ * in words, why a process survived a kill, the fields of stat and status, and which family
+ * members hold the other end of a pipe. No /proc, no clock. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inspect.h"
 #include "sigmask.h"
 #include "survivor.h"
 
@@ -303,6 +305,116 @@ static void survivor_refused_and_zombies(void **state)
 	assert_string_equal(survivor_reason_name(SURVIVOR_REFUSED), "refused");
 }
 
+/* ---- inspect's pure parts ---- */
+
+static void stat_and_status(void **state)
+{
+	(void)state;
+	/* A name with ") (" in it: the last ')' ends it. */
+	const char stat[] = "4243 (a) (b) S 4242 4242 4000 34816 4242 4194560 100 0 0 0 1 2 0 0 20 0 3 0 "
+			    "987654 1000 200 18446744073709551615\n";
+	struct inspect_stat st;
+	assert_true(inspect_parse_stat(stat, strlen(stat), &st));
+	assert_string_equal(st.comm, "a) (b");
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.ppid, 4242);
+	assert_int_equal(st.pgid, 4242);
+	assert_int_equal(st.sid, 4000);
+	assert_int_equal(st.threads, 3);
+	assert_true(st.start_ticks == 987654ull);
+	assert_false(inspect_parse_stat("4243 sleep S", 12, &st));
+
+	struct inspect_status s;
+	assert_true(inspect_parse_status(status_text, strlen(status_text), &s));
+	assert_int_equal(s.uid, 1000);
+	assert_int_equal(s.euid, 0);
+	assert_int_equal(s.gid, 100);
+	assert_int_equal(s.threads, 3);
+
+	char cg[64];
+	const char cgroups[] = "12:memory:/x\n1:name=systemd:/y\n0::/user.slice/job-1\n";
+	assert_true(inspect_parse_cgroup(cgroups, strlen(cgroups), cg, sizeof cg));
+	assert_string_equal(cg, "/user.slice/job-1");
+	assert_false(inspect_parse_cgroup("1:cpu:/\n", 8, cg, sizeof cg));
+
+	assert_string_equal(inspect_errtext(EACCES), "permission denied");
+	assert_string_equal(inspect_errtext(ESRCH), "gone");
+	assert_string_equal(inspect_errtext(ENOENT), "gone");
+}
+
+static void state_words(void **state)
+{
+	(void)state;
+	char buf[128];
+	inspect_state_text('S', "do_wait", 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "sleeping in do_wait");
+	inspect_state_text('S', "0", 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "sleeping");
+	inspect_state_text('D', "folio_wait_bit", 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "disk sleep (uninterruptible) in folio_wait_bit");
+	inspect_state_text('T', NULL, 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "stopped (SIGSTOP or a terminal stop)");
+	inspect_state_text('T', NULL, SIGTSTP, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "stopped by SIGTSTP");
+	inspect_state_text('Z', NULL, 0, 4242, "bash", 100, buf, sizeof buf);
+	assert_string_equal(buf, "zombie: its parent 4242 (bash) has not waited for it");
+	inspect_state_text('Z', NULL, 0, 100, "orphanage", 100, buf, sizeof buf);
+	assert_string_equal(buf, "zombie: about to be reaped by orphanage");
+}
+
+static void pipe_peers(void **state)
+{
+	(void)state;
+	const struct inspect_link links[] = {
+		{ 4243, "sleep", 0, "/dev/pts/1" },  { 4243, "sleep", 1, "pipe:[1234]" },
+		{ 4244, "cat", 0, "pipe:[1234]" },   { 4244, "cat", 1, "/dev/pts/1" },
+		{ 4242, "sh", 5, "pipe:[12345]" },   { 4245, "tee", 3, "pipe:[1234]" },
+		{ 4246, NULL, 7, "socket:[77]" },
+	};
+	size_t n = sizeof links / sizeof links[0];
+	char buf[256];
+	assert_true(inspect_is_shared("pipe:[1234]"));
+	assert_true(inspect_is_shared("socket:[77]"));
+	assert_false(inspect_is_shared("/dev/pts/1"));
+	/* Same inode only (not a prefix of it), and not the fd itself. */
+	assert_int_equal(inspect_peers("pipe:[1234]", 4243, 1, links, n, buf, sizeof buf), 2);
+	assert_string_equal(buf, "4244 (cat) fd 0, 4245 (tee) fd 3");
+	assert_int_equal(inspect_peers("pipe:[12345]", 4242, 5, links, n, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	/* Another fd of the same process is a holder too. */
+	assert_int_equal(inspect_peers("socket:[77]", 4246, 8, links, n, buf, sizeof buf), 1);
+	assert_string_equal(buf, "4246 (?) fd 7");
+}
+
+static void pipe_peers_capped(void **state)
+{
+	(void)state;
+	struct inspect_link links[INSPECT_MAX_PEERS + 3];
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		links[i] = (struct inspect_link){ (pid_t)(5000 + i), "w", 1, "pipe:[9]" };
+	char buf[256];
+	assert_int_equal(inspect_peers("pipe:[9]", 5000, 1, links, sizeof links / sizeof links[0], buf, sizeof buf),
+			 INSPECT_MAX_PEERS + 2);
+	char want[256];
+	size_t used = 0;
+	for (int i = 1; i <= INSPECT_MAX_PEERS; i++)
+		used += (size_t)snprintf(want + used, sizeof want - used, "%s%d (w) fd 1", i > 1 ? ", " : "", 5000 + i);
+	snprintf(want + used, sizeof want - used, ", 2 more");
+	assert_string_equal(buf, want);
+}
+
+static void lines_when_gone(void **state)
+{
+	(void)state;
+	struct inspect in = { .pid = 4243, .gone = true };
+	struct inspect_line *lines;
+	size_t n = inspect_lines(&in, NULL, &lines);
+	assert_int_equal(n, 1);
+	assert_string_equal(lines[0].label, "process");
+	assert_string_equal(lines[0].value, "4243: the process has exited");
+	inspect_lines_free(lines, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +428,11 @@ int main(void)
 		cmocka_unit_test(survivor_sigkill),
 		cmocka_unit_test(survivor_reach),
 		cmocka_unit_test(survivor_refused_and_zombies),
+		cmocka_unit_test(stat_and_status),
+		cmocka_unit_test(state_words),
+		cmocka_unit_test(pipe_peers),
+		cmocka_unit_test(pipe_peers_capped),
+		cmocka_unit_test(lines_when_gone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -546,6 +546,30 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 	return 0;
 }
 
+int inspect_read_survivor(pid_t pid, unsigned long long start_ticks, struct survivor_proc *out, char *comm,
+			  char *parent_comm)
+{
+	struct inspect_stat st;
+	memset(out, 0, sizeof *out);
+	comm[0] = parent_comm[0] = '\0';
+	if (read_stat(pid, &st) || (start_ticks && st.start_ticks != start_ticks))
+		return -1;
+	out->pid = pid;
+	out->ppid = st.ppid;
+	out->pgid = st.pgid;
+	out->sid = st.sid;
+	out->state = st.state;
+	snprintf(comm, 64, "%s", st.comm);
+	out->comm = comm;
+	out->masks_err = sigmask_read(pid, &out->masks);
+	if (out->state == 'Z' && out->ppid > 0) {
+		read_comm(out->ppid, parent_comm, 64);
+		if (*parent_comm)
+			out->parent_comm = parent_comm;
+	}
+	return 0;
+}
+
 void inspect_free(struct inspect *in)
 {
 	free(in->state_text);

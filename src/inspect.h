@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sigmask.h"
+#include "survivor.h"
 
 #define INSPECT_MAX_FDS 64		/* open files listed; the rest are counted */
 #define INSPECT_MAX_PEERS 4		/* holders named per pipe or socket */
@@ -80,6 +81,14 @@ struct inspect {
  * held from the first read to the last; -1 when gone or unreadable (out->err). */
 int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out, const struct inspect_opts *o);
 void inspect_free(struct inspect *in);
+
+/* What survivor_explain needs of pid, read after a kill: ids, state, masks (masks_err
+ * says why not), and the parent's comm for a zombie. comm and parent_comm are the
+ * caller's buffers of 64 bytes that out->comm and out->parent_comm point into; out->send
+ * is left SURVIVOR_SEND_UNKNOWN for the caller to set. 0, or -1 when pid is gone or is
+ * no longer the process started at start_ticks (0: any). */
+int inspect_read_survivor(pid_t pid, unsigned long long start_ticks, struct survivor_proc *out, char *comm,
+			  char *parent_comm);
 
 /* A labelled line for the detail pane and JSON: "cwd" "/tmp/x". */
 struct inspect_line {

@@ -1,16 +1,35 @@
 /* Prints what inspect_read finds about a process, one "label: value" line each, for the
- * integration test: inspect_probe PID [START_TICKS] [FAMILY_PID...] */
+ * integration test: inspect_probe PID [START_TICKS] [FAMILY_PID...]
+ * Or why PID is still there after a naive kill of TARGET with SIG:
+ * inspect_probe --survived SIG TARGET PID */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "inspect.h"
 
+static int survived(int sig, pid_t target, pid_t pid)
+{
+	struct survivor_kill k = { .sig = sig, .how = SURVIVOR_NAIVE, .pid = target, .self = getpid() };
+	struct survivor_proc p;
+	char comm[64], parent_comm[64], line[256];
+	if (inspect_read_survivor(pid, 0, &p, comm, parent_comm)) {
+		printf("%d: the process has exited\n", (int)pid);
+		return 1;
+	}
+	survivor_explain(&k, &p, line, sizeof line);
+	printf("%s\n", line);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "--survived") == 0)
+		return survived(atoi(argv[2]), (pid_t)atoi(argv[3]), (pid_t)atoi(argv[4]));
 	if (argc < 2) {
 		fprintf(stderr, "usage: inspect_probe PID [START_TICKS] [FAMILY_PID...]\n");
 		return 2;

@@ -34,20 +34,36 @@ grep -q '^state: S: sleeping' "$TMPD/probe.out" || fail "the state is not sleepi
 grep -q "^pid: $ign (sh)" "$TMPD/probe.out" || grep -q "^pid: $ign (sleep)" "$TMPD/probe.out" ||
 	fail "the pid line does not name $ign: $(shown)"
 # The shell's sleep, if it forked one rather than exec'd it.
-# shellcheck disable=SC2046 # pids, split on purpose
-track $(pgrep -P "$ign")
+ign_child=$(pgrep -P "$ign" | head -1)
+track "$ign_child"
 say "ok: ignored SIGINT,SIGTERM and the cwd shown"
+
+# Why it survives a SIGTERM: it ignores it; its child was not sent it, and ignores it too.
+kill_ours TERM "$ign" || fail "SIGTERM could not be sent to $ign"
+alive "$ign" || fail "$ign died of a SIGTERM it ignores"
+why=$("$PROBE" --survived 15 "$ign" "$ign") || fail "no reason for $ign: $why"
+[[ $why =~ ^$ign\ \((sh|sleep)\)\ survived\ SIGTERM:\ ignores\ it$ ]] || fail "wrong reason for $ign: $why"
+if [ -n "$ign_child" ]; then
+	why=$("$PROBE" --survived 15 "$ign" "$ign_child") || fail "no reason for $ign_child: $why"
+	[ "$why" = "$ign_child (sleep) survived SIGTERM: not signalled: a naive kill reaches only $ign; also ignores it" ] ||
+		fail "wrong reason for $ign_child: $why"
+fi
+say "ok: the SIGTERM survivors explained"
 
 # 2. A perl process with a SIGTERM handler.
 if command -v perl >/dev/null; then
-	perl -e '$SIG{TERM} = sub {}; sleep 1000' &
+	perl -e '$SIG{TERM} = sub {}; sleep 1000 while 1' &
 	cgt=$!
 	track "$cgt"
 	wait_until 5 probe_has '^caught: \(.*,\)\?SIGTERM\(,\|$\)' "$cgt" ||
 		fail "SIGTERM not shown caught for $cgt: $(shown)"
 	# A background job of a script ignores SIGINT too: only the caught part is ours to check.
 	grep -q '^note: .*catches SIGTERM$' "$TMPD/probe.out" || fail "no note of the caught SIGTERM: $(shown)"
-	say "ok: caught SIGTERM shown"
+	kill_ours TERM "$cgt" || fail "SIGTERM could not be sent to $cgt"
+	alive "$cgt" || fail "$cgt died of a SIGTERM it catches"
+	why=$("$PROBE" --survived 15 "$cgt" "$cgt") || fail "no reason for $cgt: $why"
+	[ "$why" = "$cgt (perl) survived SIGTERM: catches it and lives on" ] || fail "wrong reason for $cgt: $why"
+	say "ok: caught SIGTERM shown and explained"
 else
 	say "perl is not installed: the caught-signal case is left out"
 fi

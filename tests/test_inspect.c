@@ -179,9 +179,11 @@ static void survivor_dispositions(void **state)
 	p = sleeper();
 	struct survivor_kill winch = group_term;
 	winch.sig = SIGWINCH;
-	expect(&winch, &p, SURVIVOR_HARMLESS, "4243 (sleep) survived SIGWINCH: SIGWINCH does not end a process unless it asks to");
+	expect(&winch, &p, SURVIVOR_HARMLESS,
+	       "4243 (sleep) survived SIGWINCH: SIGWINCH does not end a process unless it asks to");
 	winch.sig = SIGSTOP;
-	expect(&winch, &p, SURVIVOR_HARMLESS, "4243 (sleep) survived SIGSTOP: SIGSTOP stops a process, it does not end it");
+	expect(&winch, &p, SURVIVOR_HARMLESS,
+	       "4243 (sleep) survived SIGSTOP: SIGSTOP stops a process, it does not end it");
 
 	/* Nothing explains it: said so, not guessed. */
 	expect(&group_term, &p, SURVIVOR_UNKNOWN,
@@ -230,7 +232,8 @@ static void survivor_sigkill(void **state)
 	       "4243 (sleep) survived SIGKILL: not dead yet (state R): SIGKILL cannot be ignored, caught or blocked");
 	/* Out of reach: no "also ignores it" for SIGKILL. */
 	p.pgid = 4250;
-	expect(&k, &p, SURVIVOR_OTHER_GROUP, "4243 (sleep) survived SIGKILL: not reached: in process group 4250, not 4242 (setpgid)");
+	expect(&k, &p, SURVIVOR_OTHER_GROUP,
+	       "4243 (sleep) survived SIGKILL: not reached: in process group 4250, not 4242 (setpgid)");
 	/* A SIGTERM in D waits too, when it is pending and not blocked. */
 	p = sleeper();
 	p.state = 'D';
@@ -275,7 +278,8 @@ static void survivor_reach(void **state)
 	expect(&tree, &p, SURVIVOR_UNKNOWN,
 	       "4243 (sleep) survived SIGTERM: no reason found: not pending, blocked, ignored or caught (state S)");
 	p.send = SURVIVOR_SEND_NOT_SENT;
-	expect(&tree, &p, SURVIVOR_NOT_SIGNALLED, "4243 (sleep) survived SIGTERM: not signalled: the tree kill did not include it");
+	expect(&tree, &p, SURVIVOR_NOT_SIGNALLED,
+	       "4243 (sleep) survived SIGTERM: not signalled: the tree kill did not include it");
 	/* The caller saying it was delivered overrides the ids. */
 	struct survivor_proc q = sleeper();
 	q.pgid = 4250;
@@ -290,14 +294,17 @@ static void survivor_refused_and_zombies(void **state)
 	struct survivor_proc p = sleeper();
 	p.state = 'Z';
 	p.parent_comm = "bash";
-	expect(&group_term, &p, SURVIVOR_ZOMBIE, "4243 (sleep) survived SIGTERM: zombie: its parent 4242 (bash) has not waited for it");
+	expect(&group_term, &p, SURVIVOR_ZOMBIE,
+	       "4243 (sleep) survived SIGTERM: zombie: its parent 4242 (bash) has not waited for it");
 	p.ppid = 100;
-	expect(&group_term, &p, SURVIVOR_REAPING, "4243 (sleep) survived SIGTERM: zombie: about to be reaped by orphanage");
+	expect(&group_term, &p, SURVIVOR_REAPING,
+	       "4243 (sleep) survived SIGTERM: zombie: about to be reaped by orphanage");
 	/* A zombie out of reach is still a zombie first: it is dead either way. */
 	p.ppid = 4242;
 	p.pgid = 4250;
 	p.parent_comm = NULL;
-	expect(&group_term, &p, SURVIVOR_ZOMBIE, "4243 (sleep) survived SIGTERM: zombie: its parent 4242 has not waited for it");
+	expect(&group_term, &p, SURVIVOR_ZOMBIE,
+	       "4243 (sleep) survived SIGTERM: zombie: its parent 4242 has not waited for it");
 	/* The kernel's refusal outranks everything. */
 	p.send = SURVIVOR_SEND_EPERM;
 	expect(&group_term, &p, SURVIVOR_REFUSED,
@@ -415,6 +422,77 @@ static void lines_when_gone(void **state)
 	inspect_lines_free(lines, n);
 }
 
+/* Finds the value of the first line with label, or NULL. */
+static const char *value_of(const struct inspect_line *lines, size_t n, const char *label)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(lines[i].label, label) == 0)
+			return lines[i].value;
+	return NULL;
+}
+
+static void lines_of_a_process(void **state)
+{
+	(void)state;
+	char cmdline[] = "sh\0-c\0trap '' INT; sleep 9\0";
+	char pipe_target[] = "pipe:[1234]", tty[] = "/dev/pts/1", cwd[] = "/tmp/w", peers[] = "4244 (cat) fd 0";
+	char env[] = "A=1\0B=2\0";
+	struct inspect_fd fds[] = {
+		{ .fd = 0, .target = { .text = tty } },
+		{ .fd = 1, .target = { .text = pipe_target }, .peers = peers },
+		{ .fd = 2, .target = { .err = EACCES } },
+	};
+	struct inspect in = {
+		.pid = 4243, .ppid = 4242, .pgid = 4242, .sid = 4000, .comm = "sh", .state = 'S',
+		.state_text = (char *)"sleeping in do_wait", .start_ticks = 1000, .threads = 1, .ids_known = true,
+		.uid = 1000, .euid = 0, .gid = 100, .egid = 100, .user = "ann", .euser = "root", .group = "users",
+		.egroup = "users", .cmdline = { .text = cmdline }, .cmdline_len = sizeof cmdline - 1,
+		.exe = { .err = EACCES }, .cwd = { .text = cwd }, .cgroup = { .err = ENODATA },
+		.masks = { .ign = BIT(SIGINT), .cgt = BIT(SIGCHLD), .shdpnd = BIT(SIGTERM), .have = SIGMASK_HAVE_ALL },
+		.fds = fds, .nfds = 3, .fds_more = 5, .env = { .text = env }, .env_len = sizeof env - 1,
+		.env_asked = true, .env_cut = true,
+	};
+	struct inspect_opts o = { .now_ticks = 1000 + 100 * 3725, .ticks_per_sec = 100 };
+	struct inspect_line *lines;
+	size_t n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(value_of(lines, n, "pid"), "4243 (sh), parent 4242, group 4242, session 4000");
+	assert_string_equal(value_of(lines, n, "command"), "sh -c trap '' INT; sleep 9");
+	assert_string_equal(value_of(lines, n, "executable"), "(permission denied)");
+	assert_string_equal(value_of(lines, n, "cwd"), "/tmp/w");
+	assert_string_equal(value_of(lines, n, "state"), "S: sleeping in do_wait");
+	assert_string_equal(value_of(lines, n, "age"), "1h02m05s");
+	assert_null(value_of(lines, n, "started"));	/* no wall clock given */
+	assert_string_equal(value_of(lines, n, "user"), "1000 (ann), effective 0 (root)");
+	assert_string_equal(value_of(lines, n, "group"), "100 (users)");
+	assert_string_equal(value_of(lines, n, "pending"), "SIGTERM");
+	assert_string_equal(value_of(lines, n, "blocked"), "none");
+	assert_string_equal(value_of(lines, n, "ignored"), "SIGINT");
+	assert_string_equal(value_of(lines, n, "caught"), "SIGCHLD");
+	assert_string_equal(value_of(lines, n, "note"), "ignores SIGINT");
+	assert_string_equal(value_of(lines, n, "fd 0"), "/dev/pts/1");
+	assert_string_equal(value_of(lines, n, "fd 1"), "pipe:[1234] -> 4244 (cat) fd 0");
+	assert_string_equal(value_of(lines, n, "fd 2"), "(permission denied)");
+	assert_string_equal(value_of(lines, n, "fds"), "... 5 more");
+	assert_string_equal(value_of(lines, n, "env"), "A=1");
+	assert_string_equal(lines[n - 2].value, "B=2");
+	assert_string_equal(value_of(lines, n, "environment"), "... 0 more (cut)");
+	inspect_lines_free(lines, n);
+
+	/* A zombie has no command line, executable or cwd: said so, not "gone". */
+	struct inspect z = { .pid = 4245, .comm = "sleep", .state = 'Z',
+			     .state_text = (char *)"zombie: about to be reaped by orphanage",
+			     .cmdline = { .text = (char *)"" }, .exe = { .err = ENOENT }, .cwd = { .err = ENOENT },
+			     .masks_err = EACCES, .fds_err = ENOENT };
+	n = inspect_lines(&z, NULL, &lines);
+	assert_string_equal(value_of(lines, n, "command"), "(none: a zombie)");
+	assert_string_equal(value_of(lines, n, "executable"), "(none: a zombie)");
+	assert_string_equal(value_of(lines, n, "cwd"), "(none: a zombie)");
+	assert_string_equal(value_of(lines, n, "signals"), "(permission denied)");
+	assert_null(value_of(lines, n, "pending"));
+	assert_null(value_of(lines, n, "age"));
+	inspect_lines_free(lines, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +511,7 @@ int main(void)
 		cmocka_unit_test(pipe_peers),
 		cmocka_unit_test(pipe_peers_capped),
 		cmocka_unit_test(lines_when_gone),
+		cmocka_unit_test(lines_of_a_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -440,9 +440,14 @@ static void read_fds(struct inspect *in, const struct inspect_opts *o)
 		return;
 	struct link_store s = { 0 };
 	scan_member(&s, in->pid);
-	for (size_t i = 0; o && i < o->nfamily; i++)
-		if (o->family[i] != in->pid)
+	for (size_t i = 0; o && i < o->nfamily; i++) {
+		bool seen = o->family[i] == in->pid || o->family[i] <= 0;
+		/* A pid given twice would name each holder twice. */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = o->family[j] == o->family[i];
+		if (!seen)
 			scan_member(&s, o->family[i]);
+	}
 	for (size_t i = 0; i < kept; i++) {
 		const char *t = in->fds[i].target.text;
 		char buf[256];

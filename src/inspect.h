@@ -144,7 +144,9 @@ struct inspect_link {
 	int fd;
 	const char *target;	/* readlink of /proc/PID/fd/FD */
 };
-/* Is target a pipe or socket, an object whose other holders are worth naming? */
+/* Is target a pipe or socket, an object whose other holders are worth naming? Holders
+ * share the same inode: both ends of a pipe do; the two ends of a socket pair or of a
+ * connected unix socket are two inodes, so only holders of the same socket are found. */
 bool inspect_is_shared(const char *target);
 /* The other holders of target among links, skipping (pid, fd) itself:
  * "4243 (cat) fd 0, 4244 (tee) fd 3", at most INSPECT_MAX_PEERS named, then ", N more".

@@ -91,7 +91,8 @@ both_named() {
 }
 wait_until 5 both_named || fail "the pipeline's sleep and cat did not exec"
 track "$sleep_pid" "$cat_pid"
-probe "$sleep_pid" 0 "$sleep_pid" "$cat_pid" || fail "the probe failed on $sleep_pid: $(shown)"
+# cat given twice is still named once.
+probe "$sleep_pid" 0 "$sleep_pid" "$cat_pid" "$cat_pid" || fail "the probe failed on $sleep_pid: $(shown)"
 grep -q "^fd 1: pipe:\[[0-9]*\] -> $cat_pid (cat) fd 0\$" "$TMPD/probe.out" ||
 	fail "sleep's fd 1 is not shown as the pipe to cat $cat_pid fd 0: $(shown)"
 inode=$(sed -n 's/^fd 1: pipe:\[\([0-9]*\)\].*/\1/p' "$TMPD/probe.out")

@@ -1,0 +1,517 @@
+/* The inspector's pure parts on hand-made input: signal masks out of status text, masks
+ * in words, why a process survived a kill, the fields of stat and status, and which family
+ * members hold the other end of a pipe. No /proc, no clock. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inspect.h"
+#include "sigmask.h"
+#include "survivor.h"
+
+#define BIT(sig) (1ull << ((sig) - 1))
+
+static const char status_text[] = "Name:\tsleep\n"
+				  "State:\tS (sleeping)\n"
+				  "Uid:\t1000\t0\t1000\t1000\n"
+				  "Gid:\t100\t100\t100\t100\n"
+				  "Threads:\t3\n"
+				  "SigQ:\t0/31693\n"
+				  "SigPnd:\t0000000000000100\n"
+				  "ShdPnd:\t0000000000004000\n"
+				  "SigBlk:\t0000000000010000\n"
+				  "SigIgn:\t0000000000004002\n"
+				  "SigCgt:\t8000000180000001\n"
+				  "CapInh:\t0000000000000000\n";
+
+/* ---- sigmask ---- */
+
+static void masks_from_status(void **state)
+{
+	(void)state;
+	struct sigmasks m;
+	assert_true(sigmask_parse(status_text, strlen(status_text), &m));
+	assert_int_equal(m.have, SIGMASK_HAVE_ALL);
+	assert_true(m.pnd == BIT(SIGKILL));
+	assert_true(m.shdpnd == BIT(SIGTERM));
+	assert_true(m.blk == BIT(SIGCHLD));
+	assert_true(m.ign == (BIT(SIGINT) | BIT(SIGTERM)));
+	assert_true(m.cgt == (BIT(64) | BIT(33) | BIT(32) | BIT(SIGHUP)));
+	assert_true(sigmask_pending(&m) == (BIT(SIGKILL) | BIT(SIGTERM)));
+	/* SigQ is not a mask and is not taken for one. */
+	assert_true(sigmask_has(m.ign, SIGINT));
+	assert_false(sigmask_has(m.ign, SIGHUP));
+	assert_false(sigmask_has(m.ign, 0));
+	assert_false(sigmask_has(m.ign, 65));
+}
+
+static void masks_missing_or_bad(void **state)
+{
+	(void)state;
+	struct sigmasks m;
+	const char partial[] = "SigPnd:\t0000000000000000\nSigIgn:\tzz00000000000001\nSigCgt:\t1\n";
+	assert_false(sigmask_parse(partial, strlen(partial), &m));
+	assert_int_equal(m.have, SIGMASK_HAVE_PND | SIGMASK_HAVE_CGT);
+	assert_true(m.ign == 0);
+	assert_true(m.cgt == BIT(SIGHUP));
+	/* 17 digits is not a 64-bit mask; a line cut by the buffer's end is still read. */
+	const char toolong[] = "SigBlk:\t10000000000000000\nSigIgn:\t2";
+	assert_false(sigmask_parse(toolong, strlen(toolong), &m));
+	assert_int_equal(m.have, SIGMASK_HAVE_IGN);
+	assert_true(m.ign == BIT(SIGINT));
+}
+
+static void mask_names_in_order(void **state)
+{
+	(void)state;
+	char buf[256];
+	assert_int_equal(sigmask_names(BIT(SIGTERM) | BIT(SIGINT) | BIT(SIGHUP), ",", buf, sizeof buf), 3);
+	assert_string_equal(buf, "SIGHUP,SIGINT,SIGTERM");
+	assert_int_equal(sigmask_names(0, ",", buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	/* Real-time signals by their offset from SIGRTMIN; the C library's own (32, 33) by number. */
+	uint64_t rt = BIT(SIGRTMIN) | BIT(SIGRTMIN + 3) | BIT(64) | BIT(32);
+	char want[128];
+	/* signame calls SIGRTMIN itself "SIGRTMIN+0". */
+	snprintf(want, sizeof want, "SIG32 SIGRTMIN+0 SIGRTMIN+3 SIGRTMIN+%d", 64 - SIGRTMIN);
+	assert_int_equal(sigmask_names(rt, " ", buf, sizeof buf), 4);
+	assert_string_equal(buf, want);
+	/* Iteration for JSON. */
+	int got[8], n = 0;
+	for (int s = sigmask_next(rt, 0); s; s = sigmask_next(rt, s))
+		got[n++] = s;
+	assert_int_equal(n, 4);
+	assert_int_equal(got[0], 32);
+	assert_int_equal(got[3], 64);
+}
+
+static void mask_names_cut(void **state)
+{
+	(void)state;
+	char buf[20];
+	uint64_t m = BIT(SIGHUP) | BIT(SIGINT) | BIT(SIGTERM) | BIT(SIGUSR1);
+	assert_int_equal(sigmask_names(m, ",", buf, sizeof buf), 4);
+	/* Whole names only, then "..." to say some are missing. */
+	assert_string_equal(buf, "SIGHUP,SIGINT...");
+	char tiny[2];
+	assert_int_equal(sigmask_names(m, ",", tiny, sizeof tiny), 4);
+	assert_string_equal(tiny, "");
+}
+
+static void note_and_flag(void **state)
+{
+	(void)state;
+	char note[128];
+	struct sigmasks m = { .ign = BIT(SIGINT) | BIT(SIGTERM) | BIT(SIGQUIT), .have = SIGMASK_HAVE_ALL };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "ignores SIGINT,SIGTERM");
+	assert_int_equal(sigmask_flag(&m), 'I');
+
+	m = (struct sigmasks){ .cgt = BIT(SIGTERM) | BIT(SIGCHLD), .blk = BIT(SIGHUP) };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "blocks SIGHUP; catches SIGTERM");
+	assert_int_equal(sigmask_flag(&m), 'B');
+
+	m = (struct sigmasks){ .cgt = BIT(SIGTERM) | BIT(SIGCHLD) };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "catches SIGTERM");
+	assert_int_equal(sigmask_flag(&m), 'C');
+
+	/* Other signals are not what a job is stopped with: no note, no flag. */
+	m = (struct sigmasks){ .ign = BIT(SIGQUIT) | BIT(SIGPIPE), .cgt = BIT(SIGCHLD) };
+	sigmask_note(&m, note, sizeof note);
+	assert_string_equal(note, "");
+	assert_int_equal(sigmask_flag(&m), ' ');
+}
+
+/* ---- survivor ---- */
+
+static const struct survivor_kill group_term = { .sig = SIGTERM, .how = SURVIVOR_GROUP, .pid = 4242, .pgid = 4242,
+						 .sid = 4000, .self = 100 };
+
+static struct survivor_proc sleeper(void)
+{
+	return (struct survivor_proc){ .pid = 4243, .ppid = 4242, .pgid = 4242, .sid = 4000, .comm = "sleep",
+				       .state = 'S' };
+}
+
+static void expect(const struct survivor_kill *k, const struct survivor_proc *p, enum survivor_reason want,
+		   const char *text)
+{
+	char buf[256];
+	enum survivor_reason r = survivor_explain(k, p, buf, sizeof buf);
+	assert_string_equal(buf, text);
+	assert_int_equal(r, want);
+	assert_int_equal(survivor_reason(k, p), want);
+	assert_true(strlen(buf) < 150);
+}
+
+static void survivor_dispositions(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.masks.ign = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_IGNORES, "4243 (sleep) survived SIGTERM: ignores it");
+	assert_string_equal(survivor_reason_name(SURVIVOR_IGNORES), "ignores");
+
+	p = sleeper();
+	p.masks.cgt = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+
+	/* Blocked and pending outranks caught: the handler will not run until it unblocks. */
+	p.masks.blk = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+
+	/* Blocked but no longer pending: it was let through and handled. */
+	p.masks.shdpnd = 0;
+	expect(&group_term, &p, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+
+	p = sleeper();
+	struct survivor_kill winch = group_term;
+	winch.sig = SIGWINCH;
+	expect(&winch, &p, SURVIVOR_HARMLESS,
+	       "4243 (sleep) survived SIGWINCH: SIGWINCH does not end a process unless it asks to");
+	winch.sig = SIGSTOP;
+	expect(&winch, &p, SURVIVOR_HARMLESS,
+	       "4243 (sleep) survived SIGSTOP: SIGSTOP stops a process, it does not end it");
+
+	/* Nothing explains it: said so, not guessed. */
+	expect(&group_term, &p, SURVIVOR_UNKNOWN,
+	       "4243 (sleep) survived SIGTERM: no reason found: not pending, blocked, ignored or caught (state S)");
+
+	p.masks_err = EACCES;
+	expect(&group_term, &p, SURVIVOR_UNREADABLE,
+	       "4243 (sleep) survived SIGTERM: its signal state could not be read (permission denied)");
+}
+
+static void survivor_stopped(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.state = 'T';
+	p.masks.cgt = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_STOPPED, "4243 (sleep) survived SIGTERM: stopped: SIGTERM waits for SIGCONT");
+	p.state = 't';
+	expect(&group_term, &p, SURVIVOR_STOPPED,
+	       "4243 (sleep) survived SIGTERM: stopped by a tracer: SIGTERM waits until it resumes");
+	/* Stopped and blocking it: after SIGCONT it would still wait, so the block is the reason. */
+	p.state = 'T';
+	p.masks.blk = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+	/* Stopped with nothing pending: the stop is not why. */
+	p = sleeper();
+	p.state = 'T';
+	p.masks.ign = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_IGNORES, "4243 (sleep) survived SIGTERM: ignores it");
+}
+
+static void survivor_sigkill(void **state)
+{
+	(void)state;
+	struct survivor_kill k = group_term;
+	k.sig = SIGKILL;
+	struct survivor_proc p = sleeper();
+	/* Masks say nothing about SIGKILL, even a (false) ignore bit is not named. */
+	p.masks.ign = BIT(SIGKILL);
+	p.state = 'D';
+	expect(&k, &p, SURVIVOR_DISK_SLEEP,
+	       "4243 (sleep) survived SIGKILL: in uninterruptible sleep (D): dies when the kernel call returns");
+	p.state = 'R';
+	expect(&k, &p, SURVIVOR_DYING,
+	       "4243 (sleep) survived SIGKILL: not dead yet (state R): SIGKILL cannot be ignored, caught or blocked");
+	/* Out of reach: no "also ignores it" for SIGKILL. */
+	p.pgid = 4250;
+	expect(&k, &p, SURVIVOR_OTHER_GROUP,
+	       "4243 (sleep) survived SIGKILL: not reached: in process group 4250, not 4242 (setpgid)");
+	/* A SIGTERM in D waits too, when it is pending and not blocked. */
+	p = sleeper();
+	p.state = 'D';
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_DISK_SLEEP,
+	       "4243 (sleep) survived SIGTERM: in uninterruptible sleep (D): SIGTERM acts when the kernel call returns");
+}
+
+static void survivor_reach(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.pgid = 4250;
+	p.masks.ign = BIT(SIGTERM);
+	/* Not reached outranks ignoring: the signal never came; the disposition is added. */
+	expect(&group_term, &p, SURVIVOR_OTHER_GROUP,
+	       "4243 (sleep) survived SIGTERM: not reached: in process group 4250, not 4242 (setpgid); also ignores it");
+	p.sid = 4250;
+	p.masks.ign = 0;
+	expect(&group_term, &p, SURVIVOR_OTHER_SESSION,
+	       "4243 (sleep) survived SIGTERM: not reached: in session 4250, not 4000 (setsid)");
+	/* Pending proves it arrived, before it moved: the group is not the reason. */
+	p.masks.cgt = BIT(SIGTERM);
+	p.masks.blk = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+
+	/* A naive kill reaches only its target. */
+	struct survivor_kill naive = { .sig = SIGINT, .how = SURVIVOR_NAIVE, .pid = 4242, .pgid = 4242, .sid = 4000 };
+	p = sleeper();
+	p.masks.ign = BIT(SIGINT);
+	expect(&naive, &p, SURVIVOR_NOT_SIGNALLED,
+	       "4243 (sleep) survived SIGINT: not signalled: a naive kill reaches only 4242; also ignores it");
+	p.pid = 4242;
+	p.comm = "sh";
+	expect(&naive, &p, SURVIVOR_IGNORES, "4242 (sh) survived SIGINT: ignores it");
+
+	/* One by one: only the caller knows what was in the list. */
+	struct survivor_kill tree = { .sig = SIGTERM, .how = SURVIVOR_TREE, .pid = 4242, .pgid = 4242, .sid = 4000 };
+	p = sleeper();
+	p.pgid = 4250;
+	expect(&tree, &p, SURVIVOR_UNKNOWN,
+	       "4243 (sleep) survived SIGTERM: no reason found: not pending, blocked, ignored or caught (state S)");
+	p.send = SURVIVOR_SEND_NOT_SENT;
+	expect(&tree, &p, SURVIVOR_NOT_SIGNALLED,
+	       "4243 (sleep) survived SIGTERM: not signalled: the tree kill did not include it");
+	/* The caller saying it was delivered overrides the ids. */
+	struct survivor_proc q = sleeper();
+	q.pgid = 4250;
+	q.send = SURVIVOR_SEND_DELIVERED;
+	q.masks.cgt = BIT(SIGTERM);
+	expect(&group_term, &q, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+}
+
+static void survivor_refused_and_zombies(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.state = 'Z';
+	p.parent_comm = "bash";
+	expect(&group_term, &p, SURVIVOR_ZOMBIE,
+	       "4243 (sleep) survived SIGTERM: zombie: its parent 4242 (bash) has not waited for it");
+	p.ppid = 100;
+	expect(&group_term, &p, SURVIVOR_REAPING,
+	       "4243 (sleep) survived SIGTERM: zombie: about to be reaped by orphanage");
+	/* A zombie out of reach is still a zombie first: it is dead either way. */
+	p.ppid = 4242;
+	p.pgid = 4250;
+	p.parent_comm = NULL;
+	expect(&group_term, &p, SURVIVOR_ZOMBIE,
+	       "4243 (sleep) survived SIGTERM: zombie: its parent 4242 has not waited for it");
+	/* The kernel's refusal outranks everything. */
+	p.send = SURVIVOR_SEND_EPERM;
+	expect(&group_term, &p, SURVIVOR_REFUSED,
+	       "4243 (sleep) survived SIGTERM: the kernel refused the signal (EPERM: not permitted)");
+	assert_string_equal(survivor_reason_name(SURVIVOR_REFUSED), "refused");
+}
+
+/* ---- inspect's pure parts ---- */
+
+static void stat_and_status(void **state)
+{
+	(void)state;
+	/* A name with ") (" in it: the last ')' ends it. */
+	const char stat[] = "4243 (a) (b) S 4242 4242 4000 34816 4242 4194560 100 0 0 0 1 2 0 0 20 0 3 0 "
+			    "987654 1000 200 18446744073709551615\n";
+	struct inspect_stat st;
+	assert_true(inspect_parse_stat(stat, strlen(stat), &st));
+	assert_string_equal(st.comm, "a) (b");
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.ppid, 4242);
+	assert_int_equal(st.pgid, 4242);
+	assert_int_equal(st.sid, 4000);
+	assert_int_equal(st.threads, 3);
+	assert_true(st.start_ticks == 987654ull);
+	assert_false(inspect_parse_stat("4243 sleep S", 12, &st));
+
+	struct inspect_status s;
+	assert_true(inspect_parse_status(status_text, strlen(status_text), &s));
+	assert_int_equal(s.uid, 1000);
+	assert_int_equal(s.euid, 0);
+	assert_int_equal(s.gid, 100);
+	assert_int_equal(s.threads, 3);
+
+	char cg[64];
+	const char cgroups[] = "12:memory:/x\n1:name=systemd:/y\n0::/user.slice/job-1\n";
+	assert_true(inspect_parse_cgroup(cgroups, strlen(cgroups), cg, sizeof cg));
+	assert_string_equal(cg, "/user.slice/job-1");
+	assert_false(inspect_parse_cgroup("1:cpu:/\n", 8, cg, sizeof cg));
+
+	assert_string_equal(inspect_errtext(EACCES), "permission denied");
+	assert_string_equal(inspect_errtext(ESRCH), "gone");
+	assert_string_equal(inspect_errtext(ENOENT), "gone");
+}
+
+static void state_words(void **state)
+{
+	(void)state;
+	char buf[128];
+	inspect_state_text('S', "do_wait", 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "sleeping in do_wait");
+	inspect_state_text('S', "0", 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "sleeping");
+	inspect_state_text('D', "folio_wait_bit", 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "disk sleep (uninterruptible) in folio_wait_bit");
+	inspect_state_text('T', NULL, 0, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "stopped (SIGSTOP or a terminal stop)");
+	inspect_state_text('T', NULL, SIGTSTP, 1, "", 0, buf, sizeof buf);
+	assert_string_equal(buf, "stopped by SIGTSTP");
+	inspect_state_text('Z', NULL, 0, 4242, "bash", 100, buf, sizeof buf);
+	assert_string_equal(buf, "zombie: its parent 4242 (bash) has not waited for it");
+	inspect_state_text('Z', NULL, 0, 100, "orphanage", 100, buf, sizeof buf);
+	assert_string_equal(buf, "zombie: about to be reaped by orphanage");
+}
+
+static void pipe_peers(void **state)
+{
+	(void)state;
+	const struct inspect_link links[] = {
+		{ 4243, "sleep", 0, "/dev/pts/1" },  { 4243, "sleep", 1, "pipe:[1234]" },
+		{ 4244, "cat", 0, "pipe:[1234]" },   { 4244, "cat", 1, "/dev/pts/1" },
+		{ 4242, "sh", 5, "pipe:[12345]" },   { 4245, "tee", 3, "pipe:[1234]" },
+		{ 4246, NULL, 7, "socket:[77]" },
+	};
+	size_t n = sizeof links / sizeof links[0];
+	char buf[256];
+	assert_true(inspect_is_shared("pipe:[1234]"));
+	assert_true(inspect_is_shared("socket:[77]"));
+	assert_false(inspect_is_shared("/dev/pts/1"));
+	/* Same inode only (not a prefix of it), and not the fd itself. */
+	assert_int_equal(inspect_peers("pipe:[1234]", 4243, 1, links, n, buf, sizeof buf), 2);
+	assert_string_equal(buf, "4244 (cat) fd 0, 4245 (tee) fd 3");
+	assert_int_equal(inspect_peers("pipe:[12345]", 4242, 5, links, n, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	/* Another fd of the same process is a holder too. */
+	assert_int_equal(inspect_peers("socket:[77]", 4246, 8, links, n, buf, sizeof buf), 1);
+	assert_string_equal(buf, "4246 (?) fd 7");
+}
+
+static void pipe_peers_capped(void **state)
+{
+	(void)state;
+	struct inspect_link links[INSPECT_MAX_PEERS + 3];
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		links[i] = (struct inspect_link){ (pid_t)(5000 + i), "w", 1, "pipe:[9]" };
+	char buf[256];
+	assert_int_equal(inspect_peers("pipe:[9]", 5000, 1, links, sizeof links / sizeof links[0], buf, sizeof buf),
+			 INSPECT_MAX_PEERS + 2);
+	char want[256];
+	size_t used = 0;
+	for (int i = 1; i <= INSPECT_MAX_PEERS; i++)
+		used += (size_t)snprintf(want + used, sizeof want - used, "%s%d (w) fd 1", i > 1 ? ", " : "", 5000 + i);
+	snprintf(want + used, sizeof want - used, ", 2 more");
+	assert_string_equal(buf, want);
+}
+
+static void lines_when_gone(void **state)
+{
+	(void)state;
+	struct inspect in = { .pid = 4243, .gone = true };
+	struct inspect_line *lines;
+	size_t n = inspect_lines(&in, NULL, &lines);
+	assert_int_equal(n, 1);
+	assert_string_equal(lines[0].label, "process");
+	assert_string_equal(lines[0].value, "4243: the process has exited");
+	inspect_lines_free(lines, n);
+}
+
+/* Finds the value of the first line with label, or NULL. */
+static const char *value_of(const struct inspect_line *lines, size_t n, const char *label)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(lines[i].label, label) == 0)
+			return lines[i].value;
+	return NULL;
+}
+
+static void lines_of_a_process(void **state)
+{
+	(void)state;
+	char cmdline[] = "sh\0-c\0trap '' INT; sleep 9\0";
+	char pipe_target[] = "pipe:[1234]", tty[] = "/dev/pts/1", cwd[] = "/tmp/w", peers[] = "4244 (cat) fd 0";
+	char env[] = "A=1\0B=2\0";
+	struct inspect_fd fds[] = {
+		{ .fd = 0, .target = { .text = tty } },
+		{ .fd = 1, .target = { .text = pipe_target }, .peers = peers },
+		{ .fd = 2, .target = { .err = EACCES } },
+	};
+	struct inspect in = {
+		.pid = 4243, .ppid = 4242, .pgid = 4242, .sid = 4000, .comm = "sh", .state = 'S',
+		.state_text = (char *)"sleeping in do_wait", .start_ticks = 1000, .threads = 1, .ids_known = true,
+		.uid = 1000, .euid = 0, .gid = 100, .egid = 100, .user = "ann", .euser = "root", .group = "users",
+		.egroup = "users", .cmdline = { .text = cmdline }, .cmdline_len = sizeof cmdline - 1,
+		.exe = { .err = EACCES }, .cwd = { .text = cwd }, .cgroup = { .err = ENODATA },
+		.masks = { .ign = BIT(SIGINT), .cgt = BIT(SIGCHLD), .shdpnd = BIT(SIGTERM), .have = SIGMASK_HAVE_ALL },
+		.fds = fds, .nfds = 3, .fds_more = 5, .env = { .text = env }, .env_len = sizeof env - 1,
+		.env_asked = true, .env_cut = true,
+	};
+	struct inspect_opts o = { .now_ticks = 1000 + 100 * 3725, .ticks_per_sec = 100 };
+	struct inspect_line *lines;
+	size_t n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(value_of(lines, n, "pid"), "4243 (sh), parent 4242, group 4242, session 4000");
+	assert_string_equal(value_of(lines, n, "command"), "sh -c trap '' INT; sleep 9");
+	assert_string_equal(value_of(lines, n, "executable"), "(permission denied)");
+	assert_string_equal(value_of(lines, n, "cwd"), "/tmp/w");
+	assert_string_equal(value_of(lines, n, "state"), "S: sleeping in do_wait");
+	assert_string_equal(value_of(lines, n, "age"), "1h02m05s");
+	assert_null(value_of(lines, n, "started"));	/* no wall clock given */
+	assert_string_equal(value_of(lines, n, "user"), "1000 (ann), effective 0 (root)");
+	assert_string_equal(value_of(lines, n, "group"), "100 (users)");
+	assert_string_equal(value_of(lines, n, "pending"), "SIGTERM");
+	assert_string_equal(value_of(lines, n, "blocked"), "none");
+	assert_string_equal(value_of(lines, n, "ignored"), "SIGINT");
+	assert_string_equal(value_of(lines, n, "caught"), "SIGCHLD");
+	assert_string_equal(value_of(lines, n, "note"), "ignores SIGINT");
+	assert_string_equal(value_of(lines, n, "fd 0"), "/dev/pts/1");
+	assert_string_equal(value_of(lines, n, "fd 1"), "pipe:[1234] -> 4244 (cat) fd 0");
+	assert_string_equal(value_of(lines, n, "fd 2"), "(permission denied)");
+	assert_string_equal(value_of(lines, n, "fds"), "... 5 more");
+	assert_string_equal(value_of(lines, n, "env"), "A=1");
+	assert_string_equal(lines[n - 2].value, "B=2");
+	assert_string_equal(value_of(lines, n, "environment"), "... 0 more (cut)");
+	inspect_lines_free(lines, n);
+
+	/* A zombie has no command line, executable or cwd: said so, not "gone". */
+	struct inspect z = { .pid = 4245, .comm = "sleep", .state = 'Z',
+			     .state_text = (char *)"zombie: about to be reaped by orphanage",
+			     .cmdline = { .text = (char *)"" }, .exe = { .err = ENOENT }, .cwd = { .err = ENOENT },
+			     .masks_err = EACCES, .fds_err = ENOENT };
+	n = inspect_lines(&z, NULL, &lines);
+	assert_string_equal(value_of(lines, n, "command"), "(none: a zombie)");
+	assert_string_equal(value_of(lines, n, "executable"), "(none: a zombie)");
+	assert_string_equal(value_of(lines, n, "cwd"), "(none: a zombie)");
+	assert_string_equal(value_of(lines, n, "signals"), "(permission denied)");
+	assert_null(value_of(lines, n, "pending"));
+	assert_null(value_of(lines, n, "age"));
+	inspect_lines_free(lines, n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(masks_from_status),
+		cmocka_unit_test(masks_missing_or_bad),
+		cmocka_unit_test(mask_names_in_order),
+		cmocka_unit_test(mask_names_cut),
+		cmocka_unit_test(note_and_flag),
+		cmocka_unit_test(survivor_dispositions),
+		cmocka_unit_test(survivor_stopped),
+		cmocka_unit_test(survivor_sigkill),
+		cmocka_unit_test(survivor_reach),
+		cmocka_unit_test(survivor_refused_and_zombies),
+		cmocka_unit_test(stat_and_status),
+		cmocka_unit_test(state_words),
+		cmocka_unit_test(pipe_peers),
+		cmocka_unit_test(pipe_peers_capped),
+		cmocka_unit_test(lines_when_gone),
+		cmocka_unit_test(lines_of_a_process),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

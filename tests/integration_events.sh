@@ -32,6 +32,7 @@ logged() { cut -f3- "$1" | grep -qxF -- "$2"; }
 # 1. Five children that each live about a millisecond (a busy subshell: a fork keeps
 #    bash's name), then five that execute sleep for 50 ms, all between two refreshes at -d 5.
 out=$TMPD/short.out
+# shellcheck disable=SC2016 # expanded by the job's bash
 start_driver "$out" 15 -d 5 -- bash -c '
 	for i in 1 2 3 4 5; do (echo "$BASHPID" >>"$0/forked"; for ((j = 0; j < 200; j++)); do :; done); done
 	for i in 1 2 3 4 5; do sleep 0.05 & echo "$!" >>"$0/execd"; wait; done' "$TMPD"

@@ -249,6 +249,24 @@ static void test_short_lived_child_noted(void **state)
 	assert_true(ev->time >= 10.0 && ev->time < 10.1);
 }
 
+/* A child read as a zombie at the refresh that took in its exit event joins; when it is
+ * gone, it exited with the status the event gave. */
+static void test_zombie_newcomer_keeps_its_status(void **state)
+{
+	struct fx *f = *state;
+	fork_of(f, ROOT, 1050);
+	exit_of(f, 1050, ROOT, 4 << 8);
+	feed(f);
+	fixture_put(&f->fp.procs, 1050, ROOT, ROOT, FX_SELF_SID, 130, "sh")->state = 'Z';
+	fake_now = 11;
+	assert_true(engine_refresh(&f->e));
+	assert_non_null(family_find(&f->e.fam, 1050));
+	fixture_proc_remove(&f->fp, 1050);
+	fake_now = 12;
+	assert_true(engine_refresh(&f->e));
+	assert_true(logged(f, "1050 (sh) exited 4"));
+}
+
 /* A child that executed something and was gone before its new name could be read: its
  * name is unknown ("?"), never the one it had before the exec. */
 static void test_exec_of_a_passer_unknown_name(void **state)
@@ -349,6 +367,7 @@ int main(void)
 		FX(test_thread_fork_ignored),
 		FX(test_exec_reread),
 		FX(test_short_lived_child_noted),
+		FX(test_zombie_newcomer_keeps_its_status),
 		FX(test_exec_of_a_passer_unknown_name),
 		FX(test_member_exit_status_and_reused_pid),
 		FX(test_strangers_ignored),

@@ -27,6 +27,7 @@ struct kin {
 	bool born;		/* forked by a member since the last refresh */
 	bool exited;
 	bool comm_stale;	/* it executed: its new name is in /proc only */
+	bool reused;		/* exited, and a process outside the family took the pid */
 	int status;		/* with exited: a wait(2) status */
 };
 
@@ -170,8 +171,12 @@ static void mark_stale(struct events_source *s, struct kin *k)
 
 static void take_fork(struct events_source *s, const struct procev *ev, struct discovery *d)
 {
-	if (!in_family(s, ev->parent_tgid))
+	if (!in_family(s, ev->parent_tgid)) {
+		struct kin *old = kin_of(s, ev->tgid);
+		if (old)
+			old->reused = true;
 		return;
+	}
 	char comm[16];
 	/* A fork keeps the parent's name. */
 	bool named = known_comm(s, ev->parent_tgid, comm);
@@ -224,6 +229,14 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 			take_exit(s, ev, d);
 			break;
 		case PROCEV_EXEC:
+			/* A thread other than the main one executed: the old main thread's exit,
+			 * just before, was no end of the process. */
+			k = kin_of(s, ev->tgid);
+			if (k && k->exited && !k->reused) {
+				k->exited = false;
+				k->status = 0;
+			}
+			/* fall through */
 		case PROCEV_COMM:
 		case PROCEV_SID:
 			if (!in_family(s, ev->tgid))
@@ -338,6 +351,8 @@ static void events_discover(void *self, const struct family *fam, struct discove
 			.at = k->at,
 			.exited = k->exited,
 		};
+		if (!k->born && !k->exited)
+			continue;
 		memcpy(note.comm, k->comm, sizeof note.comm);
 		if (k->exited) {
 			if (WIFSIGNALED(k->status))

@@ -308,6 +308,32 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	assert_true(logged(f, "1030 (worker) exited 7"));
 }
 
+/* A thread other than the main one executes: the old main thread's exit event (pid and
+ * tgid alike) just before it is no end of the process. */
+static void test_exec_from_a_thread_is_no_exit(void **state)
+{
+	struct fx *f = *state;
+	exit_of(f, ROOT, FX_SELF, 0);
+	add(f, PROCEV_EXEC, ROOT);
+	fork_of(f, ROOT, 1060);
+	feed(f);
+	assert_true(vouched(f, 1060));
+	fixture_put(&f->fp.procs, 1060, ROOT, ROOT, FX_SELF_SID, 140, "sh");
+	fake_now = 11;
+	engine_refresh(&f->e);
+	const struct member *m = family_find(&f->e.fam, ROOT);
+	assert_true(m->alive);
+	assert_int_equal(m->status, -1);
+
+	/* But once a stranger took an exited member's pid, an exec there is the stranger's. */
+	exit_of(f, 1060, ROOT, 0);
+	fork_of(f, 3000, 1060);
+	add(f, PROCEV_EXEC, 1060);
+	fork_of(f, 1060, 1061);
+	feed(f);
+	assert_false(vouched(f, 1061));
+}
+
 /* Events of processes outside the family: nothing read, vouched or noted. */
 static void test_strangers_ignored(void **state)
 {
@@ -370,6 +396,7 @@ int main(void)
 		FX(test_zombie_newcomer_keeps_its_status),
 		FX(test_exec_of_a_passer_unknown_name),
 		FX(test_member_exit_status_and_reused_pid),
+		FX(test_exec_from_a_thread_is_no_exit),
 		FX(test_strangers_ignored),
 		FX(test_lost_events_rescan),
 	};

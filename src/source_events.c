@@ -19,14 +19,18 @@
 #define DRAIN_ROUNDS 64
 
 /* A process the events told about since the last refresh: born to the family, or a
- * member that exited. The family does not know it yet. */
+ * member that exited, executed or was renamed. The family does not know it yet. */
 struct kin {
 	pid_t pid, ppid;
 	char comm[16];		/* "" when unknown */
 	double at;		/* its birth, or its exit when it was a member already */
 	bool born;		/* forked by a member since the last refresh */
 	bool exited;
-	bool comm_stale;	/* it executed: its new name is in /proc only */
+	bool comm_stale;	/* its name is in /proc only: it executed, or kept an unread one */
+	size_t name_from;	/* with comm_stale: the slot of the parent whose name it kept
+				 * at its fork, or PIDMAP_NONE (it executed) */
+	unsigned name_gen;	/* its execs and renames seen; name_from_gen: its parent's at the fork */
+	unsigned name_from_gen;
 	bool reused;		/* exited, and a process outside the family took the pid */
 	int status;		/* with exited: a wait(2) status */
 };
@@ -41,7 +45,8 @@ struct events_source {
 	size_t nkin, capkin;
 	struct pidmap index;		/* pid -> its latest slot in kin */
 	size_t stale;			/* kin whose name ready() must read from /proc */
-	bool read_proc;			/* false when detached: names after an exec stay unknown */
+	/* Reads a process's name now (/proc); NULL when detached: names after an exec stay unknown. */
+	source_events_name_fn *read_name;
 	struct source_events_counts counts;
 };
 
@@ -71,7 +76,7 @@ void *source_events_open_detached(const struct family *fam, pid_t self)
 void *source_events_open(const struct family *fam, pid_t self, char *why, size_t len)
 {
 	struct events_source *s = events_new(fam, self);
-	s->read_proc = true;
+	s->read_name = source_events_proc_name;
 	if (procev_open(&s->l, &s->b, 1000, why, len) < 0) {
 		procev_batch_free(&s->b);
 		pidmap_free(&s->index);
@@ -120,6 +125,7 @@ static struct kin *kin_add(struct events_source *s, pid_t pid)
 	struct kin *k = &s->kin[s->nkin];
 	memset(k, 0, sizeof *k);
 	k->pid = pid;
+	k->name_from = PIDMAP_NONE;
 	pidmap_set(&s->index, pid, s->nkin++);
 	return k;
 }
@@ -139,34 +145,33 @@ static bool in_family(const struct events_source *s, pid_t pid)
 	return pid == s->fam->root && !s->fam->root_seen;
 }
 
-/* The name pid has now, as the events and the family know it; false when unknown. */
-static bool known_comm(const struct events_source *s, pid_t pid, char out[16])
+static void mark_stale(struct events_source *s, struct kin *k)
 {
-	size_t k = pidmap_get(&s->index, pid);
-	if (k != PIDMAP_NONE) {
-		memcpy(out, s->kin[k].comm, 16);
-		return !s->kin[k].comm_stale && out[0];
-	}
+	if (!k->comm_stale)
+		s->stale++;
+	k->comm_stale = true;
+}
+
+/* The slot of a family process that exists already, made from the family's reading of it
+ * when it has none: the job's first process, not read yet, has no name known. */
+static size_t kin_for(struct events_source *s, pid_t pid)
+{
+	size_t i = pidmap_get(&s->index, pid);
+	if (i != PIDMAP_NONE)
+		return i;
 	const struct member *m = family_find(s->fam, pid);
-	if (m && m->p.comm[0]) {
-		snprintf(out, 16, "%.15s", m->p.comm);
-		return true;
-	}
-	out[0] = '\0';
-	return false;
+	struct kin *k = kin_add(s, pid);
+	if (m && m->p.comm[0])
+		snprintf(k->comm, sizeof k->comm, "%.15s", m->p.comm);
+	else
+		mark_stale(s, k);
+	return s->nkin - 1;
 }
 
 static double event_time(const struct events_source *s, const struct procev *ev)
 {
 	double at = (double)ev->timestamp_ns / 1e9 - s->epoch;
 	return at > 0 ? at : 0;
-}
-
-static void mark_stale(struct events_source *s, struct kin *k)
-{
-	if (!k->comm_stale)
-		s->stale++;
-	k->comm_stale = true;
 }
 
 static void take_fork(struct events_source *s, const struct procev *ev, struct discovery *d)
@@ -177,16 +182,25 @@ static void take_fork(struct events_source *s, const struct procev *ev, struct d
 			old->reused = true;
 		return;
 	}
-	char comm[16];
-	/* A fork keeps the parent's name. */
-	bool named = known_comm(s, ev->parent_tgid, comm);
+	/* A fork keeps the parent's name: the family's reading of it, unless it executed or
+	 * was renamed since; when that name is still to be read, the child's is the same. */
+	size_t pi = pidmap_get(&s->index, ev->parent_tgid);
+	const struct member *m = pi == PIDMAP_NONE ? family_find(s->fam, ev->parent_tgid) : NULL;
+	if (pi == PIDMAP_NONE && !(m && m->p.comm[0]))
+		pi = kin_for(s, ev->parent_tgid);
 	struct kin *k = kin_add(s, ev->tgid);
 	k->ppid = ev->parent_tgid;
 	k->born = true;
 	k->at = event_time(s, ev);
-	memcpy(k->comm, comm, sizeof k->comm);
-	if (!named)
+	if (pi == PIDMAP_NONE) {
+		snprintf(k->comm, sizeof k->comm, "%.15s", m->p.comm);
+	} else if (!s->kin[pi].comm_stale) {
+		memcpy(k->comm, s->kin[pi].comm, sizeof k->comm);
+	} else {
 		mark_stale(s, k);
+		k->name_from = pi;
+		k->name_from_gen = s->kin[pi].name_gen;
+	}
 	s->counts.family++;
 	discovery_vouch(d, ev->tgid, VOUCH_EVENT);
 }
@@ -195,15 +209,12 @@ static void take_exit(struct events_source *s, const struct procev *ev, struct d
 {
 	if (!in_family(s, ev->tgid))
 		return;
-	struct kin *k = kin_of(s, ev->tgid);
-	if (!k) {
-		/* A member the family knows: its status, and its pid is no member's any more. */
-		char comm[16];
-		known_comm(s, ev->tgid, comm);
-		k = kin_add(s, ev->tgid);
+	/* A member the family knows: its status, and its pid is no member's any more. */
+	size_t ki = kin_for(s, ev->tgid);	/* before taking s->kin: it may move */
+	struct kin *k = &s->kin[ki];
+	if (!k->born) {
 		k->ppid = ev->parent_tgid;
 		k->at = event_time(s, ev);
-		memcpy(k->comm, comm, sizeof k->comm);
 	}
 	k->exited = true;
 	k->status = ev->status;
@@ -243,12 +254,16 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 				break;
 			s->counts.family++;
 			discovery_want(d, ev->tgid);
-			k = kin_of(s, ev->tgid);
-			if (!k)
+			if (ev->kind == PROCEV_SID)
 				break;
+			/* A new name: its children from now on keep this one. */
+			size_t ki = kin_for(s, ev->tgid);	/* before taking s->kin: it may move */
+			k = &s->kin[ki];
+			k->name_gen++;
+			k->name_from = PIDMAP_NONE;
 			if (ev->kind == PROCEV_EXEC) {
 				mark_stale(s, k);
-			} else if (ev->kind == PROCEV_COMM && ev->pid == ev->tgid) {
+			} else if (ev->pid == ev->tgid) {
 				/* The main thread's name is the process's. */
 				snprintf(k->comm, sizeof k->comm, "%.15s", ev->comm);
 				if (k->comm_stale)
@@ -267,12 +282,16 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 	}
 }
 
-/* The name of pid from /proc/PID/stat, when it is the process k describes: one that
- * exited can only be a zombie now, any other process with its pid is a later one. */
-static bool read_comm(const struct kin *k, char out[16])
+void source_events_names(void *self, source_events_name_fn *read_name)
+{
+	((struct events_source *)self)->read_name = read_name;
+}
+
+/* One that exited can only be a zombie now: any other process with its pid is a later one. */
+bool source_events_proc_name(pid_t pid, bool exited, char out[16])
 {
 	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)k->pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -285,22 +304,29 @@ static bool read_comm(const struct kin *k, char out[16])
 	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
 		return false;
 	char state = close_paren[2];
-	if (k->exited && state != 'Z')
+	if (exited && state != 'Z')
 		return false;
 	*close_paren = '\0';
 	snprintf(out, 16, "%.15s", open_paren + 1);
 	return true;
 }
 
-/* Names only /proc has (after an exec), read at once while the process may still be there. */
-static void read_stale(struct events_source *s)
+/* Names only /proc has (after an exec), read at once while the process may still be
+ * there; one gone already keeps its parent's, read here, if the parent has not changed
+ * its name since the fork. (A parent is in an earlier slot than its children.) */
+void source_events_read_names(void *self)
 {
+	struct events_source *s = self;
 	for (size_t i = 0; s->stale && i < s->nkin; i++) {
 		struct kin *k = &s->kin[i];
 		if (!k->comm_stale)
 			continue;
-		if (!s->read_proc || !read_comm(k, k->comm))
-			k->comm[0] = '\0';	/* gone: unknown, never the name it had before */
+		const struct kin *p = k->name_from != PIDMAP_NONE ? &s->kin[k->name_from] : NULL;
+		bool read = s->read_name && s->read_name(k->pid, k->exited, k->comm);
+		if (!read && p && !p->comm_stale && p->name_gen == k->name_from_gen)
+			memcpy(k->comm, p->comm, sizeof k->comm);
+		else if (!read)
+			k->comm[0] = '\0';	/* unknown, never a name it no longer had */
 		k->comm_stale = false;
 		s->stale--;
 	}
@@ -317,7 +343,7 @@ static void drain(struct events_source *s, struct discovery *d, int rounds)
 		s->b.overflow = false;
 		int got = procev_read(&s->l, &s->b, READ_PER_READY);
 		source_events_take(s, &s->b, d);
-		read_stale(s);
+		source_events_read_names(s);
 		if (got <= 0 && !s->b.overflow)
 			break;
 	}
@@ -342,7 +368,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 	struct events_source *s = self;
 	(void)fam;
 	drain(s, d, DRAIN_ROUNDS);
-	read_stale(s);
+	source_events_read_names(s);
 	for (size_t i = 0; i < s->nkin; i++) {
 		const struct kin *k = &s->kin[i];
 		struct birth_note note = {

@@ -7,6 +7,7 @@
 #ifndef ORPHANAGE_SOURCE_EVENTS_H
 #define ORPHANAGE_SOURCE_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -26,9 +27,20 @@ void source_events_epoch(void *self, double t0);
  * system call. Names that only /proc has now (after an exec) are read by ready(). */
 void source_events_take(void *self, const struct procev_batch *b, struct discovery *d);
 
+/* The rest of ready(): read at once the names only /proc has now (after an exec). */
+void source_events_read_names(void *self);
+
 /* For tests and the bench: an events source with no socket and no /proc (ready() reads
  * nothing; a name changed by an exec stays unknown). Feed it with source_events_take. */
 void *source_events_open_detached(const struct family *fam, pid_t self);
+
+/* Read the name pid has now into out (NUL-terminated), if pid is still the process meant:
+ * one that exited can only be a zombie. False when it cannot be known. */
+typedef bool source_events_name_fn(pid_t pid, bool exited, char out[16]);
+/* The real one: /proc/PID/stat. */
+source_events_name_fn source_events_proc_name;
+/* Where names after an exec are read (tests: a hand-made one; NULL: nowhere). */
+void source_events_names(void *self, source_events_name_fn *read_name);
 
 /* Events read, events that concerned the family, and events lost, since opening. */
 struct source_events_counts {

@@ -123,10 +123,11 @@ static void comm_of(struct fx *f, pid_t pid, const char *comm)
 	snprintf(ev->comm, sizeof ev->comm, "%s", comm);
 }
 
-/* Hand the batch to the source, as ready() does, and start a new one. */
+/* Hand the batch to the source and read names, as ready() does, and start a new one. */
 static void feed(struct fx *f)
 {
 	source_events_take(f->src, &f->b, &f->e.disc);
+	source_events_read_names(f->src);
 	f->b.n = 0;
 	f->b.lost = 0;
 	f->b.overflow = false;
@@ -282,6 +283,80 @@ static void test_exec_of_a_passer_unknown_name(void **state)
 	assert_true(logged(f, "1020 (?) exited 0"));
 }
 
+/* A hand-made /proc for names: ROOT is "make" now, 2000 "bash"; any other is gone. */
+static bool fake_name(pid_t pid, bool exited, char out[16])
+{
+	(void)exited;
+	if (pid != ROOT && pid != 2000)
+		return false;
+	snprintf(out, 16, "%s", pid == ROOT ? "make" : "bash");
+	return true;
+}
+
+/* A member executed, then forked a child that was gone before its name could be read:
+ * the child keeps the name its parent has now, read at once, never the one from before
+ * the exec; if the parent renamed itself again since the fork, the child's is unknown. */
+static void test_child_of_an_exec_keeps_the_new_name(void **state)
+{
+	struct fx *f = *state;
+	source_events_names(f->src, fake_name);
+	add(f, PROCEV_EXEC, ROOT);
+	fork_of(f, ROOT, 1070);
+	exit_of(f, 1070, ROOT, 0);
+	feed(f);
+	add(f, PROCEV_EXEC, ROOT);
+	fork_of(f, ROOT, 1071);
+	comm_of(f, ROOT, "renamed");
+	exit_of(f, 1071, ROOT, 0);
+	feed(f);
+	fake_now = 11;
+	assert_true(engine_refresh(&f->e));
+	assert_true(logged(f, "1070 (make) started, child of 1000"));
+	assert_true(logged(f, "1071 (?) started, child of 1000"));
+
+	/* With no names to read at all: unknown, not the family's "sh" from before. */
+	source_events_names(f->src, NULL);
+	add(f, PROCEV_EXEC, ROOT);
+	fork_of(f, ROOT, 1072);
+	exit_of(f, 1072, ROOT, 0);
+	feed(f);
+	fake_now = 12;
+	assert_true(engine_refresh(&f->e));
+	assert_true(logged(f, "1072 (?) started, child of 1000"));
+}
+
+/* The job's first process forks before any refresh read it: its name is read at once
+ * for the child that is gone already. */
+static void test_child_of_the_unread_root(void **state)
+{
+	(void)state;
+	struct family fam;
+	static const pid_t ancestors[] = { FX_SELF, 1 };
+	fixture_family(&fam, 2000, ancestors, 2, 0);
+	void *src = source_events_open_detached(&fam, FX_SELF);
+	source_events_names(src, fake_name);
+	struct discovery d;
+	discovery_init(&d);
+	struct procev ev[2] = {
+		{ .kind = PROCEV_FORK, .pid = 2001, .tgid = 2001, .parent_pid = 2000, .parent_tgid = 2000 },
+		{ .kind = PROCEV_EXIT, .pid = 2001, .tgid = 2001, .parent_pid = 2000, .parent_tgid = 2000,
+		  .status = 0 },
+	};
+	struct procev_batch b = { .ev = ev, .n = 2, .cap = 2 };
+	source_events_take(src, &b, &d);
+	assert_int_equal(pidmap_get(&d.vouched, 2001), VOUCH_EVENT);
+	source_events_ops.discover(src, &fam, &d);
+	assert_int_equal(d.nnotes, 1);
+	assert_int_equal(d.notes[0].pid, 2001);
+	assert_int_equal(d.notes[0].ppid, 2000);
+	assert_string_equal(d.notes[0].comm, "bash");
+	assert_true(d.notes[0].exited);
+	assert_int_equal(d.notes[0].exit_code, 0);
+	discovery_free(&d);
+	source_events_ops.close(src);
+	family_free(&fam);
+}
+
 /* A member's exit event gives the status it dies with; afterwards its pid, taken by a
  * stranger, is no member's. */
 static void test_member_exit_status_and_reused_pid(void **state)
@@ -395,6 +470,8 @@ int main(void)
 		FX(test_short_lived_child_noted),
 		FX(test_zombie_newcomer_keeps_its_status),
 		FX(test_exec_of_a_passer_unknown_name),
+		FX(test_child_of_an_exec_keeps_the_new_name),
+		cmocka_unit_test(test_child_of_the_unread_root),
 		FX(test_member_exit_status_and_reused_pid),
 		FX(test_exec_from_a_thread_is_no_exit),
 		FX(test_strangers_ignored),

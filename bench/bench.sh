@@ -811,7 +811,10 @@ start_load() {
 		kill -0 "$LOAD_PID" 2>/dev/null || die "the load spawner failed: $(cat "$TMPD/load.err")"
 		pause_for 0.05
 	done
-	grep -q '^ready' "$TMPD/load.out" || die "$n idle processes were not up after $((limit / 20)) s"
+	grep -q '^ready' "$TMPD/load.out" ||
+		die "$n idle processes were not up after $((limit / 20)) s: the spawner has made" \
+			"$(wc -w <"/proc/$LOAD_PID/task/$LOAD_PID/children" 2>/dev/null || echo "?"), state" \
+			"$(awk '{ print $3 }' "/proc/$LOAD_PID/stat" 2>/dev/null)"
 	# Check with /proc: the spawner and its N children carry "spawn N MARKER".
 	local counts
 	read -r -a counts < <("$HELPER" census "spawn $n $MARKER")

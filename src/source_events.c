@@ -254,7 +254,8 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 				break;
 			s->counts.family++;
 			discovery_want(d, ev->tgid);
-			if (ev->kind == PROCEV_SID)
+			/* Another thread's name is not the process's (the main thread's). */
+			if (ev->kind == PROCEV_SID || (ev->kind == PROCEV_COMM && ev->pid != ev->tgid))
 				break;
 			/* A new name: its children from now on keep this one. */
 			size_t ki = kin_for(s, ev->tgid);	/* before taking s->kin: it may move */
@@ -263,8 +264,7 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 			k->name_from = PIDMAP_NONE;
 			if (ev->kind == PROCEV_EXEC) {
 				mark_stale(s, k);
-			} else if (ev->pid == ev->tgid) {
-				/* The main thread's name is the process's. */
+			} else {
 				snprintf(k->comm, sizeof k->comm, "%.15s", ev->comm);
 				if (k->comm_stale)
 					s->stale--;

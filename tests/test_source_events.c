@@ -117,10 +117,11 @@ static void exit_of(struct fx *f, pid_t pid, pid_t parent, int status)
 	ev->exit_signal = SIGCHLD;
 }
 
-static void comm_of(struct fx *f, pid_t pid, const char *comm)
+static struct procev *comm_of(struct fx *f, pid_t pid, const char *comm)
 {
 	struct procev *ev = add(f, PROCEV_COMM, pid);
 	snprintf(ev->comm, sizeof ev->comm, "%s", comm);
+	return ev;
 }
 
 /* Hand the batch to the source and read names, as ready() does, and start a new one. */
@@ -227,12 +228,13 @@ static void test_exec_reread(void **state)
 }
 
 /* A child that renamed itself and exited between two refreshes: two lines, with the name
- * from its COMM event and its exit; another killed by a signal says so. */
+ * from its COMM event (not its thread's) and its exit; another killed by a signal says so. */
 static void test_short_lived_child_noted(void **state)
 {
 	struct fx *f = *state;
 	fork_of(f, ROOT, 1010);
 	comm_of(f, 1010, "blink");
+	comm_of(f, 1010, "worker-thread")->pid = 1012;	/* a thread's own name */
 	exit_of(f, 1010, ROOT, 3 << 8);
 	fork_of(f, ROOT, 1011);
 	exit_of(f, 1011, ROOT, SIGKILL);

@@ -98,6 +98,7 @@ void engine_free(struct engine *e)
 	free(e->copy);
 	e->copy = NULL;
 	e->sc = NULL;
+	survivors_free(e);
 }
 
 bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self)

@@ -176,6 +176,9 @@ static int loop_timeout(const struct loop *l)
 		until = wake;
 	if (l->early_refresh > 0 && l->early_refresh < until)
 		until = l->early_refresh;
+	double engine_wakes = engine_next_wake(l->e);
+	if (engine_wakes >= 0 && engine_wakes < until)
+		until = engine_wakes;
 	double left = until - now;
 	/* A machine pass is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))
@@ -234,6 +237,12 @@ static void loop_run(struct loop *l)
 			engine_refresh_family(e);
 			loop_refreshed(l);
 			l->early_refresh = --l->early_left > 0 ? engine_now(e) + 0.2 : 0;
+		}
+		double wake = engine_next_wake(e);
+		if (!l->quit && wake >= 0 && engine_now(e) >= wake) {
+			/* A kill a moment ago: name its survivors. */
+			engine_wake(e);
+			loop_refreshed(l);
 		}
 		if (!l->quit && engine_now(e) >= l->next_refresh) {
 			loop_tick(l);

@@ -35,6 +35,11 @@ struct engine_params {
 	double (*clock)(void);
 	/* pidfd_open(2), for tests: NULL for the system call. Returns an fd or -1. */
 	int (*pidfd_open)(pid_t pid);
+	/* A process read after a kill, for tests: NULL for inspect_read_survivor (/proc). */
+	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+			     char *parent_comm);
+	/* Signal masks, for tests: NULL for sigmask_read (/proc/PID/status). */
+	int (*read_masks)(pid_t pid, struct sigmasks *out);
 };
 
 /* What to start: a command, or a process to attach to. */
@@ -78,6 +83,9 @@ struct engine {
 	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
 	double (*clock)(void);
 	int (*pidfd_open)(pid_t pid);
+	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+			     char *parent_comm);
+	int (*read_masks)(pid_t pid, struct sigmasks *out);
 	/* Where the family comes from: the scan source first, others beside it. */
 	struct source sources[ENGINE_MAX_SOURCES];
 	size_t nsources;

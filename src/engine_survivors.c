@@ -127,7 +127,7 @@ static bool survivors_look(struct engine *e, struct survivor_watch *w, struct su
 	}
 	struct survivor_proc p;
 	char comm[64], parent_comm[64];
-	if (inspect_read_survivor(t->pid, t->start, &p, comm, parent_comm) < 0)
+	if (e->read_survivor(t->pid, t->start, &p, comm, parent_comm) < 0)
 		return true;
 	if ((p.state == 'Z' || p.state == 'X') && !t->was_zombie)
 		return true;	/* it died: it did not survive */
@@ -221,7 +221,7 @@ bool engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 		struct sigmasks old = m->masks;
 		int old_err = m->masks_err;
 		bool first = m->masks_at == 0;
-		m->masks_err = sigmask_read(m->p.pid, &m->masks);
+		m->masks_err = e->read_masks(m->p.pid, &m->masks);
 		/* The pid may be another process now: masks are kept only for the one we know. */
 		if (!m->masks_err && e->scan->start_time(e->scan_self, m->p.pid) != m->p.start)
 			m->masks_err = ESRCH;

@@ -129,6 +129,7 @@ json_true "$out" "any(p['command'].startswith('sh -c trap') and {'SIGINT', 'SIGT
 say "ok: JSON names the ignored signals"
 if needs perl "a caught SIGTERM in JSON"; then
 	out=$TMPD/perl.json
+	# shellcheck disable=SC2016 # perl's own $SIG
 	watchdog 30 "$ORPHANAGE" -b --json -n 4 -d 0.3 --grace 0.3 -- perl -e '$SIG{TERM} = sub {}; sleep 5' \
 		>"$out" 2>"$TMPD/perl.err" || fail "the perl JSON run failed: $(cat "$TMPD/perl.err")"
 	json_true "$out" "any(p['command'].startswith('perl') and 'SIGTERM' in (p['signals'] or {}).get('caught', []) for o in objs for p in o['processes'])" ||

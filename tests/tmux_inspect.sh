@@ -42,7 +42,7 @@ tmux_keys Enter
 tmux_keys k
 wait_until 10 gone "$s2" || fail "/ then k did not kill sleep 1002 ($s2):
 $(screen)"
-alive "$s1" && alive "$s3" && alive "$job" || fail "/ then k killed more than $s2"
+{ alive "$s1" && alive "$s3" && alive "$job"; } || fail "/ then k killed more than $s2"
 wait_screen 10 "SIGKILL -> pid $s2 (naive)"
 # n finds the next match: from the job's row, sleep 1001 first, then (1002 is gone) 1003.
 tmux_keys Home
@@ -66,7 +66,7 @@ wait_screen 10 'the kill keys now send SIGINT'
 tmux_keys g
 wait_screen 10 "$s1 (sleep) survived SIGINT: ignores it"
 wait_until 10 gone "$job" || fail "the shell did not die of SIGINT"
-alive "$s1" && alive "$s3" || fail "a sleep that ignores SIGINT died of it"
+{ alive "$s1" && alive "$s3"; } || fail "a sleep that ignores SIGINT died of it"
 quit_and_check_gone "$s1" "$s3"
 say "ok: the survivors of a group SIGINT named: they ignore it"
 
@@ -84,6 +84,7 @@ line=$(screen | grep -n -E "${GUIDE}cat\$" | head -1 | cut -d: -f1)
 [ -n "$line" ] || fail "no row for cat to click on:
 $(screen)"
 # xterm's report: ESC [ M, then the button, the column and the line, each plus 32 (1-based).
+# shellcheck disable=SC2059 # the format is built of octal escapes, on purpose
 click() { printf "\\033[M\\$(printf %03o $((32 + $1)))\\$(printf %03o 42)\\$(printf %03o $((32 + $2)))"; }
 tmux_keys -l "$(click 0 "$line")"
 tmux_keys -l "$(click 3 "$line")"

@@ -53,8 +53,15 @@ tmux_keys n
 tmux_keys Enter
 wait_until 10 pane_title_has "$s3 (sleep)" || fail "/ then n did not select $s3:
 $(screen)"
+# The pane's process exits: the pane says so, and k does not fall on the row that took its
+# place in the selection.
+kill_ours KILL "$s3" || fail "could not kill $s3"
+wait_screen 10 "$s3: the process has exited"
+tmux_keys k
+wait_screen 10 "the detail pane's process $s3 is not the selected one"
+{ alive "$s1" && alive "$job"; } || fail "k with the pane on an exited process killed another one"
 tmux_keys Escape
-say "ok: / selects the process found, k kills only it"
+say "ok: / selects the process found, k kills only it; the pane keeps to its process"
 
 # 2. A group kill with SIGINT: the background sleeps ignore it (a shell's & does that), and
 #    each is named with the reason once the shell has died of it.
@@ -66,7 +73,7 @@ wait_screen 10 'the kill keys now send SIGINT'
 tmux_keys g
 wait_screen 10 "$s1 (sleep) survived SIGINT: ignores it"
 wait_until 10 gone "$job" || fail "the shell did not die of SIGINT"
-{ alive "$s1" && alive "$s3"; } || fail "a sleep that ignores SIGINT died of it"
+alive "$s1" || fail "a sleep that ignores SIGINT died of it"
 quit_and_check_gone "$s1" "$s3"
 say "ok: the survivors of a group SIGINT named: they ignore it"
 

@@ -91,6 +91,11 @@ pid_t detail_pid(const struct detail *d)
 	return d->pid;
 }
 
+bool detail_shows(const struct detail *d, pid_t pid, unsigned long long start)
+{
+	return d->open && d->pid == pid && d->start == start;
+}
+
 void detail_toggle_env(struct detail *d)
 {
 	d->env = !d->env;

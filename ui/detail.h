@@ -19,6 +19,8 @@ void detail_close(struct detail *d);
 bool detail_is_open(const struct detail *d);
 /* The process it shows. */
 pid_t detail_pid(const struct detail *d);
+/* Is it open on this very process (pid and start time)? */
+bool detail_shows(const struct detail *d, pid_t pid, unsigned long long start);
 /* e: show the environment too, or no longer. */
 void detail_toggle_env(struct detail *d);
 /* Read the process again when the engine has refreshed since the last read (or it was

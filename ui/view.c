@@ -821,6 +821,13 @@ static struct action view_kill(struct view *v, const struct engine *e, enum acti
 		return view_act(ACT_REDRAW);
 	}
 	const struct member *m = view_member(e, v, v->sel);
+	/* The selection moved off an exited process under an open pane: the key must not hit
+	 * another process than the one the pane shows. */
+	if (detail_is_open(v->detail) && !detail_shows(v->detail, m->p.pid, m->p.start)) {
+		view_say(v, "the detail pane's process %d is not the selected one: Esc closes the pane",
+			 (int)detail_pid(v->detail));
+		return view_act(ACT_REDRAW);
+	}
 	struct action a = { .kind = kind, .pid = m->p.pid, .start = m->p.start };
 	return a;
 }

@@ -7,7 +7,7 @@
 command -v tmux >/dev/null || skip "tmux is not installed"
 
 GUIDE='(─|-) '
-job="" s1="" s2="" s3="" sl="" ct="" esc=""	# set by await_row
+job="" s1="" s2="" s3="" sl="" ct="" esc="" blk=""	# set by await_row
 
 launch() {
 	tmux_start "$ORPHANAGE" "$@"
@@ -127,3 +127,27 @@ wait_screen 15 "$esc (sleep) survived SIGKILL: not reached: in session $sid, not
 alive "$esc" || fail "the setsid sleep did not escape the group kill"
 quit_and_check_gone "$esc"
 say "ok: the setsid escapee named with its session"
+
+# 5. SIGTERM to the block demo's group: its blocker lives on, the signal pending; the pane
+#    on it shows both.
+launch --demo block -d 0.3 --grace 0.5
+await_row job 10 ':[0-9][0-9] . block$'
+await_row blk 10 "${GUIDE}(\\[orphan\\] )?block\$"
+# The flag is the field after TIME (the 10th).
+blocker_flagged() { [ "$(row_field "${GUIDE}(\\[orphan\\] )?block\$" 10)" = B ]; }
+wait_until 10 blocker_flagged ||
+	fail "the blocker's row has no B flag:
+$(screen)"
+tmux_keys s
+wait_screen 10 'Enter picks, Esc cancels'
+tmux_keys 1 5 Enter
+wait_screen 10 'the kill keys now send SIGTERM'
+tmux_keys g
+wait_screen 15 "$blk (blocker) survived SIGTERM: blocks it: SIGTERM stays pending"
+alive "$blk" || fail "the blocker died of a SIGTERM it blocks"
+tmux_keys Down Enter
+wait_until 10 pane_title_has "$blk (blocker)" || fail "the pane did not open on $blk:
+$(screen)"
+wait_screen 10 '^pending  *SIGTERM$'
+quit_and_check_gone "$blk"
+say "ok: the blocker named, and its pending SIGTERM shown"

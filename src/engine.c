@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "engine_int.h"
+#include "inspect.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -41,6 +42,8 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->opt = opt;
 	e->clock = p->clock ? p->clock : monotonic;
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
+	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
+	e->read_masks = p->read_masks ? p->read_masks : sigmask_read;
 	e->t0 = e->clock();
 	e->self = getpid();
 	e->self_pgid = getpgrp();
@@ -98,6 +101,7 @@ void engine_free(struct engine *e)
 	free(e->copy);
 	e->copy = NULL;
 	e->sc = NULL;
+	survivors_free(e);
 }
 
 bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self)

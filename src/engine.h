@@ -19,6 +19,7 @@
 #include "outbuf.h"
 #include "scan.h"
 #include "source.h"
+#include "survivor.h"
 
 #define ENGINE_MAX_SOURCES 4
 
@@ -34,6 +35,11 @@ struct engine_params {
 	double (*clock)(void);
 	/* pidfd_open(2), for tests: NULL for the system call. Returns an fd or -1. */
 	int (*pidfd_open)(pid_t pid);
+	/* A process read after a kill, for tests: NULL for inspect_read_survivor (/proc). */
+	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+			     char *parent_comm);
+	/* Signal masks, for tests: NULL for sigmask_read (/proc/PID/status). */
+	int (*read_masks)(pid_t pid, struct sigmasks *out);
 };
 
 /* What to start: a command, or a process to attach to. */
@@ -45,6 +51,23 @@ struct engine_launch {
 	/* The job starts under this comm and renames itself at once (a scenario run by
 	 * orphanage's own binary starts as "exe"): wait briefly for its own name, or NULL. */
 	const char *renames_from;
+};
+
+/* A process a kill was meant for, or that lives beside it: looked at after the kill. */
+struct survivor_target {
+	pid_t pid;
+	unsigned long long start;
+	enum survivor_send send;
+	bool was_zombie;		/* dead already before the kill */
+};
+
+/* A kill whose survivors are to be named when due. */
+struct survivor_watch {
+	struct survivor_kill k;
+	double due;
+	int looks;
+	struct survivor_target *t;
+	size_t n;
 };
 
 /* What engine_handle_poll did, for the loop to redraw or re-check. */
@@ -60,6 +83,9 @@ struct engine {
 	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
 	double (*clock)(void);
 	int (*pidfd_open)(pid_t pid);
+	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+			     char *parent_comm);
+	int (*read_masks)(pid_t pid, struct sigmasks *out);
 	/* Where the family comes from: the scan source first, others beside it. */
 	struct source sources[ENGINE_MAX_SOURCES];
 	size_t nsources;
@@ -85,6 +111,8 @@ struct engine {
 	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct snapshot snap;		/* scratch for refreshes */
+	struct survivor_watch *watches;	/* kills whose survivors are still to be named */
+	size_t nwatches;
 };
 
 /* What a key asks the engine to do. */
@@ -155,6 +183,15 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
 /* The loop polled what engine_pollfds gave: read output, pass it on, take exits in.
  * Returns ENGINE_OUTPUT and ENGINE_REFRESHED bits. */
 unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);
+/* When engine_wake has work (seconds on engine_now's clock), or -1: the loop's timer. */
+double engine_next_wake(const struct engine *e);
+/* Do what is due: name the survivors of a kill made a moment ago. */
+void engine_wake(struct engine *e);
+/* Read the signal masks of these members (slots into fam.m) unless read since the last
+ * refresh: for a face that shows them. Returns true when any changed (the generation grew). */
+bool engine_read_masks(struct engine *e, const size_t *slots, size_t n);
+/* The same for every running member (batch snapshots, the leak report). */
+bool engine_read_all_masks(struct engine *e);
 /* Relaunch the job's command once its family is gone. */
 bool engine_relaunch(struct engine *e);
 

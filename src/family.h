@@ -11,6 +11,7 @@
 #include "events.h"
 #include "pidmap.h"
 #include "proc.h"
+#include "sigmask.h"
 
 #define FAMILY_MAX_DEPTH 64
 
@@ -66,6 +67,10 @@ struct member {
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
 	unsigned long gen;		/* the family's gen when this member last changed */
+	/* Its signal masks, read only when a face shows them (engine_read_masks). */
+	struct sigmasks masks;
+	int masks_err;			/* 0, or why they could not be read (an errno) */
+	unsigned long masks_at;		/* the engine's refresh count + 1 when read; 0: never */
 };
 
 struct family_config {

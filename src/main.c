@@ -124,6 +124,7 @@ static void loop_refreshed(struct loop *l)
 		return;
 	}
 	if (l->o->batch && engine_family_gone(e) && !l->quit) {
+		engine_read_all_masks(e);
 		batch_snapshot(&l->batch, e);
 		l->quit = true;
 	}
@@ -139,6 +140,7 @@ static void loop_tick(struct loop *l)
 			loop_refreshed(l);
 			return;
 		}
+		engine_read_all_masks(e);
 		/* Nobody reads the snapshots any more (a closed pipe): quit, applying --on-exit. */
 		if (!batch_snapshot(&l->batch, e))
 			l->quit = true;
@@ -158,6 +160,7 @@ static void loop_check(struct loop *l)
 	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
 	size_t leaked = check_collect(e, gone);
+	engine_read_all_masks(e);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
 	engine_on_exit(e);
@@ -176,6 +179,9 @@ static int loop_timeout(const struct loop *l)
 		until = wake;
 	if (l->early_refresh > 0 && l->early_refresh < until)
 		until = l->early_refresh;
+	double engine_wakes = engine_next_wake(l->e);
+	if (engine_wakes >= 0 && engine_wakes < until)
+		until = engine_wakes;
 	double left = until - now;
 	/* A machine pass is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))
@@ -203,6 +209,10 @@ static void loop_run(struct loop *l)
 		if (l->view && l->dirty) {
 			view_draw(l->view, e);
 			l->dirty = false;
+			/* The rows on screen get their signal flags (read once per refresh). */
+			size_t shown[512];
+			if (engine_read_masks(e, shown, view_rows_shown(l->view, shown, 512)))
+				view_draw(l->view, e);
 		}
 		int r = poll(fds, n, loop_timeout(l));
 		if (r < 0 && errno != EINTR)
@@ -234,6 +244,12 @@ static void loop_run(struct loop *l)
 			engine_refresh_family(e);
 			loop_refreshed(l);
 			l->early_refresh = --l->early_left > 0 ? engine_now(e) + 0.2 : 0;
+		}
+		double wake = engine_next_wake(e);
+		if (!l->quit && wake >= 0 && engine_now(e) >= wake) {
+			/* A kill a moment ago: name its survivors. */
+			engine_wake(e);
+			loop_refreshed(l);
 		}
 		if (!l->quit && engine_now(e) >= l->next_refresh) {
 			loop_tick(l);

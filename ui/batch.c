@@ -3,9 +3,11 @@
 #include "batch.h"
 #include "columns.h"
 #include "escape.h"
+#include "sigmask.h"
 #include "signame.h"
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +37,39 @@ static void json_string(FILE *out, const char *raw)
 	fprintf(out, "\"%s\"", json);
 	free(safe);
 	free(json);
+}
+
+/* The signals that usually end a job (SIGHUP, SIGINT, SIGTERM) that m ignores, as a mark
+ * before its command: "[ignores SIGINT] "; "" when none, or when its masks are not known. */
+static void ignore_mark(const struct member *m, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!m->masks_at || m->masks_err || !family_member_running(m))
+		return;
+	struct sigmasks ign = { .ign = m->masks.ign, .have = m->masks.have };
+	char note[96];
+	sigmask_note(&ign, note, sizeof note);
+	if (note[0])
+		snprintf(buf, len, "[%s] ", note);
+}
+
+/* "signals": what m ignores, catches and blocks, by name; null when they are not known. */
+static void json_signals(FILE *out, const struct member *m)
+{
+	fputs(", \"signals\": ", out);
+	if (!m->masks_at || m->masks_err) {
+		fputs("null", out);
+		return;
+	}
+	static const char *const keys[] = { "ignored", "caught", "blocked" };
+	const uint64_t masks[] = { m->masks.ign, m->masks.cgt, m->masks.blk };
+	fputc('{', out);
+	for (int i = 0; i < 3; i++) {
+		char names[1024];
+		size_t n = sigmask_names(masks[i], "\", \"", names, sizeof names);
+		fprintf(out, "%s\"%s\": [%s%s%s]", i ? ", " : "", keys[i], n ? "\"" : "", names, n ? "\"" : "");
+	}
+	fputc('}', out);
 }
 
 /* One text row: the ps j columns, the tree guide, a mark, the command. */
@@ -70,6 +105,7 @@ static void json_process(FILE *out, const struct member *m, int depth, const cha
 		}
 	}
 	fprintf(out, ", \"depth\": %d, \"orphan\": %s", depth, m->orphan ? "true" : "false");
+	json_signals(out, m);
 	if (extra_key) {
 		fprintf(out, ", \"%s\": ", extra_key);
 		json_string(out, extra);
@@ -140,7 +176,10 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 		fprintf(b->out, "%s\n", header);
 		for (size_t i = 0; i < n; i++) {
 			const struct member *m = &e->fam.m[b->rows[i].member];
-			text_row(b->out, m, &b->rows[i], m->orphan ? "[orphan] " : "");
+			char mark[160], note[128];
+			ignore_mark(m, note, sizeof note);
+			snprintf(mark, sizeof mark, "%s%s", m->orphan ? "[orphan] " : "", note);
+			text_row(b->out, m, &b->rows[i], mark);
 		}
 		text_events(b, e);
 		fputc('\n', b->out);
@@ -194,11 +233,12 @@ void batch_leaks(struct batch *b, const struct engine *e)
 	fprintf(b->out, "%s\n", header);
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = &e->fam.m[b->rows[i].member];
-		char mark[160];
+		char mark[320], note[128];
 		if (!family_member_running(m))
 			continue;
 		family_describe(&e->fam, m, how, sizeof how);
-		snprintf(mark, sizeof mark, "[leaked: %s] ", how);
+		ignore_mark(m, note, sizeof note);
+		snprintf(mark, sizeof mark, "[leaked: %s] %s", how, note);
 		text_row(b->out, m, NULL, mark);
 	}
 	fflush(b->out);

@@ -155,6 +155,9 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
 /* The loop polled what engine_pollfds gave: read output, pass it on, take exits in.
  * Returns ENGINE_OUTPUT and ENGINE_REFRESHED bits. */
 unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);
+/* The running member that leads process group pgid, or else any running member in it;
+ * NULL when no member is in it (the terminal's foreground was taken by the family?). */
+const struct member *engine_group_holder(const struct engine *e, pid_t pgid);
 /* Relaunch the job's command once its family is gone. */
 bool engine_relaunch(struct engine *e);
 

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "options.h"
 #include "signame.h"
+#include "term.h"
 #include "view.h"
 
 #include <errno.h>
@@ -68,6 +69,40 @@ static int signals_open(sigset_t *ignored)
 }
 
 static void loop_refreshed(struct loop *l);
+
+/* The job shares orphanage's session, so it can make its own group the terminal's
+ * foreground (tcsetpgrp, with SIGTTOU ignored): orphanage would then read nothing but
+ * EIO, and Ctrl+C would go to the job. Take it back and say who took it. A foreground
+ * held by a live group outside the family (the shell, after bg) is job control: left
+ * alone. Returns true when orphanage's group holds the foreground. */
+static bool loop_foreground(struct loop *l)
+{
+	int fd = view_fd(l->view);
+	pid_t fg = term_foreground(fd);
+	if (fg <= 0 || fg == l->e->self_pgid)
+		return fg == l->e->self_pgid;
+	const struct member *m = engine_group_holder(l->e, fg);
+	/* A group that no longer exists (the family's, gone since) holds it for nobody. */
+	if (!m && !(kill(-fg, 0) < 0 && errno == ESRCH))
+		return false;
+	char who[96], text[256];
+	if (m)
+		snprintf(who, sizeof who, "%d (%s)", (int)m->p.pid, m->p.comm);
+	else
+		snprintf(who, sizeof who, "process group %d, now gone,", (int)fg);
+	bool back = term_take_foreground(fd) == 0;
+	if (back) {
+		snprintf(text, sizeof text, "%s took the terminal's foreground: taken back", who);
+		/* It may have changed the terminal's modes and written on it too. */
+		view_resume(l->view);
+	} else {
+		snprintf(text, sizeof text, "%s took the terminal's foreground: could not take it back: %s", who,
+			 strerror(errno));
+	}
+	engine_note(l->e, text);
+	l->dirty = true;
+	return back;
+}
 
 /* A signal asks orphanage to end. --check still owes its report: the first such signal
  * starts the grace period (the routed signal may end the job), a second one ends it now. */
@@ -201,7 +236,14 @@ static void loop_run(struct loop *l)
 		size_t engine_slot = n;
 		n += engine_pollfds(e, fds + n, MAX_POLL - n);
 		if (l->view && l->dirty) {
+			/* Held: a job taking the foreground meanwhile must not stop orphanage. */
+			bool held = loop_foreground(l);
+			sigset_t old;
+			if (held)
+				term_guard_begin(&old);
 			view_draw(l->view, e);
+			if (held)
+				term_guard_end(&old);
 			l->dirty = false;
 		}
 		int r = poll(fds, n, loop_timeout(l));
@@ -210,7 +252,13 @@ static void loop_run(struct loop *l)
 		if (fds[0].revents)
 			loop_signals(l);
 		if (l->view && fds[view_slot].revents) {
+			bool held = loop_foreground(l);
+			sigset_t old;
+			if (held)
+				term_guard_begin(&old);
 			struct action a = view_key(l->view, e);
+			if (held)
+				term_guard_end(&old);
 			if (a.kind == ACT_QUIT)
 				l->quit = true;
 			else if (engine_act(e, &a))

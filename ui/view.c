@@ -199,6 +199,19 @@ void view_resize(struct view *v)
 	v->force = true;
 }
 
+void view_resume(struct view *v)
+{
+	reset_prog_mode();
+	view_resize(v);
+	view_repaint(v);
+}
+
+void view_repaint(struct view *v)
+{
+	clearok(curscr, TRUE);
+	v->force = true;
+}
+
 void view_set_hint(struct view *v, const char *hint)
 {
 	free(v->hint);

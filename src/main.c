@@ -61,6 +61,8 @@ static int signals_open(sigset_t *ignored)
 	}
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGWINCH);
+	/* Continued after a stop (SIGSTOP, or Ctrl+Z and fg): the terminal modes come back. */
+	sigaddset(&set, SIGCONT);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
 	/* A closed standard output should end the writes, not orphanage. */
@@ -130,6 +132,13 @@ static void loop_signals(struct loop *l)
 		case SIGWINCH:
 			if (l->view)
 				view_resize(l->view);
+			break;
+		case SIGCONT:
+			/* A shell that had orphanage stopped put the terminal in its own modes. */
+			if (l->view) {
+				view_resume(l->view);
+				loop_foreground(l);
+			}
 			break;
 		case SIGQUIT:
 			/* Ctrl+\ asks orphanage to quit (applying --on-exit); it is not routed. */

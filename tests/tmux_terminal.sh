@@ -1,5 +1,6 @@
 #!/bin/bash
-# The terminal orphanage shares with its job: a job that takes the terminal's foreground.
+# The terminal orphanage shares with its job: a job that takes the terminal's foreground,
+# orphanage stopped and continued.
 . "${srcdir:-.}/tests/lib.sh"
 command -v tmux >/dev/null || skip "tmux is not installed"
 command -v perl >/dev/null || skip "perl is not installed"
@@ -17,6 +18,10 @@ $(screen)"
 }
 # CPU seconds (user + system, in clock ticks) pid has used.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# shellcheck disable=SC2317 # called through wait_until
+is_stopped() { grep -q '^State:[[:space:]]*T' "/proc/$1/status" 2>/dev/null; }
+# shellcheck disable=SC2317 # called through wait_until
+not_stopped() { alive "$1" && ! is_stopped "$1"; }
 
 # 1. A job that ignores SIGTTOU makes its own group the terminal's foreground: orphanage
 #    takes it back, says who took it, stays quiet (no spinning on EIO) and answers q.
@@ -48,5 +53,28 @@ hz=$(getconf CLK_TCK)
 wait_screen 10 "[0-9]* (perl) took the terminal's foreground: taken back"
 quit_with_q "after the job took the terminal"
 say "ok: the terminal's foreground taken back from the job"
+
+# 2. Stopped from outside (SIGSTOP) while a shell puts the terminal back in line mode and
+#    prints on it, then continued (SIGCONT): the view's modes and screen come back, so q
+#    quits without Enter and the shell's text is gone.
+tmux_start "$ORPHANAGE" -d 0.5 -- sleep 100
+wait_screen 10 'PPID *PID *PGID'
+orph=$(orphanage_pid)
+[ -n "$orph" ] || fail "no orphanage process in the pane"
+track "$orph"
+tty=$(tmux -L "$TMUX_SOCKET" display -p '#{pane_tty}')
+[ -c "$tty" ] || fail "no pane terminal ($tty)"
+kill_ours STOP "$orph"
+wait_until 10 is_stopped "$orph" || fail "orphanage did not stop on SIGSTOP"
+# What a job-control shell does when its job stops: its own modes, its prompt.
+stty -F "$tty" sane || fail "stty on $tty failed"
+printf '\r\nSHELL-PROMPT-TEXT$ ' >"$tty"
+wait_screen 10 'SHELL-PROMPT-TEXT'
+kill_ours CONT "$orph"
+wait_until 10 not_stopped "$orph" || fail "orphanage did not continue on SIGCONT"
+wait_until 10 eval '! screen_has SHELL-PROMPT-TEXT' || fail "the view was not repainted after SIGCONT:
+$(screen)"
+quit_with_q "after SIGSTOP and SIGCONT"
+say "ok: stopped and continued, the view's modes come back"
 
 exit 0

@@ -185,6 +185,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		.n_ancestors = nanc,
 		.release = engine_release_member,
 		.release_ctx = e,
+		.why_stopped = engine_why_stopped,
+		.why_stopped_ctx = e,
 	};
 	/* A relaunch starts a new family; its count goes on, so engine_generation only grows. */
 	unsigned long fam_gen = e->fam.gen;

@@ -19,6 +19,14 @@ static size_t group_members(const struct engine *e, pid_t pgid)
 	return n;
 }
 
+static size_t group_stopped(const struct engine *e, pid_t pgid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->fam.n; i++)
+		n += family_member_running(&e->fam.m[i]) && e->fam.m[i].p.pgid == pgid && e->fam.m[i].p.state == 'T';
+	return n;
+}
+
 void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 {
 	double now = engine_now(e);
@@ -41,8 +49,21 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 			     signame(sig), src, pgid);
 		return;
 	}
-	eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
-	kill_group(&e->kctx, pgid, sig, now);
+	/* A stopped process acts on the signal only once it runs again (a job stopped by
+	 * SIGTTOU, say): SIGCONT follows, so Ctrl+C takes effect. */
+	engine_refresh_family(e);
+	size_t stopped = group_stopped(e, pgid);
+	if (!stopped) {
+		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
+		kill_group(&e->kctx, pgid, sig, now);
+		return;
+	}
+	eventlog_add(&e->log, now, EV_ROUTE, 0,
+		     "%s %s routed to the job's group %d, then SIGCONT: %zu of its processes %s stopped", signame(sig),
+		     src, pgid, stopped, stopped == 1 ? "was" : "were");
+	struct kill_result r = kill_group(&e->kctx, pgid, sig, now);
+	if (r.sent)
+		kill_group(&e->kctx, pgid, SIGCONT, now);
 }
 
 /* The member the face selected, if it is still that process. */

@@ -8,5 +8,7 @@
 void engine_sync_pidfds(struct engine *e);
 /* The family's release callback: the member is dropped, its pidfd is closed. */
 void engine_release_member(struct member *m, void *ctx);
+/* The family's why_stopped: the words for a member just read as stopped (engine_tty.c). */
+void engine_why_stopped(const struct proc *p, char *buf, size_t len, void *ctx);
 
 #endif

@@ -190,6 +190,16 @@ static bool reading_differs(const struct proc *old, const struct proc *p)
 	       (old->cmdline && p->cmdline ? strcmp(old->cmdline, p->cmdline) != 0 : old->cmdline != p->cmdline);
 }
 
+/* A member read as stopped: the event says why when the engine can tell (cfg.why_stopped). */
+static void note_stopped(const struct family *fam, const struct member *m, const struct proc *p, double now,
+			 struct eventlog *log)
+{
+	char why[160] = "stopped";
+	if (p->state == 'T' && fam->cfg.why_stopped)
+		fam->cfg.why_stopped(p, why, sizeof why, fam->cfg.why_stopped_ctx);
+	eventlog_add(log, now, EV_INFO, p->pid, "%d (%s) %s", p->pid, member_name(m), why);
+}
+
 /* Compare a member's new reading with its last one and report what happened. */
 static void member_reconcile(struct family *fam, struct member *m, const struct proc *p, double now,
 			     struct eventlog *log)
@@ -216,8 +226,10 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 	m->prev_state = m->p.state;
 	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
 	bool stopped = p->state == 'T' || p->state == 't';
-	if (stopped != was_stopped && p->state != 'Z')
-		eventlog_add(log, now, EV_INFO, pid, "%d (%s) %s", pid, member_name(m), stopped ? "stopped" : "continued");
+	if (stopped && !was_stopped)
+		note_stopped(fam, m, p, now, log);
+	else if (was_stopped && !stopped && p->state != 'Z')
+		eventlog_add(log, now, EV_INFO, pid, "%d (%s) continued", pid, member_name(m));
 	member_take(m, p);
 	if (p->state == 'Z' && !m->zombie_noted) {
 		m->zombie_noted = true;
@@ -313,6 +325,9 @@ static void member_joined(struct family *fam, struct member *m, double now, stru
 		}
 		break;
 	}
+	/* Stopped already when first seen (by the terminal, as soon as it touched it). */
+	if (m->p.state == 'T' || m->p.state == 't')
+		note_stopped(fam, m, &m->p, now, log);
 	if (m->p.state == 'Z') {
 		m->zombie_noted = true;
 		eventlog_add(log, now, EV_ZOMBIE, pid, "%d (%s) is a zombie: parent %d has not waited for it",

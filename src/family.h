@@ -80,6 +80,10 @@ struct family_config {
 	 * gave it a pidfd closes it; NULL when none are given. */
 	void (*release)(struct member *m, void *ctx);
 	void *release_ctx;
+	/* Says why a member just read as stopped stopped ("stopped by SIGTTOU: ..."), for its
+	 * event; NULL: the event says only "stopped". */
+	void (*why_stopped)(const struct proc *p, char *buf, size_t len, void *ctx);
+	void *why_stopped_ctx;
 };
 
 struct family {

@@ -439,6 +439,54 @@ static void test_reused_group_id_does_not_pull_strangers_in(void **state)
 	assert_int_equal(count_events(f, EV_ORPHAN, 1500), 0);
 }
 
+/* The engine's why_stopped, made up: the reason names the process and its state. */
+static void why_stopped_stub(const struct proc *p, char *buf, size_t len, void *ctx)
+{
+	(void)ctx;
+	snprintf(buf, len, "stopped by SIGTTOU: it wrote (%d %c)", (int)p->pid, p->state);
+}
+
+/* A member that stops says why, when the engine can tell: whether it is first seen
+ * stopped (the terminal stops a job as soon as it touches it) or stops later; continuing
+ * is said once. Without the engine's word, the event says only "stopped". */
+static void test_stopped_member_says_why(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	assert_true(has_event_text(f, "1000 (sh) is the job's first process"));
+
+	f->fam.cfg.why_stopped = why_stopped_stub;
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh")->state = 'T';
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat")->state = 'T';
+	update(f, 2.0);
+	assert_true(has_event_text(f, "1000 (sh) stopped by SIGTTOU: it wrote (1000 T)"));
+	assert_true(has_event_text(f, "1001 (cat) stopped by SIGTTOU: it wrote (1001 T)"));
+	/* Still stopped: nothing new. */
+	size_t n = count_events(f, EV_INFO, 0);
+	update(f, 3.0);
+	assert_int_equal(count_events(f, EV_INFO, 0), n);
+
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat");
+	update(f, 4.0);
+	assert_true(has_event_text(f, "1000 (sh) continued"));
+	assert_true(has_event_text(f, "1001 (cat) continued"));
+
+	/* A tracer's stop is not the terminal's: the hook is not asked. */
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh")->state = 't';
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat");
+	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "dd")->state = 'T';
+	update(f, 5.0);
+	const struct event *ev = last_event(f, EV_INFO, ROOT);
+	assert_non_null(ev);
+	assert_string_equal(ev->text, "1000 (sh) stopped");
+	assert_true(has_event_text(f, "1002 (dd) stopped by SIGTTOU: it wrote (1002 T)"));
+}
+
 /* The job (its group's leader) dies and leaves a stopped member behind: the group is now
  * orphaned in the POSIX sense, and the kernel will send it SIGHUP and SIGCONT. */
 static void test_group_orphaned_with_stopped_member_is_noted(void **state)
@@ -1212,6 +1260,7 @@ int main(void)
 		FT(test_orphan_found_in_family_group_joins),
 		FT(test_reused_group_id_does_not_pull_strangers_in),
 		FT(test_group_orphaned_with_stopped_member_is_noted),
+		FT(test_stopped_member_says_why),
 		FT(test_group_member_born_after_group_emptied_does_not_join),
 		FT(test_orphan_older_than_the_watch_does_not_join),
 		FT(test_pid_reused_by_stranger_is_not_the_member),

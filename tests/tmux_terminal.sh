@@ -1,6 +1,6 @@
 #!/bin/bash
 # The terminal orphanage shares with its job: a job that takes the terminal's foreground,
-# orphanage stopped and continued.
+# orphanage stopped and continued, a job that writes to or reads the terminal.
 . "${srcdir:-.}/tests/lib.sh"
 command -v tmux >/dev/null || skip "tmux is not installed"
 command -v perl >/dev/null || skip "perl is not installed"
@@ -20,6 +20,8 @@ $(screen)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # shellcheck disable=SC2317 # called through wait_until
 is_stopped() { grep -q '^State:[[:space:]]*T' "/proc/$1/status" 2>/dev/null; }
+# Is TOSTOP set on terminal $1?
+tostop() { stty -F "$1" -a | grep -qE '(^| )tostop( |;|$)'; }
 # shellcheck disable=SC2317 # called through wait_until
 not_stopped() { alive "$1" && ! is_stopped "$1"; }
 
@@ -56,7 +58,8 @@ say "ok: the terminal's foreground taken back from the job"
 
 # 2. Stopped from outside (SIGSTOP) while a shell puts the terminal back in line mode and
 #    prints on it, then continued (SIGCONT): the view's modes and screen come back, so q
-#    quits without Enter and the shell's text is gone.
+#    quits without Enter and the shell's text is gone. TOSTOP is on while the view is up,
+#    back on after the stop, and off again once orphanage has quit.
 tmux_start "$ORPHANAGE" -d 0.5 -- sleep 100
 wait_screen 10 'PPID *PID *PGID'
 orph=$(orphanage_pid)
@@ -64,6 +67,7 @@ orph=$(orphanage_pid)
 track "$orph"
 tty=$(tmux -L "$TMUX_SOCKET" display -p '#{pane_tty}')
 [ -c "$tty" ] || fail "no pane terminal ($tty)"
+tostop "$tty" || fail "TOSTOP is not set while the view is up"
 kill_ours STOP "$orph"
 wait_until 10 is_stopped "$orph" || fail "orphanage did not stop on SIGSTOP"
 # What a job-control shell does when its job stops: its own modes, its prompt.
@@ -74,7 +78,45 @@ kill_ours CONT "$orph"
 wait_until 10 not_stopped "$orph" || fail "orphanage did not continue on SIGCONT"
 wait_until 10 eval '! screen_has SHELL-PROMPT-TEXT' || fail "the view was not repainted after SIGCONT:
 $(screen)"
-quit_with_q "after SIGSTOP and SIGCONT"
+tostop "$tty" || fail "TOSTOP was not set again after SIGCONT"
+# shellcheck disable=SC2317 # called by quit_with_q
+tostop_off() { ! tostop "$tty" || fail "TOSTOP is still set after orphanage quit"; }
+quit_with_q "after SIGSTOP and SIGCONT" tostop_off
 say "ok: stopped and continued, the view's modes come back"
+
+# 3. A job whose members read and write the terminal: the reader (in a group of its own)
+#    is stopped by SIGTTIN, the writer by SIGTTOU (TOSTOP) and its text never reaches the
+#    screen; the events say which and why; Ctrl+C reaches the stopped job, with SIGCONT.
+# The reader is perl: a shell's background job would ignore SIGINT.
+cat >"$TMPD/rw.sh" <<'SH'
+until [ -e "$1" ]; do sleep 0.05; done
+perl -e 'setpgrp(0, 0); $SIG{INT} = "DEFAULT"; open(my $t, "<", "/dev/tty") or die; sysread($t, my $c, 1)' &
+until [ -e "$2" ]; do sleep 0.05; done
+printf 'STRAY-TEXT-FROM-THE-JOB\n' >/dev/tty
+sleep 100
+SH
+tmux_start "$ORPHANAGE" -d 0.3 -- sh "'$TMPD/rw.sh'" "'$TMPD/read'" "'$TMPD/write'"
+wait_screen 10 'PPID *PID *PGID'
+await_row job 10 ':[0-9][0-9] sh .*rw.sh'
+touch "$TMPD/read"
+await_row reader 10 '(─|-) perl -e '
+wait_screen 15 "$reader (perl) stopped by SIGTTIN: it read the terminal (its standard input is /dev/null)"
+touch "$TMPD/write"
+wait_screen 15 "$job (sh) stopped by SIGTTOU: it wrote to the terminal"
+! screen_has 'STRAY-TEXT' || fail "the job's write to the terminal reached the screen:
+$(screen)"
+is_stopped "$job" && is_stopped "$reader" || fail "the writer and the reader are not both stopped"
+# Ctrl+C: SIGINT to the job's group, then SIGCONT, so the stopped job acts on it.
+tmux_keys C-c
+wait_screen 10 "SIGINT from the terminal routed to the job's group $job, then SIGCONT: 1 of its processes was stopped"
+wait_until 10 gone "$job" || fail "Ctrl+C did not end the stopped job:
+$(screen)"
+! screen_has 'STRAY-TEXT' || fail "the job's write reached the screen once it was continued:
+$(screen)"
+# With its parent gone, the reader's group is orphaned: the kernel sends it SIGHUP and SIGCONT.
+wait_until 10 gone "$reader" || fail "the stopped reader $reader outlived its orphaned group:
+$(screen)"
+quit_with_q "after the job wrote to the terminal"
+say "ok: a job writing to or reading the terminal is stopped, and the log says why"
 
 exit 0

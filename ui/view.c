@@ -9,6 +9,7 @@
 #include "columns.h"
 #include "escape.h"
 #include "signame.h"
+#include "term.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -165,6 +166,10 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	curs_set(0);
 	view_colors(v);
 	getmaxyx(stdscr, v->h, v->w);
+	/* A background job writing to the terminal is stopped (SIGTTOU), not drawn over the
+	 * view. It is part of the program mode, so endwin, Ctrl+Z and fg restore it. */
+	if (term_set_tostop(v->fd_out) == 0)
+		def_prog_mode();
 
 	view_live = v;
 	if (!view_atexit_set && atexit(view_atexit) == 0)

@@ -188,6 +188,10 @@ static void loop_tick(struct loop *l)
 			l->quit = true;
 	}
 	loop_refreshed(l);
+	/* A same-group job is in the terminal's foreground: what it writes there is not
+	 * stopped (TOSTOP stops background groups only), so it is painted over. */
+	if (l->view && l->o->same_group)
+		view_repaint(l->view);
 	if (l->o->iterations > 0 && l->snapshots >= (unsigned long)l->o->iterations)
 		l->quit = true;
 }
@@ -428,6 +432,9 @@ int main(int argc, char **argv)
 		engine_free(e);
 		return fail(err, rc);
 	}
+	if (l.view && o.same_group && !o.pid)
+		engine_note(e, "same group: the job's writes to the terminal cannot be stopped, "
+			       "so the view is repainted at every refresh");
 	loop_run(&l);
 	loop_finish(&l);
 	batch_free(&l.batch);

@@ -119,4 +119,21 @@ $(screen)"
 quit_with_q "after the job wrote to the terminal"
 say "ok: a job writing to or reading the terminal is stopped, and the log says why"
 
+# 4. --same-group: the job is in the foreground group, so its write goes through; the view
+#    says it repaints, and does: the text is gone at the next refresh.
+cat >"$TMPD/w.sh" <<'SH'
+until [ -e "$1" ]; do sleep 0.05; done
+printf 'STRAY-SAME-GROUP\n' >/dev/tty
+sleep 100
+SH
+tmux_start "$ORPHANAGE" -d 0.3 --same-group -- sh "'$TMPD/w.sh'" "'$TMPD/go4'"
+wait_screen 10 'same group: the job.s writes to the terminal cannot be stopped'
+touch "$TMPD/go4"
+await_row job 10 ':[0-9][0-9] sh .*w.sh'
+# The write happened (the job went on to its sleep); the repaint follows within a refresh.
+await_row sl 10 '(─|-) sleep 100$'
+wait_until 10 eval '! screen_has STRAY-SAME-GROUP' || fail "--same-group: the job's write stayed on the view:
+$(screen)"
+quit_with_q "--same-group"
+say "ok: --same-group repaints over the job's writes"
 exit 0

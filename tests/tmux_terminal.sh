@@ -4,6 +4,7 @@
 . "${srcdir:-.}/tests/lib.sh"
 command -v tmux >/dev/null || skip "tmux is not installed"
 command -v perl >/dev/null || skip "perl is not installed"
+job="" reader=""	# set by await_row
 
 # quit_with_q WHEN [COMMAND...]: q quits with status 0; COMMAND runs before the pane goes.
 quit_with_q() {
@@ -105,7 +106,9 @@ touch "$TMPD/write"
 wait_screen 15 "$job (sh) stopped by SIGTTOU: it wrote to the terminal"
 ! screen_has 'STRAY-TEXT' || fail "the job's write to the terminal reached the screen:
 $(screen)"
-is_stopped "$job" && is_stopped "$reader" || fail "the writer and the reader are not both stopped"
+if ! is_stopped "$job" || ! is_stopped "$reader"; then
+	fail "the writer and the reader are not both stopped"
+fi
 # Ctrl+C: SIGINT to the job's group, then SIGCONT, so the stopped job acts on it.
 tmux_keys C-c
 wait_screen 10 "SIGINT from the terminal routed to the job's group $job, then SIGCONT: 1 of its processes was stopped"
@@ -131,7 +134,8 @@ wait_screen 10 'same group: the job.s writes to the terminal cannot be stopped'
 touch "$TMPD/go4"
 await_row job 10 ':[0-9][0-9] sh .*w.sh'
 # The write happened (the job went on to its sleep); the repaint follows within a refresh.
-await_row sl 10 '(─|-) sleep 100$'
+wait_until 10 has_row '(─|-) sleep 100$' || fail "--same-group: the job never went on to its sleep:
+$(screen)"
 wait_until 10 eval '! screen_has STRAY-SAME-GROUP' || fail "--same-group: the job's write stayed on the view:
 $(screen)"
 quit_with_q "--same-group"

@@ -38,6 +38,7 @@ struct loop {
 	int interrupts;
 	double next_refresh;
 	struct check check;	/* --check's state */
+	pid_t fg_kept;		/* a group that kept the terminal's foreground from orphanage, or 0 */
 	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
 	int early_left;
 	int status;		/* orphanage's exit status */
@@ -81,8 +82,13 @@ static bool loop_foreground(struct loop *l)
 {
 	int fd = view_fd(l->view);
 	pid_t fg = term_foreground(fd);
+	if (fg == l->e->self_pgid)
+		l->fg_kept = 0;
 	if (fg <= 0 || fg == l->e->self_pgid)
 		return fg == l->e->self_pgid;
+	/* Said once: trying again at every draw would spin. */
+	if (fg == l->fg_kept)
+		return false;
 	const struct member *m = engine_group_holder(l->e, fg);
 	/* A group that no longer exists (the family's, gone since) holds it for nobody. */
 	if (!m && !(kill(-fg, 0) < 0 && errno == ESRCH))
@@ -100,6 +106,7 @@ static bool loop_foreground(struct loop *l)
 	} else {
 		snprintf(text, sizeof text, "%s took the terminal's foreground: could not take it back: %s", who,
 			 strerror(errno));
+		l->fg_kept = fg;
 	}
 	engine_note(l->e, text);
 	l->dirty = true;

@@ -21,6 +21,10 @@ $(screen)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # shellcheck disable=SC2317 # called through wait_until
 is_stopped() { grep -q '^State:[[:space:]]*T' "/proc/$1/status" 2>/dev/null; }
+# release FIFO: the job, blocked reading FIFO (no process spawned while it waits, so no
+# event pushes the ones the test looks for off the log), goes on.
+# shellcheck disable=SC2016 # expanded by the inner shell
+release() { timeout 10 sh -c 'echo >"$1"' sh "$1" || fail "the job never waited on $1"; }
 # Is TOSTOP set on terminal $1?
 tostop() { stty -F "$1" -a | grep -qE '(^| )tostop( |;|$)'; }
 # shellcheck disable=SC2317 # called through wait_until
@@ -90,34 +94,35 @@ say "ok: stopped and continued, the view's modes come back"
 #    screen; the events say which and why; Ctrl+C reaches the stopped job, with SIGCONT.
 # The reader is perl: a shell's background job would ignore SIGINT.
 cat >"$TMPD/rw.sh" <<'SH'
-until [ -e "$1" ]; do sleep 0.05; done
+read -r _ <"$1"
 perl -e 'setpgrp(0, 0); $SIG{INT} = "DEFAULT"; open(my $t, "<", "/dev/tty") or die; sysread($t, my $c, 1)' &
-until [ -e "$2" ]; do sleep 0.05; done
+read -r _ <"$2"
 printf 'STRAY-TEXT-FROM-THE-JOB\n' >/dev/tty
 sleep 100
 SH
+mkfifo "$TMPD/read" "$TMPD/write" || fail "mkfifo failed"
 tmux_start "$ORPHANAGE" -d 0.3 -- sh "'$TMPD/rw.sh'" "'$TMPD/read'" "'$TMPD/write'"
 wait_screen 10 'PPID *PID *PGID'
 await_row job 10 ':[0-9][0-9] sh .*rw.sh'
-touch "$TMPD/read"
+release "$TMPD/read"
 await_row reader 10 '(─|-) perl -e '
 wait_screen 15 "$reader (perl) stopped by SIGTTIN: it read the terminal (its standard input is /dev/null)"
-touch "$TMPD/write"
+release "$TMPD/write"
 wait_screen 15 "$job (sh) stopped by SIGTTOU: it wrote to the terminal"
 ! screen_has 'STRAY-TEXT' || fail "the job's write to the terminal reached the screen:
 $(screen)"
 if ! is_stopped "$job" || ! is_stopped "$reader"; then
 	fail "the writer and the reader are not both stopped"
 fi
-# Ctrl+C: SIGINT to the job's group, then SIGCONT, so the stopped job acts on it.
+# Ctrl+C: SIGINT to the job's group, then SIGCONT, so the stopped job acts on it. (The
+# reader goes first: its group, orphaned with the job, would fill the log at once.)
+kill_ours KILL "$reader"
+wait_until 10 gone "$reader" || fail "the reader $reader outlived SIGKILL"
 tmux_keys C-c
 wait_screen 10 "SIGINT from the terminal routed to the job's group $job, then SIGCONT: 1 of its processes was stopped"
 wait_until 10 gone "$job" || fail "Ctrl+C did not end the stopped job:
 $(screen)"
 ! screen_has 'STRAY-TEXT' || fail "the job's write reached the screen once it was continued:
-$(screen)"
-# With its parent gone, the reader's group is orphaned: the kernel sends it SIGHUP and SIGCONT.
-wait_until 10 gone "$reader" || fail "the stopped reader $reader outlived its orphaned group:
 $(screen)"
 quit_with_q "after the job wrote to the terminal"
 say "ok: a job writing to or reading the terminal is stopped, and the log says why"
@@ -125,14 +130,15 @@ say "ok: a job writing to or reading the terminal is stopped, and the log says w
 # 4. --same-group: the job is in the foreground group, so its write goes through; the view
 #    says it repaints, and does: the text is gone at the next refresh.
 cat >"$TMPD/w.sh" <<'SH'
-until [ -e "$1" ]; do sleep 0.05; done
+read -r _ <"$1"
 printf 'STRAY-SAME-GROUP\n' >/dev/tty
 sleep 100
 SH
+mkfifo "$TMPD/go4" || fail "mkfifo failed"
 tmux_start "$ORPHANAGE" -d 0.3 --same-group -- sh "'$TMPD/w.sh'" "'$TMPD/go4'"
 wait_screen 10 'same group: the job.s writes to the terminal cannot be stopped'
-touch "$TMPD/go4"
 await_row job 10 ':[0-9][0-9] sh .*w.sh'
+release "$TMPD/go4"
 # The write happened (the job went on to its sleep); the repaint follows within a refresh.
 wait_until 10 has_row '(─|-) sleep 100$' || fail "--same-group: the job never went on to its sleep:
 $(screen)"

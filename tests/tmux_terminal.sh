@@ -25,6 +25,14 @@ is_stopped() { grep -q '^State:[[:space:]]*T' "/proc/$1/status" 2>/dev/null; }
 # event pushes the ones the test looks for off the log), goes on.
 # shellcheck disable=SC2016 # expanded by the inner shell
 release() { timeout 10 sh -c 'echo >"$1"' sh "$1" || fail "the job never waited on $1"; }
+# The orphanage a shell in the pane runs as its job: the pane's shell's bash's child.
+shell_job() {
+	local pane sh
+	pane=$(tmux -L "$TMUX_SOCKET" list-panes -F '#{pane_pid}' 2>/dev/null | head -1)
+	[ -n "$pane" ] || return 1
+	sh=$(pgrep -P "$pane" -x bash | head -1)
+	[ -n "$sh" ] && pgrep -P "$sh" -x orphanage | head -1
+}
 # Is TOSTOP set on terminal $1?
 tostop() { stty -F "$1" -a | grep -qE '(^| )tostop( |;|$)'; }
 # shellcheck disable=SC2317 # called through wait_until
@@ -88,6 +96,40 @@ tostop "$tty" || fail "TOSTOP was not set again after SIGCONT"
 tostop_off() { ! tostop "$tty" || fail "TOSTOP is still set after orphanage quit"; }
 quit_with_q "after SIGSTOP and SIGCONT" tostop_off
 say "ok: stopped and continued, the view's modes come back"
+
+# 2b. The same under a job-control shell, as a person meets it: bash puts its own modes
+#    back when its job stops; after its fg, q quits without Enter. Ctrl+Z and fg put the
+#    terminal's TOSTOP off while bash has the terminal, and on again.
+if needs bash "stopped and continued under bash"; then
+	tmux_start env PS1=SHELL-PROMPT: bash --norc --noprofile -i
+	wait_screen 10 'SHELL-PROMPT:'
+	tty=$(tmux -L "$TMUX_SOCKET" display -p '#{pane_tty}')
+	tmux_keys "$ORPHANAGE -d 0.5 sleep 100" Enter
+	wait_screen 10 'PPID *PID *PGID'
+	orph=$(shell_job)
+	[ -n "$orph" ] || fail "bash: no orphanage process under the pane's bash"
+	track "$orph"
+	kill_ours STOP "$orph"
+	wait_screen 10 'Stopped'
+	tmux_keys fg Enter
+	wait_until 10 not_stopped "$orph" || fail "bash: fg did not continue orphanage"
+	wait_screen 10 'PPID *PID *PGID'
+	tostop "$tty" || fail "bash: TOSTOP is not set after fg"
+	tmux_keys C-z
+	wait_until 10 is_stopped "$orph" || fail "bash: Ctrl+Z did not stop orphanage"
+	wait_screen 10 'Stopped'
+	! tostop "$tty" || fail "bash: TOSTOP stayed set while orphanage was stopped by Ctrl+Z"
+	tmux_keys fg Enter
+	wait_until 10 not_stopped "$orph" || fail "bash: fg did not continue orphanage"
+	wait_screen 10 'PPID *PID *PGID'
+	tostop "$tty" || fail "bash: TOSTOP is not set again after Ctrl+Z and fg"
+	tmux_keys q
+	wait_until 10 gone "$orph" || fail "bash: after SIGSTOP and fg, q did not quit (no Enter):
+$(screen)"
+	! tostop "$tty" || fail "bash: TOSTOP is still set after orphanage quit"
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+	say "ok: stopped and continued under bash; Ctrl+Z and fg"
+fi
 
 # 3. A job whose members read and write the terminal: the reader (in a group of its own)
 #    is stopped by SIGTTIN, the writer by SIGTTOU (TOSTOP) and its text never reaches the

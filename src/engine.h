@@ -82,7 +82,7 @@ struct engine {
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
 	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
 	size_t copy_len;
-	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
+	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct snapshot snap;		/* scratch for refreshes */
 };
@@ -138,8 +138,14 @@ bool engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */
 bool engine_drain_output(struct engine *e);
 /* Pass waiting output on to out_copy_fd as far as it takes it without blocking; with a
- * timeout, wait up to that many seconds for it (when quitting). */
+ * timeout, wait up to that many seconds for it (a negative timeout: until it is all out). */
 void engine_flush_copy(struct engine *e, double timeout);
+/* Should the job's pipe be read now? Not while the copy for out_copy_fd is full: the job
+ * waits for a slow reader, as it would writing there itself. */
+bool engine_output_wanted(const struct engine *e);
+/* Quitting: read all the pipe holds and pass it on, waiting as long as the reader takes.
+ * Returns 0, or the errno that ended the copy (EPIPE: nobody reads standard error). */
+int engine_finish_output(struct engine *e);
 /* A SIGINT, SIGTERM or SIGHUP reached orphanage: route it to the job's group (or say why not).
  * from_terminal: the terminal sent it (si_code SI_KERNEL), so a same-group job has it already. */
 void engine_route_signal(struct engine *e, int sig, bool from_terminal);

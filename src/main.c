@@ -299,8 +299,10 @@ static void loop_finish(struct loop *l)
 	if (l->o->check)
 		return;
 	engine_on_exit(l->e);
-	engine_drain_output(l->e);
-	engine_flush_copy(l->e, 1.0);
+	/* Standard error gone (EPIPE): the job's output was not all delivered, and nothing
+	 * can say so there, so the exit status does. */
+	if (engine_finish_output(l->e) && l->status == 0)
+		l->status = 1;
 	if (l->o->batch)
 		batch_trailing_events(&l->batch, l->e);
 }

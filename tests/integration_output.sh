@@ -1,0 +1,33 @@
+#!/bin/bash
+# Nothing lost, nothing false: the job's output reaches standard error whole in batch mode,
+# a snapshot that cannot be written is an error, and quitting says what it could not end.
+. "${srcdir:-.}/tests/lib.sh"
+
+# 1. 50 MB into a regular file: every byte, in order.
+size=50000000
+watchdog 60 "$ORPHANAGE" -b -d 0.1 -- sh -c "yes | head -c $size" >/dev/null 2>"$TMPD/yes.err"
+rc=$?
+[ "$rc" = 0 ] || fail "the yes job ended orphanage with status $rc"
+got=$(stat -c %s "$TMPD/yes.err")
+[ "$got" = "$size" ] || fail "standard error got $got of the job's $size bytes"
+cmp -s "$TMPD/yes.err" <(yes | head -c "$size") || fail "standard error differs from the job's output"
+rm -f "$TMPD/yes.err"
+say "ok: 50 MB of output reach a file whole"
+
+# 2. A million lines to a pipe whose reader starts a second late: the job waits for it.
+want=$(seq 1000000 | md5sum)
+got=$(watchdog 60 bash -c '"$1" -b -d 0.1 -- seq 1000000 2>&1 >/dev/null | (sleep 1; md5sum)' _ "$ORPHANAGE")
+[ "$got" = "$want" ] || fail "a late reader got other bytes than seq printed ($got, not $want)"
+say "ok: a late reader gets every line"
+
+# 3. The reader of standard error goes away: the job meets the broken pipe, as writing there
+#    itself, and orphanage's status says the output was not all delivered.
+watchdog 30 bash -c '"$1" -b -d 0.1 -- sh -c "seq 100000000; echo \$? >$2" 2>&1 >"$3" | head -c 10 >/dev/null
+	exit "${PIPESTATUS[0]}"' _ "$ORPHANAGE" "$TMPD/seq.rc" "$TMPD/epipe.out"
+rc=$?
+[ "$rc" = 1 ] || fail "a gone reader of the job's output: status $rc, not 1"
+[ "$(cat "$TMPD/seq.rc")" = 141 ] || fail "seq did not meet the broken pipe (status $(cat "$TMPD/seq.rc"))"
+grep -q "standard error takes no more of the job's output (Broken pipe)" "$TMPD/epipe.out" ||
+	fail "no event says the copy ended: $(cat "$TMPD/epipe.out")"
+say "ok: a gone reader ends the copy, with status 1"
+exit 0

@@ -375,6 +375,9 @@ int main(int argc, char **argv)
 	}
 	loop_run(&l);
 	loop_finish(&l);
+	/* Said after the family is cleaned up, as every runtime error. */
+	if (batch_failed(&l.batch, err, sizeof err))
+		l.status = fail(err, 1);
 	batch_free(&l.batch);
 	engine_free(e);
 	close(sigfd);

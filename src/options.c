@@ -135,7 +135,8 @@ void options_help(FILE *out)
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
 	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage, an ancestor,\n"
-	      "a kernel thread or a thread id); 2 on a usage error (also --subreaper with -p, -n\n"
+	      "a kernel thread or a thread id; a snapshot not written, such as to a full disk;\n"
+	      "standard error closed before the job's output was all passed on); 2 on a usage error (also --subreaper with -p, -n\n"
 	      "with --check, '--' alone); 126 when COMMAND cannot be executed (also a directory);\n"
 	      "127 when it cannot be found (a directory in PATH is no command), as a shell does.\n",
 	      out);

@@ -30,4 +30,29 @@ rc=$?
 grep -q "standard error takes no more of the job's output (Broken pipe)" "$TMPD/epipe.out" ||
 	fail "no event says the copy ended: $(cat "$TMPD/epipe.out")"
 say "ok: a gone reader ends the copy, with status 1"
+
+# 4. Snapshots to a full disk: status 1, one line naming the error, and the family still
+#    cleaned up (--on-exit kill).
+for mode in text json; do
+	json=""
+	[ "$mode" = json ] && json=--json
+	watchdog 30 "$ORPHANAGE" -b $json -d 0.1 -- sh -c "echo \$\$ >$TMPD/full.pid; exec sleep 300" \
+		>/dev/full 2>"$TMPD/full.err"
+	rc=$?
+	[ "$rc" = 1 ] || fail "$mode snapshots to /dev/full: status $rc, not 1"
+	[ "$(cat "$TMPD/full.err")" = "orphanage: cannot write the snapshot to standard output: No space left on device" ] ||
+		fail "$mode snapshots to /dev/full said: $(cat "$TMPD/full.err")"
+	pid=$(cat "$TMPD/full.pid")
+	wait_until 10 gone "$pid" || fail "$mode snapshots to /dev/full left the job's sleep $pid alive"
+	rm -f "$TMPD/full.pid"
+done
+say "ok: a snapshot that cannot be written is an error, after cleaning up"
+
+# 5. A closed pipe on standard output is nobody reading: quit, status 0, nothing said.
+watchdog 30 bash -c '"$1" -b -d 0.1 -- sleep 300 2>"$2" | head -c 1 >/dev/null; exit "${PIPESTATUS[0]}"' \
+	_ "$ORPHANAGE" "$TMPD/pipe.err"
+rc=$?
+[ "$rc" = 0 ] || fail "snapshots to a closed pipe: status $rc, not 0"
+[ ! -s "$TMPD/pipe.err" ] || fail "snapshots to a closed pipe said: $(cat "$TMPD/pipe.err")"
+say "ok: a closed pipe ends batch mode quietly"
 exit 0

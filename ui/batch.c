@@ -6,6 +6,7 @@
 #include "signame.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,16 @@ void batch_free(struct batch *b)
 	free(b->rows);
 	b->rows = NULL;
 	b->cap = 0;
+}
+
+/* Push what was printed out; the first write error is kept for batch_failed. */
+static bool batch_flush(struct batch *b)
+{
+	if (fflush(b->out) == 0 && !ferror(b->out))
+		return true;
+	if (!b->err)
+		b->err = errno ? errno : EIO;
+	return false;
 }
 
 /* A JSON string value, quotes included, of untrusted text. */
@@ -122,6 +133,8 @@ static void text_events(struct batch *b, const struct engine *e)
 bool batch_snapshot(struct batch *b, const struct engine *e)
 {
 	size_t n = family_tree(&e->fam, false, &b->rows, &b->cap);
+	/* A write that fails inside stdio leaves its errno for batch_flush. */
+	errno = 0;
 	if (b->json) {
 		fprintf(b->out, "{\"time\": %.2f, \"job\": ", engine_now(e));
 		json_job(b->out, e);
@@ -145,7 +158,16 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 		text_events(b, e);
 		fputc('\n', b->out);
 	}
-	return fflush(b->out) == 0 && !ferror(b->out);
+	return batch_flush(b);
+}
+
+bool batch_failed(const struct batch *b, char *err, size_t errlen)
+{
+	/* A closed pipe is nobody reading, not a failure: orphanage just quits. */
+	if (!b->err || b->err == EPIPE)
+		return false;
+	snprintf(err, errlen, "cannot write the snapshot to standard output: %s", strerror(b->err));
+	return true;
 }
 
 void batch_trailing_events(struct batch *b, const struct engine *e)
@@ -153,7 +175,7 @@ void batch_trailing_events(struct batch *b, const struct engine *e)
 	if (b->json || b->next_event >= e->log.next)
 		return;
 	text_events(b, e);
-	fflush(b->out);
+	batch_flush(b);
 }
 
 void batch_leaks(struct batch *b, const struct engine *e)
@@ -178,7 +200,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 			json_process(b->out, m, b->rows[i].depth, "how", how);
 		}
 		fputs("]}\n", b->out);
-		fflush(b->out);
+		batch_flush(b);
 		return;
 	}
 	size_t leaked = family_running(&e->fam);
@@ -201,7 +223,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		snprintf(mark, sizeof mark, "[leaked: %s] ", how);
 		text_row(b->out, m, NULL, mark);
 	}
-	fflush(b->out);
+	batch_flush(b);
 }
 
 void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked)
@@ -217,5 +239,5 @@ void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked)
 			leaked == 1 ? "" : "es");
 	else
 		fprintf(b->out, "orphanage: %zu of the leaked processes could not be killed\n", running);
-	fflush(b->out);
+	batch_flush(b);
 }

@@ -151,8 +151,10 @@ int engine_finish_output(struct engine *e);
 void engine_route_signal(struct engine *e, int sig, bool from_terminal);
 /* Carry out a face's action. Returns true when the view should be redrawn. */
 bool engine_act(struct engine *e, const struct action *a);
-/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace. */
-void engine_on_exit(struct engine *e);
+/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace; a
+ * member the kernel refused a signal (EPERM) is not waited for. Returns how many members
+ * --on-exit kill left running (member.kill_errno says why), 0 with leave. */
+size_t engine_on_exit(struct engine *e);
 /* Nothing of the family is running and the job is not running. */
 bool engine_family_gone(const struct engine *e);
 /* Fill fds with what the poll loop must watch for the engine: the output pipe and the

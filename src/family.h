@@ -65,6 +65,7 @@ struct member {
 	double joined, orphaned_at, died_at;
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
+	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
 	unsigned long gen;		/* the family's gen when this member last changed */
 };
 

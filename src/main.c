@@ -7,6 +7,7 @@
 #include "columns.h"
 #include "demo.h"
 #include "engine.h"
+#include "escape.h"
 #include "options.h"
 #include "signame.h"
 #include "view.h"
@@ -289,6 +290,21 @@ static struct engine_launch launch_of(const struct options *o)
 	return l;
 }
 
+/* --on-exit kill could not end these: name each, once the view is closed. Returns 1. */
+static int report_unended(const struct engine *e)
+{
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		char comm[sizeof m->p.comm * 4];
+		if (!family_member_running(m))
+			continue;
+		escape_str(m->p.comm, comm, sizeof comm);
+		fprintf(stderr, "orphanage: cannot end %d (%s): %s\n", m->p.pid, comm,
+			m->kill_errno ? strerror(m->kill_errno) : "still running after SIGKILL");
+	}
+	return 1;
+}
+
 /* After the loop: --on-exit, the job's last output, the last events. */
 static void loop_finish(struct loop *l)
 {
@@ -298,11 +314,13 @@ static void loop_finish(struct loop *l)
 	}
 	if (l->o->check)
 		return;
-	engine_on_exit(l->e);
+	size_t unended = engine_on_exit(l->e);
 	/* Standard error gone (EPIPE): the job's output was not all delivered, and nothing
 	 * can say so there, so the exit status does. */
 	if (engine_finish_output(l->e) && l->status == 0)
 		l->status = 1;
+	if (unended)
+		l->status = report_unended(l->e);
 	if (l->o->batch)
 		batch_trailing_events(&l->batch, l->e);
 }

@@ -55,4 +55,62 @@ rc=$?
 [ "$rc" = 0 ] || fail "snapshots to a closed pipe: status $rc, not 0"
 [ ! -s "$TMPD/pipe.err" ] || fail "snapshots to a closed pipe said: $(cat "$TMPD/pipe.err")"
 say "ok: a closed pipe ends batch mode quietly"
+
+# 6. --on-exit kill that the kernel refuses (EPERM): said at once, naming what lives on,
+#    status 1. A throwaway user attaches to a sleep of root's.
+ORPH=""
+UNENDED_USER=""
+# The test user goes last: userdel refuses while a process of the user runs.
+unended_cleanup() {
+	[ -n "$ORPH" ] && kill_ours KILL "$ORPH" 2>/dev/null && wait_until 5 gone "$ORPH"
+	userdel "$UNENDED_USER" 2>/dev/null || say "could not remove the test user $UNENDED_USER"
+}
+unended_check() {
+	if [ "$(id -u)" != 0 ]; then
+		say "SKIP: a refused --on-exit kill: a test user can only be made as root"
+		SKIPPED="$SKIPPED; a refused --on-exit kill (not root)"
+		return
+	fi
+	command -v useradd >/dev/null && command -v setpriv >/dev/null || {
+		say "SKIP: a refused --on-exit kill: useradd or setpriv is not installed"
+		SKIPPED="$SKIPPED; a refused --on-exit kill (no useradd or setpriv)"
+		return
+	}
+	local user=orph-test-$$ uid bin=$TMPD/pub/orphanage
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>"$TMPD/useradd.err" || {
+		say "SKIP: a refused --on-exit kill: cannot make a test user: $(cat "$TMPD/useradd.err")"
+		SKIPPED="$SKIPPED; a refused --on-exit kill (no test user)"
+		return
+	}
+	UNENDED_USER=$user
+	on_cleanup unended_cleanup
+	uid=$(id -u "$user")
+	# The binary where the test user can run it.
+	mkdir -m 755 "$TMPD/pub" && chmod 755 "$TMPD" && cp "$ORPHANAGE" "$bin" && chmod 755 "$bin"
+	sleep 300 &
+	local sleep_pid=$!
+	track "$sleep_pid"
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$bin" -b -d 0.1 -n 1000 --on-exit kill \
+		-p "$sleep_pid" >"$TMPD/eperm.out" 2>"$TMPD/eperm.err" &
+	ORPH=$!
+	track "$ORPH"
+	wait_until 10 grep -q "^ *[0-9]* *$sleep_pid " "$TMPD/eperm.out" ||
+		fail "the test user's orphanage never showed the sleep: $(cat "$TMPD/eperm.out" "$TMPD/eperm.err")"
+	local t0 t1 rc
+	t0=$(date +%s%N)
+	kill_ours TERM "$ORPH"
+	wait_until 10 eval "! alive $ORPH" || fail "orphanage did not end on SIGTERM"
+	wait "$ORPH"
+	rc=$?
+	t1=$(date +%s%N)
+	[ "$rc" = 1 ] || fail "a refused --on-exit kill: status $rc, not 1: $(cat "$TMPD/eperm.err")"
+	[ $(((t1 - t0) / 1000000)) -lt 2500 ] || fail "a refused --on-exit kill took $(((t1 - t0) / 1000000)) ms"
+	alive "$sleep_pid" || fail "root's sleep $sleep_pid did not outlive the refused kill"
+	grep -qx "orphanage: cannot end $sleep_pid (sleep): Operation not permitted" "$TMPD/eperm.err" ||
+		fail "no line names the sleep that lives on: $(cat "$TMPD/eperm.err")"
+	kill_ours KILL "$sleep_pid"
+	wait "$sleep_pid" 2>/dev/null
+	say "ok: a refused --on-exit kill is said at once, status 1"
+}
+unended_check
 exit 0

@@ -65,6 +65,19 @@ static const char *member_name(const struct member *m)
 	return m->p.comm[0] ? m->p.comm : "?";
 }
 
+/* A member became a zombie: who owes the wait. Orphanage's own child is about to be
+ * reaped by it, not neglected. */
+static void note_zombie(struct family *fam, struct member *m, double now, struct eventlog *log)
+{
+	m->zombie_noted = true;
+	if (fam->cfg.self > 0 && m->p.ppid == fam->cfg.self)
+		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: being reaped by orphanage, its parent",
+			     m->p.pid, member_name(m));
+	else
+		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: parent %d has not waited for it",
+			     m->p.pid, member_name(m), m->p.ppid);
+}
+
 size_t family_parent(const struct family *fam, size_t i)
 {
 	const struct member *m = &fam->m[i];
@@ -219,11 +232,8 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 	if (stopped != was_stopped && p->state != 'Z')
 		eventlog_add(log, now, EV_INFO, pid, "%d (%s) %s", pid, member_name(m), stopped ? "stopped" : "continued");
 	member_take(m, p);
-	if (p->state == 'Z' && !m->zombie_noted) {
-		m->zombie_noted = true;
-		eventlog_add(log, now, EV_ZOMBIE, pid, "%d (%s) is a zombie: parent %d has not waited for it",
-			     pid, member_name(m), p->ppid);
-	}
+	if (p->state == 'Z' && !m->zombie_noted)
+		note_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 
@@ -313,11 +323,8 @@ static void member_joined(struct family *fam, struct member *m, double now, stru
 		}
 		break;
 	}
-	if (m->p.state == 'Z') {
-		m->zombie_noted = true;
-		eventlog_add(log, now, EV_ZOMBIE, pid, "%d (%s) is a zombie: parent %d has not waited for it",
-			     pid, name, m->p.ppid);
-	}
+	if (m->p.state == 'Z')
+		note_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 

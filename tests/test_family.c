@@ -705,6 +705,20 @@ static void test_zombie_is_noted_once(void **state)
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 0);
 }
 
+/* Orphanage's own child is no neglected zombie: orphanage is about to reap it. */
+static void test_zombie_of_orphanage_is_being_reaped(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	snap_new(f);
+	struct proc *z = put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	z->state = 'Z';
+	update(f, 2.0);
+	assert_string_equal(last_event(f, EV_ZOMBIE, ROOT)->text,
+			    "1000 (sh) is a zombie: being reaped by orphanage, its parent");
+}
+
 static void test_zombie_at_first_sight_is_noted_once(void **state)
 {
 	struct fx *f = *state;
@@ -1221,6 +1235,7 @@ int main(void)
 		FT(test_setsid_escape_is_noted),
 		FT(test_setpgid_move_is_noted),
 		FT(test_zombie_is_noted_once),
+		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_at_first_sight_is_noted_once),
 		FT(test_note_exit_names_the_wait_status),
 		FT(test_root_exit_is_an_event),

@@ -4,6 +4,7 @@
 
 #include "engine_int.h"
 #include "signame.h"
+#include "xalloc.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -225,6 +226,12 @@ bool engine_relaunch(struct engine *e)
 	int rc = engine_start(e, &l, err, sizeof err);
 	if (rc) {
 		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0, "relaunch failed: %s", err);
+		/* The header keeps the command, with why it did not start. */
+		job_free(&e->job);
+		e->job.status = -1;
+		e->job.command = job_join_argv(l.argv);
+		e->job.failure = xstrdup(err);
+		e->gen++;
 		return false;
 	}
 	return true;

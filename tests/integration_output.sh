@@ -113,4 +113,23 @@ unended_check() {
 	say "ok: a refused --on-exit kill is said at once, status 1"
 }
 unended_check
+
+# 7. A relaunch that cannot start keeps the command in the header, with why (the pane is
+#    too narrow for all of the command: its start is enough).
+if needs tmux "a failed relaunch in the header"; then
+	printf '#!/bin/sh\nrm -f "$0"\necho once\n' >"$TMPD/once.sh"
+	chmod +x "$TMPD/once.sh"
+	tmux_start "'$ORPHANAGE' -d 0.2 -- '$TMPD/once.sh'"
+	wait_screen 10 'the family is gone'
+	tmux_keys r
+	wait_screen 10 'relaunch failed'
+	job_line=$(screen | grep -m1 '^Job PID')
+	case $job_line in
+	*"relaunch failed: $TMPD/once.sh: No such file or directory  \$ /"*) ;;
+	*) fail "the header after a failed relaunch: $job_line" ;;
+	esac
+	tmux_keys q
+	wait_until 10 tmux_exited || fail "orphanage did not quit after a failed relaunch"
+	say "ok: a failed relaunch keeps the command in the header"
+fi
 exit 0

@@ -426,8 +426,11 @@ static void view_layout(const struct view *v, struct layout *L)
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
 {
 	const struct job *j = &e->job;
-	char state[96], cmd[1024];
-	if (j->pid <= 0)
+	char state[320], why[256], cmd[ESCAPE_COMMAND_MAX + 1];
+	if (j->failure) {
+		escape_str(j->failure, why, sizeof why);
+		snprintf(state, sizeof state, "relaunch failed: %s", why);
+	} else if (j->pid <= 0)
 		snprintf(state, sizeof state, "no job");
 	else if (j->running)
 		snprintf(state, sizeof state, "running");
@@ -435,7 +438,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		signame_status(j->status, state, sizeof state);
 	else
 		snprintf(state, sizeof state, "exited");
-	escape_str(j->command ? j->command : "", cmd, sizeof cmd);
+	escape_command(j->command ? j->command : "", cmd, sizeof cmd);
 	snprintf(v->line, sizeof v->line, "Job PID %d  PGID %d  %s  $ %s", (int)j->pid, (int)j->pgid, state, cmd);
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 

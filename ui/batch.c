@@ -48,6 +48,18 @@ static void json_string(FILE *out, const char *raw)
 	free(json);
 }
 
+/* A command line as a JSON string value: escape_command's cut, then JSON's escapes. */
+static void json_command(FILE *out, const char *raw)
+{
+	char safe[ESCAPE_COMMAND_MAX + 1];
+	/* JSON doubles a backslash or a quote at most. */
+	char *json = xmalloc(2 * ESCAPE_COMMAND_MAX + 1);
+	escape_command(raw, safe, sizeof safe);
+	escape_json(safe, json, 2 * ESCAPE_COMMAND_MAX + 1);
+	fprintf(out, "\"%s\"", json);
+	free(json);
+}
+
 /* One text row: the ps j columns, the tree guide, a mark, the command. */
 static void text_row(FILE *out, const struct member *m, const struct tree_row *row, const char *mark)
 {
@@ -72,6 +84,8 @@ static void json_process(FILE *out, const struct member *m, int depth, const cha
 		fprintf(out, "%s\"%s\": ", c ? ", " : "", columns[c].json);
 		if (columns[c].json_number) {
 			fputs(raw, out);
+		} else if (c == COL_COMMAND) {
+			json_command(out, raw);
 		} else {
 			/* TIME is padded for the table; JSON wants the bare value. */
 			const char *v = raw;
@@ -98,7 +112,7 @@ static void json_job(FILE *out, const struct engine *e)
 		fprintf(out, ", \"exit\": \"%s\"", how);
 	}
 	fputs(", \"command\": ", out);
-	json_string(out, e->job.command ? e->job.command : "");
+	json_command(out, e->job.command ? e->job.command : "");
 	fputc('}', out);
 }
 
@@ -207,11 +221,10 @@ void batch_leaks(struct batch *b, const struct engine *e)
 	if (leaked == 0)
 		return;
 	char header[256];
-	char *cmd = xmalloc(LINE_MAX_BYTES);
-	escape_str(e->job.command ? e->job.command : "", cmd, LINE_MAX_BYTES);
+	char cmd[ESCAPE_COMMAND_MAX + 1];
+	escape_command(e->job.command, cmd, sizeof cmd);
 	fprintf(b->out, "orphanage: %zu process%s leaked by the job (%s, %s):\n", leaked, leaked == 1 ? "" : "es",
 		cmd, status);
-	free(cmd);
 	columns_header(header, sizeof header);
 	fprintf(b->out, "%s\n", header);
 	for (size_t i = 0; i < n; i++) {

@@ -592,7 +592,10 @@ static void view_draw_output(struct view *v, const struct engine *e, const struc
 	for (size_t i = from; i < held; i++) {
 		size_t len;
 		const char *text = outbuf_line(ob, i, &len);
-		escape_text(text, len, v->cell, sizeof v->cell);
+		size_t w = escape_text(text, len, v->cell, sizeof v->cell);
+		/* Only the line's start is held: say so, as every cut text does. */
+		if (outbuf_line_cut(ob, i) && w + sizeof ESCAPE_CUT_MARK <= sizeof v->cell)
+			memcpy(v->cell + w, ESCAPE_CUT_MARK, sizeof ESCAPE_CUT_MARK);
 		view_puts(v, L->out_y + 1 + (int)(i - from), 0, v->w, v->cell, A_NORMAL, 0);
 	}
 }

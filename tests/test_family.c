@@ -733,6 +733,37 @@ static void test_zombie_at_first_sight_is_noted_once(void **state)
 	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 1);
 }
 
+/* ---- the event log's cut ---- */
+
+/* A text that fits is kept whole, up to EVENT_TEXT_LEN - 1 bytes. */
+static void test_event_text_that_fits_is_whole(void **state)
+{
+	struct fx *f = *state;
+	char text[EVENT_TEXT_LEN];
+	memset(text, 'a', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	eventlog_add(&f->log, 1.0, EV_INFO, 0, "%s", text);
+	assert_string_equal(last_event(f, EV_INFO, 0)->text, text);
+}
+
+/* A longer one is cut before a character, never inside it, and ends in the mark. */
+static void test_event_text_cut_on_a_character(void **state)
+{
+	struct fx *f = *state;
+	char text[EVENT_TEXT_LEN + 16];
+	size_t keep = EVENT_TEXT_LEN - sizeof EVENT_CUT_MARK;
+	memset(text, 'a', keep - 1);
+	/* A two-byte character across the cut. */
+	memcpy(text + keep - 1, "\xc3\xa9", 2);
+	memset(text + keep + 1, 'b', sizeof text - keep - 2);
+	text[sizeof text - 1] = '\0';
+	eventlog_add(&f->log, 1.0, EV_INFO, 0, "%s", text);
+	const char *got = last_event(f, EV_INFO, 0)->text;
+	assert_int_equal(strlen(got), keep - 1 + strlen(EVENT_CUT_MARK));
+	assert_memory_equal(got, text, keep - 1);
+	assert_string_equal(got + keep - 1, EVENT_CUT_MARK);
+}
+
 /* ---- exits ---- */
 
 static void test_note_exit_names_the_wait_status(void **state)
@@ -1237,6 +1268,8 @@ int main(void)
 		FT(test_zombie_is_noted_once),
 		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_at_first_sight_is_noted_once),
+		FT(test_event_text_that_fits_is_whole),
+		FT(test_event_text_cut_on_a_character),
 		FT(test_note_exit_names_the_wait_status),
 		FT(test_root_exit_is_an_event),
 		FT(test_identical_snapshot_reports_no_change),

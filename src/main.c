@@ -327,7 +327,10 @@ static void loop_finish(struct loop *l)
 
 static int fail(const char *err, int rc)
 {
-	fprintf(stderr, "orphanage: %s\n", err);
+	/* An error may quote the command, which is untrusted text like any other. */
+	char safe[2048];
+	escape_str(err, safe, sizeof safe);
+	fprintf(stderr, "orphanage: %s\n", safe);
 	return rc;
 }
 
@@ -340,7 +343,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = options_parse(argc, argv, &o, err, sizeof err);
 	if (rc) {
-		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", err);
+		char safe[2048];
+		escape_str(err, safe, sizeof safe);
+		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", safe);
 		return rc;
 	}
 	if (answered(&o))

@@ -55,6 +55,8 @@ expect_error 126 "$TMPD: Is a directory" -b -- "$TMPD"
 PATH=$TMPD/bin:$PATH expect_error 127 "subdir: command not found" -b -- subdir
 # Not found, and found but not executable, stay as a shell has them.
 expect_error 127 "no-such-command-xyz: command not found" -b -- no-such-command-xyz
+# The command's name in an error is escaped: an ESC in it never reaches the terminal.
+expect_error 127 'orphanage: no-such\e[2J: command not found' -b -- "no-such$(printf '\033')[2J"
 expect_error 127 "$TMPD/nothing: No such file or directory" -b -- "$TMPD/nothing"
 printf '#!/bin/sh\n' >"$TMPD/bin/noexec"
 chmod 644 "$TMPD/bin/noexec"

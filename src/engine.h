@@ -76,6 +76,7 @@ struct engine {
 	double last_machine_pass;	/* the last look over every process on the machine */
 	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
 	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
+	double outsiders_at;		/* --same-group: when orphanage's group was last read */
 	unsigned long refreshes;
 	unsigned long gen;		/* bumped when the job, the signal or the settings change */
 	struct engine_launch launch;	/* what engine_start was given, for relaunching */

@@ -38,7 +38,21 @@ void family_free(struct family *fam)
 	pidmap_free(&fam->groups);
 	pidmap_free(&fam->sessions);
 	pidmap_free(&fam->orphaned_groups);
+	free(fam->outsiders);
 	memset(fam, 0, sizeof *fam);
+}
+
+void family_set_outsiders(struct family *fam, const struct snapshot *snap)
+{
+	fam->outsiders = xreallocarray(fam->outsiders, snap->n + 1, sizeof *fam->outsiders);
+	fam->noutsiders = 0;
+	for (size_t i = 0; i < snap->n; i++) {
+		const struct proc *p = &snap->procs[i];
+		const struct member *m = family_find(fam, p->pid);
+		if (m && m->alive && m->p.start == p->start)
+			continue;
+		fam->outsiders[fam->noutsiders++] = (struct outsider){ p->pid, p->ppid, p->pgid, p->sid };
+	}
 }
 
 struct member *family_find(const struct family *fam, pid_t pid)
@@ -423,6 +437,18 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 				break;
 			}
 			if (ppgid != pgid && psid == m->p.sid)
+				orphaned = false;
+		}
+		/* The group's other processes count as much as its members. */
+		for (size_t k = 0; k < fam->noutsiders && known && orphaned; k++) {
+			const struct outsider *o = &fam->outsiders[k];
+			const struct member *om = family_find(fam, o->pid);
+			pid_t ppgid, psid;
+			if (o->pgid != pgid || o->ppid <= 1 || (om && om->alive))
+				continue;
+			if (!parent_ids(fam, snap, seen, o->ppid, &ppgid, &psid))
+				known = false;
+			else if (ppgid != pgid && psid == o->sid)
 				orphaned = false;
 		}
 		if (!known)

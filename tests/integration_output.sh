@@ -131,5 +131,27 @@ if needs tmux "a failed relaunch in the header"; then
 	tmux_keys q
 	wait_until 10 tmux_exited || fail "orphanage did not quit after a failed relaunch"
 	say "ok: a failed relaunch keeps the command in the header"
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+fi
+
+# 8. --same-group under an interactive shell: orphanage's group has the shell (another
+#    group of the same session) as the parent of a member, orphanage itself, so it is not
+#    orphaned, and the header must not say it is.
+if needs tmux "the same-group header under an interactive shell" && needs bash "the same-group header"; then
+	tmux_start "bash --norc --noprofile -i"
+	wait_until 10 eval "screen | grep -q '\\$ *\$\|# *\$'" || fail "no shell prompt: $(screen)"
+	tmux_keys "'$ORPHANAGE' -d 0.2 --same-group -- sleep 1000" Enter
+	await_row sleep_pid 10 ':[0-9][0-9] sleep 1000$'
+	orph=$(ps -o ppid= -p "$sleep_pid" | tr -d ' ')
+	track "$orph"
+	[ -n "$orph" ] || fail "orphanage's pid not found"
+	pgid=$(ps -o pgid= -p "$orph" | tr -d ' ')
+	# A few refreshes, each of which would judge the group.
+	wait_screen 10 'alive'
+	tmux_answers || fail "orphanage stopped answering"
+	! screen_has "orphaned group" || fail "the header says a group is orphaned: $(screen | grep -m1 'orphaned group')"
+	tmux_keys q
+	wait_until 10 gone "$sleep_pid" || fail "q left the sleep $sleep_pid alive"
+	say "ok: orphanage's own group is not called orphaned under an interactive shell (group $pgid)"
 fi
 exit 0

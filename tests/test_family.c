@@ -463,6 +463,29 @@ static void test_group_orphaned_with_stopped_member_is_noted(void **state)
 	assert_int_equal(count_events(f, EV_ORPHAN, ROOT), 1);
 }
 
+/* --same-group: the job is in orphanage's group, whose parent is the shell, in another
+ * group of the same session. The group is not orphaned: orphanage, no member, counts. */
+static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **state)
+{
+	struct fx *f = *state;
+	struct snapshot out = { 0 };
+	fixture_put(&out, SELF, 300, SELF, SELF_SID, 50, "orphanage");
+	put(f, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
+	put(f, 300, 299, 300, SELF_SID, 40, "bash");	/* the outsider's parent, as the engine reads it */
+	update(f, 1.0);
+	/* Judged over the members alone, the group looks orphaned: that is the false claim. */
+	assert_true(family_group_orphaned(&f->fam, SELF));
+	family_set_outsiders(&f->fam, &out);
+	update(f, 2.0);
+	assert_false(family_group_orphaned(&f->fam, SELF));
+	/* A member in the outsiders' list is no outsider: the member's own parent counts. */
+	snapshot_clear(&out);
+	fixture_put(&out, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
+	family_set_outsiders(&f->fam, &out);
+	assert_int_equal(f->fam.noutsiders, 0);
+	snapshot_free(&out);
+}
+
 /* The family's group emptied at tick 500 and its ID was reused later by a stranger that is
  * gone from the snapshot: the stranger's orphan, born after the group was last known to
  * be the family's, is not pulled in. One born before, while it still was, is. */
@@ -1257,6 +1280,7 @@ int main(void)
 		FT(test_orphan_found_in_family_group_joins),
 		FT(test_reused_group_id_does_not_pull_strangers_in),
 		FT(test_group_orphaned_with_stopped_member_is_noted),
+		FT(test_group_with_outsider_parented_in_session_is_not_orphaned),
 		FT(test_group_member_born_after_group_emptied_does_not_join),
 		FT(test_orphan_older_than_the_watch_does_not_join),
 		FT(test_pid_reused_by_stranger_is_not_the_member),

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* The job's output waiting for standard error in batch mode: at most this much is read
@@ -45,14 +46,17 @@ static void copy_broken(struct engine *e, int err)
 	}
 }
 
-/* Read what the pipe holds, as far as the copy has room; false at EOF or on an error. */
-static bool drain_some(struct engine *e, bool *any)
+/* Read at most max bytes of what the pipe holds, as far as the copy has room; false at
+ * EOF or on an error (EAGAIN: it is empty). */
+static bool drain_some(struct engine *e, size_t max, bool *any)
 {
 	char buf[65536];
 	size_t room = copy_room(e);
-	if (room == 0)
+	if (room < max)
+		max = room;
+	if (max == 0)
 		return false;
-	ssize_t r = read(e->job.out_fd, buf, room < sizeof buf ? room : sizeof buf);
+	ssize_t r = read(e->job.out_fd, buf, max < sizeof buf ? max : sizeof buf);
 	if (r < 0 && errno == EINTR)
 		return true;
 	if (r < 0)
@@ -78,7 +82,7 @@ bool engine_drain_output(struct engine *e)
 	bool any = false;
 	/* Bounded per call, so a job that never stops writing cannot starve the screen. */
 	for (int i = 0; i < 64 && e->job.out_fd >= 0; i++)
-		if (!drain_some(e, &any))
+		if (!drain_some(e, SIZE_MAX, &any))
 			break;
 	if (e->copy_len)
 		engine_flush_copy(e, 0);
@@ -119,13 +123,21 @@ void engine_flush_copy(struct engine *e, double timeout)
 int engine_finish_output(struct engine *e)
 {
 	bool any = false;
-	/* What the pipe holds now: a member left running may keep it open, so read until it
-	 * is empty, not until it closes. */
-	while (e->job.out_fd >= 0) {
-		if (copy_room(e) == 0)
+	/* What the pipe holds now: a member left running may keep it open and write on, so
+	 * read what is there, not until it closes. */
+	int held = 0;
+	if (e->job.out_fd >= 0 && ioctl(e->job.out_fd, FIONREAD, &held) < 0)
+		held = 0;
+	size_t left = held > 0 ? (size_t)held : 0;
+	while (e->job.out_fd >= 0 && left > 0) {
+		if (copy_room(e) == 0) {
 			engine_flush_copy(e, -1);
-		else if (!drain_some(e, &any))
+			continue;
+		}
+		unsigned long long before = e->out.bytes;
+		if (!drain_some(e, left, &any))
 			break;
+		left -= (size_t)(e->out.bytes - before);
 	}
 	engine_flush_copy(e, -1);
 	return e->copy_errno;

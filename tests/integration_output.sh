@@ -31,6 +31,14 @@ grep -q "standard error takes no more of the job's output (Broken pipe)" "$TMPD/
 	fail "no event says the copy ended: $(cat "$TMPD/epipe.out")"
 say "ok: a gone reader ends the copy, with status 1"
 
+# 3b. A member left running (--on-exit leave) that never stops writing: quitting passes on
+#     what the pipe held, and does not wait for the writer to stop.
+watchdog 30 "$ORPHANAGE" -b -d 0.1 -n 2 --on-exit leave -- yes >"$TMPD/leave.out" 2>/dev/null ||
+	fail "--on-exit leave with a writer left running failed"
+# (The yes meets a broken pipe once orphanage is gone; cleanup ends it if it has not.)
+track_output "$TMPD/leave.out"
+say "ok: quitting does not wait for a writer left running"
+
 # 4. Snapshots to a full disk: status 1, one line naming the error, and the family still
 #    cleaned up (--on-exit kill).
 for mode in text json; do

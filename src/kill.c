@@ -78,8 +78,11 @@ static int signal_member(struct kill_ctx *k, struct member *m, int sig)
 	} else {
 		rc = k->ops->kill(m->p.pid, sig);
 	}
-	/* Permission does not change with the signal: whoever quits must know it now. */
-	if (rc < 0 && errno == EPERM)
+	/* Permission does not change with the signal: whoever quits must know it now. (It
+	 * may change with an exec, setuid or not: the latest answer is kept.) */
+	if (rc == 0)
+		m->kill_errno = 0;
+	else if (errno == EPERM)
 		m->kill_errno = EPERM;
 	return rc;
 }

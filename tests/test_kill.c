@@ -699,6 +699,10 @@ static void test_kill_family_marks_the_refused(void **state)
 	assert_int_equal(member(f, 4243)->kill_errno, 0);	/* dead: never signalled */
 	assert_string_equal(last_event(f)->text,
 			    "SIGTERM -> family (quitting): 0 processes, failed: Operation not permitted");
+	/* The latest answer counts: a signal that goes through clears it. */
+	fake.pidfd_errno = 0;
+	kill_family(&f->k, SIGTERM, "quitting", F_NOW);
+	assert_int_equal(member(f, 4242)->kill_errno, 0);
 }
 
 /* ESRCH is no refusal: a member that just exited is not marked. */

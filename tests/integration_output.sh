@@ -1,6 +1,9 @@
 #!/bin/bash
 # Nothing lost, nothing false: the job's output reaches standard error whole in batch mode,
-# a snapshot that cannot be written is an error, and quitting says what it could not end.
+# a snapshot that cannot be written is an error, quitting says what it could not end, a
+# failed relaunch keeps its command, and orphanage's own group is not called orphaned.
+# The bash -c scripts below are single-quoted on purpose: they get their values as arguments.
+# shellcheck disable=SC2016
 . "${srcdir:-.}/tests/lib.sh"
 
 # 1. 50 MB into a regular file: every byte, in order.
@@ -69,6 +72,7 @@ say "ok: a closed pipe ends batch mode quietly"
 ORPH=""
 UNENDED_USER=""
 # The test user goes last: userdel refuses while a process of the user runs.
+# shellcheck disable=SC2317 # called through on_cleanup
 unended_cleanup() {
 	[ -n "$ORPH" ] && kill_ours KILL "$ORPH" 2>/dev/null && wait_until 5 gone "$ORPH"
 	userdel "$UNENDED_USER" 2>/dev/null || say "could not remove the test user $UNENDED_USER"
@@ -79,11 +83,11 @@ unended_check() {
 		SKIPPED="$SKIPPED; a refused --on-exit kill (not root)"
 		return
 	fi
-	command -v useradd >/dev/null && command -v setpriv >/dev/null || {
+	if ! command -v useradd >/dev/null || ! command -v setpriv >/dev/null; then
 		say "SKIP: a refused --on-exit kill: useradd or setpriv is not installed"
 		SKIPPED="$SKIPPED; a refused --on-exit kill (no useradd or setpriv)"
 		return
-	}
+	fi
 	local user=orph-test-$$ uid bin=$TMPD/pub/orphanage
 	useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>"$TMPD/useradd.err" || {
 		say "SKIP: a refused --on-exit kill: cannot make a test user: $(cat "$TMPD/useradd.err")"

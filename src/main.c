@@ -7,6 +7,7 @@
 #include "columns.h"
 #include "demo.h"
 #include "engine.h"
+#include "escape.h"
 #include "options.h"
 #include "signame.h"
 #include "view.h"
@@ -305,6 +306,21 @@ static struct engine_launch launch_of(const struct options *o)
 	return l;
 }
 
+/* --on-exit kill could not end these: name each, once the view is closed. Returns 1. */
+static int report_unended(const struct engine *e)
+{
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		char comm[sizeof m->p.comm * 4];
+		if (!family_member_running(m))
+			continue;
+		escape_str(m->p.comm, comm, sizeof comm);
+		fprintf(stderr, "orphanage: cannot end %d (%s): %s\n", m->p.pid, comm,
+			m->kill_errno ? strerror(m->kill_errno) : "still running after SIGKILL");
+	}
+	return 1;
+}
+
 /* After the loop: --on-exit, the job's last output, the last events. */
 static void loop_finish(struct loop *l)
 {
@@ -314,16 +330,23 @@ static void loop_finish(struct loop *l)
 	}
 	if (l->o->check)
 		return;
-	engine_on_exit(l->e);
-	engine_drain_output(l->e);
-	engine_flush_copy(l->e, 1.0);
+	size_t unended = engine_on_exit(l->e);
+	/* Standard error gone (EPIPE): the job's output was not all delivered, and nothing
+	 * can say so there, so the exit status does. */
+	if (engine_finish_output(l->e) && l->status == 0)
+		l->status = 1;
+	if (unended)
+		l->status = report_unended(l->e);
 	if (l->o->batch)
 		batch_trailing_events(&l->batch, l->e);
 }
 
 static int fail(const char *err, int rc)
 {
-	fprintf(stderr, "orphanage: %s\n", err);
+	/* An error may quote the command, which is untrusted text like any other. */
+	char safe[2048];
+	escape_str(err, safe, sizeof safe);
+	fprintf(stderr, "orphanage: %s\n", safe);
 	return rc;
 }
 
@@ -336,7 +359,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = options_parse(argc, argv, &o, err, sizeof err);
 	if (rc) {
-		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", err);
+		char safe[2048];
+		escape_str(err, safe, sizeof safe);
+		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", safe);
 		return rc;
 	}
 	if (answered(&o))
@@ -389,6 +414,9 @@ int main(int argc, char **argv)
 	}
 	loop_run(&l);
 	loop_finish(&l);
+	/* Said after the family is cleaned up, as every runtime error. */
+	if (batch_failed(&l.batch, err, sizeof err))
+		l.status = fail(err, 1);
 	batch_free(&l.batch);
 	engine_free(e);
 	close(sigfd);

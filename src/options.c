@@ -118,7 +118,8 @@ void options_help(FILE *out)
 	      "      --subreaper       adopt the family's orphans (PR_SET_CHILD_SUBREAPER) and reap them\n"
 	      "  -s, --signal SIG      signal the kill keys send: KILL, SIGTERM, term, 15 (default KILL)\n"
 	      "      --on-exit MODE    on quitting: kill (SIGTERM, then SIGKILL after --grace, to every\n"
-	      "                        live member, orphans included) or leave\n"
+	      "                        live member, orphans included; one the kernel refuses\n"
+	      "                        is named at once, exit 1) or leave\n"
 	      "                        (default kill when launched, leave with -p)\n"
 	      "      --grace SECS      time between SIGTERM and SIGKILL (default 2)\n"
 	      "  -c, --check           leak check (implies -b and --subreaper): run the job; when its\n"
@@ -137,7 +138,9 @@ void options_help(FILE *out)
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
 	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage, an ancestor,\n"
-	      "a kernel thread or a thread id); 2 on a usage error (also --subreaper with -p, -n\n"
+	      "a kernel thread or a thread id; a snapshot not written, such as to a full disk;\n"
+	      "--on-exit kill that could not end the family, such as EPERM;\n"
+	      "standard error closed before the job's output was all passed on); 2 on a usage error (also --subreaper with -p, -n\n"
 	      "with --check, '--' alone); 126 when COMMAND cannot be executed (also a directory);\n"
 	      "127 when it cannot be found (a directory in PATH is no command), as a shell does.\n",
 	      out);

@@ -370,6 +370,7 @@ void job_free(struct job *job)
 	if (job->out_fd >= 0)
 		close(job->out_fd);
 	free(job->command);
+	free(job->failure);
 	memset(job, 0, sizeof *job);
 	job->out_fd = -1;
 }

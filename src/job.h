@@ -15,6 +15,7 @@ struct job {
 	int status;		/* wait(2) status once it exited and was reaped; -1 otherwise */
 	int out_fd;		/* read end of the output pipe, or -1 */
 	char *command;		/* the command as one line, for the header */
+	char *failure;		/* why a relaunch of command did not start, or NULL */
 	double started, ended;	/* seconds since orphanage started */
 };
 

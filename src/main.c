@@ -7,6 +7,7 @@
 #include "columns.h"
 #include "demo.h"
 #include "engine.h"
+#include "escape.h"
 #include "options.h"
 #include "signame.h"
 #include "term.h"
@@ -175,6 +176,7 @@ static void loop_refreshed(struct loop *l)
 		return;
 	}
 	if (l->o->batch && engine_family_gone(e) && !l->quit) {
+		engine_read_all_masks(e);
 		batch_snapshot(&l->batch, e);
 		l->quit = true;
 	}
@@ -190,6 +192,7 @@ static void loop_tick(struct loop *l)
 			loop_refreshed(l);
 			return;
 		}
+		engine_read_all_masks(e);
 		/* Nobody reads the snapshots any more (a closed pipe): quit, applying --on-exit. */
 		if (!batch_snapshot(&l->batch, e))
 			l->quit = true;
@@ -213,6 +216,7 @@ static void loop_check(struct loop *l)
 	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
 	size_t leaked = check_collect(e, gone);
+	engine_read_all_masks(e);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
 	engine_on_exit(e);
@@ -231,6 +235,9 @@ static int loop_timeout(const struct loop *l)
 		until = wake;
 	if (l->early_refresh > 0 && l->early_refresh < until)
 		until = l->early_refresh;
+	double engine_wakes = engine_next_wake(l->e);
+	if (engine_wakes >= 0 && engine_wakes < until)
+		until = engine_wakes;
 	double left = until - now;
 	/* A machine pass is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))
@@ -265,6 +272,10 @@ static void loop_run(struct loop *l)
 			if (held)
 				term_guard_end(&old);
 			l->dirty = false;
+			/* The rows on screen get their signal flags (read once per refresh). */
+			size_t shown[512];
+			if (engine_read_masks(e, shown, view_rows_shown(l->view, shown, 512)))
+				view_draw(l->view, e);
 		}
 		int r = poll(fds, n, loop_timeout(l));
 		if (r < 0 && errno != EINTR)
@@ -302,6 +313,12 @@ static void loop_run(struct loop *l)
 			engine_refresh_family(e);
 			loop_refreshed(l);
 			l->early_refresh = --l->early_left > 0 ? engine_now(e) + 0.2 : 0;
+		}
+		double wake = engine_next_wake(e);
+		if (!l->quit && wake >= 0 && engine_now(e) >= wake) {
+			/* A kill a moment ago: name its survivors. */
+			engine_wake(e);
+			loop_refreshed(l);
 		}
 		if (!l->quit && engine_now(e) >= l->next_refresh) {
 			loop_tick(l);
@@ -357,6 +374,21 @@ static struct engine_launch launch_of(const struct options *o)
 	return l;
 }
 
+/* --on-exit kill could not end these: name each, once the view is closed. Returns 1. */
+static int report_unended(const struct engine *e)
+{
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		char comm[sizeof m->p.comm * 4];
+		if (!family_member_running(m))
+			continue;
+		escape_str(m->p.comm, comm, sizeof comm);
+		fprintf(stderr, "orphanage: cannot end %d (%s): %s\n", m->p.pid, comm,
+			m->kill_errno ? strerror(m->kill_errno) : "still running after SIGKILL");
+	}
+	return 1;
+}
+
 /* After the loop: --on-exit, the job's last output, the last events. */
 static void loop_finish(struct loop *l)
 {
@@ -366,16 +398,23 @@ static void loop_finish(struct loop *l)
 	}
 	if (l->o->check)
 		return;
-	engine_on_exit(l->e);
-	engine_drain_output(l->e);
-	engine_flush_copy(l->e, 1.0);
+	size_t unended = engine_on_exit(l->e);
+	/* Standard error gone (EPIPE): the job's output was not all delivered, and nothing
+	 * can say so there, so the exit status does. */
+	if (engine_finish_output(l->e) && l->status == 0)
+		l->status = 1;
+	if (unended)
+		l->status = report_unended(l->e);
 	if (l->o->batch)
 		batch_trailing_events(&l->batch, l->e);
 }
 
 static int fail(const char *err, int rc)
 {
-	fprintf(stderr, "orphanage: %s\n", err);
+	/* An error may quote the command, which is untrusted text like any other. */
+	char safe[2048];
+	escape_str(err, safe, sizeof safe);
+	fprintf(stderr, "orphanage: %s\n", safe);
 	return rc;
 }
 
@@ -388,7 +427,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = options_parse(argc, argv, &o, err, sizeof err);
 	if (rc) {
-		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", err);
+		char safe[2048];
+		escape_str(err, safe, sizeof safe);
+		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", safe);
 		return rc;
 	}
 	if (answered(&o))
@@ -444,6 +485,9 @@ int main(int argc, char **argv)
 			       "so the view is repainted at every refresh");
 	loop_run(&l);
 	loop_finish(&l);
+	/* Said after the family is cleaned up, as every runtime error. */
+	if (batch_failed(&l.batch, err, sizeof err))
+		l.status = fail(err, 1);
 	batch_free(&l.batch);
 	engine_free(e);
 	close(sigfd);

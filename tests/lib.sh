@@ -350,7 +350,8 @@ $(screen)"
 table_rows() { screen | awk '/^ *PPID +PID +PGID/{t=1; next} /^──|^--/{t=0} t && $2 ~ /^[0-9]+$/'; }
 # row_field PATTERN N: field N of the first table row whose text matches the extended
 # regex PATTERN. Match a row by how its COMMAND ends, after the tree guide or the time:
-# '─ sleep 100$', ':[0-9][0-9] execsleep$' (the job, no guide); a plain 'sleep 100'
+# '─ sleep 100$', ':[0-9][0-9] . execsleep$' (the job, no guide, after the time and the
+# signal flag); a plain 'sleep 100'
 # would also match the job's own command line, or a fork not yet exec'd.
 row_field() { table_rows | ROW_RE=$1 awk -v n="$2" '$0 ~ ENVIRON["ROW_RE"] {print $n; exit}'; }
 # shellcheck disable=SC2317 # called through wait_until

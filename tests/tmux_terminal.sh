@@ -145,7 +145,7 @@ SH
 mkfifo "$TMPD/read" "$TMPD/write" || fail "mkfifo failed"
 tmux_start "$ORPHANAGE" -d 0.3 -- sh "'$TMPD/rw.sh'" "'$TMPD/read'" "'$TMPD/write'"
 wait_screen 10 'PPID *PID *PGID'
-await_row job 10 ':[0-9][0-9] sh .*rw.sh'
+await_row job 10 ':[0-9][0-9] . sh .*rw.sh'
 release "$TMPD/read"
 await_row reader 10 '(─|-) perl -e '
 wait_screen 15 "$reader (perl) stopped by SIGTTIN: it read the terminal (its standard input is /dev/null)"
@@ -179,7 +179,7 @@ SH
 mkfifo "$TMPD/go4" || fail "mkfifo failed"
 tmux_start "$ORPHANAGE" -d 0.3 --same-group -- sh "'$TMPD/w.sh'" "'$TMPD/go4'"
 wait_screen 10 'same group: the job.s writes to the terminal cannot be stopped'
-await_row job 10 ':[0-9][0-9] sh .*w.sh'
+await_row job 10 ':[0-9][0-9] . sh .*w.sh'
 release "$TMPD/go4"
 # The write happened (the job went on to its sleep); the repaint follows within a refresh.
 wait_until 10 has_row '(─|-) sleep 100$' || fail "--same-group: the job never went on to its sleep:

@@ -189,6 +189,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		.n_ancestors = nanc,
 		.release = engine_release_member,
 		.release_ctx = e,
+		.why_stopped = engine_why_stopped,
+		.why_stopped_ctx = e,
 	};
 	/* A relaunch starts a new family; its count goes on, so engine_generation only grows. */
 	unsigned long fam_gen = e->fam.gen;
@@ -224,7 +226,7 @@ unsigned long engine_generation(const struct engine *e)
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 {
 	size_t n = 0;
-	if (e->job.out_fd >= 0 && n < max)
+	if (engine_output_wanted(e) && n < max)
 		fds[n++] = (struct pollfd){ .fd = e->job.out_fd, .events = POLLIN };
 	if (e->copy_len && e->out_copy_fd >= 0 && n < max)
 		fds[n++] = (struct pollfd){ .fd = e->out_copy_fd, .events = POLLOUT };
@@ -263,7 +265,8 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 		if (fds[i].fd == e->job.out_fd) {
 			if (engine_drain_output(e))
 				what |= ENGINE_OUTPUT;
-		} else if (fds[i].fd == e->out_copy_fd && (fds[i].events & POLLOUT)) {
+		} else if (fds[i].events == POLLOUT) {
+			/* The copy's reader (standard error), which only engine_pollfds asks POLLOUT of. */
 			engine_flush_copy(e, 0);
 		} else if ((src = source_of(e, fds[i].fd))) {
 			/* Kept for the next refresh. */

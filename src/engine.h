@@ -102,13 +102,14 @@ struct engine {
 	double last_machine_pass;	/* the last look over every process on the machine */
 	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
 	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
+	double outsiders_at;		/* --same-group: when orphanage's group was last read */
 	unsigned long refreshes;
 	unsigned long gen;		/* bumped when the job, the signal or the settings change */
 	struct engine_launch launch;	/* what engine_start was given, for relaunching */
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
 	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
 	size_t copy_len;
-	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
+	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct snapshot snap;		/* scratch for refreshes */
 	struct survivor_watch *watches;	/* kills whose survivors are still to be named */
@@ -166,15 +167,23 @@ bool engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */
 bool engine_drain_output(struct engine *e);
 /* Pass waiting output on to out_copy_fd as far as it takes it without blocking; with a
- * timeout, wait up to that many seconds for it (when quitting). */
+ * timeout, wait up to that many seconds for it (a negative timeout: until it is all out). */
 void engine_flush_copy(struct engine *e, double timeout);
+/* Should the job's pipe be read now? Not while the copy for out_copy_fd is full: the job
+ * waits for a slow reader, as it would writing there itself. */
+bool engine_output_wanted(const struct engine *e);
+/* Quitting: read all the pipe holds and pass it on, waiting as long as the reader takes.
+ * Returns 0, or the errno that ended the copy (EPIPE: nobody reads standard error). */
+int engine_finish_output(struct engine *e);
 /* A SIGINT, SIGTERM or SIGHUP reached orphanage: route it to the job's group (or say why not).
  * from_terminal: the terminal sent it (si_code SI_KERNEL), so a same-group job has it already. */
 void engine_route_signal(struct engine *e, int sig, bool from_terminal);
 /* Carry out a face's action. Returns true when the view should be redrawn. */
 bool engine_act(struct engine *e, const struct action *a);
-/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace. */
-void engine_on_exit(struct engine *e);
+/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace; a
+ * member the kernel refused a signal (EPERM) is not waited for. Returns how many members
+ * --on-exit kill left running (member.kill_errno says why), 0 with leave. */
+size_t engine_on_exit(struct engine *e);
 /* Nothing of the family is running and the job is not running. */
 bool engine_family_gone(const struct engine *e);
 /* Fill fds with what the poll loop must watch for the engine: the output pipe and the
@@ -192,6 +201,9 @@ void engine_wake(struct engine *e);
 bool engine_read_masks(struct engine *e, const size_t *slots, size_t n);
 /* The same for every running member (batch snapshots, the leak report). */
 bool engine_read_all_masks(struct engine *e);
+/* The running member that leads process group pgid, or else any running member in it;
+ * NULL when no member is in it (the terminal's foreground was taken by the family?). */
+const struct member *engine_group_holder(const struct engine *e, pid_t pgid);
 /* Relaunch the job's command once its family is gone. */
 bool engine_relaunch(struct engine *e);
 

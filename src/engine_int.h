@@ -8,6 +8,8 @@
 void engine_sync_pidfds(struct engine *e);
 /* The family's release callback: the member is dropped, its pidfd is closed. */
 void engine_release_member(struct member *m, void *ctx);
+/* The family's why_stopped: the words for a member just read as stopped (engine_tty.c). */
+void engine_why_stopped(const struct proc *p, char *buf, size_t len, void *ctx);
 
 /* After a kill (engine_survivors.c): in a moment, name each member still running that the
  * signal was meant for or that lives beside it, and why it survived. how says which: the

@@ -99,8 +99,9 @@ track() {
 	for pid in "$@"; do
 		case $pid in '' | *[!0-9]*) continue ;; esac
 		alive "$pid" || continue
-		# A child this shell just forked carries the token only once it has exec'd.
-		ours "$pid" || wait_until 2 ours_or_gone "$pid"
+		# A child this shell just forked carries the token only once it has exec'd: under
+		# load (the sanitizer build, a busy machine) that can take seconds.
+		ours "$pid" || wait_until 10 ours_or_gone "$pid"
 		st=$(start_time "$pid") || continue
 		if ! ours "$pid" || [ "$(start_time "$pid")" != "$st" ]; then
 			alive "$pid" && say "not tracking $pid: not a process this test started"

@@ -7,6 +7,7 @@
 #include "signame.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,16 @@ void batch_free(struct batch *b)
 	free(b->rows);
 	b->rows = NULL;
 	b->cap = 0;
+}
+
+/* Push what was printed out; the first write error is kept for batch_failed. */
+static bool batch_flush(struct batch *b)
+{
+	if (fflush(b->out) == 0 && !ferror(b->out))
+		return true;
+	if (!b->err)
+		b->err = errno ? errno : EIO;
+	return false;
 }
 
 /* A JSON string value, quotes included, of untrusted text. */
@@ -72,6 +83,18 @@ static void json_signals(FILE *out, const struct member *m)
 	fputc('}', out);
 }
 
+/* A command line as a JSON string value: escape_command's cut, then JSON's escapes. */
+static void json_command(FILE *out, const char *raw)
+{
+	char safe[ESCAPE_COMMAND_MAX + 1];
+	/* JSON doubles a backslash or a quote at most. */
+	char *json = xmalloc(2 * ESCAPE_COMMAND_MAX + 1);
+	escape_command(raw, safe, sizeof safe);
+	escape_json(safe, json, 2 * ESCAPE_COMMAND_MAX + 1);
+	fprintf(out, "\"%s\"", json);
+	free(json);
+}
+
 /* One text row: the ps j columns, the tree guide, a mark, the command. */
 static void text_row(FILE *out, const struct member *m, const struct tree_row *row, const char *mark)
 {
@@ -96,6 +119,8 @@ static void json_process(FILE *out, const struct member *m, int depth, const cha
 		fprintf(out, "%s\"%s\": ", c ? ", " : "", columns[c].json);
 		if (columns[c].json_number) {
 			fputs(raw, out);
+		} else if (c == COL_COMMAND) {
+			json_command(out, raw);
 		} else {
 			/* TIME is padded for the table; JSON wants the bare value. */
 			const char *v = raw;
@@ -123,7 +148,7 @@ static void json_job(FILE *out, const struct engine *e)
 		fprintf(out, ", \"exit\": \"%s\"", how);
 	}
 	fputs(", \"command\": ", out);
-	json_string(out, e->job.command ? e->job.command : "");
+	json_command(out, e->job.command ? e->job.command : "");
 	fputc('}', out);
 }
 
@@ -158,6 +183,8 @@ static void text_events(struct batch *b, const struct engine *e)
 bool batch_snapshot(struct batch *b, const struct engine *e)
 {
 	size_t n = family_tree(&e->fam, false, &b->rows, &b->cap);
+	/* A write that fails inside stdio leaves its errno for batch_flush. */
+	errno = 0;
 	if (b->json) {
 		fprintf(b->out, "{\"time\": %.2f, \"job\": ", engine_now(e));
 		json_job(b->out, e);
@@ -184,7 +211,16 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 		text_events(b, e);
 		fputc('\n', b->out);
 	}
-	return fflush(b->out) == 0 && !ferror(b->out);
+	return batch_flush(b);
+}
+
+bool batch_failed(const struct batch *b, char *err, size_t errlen)
+{
+	/* A closed pipe is nobody reading, not a failure: orphanage just quits. */
+	if (!b->err || b->err == EPIPE)
+		return false;
+	snprintf(err, errlen, "cannot write the snapshot to standard output: %s", strerror(b->err));
+	return true;
 }
 
 void batch_trailing_events(struct batch *b, const struct engine *e)
@@ -192,7 +228,7 @@ void batch_trailing_events(struct batch *b, const struct engine *e)
 	if (b->json || b->next_event >= e->log.next)
 		return;
 	text_events(b, e);
-	fflush(b->out);
+	batch_flush(b);
 }
 
 void batch_leaks(struct batch *b, const struct engine *e)
@@ -217,18 +253,17 @@ void batch_leaks(struct batch *b, const struct engine *e)
 			json_process(b->out, m, b->rows[i].depth, "how", how);
 		}
 		fputs("]}\n", b->out);
-		fflush(b->out);
+		batch_flush(b);
 		return;
 	}
 	size_t leaked = family_running(&e->fam);
 	if (leaked == 0)
 		return;
 	char header[256];
-	char *cmd = xmalloc(LINE_MAX_BYTES);
-	escape_str(e->job.command ? e->job.command : "", cmd, LINE_MAX_BYTES);
+	char cmd[ESCAPE_COMMAND_MAX + 1];
+	escape_command(e->job.command, cmd, sizeof cmd);
 	fprintf(b->out, "orphanage: %zu process%s leaked by the job (%s, %s):\n", leaked, leaked == 1 ? "" : "es",
 		cmd, status);
-	free(cmd);
 	columns_header(header, sizeof header);
 	fprintf(b->out, "%s\n", header);
 	for (size_t i = 0; i < n; i++) {
@@ -241,7 +276,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		snprintf(mark, sizeof mark, "[leaked: %s] %s", how, note);
 		text_row(b->out, m, NULL, mark);
 	}
-	fflush(b->out);
+	batch_flush(b);
 }
 
 void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked)
@@ -257,5 +292,5 @@ void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked)
 			leaked == 1 ? "" : "es");
 	else
 		fprintf(b->out, "orphanage: %zu of the leaked processes could not be killed\n", running);
-	fflush(b->out);
+	batch_flush(b);
 }

@@ -12,6 +12,7 @@
 #include "search.h"
 #include "sigmask.h"
 #include "signame.h"
+#include "term.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -181,6 +182,10 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	mouseinterval(0);
 	if (mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0)
 		v->mouse = has_mouse();
+	/* A background job writing to the terminal is stopped (SIGTTOU), not drawn over the
+	 * view. It is part of the program mode, so endwin, Ctrl+Z and fg restore it. */
+	if (term_set_tostop(v->fd_out) == 0)
+		def_prog_mode();
 
 	view_live = v;
 	if (!view_atexit_set && atexit(view_atexit) == 0)
@@ -213,6 +218,19 @@ void view_resize(struct view *v)
 	if (ioctl(v->fd_out, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resizeterm(ws.ws_row, ws.ws_col);
 	getmaxyx(stdscr, v->h, v->w);
+	v->force = true;
+}
+
+void view_resume(struct view *v)
+{
+	reset_prog_mode();
+	view_resize(v);
+	view_repaint(v);
+}
+
+void view_repaint(struct view *v)
+{
+	clearok(curscr, TRUE);
 	v->force = true;
 }
 
@@ -457,8 +475,11 @@ static void view_layout(const struct view *v, struct layout *L)
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
 {
 	const struct job *j = &e->job;
-	char state[96], cmd[1024];
-	if (j->pid <= 0)
+	char state[320], why[256], cmd[ESCAPE_COMMAND_MAX + 1];
+	if (j->failure) {
+		escape_str(j->failure, why, sizeof why);
+		snprintf(state, sizeof state, "relaunch failed: %s", why);
+	} else if (j->pid <= 0)
 		snprintf(state, sizeof state, "no job");
 	else if (j->running)
 		snprintf(state, sizeof state, "running");
@@ -466,7 +487,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		signame_status(j->status, state, sizeof state);
 	else
 		snprintf(state, sizeof state, "exited");
-	escape_str(j->command ? j->command : "", cmd, sizeof cmd);
+	escape_command(j->command ? j->command : "", cmd, sizeof cmd);
 	snprintf(v->line, sizeof v->line, "Job PID %d  PGID %d  %s  $ %s", (int)j->pid, (int)j->pgid, state, cmd);
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
@@ -640,7 +661,10 @@ static void view_draw_output(struct view *v, const struct engine *e, const struc
 	for (size_t i = from; i < held; i++) {
 		size_t len;
 		const char *text = outbuf_line(ob, i, &len);
-		escape_text(text, len, v->cell, sizeof v->cell);
+		size_t w = escape_text(text, len, v->cell, sizeof v->cell);
+		/* Only the line's start is held: say so, as every cut text does. */
+		if (outbuf_line_cut(ob, i) && w + sizeof ESCAPE_CUT_MARK <= sizeof v->cell)
+			memcpy(v->cell + w, ESCAPE_CUT_MARK, sizeof ESCAPE_CUT_MARK);
 		view_puts(v, L->out_y + 1 + (int)(i - from), 0, v->w, v->cell, A_NORMAL, 0);
 	}
 }

@@ -20,6 +20,11 @@ void view_close(struct view *v);
 int view_fd(const struct view *v);
 /* After SIGWINCH: learn the new size (ioctl TIOCGWINSZ, then resizeterm). */
 void view_resize(struct view *v);
+/* After SIGCONT, or once the terminal was taken back from the job: put the terminal back in
+ * the view's modes (a shell resets them when orphanage stops) and repaint it whole. */
+void view_resume(struct view *v);
+/* Repaint the whole screen at the next draw: something else may have written on it. */
+void view_repaint(struct view *v);
 /* Draw the engine's state; cheap when nothing changed (curses sends only the difference). */
 void view_draw(struct view *v, const struct engine *e);
 /* Read the keys waiting (non-blocking) and return what the user asked for; ACT_NONE/ACT_REDRAW for keys handled inside the view (selection, help, menu). */

@@ -71,17 +71,43 @@ static void seq_note(struct procev_seqs *s, uint32_t cpu, uint32_t seq, struct p
 /* The part of proc_event before event_data: what, cpu, timestamp_ns. */
 #define EV_HEAD offsetof(struct proc_event, event_data)
 
-/* How much of event_data a kind needs, or 0 for a kind that is not kept. */
-static size_t kind_size(uint32_t what)
+/* Where each kept kind names its process and, for FORK and EXIT, the parent. */
+#define EVF(field) offsetof(struct proc_event, event_data.field)
+static const struct kind_map {
+	uint32_t what;
+	enum procev_kind kind;
+	size_t need;				/* how much of event_data the kind needs */
+	size_t pid, tgid;			/* offsets into struct proc_event */
+	bool parent;				/* whether the next two are there */
+	size_t parent_pid, parent_tgid;
+} kind_maps[] = {
+	{ PROC_EVENT_FORK, PROCEV_FORK, sizeof(struct fork_proc_event), EVF(fork.child_pid), EVF(fork.child_tgid),
+	  true, EVF(fork.parent_pid), EVF(fork.parent_tgid) },
+	{ PROC_EVENT_EXEC, PROCEV_EXEC, sizeof(struct exec_proc_event), EVF(exec.process_pid),
+	  EVF(exec.process_tgid), false, 0, 0 },
+	{ PROC_EVENT_COMM, PROCEV_COMM, sizeof(struct comm_proc_event), EVF(comm.process_pid),
+	  EVF(comm.process_tgid), false, 0, 0 },
+	{ PROC_EVENT_SID, PROCEV_SID, sizeof(struct sid_proc_event), EVF(sid.process_pid), EVF(sid.process_tgid),
+	  false, 0, 0 },
+	{ PROC_EVENT_EXIT, PROCEV_EXIT, sizeof(struct exit_proc_event), EVF(exit.process_pid),
+	  EVF(exit.process_tgid), true, EVF(exit.parent_pid), EVF(exit.parent_tgid) },
+};
+
+/* The map of a kind that is kept, or NULL. */
+static const struct kind_map *kind_map_find(uint32_t what)
 {
-	switch (what) {
-	case PROC_EVENT_FORK: return sizeof(struct fork_proc_event);
-	case PROC_EVENT_EXEC: return sizeof(struct exec_proc_event);
-	case PROC_EVENT_COMM: return sizeof(struct comm_proc_event);
-	case PROC_EVENT_SID: return sizeof(struct sid_proc_event);
-	case PROC_EVENT_EXIT: return sizeof(struct exit_proc_event);
-	}
-	return 0;
+	for (size_t i = 0; i < sizeof kind_maps / sizeof kind_maps[0]; i++)
+		if (kind_maps[i].what == what)
+			return &kind_maps[i];
+	return NULL;
+}
+
+/* A pid field of ev at offset off (the kernel's __kernel_pid_t). */
+static pid_t pid_at(const struct proc_event *ev, size_t off)
+{
+	__kernel_pid_t v;
+	memcpy(&v, (const unsigned char *)ev + off, sizeof v);
+	return (pid_t)v;
 }
 
 /* One cn_msg payload of len bytes (already bounded by its netlink message). */
@@ -123,7 +149,8 @@ static size_t parse_one(const unsigned char *p, size_t len, struct procev_seqs *
 		}
 		return 0;
 	}
-	size_t need = kind_size(what);
+	const struct kind_map *m = kind_map_find(what);
+	size_t need = m ? m->need : 0;
 	if (need && cn.len < EV_HEAD + need) {
 		b->rejected++;
 		return 0;
@@ -137,42 +164,20 @@ static size_t parse_one(const unsigned char *p, size_t len, struct procev_seqs *
 	struct procev *e = batch_push(b);
 	e->cpu = ev.cpu;
 	e->timestamp_ns = ev.timestamp_ns;
-	switch (what) {
-	case PROC_EVENT_FORK:
-		e->kind = PROCEV_FORK;
-		e->pid = ev.event_data.fork.child_pid;
-		e->tgid = ev.event_data.fork.child_tgid;
-		e->parent_pid = ev.event_data.fork.parent_pid;
-		e->parent_tgid = ev.event_data.fork.parent_tgid;
+	e->kind = m->kind;
+	e->pid = pid_at(&ev, m->pid);
+	e->tgid = pid_at(&ev, m->tgid);
+	if (m->parent) {
+		e->parent_pid = pid_at(&ev, m->parent_pid);
+		e->parent_tgid = pid_at(&ev, m->parent_tgid);
 		e->thread = e->pid != e->tgid;
-		break;
-	case PROC_EVENT_EXEC:
-		e->kind = PROCEV_EXEC;
-		e->pid = ev.event_data.exec.process_pid;
-		e->tgid = ev.event_data.exec.process_tgid;
-		break;
-	case PROC_EVENT_COMM:
-		e->kind = PROCEV_COMM;
-		e->pid = ev.event_data.comm.process_pid;
-		e->tgid = ev.event_data.comm.process_tgid;
+	}
+	if (what == PROC_EVENT_COMM) {
 		memcpy(e->comm, ev.event_data.comm.comm, sizeof ev.event_data.comm.comm);
 		e->comm[sizeof ev.event_data.comm.comm] = '\0';
-		break;
-	case PROC_EVENT_SID:
-		e->kind = PROCEV_SID;
-		e->pid = ev.event_data.sid.process_pid;
-		e->tgid = ev.event_data.sid.process_tgid;
-		break;
-	case PROC_EVENT_EXIT:
-		e->kind = PROCEV_EXIT;
-		e->pid = ev.event_data.exit.process_pid;
-		e->tgid = ev.event_data.exit.process_tgid;
-		e->parent_pid = ev.event_data.exit.parent_pid;
-		e->parent_tgid = ev.event_data.exit.parent_tgid;
+	} else if (what == PROC_EVENT_EXIT) {
 		e->status = (int)ev.event_data.exit.exit_code;
 		e->exit_signal = (int)ev.event_data.exit.exit_signal;
-		e->thread = e->pid != e->tgid;
-		break;
 	}
 	return 1;
 }

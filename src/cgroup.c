@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "readfile.h"
 #include "xalloc.h"
 
 /* Deeper than any job goes; a guard against a cycle or a runaway tree. */
@@ -205,33 +206,12 @@ int cgroup_events_parse(const char *text, struct cgroup_events *ev)
 /* The whole of a file at dirfd/name (AT_FDCWD for a path), NUL-terminated, or NULL with errno. */
 static char *read_text_at(int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	size_t cap = 4096, len = 0;
-	char *buf = xmalloc(cap);
-	for (;;) {
-		if (len + 1 >= cap) {
-			cap *= 2;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		ssize_t r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-			free(buf);
-			close(fd);
-			errno = err;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
+	char *text;
+	size_t len;
+	int err = readfile_at(dirfd, name, READFILE_WHOLE, &text, &len, NULL);
+	if (err)
+		errno = err;
+	return text;
 }
 
 /* Write text to dir/name, which must exist. 0, or an errno. */

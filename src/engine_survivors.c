@@ -20,28 +20,11 @@
 /* Watches held at once: a key held down does not grow them without end. */
 #define SURVIVORS_MAX_WATCHES 16
 
-/* A signal whose default action does not end a process asks no survivor question. */
-static bool ends_by_default(int sig)
-{
-	switch (sig) {
-	case SIGCHLD:
-	case SIGCONT:
-	case SIGURG:
-	case SIGWINCH:
-	case SIGSTOP:
-	case SIGTSTP:
-	case SIGTTIN:
-	case SIGTTOU:
-		return false;
-	default:
-		return sig > 0;
-	}
-}
-
 void survivors_expect_list(struct engine *e, const struct survivor_kill *k, const struct survivor_target *t,
 			   size_t n)
 {
-	if (n == 0 || !ends_by_default(k->sig))
+	/* A signal whose default action does not end a process asks no survivor question. */
+	if (n == 0 || k->sig <= 0 || survivor_default_harmless(k->sig))
 		return;
 	if (e->nwatches == SURVIVORS_MAX_WATCHES) {
 		/* The oldest watch gives way: its kill is long past. */

@@ -15,22 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errtext.h"
+#include "readfile.h"
 #include "signame.h"
 #include "xalloc.h"
-
-const char *inspect_errtext(int err)
-{
-	switch (err) {
-	case EACCES:
-	case EPERM:
-		return "permission denied";
-	case ENOENT:
-	case ESRCH:
-		return "gone";
-	default:
-		return strerror(err);
-	}
-}
 
 /* ---- the pure parts ---- */
 
@@ -212,59 +200,6 @@ size_t inspect_peers(const char *target, pid_t pid, int fd, const struct inspect
 
 /* ---- reading /proc ---- */
 
-/* A regular /proc file into a new buffer, at most cap bytes; never a fifo. 0 or an errno. */
-static int read_proc(const char *path, size_t cap, char **text, size_t *len, bool *cut)
-{
-	*text = NULL;
-	*len = 0;
-	if (cut)
-		*cut = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return errno;
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		int err = errno;
-		close(fd);
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return EINVAL;
-	}
-	size_t size = 4096 < cap ? 4096 : cap, n = 0;
-	char *buf = xmalloc(size + 1);
-	for (;;) {
-		if (n == size) {
-			if (size == cap) {
-				char probe;
-				if (cut && read(fd, &probe, 1) == 1)
-					*cut = true;
-				break;
-			}
-			size = size * 2 < cap ? size * 2 : cap;
-			buf = xreallocarray(buf, size + 1, 1);
-		}
-		ssize_t r = read(fd, buf + n, size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-			free(buf);
-			close(fd);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 static void read_link(const char *path, struct inspect_text *out)
 {
 	char buf[4096];
@@ -280,7 +215,7 @@ static void read_link(const char *path, struct inspect_text *out)
 static void read_text(const char *path, size_t cap, struct inspect_text *out)
 {
 	size_t len;
-	out->err = read_proc(path, cap, &out->text, &len, NULL);
+	out->err = readfile_at(AT_FDCWD, path, cap, &out->text, &len, NULL);
 	if (!out->err)
 		out->text[strcspn(out->text, "\n")] = '\0';
 }
@@ -290,7 +225,7 @@ static int read_stat(pid_t pid, struct inspect_stat *st)
 	char path[64], *text;
 	size_t len;
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int err = read_proc(path, 4096, &text, &len, NULL);
+	int err = readfile_at(AT_FDCWD, path, 4096, &text, &len, NULL);
 	if (err)
 		return err;
 	bool ok = inspect_parse_stat(text, len, st);
@@ -304,7 +239,7 @@ static void read_comm(pid_t pid, char *buf, size_t len)
 	size_t n;
 	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
 	buf[0] = '\0';
-	if (read_proc(path, 256, &text, &n, NULL) == 0) {
+	if (readfile_at(AT_FDCWD, path, 256, &text, &n, NULL) == 0) {
 		text[strcspn(text, "\n")] = '\0';
 		snprintf(buf, len, "%s", text);
 		free(text);
@@ -490,7 +425,7 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 	char path[64], *text;
 	size_t len;
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	out->masks_err = read_proc(path, 16384, &text, &len, NULL);
+	out->masks_err = readfile_at(AT_FDCWD, path, 16384, &text, &len, NULL);
 	if (!out->masks_err) {
 		struct inspect_status s;
 		if (!sigmask_parse(text, len, &out->masks))
@@ -511,7 +446,7 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 
 	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
 	out->cmdline.err =
-		read_proc(path, INSPECT_MAX_ARGS_BYTES, &out->cmdline.text, &out->cmdline_len, &out->cmdline_cut);
+		readfile_at(AT_FDCWD, path, INSPECT_MAX_ARGS_BYTES, &out->cmdline.text, &out->cmdline_len, &out->cmdline_cut);
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
 	read_link(path, &out->exe);
 	snprintf(path, sizeof path, "/proc/%d/cwd", (int)pid);
@@ -519,7 +454,7 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
 	read_text(path, 256, &out->wchan);
 	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
-	out->cgroup.err = read_proc(path, 16384, &text, &len, NULL);
+	out->cgroup.err = readfile_at(AT_FDCWD, path, 16384, &text, &len, NULL);
 	if (!out->cgroup.err) {
 		char cg[4096];
 		if (inspect_parse_cgroup(text, len, cg, sizeof cg))
@@ -534,7 +469,7 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 	if (o->environ) {
 		out->env_asked = true;
 		snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-		out->env.err = read_proc(path, INSPECT_MAX_ARGS_BYTES, &out->env.text, &out->env_len, &out->env_cut);
+		out->env.err = readfile_at(AT_FDCWD, path, INSPECT_MAX_ARGS_BYTES, &out->env.text, &out->env_len, &out->env_cut);
 	}
 
 	char state[256];
@@ -625,7 +560,7 @@ static void add(struct lines *l, const char *label, const char *fmt, ...)
 static const char *missing(const struct inspect *in, int err)
 {
 	if (err != ENOENT && err != ESRCH)
-		return inspect_errtext(err);
+		return errtext_words(err);
 	if (in->state == 'Z' || in->state == 'X')
 		return "none: a zombie";
 	if (in->cmdline.err == 0 && in->cmdline_len == 0)
@@ -696,7 +631,7 @@ size_t inspect_lines(const struct inspect *in, const struct inspect_opts *o, str
 		return l.n;
 	}
 	if (in->err) {
-		add(&l, "process", "%d: cannot be read (%s)", (int)in->pid, inspect_errtext(in->err));
+		add(&l, "process", "%d: cannot be read (%s)", (int)in->pid, errtext_words(in->err));
 		*out = l.v;
 		return l.n;
 	}
@@ -733,11 +668,11 @@ size_t inspect_lines(const struct inspect *in, const struct inspect_opts *o, str
 		add_id(&l, "user", in->uid, in->user, in->euid, in->euser);
 		add_id(&l, "group", in->gid, in->group, in->egid, in->egroup);
 	} else {
-		add(&l, "user", "(%s)", inspect_errtext(in->masks_err ? in->masks_err : EINVAL));
+		add(&l, "user", "(%s)", errtext_words(in->masks_err ? in->masks_err : EINVAL));
 	}
 	add_text(&l, in, "cgroup", &in->cgroup);
 	if (in->masks_err) {
-		add(&l, "signals", "(%s)", inspect_errtext(in->masks_err));
+		add(&l, "signals", "(%s)", errtext_words(in->masks_err));
 	} else {
 		add_mask(&l, "pending", sigmask_pending(&in->masks));
 		add_mask(&l, "blocked", in->masks.blk);
@@ -757,7 +692,7 @@ size_t inspect_lines(const struct inspect *in, const struct inspect_opts *o, str
 		const struct inspect_fd *f = &in->fds[i];
 		snprintf(label, sizeof label, "fd %d", f->fd);
 		if (f->target.err)
-			add(&l, label, "(%s)", f->target.err == ENOENT ? "closed" : inspect_errtext(f->target.err));
+			add(&l, label, "(%s)", f->target.err == ENOENT ? "closed" : errtext_words(f->target.err));
 		else if (f->peers)
 			add(&l, label, "%s -> %s", f->target.text, f->peers);
 		else
@@ -771,7 +706,7 @@ size_t inspect_lines(const struct inspect *in, const struct inspect_opts *o, str
 		add(&l, "peers", "the open files of %zu family member(s) could not be read", in->peers_unreadable);
 	if (in->env_asked) {
 		if (in->env.err) {
-			add(&l, "environment", "(%s)", inspect_errtext(in->env.err));
+			add(&l, "environment", "(%s)", errtext_words(in->env.err));
 		} else {
 			size_t shown = 0, total = 0;
 			for (size_t i = 0; i < in->env_len; i += strlen(in->env.text + i) + 1) {

@@ -105,9 +105,6 @@ void inspect_lines_free(struct inspect_line *lines, size_t n);
 
 /* ---- the pure parts ---- */
 
-/* The text for an errno of a read: "permission denied", "gone", or strerror's. */
-const char *inspect_errtext(int err);
-
 /* Fields of /proc/PID/stat after the command name. */
 struct inspect_stat {
 	char comm[64];

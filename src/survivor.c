@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errtext.h"
 #include "signame.h"
 
-/* Signals whose default action leaves a process alive: ignored, continue, or stop. */
-static bool default_harmless(int sig)
+bool survivor_default_harmless(int sig)
 {
 	switch (sig) {
 	case SIGCHLD:
@@ -81,7 +81,7 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 		return SURVIVOR_IGNORES;
 	if (sigmask_has(p->masks.cgt, k->sig))
 		return SURVIVOR_CATCHES;
-	if (default_harmless(k->sig))
+	if (survivor_default_harmless(k->sig))
 		return SURVIVOR_HARMLESS;
 	return SURVIVOR_UNKNOWN;
 }
@@ -103,20 +103,6 @@ static const char *how_words(enum survivor_how how)
 		break;
 	}
 	return "the naive kill";
-}
-
-static const char *errno_words(int err)
-{
-	switch (err) {
-	case EACCES:
-	case EPERM:
-		return "permission denied";
-	case ENOENT:
-	case ESRCH:
-		return "gone";
-	default:
-		return strerror(err);
-	}
 }
 
 /* "; also ignores it" when a signal that never arrived would not have ended it either. */
@@ -202,7 +188,7 @@ enum survivor_reason survivor_explain(const struct survivor_kill *k, const struc
 			snprintf(why, sizeof why, "%s does not end a process unless it asks to", sig);
 		break;
 	case SURVIVOR_UNREADABLE:
-		snprintf(why, sizeof why, "its signal state could not be read (%s)", errno_words(p->masks_err));
+		snprintf(why, sizeof why, "its signal state could not be read (%s)", errtext_words(p->masks_err));
 		break;
 	case SURVIVOR_UNKNOWN:
 		snprintf(why, sizeof why, "no reason found: not pending, blocked, ignored or caught (state %c)",

@@ -93,5 +93,7 @@ enum survivor_reason survivor_explain(const struct survivor_kill *k, const struc
  * "other-session", "disk-sleep", "dying", "blocks", "stopped", "ignores", "catches",
  * "harmless", "unreadable", "unknown". */
 const char *survivor_reason_name(enum survivor_reason r);
+/* True for a signal whose default action leaves a process alive: ignored, continue, or stop. */
+bool survivor_default_harmless(int sig);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errtext.h"
 #include "inspect.h"
 #include "sigmask.h"
 #include "survivor.h"
@@ -344,9 +345,9 @@ static void stat_and_status(void **state)
 	assert_string_equal(cg, "/user.slice/job-1");
 	assert_false(inspect_parse_cgroup("1:cpu:/\n", 8, cg, sizeof cg));
 
-	assert_string_equal(inspect_errtext(EACCES), "permission denied");
-	assert_string_equal(inspect_errtext(ESRCH), "gone");
-	assert_string_equal(inspect_errtext(ENOENT), "gone");
+	assert_string_equal(errtext_words(EACCES), "permission denied");
+	assert_string_equal(errtext_words(ESRCH), "gone");
+	assert_string_equal(errtext_words(ENOENT), "gone");
 }
 
 static void state_words(void **state)

@@ -1,0 +1,64 @@
+#include "config.h"
+
+#include "readfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+int readfile_at(int dirfd, const char *name, size_t cap, char **text, size_t *len, bool *cut)
+{
+	*text = NULL;
+	*len = 0;
+	if (cut)
+		*cut = false;
+	/* O_NONBLOCK: a fifo put where a /proc file was expected must not hang the reader. */
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return EINVAL;
+	}
+	size_t size = 4096 < cap ? 4096 : cap, n = 0;
+	char *buf = xmalloc(size + 1);
+	for (;;) {
+		if (n == size) {
+			if (size == cap) {
+				char probe;
+				if (cut && read(fd, &probe, 1) == 1)
+					*cut = true;
+				break;
+			}
+			size = size * 2 < cap ? size * 2 : cap;
+			buf = xreallocarray(buf, size + 1, 1);
+		}
+		ssize_t r = read(fd, buf + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+			free(buf);
+			close(fd);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}

@@ -340,6 +340,20 @@ tmux_start() {
 	on_cleanup 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null'
 }
 tmux_keys() { tmux -L "$TMUX_SOCKET" send-keys "$@"; }
+# tmux_launch ARGS...: orphanage ARGS in a tmux_start session, once its table is drawn.
+tmux_launch() {
+	tmux_start "$ORPHANAGE" "$@"
+	wait_screen 10 'PPID *PID *PGID'
+}
+# tmux_quit PIDS...: q quits orphanage with status 0 and leaves none of PIDS alive.
+tmux_quit() {
+	tmux_keys q
+	wait_until 10 tmux_exited || fail "orphanage did not quit on q:
+$(screen)"
+	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
+	wait_until 15 gone "$@" || fail "q left $* alive"
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+}
 screen() { tmux -L "$TMUX_SOCKET" capture-pane -p 2>/dev/null; }
 screen_has() { screen | grep -q -- "$1"; }
 # wait_screen SECONDS PATTERN: until the screen matches, or fail with the screen shown.

@@ -9,23 +9,11 @@ command -v tmux >/dev/null || skip "tmux is not installed"
 GUIDE='(─|-) '
 job="" s1="" s2="" s3="" sl="" ct="" esc="" blk=""	# set by await_row
 
-launch() {
-	tmux_start "$ORPHANAGE" "$@"
-	wait_screen 10 'PPID *PID *PGID'
-}
-quit_and_check_gone() { # PIDS...: q, status 0, nothing left
-	tmux_keys q
-	wait_until 10 tmux_exited || fail "orphanage did not quit on q:
-$(screen)"
-	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
-	wait_until 15 gone "$@" || fail "q left $* alive"
-	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-}
 # The title of the detail pane names the process it shows.
 pane_title_has() { screen | grep -q -- "^──* $1 "; }
 
 # 1. Search: / and a command's text, Enter, then k kills that process and no other.
-launch -d 0.3 -- sh -c "'sleep 1001 & sleep 1002 & sleep 1003 & wait'"
+tmux_launch -d 0.3 -- sh -c "'sleep 1001 & sleep 1002 & sleep 1003 & wait'"
 await_row s1 10 "${GUIDE}sleep 1001\$"
 await_row s2 10 "${GUIDE}sleep 1002\$"
 await_row s3 10 "${GUIDE}sleep 1003\$"
@@ -74,7 +62,7 @@ tmux_keys g
 wait_screen 10 "$s1 (sleep) survived SIGINT: ignores it"
 wait_until 10 gone "$job" || fail "the shell did not die of SIGINT"
 alive "$s1" || fail "a sleep that ignores SIGINT died of it"
-quit_and_check_gone "$s1" "$s3"
+tmux_quit "$s1" "$s3"
 say "ok: the survivors of a group SIGINT named: they ignore it"
 
 # 3. A pipeline started in a directory of its own. First a click on a row selects it (the
@@ -84,7 +72,7 @@ say "ok: the survivors of a group SIGINT named: they ignore it"
 WORK=$TMPD/work-dir
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd -P)
-launch -d 0.3 -- sh -c "'cd $WORK && sleep 1000 | cat'" "inspect-$$"
+tmux_launch -d 0.3 -- sh -c "'cd $WORK && sleep 1000 | cat'" "inspect-$$"
 await_row sl 10 "${GUIDE}sleep 1000\$"
 await_row ct 10 "${GUIDE}cat\$"
 line=$(screen | grep -n -E "${GUIDE}cat\$" | head -1 | cut -d: -f1)
@@ -113,11 +101,11 @@ wait_screen 10 "^fd 1  *pipe:\[[0-9]*\] -> $ct (cat) fd 0\$"
 say "ok: the pane shows the cwd and the pipe to $ct (cat)"
 kill_ours KILL "$sl" || fail "could not kill $sl"
 wait_screen 10 "$sl: the process has exited"
-quit_and_check_gone "$sl" "$ct"
+tmux_quit "$sl" "$ct"
 say "ok: the pane says its process exited"
 
 # 4. A group kill on the daemon demo: the setsid child escaped it, named with its session.
-launch --demo daemon -d 0.2
+tmux_launch --demo daemon -d 0.2
 await_row job 10 ':[0-9][0-9] . daemon$'
 await_row esc 10 "${GUIDE}(\\[orphan\\] )?sleep 100\$"
 sid=$(row_field "${GUIDE}(\\[orphan\\] )?sleep 100\$" 4)
@@ -125,12 +113,12 @@ sid=$(row_field "${GUIDE}(\\[orphan\\] )?sleep 100\$" 4)
 tmux_keys g
 wait_screen 15 "$esc (sleep) survived SIGKILL: not reached: in session $sid, not "
 alive "$esc" || fail "the setsid sleep did not escape the group kill"
-quit_and_check_gone "$esc"
+tmux_quit "$esc"
 say "ok: the setsid escapee named with its session"
 
 # 5. SIGTERM to the block demo's group: its blocker lives on, the signal pending; the pane
 #    on it shows both.
-launch --demo block -d 0.3 --grace 0.5
+tmux_launch --demo block -d 0.3 --grace 0.5
 await_row job 10 ':[0-9][0-9] . block$'
 await_row blk 10 "${GUIDE}(\\[orphan\\] )?block\$"
 # The flag is the field after TIME (the 10th).
@@ -149,5 +137,5 @@ tmux_keys Down Enter
 wait_until 10 pane_title_has "$blk (blocker)" || fail "the pane did not open on $blk:
 $(screen)"
 wait_screen 10 '^pending  *SIGTERM$'
-quit_and_check_gone "$blk"
+tmux_quit "$blk"
 say "ok: the blocker named, and its pending SIGTERM shown"

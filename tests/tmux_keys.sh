@@ -12,19 +12,6 @@ JOB_ROW=':[0-9][0-9] . '
 GUIDE='(─|-) '
 job="" sl="" s300="" s600="" k300="" k301=""	# set by await_row
 
-# Start orphanage with ARGS in tmux, wait for the table.
-launch() {
-	tmux_start "$ORPHANAGE" "$@"
-	wait_screen 10 'PPID *PID *PGID'
-}
-quit_and_check_gone() { # PIDS...: q, status 0, nothing left
-	tmux_keys q
-	wait_until 10 tmux_exited || fail "orphanage did not quit on q:
-$(screen)"
-	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
-	wait_until 15 gone "$@" || fail "q left $* alive"
-	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-}
 # execsleep_pids: the demo's job and its sleep 100 (as exec'd, not the fork before it).
 execsleep_pids() {
 	await_row job 10 "${JOB_ROW}execsleep\$"
@@ -33,7 +20,7 @@ execsleep_pids() {
 
 # 1. With no arguments, the default demo and its hint; naive kill (k) of execsleep: the
 #    sleep is orphaned, stays on screen with its new parent, and q cleans it up.
-launch
+tmux_launch
 wait_screen 10 'k: naive kill (orphans the sleep)'
 execsleep_pids
 tmux_keys k
@@ -43,11 +30,11 @@ alive "$sl" || fail "the naive kill killed the sleep too"
 [ "$(row_field "${GUIDE}\\[orphan\\] sleep 100\$" 1)" = "$(awk '{print $4}' /proc/"$sl"/stat)" ] ||
 	fail "the orphan's PPID on screen is not its real parent"
 wait_screen 15 "$sl orphaned: parent $job died"
-quit_and_check_gone "$sl"
+tmux_quit "$sl"
 say "ok: naive kill orphans the sleep; q cleans it up"
 
 # 2. Group kill (g): nothing left, orphanage stays.
-launch --demo execsleep -d 0.2
+tmux_launch --demo execsleep -d 0.2
 execsleep_pids
 tmux_keys g
 wait_screen 15 "SIGKILL -> group $job: 2 processes"
@@ -65,32 +52,32 @@ $(screen)"
 job1=$job sl1=$sl
 execsleep_pids
 [ "$job" != "$job1" ] || fail "r did not relaunch the job"
-quit_and_check_gone "$job1" "$sl1" "$job" "$sl"
+tmux_quit "$job1" "$sl1" "$job" "$sl"
 say "ok: group kill leaves nothing, orphanage stays; r relaunches"
 
 # 3. Ctrl+C is routed to the job's group: nothing left, orphanage stays open.
-launch --demo execsleep -d 0.2
+tmux_launch --demo execsleep -d 0.2
 execsleep_pids
 tmux_keys C-c
 wait_screen 15 'SIGINT from the terminal routed'
 wait_until 15 gone "$job" "$sl" || fail "the routed Ctrl+C left something alive"
 wait_screen 15 "$job (execsleep) killed by SIGINT"
 { tmux_answers && ! tmux_exited; } || fail "orphanage ended on Ctrl+C"
-quit_and_check_gone "$job" "$sl"
+tmux_quit "$job" "$sl"
 say "ok: Ctrl+C routed to the group"
 
 # 4. --no-forward: Ctrl+C reaches nobody, the job keeps running, an event says so.
-launch --demo execsleep -d 0.2 --no-forward
+tmux_launch --demo execsleep -d 0.2 --no-forward
 execsleep_pids
 tmux_keys C-c
 wait_screen 15 'not routed'
 tmux_answers || fail "orphanage stopped answering after Ctrl+C with --no-forward"
 alive "$job" && alive "$sl" || fail "--no-forward: Ctrl+C reached the job"
-quit_and_check_gone "$job" "$sl"
+tmux_quit "$job" "$sl"
 say "ok: --no-forward"
 
 # 5. --same-group: g spares orphanage; Ctrl+C reaches the job once, from the terminal.
-launch --demo execsleep -d 0.2 --same-group
+tmux_launch --demo execsleep -d 0.2 --same-group
 execsleep_pids
 orph=$(orphanage_pid)
 track "$orph"
@@ -104,17 +91,17 @@ alive "$orph" || fail "g in --same-group killed orphanage"
 tmux_keys q
 wait_until 10 tmux_exited || fail "orphanage did not quit"
 tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-launch --demo execsleep -d 0.2 --same-group
+tmux_launch --demo execsleep -d 0.2 --same-group
 execsleep_pids
 tmux_keys C-c
 wait_screen 15 'not sent twice'
 wait_until 15 gone "$job" "$sl" || fail "Ctrl+C in --same-group did not reach the job"
 wait_screen 15 'killed by SIGINT'
-quit_and_check_gone "$job" "$sl"
+tmux_quit "$job" "$sl"
 say "ok: --same-group"
 
 # 6. A setsid child escapes g and is caught by t.
-launch --demo daemon -d 0.2
+tmux_launch --demo daemon -d 0.2
 await_row job 10 "${JOB_ROW}daemon\$"
 await_row sl 10 "${GUIDE}(\\[orphan\\] )?sleep 100\$"
 [ "$(row_field "${GUIDE}(\\[orphan\\] )?sleep 100\$" 4)" != "$(row_field "${JOB_ROW}daemon\$" 4)" ] ||
@@ -129,11 +116,11 @@ tmux_keys Home
 tmux_keys t
 wait_screen 15 'tree of'
 wait_until 15 gone "$sl" || fail "t did not reach the escaped sleep"
-quit_and_check_gone "$sl"
+tmux_quit "$sl"
 say "ok: setsid escapes g, t catches it"
 
 # 7. STOP then CONT from the signal menu, seen in STAT.
-launch --demo execsleep -d 0.2
+tmux_launch --demo execsleep -d 0.2
 execsleep_pids
 tmux_keys Down
 tmux_keys s
@@ -148,13 +135,13 @@ tmux_keys 1 8 Enter
 wait_screen 15 'SIGCONT'
 tmux_keys k
 wait_until 15 eval '[ "$(row_field "${GUIDE}sleep 100\$" 7)" = S ]' || fail "STAT did not go back to S"
-quit_and_check_gone "$job" "$sl"
+tmux_quit "$job" "$sl"
 say "ok: SIGSTOP and SIGCONT from the menu"
 
 # 8. --subreaper: the orphan is adopted by orphanage, and reaped with its status logged.
 #    (The sh's own row also ends in 'sleep 600', and its forks show its command line
 #    until they exec: only rows after a tree guide are the sleeps.)
-launch --subreaper -d 0.2 -- sh -c "'sleep 300 & sleep 600'"
+tmux_launch --subreaper -d 0.2 -- sh -c "'sleep 300 & sleep 600'"
 await_row job 10 "${JOB_ROW}sh -c sleep 300 & sleep 600\$"
 await_row s300 10 "${GUIDE}sleep 300\$"
 await_row s600 10 "${GUIDE}sleep 600\$"
@@ -168,7 +155,7 @@ $(screen)"
 kill_ours KILL "$s300" || fail "could not signal the adopted sleep $s300"
 wait_screen 15 "$s300 (sleep) killed by SIGKILL"
 wait_until 15 eval '! [ -e /proc/'"$s300"' ]' || fail "orphanage left the adopted $s300 a zombie"
-quit_and_check_gone "$s600"
+tmux_quit "$s600"
 say "ok: --subreaper adopts and reaps"
 
 # 9. -p attaches; q leaves the tree alive.
@@ -181,7 +168,7 @@ wait_until 15 two_kids || { track $(pgrep -P "$att"); fail "the attach target di
 kids=$(pgrep -P "$att")
 # shellcheck disable=SC2086 # pids, split on purpose
 track $kids
-launch -p "$att" -d 0.2
+tmux_launch -p "$att" -d 0.2
 await_row k300 10 "${GUIDE}sleep 300\$"
 await_row k301 10 "${GUIDE}sleep 301\$"
 tmux_keys q
@@ -196,7 +183,7 @@ say "ok: -p leaves the tree alive"
 tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 
 # 10. Ctrl+\ (SIGQUIT) quits like q: status 0, the terminal given back, nothing left.
-launch --demo execsleep -d 0.2
+tmux_launch --demo execsleep -d 0.2
 execsleep_pids
 tmux_keys 'C-\'
 wait_until 10 tmux_exited || fail "orphanage did not quit on Ctrl+\\:

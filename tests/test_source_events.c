@@ -16,23 +16,11 @@
 
 #include "engine.h"
 #include "fixture.h"
+#include "fixture_engine.h"
 #include "source_events.h"
 #include "xalloc.h"
 
 #define ROOT 1000
-
-static double fake_now;
-
-static double fake_clock(void)
-{
-	return fake_now;
-}
-
-static int no_pidfd(pid_t pid)
-{
-	(void)pid;
-	return -1;
-}
 
 struct fx {
 	struct options opt;
@@ -47,27 +35,7 @@ struct fx {
 static int fx_setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
-	f->opt.sig = SIGTERM;
-	f->opt.delay = 1.0;
-	f->fp.ticks = 1000;
-	fake_now = 0;
-	struct engine_params p = {
-		.opt = &f->opt,
-		.out_copy_fd = -1,
-		.scan = &fixture_scan_ops,
-		.scan_self = &f->fp,
-		.clock = fake_clock,
-		.pidfd_open = no_pidfd,
-	};
-	sigemptyset(&p.ignored);
-	char err[128];
-	assert_int_equal(engine_init(&f->e, &p, err, sizeof err), 0);
-	static const pid_t ancestors[] = { FX_SELF, 1 };
-	fixture_family(&f->e.fam, ROOT, ancestors, 2, 0);
-	f->e.job.pid = ROOT;
-	f->e.job.pgid = ROOT;
-	f->e.job.launched = true;
-	f->e.job.running = true;
+	fixture_engine_init(&f->e, &f->opt, &f->fp, ROOT, NULL);
 	f->src = source_events_open_detached(&f->e.fam, FX_SELF);
 	/* Events are stamped 10 s after the epoch 0. */
 	source_events_epoch(f->src, 0);
@@ -167,7 +135,7 @@ static void test_fork_chain_in_one_batch(void **state)
 	assert_false(f->e.disc.rescan);
 
 	fixture_put(&f->fp.procs, 1003, 1, 1003, 1003, 110, "sh");
-	fake_now = 11;
+	fixture_now = 11;
 	assert_true(engine_refresh(&f->e));
 	const struct member *m = family_find(&f->e.fam, 1003);
 	assert_non_null(m);
@@ -222,7 +190,7 @@ static void test_exec_reread(void **state)
 	assert_true(wanted(f, ROOT));
 	assert_int_equal(f->e.disc.vouched.n, 0);
 	snprintf(machine_proc(f, ROOT)->comm, PROC_COMM_LEN, "make");
-	fake_now = 11;
+	fixture_now = 11;
 	assert_true(engine_refresh(&f->e));
 	assert_string_equal(family_find(&f->e.fam, ROOT)->p.comm, "make");
 }
@@ -239,7 +207,7 @@ static void test_short_lived_child_noted(void **state)
 	fork_of(f, ROOT, 1011);
 	exit_of(f, 1011, ROOT, SIGKILL);
 	feed(f);
-	fake_now = 11;
+	fixture_now = 11;
 	assert_true(engine_refresh(&f->e));
 	assert_true(logged(f, "1010 (blink) started, child of 1000"));
 	assert_true(logged(f, "1010 (blink) exited 3"));
@@ -261,11 +229,11 @@ static void test_zombie_newcomer_keeps_its_status(void **state)
 	exit_of(f, 1050, ROOT, 4 << 8);
 	feed(f);
 	fixture_put(&f->fp.procs, 1050, ROOT, ROOT, FX_SELF_SID, 130, "sh")->state = 'Z';
-	fake_now = 11;
+	fixture_now = 11;
 	assert_true(engine_refresh(&f->e));
 	assert_non_null(family_find(&f->e.fam, 1050));
 	fixture_proc_remove(&f->fp, 1050);
-	fake_now = 12;
+	fixture_now = 12;
 	assert_true(engine_refresh(&f->e));
 	assert_true(logged(f, "1050 (sh) exited 4"));
 }
@@ -279,7 +247,7 @@ static void test_exec_of_a_passer_unknown_name(void **state)
 	add(f, PROCEV_EXEC, 1020);
 	exit_of(f, 1020, ROOT, 0);
 	feed(f);
-	fake_now = 11;
+	fixture_now = 11;
 	assert_true(engine_refresh(&f->e));
 	assert_true(logged(f, "1020 (?) started, child of 1000"));
 	assert_true(logged(f, "1020 (?) exited 0"));
@@ -311,7 +279,7 @@ static void test_child_of_an_exec_keeps_the_new_name(void **state)
 	comm_of(f, ROOT, "renamed");
 	exit_of(f, 1071, ROOT, 0);
 	feed(f);
-	fake_now = 11;
+	fixture_now = 11;
 	assert_true(engine_refresh(&f->e));
 	assert_true(logged(f, "1070 (make) started, child of 1000"));
 	assert_true(logged(f, "1071 (?) started, child of 1000"));
@@ -322,7 +290,7 @@ static void test_child_of_an_exec_keeps_the_new_name(void **state)
 	fork_of(f, ROOT, 1072);
 	exit_of(f, 1072, ROOT, 0);
 	feed(f);
-	fake_now = 12;
+	fixture_now = 12;
 	assert_true(engine_refresh(&f->e));
 	assert_true(logged(f, "1072 (?) started, child of 1000"));
 }
@@ -367,7 +335,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	fork_of(f, ROOT, 1030);
 	feed(f);
 	fixture_put(&f->fp.procs, 1030, ROOT, ROOT, FX_SELF_SID, 120, "worker");
-	fake_now = 11;
+	fixture_now = 11;
 	assert_true(engine_refresh(&f->e));
 	assert_non_null(family_find(&f->e.fam, 1030));
 
@@ -378,7 +346,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	assert_false(vouched(f, 1030));
 	assert_false(vouched(f, 1031));
 	fixture_proc_remove(&f->fp, 1030);
-	fake_now = 12;
+	fixture_now = 12;
 	assert_true(engine_refresh(&f->e));
 	const struct member *m = family_find(&f->e.fam, 1030);
 	assert_true(m == NULL || !m->alive);
@@ -396,7 +364,7 @@ static void test_exec_from_a_thread_is_no_exit(void **state)
 	feed(f);
 	assert_true(vouched(f, 1060));
 	fixture_put(&f->fp.procs, 1060, ROOT, ROOT, FX_SELF_SID, 140, "sh");
-	fake_now = 11;
+	fixture_now = 11;
 	engine_refresh(&f->e);
 	const struct member *m = family_find(&f->e.fam, ROOT);
 	assert_true(m->alive);
@@ -426,7 +394,7 @@ static void test_strangers_ignored(void **state)
 	assert_int_equal(f->e.disc.n, 0);
 	assert_int_equal(f->e.disc.vouched.n, 0);
 	unsigned long before = f->e.log.next;
-	fake_now = 11;
+	fixture_now = 11;
 	engine_refresh(&f->e);
 	assert_int_equal(f->e.disc.nnotes, 0);
 	assert_int_equal(f->e.log.next, before);
@@ -445,7 +413,7 @@ static void test_lost_events_rescan(void **state)
 	feed(f);
 	assert_true(f->e.disc.rescan);
 	assert_int_equal(f->e.disc.lost, 3);
-	fake_now = 11;
+	fixture_now = 11;
 	engine_refresh(&f->e);
 	assert_true(logged(f, "lost 3 process events: rescanning"));
 	assert_true(f->fp.machine_calls > passes);
@@ -456,7 +424,7 @@ static void test_lost_events_rescan(void **state)
 	feed(f);
 	assert_true(f->e.disc.rescan);
 	passes = f->fp.machine_calls;
-	fake_now = 12;
+	fixture_now = 12;
 	engine_refresh(&f->e);
 	assert_true(logged(f, "lost process events (the socket overflowed): rescanning"));
 	assert_true(f->fp.machine_calls > passes);

@@ -18,13 +18,13 @@
 
 #include "engine.h"
 #include "fixture.h"
+#include "fixture_engine.h"
 #include "xalloc.h"
 
 #define ROOT 1000
 #define BIT(sig) (1ull << ((sig) - 1))
 #define MAXP 16
 
-static double fake_now;
 static struct fixture_proc *machine;	/* the hand-made /proc of the running test */
 static struct {
 	pid_t pid;
@@ -33,17 +33,6 @@ static struct {
 static size_t nmasks;
 static pid_t refused;			/* kill(pid, 0) says EPERM for it */
 static unsigned mask_reads;
-
-static double fake_clock(void)
-{
-	return fake_now;
-}
-
-static int no_pidfd(pid_t pid)
-{
-	(void)pid;
-	return -1;
-}
 
 static const struct proc *machine_proc(pid_t pid)
 {
@@ -136,35 +125,14 @@ struct fx {
 static int fx_setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
-	f->opt.sig = SIGTERM;
-	f->opt.delay = 1.0;
-	f->fp.ticks = 1000;
-	fake_now = 0;
 	machine = &f->fp;
 	nmasks = 0;
 	refused = 0;
 	mask_reads = 0;
-	struct engine_params p = {
-		.opt = &f->opt,
-		.out_copy_fd = -1,
-		.scan = &fixture_scan_ops,
-		.scan_self = &f->fp,
-		.clock = fake_clock,
-		.pidfd_open = no_pidfd,
-		.read_survivor = fake_read_survivor,
-		.read_masks = fake_read_masks,
-	};
-	sigemptyset(&p.ignored);
-	char err[128];
-	assert_int_equal(engine_init(&f->e, &p, err, sizeof err), 0);
+	const struct engine_params readers = { .read_survivor = fake_read_survivor, .read_masks = fake_read_masks };
+	fixture_engine_init(&f->e, &f->opt, &f->fp, ROOT, &readers);
 	f->e.kctx.ops = &fake_kill_ops;
 	f->e.kctx.fam = &f->e.fam;	/* as engine_start sets it */
-	static const pid_t ancestors[] = { FX_SELF, 1 };
-	fixture_family(&f->e.fam, ROOT, ancestors, 2, 0);
-	f->e.job.pid = ROOT;
-	f->e.job.pgid = ROOT;
-	f->e.job.launched = true;
-	f->e.job.running = true;
 	fixture_put(&f->fp.procs, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	fixture_put(&f->fp.procs, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
 	fixture_put(&f->fp.procs, 1002, ROOT, ROOT, FX_SELF_SID, 120, "catcher");
@@ -172,7 +140,7 @@ static int fx_setup(void **state)
 	fixture_put(&f->fp.procs, 1004, ROOT, ROOT, FX_SELF_SID, 140, "cat");
 	masks[nmasks++] = (typeof(masks[0])){ .pid = 1001, .ign = BIT(SIGTERM) | BIT(SIGINT) };
 	masks[nmasks++] = (typeof(masks[0])){ .pid = 1002, .cgt = BIT(SIGTERM) };
-	fake_now = 0.5;
+	fixture_now = 0.5;
 	engine_refresh(&f->e);
 	assert_int_equal(family_running(&f->e.fam), 5);
 	*state = f;
@@ -215,15 +183,15 @@ static void test_group_kill_names_each_survivor(void **state)
 	struct fx *f = *state;
 	act(f, ACT_KILL_GROUP, ROOT);
 	double wake = engine_next_wake(&f->e);
-	assert_true(wake > fake_now);
-	assert_true(wake <= fake_now + 0.3);
+	assert_true(wake > fixture_now);
+	assert_true(wake <= fixture_now + 0.3);
 	fixture_proc_remove(&f->fp, ROOT);
 	for (size_t i = 0; i < f->fp.procs.n; i++)
 		if (f->fp.procs.procs[i].pid == 1004)
 			f->fp.procs.procs[i].state = 'Z';
 	engine_wake(&f->e);	/* not due yet: nothing said */
 	assert_int_equal(survived_lines(&f->e.log), 0);
-	fake_now = wake;
+	fixture_now = wake;
 	engine_wake(&f->e);
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) survived SIGTERM: ignores it"));
 	assert_true(fixture_has_event_text(&f->e.log, "1002 (catcher) survived SIGTERM: catches it and lives on"));
@@ -240,7 +208,7 @@ static void test_naive_kill_names_the_children_left(void **state)
 	struct fx *f = *state;
 	act(f, ACT_KILL_NAIVE, ROOT);
 	fixture_proc_remove(&f->fp, ROOT);
-	fake_now = engine_next_wake(&f->e);
+	fixture_now = engine_next_wake(&f->e);
 	engine_wake(&f->e);
 	assert_true(fixture_has_event_text(
 		&f->e.log, "1001 (sleep) survived SIGTERM: not signalled: a naive kill reaches only 1000; also ignores it"));
@@ -260,13 +228,13 @@ static void test_sigkill_survivor_gets_a_second_look(void **state)
 	engine_act(&f->e, &set);
 	act(f, ACT_KILL_NAIVE, 1001);
 	act(f, ACT_KILL_NAIVE, 1004);
-	fake_now = engine_next_wake(&f->e);
+	fixture_now = engine_next_wake(&f->e);
 	engine_wake(&f->e);
 	assert_int_equal(survived_lines(&f->e.log), 0);
 	double again = engine_next_wake(&f->e);
-	assert_true(again > fake_now);
+	assert_true(again > fixture_now);
 	fixture_proc_remove(&f->fp, 1004);	/* 1004 dies meanwhile; 1001 does not */
-	fake_now = again;
+	fixture_now = again;
 	engine_wake(&f->e);
 	assert_true(fixture_has_event_text(
 		&f->e.log,
@@ -282,7 +250,7 @@ static void test_refused_is_named(void **state)
 	struct fx *f = *state;
 	refused = 1002;
 	act(f, ACT_KILL_GROUP, ROOT);
-	fake_now = engine_next_wake(&f->e);
+	fixture_now = engine_next_wake(&f->e);
 	engine_wake(&f->e);
 	assert_true(fixture_has_event_text(
 		&f->e.log, "1002 (catcher) survived SIGTERM: the kernel refused the signal (EPERM: not permitted)"));
@@ -317,7 +285,7 @@ static void test_masks_read_once_per_refresh(void **state)
 	assert_false(engine_read_masks(&f->e, slots, 2));
 	assert_int_equal(mask_reads, 2);
 	assert_int_equal(engine_generation(&f->e), gen);
-	fake_now += 1;
+	fixture_now += 1;
 	engine_refresh(&f->e);
 	gen = engine_generation(&f->e);
 	assert_false(engine_read_masks(&f->e, slots, 2));	/* read again, unchanged */

@@ -112,6 +112,13 @@ static bool vouched(const struct fx *f, pid_t pid)
 	return pidmap_get(&f->e.disc.vouched, pid) == VOUCH_EVENT;
 }
 
+/* The engine's refresh at t seconds: whether anything changed. */
+static bool refresh_at(struct fx *f, double t)
+{
+	fixture_now = t;
+	return engine_refresh(&f->e);
+}
+
 static bool logged(const struct fx *f, const char *text)
 {
 	return fixture_has_event_text(&f->e.log, text);
@@ -135,8 +142,7 @@ static void test_fork_chain_in_one_batch(void **state)
 	assert_false(f->e.disc.rescan);
 
 	fixture_put(&f->fp.procs, 1003, 1, 1003, 1003, 110, "sh");
-	fixture_now = 11;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 11));
 	const struct member *m = family_find(&f->e.fam, 1003);
 	assert_non_null(m);
 	assert_int_equal(m->how, JOIN_VOUCHED);
@@ -190,8 +196,7 @@ static void test_exec_reread(void **state)
 	assert_true(wanted(f, ROOT));
 	assert_int_equal(f->e.disc.vouched.n, 0);
 	snprintf(machine_proc(f, ROOT)->comm, PROC_COMM_LEN, "make");
-	fixture_now = 11;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 11));
 	assert_string_equal(family_find(&f->e.fam, ROOT)->p.comm, "make");
 }
 
@@ -207,8 +212,7 @@ static void test_short_lived_child_noted(void **state)
 	fork_of(f, ROOT, 1011);
 	exit_of(f, 1011, ROOT, SIGKILL);
 	feed(f);
-	fixture_now = 11;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 11));
 	assert_true(logged(f, "1010 (blink) started, child of 1000"));
 	assert_true(logged(f, "1010 (blink) exited 3"));
 	assert_true(logged(f, "1011 (sh) started, child of 1000"));
@@ -229,12 +233,10 @@ static void test_zombie_newcomer_keeps_its_status(void **state)
 	exit_of(f, 1050, ROOT, 4 << 8);
 	feed(f);
 	fixture_put(&f->fp.procs, 1050, ROOT, ROOT, FX_SELF_SID, 130, "sh")->state = 'Z';
-	fixture_now = 11;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 11));
 	assert_non_null(family_find(&f->e.fam, 1050));
 	fixture_proc_remove(&f->fp, 1050);
-	fixture_now = 12;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 12));
 	assert_true(logged(f, "1050 (sh) exited 4"));
 }
 
@@ -247,8 +249,7 @@ static void test_exec_of_a_passer_unknown_name(void **state)
 	add(f, PROCEV_EXEC, 1020);
 	exit_of(f, 1020, ROOT, 0);
 	feed(f);
-	fixture_now = 11;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 11));
 	assert_true(logged(f, "1020 (?) started, child of 1000"));
 	assert_true(logged(f, "1020 (?) exited 0"));
 }
@@ -279,8 +280,7 @@ static void test_child_of_an_exec_keeps_the_new_name(void **state)
 	comm_of(f, ROOT, "renamed");
 	exit_of(f, 1071, ROOT, 0);
 	feed(f);
-	fixture_now = 11;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 11));
 	assert_true(logged(f, "1070 (make) started, child of 1000"));
 	assert_true(logged(f, "1071 (?) started, child of 1000"));
 
@@ -290,8 +290,7 @@ static void test_child_of_an_exec_keeps_the_new_name(void **state)
 	fork_of(f, ROOT, 1072);
 	exit_of(f, 1072, ROOT, 0);
 	feed(f);
-	fixture_now = 12;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 12));
 	assert_true(logged(f, "1072 (?) started, child of 1000"));
 }
 
@@ -335,8 +334,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	fork_of(f, ROOT, 1030);
 	feed(f);
 	fixture_put(&f->fp.procs, 1030, ROOT, ROOT, FX_SELF_SID, 120, "worker");
-	fixture_now = 11;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 11));
 	assert_non_null(family_find(&f->e.fam, 1030));
 
 	exit_of(f, 1030, ROOT, 7 << 8);
@@ -346,8 +344,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	assert_false(vouched(f, 1030));
 	assert_false(vouched(f, 1031));
 	fixture_proc_remove(&f->fp, 1030);
-	fixture_now = 12;
-	assert_true(engine_refresh(&f->e));
+	assert_true(refresh_at(f, 12));
 	const struct member *m = family_find(&f->e.fam, 1030);
 	assert_true(m == NULL || !m->alive);
 	assert_true(logged(f, "1030 (worker) exited 7"));
@@ -364,8 +361,7 @@ static void test_exec_from_a_thread_is_no_exit(void **state)
 	feed(f);
 	assert_true(vouched(f, 1060));
 	fixture_put(&f->fp.procs, 1060, ROOT, ROOT, FX_SELF_SID, 140, "sh");
-	fixture_now = 11;
-	engine_refresh(&f->e);
+	refresh_at(f, 11);
 	const struct member *m = family_find(&f->e.fam, ROOT);
 	assert_true(m->alive);
 	assert_int_equal(m->status, -1);
@@ -394,8 +390,7 @@ static void test_strangers_ignored(void **state)
 	assert_int_equal(f->e.disc.n, 0);
 	assert_int_equal(f->e.disc.vouched.n, 0);
 	unsigned long before = f->e.log.next;
-	fixture_now = 11;
-	engine_refresh(&f->e);
+	refresh_at(f, 11);
 	assert_int_equal(f->e.disc.nnotes, 0);
 	assert_int_equal(f->e.log.next, before);
 	struct source_events_counts c = source_events_counts(f->src);
@@ -413,8 +408,7 @@ static void test_lost_events_rescan(void **state)
 	feed(f);
 	assert_true(f->e.disc.rescan);
 	assert_int_equal(f->e.disc.lost, 3);
-	fixture_now = 11;
-	engine_refresh(&f->e);
+	refresh_at(f, 11);
 	assert_true(logged(f, "lost 3 process events: rescanning"));
 	assert_true(f->fp.machine_calls > passes);
 	assert_int_equal(source_events_counts(f->src).lost, 3);
@@ -424,8 +418,7 @@ static void test_lost_events_rescan(void **state)
 	feed(f);
 	assert_true(f->e.disc.rescan);
 	passes = f->fp.machine_calls;
-	fixture_now = 12;
-	engine_refresh(&f->e);
+	refresh_at(f, 12);
 	assert_true(logged(f, "lost process events (the socket overflowed): rescanning"));
 	assert_true(f->fp.machine_calls > passes);
 }

@@ -25,21 +25,36 @@ static const char *esc(const char *in, size_t len)
 	return out;
 }
 
-#define ESC(lit) esc(lit, sizeof lit - 1)
+/* A literal, its length (a NUL inside counts), and what escape_text makes of it. */
+struct esc_case {
+	const char *in;
+	size_t len;
+	const char *out;
+};
+#define ESC_CASE(lit, escaped) { lit, sizeof lit - 1, escaped }
+
+static void check_escapes(const struct esc_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(esc(c[i].in, c[i].len), c[i].out);
+}
 
 /* A backslash is escaped too: a name holding the four characters \x1b must not look like
  * an escaped ESC. */
 static void test_escape_keeps_plain_text_and_doubles_backslashes(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC("sleep 100"), "sleep 100");
-	assert_string_equal(ESC("a\\b"), "a\\\\b");
-	assert_string_equal(ESC("\\"), "\\\\");
-	assert_string_equal(ESC("\\x1b"), "\\\\x1b");
-	assert_string_equal(ESC("\\e"), "\\\\e");
-	assert_string_equal(ESC("\x1b"), "\\e");
-	assert_string_equal(ESC("C:\\dir\\"), "C:\\\\dir\\\\");
-	assert_string_equal(ESC(""), "");
+	static const struct esc_case cases[] = {
+		ESC_CASE("sleep 100", "sleep 100"),
+		ESC_CASE("a\\b", "a\\\\b"),
+		ESC_CASE("\\", "\\\\"),
+		ESC_CASE("\\x1b", "\\\\x1b"),
+		ESC_CASE("\\e", "\\\\e"),
+		ESC_CASE("\x1b", "\\e"),
+		ESC_CASE("C:\\dir\\", "C:\\\\dir\\\\"),
+		ESC_CASE("", ""),
+	};
+	check_escapes(cases, sizeof cases / sizeof cases[0]);
 	char out[16];
 	assert_int_equal(escape_str(NULL, out, sizeof out), 0);
 	assert_string_equal(out, "");
@@ -48,57 +63,69 @@ static void test_escape_keeps_plain_text_and_doubles_backslashes(void **state)
 static void test_escape_shows_controls(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC("a\x1b[31mb"), "a\\e[31mb");
-	assert_string_equal(ESC("1\n2\t3\r4"), "1\\n2\\t3\\r4");
-	assert_string_equal(ESC("\x01\x07\x08\x1f"), "\\x01\\x07\\x08\\x1f");
-	assert_string_equal(ESC("del\x7f"), "del\\x7f");
-	assert_string_equal(ESC("nul\0after"), "nul\\x00after");
+	static const struct esc_case cases[] = {
+		ESC_CASE("a\x1b[31mb", "a\\e[31mb"),
+		ESC_CASE("1\n2\t3\r4", "1\\n2\\t3\\r4"),
+		ESC_CASE("\x01\x07\x08\x1f", "\\x01\\x07\\x08\\x1f"),
+		ESC_CASE("del\x7f", "del\\x7f"),
+		ESC_CASE("nul\0after", "nul\\x00after"),
+	};
+	check_escapes(cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_escape_shows_invalid_utf8_bytes(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC("\xff"), "\\xff");
-	assert_string_equal(ESC("\x80"), "\\x80");		/* a lone continuation byte */
-	assert_string_equal(ESC("ab\xc3"), "ab\\xc3");		/* cut short at the end */
-	assert_string_equal(ESC("\xc3("), "\\xc3(");		/* a bad continuation */
-	assert_string_equal(ESC("\xe2\x82"), "\\xe2\\x82");
-	/* Overlong forms. */
-	assert_string_equal(ESC("\xc0\xaf"), "\\xc0\\xaf");
-	assert_string_equal(ESC("\xc1\xbf"), "\\xc1\\xbf");
-	assert_string_equal(ESC("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");
-	assert_string_equal(ESC("\xf0\x80\x80\xaf"), "\\xf0\\x80\\x80\\xaf");
-	/* UTF-16 surrogates, and beyond U+10FFFF. */
-	assert_string_equal(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80");
-	assert_string_equal(ESC("\xed\xbf\xbf"), "\\xed\\xbf\\xbf");
-	assert_string_equal(ESC("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
-	assert_string_equal(ESC("\xf5\x80\x80\x80"), "\\xf5\\x80\\x80\\x80");
+	static const struct esc_case cases[] = {
+		ESC_CASE("\xff", "\\xff"),
+		ESC_CASE("\x80", "\\x80"), /* a lone continuation byte */
+		ESC_CASE("ab\xc3", "ab\\xc3"), /* cut short at the end */
+		ESC_CASE("\xc3(", "\\xc3("), /* a bad continuation */
+		ESC_CASE("\xe2\x82", "\\xe2\\x82"),
+		/* Overlong forms. */
+		ESC_CASE("\xc0\xaf", "\\xc0\\xaf"),
+		ESC_CASE("\xc1\xbf", "\\xc1\\xbf"),
+		ESC_CASE("\xe0\x80\xaf", "\\xe0\\x80\\xaf"),
+		ESC_CASE("\xf0\x80\x80\xaf", "\\xf0\\x80\\x80\\xaf"),
+		/* UTF-16 surrogates, and beyond U+10FFFF. */
+		ESC_CASE("\xed\xa0\x80", "\\xed\\xa0\\x80"),
+		ESC_CASE("\xed\xbf\xbf", "\\xed\\xbf\\xbf"),
+		ESC_CASE("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"),
+		ESC_CASE("\xf5\x80\x80\x80", "\\xf5\\x80\\x80\\x80"),
+	};
+	check_escapes(cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_escape_keeps_valid_utf8(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC("caf\xc3\xa9"), "caf\xc3\xa9");			/* é */
-	assert_string_equal(ESC("\xc2\xa0"), "\xc2\xa0");			/* U+00A0, just past C1 */
-	assert_string_equal(ESC("\xe2\x82\xac 5"), "\xe2\x82\xac 5");		/* € */
-	assert_string_equal(ESC("\xe6\x97\xa5\xe6\x9c\xac"), "\xe6\x97\xa5\xe6\x9c\xac");
-	assert_string_equal(ESC("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");	/* U+1F600 */
-	assert_string_equal(ESC("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");	/* U+10FFFF */
-	assert_string_equal(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");		/* U+D7FF */
+	static const struct esc_case cases[] = {
+		ESC_CASE("caf\xc3\xa9", "caf\xc3\xa9"), /* é */
+		ESC_CASE("\xc2\xa0", "\xc2\xa0"), /* U+00A0, just past C1 */
+		ESC_CASE("\xe2\x82\xac 5", "\xe2\x82\xac 5"), /* € */
+		ESC_CASE("\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac"),
+		ESC_CASE("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"), /* U+1F600 */
+		ESC_CASE("\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf"), /* U+10FFFF */
+		ESC_CASE("\xed\x9f\xbf", "\xed\x9f\xbf"), /* U+D7FF */
+	};
+	check_escapes(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* C1 controls (CSI is U+009B) act as escapes on some terminals; bidi overrides reorder text. */
 static void test_escape_shows_c1_controls_and_bidi_overrides(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC("\xc2\x80"), "\\xc2\\x80");
-	assert_string_equal(ESC("\xc2\x85"), "\\xc2\\x85");
-	assert_string_equal(ESC("a\xc2\x9b" "31mb"), "a\\xc2\\x9b31mb");
-	assert_string_equal(ESC("\xc2\x9f"), "\\xc2\\x9f");
-	assert_string_equal(ESC("\xe2\x80\xae"), "\\xe2\\x80\\xae");	/* U+202E RLO */
-	assert_string_equal(ESC("\xe2\x80\xaa"), "\\xe2\\x80\\xaa");	/* U+202A LRE */
-	assert_string_equal(ESC("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");	/* U+2066 LRI */
-	assert_string_equal(ESC("\xe2\x81\xa9"), "\\xe2\\x81\\xa9");	/* U+2069 PDI */
+	static const struct esc_case cases[] = {
+		ESC_CASE("\xc2\x80", "\\xc2\\x80"),
+		ESC_CASE("\xc2\x85", "\\xc2\\x85"),
+		ESC_CASE("a\xc2\x9b" "31mb", "a\\xc2\\x9b31mb"),
+		ESC_CASE("\xc2\x9f", "\\xc2\\x9f"),
+		ESC_CASE("\xe2\x80\xae", "\\xe2\\x80\\xae"), /* U+202E RLO */
+		ESC_CASE("\xe2\x80\xaa", "\\xe2\\x80\\xaa"), /* U+202A LRE */
+		ESC_CASE("\xe2\x81\xa6", "\\xe2\\x81\\xa6"), /* U+2066 LRI */
+		ESC_CASE("\xe2\x81\xa9", "\\xe2\\x81\\xa9"), /* U+2069 PDI */
+	};
+	check_escapes(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* Cut only after a whole character or escape, and say so with the mark. */

@@ -111,27 +111,24 @@ static void mask_names_cut(void **state)
 static void note_and_flag(void **state)
 {
 	(void)state;
-	char note[128];
-	struct sigmasks m = { .ign = BIT(SIGINT) | BIT(SIGTERM) | BIT(SIGQUIT), .have = SIGMASK_HAVE_ALL };
-	sigmask_note(&m, note, sizeof note);
-	assert_string_equal(note, "ignores SIGINT,SIGTERM");
-	assert_int_equal(sigmask_flag(&m), 'I');
-
-	m = (struct sigmasks){ .cgt = BIT(SIGTERM) | BIT(SIGCHLD), .blk = BIT(SIGHUP) };
-	sigmask_note(&m, note, sizeof note);
-	assert_string_equal(note, "blocks SIGHUP; catches SIGTERM");
-	assert_int_equal(sigmask_flag(&m), 'B');
-
-	m = (struct sigmasks){ .cgt = BIT(SIGTERM) | BIT(SIGCHLD) };
-	sigmask_note(&m, note, sizeof note);
-	assert_string_equal(note, "catches SIGTERM");
-	assert_int_equal(sigmask_flag(&m), 'C');
-
-	/* Other signals are not what a job is stopped with: no note, no flag. */
-	m = (struct sigmasks){ .ign = BIT(SIGQUIT) | BIT(SIGPIPE), .cgt = BIT(SIGCHLD) };
-	sigmask_note(&m, note, sizeof note);
-	assert_string_equal(note, "");
-	assert_int_equal(sigmask_flag(&m), ' ');
+	static const struct {
+		struct sigmasks m;
+		const char *note;
+		int flag;
+	} cases[] = {
+		{ { .ign = BIT(SIGINT) | BIT(SIGTERM) | BIT(SIGQUIT), .have = SIGMASK_HAVE_ALL }, "ignores SIGINT,SIGTERM",
+		  'I' },
+		{ { .cgt = BIT(SIGTERM) | BIT(SIGCHLD), .blk = BIT(SIGHUP) }, "blocks SIGHUP; catches SIGTERM", 'B' },
+		{ { .cgt = BIT(SIGTERM) | BIT(SIGCHLD) }, "catches SIGTERM", 'C' },
+		/* Other signals are not what a job is stopped with: no note, no flag. */
+		{ { .ign = BIT(SIGQUIT) | BIT(SIGPIPE), .cgt = BIT(SIGCHLD) }, "", ' ' },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char note[128];
+		sigmask_note(&cases[i].m, note, sizeof note);
+		assert_string_equal(note, cases[i].note);
+		assert_int_equal(sigmask_flag(&cases[i].m), cases[i].flag);
+	}
 }
 
 /* ---- survivor ---- */
@@ -432,6 +429,22 @@ static const char *value_of(const struct inspect_line *lines, size_t n, const ch
 	return NULL;
 }
 
+/* A label and the value its line must have, or NULL for no such line. */
+struct line_want {
+	const char *label;
+	const char *value;
+};
+
+static void check_lines(const struct inspect_line *lines, size_t n, const struct line_want *w, size_t nw)
+{
+	for (size_t i = 0; i < nw; i++) {
+		if (w[i].value)
+			assert_string_equal(value_of(lines, n, w[i].label), w[i].value);
+		else
+			assert_null(value_of(lines, n, w[i].label));
+	}
+}
+
 static void lines_of_a_process(void **state)
 {
 	(void)state;
@@ -456,27 +469,30 @@ static void lines_of_a_process(void **state)
 	struct inspect_opts o = { .now_ticks = 1000 + 100 * 3725, .ticks_per_sec = 100 };
 	struct inspect_line *lines;
 	size_t n = inspect_lines(&in, &o, &lines);
-	assert_string_equal(value_of(lines, n, "pid"), "4243 (sh), parent 4242, group 4242, session 4000");
-	assert_string_equal(value_of(lines, n, "command"), "sh -c trap '' INT; sleep 9");
-	assert_string_equal(value_of(lines, n, "executable"), "(permission denied)");
-	assert_string_equal(value_of(lines, n, "cwd"), "/tmp/w");
-	assert_string_equal(value_of(lines, n, "state"), "S: sleeping in do_wait");
-	assert_string_equal(value_of(lines, n, "age"), "1h02m05s");
-	assert_null(value_of(lines, n, "started"));	/* no wall clock given */
-	assert_string_equal(value_of(lines, n, "user"), "1000 (ann), effective 0 (root)");
-	assert_string_equal(value_of(lines, n, "group"), "100 (users)");
-	assert_string_equal(value_of(lines, n, "pending"), "SIGTERM");
-	assert_string_equal(value_of(lines, n, "blocked"), "none");
-	assert_string_equal(value_of(lines, n, "ignored"), "SIGINT");
-	assert_string_equal(value_of(lines, n, "caught"), "SIGCHLD");
-	assert_string_equal(value_of(lines, n, "note"), "ignores SIGINT");
-	assert_string_equal(value_of(lines, n, "fd 0"), "/dev/pts/1");
-	assert_string_equal(value_of(lines, n, "fd 1"), "pipe:[1234] -> 4244 (cat) fd 0");
-	assert_string_equal(value_of(lines, n, "fd 2"), "(permission denied)");
-	assert_string_equal(value_of(lines, n, "fds"), "... 5 more");
-	assert_string_equal(value_of(lines, n, "env"), "A=1");
-	assert_string_equal(lines[n - 2].value, "B=2");
-	assert_string_equal(value_of(lines, n, "environment"), "... 0 more (cut)");
+	static const struct line_want want[] = {
+		{ "pid", "4243 (sh), parent 4242, group 4242, session 4000" },
+		{ "command", "sh -c trap '' INT; sleep 9" },
+		{ "executable", "(permission denied)" },
+		{ "cwd", "/tmp/w" },
+		{ "state", "S: sleeping in do_wait" },
+		{ "age", "1h02m05s" },
+		{ "started", NULL }, /* no wall clock given */
+		{ "user", "1000 (ann), effective 0 (root)" },
+		{ "group", "100 (users)" },
+		{ "pending", "SIGTERM" },
+		{ "blocked", "none" },
+		{ "ignored", "SIGINT" },
+		{ "caught", "SIGCHLD" },
+		{ "note", "ignores SIGINT" },
+		{ "fd 0", "/dev/pts/1" },
+		{ "fd 1", "pipe:[1234] -> 4244 (cat) fd 0" },
+		{ "fd 2", "(permission denied)" },
+		{ "fds", "... 5 more" },
+		{ "env", "A=1" },
+		{ "environment", "... 0 more (cut)" },
+	};
+	check_lines(lines, n, want, sizeof want / sizeof want[0]);
+	assert_string_equal(lines[n - 2].value, "B=2");	/* env's second variable, on a line of its own */
 	inspect_lines_free(lines, n);
 
 	/* A zombie has no command line, executable or cwd: said so, not "gone". */
@@ -485,12 +501,15 @@ static void lines_of_a_process(void **state)
 			     .cmdline = { .text = (char *)"" }, .exe = { .err = ENOENT }, .cwd = { .err = ENOENT },
 			     .masks_err = EACCES, .fds_err = ENOENT };
 	n = inspect_lines(&z, NULL, &lines);
-	assert_string_equal(value_of(lines, n, "command"), "(none: a zombie)");
-	assert_string_equal(value_of(lines, n, "executable"), "(none: a zombie)");
-	assert_string_equal(value_of(lines, n, "cwd"), "(none: a zombie)");
-	assert_string_equal(value_of(lines, n, "signals"), "(permission denied)");
-	assert_null(value_of(lines, n, "pending"));
-	assert_null(value_of(lines, n, "age"));
+	static const struct line_want zombie_want[] = {
+		{ "command", "(none: a zombie)" },
+		{ "executable", "(none: a zombie)" },
+		{ "cwd", "(none: a zombie)" },
+		{ "signals", "(permission denied)" },
+		{ "pending", NULL },
+		{ "age", NULL },
+	};
+	check_lines(lines, n, zombie_want, sizeof zombie_want / sizeof zombie_want[0]);
 	inspect_lines_free(lines, n);
 }
 

@@ -72,6 +72,18 @@ static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t s
 	return fixture_put(&f->snap, pid, ppid, pgid, sid, start, comm);
 }
 
+/* A child of ROOT in its group and session. */
+static struct proc *put_child(struct fx *f, pid_t pid, unsigned long long start, const char *comm)
+{
+	return put(f, pid, ROOT, ROOT, SELF_SID, start, comm);
+}
+
+/* The job's first process: sh ROOT, orphanage's child, leading its group. */
+static struct proc *put_root(struct fx *f)
+{
+	return put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+}
+
 /* Start a new snapshot. */
 static void snap_new(struct fx *f)
 {
@@ -81,6 +93,21 @@ static void snap_new(struct fx *f)
 static bool update(struct fx *f, double now)
 {
 	return family_update(&f->fam, &f->snap, now, &f->log);
+}
+
+/* An update at now, then an empty snapshot for the next reading. */
+static void update_then_new_snap(struct fx *f, double now)
+{
+	update(f, now);
+	snap_new(f);
+}
+
+/* An update at now that must change nothing and log nothing. */
+static void expect_no_change(struct fx *f, double now)
+{
+	unsigned long before = f->log.next;
+	assert_false(update(f, now));
+	assert_int_equal(f->log.next, before);
 }
 
 static size_t count_events(const struct fx *f, enum event_kind kind, pid_t pid)
@@ -133,8 +160,8 @@ static void assert_rows_unique(const struct fx *f, size_t nrows)
  * 1002 below that. */
 static void put_job3(struct fx *f)
 {
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
+	put_root(f);
+	put_child(f, 1001, 110, "sh");
 	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sleep");
 }
 
@@ -167,7 +194,7 @@ static void test_root_joins_and_strangers_do_not(void **state)
 	put(f, 1, 0, 1, 1, 1, "init");
 	put(f, SELF, 300, SELF, SELF_SID, 50, "orphanage");
 	put(f, 2000, 1, 2000, 2000, 90, "stranger");
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	assert_true(update(f, 1.0));
 
 	assert_int_equal(f->fam.n, 1);
@@ -190,7 +217,7 @@ static void test_root_joins_and_strangers_do_not(void **state)
 static void test_nothing_joins_before_the_root_shows(void **state)
 {
 	struct fx *f = *state;
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
+	put_child(f, 1001, 110, "sh");
 	put(f, 2000, 1, 2000, 2000, 90, "stranger");
 	assert_false(update(f, 1.0));
 	assert_int_equal(f->fam.n, 0);
@@ -228,8 +255,8 @@ static void test_grandchild_listed_before_its_parent_joins(void **state)
 	struct fx *f = *state;
 	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
 	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_child(f, 1001, 110, "sh");
+	put_root(f);
 	assert_true(update(f, 1.0));
 
 	assert_int_equal(f->fam.n, 4);
@@ -251,7 +278,7 @@ static void test_grandchild_listed_before_its_parent_joins(void **state)
 static void test_process_older_than_its_member_parent_is_not_its_child(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	put(f, 1500, ROOT, 1500, 1500, 40, "older");
 	assert_true(update(f, 1.0));
 	assert_int_equal(f->fam.n, 1);
@@ -261,11 +288,10 @@ static void test_process_older_than_its_member_parent_is_not_its_child(void **st
 static void test_later_child_joins_on_a_later_update(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	put_root(f);
+	update_then_new_snap(f, 1.0);
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
 	assert_true(update(f, 2.0));
 	const struct member *m = family_find(&f->fam, 1001);
 	assert_non_null(m);
@@ -279,9 +305,8 @@ static void test_later_child_joins_on_a_later_update(void **state)
 static void orphan_scenario(struct fx *f, pid_t new_parent)
 {
 	put_job3(f);
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1002, new_parent, ROOT, SELF_SID, 120, "sleep");
 	assert_true(update(f, 2.0));
 }
@@ -352,7 +377,7 @@ static void test_orphan_reparented_to_orphanage_names_it(void **state)
 static void test_process_adopted_by_orphanage_joins(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	put(f, 1010, SELF, ROOT, SELF_SID, 150, "sleep");
 	update(f, 1.0);
 	const struct member *m = family_find(&f->fam, 1010);
@@ -369,11 +394,10 @@ static void test_orphan_found_in_family_session_joins(void **state)
 {
 	struct fx *f = *state;
 	/* 1001 escapes into its own session, then dies; its child was never seen before. */
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	put(f, 1001, ROOT, 1001, 1001, 110, "daemon");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1005, 1, 1005, 1001, 150, "daemon");	/* kept session 1001, own group */
 	put(f, 3000, 1, 3000, 3000, 160, "stranger");	/* another session */
 	put(f, 3001, 1, 3001, SELF_SID, 170, "neighbour");	/* orphanage's session: not the family's */
@@ -397,10 +421,9 @@ static void test_orphan_found_in_family_session_joins(void **state)
 static void test_orphan_found_in_family_group_joins(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1006, SUBREAPER, ROOT, SELF_SID, 150, "sleep");	/* kept the job's group */
 	put(f, 1007, 2000, ROOT, SELF_SID, 151, "sleep");	/* same group, but a stranger's child */
 	put(f, 1008, 1, SELF, SELF_SID, 152, "sleep");		/* orphanage's own group: not the family's */
@@ -424,9 +447,8 @@ static void test_orphan_found_in_family_group_joins(void **state)
 static void test_reused_group_id_does_not_pull_strangers_in(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	update(f, 1.0);
-	snap_new(f);
+	put_root(f);
+	update_then_new_snap(f, 1.0);
 	update(f, 2.0);
 	assert_int_equal(f->fam.n, 0);
 	snap_new(f);
@@ -452,14 +474,14 @@ static void why_stopped_stub(const struct proc *p, char *buf, size_t len, void *
 static void test_stopped_member_says_why(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	update(f, 1.0);
 	assert_true(has_event_text(f, "1000 (sh) is the job's first process"));
 
 	f->fam.cfg.why_stopped = why_stopped_stub;
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh")->state = 'T';
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat")->state = 'T';
+	put_root(f)->state = 'T';
+	put_child(f, 1001, 110, "cat")->state = 'T';
 	update(f, 2.0);
 	assert_true(has_event_text(f, "1000 (sh) stopped by SIGTTOU: it wrote (1000 T)"));
 	assert_true(has_event_text(f, "1001 (cat) stopped by SIGTTOU: it wrote (1001 T)"));
@@ -469,17 +491,17 @@ static void test_stopped_member_says_why(void **state)
 	assert_int_equal(count_events(f, EV_INFO, 0), n);
 
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat");
+	put_root(f);
+	put_child(f, 1001, 110, "cat");
 	update(f, 4.0);
 	assert_true(has_event_text(f, "1000 (sh) continued"));
 	assert_true(has_event_text(f, "1001 (cat) continued"));
 
 	/* A tracer's stop is not the terminal's: the hook is not asked. */
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh")->state = 't';
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat");
-	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "dd")->state = 'T';
+	put_root(f)->state = 't';
+	put_child(f, 1001, 110, "cat");
+	put_child(f, 1002, 120, "dd")->state = 'T';
 	update(f, 5.0);
 	const struct event *ev = last_event(f, EV_INFO, ROOT);
 	assert_non_null(ev);
@@ -492,8 +514,8 @@ static void test_stopped_member_says_why(void **state)
 static void test_group_orphaned_with_stopped_member_is_noted(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	struct proc *t = put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	put_root(f);
+	struct proc *t = put_child(f, 1001, 110, "sleep");
 	t->state = 'T';
 	update(f, 1.0);
 	assert_false(family_group_orphaned(&f->fam, ROOT));
@@ -540,13 +562,11 @@ static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **
 static void test_group_member_born_after_group_emptied_does_not_join(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	f->snap.ticks = 400;
-	update(f, 1.0);
-	snap_new(f);
+	update_then_new_snap(f, 1.0);
 	f->snap.ticks = 500;			/* the root is gone: the group was in use until now */
-	update(f, 2.0);
-	snap_new(f);
+	update_then_new_snap(f, 2.0);
 	put(f, 1500, 1, ROOT, SELF_SID, 700, "stranger");	/* born at 700, after the group emptied */
 	put(f, 1400, 1, ROOT, SELF_SID, 450, "sleep");		/* born at 450, left by the family */
 	f->snap.ticks = 800;
@@ -578,11 +598,10 @@ static void test_orphan_older_than_the_watch_does_not_join(void **state)
 static void test_pid_reused_by_stranger_is_not_the_member(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1001, 2000, 2000, 2000, 300, "stranger");
 	update(f, 2.0);
 
@@ -604,12 +623,11 @@ static void test_pid_reused_by_stranger_is_not_the_member(void **state)
 /* The member 1001 exits and, within one refresh, a new child of the job gets pid 1001. */
 static void reuse_by_new_child(struct fx *f)
 {
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 300, "cat");
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
+	put_child(f, 1001, 300, "cat");
 	update(f, 2.0);
 }
 
@@ -640,15 +658,13 @@ static void test_pid_reused_by_new_child_joins_as_a_newcomer(void **state)
 static void reuse_of_dead_parent(struct fx *f)
 {
 	put_job3(f);
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
-	update(f, 2.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update_then_new_snap(f, 2.0);
+	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 300, "cat");
+	put_child(f, 1001, 300, "cat");
 	update(f, 3.0);
 }
 
@@ -681,9 +697,8 @@ static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void *
 static void test_reused_root_pid_does_not_rejoin(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	update(f, 1.0);
-	snap_new(f);
+	put_root(f);
+	update_then_new_snap(f, 1.0);
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
 	assert_int_equal(family_running(&f->fam), 0);
@@ -699,11 +714,10 @@ static void test_reused_root_pid_does_not_rejoin(void **state)
 static void test_setsid_escape_is_noted(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "daemon");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
+	put_child(f, 1001, 110, "daemon");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1001, ROOT, 1001, 1001, 110, "daemon");
 	update(f, 2.0);
 
@@ -734,11 +748,10 @@ static void test_setsid_escape_is_noted(void **state)
 static void test_setpgid_move_is_noted(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1001, ROOT, 1001, SELF_SID, 110, "sleep");
 	update(f, 2.0);
 
@@ -756,13 +769,13 @@ static void test_setpgid_move_is_noted(void **state)
 static void test_zombie_is_noted_once(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
 	update(f, 1.0);
 	for (int i = 0; i < 3; i++) {
 		snap_new(f);
-		put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-		struct proc *z = put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
+		put_root(f);
+		struct proc *z = put_child(f, 1001, 110, "sleep");
 		z->state = 'Z';
 		snprintf(z->stat, sizeof z->stat, "Z");
 		update(f, 2.0 + i);
@@ -780,10 +793,9 @@ static void test_zombie_is_noted_once(void **state)
 static void test_zombie_of_orphanage_is_being_reaped(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	update(f, 1.0);
-	snap_new(f);
-	struct proc *z = put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
+	update_then_new_snap(f, 1.0);
+	struct proc *z = put_root(f);
 	z->state = 'Z';
 	update(f, 2.0);
 	assert_string_equal(last_event(f, EV_ZOMBIE, ROOT)->text,
@@ -795,8 +807,8 @@ static void test_zombie_at_first_sight_is_noted_once(void **state)
 	struct fx *f = *state;
 	for (int i = 0; i < 2; i++) {
 		snap_new(f);
-		put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-		struct proc *z = put(f, 1001, ROOT, ROOT, SELF_SID, 110, "true");
+		put_root(f);
+		struct proc *z = put_child(f, 1001, 110, "true");
 		z->state = 'Z';
 		update(f, 1.0 + i);
 	}
@@ -840,9 +852,9 @@ static void test_event_text_cut_on_a_character(void **state)
 static void test_note_exit_names_the_wait_status(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
-	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "true");
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	put_child(f, 1002, 120, "true");
 	update(f, 1.0);
 
 	family_note_exit(&f->fam, 1001, SIGKILL, 0, 1.5, &f->log);	/* a wait status: killed by 9 */
@@ -856,7 +868,7 @@ static void test_note_exit_names_the_wait_status(void **state)
 
 	/* Gone from the next snapshot: no second exit event. */
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
 	assert_int_equal(count_events(f, EV_EXIT, 1002), 1);
@@ -870,9 +882,8 @@ static void test_note_exit_names_the_wait_status(void **state)
 static void test_root_exit_is_an_event(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	update(f, 1.0);
-	snap_new(f);
+	put_root(f);
+	update_then_new_snap(f, 1.0);
 	assert_true(update(f, 2.0));
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
 	assert_string_equal(last_event(f, EV_EXIT, ROOT)->text, "1000 (sh) exited");
@@ -886,9 +897,7 @@ static void test_identical_snapshot_reports_no_change(void **state)
 	struct fx *f = *state;
 	put_job3(f);
 	assert_true(update(f, 1.0));
-	unsigned long before = f->log.next;
-	assert_false(update(f, 2.0));
-	assert_int_equal(f->log.next, before);
+	expect_no_change(f, 2.0);
 }
 
 /* ---- the tree ---- */
@@ -897,13 +906,12 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 {
 	struct fx *f = *state;
 	/* sh 1000 -> sh 1001 -> sh 1002 -> sleep 1003; 1001 dies. */
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sh");
+	put_root(f);
+	put_child(f, 1001, 110, "sh");
 	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sh");
 	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
-	update(f, 1.0);
-	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sh");
 	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
 	update(f, 2.0);
@@ -930,7 +938,7 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 
 	/* The orphan and its child exit: the dead parent has nothing left below it and goes. */
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	update(f, 3.0);
 	assert_null(family_find(&f->fam, 1001));
 	assert_null(family_find(&f->fam, 1002));
@@ -943,11 +951,10 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 static void test_tree_without_dead_root_lists_orphans_at_top(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "sleep");
-	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "sleep");
-	update(f, 1.0);
-	snap_new(f);
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	put_child(f, 1002, 120, "sleep");
+	update_then_new_snap(f, 1.0);
 	put(f, 1001, 1, ROOT, SELF_SID, 110, "sleep");
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
 	update(f, 2.0);
@@ -970,9 +977,9 @@ static void test_tree_last_and_open_bits(void **state)
 	put(f, 1005, 1002, ROOT, SELF_SID, 150, "b1");
 	put(f, 1004, 1001, ROOT, SELF_SID, 140, "a2");
 	put(f, 1003, 1001, ROOT, SELF_SID, 130, "a1");
-	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "b");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "a");
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_child(f, 1002, 120, "b");
+	put_child(f, 1001, 110, "a");
+	put_root(f);
 	update(f, 1.0);
 
 	static const struct {
@@ -1000,9 +1007,9 @@ static void test_tree_last_and_open_bits(void **state)
 
 	/* a1 gets a child: below a1 (depth 2, not last) the bit for depth 2 is open too. */
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "a");
-	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "b");
+	put_root(f);
+	put_child(f, 1001, 110, "a");
+	put_child(f, 1002, 120, "b");
 	put(f, 1003, 1001, ROOT, SELF_SID, 130, "a1");
 	put(f, 1004, 1001, ROOT, SELF_SID, 140, "a2");
 	put(f, 1005, 1002, ROOT, SELF_SID, 150, "b1");
@@ -1022,7 +1029,7 @@ static void test_family_descends_follows_first_parents(void **state)
 {
 	struct fx *f = *state;
 	put_job3(f);
-	put(f, 1010, ROOT, ROOT, SELF_SID, 200, "other");
+	put_child(f, 1010, 200, "other");
 	update(f, 1.0);
 	size_t root = (size_t)(family_find(&f->fam, ROOT) - f->fam.m);
 	size_t c = (size_t)(family_find(&f->fam, 1001) - f->fam.m);
@@ -1037,9 +1044,9 @@ static void test_family_descends_follows_first_parents(void **state)
 
 	/* Still below 1001 once orphaned, even though its ppid is now 1. */
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	put(f, 1002, 1, 1002, 1002, 120, "sleep");
-	put(f, 1010, ROOT, ROOT, SELF_SID, 200, "other");
+	put_child(f, 1010, 200, "other");
 	update(f, 2.0);
 	c = (size_t)(family_find(&f->fam, 1001) - f->fam.m);
 	g = (size_t)(family_find(&f->fam, 1002) - f->fam.m);
@@ -1097,7 +1104,7 @@ static void test_cycle_of_parents_terminates_and_lists_each_once(void **state)
 static void test_ppid_loop_in_snapshot_terminates(void **state)
 {
 	struct fx *f = *state;
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "b");
+	put_child(f, 1001, 110, "b");
 	put(f, ROOT, 1001, ROOT, SELF_SID, 100, "a");
 	put(f, 3000, 3001, 3000, 3000, 100, "x");	/* a loop of strangers */
 	put(f, 3001, 3000, 3000, 3000, 100, "y");
@@ -1156,7 +1163,7 @@ static void test_fanout_of_1000_joins_in_start_order(void **state)
 	struct fx *f = *state;
 	for (int i = BIG - 1; i >= 1; i--)
 		put(f, ROOT + i, ROOT, ROOT, SELF_SID, 100 + (unsigned)i, "sleep");
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	update(f, 1.0);
 	assert_int_equal(f->fam.n, BIG);
 
@@ -1212,7 +1219,7 @@ static bool update_news(struct fx *f, const struct pidmap *vouched, const struct
 static void test_vouched_process_joins_whatever_its_parent(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	put(f, 3000, 1, 3000, 3000, 90, "stranger");
 	put(f, 2000, 3000, 2000, 2000, 120, "worker");
 	assert_true(update(f, 1.0));
@@ -1239,7 +1246,7 @@ static void test_vouched_process_joins_whatever_its_parent(void **state)
 static void test_vouched_process_under_init_is_an_orphan(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	put(f, 2001, 1, 2001, 2001, 130, "daemon");
 	struct pidmap vouched = { 0 };
 	pidmap_clear(&vouched, 8);
@@ -1260,7 +1267,7 @@ static void test_vouched_process_under_init_is_an_orphan(void **state)
 static void test_noted_process_that_came_and_went_leaves_lines_only(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	assert_true(update(f, 1.0));
 	size_t rows = f->fam.n;
 	struct birth_note notes[] = {
@@ -1268,7 +1275,7 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 		{ .pid = 2101, .ppid = ROOT, .comm = "sh", .at = 1.3, .exited = true, .exit_signal = SIGKILL },
 	};
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	assert_true(update_news(f, NULL, notes, 2, 2.0));
 	assert_int_equal(f->fam.n, rows);
 	assert_null(family_find(&f->fam, 2100));
@@ -1280,9 +1287,7 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 	assert_non_null(ev);
 	assert_true(ev->time == 1.3);
 	/* Taken once: the same update without the notes says nothing more. */
-	unsigned long before = f->log.next;
-	assert_false(update(f, 3.0));
-	assert_int_equal(f->log.next, before);
+	expect_no_change(f, 3.0);
 }
 
 /* A noted exit of a member gives the status it dies with; a noted birth of a process
@@ -1290,15 +1295,15 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 static void test_noted_exit_gives_a_member_its_status(void **state)
 {
 	struct fx *f = *state;
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
-	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "make");
+	put_root(f);
+	put_child(f, 1001, 110, "make");
 	struct birth_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
 	assert_true(update_news(f, NULL, &born, 1, 1.0));
 	assert_int_equal(count_events(f, EV_JOIN, 1001), 1);
 	struct birth_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
 				   .exit_code = 2 };
 	snap_new(f);
-	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put_root(f);
 	assert_true(update_news(f, NULL, &died, 1, 2.0));
 	assert_true(has_event_text(f, "1001 (make) exited 2"));
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);

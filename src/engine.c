@@ -42,6 +42,8 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->clock = p->clock ? p->clock : monotonic;
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
 	e->t0 = e->clock();
+	snprintf(e->tracking, sizeof e->tracking, "scan");
+	snprintf(e->no_cgroup, sizeof e->no_cgroup, "none was made");
 	e->self = getpid();
 	e->self_pgid = getpgrp();
 	e->self_sid = getsid(0);
@@ -91,6 +93,7 @@ void engine_free(struct engine *e)
 	for (size_t i = 0; i < e->nsources; i++)
 		e->sources[i].ops->close(e->sources[i].self);
 	e->nsources = 0;
+	engine_track_close(e);
 	discovery_free(&e->disc);
 	scan_close(e->sc);
 	eventlog_free(&e->log);
@@ -166,9 +169,12 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 			     e->job.pgid);
 	} else {
 		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored,
-				       .exec_path = l->exec_path, .demo = l->demo };
+				       .exec_path = l->exec_path, .demo = l->demo,
+				       .cgroup = e->have_cgroup ? &e->cgroup : NULL };
 		rc = job_launch(&e->job, l->argv, &jo, err, errlen);
 		if (rc)
+			return rc;
+		if ((rc = engine_track_launched(e, err, errlen)))
 			return rc;
 		e->job.started = now;
 		ancestors[nanc++] = e->self;
@@ -262,8 +268,10 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 		} else if (fds[i].fd == e->out_copy_fd && (fds[i].events & POLLOUT)) {
 			engine_flush_copy(e, 0);
 		} else if ((src = source_of(e, fds[i].fd))) {
-			/* Kept for the next refresh. */
+			/* Kept for the next refresh, unless the source says the family changed. */
 			src->ops->ready(src->self, fds[i].revents, &e->disc);
+			if (e->disc.refresh)
+				exited = true;
 		} else {
 			exited = true;
 		}

@@ -19,8 +19,17 @@ static size_t group_members(const struct engine *e, pid_t pgid)
 	return n;
 }
 
+/* Read the family again, as the kernel has it now: before a signal, so its targets and its
+ * event line are the family at that moment; after it, so the survivors show as they are. */
+static void fresh_read(struct engine *e)
+{
+	engine_reap(e);
+	engine_refresh_family(e);
+}
+
 void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 {
+	fresh_read(e);
 	double now = engine_now(e);
 	pid_t pgid = e->job.pgid;
 	const char *src = from_terminal ? "from the terminal" : "sent to orphanage";
@@ -43,6 +52,7 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 	}
 	eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
 	kill_group(&e->kctx, pgid, sig, now);
+	fresh_read(e);
 }
 
 /* The member the face selected, if it is still that process. */
@@ -113,20 +123,34 @@ bool engine_act(struct engine *e, const struct action *a)
 	case ACT_QUIT:
 		return true;
 	case ACT_KILL_NAIVE:
+		fresh_read(e);
 		if ((m = action_target(e, a)))
-			kill_naive(&e->kctx, m, e->sig, now);
+			kill_naive(&e->kctx, m, e->sig, engine_now(e));
+		fresh_read(e);
 		return true;
 	case ACT_KILL_GROUP:
+		fresh_read(e);
 		if ((m = action_target(e, a)))
-			kill_group(&e->kctx, m->p.pgid, e->sig, now);
+			kill_group(&e->kctx, m->p.pgid, e->sig, engine_now(e));
+		fresh_read(e);
+		return true;
+	case ACT_CGROUP_KILL:
+		fresh_read(e);
+		engine_cgroup_kill(e, NULL);
+		fresh_read(e);
+		return true;
+	case ACT_FREEZE:
+		engine_cgroup_freeze(e);
 		return true;
 	case ACT_KILL_TREE:
+		fresh_read(e);
 		/* A dead row still stands for its family below: the tree kill reaches them. */
 		m = family_find(&e->fam, a->pid);
 		if (m && m->p.start == a->start && !m->alive)
 			engine_kill_tree(e, m);
 		else if ((m = action_target(e, a)))
 			engine_kill_tree(e, m);
+		fresh_read(e);
 		return true;
 	case ACT_SET_SIGNAL:
 		if (a->sig >= 1 && a->sig < NSIG) {
@@ -171,7 +195,8 @@ static void refresh_everything(struct engine *e)
  * (its parent not yet dead) is only found by the look after it. */
 #define ON_EXIT_ROUNDS 3
 
-void engine_on_exit(struct engine *e)
+/* --on-exit for the family itself: leave it, or end it in rounds. */
+static void on_exit_family(struct engine *e)
 {
 	refresh_everything(e);
 	if (engine_family_gone(e))
@@ -182,6 +207,7 @@ void engine_on_exit(struct engine *e)
 			     running, running == 1 ? "" : "es");
 		return;
 	}
+	engine_cgroup_thaw(e, "quitting: thawed the family first: a frozen process acts on SIGTERM only once thawed");
 	for (int round = 0; round < ON_EXIT_ROUNDS && !engine_family_gone(e); round++) {
 		kill_family(&e->kctx, SIGTERM, "quitting", engine_now(e));
 		/* A stopped process only acts on SIGTERM once it runs again. */
@@ -189,10 +215,19 @@ void engine_on_exit(struct engine *e)
 		wait_family(e, engine_now(e) + e->opt->grace);
 		if (!engine_family_gone(e)) {
 			kill_family(&e->kctx, SIGKILL, "grace period over", engine_now(e));
+			/* What forked meanwhile, in the cgroup, dies with the rest. */
+			if (e->have_cgroup)
+				engine_cgroup_kill(e, "grace period over: ");
 			wait_family(e, engine_now(e) + 5.0);
 		}
 		refresh_everything(e);
 	}
+}
+
+void engine_on_exit(struct engine *e)
+{
+	on_exit_family(e);
+	engine_cgroup_finish(e);
 }
 
 bool engine_relaunch(struct engine *e)
@@ -204,6 +239,8 @@ bool engine_relaunch(struct engine *e)
 					 : "relaunch: the job's family is still running");
 		return false;
 	}
+	/* The new job starts in the same cgroup: not frozen. */
+	engine_cgroup_thaw(e, "relaunching: thawed the job's cgroup, so the new job runs");
 	job_free(&e->job);
 	struct engine_launch l = e->launch;
 	int rc = engine_start(e, &l, err, sizeof err);

@@ -349,6 +349,10 @@ int main(int argc, char **argv)
 		engine_free(e);
 		return fail(err, rc);
 	}
+	if ((rc = engine_track(e, err, sizeof err))) {
+		engine_free(e);
+		return fail(err, rc);
+	}
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
 	check_init(&l.check, o.grace);
@@ -373,6 +377,9 @@ int main(int argc, char **argv)
 	}
 	loop_run(&l);
 	loop_finish(&l);
+	/* The job's cgroup left behind (--on-exit leave, or still busy): where it is. */
+	if (e->cgroup_note[0])
+		fprintf(stderr, "orphanage: %s\n", e->cgroup_note);
 	batch_free(&l.batch);
 	engine_free(e);
 	close(sigfd);

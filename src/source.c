@@ -27,6 +27,7 @@ void discovery_clear(struct discovery *d)
 	d->n = 0;
 	d->nnotes = 0;
 	d->rescan = false;
+	d->refresh = false;
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
 }

@@ -8,8 +8,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 
 #define TREE_KILL_ROUNDS 5
+/* Seconds a tree kill waits for its targets to die before it says what it did. */
+#define TREE_KILL_SETTLE 0.3
 
 static size_t group_members(const struct engine *e, pid_t pgid)
 {
@@ -67,6 +70,24 @@ static struct member *action_target(struct engine *e, const struct action *a)
 	return m;
 }
 
+/* After a kill: read the family until the targets stopped running, or a short while
+ * passed (a caught or blocked signal): the exits come before the kill's own line. */
+static void settle(struct engine *e, const struct pidmap *targets, double limit)
+{
+	double end = engine_now(e) + limit;
+	for (;;) {
+		fresh_read(e);
+		bool running = false;
+		for (size_t i = 0; i < e->fam.n && !running; i++)
+			running = family_member_running(&e->fam.m[i]) &&
+				  pidmap_get(targets, e->fam.m[i].p.pid) != PIDMAP_NONE;
+		if (!running || engine_now(e) >= end)
+			return;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Tree kill: the target and everything below it, then again for what forked meanwhile. */
 static void engine_kill_tree(struct engine *e, struct member *top)
 {
@@ -85,6 +106,7 @@ static void engine_kill_tree(struct engine *e, struct member *top)
 			break;
 		engine_refresh(e);
 	}
+	settle(e, &signalled, TREE_KILL_SETTLE);
 	size_t groups = 0, sessions = 0;
 	struct pidmap g = { 0 }, s = { 0 };
 	pidmap_clear(&g, 16);

@@ -246,6 +246,9 @@ void engine_cgroup_kill(struct engine *e, const char *why)
 	double deadline = engine_now(e) + CGROUP_KILL_WAIT;
 	while ((left = track_cgroup_count(e)) != 0 && left != SIZE_MAX && engine_now(e) < deadline)
 		pause_ms(10);
+	/* Their exits first, then the line that says what killed them. */
+	engine_reap(e);
+	engine_refresh_family(e);
 	char count[96];
 	if (before == SIZE_MAX)
 		snprintf(count, sizeof count, "uncounted");

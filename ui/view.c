@@ -423,17 +423,18 @@ static void view_layout(const struct view *v, struct layout *L)
 	}
 }
 
-/* The status line's end: how the family is found, and FROZEN from cgroup.events. */
-static void view_track_status(struct view *v, const struct engine *e, int n)
+/* In the status line, after the counts: FROZEN (from cgroup.events), and how the family is
+ * found. Returns the line's new length. */
+static int view_track_status(struct view *v, const struct engine *e, int n)
 {
 	const char *why;
 	const char *how = engine_tracking(e, &why);
-	if (n <= 0 || (size_t)n >= sizeof v->line)
-		return;
-	n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | tracking: %s%s%s%s", how, why[0] ? " (" : "",
-		      why, why[0] ? ")" : "");
 	if (n > 0 && (size_t)n < sizeof v->line && (engine_frozen(e) || e->freeze_wanted))
-		snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", engine_frozen(e) ? "FROZEN" : "freezing");
+		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", engine_frozen(e) ? "FROZEN" : "freezing");
+	if (n > 0 && (size_t)n < sizeof v->line)
+		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | tracking: %s%s%s%s", how,
+			      why[0] ? " (" : "", why, why[0] ? ")" : "");
+	return n;
 }
 
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
@@ -465,6 +466,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive, %zu orphan%s",
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
 				 e->subreaper ? "on" : "off", nrunning, orphans, orphans == 1 ? "" : "s");
+		n = view_track_status(v, e, n);
 		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
 		struct pidmap named = { 0 };
 		pidmap_clear(&named, 16);
@@ -477,7 +479,6 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 			n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d", (int)m->p.pgid);
 		}
 		pidmap_free(&named);
-		view_track_status(v, e, n);
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;

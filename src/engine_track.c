@@ -18,8 +18,9 @@
 /* How long quitting waits for an emptied cgroup to be removable: PID 1 reaps orphaned
  * zombies only every couple of seconds here, and they keep it populated until then. */
 #define CGROUP_REMOVE_WAIT_MS 4000
-/* How long c waits for cgroup.procs to empty, to say how many died. */
-#define CGROUP_KILL_WAIT 1.0
+/* How long c waits at most for cgroup.procs to empty, to say how many died (a loaded
+ * machine takes a while to end hundreds of processes). */
+#define CGROUP_KILL_WAIT 3.0
 
 /* The kernel's process events for the family, beside the scan: false with why. */
 static bool track_events_open(struct engine *e, char *why, size_t len)

@@ -81,6 +81,8 @@ say "ok: a setsid daemon made between refreshes is an orphan of PID 1, found in 
 launch() {
 	# One shell string: the job's own quoting kept.
 	tmux_start "$(printf '%q ' "$ORPHANAGE" "$@")"
+	# A tall window: the event log holds a kill's line and the exits around it.
+	tmux -L "$TMUX_SOCKET" resize-window -y 100 2>/dev/null
 	wait_screen 10 'PPID *PID *PGID'
 	wait_until 5 orphanage_pid >/dev/null || fail "no orphanage in the pane"
 	opid=$(orphanage_pid)
@@ -108,11 +110,11 @@ empty() { [ -z "$(procs)" ]; }
 #    left, and orphanage stays.
 launch -d 0.5 -- sh -c 'setsid sh -c "sleep 300 & sleep 300" & while :; do sleep 300 & sleep 0.05; done'
 wait_until 10 at_least 12 || fail "the family never grew: $(procs)"
-# shellcheck disable=SC2046 # pids, split on purpose
-track $(procs)
+before=$(procs)
 tmux_keys c
-wait_screen 10 "SIGKILL -> cgroup $cg (cgroup.kill): [0-9]* processes, all died"
-wait_until 10 none_tracked_alive || fail "c left $(tracked_alive)"
+wait_screen 15 "SIGKILL -> cgroup $cg (cgroup.kill): [0-9]* processes, all died"
+# shellcheck disable=SC2086 # pids, split on purpose
+wait_until 10 gone $before || fail "c left some of $before"
 empty || fail "c left $(procs) in $cg"
 { tmux_answers && ! tmux_exited; } || fail "orphanage ended on c"
 empty || fail "something came back in $cg: $(procs)"
@@ -176,9 +178,24 @@ wait_until 10 none_tracked_alive || fail "the left cgroup's processes outlived c
 no_cgroup_left "$orph" || fail "the left cgroup could not be removed"
 say "ok: --on-exit leave leaves the cgroup and names it"
 
-# 6. --track cgroup with -p: not orphanage's process to move, exit 1 with why.
+# 6. --check with a cgroup: the leak report names what is still in it, then it is removed.
+"$ORPHANAGE" --check --json --grace 0.3 -- sh -c 'setsid sh -c "sleep 300 &"' >"$TMPD/check.json" 2>"$TMPD/check.err" &
+orph=$!
+ORPHANAGES="$ORPHANAGES $orph"
+finish 20 "$orph"
+rc=$?
+track_output "$TMPD/check.json"
+[ "$rc" = 3 ] || fail "--check with a setsid leak exited $rc: $(cat "$TMPD/check.err")"
+json_true "$TMPD/check.json" "objs[-1]['job']['tracking'].startswith('cgroup') and [p['command'] for p in objs[-1]['leaked']] == ['sleep 300']" ||
+	fail "the leak report does not name the sleep: $(tail -1 "$TMPD/check.json")"
+wait_until 10 none_tracked_alive || fail "--check left $(tracked_alive)"
+no_cgroup_left "$orph" || fail "--check left its cgroup behind"
+say "ok: --check names what leaked in the cgroup, then removes it"
+
+# 7. --track cgroup with -p: not orphanage's process to move, exit 1 with why.
 sleep 300 &
 victim=$!
+disown "$victim"	# its SIGKILL at the end is expected: no job notice
 track "$victim"
 "$ORPHANAGE" -b -n 1 --track cgroup -p "$victim" >"$TMPD/attach.out" 2>"$TMPD/attach.err"
 rc=$?
@@ -186,5 +203,4 @@ rc=$?
 grep -q '^orphanage: --track cgroup: with -p ' "$TMPD/attach.err" ||
 	fail "--track cgroup -p did not say why: $(cat "$TMPD/attach.err")"
 kill_ours KILL "$victim"
-wait "$victim" 2>/dev/null
 say "ok: --track cgroup -p is exit 1 with why"

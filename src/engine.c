@@ -174,14 +174,14 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		rc = job_launch(&e->job, l->argv, &jo, err, errlen);
 		if (rc)
 			return rc;
-		if ((rc = engine_track_launched(e, err, errlen)))
-			return rc;
 		e->job.started = now;
 		ancestors[nanc++] = e->self;
 		nanc += e->scan->ancestors(e->scan_self, e->self, ancestors + nanc, MAX_ANCESTORS - nanc);
 		eventlog_add(&e->log, now, EV_INFO, e->job.pid, "started %s as pid %d in %s process group %d",
 			     e->job.command, e->job.pid, o->same_group ? "orphanage's own" : "a new", e->job.pgid);
 	}
+	if ((rc = engine_track_launched(e, now, err, errlen)))
+		return rc;
 	struct family_config cfg = {
 		.watch_start = watch_start,
 		.self = e->self,

@@ -9,9 +9,10 @@ void engine_sync_pidfds(struct engine *e);
 /* The family's release callback: the member is dropped, its pidfd is closed. */
 void engine_release_member(struct member *m, void *ctx);
 
-/* engine_track.c: the job started (0), or --track cgroup could not hold it (1 with err;
- * the job is ended then); auto falls back and says why. */
-int engine_track_launched(struct engine *e, char *err, size_t errlen);
+/* engine_track.c: the job started or was attached to at `now`: say what tracks it (0), or
+ * --track cgroup could not hold it (1 with err; the job is ended then); auto falls back
+ * and says why. */
+int engine_track_launched(struct engine *e, double now, char *err, size_t errlen);
 /* After a refresh: take the cgroup's frozen state in (an event line when it changed). */
 void engine_track_refreshed(struct engine *e);
 /* Nothing is left in the job's cgroup (true when there is none). */

@@ -159,10 +159,11 @@ static void track_cgroup_drop(struct engine *e, const char *why)
 	snprintf(e->no_cgroup, sizeof e->no_cgroup, "%s", why);
 }
 
-int engine_track_launched(struct engine *e, char *err, size_t errlen)
+int engine_track_launched(struct engine *e, double now, char *err, size_t errlen)
 {
-	double now = engine_now(e);
-	if (e->have_cgroup && e->job.cgroup_err) {
+	/* Named from the sources in: a test may have added its own. */
+	track_name(e);
+	if (e->have_cgroup && e->job.launched && e->job.cgroup_err) {
 		char why[256];
 		cgroup_explain_spawn(&e->cgroup, e->job.cgroup_err, why, sizeof why);
 		if (e->opt->track == TRACK_CGROUP) {

@@ -14,10 +14,25 @@
 #      at the same delay (htop -d 10: tenths of a second), both in tmux;
 #   3. latency: how long after a kill an orphaning is on screen in the live view at -d 3.
 #
-# Then it prints each target of the issue with PASS or MISS. A MISS is a finding, not
-# a failure: the exit status is non-zero only when the benchmark itself cannot run.
+# Then the cost per member, each figure a ratio of two things measured in the same run:
+#   4. a big family: the live view of a job of FAMILY_N idle sleeps (launched by orphanage,
+#      so they are its family) beside htop at the same delay, in the same window; the
+#      live view's peak RSS with that family;
+#   5. one more snapshot: CPU of orphanage -b -d 0 -n 440 less that of -n 40 (start and
+#      quit cancel out), divided by 400, beside one `ps -e j`, among MARGINAL_LOAD processes;
+#   6. the live view among BIG_LOAD processes beside htop over the same BIG_SECONDS, and
+#      what one whole-machine pass costs there: batch runs at -d 1 with and without the
+#      periodic pass (--subreaper turns it off), the difference divided by the passes;
+#   7. fork load: the live view of the idle job with and without FORK_RATE short processes
+#      a second elsewhere on the machine (not in the family).
 #
-# Environment: BENCH_SIZES (default "1000 5000 10000"), BENCH_SNAPSHOTS (default 200).
+# It prints each target of the issue with PASS or MISS. A MISS is a finding, not a
+# failure: the exit status is non-zero only when the benchmark itself cannot run.
+#
+# Environment: BENCH_SIZES (default "1000 5000 10000"), BENCH_SNAPSHOTS (default 200);
+# BENCH_TRACK=MODE passes --track MODE to every orphanage run (unset: no --track);
+# BENCH_QUICK=1: every section with small sizes and short windows (under 2 minutes), to
+# check the script itself; its figures are not the issue's.
 #
 # Safety: everything this script starts is contained and cleaned up, on success, on
 # failure and on Ctrl+C (traps on EXIT, INT, TERM, HUP):
@@ -28,6 +43,10 @@
 #     whatever orphanage's job leaves behind (orphans included) is adopted by the
 #     wrapper, killed if still alive after orphanage has exited, and reaped. This matters
 #     where PID 1 is slow to reap what it adopts, or never does (containers, micro-VMs).
+#   - the fork load is one process of the script's own, in a process group of its own,
+#     whose children exec /bin/true; it stops on SIGTERM or when the script dies, waits
+#     for its children, kills those still unreaped (their pids cannot have been reused),
+#     and reaps them;
 #   - the tmux server is on a private socket and is killed at the end.
 # Nothing is ever signalled by name, by -1, or by a process group this script did not
 # create; the last step checks /proc that no process carrying this run's marker is left.
@@ -39,12 +58,32 @@ fi
 set -u
 
 ORPHANAGE=${1:-}
-SIZES=${BENCH_SIZES:-"1000 5000 10000"}
-SNAPSHOTS=${BENCH_SNAPSHOTS:-200}
-LIVE_SECONDS=10		# the live view's measuring window
-LIVE_SETTLE=2		# seconds after start before that window opens
+QUICK=${BENCH_QUICK:-0}
+TRACK=${BENCH_TRACK:-}
+LIVE_SETTLE=2		# seconds after start before a live window opens
 REPS=3			# runs of each whole-machine tool
-OREPS=5			# runs of each orphanage batch run (medians: the machine may be shared)
+MARGINAL_FEW=40		# the marginal snapshot: runs of MARGINAL_MANY and MARGINAL_FEW
+MARGINAL_MANY=440	# snapshots, the difference divided by MARGINAL_MANY - MARGINAL_FEW
+FORK_RATE=200		# the fork load: short processes a second
+if [ "$QUICK" = 1 ]; then
+	SIZES=${BENCH_SIZES:-"300"}
+	SNAPSHOTS=${BENCH_SNAPSHOTS:-40}
+	LIVE_SECONDS=3	# the live view's measuring window
+	OREPS=3		# runs of each orphanage batch run (medians: the machine may be shared)
+	FAMILY_N=200 FAMILY_SECONDS=4
+	MARGINAL_LOAD=500
+	BIG_LOAD=1000 BIG_SECONDS=5 PASSES=1
+	FORK_SECONDS=4
+else
+	SIZES=${BENCH_SIZES:-"1000 5000 10000"}
+	SNAPSHOTS=${BENCH_SNAPSHOTS:-200}
+	LIVE_SECONDS=10
+	OREPS=5
+	FAMILY_N=2000 FAMILY_SECONDS=20
+	MARGINAL_LOAD=5000
+	BIG_LOAD=10000 BIG_SECONDS=30 PASSES=2
+	FORK_SECONDS=10
+fi
 
 die() {
 	printf 'bench: %s\n' "$*" >&2
@@ -59,6 +98,14 @@ note() { printf 'bench: %s\n' "$*" >&2; }
 case $ORPHANAGE in /*) ;; *) ORPHANAGE=$PWD/$ORPHANAGE ;; esac
 case $SNAPSHOTS in '' | *[!0-9]*) die "BENCH_SNAPSHOTS must be a whole number, not '$SNAPSHOTS'" ;; esac
 [ "$SNAPSHOTS" -ge 20 ] || die "BENCH_SNAPSHOTS must be at least 20"
+case $QUICK in 0 | 1) ;; *) die "BENCH_QUICK must be 0 or 1, not '$QUICK'" ;; esac
+# Every orphanage run: the binary, and --track when BENCH_TRACK asks for it (today's
+# binary may not know the option: it is passed only when set).
+ORPH=("$ORPHANAGE")
+if [ -n "$TRACK" ]; then
+	case $TRACK in auto | cgroup | events | scan) ;; *) die "BENCH_TRACK must be auto, cgroup, events or scan, not '$TRACK'" ;; esac
+	ORPH+=(--track "$TRACK")
+fi
 for n in $SIZES; do
 	case $n in '' | *[!0-9]*) die "BENCH_SIZES must hold whole numbers, not '$n'" ;; esac
 done
@@ -80,7 +127,7 @@ HAVE_HTOP=false
 command -v htop >/dev/null && HAVE_HTOP=true
 
 # The room for N more processes: pid_max, threads-max and this user's process limit.
-max_n=0
+max_n=$((FAMILY_N > BIG_LOAD ? FAMILY_N : BIG_LOAD))
 for n in $SIZES; do
 	[ "$n" -gt "$max_n" ] && max_n=$n
 done
@@ -103,6 +150,8 @@ SOCK=obench-$$			# the private tmux socket
 HELPER=$TMPD/obench-helper
 LOADER=$TMPD/obench-load
 LOAD_PID=""			# the idle load's spawner
+LOAD_N=""			# and how many processes it holds
+FORK_PID=""			# the fork load's forker
 WRAPPERS=""			# wrappers (see run below) that may still be running
 
 # Is pid still one of this run's processes (alive, our marker in its arguments)?
@@ -111,20 +160,33 @@ ours() {
 	[ -r "/proc/$1/cmdline" ] && { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -q -F -e "$MARKER"
 }
 
+# stop_loader PID WHAT: SIGTERM to one of this run's load processes; it ends and reaps its
+# own children, then exits.
+stop_loader() {
+	if ours "$1"; then
+		kill -TERM "$1" 2>/dev/null
+		local i
+		for ((i = 0; i < 600; i++)); do
+			ours "$1" || break
+			sleep 0.05
+		done
+		ours "$1" && note "the $2 $1 did not stop in 30 s"
+	fi
+	wait "$1" 2>/dev/null
+}
+
 # Stop the idle load: the spawner kills its own group and reaps it, then exits.
 stop_load() {
 	[ -n "$LOAD_PID" ] || return 0
-	if ours "$LOAD_PID"; then
-		kill -TERM "$LOAD_PID" 2>/dev/null
-		local i
-		for ((i = 0; i < 600; i++)); do
-			ours "$LOAD_PID" || break
-			sleep 0.05
-		done
-		ours "$LOAD_PID" && note "the load spawner $LOAD_PID did not stop in 30 s"
-	fi
-	wait "$LOAD_PID" 2>/dev/null
-	LOAD_PID=""
+	stop_loader "$LOAD_PID" "load spawner"
+	LOAD_PID="" LOAD_N=""
+}
+
+# Stop the fork load: the forker stops forking, ends and reaps its children, then exits.
+stop_forks() {
+	[ -n "$FORK_PID" ] || return 0
+	stop_loader "$FORK_PID" "fork load"
+	FORK_PID=""
 }
 
 cleanup() {
@@ -136,6 +198,7 @@ cleanup() {
 		ours "$w" && kill -TERM "$w" 2>/dev/null
 	done
 	stop_load
+	stop_forks
 	for w in $WRAPPERS; do
 		for ((i = 0; i < 200; i++)); do
 			ours "$w" || break
@@ -163,11 +226,13 @@ trap 'exit 129' HUP
 
 # --- The helper: a few things a shell cannot do exactly --------------------------------
 #   spawn N TAG       the idle load: N children that pause(), in a group of their own
+#   forks RATE TAG    the fork load: RATE children a second that exec /bin/true, in a
+#                     group of its own; prints how many it forked when it stops
 #   run [-t TAG] [-p F] [-o F] [-w A:B] -- CMD...
 #                     run CMD as a child subreaper; write CMD's pid to -p, and its own
 #                     CPU time (ns) and peak RSS (kB) to -o; contain and reap its tree;
 #                     -w: CMD's CPU time between its A-th and B-th batch snapshots
-#   cpu PID           the CPU time of a live process, in ns, all its threads
+#   cpu PID...        the CPU time of live processes, in ns, all their threads, one a line
 #   reap R            R libproc2 reaps of every task with stat fields only: ms per reap
 #   census [-l] NEEDLE...
 #                     processes on the machine, zombies left to PID 1, and how many
@@ -274,13 +339,88 @@ static int spawn(int n)
 	return made == n ? 0 : 1;
 }
 
-#ifndef LOAD_ONLY
 static double mono(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+#define FORKS_MAX 4096
+
+/* Reap the forker's children that have exited; keep the others' pids. */
+static void forks_reap(pid_t *kids, int *n, bool block)
+{
+	pid_t r;
+	while ((r = waitpid(-1, NULL, block ? 0 : WNOHANG)) > 0 || (r < 0 && errno == EINTR && !got_term)) {
+		for (int k = 0; k < *n; k++)
+			if (kids[k] == r) {
+				kids[k] = kids[--*n];
+				break;
+			}
+	}
+}
+
+static int forks(double rate)
+{
+	static pid_t kids[FORKS_MAX];
+	int n = 0;
+	long made = 0;
+	pid_t parent = getppid();
+	helper_signals();
+	/* Stop when the script that started it dies, whatever ends it. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent || rate <= 0)
+		return 1;
+	setpgid(0, 0);
+	double period = 1.0 / rate, next = mono();
+	while (!got_term) {
+		forks_reap(kids, &n, false);
+		next += period;
+		double now = mono();
+		if (next < now - 1.0)
+			next = now;	/* too far behind (a busy machine): no burst to catch up */
+		if (next > now) {
+			struct timespec ts = { (time_t)(next - now), (long)((next - now - (time_t)(next - now)) * 1e9) };
+			nanosleep(&ts, NULL);	/* SIGTERM interrupts it */
+			if (got_term)
+				break;
+		}
+		if (n >= FORKS_MAX)
+			continue;
+		pid_t pid = fork();
+		if (pid == 0) {
+			default_signals();
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0) {
+			kids[n++] = pid;
+			made++;
+		}
+	}
+	/* Give the children 2 s to end, then kill those still unreaped (their pids are still
+	 * theirs: an unreaped child's pid cannot be reused), and reap them all. */
+	double stop = mono();
+	while (n > 0 && mono() - stop < 2.0) {
+		forks_reap(kids, &n, false);
+		usleep(10000);
+	}
+	for (int k = 0; k < n; k++)
+		kill(kids[k], SIGKILL);
+	got_term = 0;
+	while (n > 0) {
+		int before = n;
+		forks_reap(kids, &n, true);
+		if (n == before)
+			break;
+	}
+	printf("forked %ld\n", made);
+	return 0;
+}
+
+#ifndef LOAD_ONLY
 
 /* The CPU time of a process (every thread, not its children), in ns; -1 if unknown.
  * Works on a zombie too, which is how `run` reads its child's total before reaping it. */
@@ -558,14 +698,20 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "spawn"))
 		return spawn(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "forks"))
+		return forks(atof(argv[2]));
 #ifndef LOAD_ONLY
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return run(argc - 2, argv + 2);
-	if (argc == 3 && !strcmp(argv[1], "cpu")) {
-		long long ns = cpu_ns((pid_t)atoi(argv[2]));
-		if (ns < 0)
-			return 1;
-		printf("%lld\n", ns);
+	if (argc >= 3 && !strcmp(argv[1], "cpu")) {
+		long long ns[8];
+		int n = argc - 2 < 8 ? argc - 2 : 8;
+		/* All read before any is printed: the same instant for each, as near as can be. */
+		for (int k = 0; k < n; k++)
+			if ((ns[k] = cpu_ns((pid_t)atoi(argv[2 + k]))) < 0)
+				return 1;
+		for (int k = 0; k < n; k++)
+			printf("%lld\n", ns[k]);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "reap"))
@@ -573,7 +719,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "census"))
 		return census(argc - 2, argv + 2);
 #endif
-	fprintf(stderr, "usage: obench-helper spawn|run|cpu|reap|census ...\n");
+	fprintf(stderr, "usage: obench-helper spawn|forks|run|cpu|reap|census ...\n");
 	return 2;
 }
 EOF
@@ -629,7 +775,13 @@ forget_wrapper() {
 # and only then reaps it. The peak RSS comes from that reap (ru_maxrss; the job's sh,
 # also counted there, is much smaller than orphanage).
 run_measured() {
-	local res=$1 w opts=()
+	run_start "$@"
+	run_finish "$RUN_W" "$1"
+}
+
+# run_start: the same, in the background; sets RUN_W, the wrapper to give run_finish.
+run_start() {
+	local res=$1 opts=()
 	shift
 	if [ "$1" = -w ]; then
 		opts=(-w "$2")
@@ -637,32 +789,61 @@ run_measured() {
 	fi
 	rm -f "$res"
 	"$HELPER" run -t "$MARKER" -o "$res" "${opts[@]}" -- "$@" &
-	w=$!
-	WRAPPERS="$WRAPPERS $w"
-	wait "$w"
-	forget_wrapper "$w"
-	[ -s "$res" ] || die "no measurement from: $*"
+	RUN_W=$!
+	WRAPPERS="$WRAPPERS $RUN_W"
+}
+
+# run_finish WRAPPER RES: wait for a run_start and check that it measured.
+run_finish() {
+	wait "$1"
+	forget_wrapper "$1"
+	[ -s "$2" ] || die "no measurement in $2"
 }
 
 # The idle load: N processes that only pause(), children of one spawner.
 start_load() {
-	local n=$1 i
+	local n=$1 i t0
 	"$LOADER" spawn "$n" "$MARKER" >"$TMPD/load.out" 2>"$TMPD/load.err" &
-	LOAD_PID=$!
-	# A deadline of 30 s, and 5 ms a process (forks take about 1 ms each on a small VM).
-	local limit=$(((30000 + 5 * n) / 50))
+	LOAD_PID=$! LOAD_N=$n
+	t0=$(now_ms)
+	# Forks take well under 1 ms each here, but right after thousands of processes were
+	# killed a small VM has been seen to stall for over a minute: a generous deadline.
+	local limit=$(((60000 + 20 * n) / 50))
 	for ((i = 0; i < limit; i++)); do
 		grep -q '^ready' "$TMPD/load.out" 2>/dev/null && break
 		kill -0 "$LOAD_PID" 2>/dev/null || die "the load spawner failed: $(cat "$TMPD/load.err")"
 		pause_for 0.05
 	done
-	grep -q '^ready' "$TMPD/load.out" || die "$n idle processes were not up after $((limit / 20)) s"
+	grep -q '^ready' "$TMPD/load.out" ||
+		die "$n idle processes were not up after $((limit / 20)) s: the spawner has made" \
+			"$(wc -w <"/proc/$LOAD_PID/task/$LOAD_PID/children" 2>/dev/null || echo "?"), state" \
+			"$(awk '{ print $3 }' "/proc/$LOAD_PID/stat" 2>/dev/null)"
 	# Check with /proc: the spawner and its N children carry "spawn N MARKER".
 	local counts
 	read -r -a counts < <("$HELPER" census "spawn $n $MARKER")
 	[ "${counts[2]}" -eq $((n + 1)) ] ||
 		die "asked for $n idle processes, /proc shows $((counts[2] - 1))"
 	MACHINE=${counts[0]}
+	[ $(($(now_ms) - t0)) -gt 10000 ] &&
+		note "starting $n idle processes took $((($(now_ms) - t0) / 1000)) s: the machine is slow now"
+	return 0
+}
+
+# need_load N: the idle load of N processes, kept if it is the one up (fewer forks and
+# kills), started otherwise.
+need_load() {
+	[ -n "$LOAD_PID" ] && [ "$LOAD_N" = "$1" ] && return 0
+	stop_load
+	start_load "$1"
+}
+
+# The fork load: RATE processes a second that exec /bin/true, children of one forker.
+start_forks() {
+	"$LOADER" forks "$1" "$MARKER" >"$TMPD/forks.out" 2>"$TMPD/forks.err" &
+	FORK_PID=$!
+	FORK_T0=$(now_ms)
+	pause_for 0.2
+	ours "$FORK_PID" || die "the fork load did not start: $(cat "$TMPD/forks.err")"
 }
 
 # --- The job and the orphanage measurements -------------------------------------------
@@ -685,7 +866,7 @@ orph_batch() {
 	local out=$TMPD/batch.out
 	for ((r = 0; r < OREPS; r++)); do
 		run_measured "$TMPD/batch.res" -w "$k0:$((s - 1))" -- \
-			"$ORPHANAGE" -b -d 0 -n "$s" -- sh -c "$JOB" "$MARKER" >"$out" 2>"$TMPD/batch.err"
+			"${ORPH[@]}" -b -d 0 -n "$s" -- sh -c "$JOB" "$MARKER" >"$out" 2>"$TMPD/batch.err"
 		read -r ns kb code strays win <"$TMPD/batch.res"
 		[ "$code" = 0 ] || die "orphanage -b exited with $code: $(head -n 3 "$TMPD/batch.err")"
 		[ "$strays" = 0 ] || note "orphanage left $strays processes of its job alive (the wrapper killed them)"
@@ -743,7 +924,7 @@ tmux_run() {
 	local wrapper
 	read -r PANE_PID wrapper <"$TMPD/$name.pid"
 	WRAPPERS="$WRAPPERS $wrapper"
-	eval "WRAPPER_$name=$wrapper"
+	eval "WRAPPER_$name=$wrapper PID_$name=$PANE_PID"
 }
 
 # tmux_stop NAME: press q, and wait for the wrapper to have cleaned up behind it.
@@ -763,39 +944,59 @@ tmux_stop() {
 	forget_wrapper "$wrapper"
 }
 
-# live_cpu NAME: CPU of the pane's process over LIVE_SECONDS, starting LIVE_SETTLE s after
-# it started: sets L_PCT, in % of one core, and L_KB, its peak RSS (VmHWM) in kB.
+# live_cpu SECS NAME...: CPU of each pane's process over the same SECS, starting LIVE_SETTLE s
+# after the last pane started: sets L_PCT[NAME], in % of one core, and L_KB[NAME], its
+# peak RSS (VmHWM) in kB.
+declare -A L_PCT L_KB
 live_cpu() {
-	local name=$1 a b ta tb wait_ms
+	local secs=$1 name pids=() a b ta tb wait_ms k=0
+	shift
+	for name in "$@"; do
+		eval "pids+=(\$PID_$name)"
+	done
 	wait_ms=$((PANE_T0 + LIVE_SETTLE * 1000 - $(now_ms)))
 	[ "$wait_ms" -gt 0 ] && pause_for "$(awk -v m="$wait_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
-	a=$("$HELPER" cpu "$PANE_PID") || die "$name is gone"
+	mapfile -t a < <("$HELPER" cpu "${pids[@]}")
+	[ "${#a[@]}" = $# ] || die "$* gone before the window"
 	ta=$(now_ms)
-	pause_for "$LIVE_SECONDS"
-	b=$("$HELPER" cpu "$PANE_PID") || die "$name is gone before the end of the window"
+	pause_for "$secs"
+	mapfile -t b < <("$HELPER" cpu "${pids[@]}")
+	[ "${#b[@]}" = $# ] || die "$* gone before the end of the window"
 	tb=$(now_ms)
-	L_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$PANE_PID/status")
-	L_PCT=$(awk -v a="$a" -v b="$b" -v ms=$((tb - ta)) 'BEGIN { printf "%.2f", (b - a) / 1e4 / ms }')
+	for name in "$@"; do
+		L_KB[$name]=$(awk '/^VmHWM:/ { print $2 }' "/proc/${pids[k]}/status")
+		L_PCT[$name]=$(awk -v a="${a[k]}" -v b="${b[k]}" -v ms=$((tb - ta)) 'BEGIN { printf "%.4f", (b - a) / 1e4 / ms }')
+		k=$((k + 1))
+	done
 }
 
-# The live view of the job at the default delay: L_PCT, L_KB.
-orph_live() {
-	local i
-	tmux_run live "$ORPHANAGE" -- sh -c "$JOB" "$MARKER"
+# live_start NAME: the live view of the job at the default delay, in pane NAME, once it
+# shows the job's 9 sleeps.
+live_start() {
+	local name=$1 i
+	tmux_run "$name" "${ORPH[@]}" -- sh -c "$JOB" "$MARKER"
 	for ((i = 0; i < 200; i++)); do
-		[ "$(screen_of live | grep -c -E " sleep $DUR *\$")" -ge 9 ] && break
+		[ "$(screen_of "$name" | grep -c -E " sleep $DUR *\$")" -ge 9 ] && break
 		pause_for 0.05
 	done
-	[ "$i" -lt 200 ] || die "the live view never showed the job's 9 sleeps: $(screen_of live)"
-	live_cpu live
-	tmux_stop live
+	[ "$i" -lt 200 ] || die "the live view never showed the job's 9 sleeps: $(screen_of "$name")"
 }
 
-# htop at the same delay (-d is in tenths of a second): L_PCT, L_KB.
-htop_live() {
+# htop_start NAME: htop at the same delay (-d is in tenths of a second), in pane NAME.
+htop_start() {
 	mkdir -p "$TMPD/home/.config"
-	tmux_run htop htop -d 10
-	live_cpu htop
+	tmux_run "$1" htop -d 10
+}
+
+# The live view alone over LIVE_SECONDS, then htop alone: L_PCT[live], L_PCT[htop], L_KB.
+orph_live() {
+	live_start live
+	live_cpu "$LIVE_SECONDS" live
+	tmux_stop live
+}
+htop_live() {
+	htop_start htop
+	live_cpu "$LIVE_SECONDS" htop
 	tmux_stop htop
 }
 
@@ -816,7 +1017,7 @@ orph_latency() {
 	for ((i = 0; i < LAT_INNER; i++)); do
 		script="$script sh -c '$inner' &"
 	done
-	tmux_run lat "$ORPHANAGE" -d 3 -- sh -c "$script $inner" "$MARKER"
+	tmux_run lat "${ORPH[@]}" -d 3 -- sh -c "$script $inner" "$MARKER"
 	local orph=$PANE_PID
 	for ((i = 0; i < 200; i++)); do
 		[ "$(screen_of lat | grep -c -E " sleep $DUR *\$")" -gt "$LAT_INNER" ] && break
@@ -864,6 +1065,153 @@ orph_latency() {
 	tmux_stop lat
 }
 
+# --- The cost per member: each figure a ratio of two things measured in the same run -----
+
+# ratio A B: A / B to 4 significant digits (0 when B is 0).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4g", (b > 0 ? a / b : 0) }'; }
+# inverse A B: B / A, rounded: A is "1/that" of B ("-" when A is not above 0).
+inverse() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.0f", b / a; else print "-" }'; }
+
+# section_family: the live view of a job of FAMILY_N idle sleeps (its family) beside htop,
+# both at a 1 s delay, over the same FAMILY_SECONDS once every member is up. Sets FAM_PCT,
+# FAM_HTOP (% of a core), FAM_KB (orphanage's peak RSS, kB) and FAM_MACH.
+section_family() {
+	local n=$FAMILY_N i counts=(0 0 0)
+	echo "== A big family: a job of $n idle processes, live beside htop, both at a 1 s delay =="
+	tmux_run fam "${ORPH[@]}" -- sh -c "for i in \$(seq $n); do sleep $DUR & done; wait" "$MARKER"
+	htop_start famhtop
+	# The window opens LIVE_SETTLE s after /proc shows every sleep up.
+	local limit=$(((30000 + 10 * n) / 250))
+	for ((i = 0; i < limit; i++)); do
+		read -r -a counts < <("$HELPER" census "sleep $DUR")
+		[ "${counts[2]}" -ge "$n" ] && break
+		pause_for 0.25
+	done
+	[ "${counts[2]}" -ge "$n" ] || die "the job's $n sleeps were not up after $((limit / 4)) s"
+	FAM_MACH=${counts[0]}
+	PANE_T0=$(now_ms)
+	live_cpu "$FAMILY_SECONDS" fam famhtop
+	FAM_PCT=${L_PCT[fam]} FAM_HTOP=${L_PCT[famhtop]} FAM_KB=${L_KB[fam]}
+	tmux_stop famhtop
+	tmux_stop fam
+	printf '  %-44s %9.2f%% of a core   (peak RSS %.1f MB)\n' "live view, $n members, -d 1, ${FAMILY_SECONDS} s" \
+		"$FAM_PCT" "$(awk -v k="$FAM_KB" 'BEGIN { print k / 1024 }')"
+	printf '  %-44s %9.2f%% of a core   (%d processes on the machine)\n' "htop -d 10, the same ${FAMILY_SECONDS} s" \
+		"$FAM_HTOP" "$FAM_MACH"
+	printf '  %-44s %10s\n' "live view / htop" "$(ratio "$FAM_PCT" "$FAM_HTOP")"
+	echo
+}
+
+# orph_cpu_run S: one orphanage -b -d 0 -n S on the 10-process job; sets R_NS, its CPU.
+orph_cpu_run() {
+	local s=$1 ns code snaps
+	run_measured "$TMPD/cpu.res" "${ORPH[@]}" -b -d 0 -n "$s" -- sh -c "$JOB" "$MARKER" \
+		>"$TMPD/cpu.out" 2>"$TMPD/cpu.err"
+	read -r ns _ code _ <"$TMPD/cpu.res"
+	[ "$code" = 0 ] || die "orphanage -b -n $s exited with $code: $(head -n 3 "$TMPD/cpu.err")"
+	snaps=$(grep -c -E '^ *PPID +PID +PGID' "$TMPD/cpu.out")
+	[ "$snaps" = "$s" ] || die "orphanage -n $s printed $snaps snapshots"
+	R_NS=$ns
+}
+
+# section_marginal: what one more snapshot costs among MARGINAL_LOAD idle processes: the
+# CPU of -n MARGINAL_MANY less that of -n MARGINAL_FEW (start-up and quitting, the
+# whole-machine pass and the kills included, cancel out), per snapshot, median of OREPS
+# pairs; beside one ps -e j. Sets MARG_MS, MARG_PS, MARG_MACH.
+section_marginal() {
+	local r few diffs="" k=$((MARGINAL_MANY - MARGINAL_FEW))
+	need_load "$MARGINAL_LOAD"
+	MARG_MACH=$MACHINE
+	echo "== One more snapshot: $MARG_MACH processes on the machine =="
+	for ((r = 0; r < OREPS; r++)); do
+		orph_cpu_run "$MARGINAL_FEW"
+		few=$R_NS
+		orph_cpu_run "$MARGINAL_MANY"
+		diffs="$diffs $((R_NS - few))"
+	done
+	MARG_MS=$(printf '%s\n' $diffs | median | awk -v k="$k" '{ printf "%.5f", $1 / 1e6 / k }')
+	tool_ms ps -e j
+	MARG_PS=$T_MS
+	printf '  %-44s %10.4f ms   ((-n %d less -n %d) / %d, median of %d)\n' "orphanage -b -d 0, one more snapshot" \
+		"$MARG_MS" "$MARGINAL_MANY" "$MARGINAL_FEW" "$k" "$OREPS"
+	printf '  %-44s %10.3f ms\n' "ps -e j, one run" "$MARG_PS"
+	printf '  %-44s %10s\n' "one snapshot / one ps -e j" "1/$(inverse "$MARG_MS" "$MARG_PS")"
+	echo
+}
+
+# pass_cost: what one whole-machine pass costs: orphanage -b -d 1 on the job, with the
+# periodic pass (every 10 s while the family leads a group) and with --subreaper (which
+# has none), side by side; each one's CPU between snapshot 3 and snapshot PASSES x 10 + 4,
+# a window with PASSES periodic passes well inside it. Sets PASS_MS (the difference per
+# pass), PASS_WITH, PASS_WITHOUT (the windows, ms).
+pass_cost() {
+	local n=$((PASSES * 10 + 5)) w=3:$((PASSES * 10 + 4)) wa wb code win
+	run_start "$TMPD/pa.res" -w "$w" -- "${ORPH[@]}" -b -d 1 -n "$n" -- sh -c "$JOB" "$MARKER" >/dev/null 2>"$TMPD/pa.err"
+	wa=$RUN_W
+	run_start "$TMPD/pb.res" -w "$w" -- "${ORPH[@]}" --subreaper -b -d 1 -n "$n" -- sh -c "$JOB" "$MARKER" >/dev/null 2>"$TMPD/pb.err"
+	wb=$RUN_W
+	run_finish "$wa" "$TMPD/pa.res"
+	run_finish "$wb" "$TMPD/pb.res"
+	read -r _ _ code _ win <"$TMPD/pa.res"
+	if [ "$code" != 0 ] || [ "$win" -lt 0 ]; then
+		die "orphanage -b -d 1 -n $n: exit $code: $(head -n 3 "$TMPD/pa.err")"
+	fi
+	PASS_WITH=$(awk -v n="$win" 'BEGIN { printf "%.1f", n / 1e6 }')
+	read -r _ _ code _ win <"$TMPD/pb.res"
+	if [ "$code" != 0 ] || [ "$win" -lt 0 ]; then
+		die "orphanage --subreaper -b -d 1 -n $n: exit $code: $(head -n 3 "$TMPD/pb.err")"
+	fi
+	PASS_WITHOUT=$(awk -v n="$win" 'BEGIN { printf "%.1f", n / 1e6 }')
+	PASS_MS=$(awk -v a="$PASS_WITH" -v b="$PASS_WITHOUT" -v p="$PASSES" 'BEGIN { printf "%.1f", (a - b) / p }')
+}
+
+# section_big: among BIG_LOAD idle processes, the live view of the job beside htop over the
+# same BIG_SECONDS, then pass_cost. Sets BIG_PCT, BIG_HTOP, BIG_MACH, BIG_REAP.
+section_big() {
+	need_load "$BIG_LOAD"
+	BIG_MACH=$MACHINE
+	echo "== The live view among $BIG_MACH processes, beside htop over the same ${BIG_SECONDS} s =="
+	live_start big
+	htop_start bightop
+	live_cpu "$BIG_SECONDS" big bightop
+	BIG_PCT=${L_PCT[big]} BIG_HTOP=${L_PCT[bightop]}
+	tmux_stop bightop
+	tmux_stop big
+	printf '  %-44s %9.3f%% of a core\n' "live view, -d 1, ${BIG_SECONDS} s" "$BIG_PCT"
+	printf '  %-44s %9.2f%% of a core\n' "htop -d 10, the same ${BIG_SECONDS} s" "$BIG_HTOP"
+	printf '  %-44s %10s\n' "live view / htop" "1/$(inverse "$BIG_PCT" "$BIG_HTOP")"
+	pass_cost
+	read -r BIG_REAP _ < <("$HELPER" reap 3) || die "the libproc2 reap failed"
+	printf '  %-44s %10.1f ms   (-b -d 1 over %d s: %.1f ms, %.1f ms with --subreaper; / %d passes due)\n' \
+		"one whole-machine pass" "$PASS_MS" $((PASSES * 10 + 1)) "$PASS_WITH" "$PASS_WITHOUT" "$PASSES"
+	printf '  %-44s %10.1f ms\n' "libproc2 reap, stat fields only" "$BIG_REAP"
+	echo
+}
+
+# section_forks: the live view of the idle job over FORK_SECONDS, then over as long again
+# with FORK_RATE short processes a second forked elsewhere (not in the family). Sets
+# FORK_QUIET, FORK_BUSY (% of a core) and FORK_MADE (processes a second really forked).
+section_forks() {
+	local made t1
+	echo "== Fork load: the live view of the idle job, without and with $FORK_RATE processes a second elsewhere =="
+	live_start forkv
+	live_cpu "$FORK_SECONDS" forkv
+	FORK_QUIET=${L_PCT[forkv]}
+	start_forks "$FORK_RATE"
+	pause_for 1
+	live_cpu "$FORK_SECONDS" forkv
+	FORK_BUSY=${L_PCT[forkv]}
+	stop_forks
+	t1=$(now_ms)
+	tmux_stop forkv
+	made=$(awk '/^forked/ { print $2 }' "$TMPD/forks.out")
+	FORK_MADE=$(awk -v n="${made:-0}" -v ms=$((t1 - FORK_T0)) 'BEGIN { printf "%.0f", n * 1000 / ms }')
+	printf '  %-44s %9.3f%% of a core\n' "live view, -d 1, ${FORK_SECONDS} s, no fork load" "$FORK_QUIET"
+	printf '  %-44s %9.3f%% of a core   (%s forks a second made)\n' "the same, with the fork load" "$FORK_BUSY" "$FORK_MADE"
+	printf '  %-44s %9.3f%% of a core\n' "difference" "$(awk -v a="$FORK_BUSY" -v b="$FORK_QUIET" 'BEGIN { print a - b }')"
+	echo
+}
+
 # --- The run -------------------------------------------------------------------------------
 
 BENCH_T0=$(now_ms)
@@ -873,12 +1221,15 @@ read -r -a census0 < <("$HELPER" census "$MARKER")
 echo "orphanage benchmark: $($ORPHANAGE --version 2>/dev/null | head -n 1), $(nproc) cores, Linux $(uname -r)"
 echo "  $(ps --version 2>&1 | head -n 1); htop: $($HAVE_HTOP && htop --version | head -n 1 || echo none); libproc2 $(pkg-config --modversion libproc2)"
 echo "  sizes: $SIZES idle processes; job: sh + 9 sleeps; $SNAPSHOTS snapshots per batch run; ${census0[0]} processes before"
+echo "  cost per member: a family of $FAMILY_N; one more snapshot among $MARGINAL_LOAD; the live view among $BIG_LOAD;" \
+	"a fork load of $FORK_RATE/s"
+echo "  orphanage runs as: orphanage${TRACK:+ --track $TRACK} ...$([ "$QUICK" = 1 ] && echo "; BENCH_QUICK=1: small sizes, not the issue's figures")"
 echo "  CPU is the process's own user + system time (every thread, not its children), read"
 echo "  from its CPU clock when it exits; each figure is the median of $REPS runs ($OREPS for orphanage)."
 echo
 
 for N in $SIZES; do
-	start_load "$N"
+	need_load "$N"
 	MACH[$N]=$MACHINE
 	echo "== $N idle processes ($MACHINE processes on the machine) =="
 
@@ -900,12 +1251,12 @@ for N in $SIZES; do
 		"$(awk -v a="${PS[$N]}" -v b="${SNAP[$N]}" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 
 	orph_live
-	LIVE[$N]=$L_PCT LIVE_RSS[$N]=$L_KB
+	LIVE[$N]=${L_PCT[live]} LIVE_RSS[$N]=${L_KB[live]}
 	printf '  %-44s %9.2f%% of a core   (peak RSS %.1f MB)\n' "live view, -d 1, ${LIVE_SECONDS} s" "${LIVE[$N]}" \
 		"$(awk -v k="${LIVE_RSS[$N]}" 'BEGIN { print k / 1024 }')"
 	if $HAVE_HTOP; then
 		htop_live
-		HTOP[$N]=$L_PCT HTOP_RSS[$N]=$L_KB
+		HTOP[$N]=${L_PCT[htop]} HTOP_RSS[$N]=${L_KB[htop]}
 		printf '  %-44s %9.2f%% of a core   (peak RSS %.1f MB)\n' "htop -d 10, ${LIVE_SECONDS} s" "${HTOP[$N]}" \
 			"$(awk -v k="${HTOP_RSS[$N]}" 'BEGIN { print k / 1024 }')"
 	fi
@@ -915,9 +1266,16 @@ for N in $SIZES; do
 	printf '  %-44s %s ms (pidfd), %s ms (SIGCHLD)\n' "orphaning on screen at -d 3" \
 		"$(echo "${LATS[@]:0:LAT_INNER}" | sed 's/ /, /g')" "${LATS[LAT_INNER]:-?}"
 
-	stop_load
 	echo
+	# The sections that need this very load run while it is up.
+	[ "$N" = "$MARGINAL_LOAD" ] && section_marginal
+	[ "$N" = "$BIG_LOAD" ] && section_big
 done
+[ -n "${MARG_MS:-}" ] || section_marginal
+[ -n "${BIG_PCT:-}" ] || section_big
+stop_load
+section_family
+section_forks
 
 # --- Summary -----------------------------------------------------------------------------
 
@@ -929,7 +1287,7 @@ for N in $SIZES; do
 		"$N" "${MACH[$N]}" "${SNAP[$N]}" "${PS[$N]}" "${TOP[$N]}" "${REAP[$N]}" \
 		"$(awk -v a="${PS[$N]}" -v b="${SNAP[$N]}" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
 		"$(awk -v k="${RSS[$N]}" -v l="${LIVE_RSS[$N]}" 'BEGIN { print (k > l ? k : l) / 1024 }')" \
-		"${LIVE[$N]}" "${HTOP[$N]:+${HTOP[$N]}%}" "${LAT[$N]}"
+		"${LIVE[$N]}" "$([ -n "${HTOP[$N]:-}" ] && printf %.2f%% "${HTOP[$N]}")" "${LAT[$N]}"
 done
 echo "  orph/snap: orphanage's CPU per batch snapshot at -d 0 (the periodic whole-machine"
 echo "  pass, every 10 s, is not in it: it is in the live figure); orph RSS: the larger of"
@@ -943,7 +1301,7 @@ if [ -n "${SNAP[5000]:-}" ]; then
 	target "$(verdict "${SNAP[5000]}" '<=' "$budget")" \
 		"CPU per snapshot, 10-process job, 5,000 other processes: ${SNAP[5000]} ms, at most 1/200 of one ps -e j (${PS[5000]} ms / 200 = $budget ms)"
 	target "$(verdict "${LIVE[5000]}" '<' 1)" \
-		"live view at the default delay, 5,000 other processes: ${LIVE[5000]}% of a core, under 1%"
+		"live view at the default delay, 5,000 other processes: $(printf %.2f "${LIVE[5000]}")% of a core, under 1%"
 else
 	target "n/a" "CPU per snapshot and live view with 5,000 other processes: 5000 is not in BENCH_SIZES"
 fi
@@ -963,6 +1321,16 @@ if [ -n "${RSS[10000]:-}" ]; then
 else
 	target "n/a" "peak RSS with 10,000 processes: 10000 is not in BENCH_SIZES"
 fi
+# The cost per member (with BENCH_QUICK=1 the sizes are smaller than the issue's).
+target "$(verdict "$FAM_PCT" '<=' "$(awk -v h="$FAM_HTOP" 'BEGIN { print h / 5 }')")" \
+	"a family of $FAMILY_N live at -d 1: $(printf %.2f "$FAM_PCT")% of a core, $(ratio "$FAM_PCT" "$FAM_HTOP") x htop's $(printf %.2f "$FAM_HTOP")% ($FAM_MACH processes) in the same ${FAMILY_SECONDS} s; at most 1/5 = 0.2"
+target "$(verdict "$MARG_MS" '<=' "$(awk -v p="$MARG_PS" 'BEGIN { print p / 2000 }')")" \
+	"one more snapshot among $MARG_MACH processes: $MARG_MS ms, 1/$(inverse "$MARG_MS" "$MARG_PS") of one ps -e j ($MARG_PS ms); at most 1/2000"
+target "$(verdict "$BIG_PCT" '<=' "$(awk -v h="$BIG_HTOP" 'BEGIN { print h / 150 }')")" \
+	"the live view among $BIG_MACH processes: $(printf %.3f "$BIG_PCT")% of a core, 1/$(inverse "$BIG_PCT" "$BIG_HTOP") of htop's $(printf %.2f "$BIG_HTOP")% in the same ${BIG_SECONDS} s; at most 1/150"
+target "info" "one whole-machine pass among $BIG_MACH processes: $PASS_MS ms ($(ratio "$PASS_MS" "$BIG_REAP") x a bare libproc2 reap, $BIG_REAP ms)"
+target "info" "a fork load of $FORK_RATE processes/s elsewhere (made: $FORK_MADE/s): live view $(printf %.3f "$FORK_QUIET")% -> $(printf %.3f "$FORK_BUSY")% of a core, $(awk -v a="$FORK_BUSY" -v b="$FORK_QUIET" 'BEGIN { printf "%+.3f", a - b }') points"
+target "info" "peak RSS with a family of $FAMILY_N: $(awk -v k="$FAM_KB" 'BEGIN { printf "%.2f", k / 1024 }') MB"
 
 # Everything this run started is gone (the EXIT trap checks again, after the tmux server).
 stop_load

@@ -66,6 +66,37 @@ bool engine_machine_pass_pending(const struct engine *e)
 	       (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
 }
 
+/* How often --same-group reads who else is in orphanage's group. */
+#define OUTSIDERS_GAP 1.0
+
+static bool outsider_candidate(const struct proc *p, void *ctx)
+{
+	const struct engine *e = ctx;
+	return p->pgid == e->self_pgid;
+}
+
+/* --same-group: the job shares orphanage's group with processes outside the family
+ * (orphanage itself, the rest of its pipeline), and whether the group is orphaned depends
+ * on them too. Who they are is read at most every OUTSIDERS_GAP (a pass filtered by the
+ * group), their parents at every refresh. */
+static void want_outsiders(struct engine *e, bool allow_pass, struct discovery *d)
+{
+	if (!e->opt->same_group)
+		return;
+	double now = engine_now(e);
+	if (allow_pass && (!e->fam.outsiders || now - e->outsiders_at >= OUTSIDERS_GAP)) {
+		struct snapshot found = { 0 };
+		if (e->scan->machine(e->scan_self, outsider_candidate, e, &found) == 0) {
+			family_set_outsiders(&e->fam, &found);
+			e->outsiders_at = now;
+		}
+		snapshot_free(&found);
+	}
+	for (size_t i = 0; i < e->fam.noutsiders; i++)
+		if (e->fam.outsiders[i].ppid > 1)
+			discovery_want(d, e->fam.outsiders[i].ppid);
+}
+
 /* Rescan the family; with allow_pass, also make the machine pass when one is due. */
 static bool refresh(struct engine *e, bool allow_pass)
 {
@@ -81,6 +112,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 	}
 	for (size_t i = 0; i < e->nsources; i++)
 		e->sources[i].ops->discover(e->sources[i].self, &e->fam, d);
+	want_outsiders(e, allow_pass, d);
 
 	snapshot_clear(&e->snap);
 	e->scan->select(e->scan_self, d->pids, d->n, &e->snap);

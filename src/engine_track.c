@@ -244,6 +244,9 @@ void engine_cgroup_kill(struct engine *e, const char *why)
 		eventlog_add(&e->log, now, EV_ERROR, 0, "SIGKILL -> cgroup not sent: %s", err);
 		return;
 	}
+	/* Every live member was in it: in a moment, whoever still runs is named with why. */
+	if (!why)
+		survivors_expect(e, SURVIVOR_CGROUP, SIGKILL, NULL);
 	/* A killed process leaves cgroup.procs as it dies: count what is left, briefly. */
 	double deadline = engine_now(e) + CGROUP_KILL_WAIT;
 	while ((left = track_cgroup_count(e)) != 0 && left != SIZE_MAX && engine_now(e) < deadline)

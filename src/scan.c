@@ -421,6 +421,13 @@ static unsigned long long sys_start_time(void *self, pid_t pid)
 	return scan_start_time(pid);
 }
 
+static enum stop_cause sys_stop_cause(void *self, const struct proc *p)
+{
+	(void)self;
+	return stopwhy_read(p->pid, p->tty, p->tpgid > 0 && p->tpgid == p->pgid);
+}
+
 const struct scan_ops scan_ops_system = {
 	sys_machine, sys_select, sys_children, sys_ancestors, sys_ticks_now, sys_comm, sys_start_time,
+	sys_stop_cause,
 };

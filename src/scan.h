@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "proc.h"
+#include "stopwhy.h"
 
 struct scanner;
 
@@ -51,6 +52,8 @@ struct scan_ops {
 	unsigned long long (*ticks_now)(void *self);
 	bool (*comm)(void *self, pid_t pid, char *buf, size_t len);
 	unsigned long long (*start_time)(void *self, pid_t pid);
+	/* Why a process read as stopped (T) stopped, as far as /proc tells (stopwhy.h). */
+	enum stop_cause (*stop_cause)(void *self, const struct proc *p);
 };
 
 /* The real /proc, through libproc2; self is a struct scanner from scan_open. */

@@ -177,5 +177,5 @@ static unsigned long long fp_start_time(void *self, pid_t pid)
 }
 
 const struct scan_ops fixture_scan_ops = {
-	fp_machine, fp_select, fp_children, fp_ancestors, fp_ticks_now, fp_comm, fp_start_time,
+	fp_machine, fp_select, fp_children, fp_ancestors, fp_ticks_now, fp_comm, fp_start_time, NULL,
 };

@@ -125,7 +125,7 @@ say "ok: c kills a forking family and its setsid escapee at once"
 #    marked), runs again once thawed; quitting a frozen family thaws it and ends it.
 ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 launch -d 0.5 -- sh -c 'while :; do :; done'
-await_row busy 10 ':[0-9][0-9] sh -c while'
+await_row busy 10 ':[0-9][0-9] . sh -c while'
 tmux_keys z
 wait_screen 10 'FROZEN'
 wait_screen 5 '\[frozen\] sh -c while'
@@ -150,7 +150,7 @@ say "ok: z freezes and thaws the family; quitting thaws and ends it"
 #    word from the test, and t is pressed at once, before any refresh could have seen them.
 mkfifo "$TMPD/go"
 launch -d 30 -- sh -c "read x <'$TMPD/go'; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do sleep 300 & done; echo >'$TMPD/ready'; wait"
-await_row job 10 ':[0-9][0-9] sh -c read'
+await_row job 10 ':[0-9][0-9] . sh -c read'
 # Past the quick looks the live view takes just after launching.
 sleep 0.5
 echo go >"$TMPD/go"

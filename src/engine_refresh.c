@@ -66,6 +66,16 @@ bool engine_machine_pass_pending(const struct engine *e)
 	       (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
 }
 
+/* Events a source lost: said once per refresh, with the rescan that makes up for them. */
+static void say_lost(struct engine *e, const struct discovery *d, double now)
+{
+	if (!d->lost)
+		eventlog_add(&e->log, now, EV_ERROR, 0, "lost process events (the socket overflowed): rescanning");
+	else
+		eventlog_add(&e->log, now, EV_ERROR, 0, "lost %lu%s process events: rescanning", d->lost,
+			     d->overflow ? " or more" : "");
+}
+
 /* How often --same-group reads who else is in orphanage's group. */
 #define OUTSIDERS_GAP 1.0
 
@@ -110,8 +120,15 @@ static bool refresh(struct engine *e, bool allow_pass)
 		e->last_machine_pass = now;
 		e->machine_pass_due = e->machine_pass_forced = false;
 	}
+	unsigned long lost_before = d->lost;
+	bool overflow_before = d->overflow;
 	for (size_t i = 0; i < e->nsources; i++)
 		e->sources[i].ops->discover(e->sources[i].self, &e->fam, d);
+	if (d->lost || d->overflow)
+		say_lost(e, d, now);
+	/* Lost as a source read at this refresh, after its machine pass: one at the next. */
+	if (d->lost > lost_before || (d->overflow && !overflow_before))
+		e->machine_pass_forced = true;
 	want_outsiders(e, allow_pass, d);
 
 	snapshot_clear(&e->snap);

@@ -607,6 +607,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		}
 	}
 
+	/* A newcomer already exiting (a zombie when read) dies with the status noted now. */
+	news_exits(fam, news);
 	if (news_passers(fam, &seen, news, log))
 		changed = true;
 	for (size_t i = 0; i < fam->n; i++)

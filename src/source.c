@@ -28,6 +28,8 @@ void discovery_clear(struct discovery *d)
 	d->nnotes = 0;
 	d->rescan = false;
 	d->refresh = false;
+	d->lost = 0;
+	d->overflow = false;
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
 }

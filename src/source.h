@@ -31,6 +31,10 @@ struct discovery {
 	/* Out, from ready(): the family changed at once (its cgroup emptied or froze):
 	 * the engine refreshes now instead of at the next tick. */
 	bool refresh;
+	/* Out: events a source lost since the last refresh, said in the log with the rescan;
+	 * overflow: more were lost than counted (a socket overflowed). */
+	unsigned long lost;
+	bool overflow;
 };
 
 void discovery_init(struct discovery *d);

@@ -5,6 +5,7 @@
 
 #include "engine_int.h"
 #include "source_cgroup.h"
+#include "source_events.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -25,9 +26,17 @@
 /* The kernel's process events for the family, beside the scan: false with why. */
 static bool track_events_open(struct engine *e, char *why, size_t len)
 {
-	(void)e;
-	snprintf(why, len, "not in this build");
-	return false;
+	void *src = source_events_open(&e->fam, e->self, why, len);
+	if (!src)
+		return false;
+	if (!engine_add_source(e, &source_events_ops, src)) {
+		source_events_ops.close(src);
+		snprintf(why, len, "no room for another source");
+		return false;
+	}
+	/* The events' times in the event log's clock: seconds since orphanage started. */
+	source_events_epoch(src, e->t0);
+	return true;
 }
 
 /* Take source self out of the engine's list and close it. */

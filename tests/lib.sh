@@ -373,12 +373,16 @@ tmux_launch() {
 	tmux_start "$ORPHANAGE" "$@"
 	wait_screen 10 'PPID *PID *PGID'
 }
-# tmux_quit PIDS...: q quits orphanage with status 0 and leaves none of PIDS alive.
-tmux_quit() {
+# tmux_quit_ok SECONDS: q quits orphanage within SECONDS, with status 0.
+tmux_quit_ok() {
 	tmux_keys q
-	wait_until 10 tmux_exited || fail "orphanage did not quit on q:
+	wait_until "$1" tmux_exited || fail "orphanage did not quit on q:
 $(screen)"
 	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
+}
+# tmux_quit PIDS...: q quits orphanage with status 0 and leaves none of PIDS alive.
+tmux_quit() {
+	tmux_quit_ok 10
 	wait_until 15 gone "$@" || fail "q left $* alive"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }

@@ -12,9 +12,6 @@ $(screen)"
 # The last line held is seq's last.
 screen | grep -qxE " *100000 *" || fail "seq's last line is not shown:
 $(screen)"
-tmux_keys q
-wait_until 10 tmux_exited || fail "orphanage did not quit on q:
-$(screen)"
-[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with status $(cat "$TMPD/tmux.rc")"
+tmux_quit_ok 10
 say "ok: seq 100000 counted in the live view"
 exit 0

@@ -142,6 +142,10 @@ static struct survivor_proc sleeper(void)
 				       .state = 'S' };
 }
 
+/* How the lines about the sleeper start, for the signals most tests send. */
+#define SLEEP_TERM "4243 (sleep) survived SIGTERM: "
+#define SLEEP_KILL "4243 (sleep) survived SIGKILL: "
+
 static void expect(const struct survivor_kill *k, const struct survivor_proc *p, enum survivor_reason want,
 		   const char *text)
 {
@@ -158,21 +162,21 @@ static void survivor_dispositions(void **state)
 	(void)state;
 	struct survivor_proc p = sleeper();
 	p.masks.ign = BIT(SIGTERM);
-	expect(&group_term, &p, SURVIVOR_IGNORES, "4243 (sleep) survived SIGTERM: ignores it");
+	expect(&group_term, &p, SURVIVOR_IGNORES, SLEEP_TERM "ignores it");
 	assert_string_equal(survivor_reason_name(SURVIVOR_IGNORES), "ignores");
 
 	p = sleeper();
 	p.masks.cgt = BIT(SIGTERM);
-	expect(&group_term, &p, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+	expect(&group_term, &p, SURVIVOR_CATCHES, SLEEP_TERM "catches it and lives on");
 
 	/* Blocked and pending outranks caught: the handler will not run until it unblocks. */
 	p.masks.blk = BIT(SIGTERM);
 	p.masks.shdpnd = BIT(SIGTERM);
-	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+	expect(&group_term, &p, SURVIVOR_BLOCKS, SLEEP_TERM "blocks it: SIGTERM stays pending");
 
 	/* Blocked but no longer pending: it was let through and handled. */
 	p.masks.shdpnd = 0;
-	expect(&group_term, &p, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+	expect(&group_term, &p, SURVIVOR_CATCHES, SLEEP_TERM "catches it and lives on");
 
 	p = sleeper();
 	struct survivor_kill winch = group_term;
@@ -185,11 +189,11 @@ static void survivor_dispositions(void **state)
 
 	/* Nothing explains it: said so, not guessed. */
 	expect(&group_term, &p, SURVIVOR_UNKNOWN,
-	       "4243 (sleep) survived SIGTERM: no reason found: not pending, blocked, ignored or caught (state S)");
+	       SLEEP_TERM "no reason found: not pending, blocked, ignored or caught (state S)");
 
 	p.masks_err = EACCES;
 	expect(&group_term, &p, SURVIVOR_UNREADABLE,
-	       "4243 (sleep) survived SIGTERM: its signal state could not be read (permission denied)");
+	       SLEEP_TERM "its signal state could not be read (permission denied)");
 }
 
 static void survivor_stopped(void **state)
@@ -199,19 +203,18 @@ static void survivor_stopped(void **state)
 	p.state = 'T';
 	p.masks.cgt = BIT(SIGTERM);
 	p.masks.shdpnd = BIT(SIGTERM);
-	expect(&group_term, &p, SURVIVOR_STOPPED, "4243 (sleep) survived SIGTERM: stopped: SIGTERM waits for SIGCONT");
+	expect(&group_term, &p, SURVIVOR_STOPPED, SLEEP_TERM "stopped: SIGTERM waits for SIGCONT");
 	p.state = 't';
-	expect(&group_term, &p, SURVIVOR_STOPPED,
-	       "4243 (sleep) survived SIGTERM: stopped by a tracer: SIGTERM waits until it resumes");
+	expect(&group_term, &p, SURVIVOR_STOPPED, SLEEP_TERM "stopped by a tracer: SIGTERM waits until it resumes");
 	/* Stopped and blocking it: after SIGCONT it would still wait, so the block is the reason. */
 	p.state = 'T';
 	p.masks.blk = BIT(SIGTERM);
-	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+	expect(&group_term, &p, SURVIVOR_BLOCKS, SLEEP_TERM "blocks it: SIGTERM stays pending");
 	/* Stopped with nothing pending: the stop is not why. */
 	p = sleeper();
 	p.state = 'T';
 	p.masks.ign = BIT(SIGTERM);
-	expect(&group_term, &p, SURVIVOR_IGNORES, "4243 (sleep) survived SIGTERM: ignores it");
+	expect(&group_term, &p, SURVIVOR_IGNORES, SLEEP_TERM "ignores it");
 }
 
 static void survivor_sigkill(void **state)
@@ -224,20 +227,19 @@ static void survivor_sigkill(void **state)
 	p.masks.ign = BIT(SIGKILL);
 	p.state = 'D';
 	expect(&k, &p, SURVIVOR_DISK_SLEEP,
-	       "4243 (sleep) survived SIGKILL: in uninterruptible sleep (D): dies when the kernel call returns");
+	       SLEEP_KILL "in uninterruptible sleep (D): dies when the kernel call returns");
 	p.state = 'R';
 	expect(&k, &p, SURVIVOR_DYING,
-	       "4243 (sleep) survived SIGKILL: not dead yet (state R): SIGKILL cannot be ignored, caught or blocked");
+	       SLEEP_KILL "not dead yet (state R): SIGKILL cannot be ignored, caught or blocked");
 	/* Out of reach: no "also ignores it" for SIGKILL. */
 	p.pgid = 4250;
-	expect(&k, &p, SURVIVOR_OTHER_GROUP,
-	       "4243 (sleep) survived SIGKILL: not reached: in process group 4250, not 4242 (setpgid)");
+	expect(&k, &p, SURVIVOR_OTHER_GROUP, SLEEP_KILL "not reached: in process group 4250, not 4242 (setpgid)");
 	/* A SIGTERM in D waits too, when it is pending and not blocked. */
 	p = sleeper();
 	p.state = 'D';
 	p.masks.shdpnd = BIT(SIGTERM);
 	expect(&group_term, &p, SURVIVOR_DISK_SLEEP,
-	       "4243 (sleep) survived SIGTERM: in uninterruptible sleep (D): SIGTERM acts when the kernel call returns");
+	       SLEEP_TERM "in uninterruptible sleep (D): SIGTERM acts when the kernel call returns");
 }
 
 static void survivor_reach(void **state)
@@ -248,16 +250,15 @@ static void survivor_reach(void **state)
 	p.masks.ign = BIT(SIGTERM);
 	/* Not reached outranks ignoring: the signal never came; the disposition is added. */
 	expect(&group_term, &p, SURVIVOR_OTHER_GROUP,
-	       "4243 (sleep) survived SIGTERM: not reached: in process group 4250, not 4242 (setpgid); also ignores it");
+	       SLEEP_TERM "not reached: in process group 4250, not 4242 (setpgid); also ignores it");
 	p.sid = 4250;
 	p.masks.ign = 0;
-	expect(&group_term, &p, SURVIVOR_OTHER_SESSION,
-	       "4243 (sleep) survived SIGTERM: not reached: in session 4250, not 4000 (setsid)");
+	expect(&group_term, &p, SURVIVOR_OTHER_SESSION, SLEEP_TERM "not reached: in session 4250, not 4000 (setsid)");
 	/* Pending proves it arrived, before it moved: the group is not the reason. */
 	p.masks.cgt = BIT(SIGTERM);
 	p.masks.blk = BIT(SIGTERM);
 	p.masks.shdpnd = BIT(SIGTERM);
-	expect(&group_term, &p, SURVIVOR_BLOCKS, "4243 (sleep) survived SIGTERM: blocks it: SIGTERM stays pending");
+	expect(&group_term, &p, SURVIVOR_BLOCKS, SLEEP_TERM "blocks it: SIGTERM stays pending");
 
 	/* A naive kill reaches only its target. */
 	struct survivor_kill naive = { .sig = SIGINT, .how = SURVIVOR_NAIVE, .pid = 4242, .pgid = 4242, .sid = 4000 };
@@ -274,16 +275,15 @@ static void survivor_reach(void **state)
 	p = sleeper();
 	p.pgid = 4250;
 	expect(&tree, &p, SURVIVOR_UNKNOWN,
-	       "4243 (sleep) survived SIGTERM: no reason found: not pending, blocked, ignored or caught (state S)");
+	       SLEEP_TERM "no reason found: not pending, blocked, ignored or caught (state S)");
 	p.send = SURVIVOR_SEND_NOT_SENT;
-	expect(&tree, &p, SURVIVOR_NOT_SIGNALLED,
-	       "4243 (sleep) survived SIGTERM: not signalled: the tree kill did not include it");
+	expect(&tree, &p, SURVIVOR_NOT_SIGNALLED, SLEEP_TERM "not signalled: the tree kill did not include it");
 	/* The caller saying it was delivered overrides the ids. */
 	struct survivor_proc q = sleeper();
 	q.pgid = 4250;
 	q.send = SURVIVOR_SEND_DELIVERED;
 	q.masks.cgt = BIT(SIGTERM);
-	expect(&group_term, &q, SURVIVOR_CATCHES, "4243 (sleep) survived SIGTERM: catches it and lives on");
+	expect(&group_term, &q, SURVIVOR_CATCHES, SLEEP_TERM "catches it and lives on");
 }
 
 static void survivor_refused_and_zombies(void **state)
@@ -292,21 +292,17 @@ static void survivor_refused_and_zombies(void **state)
 	struct survivor_proc p = sleeper();
 	p.state = 'Z';
 	p.parent_comm = "bash";
-	expect(&group_term, &p, SURVIVOR_ZOMBIE,
-	       "4243 (sleep) survived SIGTERM: zombie: its parent 4242 (bash) has not waited for it");
+	expect(&group_term, &p, SURVIVOR_ZOMBIE, SLEEP_TERM "zombie: its parent 4242 (bash) has not waited for it");
 	p.ppid = 100;
-	expect(&group_term, &p, SURVIVOR_REAPING,
-	       "4243 (sleep) survived SIGTERM: zombie: about to be reaped by orphanage");
+	expect(&group_term, &p, SURVIVOR_REAPING, SLEEP_TERM "zombie: about to be reaped by orphanage");
 	/* A zombie out of reach is still a zombie first: it is dead either way. */
 	p.ppid = 4242;
 	p.pgid = 4250;
 	p.parent_comm = NULL;
-	expect(&group_term, &p, SURVIVOR_ZOMBIE,
-	       "4243 (sleep) survived SIGTERM: zombie: its parent 4242 has not waited for it");
+	expect(&group_term, &p, SURVIVOR_ZOMBIE, SLEEP_TERM "zombie: its parent 4242 has not waited for it");
 	/* The kernel's refusal outranks everything. */
 	p.send = SURVIVOR_SEND_EPERM;
-	expect(&group_term, &p, SURVIVOR_REFUSED,
-	       "4243 (sleep) survived SIGTERM: the kernel refused the signal (EPERM: not permitted)");
+	expect(&group_term, &p, SURVIVOR_REFUSED, SLEEP_TERM "the kernel refused the signal (EPERM: not permitted)");
 	assert_string_equal(survivor_reason_name(SURVIVOR_REFUSED), "refused");
 }
 

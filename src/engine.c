@@ -95,6 +95,11 @@ void engine_free(struct engine *e)
 	scan_close(e->sc);
 	eventlog_free(&e->log);
 	snapshot_free(&e->snap);
+	snapshot_free(&e->quick);
+	free(e->rd_quick);
+	free(e->rd_full);
+	e->rd_quick = e->rd_full = NULL;
+	e->rd_cap = 0;
 	free(e->copy);
 	e->copy = NULL;
 	e->sc = NULL;

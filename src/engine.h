@@ -85,6 +85,10 @@ struct engine {
 	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct snapshot snap;		/* scratch for refreshes */
+	struct snapshot quick;		/* scratch: the quick reads of a refresh */
+	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
+	size_t rd_cap;
+	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
 };
 
 /* What a key asks the engine to do. */
@@ -126,7 +130,8 @@ double engine_now(const struct engine *e);
 bool engine_refresh(struct engine *e);
 /* The same without the machine pass: quick, to draw an exit at once. */
 bool engine_refresh_family(struct engine *e);
-/* Is a machine pass due now (after an exit, or periodically)? */
+/* Is a machine pass due now (after an exit, or periodically)? Never periodically, nor
+ * after exits, beside an exact source (source_ops.exact): only when a source lost events. */
 bool engine_machine_pass_pending(const struct engine *e);
 /* Ask for a machine pass at the next refresh, whatever the schedule says. */
 void engine_want_machine_pass(struct engine *e);

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "pidmap.h"
 #include "scan.h"
 #include "xalloc.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libproc2/pids.h>
@@ -19,6 +21,9 @@
 #else
 #define VAL(rel, type, stack, info) ((void)(info), PIDS_VAL(rel, type, stack))
 #endif
+
+/* /proc/PID/stat's numeric fields read by a quick read: 4 (ppid) to 51 (env_end). */
+#define STAT_FIELDS (51 - 4 + 1)
 
 /* libproc2 takes at most this many pids in one select call. */
 #define SELECT_MAX 255
@@ -39,8 +44,10 @@ static enum pids_item detail_items[F_COUNT] = {
  * the processes it passes over. */
 struct scanner {
 	struct pids_info *detail;
-	unsigned long n_machine, n_select;
+	unsigned long n_machine, n_select, n_quick;
 	unsigned *pidbuf;
+	struct snapshot pre;		/* scan_select's quick reads before the detailed one */
+	struct pidmap pre_index;	/* pid -> slot in pre */
 };
 
 struct scanner *scan_open(char *err, size_t len)
@@ -67,6 +74,8 @@ void scan_close(struct scanner *sc)
 	if (sc->detail)
 		procps_pids_unref(&sc->detail);
 	free(sc->pidbuf);
+	snapshot_free(&sc->pre);
+	pidmap_free(&sc->pre_index);
 	free(sc);
 }
 
@@ -74,6 +83,11 @@ void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long
 {
 	*machine = sc->n_machine;
 	*select = sc->n_select;
+}
+
+unsigned long scan_quick_count(const struct scanner *sc)
+{
+	return sc->n_quick;
 }
 
 static void copy_str(char *dst, size_t len, const char *src)
@@ -105,6 +119,9 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 		if (r <= 0)
 			break;
 		got += (size_t)r;
+		/* A /proc file gives all it has in one read when there is room: no read for EOF. */
+		if ((size_t)r < len - 1 - (got - (size_t)r))
+			break;
 	}
 	close(fd);
 	buf[got] = '\0';
@@ -112,11 +129,12 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 }
 
 /* Parse /proc/PID/stat: the comm in parentheses may hold anything, so fields are counted
- * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start. */
-static bool parse_stat(char *buf, struct proc *p)
+ * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start; with all, also
+ * tty_nr, tpgid, cputicks, nice, nlwp and the memory layout (a quick read). */
+static bool parse_stat(char *buf, struct proc *p, bool all)
 {
 	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
-	if (!lp || !rp || rp < lp)
+	if (!lp || !rp || rp < lp || rp[1] != ' ' || !rp[2])
 		return false;
 	p->pid = (pid_t)strtol(buf, NULL, 10);
 	size_t clen = (size_t)(rp - lp - 1);
@@ -124,25 +142,54 @@ static bool parse_stat(char *buf, struct proc *p)
 		clen = sizeof p->comm - 1;
 	memcpy(p->comm, lp + 1, clen);
 	p->comm[clen] = '\0';
-	int ppid, pgid, sid;
-	char state;
-	if (sscanf(rp + 1, " %c %d %d %d", &state, &ppid, &pgid, &sid) != 4)
-		return false;
-	p->state = state;
-	p->ppid = ppid;
-	p->pgid = pgid;
-	p->sid = sid;
-	/* Field 22, starttime: 19 fields after the session (field 6). */
-	char *q = rp + 2;
-	for (int field = 3; field < 22 && q; field++) {
-		q = strchr(q, ' ');
-		if (q)
-			q++;
+	p->state = rp[2];
+	/* Fields 4 on are numbers: v[k] is field k + 4 (ppid is field 4, start time 22). */
+	unsigned long long v[STAT_FIELDS];
+	char *q = rp + 3;
+	int n = 0;
+	int want = all ? STAT_FIELDS : 22 - 4 + 1;
+	while (n < want) {
+		char *end;
+		errno = 0;
+		long long sv = strtoll(q, &end, 10);
+		if (end == q)
+			break;
+		v[n++] = (unsigned long long)sv;
+		q = end;
 	}
-	if (!q)
+	if (n < 22 - 4 + 1)
 		return false;
-	p->start = strtoull(q, NULL, 10);
+	p->ppid = (pid_t)v[0];
+	p->pgid = (pid_t)v[1];
+	p->sid = (pid_t)v[2];
+	p->start = v[22 - 4];
+	if (!all)
+		return true;
+	p->tty_nr = (int)v[7 - 4];
+	p->tpgid = (pid_t)v[8 - 4];
+	p->cputicks = v[14 - 4] + v[15 - 4];
+	p->nice = (int)v[19 - 4];
+	p->nlwp = (int)v[20 - 4];
+	/* Code, stack (26-28), then data, break, arguments, environment (45-51), mixed: any
+	 * exec changes them; /proc shows 0 for the stack to whoever may not trace it. */
+	p->layout = 0;
+	if (n == STAT_FIELDS && v[28 - 4] != 0) {
+		static const int fields[] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
+		unsigned long long h = 1469598103934665603ull;
+		for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+			h = (h ^ v[fields[i] - 4]) * 1099511628211ull;
+		p->layout = h ? h : 1;
+	}
 	return true;
+}
+
+/* One quick read of /proc/PID/stat into p; false when it is gone. */
+static bool read_stat(pid_t pid, struct proc *p, bool all)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	memset(p, 0, sizeof *p);
+	return read_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
 }
 
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
@@ -164,7 +211,7 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 			continue;
 		struct proc p;
 		memset(&p, 0, sizeof p);
-		if (!parse_stat(buf, &p) || !want(&p, ctx))
+		if (!parse_stat(buf, &p, false) || !want(&p, ctx))
 			continue;
 		struct proc *slot = snapshot_add(out);
 		*slot = p;
@@ -174,26 +221,6 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 	}
 	closedir(d);
 	return 0;
-}
-
-/* ps j's STAT: the state, then < N L s l + as procps builds it. */
-static void build_stat(struct proc *p, int nice, unsigned long locked, int nlwp)
-{
-	size_t k = 0;
-	p->stat[k++] = p->state ? p->state : '?';
-	if (nice < 0)
-		p->stat[k++] = '<';
-	else if (nice > 0)
-		p->stat[k++] = 'N';
-	if (locked)
-		p->stat[k++] = 'L';
-	if (p->sid == p->pid)
-		p->stat[k++] = 's';
-	if (nlwp > 1)
-		p->stat[k++] = 'l';
-	if (p->tpgid >= 0 && p->pgid == p->tpgid)
-		p->stat[k++] = '+';
-	p->stat[k] = '\0';
 }
 
 static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc *p)
@@ -211,7 +238,10 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	copy_str(p->tty, sizeof p->tty, tty && *tty ? tty : "?");
 	p->euid = VAL(F_EUID, u_int, st, in);
 	p->cputicks = VAL(F_TICS, ull_int, st, in);
-	build_stat(p, VAL(F_NICE, s_int, st, in), VAL(F_LOCKED, ul_int, st, in), VAL(F_NLWP, s_int, st, in));
+	p->nice = VAL(F_NICE, s_int, st, in);
+	p->locked = VAL(F_LOCKED, ul_int, st, in) != 0;
+	p->nlwp = VAL(F_NLWP, s_int, st, in);
+	proc_build_stat(p);
 	/* The raw arguments: libproc2's CMDLINE replaces control characters with '?', and the
 	 * faces must show them escaped instead. */
 	char **argv = VAL(F_CMDLINE_V, strv, st, in);
@@ -240,8 +270,30 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	p->detailed = true;
 }
 
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	out->ticks = scan_ticks_now();
+	sc->n_quick += n;
+	for (size_t i = 0; i < n; i++) {
+		struct proc p;
+		/* A process that exited meanwhile is left out. */
+		if (pids[i] > 0 && read_stat(pids[i], &p, true))
+			*snapshot_add(out) = p;
+	}
+	return 0;
+}
+
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
 {
+	/* The memory layout and tty number, read before libproc2's reading: an exec in between
+	 * leaves the older layout beside the newer command line, and the next quick read sees
+	 * the layout change and reads the details again. */
+	snapshot_clear(&sc->pre);
+	scan_quick(sc, pids, n, &sc->pre);
+	sc->n_quick -= n;
+	pidmap_clear(&sc->pre_index, sc->pre.n);
+	for (size_t i = 0; i < sc->pre.n; i++)
+		pidmap_put(&sc->pre_index, sc->pre.procs[i].pid, i);
 	out->ticks = scan_ticks_now();
 	size_t i = 0;
 	while (i < n) {
@@ -256,8 +308,19 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 		sc->n_select++;
 		if (!f)
 			return -errno ? -errno : -EIO;
-		for (int j = 0; j < f->counts->total; j++)
-			take_detailed(sc, f->stacks[j], snapshot_add(out));
+		for (int j = 0; j < f->counts->total; j++) {
+			struct proc *p = snapshot_add(out);
+			take_detailed(sc, f->stacks[j], p);
+			size_t pre = pidmap_get(&sc->pre_index, p->pid);
+			if (pre != PIDMAP_NONE && sc->pre.procs[pre].start == p->start) {
+				p->layout = sc->pre.procs[pre].layout;
+				p->tty_nr = sc->pre.procs[pre].tty_nr;
+			} else {
+				/* Not read before: unknown, so the next quick read cannot stand in. */
+				p->layout = 0;
+				p->tty_nr = -1;
+			}
+		}
 	}
 	return 0;
 }
@@ -271,57 +334,78 @@ static void pidvec_push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 	(*v)[(*n)++] = pid;
 }
 
+/* Append the pids in one children file to the vector; -1 when it cannot be opened. */
+static int read_children_file(const char *path, pid_t **kids, size_t *n, size_t *cap)
+{
+	/* A thread with many children may overflow one buffer: read in pieces. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char buf[4096];
+	char carry[16];
+	size_t ncarry = 0;
+	for (;;) {
+		memcpy(buf, carry, ncarry);
+		size_t room = sizeof buf - 1 - ncarry;
+		ssize_t r = read(fd, buf + ncarry, room);
+		if (r < 0 && errno == EINTR)
+			continue;
+		size_t len = ncarry + (r > 0 ? (size_t)r : 0);
+		buf[len] = '\0';
+		ncarry = 0;
+		/* A /proc file gives all it has when there is room: a short read is the end. */
+		bool more = r > 0 && (size_t)r == room;
+		char *p = buf;
+		while (*p) {
+			char *end;
+			long v = strtol(p, &end, 10);
+			if (end == p) {
+				p++;
+				continue;
+			}
+			if (*end == '\0' && more && end - p < (long)sizeof carry) {
+				/* A number cut by the buffer's end: finish it with the next read. */
+				ncarry = (size_t)(end - p);
+				memcpy(carry, p, ncarry);
+				break;
+			}
+			if (v > 0)
+				pidvec_push(kids, n, cap, (pid_t)v);
+			p = end;
+		}
+		if (!more)
+			break;
+	}
+	close(fd);
+	return 0;
+}
+
 int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
 	char path[64];
+	struct stat st;
 	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	/* The task directory's link count is its threads plus 2: with one thread, its
+	 * children file is named without listing the directory. */
+	if (stat(path, &st) < 0)
+		return -1;
+	if (st.st_nlink == 3) {
+		char one[64];
+		snprintf(one, sizeof one, "/proc/%d/task/%d/children", pid, pid);
+		if (read_children_file(one, kids, n, cap) == 0)
+			return 0;
+	}
 	DIR *d = opendir(path);
 	if (!d)
 		return -1;
 	int rc = -1;
-	char buf[4096];
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", pid, de->d_name);
-		/* A thread with many children may overflow one buffer: read in pieces. */
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		rc = 0;
-		char carry[16];
-		size_t ncarry = 0;
-		for (;;) {
-			memcpy(buf, carry, ncarry);
-			ssize_t r = read(fd, buf + ncarry, sizeof buf - 1 - ncarry);
-			if (r < 0 && errno == EINTR)
-				continue;
-			size_t len = ncarry + (r > 0 ? (size_t)r : 0);
-			buf[len] = '\0';
-			ncarry = 0;
-			char *p = buf;
-			while (*p) {
-				char *end;
-				long v = strtol(p, &end, 10);
-				if (end == p) {
-					p++;
-					continue;
-				}
-				if (*end == '\0' && r > 0 && end - p < (long)sizeof carry) {
-					/* A number cut by the buffer's end: finish it with the next read. */
-					ncarry = (size_t)(end - p);
-					memcpy(carry, p, ncarry);
-					break;
-				}
-				if (v > 0)
-					pidvec_push(kids, n, cap, (pid_t)v);
-				p = end;
-			}
-			if (r <= 0)
-				break;
-		}
-		close(fd);
+		if (read_children_file(path, kids, n, cap) == 0)
+			rc = 0;
 	}
 	closedir(d);
 	return rc;
@@ -330,11 +414,8 @@ int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 /* The ppid (and start time) of pid from /proc/PID/stat, or -1 when it is gone. */
 static pid_t read_ppid(pid_t pid, unsigned long long *start)
 {
-	char path[64], buf[1024];
 	struct proc p;
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	memset(&p, 0, sizeof p);
-	if (read_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p))
+	if (!read_stat(pid, &p, false))
 		return -1;
 	if (start)
 		*start = p.start;
@@ -391,6 +472,11 @@ static int sys_select(void *self, const pid_t *pids, size_t n, struct snapshot *
 	return scan_select(self, pids, n, out);
 }
 
+static int sys_quick(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	return scan_quick(self, pids, n, out);
+}
+
 static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
 	(void)self;
@@ -422,5 +508,12 @@ static unsigned long long sys_start_time(void *self, pid_t pid)
 }
 
 const struct scan_ops scan_ops_system = {
-	sys_machine, sys_select, sys_children, sys_ancestors, sys_ticks_now, sys_comm, sys_start_time,
+	.machine = sys_machine,
+	.select = sys_select,
+	.children = sys_children,
+	.ancestors = sys_ancestors,
+	.ticks_now = sys_ticks_now,
+	.comm = sys_comm,
+	.start_time = sys_start_time,
+	.quick = sys_quick,
 };

@@ -20,8 +20,14 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 /* The detailed read: everything a ps j row needs about these pids (absent pids are left
  * out). Appends to out. */
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+/* The quick read: /proc/PID/stat alone for these pids, parsed directly (no tty name, user,
+ * locked memory or command line: not detailed, proc_complete fills them from the last
+ * detailed reading). Absent pids are left out. Appends to out. */
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
 /* How many machine passes and detailed reads were made: what the refreshes cost. */
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
+/* How many processes were read quickly. */
+unsigned long scan_quick_count(const struct scanner *sc);
 
 /* The direct children of pid, from /proc/PID/task/TID/children, appended to a pid vector.
  * Returns 0, or -1 when that file is missing (a kernel without CONFIG_PROC_CHILDREN,
@@ -51,6 +57,8 @@ struct scan_ops {
 	unsigned long long (*ticks_now)(void *self);
 	bool (*comm)(void *self, pid_t pid, char *buf, size_t len);
 	unsigned long long (*start_time)(void *self, pid_t pid);
+	/* The quick read of some pids (scan_quick); NULL: every read is detailed. */
+	int (*quick)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
 };
 
 /* The real /proc, through libproc2; self is a struct scanner from scan_open. */

@@ -399,6 +399,53 @@ static const struct source_ops side_ops = {
 	.name = "side", .pollfd = side_pollfd, .ready = side_ready, .discover = side_discover, .close = side_close,
 };
 
+static void exact_discover(void *self, const struct family *fam, struct discovery *d)
+{
+	(void)self;
+	(void)fam;
+	(void)d;
+}
+
+static void exact_close(void *self)
+{
+	(void)self;
+}
+
+static const struct source_ops exact_ops = {
+	.name = "exact", .exact = true, .discover = exact_discover, .close = exact_close,
+};
+
+/* Beside an exact source, no machine pass every 10 s nor after an exit; one when a
+ * source lost events. The scan source alone makes them. */
+static void test_exact_source_makes_no_periodic_pass(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	fake_now = 11.0;
+	assert_true(engine_machine_pass_pending(&f->e));
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 1);
+
+	assert_true(engine_add_source(&f->e, &exact_ops, NULL));
+	fake_now = 22.0;
+	assert_false(engine_machine_pass_pending(&f->e));
+	fixture_proc_remove(&f->fp, 1001);
+	engine_refresh(&f->e);
+	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) exited"));
+	fake_now = 23.5;
+	assert_false(engine_machine_pass_pending(&f->e));
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 1);
+	/* A source that lost events asks for one. */
+	f->e.disc.rescan = true;
+	fake_now = 24.0;
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 2);
+}
+
 static void test_a_source_beside_the_scan_plugs_in(void **state)
 {
 	struct fx *f = *state;
@@ -499,6 +546,7 @@ int main(void)
 		T(test_comm_tty_or_zombie_reads_details),
 		T(test_no_children_files_means_machine_passes),
 		T(test_a_source_beside_the_scan_plugs_in),
+		T(test_exact_source_makes_no_periodic_pass),
 		T(test_output_is_read_through_handle_poll),
 		T(test_check_collect_looks_once_more_then_names_the_leaked),
 	};

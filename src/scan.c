@@ -39,6 +39,12 @@ static enum pids_item detail_items[F_COUNT] = {
 	PIDS_NLWP, PIDS_CMDLINE_V,
 };
 
+/* A process the last machine pass saw: its ids and its /proc directory's inode. */
+struct seen {
+	pid_t pid, ppid, pgid, sid;
+	unsigned long long ino;
+};
+
 /* libproc2 reads the few processes shown (the detailed read); the machine pass reads /proc/PID/stat
  * alone, filtering as it goes, so it costs one small read per process and no memory for
  * the processes it passes over. */
@@ -48,7 +54,21 @@ struct scanner {
 	unsigned *pidbuf;
 	struct snapshot pre;		/* scan_select's quick reads before the detailed one */
 	struct pidmap pre_index;	/* pid -> slot in pre */
+	/* The last machine pass's processes (seen), and the one being made (next). */
+	struct seen *seen, *next;
+	size_t nseen, capseen, nnext, capnext;
+	struct pidmap seen_index;	/* pid -> slot in seen */
+	unsigned long n_pass_reads;	/* stat files the machine passes read */
 };
+
+static void seen_push(struct scanner *sc, const struct seen *s)
+{
+	if (sc->nnext == sc->capnext) {
+		sc->capnext = sc->capnext ? sc->capnext * 2 : 1024;
+		sc->next = xreallocarray(sc->next, sc->capnext, sizeof *sc->next);
+	}
+	sc->next[sc->nnext++] = *s;
+}
 
 struct scanner *scan_open(char *err, size_t len)
 {
@@ -76,6 +96,9 @@ void scan_close(struct scanner *sc)
 	free(sc->pidbuf);
 	snapshot_free(&sc->pre);
 	pidmap_free(&sc->pre_index);
+	free(sc->seen);
+	free(sc->next);
+	pidmap_free(&sc->seen_index);
 	free(sc);
 }
 
@@ -88,6 +111,11 @@ void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long
 unsigned long scan_quick_count(const struct scanner *sc)
 {
 	return sc->n_quick;
+}
+
+unsigned long scan_pass_reads(const struct scanner *sc)
+{
+	return sc->n_pass_reads;
 }
 
 static void copy_str(char *dst, size_t len, const char *src)
@@ -192,6 +220,13 @@ static bool read_stat(pid_t pid, struct proc *p, bool all)
 	return read_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
 }
 
+/* The seen process at pid in the last pass, or NULL. */
+static const struct seen *seen_find(const struct scanner *sc, pid_t pid)
+{
+	size_t i = pidmap_get(&sc->seen_index, pid);
+	return i == PIDMAP_NONE ? NULL : &sc->seen[i];
+}
+
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out)
 {
@@ -200,18 +235,38 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		return -errno;
 	sc->n_machine++;
 	out->ticks = scan_ticks_now();
+	sc->nnext = 0;
 	struct dirent *de;
 	char path[64], buf[1024];
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
-		/* A process that exits meanwhile is simply not read. */
-		if (read_small(path, buf, sizeof buf) <= 0)
-			continue;
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
 		struct proc p;
 		memset(&p, 0, sizeof p);
-		if (!parse_stat(buf, &p, false) || !want(&p, ctx))
+		/* The same directory inode as at the last pass is the same process (a reused pid
+		 * gets a new one; 1 is proc's "unknown"): its ids then need no read unless they
+		 * make it a candidate now. What it cannot show is a process that joined a family
+		 * group or took a member as parent since, without a new pid: see README. */
+		const struct seen *old = seen_find(sc, pid);
+		if (old && de->d_ino != 1 && old->ino == (unsigned long long)de->d_ino) {
+			p.pid = pid;
+			p.ppid = old->ppid;
+			p.pgid = old->pgid;
+			p.sid = old->sid;
+			if (!want(&p, ctx)) {
+				seen_push(sc, old);
+				continue;
+			}
+		}
+		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
+		sc->n_pass_reads++;
+		/* A process that exits meanwhile is simply not read. */
+		if (read_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p, false))
+			continue;
+		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino };
+		seen_push(sc, &now);
+		if (!want(&p, ctx))
 			continue;
 		struct proc *slot = snapshot_add(out);
 		*slot = p;
@@ -220,6 +275,17 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		copy_str(slot->tty, sizeof slot->tty, "?");
 	}
 	closedir(d);
+	/* This pass's processes are the next pass's seen ones. */
+	struct seen *t = sc->seen;
+	sc->seen = sc->next;
+	sc->next = t;
+	size_t tc = sc->capseen;
+	sc->capseen = sc->capnext;
+	sc->capnext = tc;
+	sc->nseen = sc->nnext;
+	pidmap_clear(&sc->seen_index, sc->nseen);
+	for (size_t i = 0; i < sc->nseen; i++)
+		pidmap_put(&sc->seen_index, sc->seen[i].pid, i);
 	return 0;
 }
 

@@ -14,7 +14,10 @@ struct scanner;
 struct scanner *scan_open(char *err, size_t len);
 void scan_close(struct scanner *sc);
 /* The machine pass: every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
- * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno. */
+ * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno.
+ * Incremental: the /proc directory is listed each time (no other way to learn new pids),
+ * but a process seen by the last pass (same pid, same directory inode) is read again
+ * only when `want` accepts its ids as they were then. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out);
 /* The detailed read: everything a ps j row needs about these pids (absent pids are left
@@ -28,6 +31,8 @@ int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot 
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
 /* How many processes were read quickly. */
 unsigned long scan_quick_count(const struct scanner *sc);
+/* How many stat files the machine passes read. */
+unsigned long scan_pass_reads(const struct scanner *sc);
 
 /* The direct children of pid, from /proc/PID/task/TID/children, appended to a pid vector.
  * Returns 0, or -1 when that file is missing (a kernel without CONFIG_PROC_CHILDREN,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +40,17 @@ static enum pids_item detail_items[F_COUNT] = {
 	PIDS_NLWP, PIDS_CMDLINE_V,
 };
 
+/* Open files of one process: they name that very process (its struct pid), so once it
+ * is gone they fail or read empty, and never read another process that got its pid. */
+struct held {
+	pid_t pid;			/* 0: a free slot */
+	int stat_fd, task_fd, kids_fd;	/* -1 when not open */
+	unsigned long used;		/* scanner.calls when last read */
+};
+
+/* Held files are closed when not read for this many calls. */
+#define HELD_IDLE 64
+
 /* A process the last machine pass saw: its ids and its /proc directory's inode. */
 struct seen {
 	pid_t pid, ppid, pgid, sid;
@@ -59,7 +71,69 @@ struct scanner {
 	size_t nseen, capseen, nnext, capnext;
 	struct pidmap seen_index;	/* pid -> slot in seen */
 	unsigned long n_pass_reads;	/* stat files the machine passes read */
+	/* Files of the processes read at every refresh, kept open: pread from 0 reads them
+	 * anew, one system call instead of three. */
+	struct held *held;
+	size_t nheld, capheld, maxheld;
+	struct pidmap held_index;	/* pid -> slot in held */
+	unsigned long calls;		/* quick reads and children reads asked for: the sweep's clock */
 };
+
+static void held_close(struct held *h)
+{
+	if (h->stat_fd >= 0)
+		close(h->stat_fd);
+	if (h->task_fd >= 0)
+		close(h->task_fd);
+	if (h->kids_fd >= 0)
+		close(h->kids_fd);
+	h->stat_fd = h->task_fd = h->kids_fd = -1;
+}
+
+/* Close the files not read lately, and pack the table. */
+static void held_sweep(struct scanner *sc)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sc->nheld; i++) {
+		struct held *h = &sc->held[i];
+		if (h->pid > 0 && h->used + HELD_IDLE >= sc->calls)
+			sc->held[k++] = *h;
+		else
+			held_close(h);
+	}
+	sc->nheld = k;
+	pidmap_clear(&sc->held_index, k);
+	for (size_t i = 0; i < k; i++)
+		pidmap_put(&sc->held_index, sc->held[i].pid, i);
+}
+
+/* The held files of pid, made when there is room; NULL when there is none. */
+static struct held *held_get(struct scanner *sc, pid_t pid)
+{
+	size_t i = pidmap_get(&sc->held_index, pid);
+	if (i == PIDMAP_NONE || sc->held[i].pid != pid) {
+		if (sc->nheld >= sc->maxheld)
+			held_sweep(sc);
+		if (sc->nheld >= sc->maxheld)
+			return NULL;
+		if (sc->nheld == sc->capheld) {
+			sc->capheld = sc->capheld ? sc->capheld * 2 : 64;
+			sc->held = xreallocarray(sc->held, sc->capheld, sizeof *sc->held);
+		}
+		i = sc->nheld++;
+		sc->held[i] = (struct held){ .pid = pid, .stat_fd = -1, .task_fd = -1, .kids_fd = -1 };
+		pidmap_set(&sc->held_index, pid, i);
+	}
+	sc->held[i].used = sc->calls;
+	return &sc->held[i];
+}
+
+/* The process is gone: its held files are closed, its slot freed. */
+static void held_drop(struct held *h)
+{
+	held_close(h);
+	h->pid = 0;
+}
 
 static void seen_push(struct scanner *sc, const struct seen *s)
 {
@@ -84,6 +158,11 @@ struct scanner *scan_open(char *err, size_t len)
 		return NULL;
 	}
 	sc->pidbuf = xcalloc(SELECT_MAX, sizeof *sc->pidbuf);
+	/* Three files a process, beside a pidfd a member: a fifth of the fds orphanage may
+	 * open, less a margin; processes beyond that are read with open, read, close. */
+	struct rlimit rl;
+	rlim_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 1024;
+	sc->maxheld = fds > 256 ? (size_t)(fds - 256) / 5 : 0;
 	return sc;
 }
 
@@ -99,6 +178,10 @@ void scan_close(struct scanner *sc)
 	free(sc->seen);
 	free(sc->next);
 	pidmap_free(&sc->seen_index);
+	for (size_t i = 0; i < sc->nheld; i++)
+		held_close(&sc->held[i]);
+	free(sc->held);
+	pidmap_free(&sc->held_index);
 	free(sc);
 }
 
@@ -336,14 +419,45 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	p->detailed = true;
 }
 
+/* /proc/PID/stat through its held file: pread from 0 reads it anew. When that fails the
+ * process it named is gone; the pid is opened afresh once (it may name a new process). */
+static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p)
+{
+	struct held *h = held_get(sc, pid);
+	if (!h)
+		return read_stat(pid, p, true);
+	char buf[1024];
+	for (int fresh = 0; fresh < 2; fresh++) {
+		if (h->stat_fd < 0) {
+			char path[64];
+			snprintf(path, sizeof path, "/proc/%d/stat", pid);
+			h->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (h->stat_fd < 0)
+				break;
+			fresh = 1;
+		}
+		ssize_t r = pread(h->stat_fd, buf, sizeof buf - 1, 0);
+		if (r > 0) {
+			buf[r] = '\0';
+			memset(p, 0, sizeof *p);
+			return parse_stat(buf, p, true);
+		}
+		held_close(h);
+	}
+	held_drop(h);
+	return false;
+}
+
 int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
 {
 	out->ticks = scan_ticks_now();
 	sc->n_quick += n;
+	if (++sc->calls % HELD_IDLE == 0)
+		held_sweep(sc);
 	for (size_t i = 0; i < n; i++) {
 		struct proc p;
 		/* A process that exited meanwhile is left out. */
-		if (pids[i] > 0 && read_stat(pids[i], &p, true))
+		if (pids[i] > 0 && held_read_stat(sc, pids[i], &p))
 			*snapshot_add(out) = p;
 	}
 	return 0;
@@ -400,23 +514,24 @@ static void pidvec_push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 	(*v)[(*n)++] = pid;
 }
 
-/* Append the pids in one children file to the vector; -1 when it cannot be opened. */
-static int read_children_file(const char *path, pid_t **kids, size_t *n, size_t *cap)
+/* Append the pids in a children file open as fd, read from its start; -1 on a read error. */
+static int parse_children_fd(int fd, pid_t **kids, size_t *n, size_t *cap)
 {
 	/* A thread with many children may overflow one buffer: read in pieces. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	char buf[4096];
 	char carry[16];
 	size_t ncarry = 0;
+	off_t off = 0;
 	for (;;) {
 		memcpy(buf, carry, ncarry);
 		size_t room = sizeof buf - 1 - ncarry;
-		ssize_t r = read(fd, buf + ncarry, room);
+		ssize_t r = pread(fd, buf + ncarry, room, off);
 		if (r < 0 && errno == EINTR)
 			continue;
-		size_t len = ncarry + (r > 0 ? (size_t)r : 0);
+		if (r < 0)
+			return -1;
+		off += r;
+		size_t len = ncarry + (size_t)r;
 		buf[len] = '\0';
 		ncarry = 0;
 		/* A /proc file gives all it has when there is room: a short read is the end. */
@@ -440,10 +555,19 @@ static int read_children_file(const char *path, pid_t **kids, size_t *n, size_t 
 			p = end;
 		}
 		if (!more)
-			break;
+			return 0;
 	}
+}
+
+/* Append the pids in one children file to the vector; -1 when it cannot be read. */
+static int read_children_file(const char *path, pid_t **kids, size_t *n, size_t *cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = parse_children_fd(fd, kids, n, cap);
 	close(fd);
-	return 0;
+	return rc;
 }
 
 int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
@@ -543,10 +667,42 @@ static int sys_quick(void *self, const pid_t *pids, size_t n, struct snapshot *o
 	return scan_quick(self, pids, n, out);
 }
 
+/* The children through held files: the task directory's link count (threads plus 2),
+ * then with one thread its children file. Otherwise, or when the held files named a
+ * process now gone, scan_children reads afresh. */
+static int held_children(struct scanner *sc, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
+{
+	struct held *h = held_get(sc, pid);
+	if (!h)
+		return scan_children(pid, kids, n, cap);
+	char path[64];
+	if (h->task_fd < 0) {
+		snprintf(path, sizeof path, "/proc/%d/task", pid);
+		h->task_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	struct stat st;
+	if (h->task_fd < 0 || fstat(h->task_fd, &st) < 0 || st.st_nlink < 3) {
+		/* Gone (no threads: 2), or its pid now another process's: read afresh. */
+		held_close(h);
+		return scan_children(pid, kids, n, cap);
+	}
+	if (st.st_nlink != 3)
+		return scan_children(pid, kids, n, cap);	/* several threads */
+	if (h->kids_fd < 0) {
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
+		h->kids_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	size_t had = *n;
+	if (h->kids_fd >= 0 && parse_children_fd(h->kids_fd, kids, n, cap) == 0)
+		return 0;
+	*n = had;
+	held_close(h);
+	return scan_children(pid, kids, n, cap);
+}
+
 static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
-	(void)self;
-	return scan_children(pid, kids, n, cap);
+	return held_children(self, pid, kids, n, cap);
 }
 
 static size_t sys_ancestors(void *self, pid_t pid, pid_t *out, size_t max)

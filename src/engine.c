@@ -170,6 +170,9 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		eventlog_add(&e->log, now, EV_INFO, attach, "attached to pid %d (process group %d)", attach,
 			     e->job.pgid);
 	} else {
+		/* What lives now cannot be in the job's groups: the machine pass skips it. */
+		if (e->scan->prime)
+			e->scan->prime(e->scan_self);
 		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored,
 				       .exec_path = l->exec_path, .demo = l->demo };
 		rc = job_launch(&e->job, l->argv, &jo, err, errlen);

@@ -55,6 +55,7 @@ struct held {
 struct seen {
 	pid_t pid, ppid, pgid, sid;
 	unsigned long long ino;
+	bool before;			/* listed by scan_prime, before the job: ids not read */
 };
 
 /* libproc2 reads the few processes shown (the detailed read); the machine pass reads /proc/PID/stat
@@ -134,6 +135,8 @@ static void held_drop(struct held *h)
 	held_close(h);
 	h->pid = 0;
 }
+
+static void seen_swap(struct scanner *sc);
 
 static void seen_push(struct scanner *sc, const struct seen *s)
 {
@@ -332,6 +335,10 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		 * make it a candidate now. What it cannot show is a process that joined a family
 		 * group or took a member as parent since, without a new pid: see README. */
 		const struct seen *old = seen_find(sc, pid);
+		if (old && de->d_ino != 1 && old->ino == (unsigned long long)de->d_ino && old->before) {
+			seen_push(sc, old);
+			continue;
+		}
 		if (old && de->d_ino != 1 && old->ino == (unsigned long long)de->d_ino) {
 			p.pid = pid;
 			p.ppid = old->ppid;
@@ -347,7 +354,7 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		/* A process that exits meanwhile is simply not read. */
 		if (read_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p, false))
 			continue;
-		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino };
+		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
 		seen_push(sc, &now);
 		if (!want(&p, ctx))
 			continue;
@@ -358,7 +365,30 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		copy_str(slot->tty, sizeof slot->tty, "?");
 	}
 	closedir(d);
-	/* This pass's processes are the next pass's seen ones. */
+	seen_swap(sc);
+	return 0;
+}
+
+void scan_prime(struct scanner *sc)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	sc->nnext = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || de->d_ino == 1)
+			continue;
+		struct seen before = { (pid_t)strtol(de->d_name, NULL, 10), 0, 0, 0, (unsigned long long)de->d_ino, true };
+		seen_push(sc, &before);
+	}
+	closedir(d);
+	seen_swap(sc);
+}
+
+/* The processes just listed are the next pass's seen ones. */
+static void seen_swap(struct scanner *sc)
+{
 	struct seen *t = sc->seen;
 	sc->seen = sc->next;
 	sc->next = t;
@@ -369,7 +399,6 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 	pidmap_clear(&sc->seen_index, sc->nseen);
 	for (size_t i = 0; i < sc->nseen; i++)
 		pidmap_put(&sc->seen_index, sc->seen[i].pid, i);
-	return 0;
 }
 
 static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc *p)
@@ -700,6 +729,11 @@ static int held_children(struct scanner *sc, pid_t pid, pid_t **kids, size_t *n,
 	return scan_children(pid, kids, n, cap);
 }
 
+static void sys_prime(void *self)
+{
+	scan_prime(self);
+}
+
 static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
 	return held_children(self, pid, kids, n, cap);
@@ -738,4 +772,5 @@ const struct scan_ops scan_ops_system = {
 	.comm = sys_comm,
 	.start_time = sys_start_time,
 	.quick = sys_quick,
+	.prime = sys_prime,
 };

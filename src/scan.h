@@ -20,6 +20,11 @@ void scan_close(struct scanner *sc);
  * only when `want` accepts its ids as they were then. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out);
+/* List the processes there are now, before a job is launched: none of them can be in the
+ * job's groups or sessions (born before them), so the machine pass never reads one again
+ * while its pid keeps the same /proc directory inode. Not for -p: an attached process's
+ * groups may hold processes older than orphanage. */
+void scan_prime(struct scanner *sc);
 /* The detailed read: everything a ps j row needs about these pids (absent pids are left
  * out). Appends to out. */
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
@@ -64,6 +69,8 @@ struct scan_ops {
 	unsigned long long (*start_time)(void *self, pid_t pid);
 	/* The quick read of some pids (scan_quick); NULL: every read is detailed. */
 	int (*quick)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+	/* scan_prime; NULL: the first machine pass reads every process. */
+	void (*prime)(void *self);
 };
 
 /* The real /proc, through libproc2; self is a struct scanner from scan_open. */

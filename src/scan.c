@@ -262,14 +262,19 @@ static bool parse_stat(char *buf, struct proc *p, bool all)
 	char *q = rp + 3;
 	int n = 0;
 	int want = all ? STAT_FIELDS : 22 - 4 + 1;
+	/* By hand: strtoll was a tenth of a refresh of a big family. Negative numbers (nice,
+	 * tpgid -1) wrap, as the casts below undo. */
 	while (n < want) {
-		char *end;
-		errno = 0;
-		long long sv = strtoll(q, &end, 10);
-		if (end == q)
+		while (*q == ' ')
+			q++;
+		bool neg = *q == '-';
+		q += neg;
+		if (*q < '0' || *q > '9')
 			break;
-		v[n++] = (unsigned long long)sv;
-		q = end;
+		unsigned long long x = 0;
+		while (*q >= '0' && *q <= '9')
+			x = x * 10 + (unsigned long long)(*q++ - '0');
+		v[n++] = neg ? 0 - x : x;
 	}
 	if (n < 22 - 4 + 1)
 		return false;
@@ -306,6 +311,15 @@ static bool read_stat(pid_t pid, struct proc *p, bool all)
 	return read_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
 }
 
+static void machine_found(struct snapshot *out, const struct proc *p)
+{
+	struct proc *slot = snapshot_add(out);
+	*slot = *p;
+	slot->stat[0] = p->state;
+	slot->tpgid = -1;
+	copy_str(slot->tty, sizeof slot->tty, "?");
+}
+
 /* The seen process at pid in the last pass, or NULL. */
 static const struct seen *seen_find(const struct scanner *sc, pid_t pid)
 {
@@ -340,14 +354,16 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 			continue;
 		}
 		if (old && de->d_ino != 1 && old->ino == (unsigned long long)de->d_ino) {
+			/* A candidate by those ids is given with them unread: whoever wants it reads
+			 * it anew (the refresh reads every pid the pass names). */
 			p.pid = pid;
 			p.ppid = old->ppid;
 			p.pgid = old->pgid;
 			p.sid = old->sid;
-			if (!want(&p, ctx)) {
-				seen_push(sc, old);
-				continue;
-			}
+			seen_push(sc, old);
+			if (want(&p, ctx))
+				machine_found(out, &p);
+			continue;
 		}
 		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
 		sc->n_pass_reads++;
@@ -356,13 +372,8 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 			continue;
 		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
 		seen_push(sc, &now);
-		if (!want(&p, ctx))
-			continue;
-		struct proc *slot = snapshot_add(out);
-		*slot = p;
-		slot->stat[0] = p.state;
-		slot->tpgid = -1;
-		copy_str(slot->tty, sizeof slot->tty, "?");
+		if (want(&p, ctx))
+			machine_found(out, &p);
 	}
 	closedir(d);
 	seen_swap(sc);

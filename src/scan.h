@@ -16,8 +16,9 @@ void scan_close(struct scanner *sc);
 /* The machine pass: every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
  * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno.
  * Incremental: the /proc directory is listed each time (no other way to learn new pids),
- * but a process seen by the last pass (same pid, same directory inode) is read again
- * only when `want` accepts its ids as they were then. */
+ * but a process seen by an earlier pass (same pid, same directory inode) is not read
+ * again: `want` judges the ids read then, and one it accepts is given with those ids
+ * alone (start, state and comm 0). */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out);
 /* List the processes there are now, before a job is launched: none of them can be in the

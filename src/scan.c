@@ -710,12 +710,19 @@ static int sys_quick(void *self, const pid_t *pids, size_t n, struct snapshot *o
 /* The children through held files: the task directory's link count (threads plus 2),
  * then with one thread its children file. Otherwise, or when the held files named a
  * process now gone, scan_children reads afresh. */
-static int held_children(struct scanner *sc, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
+static int held_children(struct scanner *sc, pid_t pid, bool one, pid_t **kids, size_t *n, size_t *cap)
 {
 	struct held *h = held_get(sc, pid);
 	if (!h)
 		return scan_children(pid, kids, n, cap);
 	char path[64];
+	if (one && h->kids_fd >= 0) {
+		/* One thread, as just read: its children file alone. */
+		size_t had = *n;
+		if (parse_children_fd(h->kids_fd, kids, n, cap) == 0)
+			return 0;
+		*n = had;
+	}
 	if (h->task_fd < 0) {
 		snprintf(path, sizeof path, "/proc/%d/task", pid);
 		h->task_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -747,7 +754,12 @@ static void sys_prime(void *self)
 
 static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
-	return held_children(self, pid, kids, n, cap);
+	return held_children(self, pid, false, kids, n, cap);
+}
+
+static int sys_children_one(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
+{
+	return held_children(self, pid, true, kids, n, cap);
 }
 
 static size_t sys_ancestors(void *self, pid_t pid, pid_t *out, size_t max)
@@ -784,4 +796,5 @@ const struct scan_ops scan_ops_system = {
 	.start_time = sys_start_time,
 	.quick = sys_quick,
 	.prime = sys_prime,
+	.children_one = sys_children_one,
 };

@@ -70,6 +70,9 @@ struct scan_ops {
 	unsigned long long (*start_time)(void *self, pid_t pid);
 	/* The quick read of some pids (scan_quick); NULL: every read is detailed. */
 	int (*quick)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+	/* The children of a process just read with one thread: its one children file, no
+	 * look at its threads. NULL: children does it all. */
+	int (*children_one)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
 	/* scan_prime; NULL: the first machine pass reads every process. */
 	void (*prime)(void *self);
 };

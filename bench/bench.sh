@@ -21,8 +21,9 @@
 #   5. one more snapshot: CPU of orphanage -b -d 0 -n 440 less that of -n 40 (start and
 #      quit cancel out), divided by 400, beside one `ps -e j`, among MARGINAL_LOAD processes;
 #   6. the live view among BIG_LOAD processes beside htop over the same BIG_SECONDS, and
-#      what one whole-machine pass costs there: batch runs at -d 1 with and without the
-#      periodic pass (--subreaper turns it off), the difference divided by the passes;
+#      what the first and a later whole-machine pass cost there: batch runs at -d 1 with
+#      and without the periodic pass (--subreaper turns it off), the difference divided
+#      by the passes;
 #   7. fork load: the live view of the idle job with and without FORK_RATE short processes
 #      a second elsewhere on the machine (not in the family).
 #
@@ -1141,9 +1142,9 @@ section_marginal() {
 
 # pass_cost: what one whole-machine pass costs: orphanage -b -d 1 on the job, with the
 # periodic pass (every 10 s while the family leads a group) and with --subreaper (which
-# has none), side by side. The first pass (at about 10 s) reads every process's stat; the
-# later ones only what the last pass did not see (it keeps the pids seen and their /proc
-# inodes), though they still list /proc. Each run's CPU between snapshot 3 and 13 holds
+# has none), side by side. The first pass (at about 10 s) reads the stat of what was born
+# since the launch; the later ones only what the last pass did not see (it keeps the pids
+# seen and their /proc inodes); all of them list /proc. Each run's CPU between snapshot 3 and 13 holds
 # the first pass; between snapshot 13 and PASSES x 10 + 13, PASSES later ones. Sets
 # PASS_MS (a later pass), PASS_WITH, PASS_WITHOUT (their windows, ms), PASS_FIRST_MS (the
 # first pass), PASS_FIRST_WITH, PASS_FIRST_WITHOUT.
@@ -1197,7 +1198,7 @@ section_big() {
 	pass_cost
 	read -r BIG_REAP _ < <("$HELPER" reap 3) || die "the libproc2 reap failed"
 	printf '  %-44s %10.1f ms   (-b -d 1 over 10 s: %.1f ms, %.1f ms with --subreaper)\n' \
-		"the first whole-machine pass (every stat)" "$PASS_FIRST_MS" "$PASS_FIRST_WITH" "$PASS_FIRST_WITHOUT"
+		"the first whole-machine pass" "$PASS_FIRST_MS" "$PASS_FIRST_WITH" "$PASS_FIRST_WITHOUT"
 	printf '  %-44s %10.1f ms   (-b -d 1 over %d s: %.1f ms, %.1f ms with --subreaper; / %d passes due)\n' \
 		"a later whole-machine pass (incremental)" "$PASS_MS" $((PASSES * 10)) "$PASS_WITH" "$PASS_WITHOUT" "$PASSES"
 	printf '  %-44s %10.1f ms\n' "libproc2 reap, stat fields only" "$BIG_REAP"

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "engine_int.h"
+#include "inspect.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -41,6 +42,8 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->opt = opt;
 	e->clock = p->clock ? p->clock : monotonic;
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
+	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
+	e->read_masks = p->read_masks ? p->read_masks : sigmask_read;
 	e->t0 = e->clock();
 	e->self = getpid();
 	e->self_pgid = getpgrp();
@@ -103,6 +106,7 @@ void engine_free(struct engine *e)
 	free(e->copy);
 	e->copy = NULL;
 	e->sc = NULL;
+	survivors_free(e);
 }
 
 bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self)
@@ -170,8 +174,9 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		eventlog_add(&e->log, now, EV_INFO, attach, "attached to pid %d (process group %d)", attach,
 			     e->job.pgid);
 	} else {
-		/* What lives now cannot be in the job's groups: the machine pass skips it. */
-		if (e->scan->prime)
+		/* What lives now cannot be in the job's groups: the machine pass skips it. With
+		 * --same-group the job shares orphanage's group, older processes and all. */
+		if (e->scan->prime && !o->same_group)
 			e->scan->prime(e->scan_self);
 		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored,
 				       .exec_path = l->exec_path, .demo = l->demo };
@@ -193,6 +198,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		.n_ancestors = nanc,
 		.release = engine_release_member,
 		.release_ctx = e,
+		.why_stopped = engine_why_stopped,
+		.why_stopped_ctx = e,
 	};
 	/* A relaunch starts a new family; its count goes on, so engine_generation only grows. */
 	unsigned long fam_gen = e->fam.gen;
@@ -228,7 +235,7 @@ unsigned long engine_generation(const struct engine *e)
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 {
 	size_t n = 0;
-	if (e->job.out_fd >= 0 && n < max)
+	if (engine_output_wanted(e) && n < max)
 		fds[n++] = (struct pollfd){ .fd = e->job.out_fd, .events = POLLIN };
 	if (e->copy_len && e->out_copy_fd >= 0 && n < max)
 		fds[n++] = (struct pollfd){ .fd = e->out_copy_fd, .events = POLLOUT };
@@ -267,7 +274,8 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 		if (fds[i].fd == e->job.out_fd) {
 			if (engine_drain_output(e))
 				what |= ENGINE_OUTPUT;
-		} else if (fds[i].fd == e->out_copy_fd && (fds[i].events & POLLOUT)) {
+		} else if (fds[i].events == POLLOUT) {
+			/* The copy's reader (standard error), which only engine_pollfds asks POLLOUT of. */
 			engine_flush_copy(e, 0);
 		} else if ((src = source_of(e, fds[i].fd))) {
 			/* Kept for the next refresh. */

@@ -19,6 +19,7 @@
 #include "outbuf.h"
 #include "scan.h"
 #include "source.h"
+#include "survivor.h"
 
 #define ENGINE_MAX_SOURCES 4
 
@@ -34,6 +35,11 @@ struct engine_params {
 	double (*clock)(void);
 	/* pidfd_open(2), for tests: NULL for the system call. Returns an fd or -1. */
 	int (*pidfd_open)(pid_t pid);
+	/* A process read after a kill, for tests: NULL for inspect_read_survivor (/proc). */
+	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+			     char *parent_comm);
+	/* Signal masks, for tests: NULL for sigmask_read (/proc/PID/status). */
+	int (*read_masks)(pid_t pid, struct sigmasks *out);
 };
 
 /* What to start: a command, or a process to attach to. */
@@ -45,6 +51,23 @@ struct engine_launch {
 	/* The job starts under this comm and renames itself at once (a scenario run by
 	 * orphanage's own binary starts as "exe"): wait briefly for its own name, or NULL. */
 	const char *renames_from;
+};
+
+/* A process a kill was meant for, or that lives beside it: looked at after the kill. */
+struct survivor_target {
+	pid_t pid;
+	unsigned long long start;
+	enum survivor_send send;
+	bool was_zombie;		/* dead already before the kill */
+};
+
+/* A kill whose survivors are to be named when due. */
+struct survivor_watch {
+	struct survivor_kill k;
+	double due;
+	int looks;
+	struct survivor_target *t;
+	size_t n;
 };
 
 /* What engine_handle_poll did, for the loop to redraw or re-check. */
@@ -60,6 +83,9 @@ struct engine {
 	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
 	double (*clock)(void);
 	int (*pidfd_open)(pid_t pid);
+	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+			     char *parent_comm);
+	int (*read_masks)(pid_t pid, struct sigmasks *out);
 	/* Where the family comes from: the scan source first, others beside it. */
 	struct source sources[ENGINE_MAX_SOURCES];
 	size_t nsources;
@@ -76,19 +102,22 @@ struct engine {
 	double last_machine_pass;	/* the last look over every process on the machine */
 	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
 	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
+	double outsiders_at;		/* --same-group: when orphanage's group was last read */
 	unsigned long refreshes;
 	unsigned long gen;		/* bumped when the job, the signal or the settings change */
 	struct engine_launch launch;	/* what engine_start was given, for relaunching */
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
 	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
 	size_t copy_len;
-	unsigned long long copy_dropped;	/* bytes dropped because out_copy_fd was not read */
+	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct snapshot snap;		/* scratch for refreshes */
 	struct snapshot quick;		/* scratch: the quick reads of a refresh */
 	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
 	size_t rd_cap;
 	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
+	struct survivor_watch *watches;	/* kills whose survivors are still to be named */
+	size_t nwatches;
 };
 
 /* What a key asks the engine to do. */
@@ -143,15 +172,23 @@ bool engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */
 bool engine_drain_output(struct engine *e);
 /* Pass waiting output on to out_copy_fd as far as it takes it without blocking; with a
- * timeout, wait up to that many seconds for it (when quitting). */
+ * timeout, wait up to that many seconds for it (a negative timeout: until it is all out). */
 void engine_flush_copy(struct engine *e, double timeout);
+/* Should the job's pipe be read now? Not while the copy for out_copy_fd is full: the job
+ * waits for a slow reader, as it would writing there itself. */
+bool engine_output_wanted(const struct engine *e);
+/* Quitting: read all the pipe holds and pass it on, waiting as long as the reader takes.
+ * Returns 0, or the errno that ended the copy (EPIPE: nobody reads standard error). */
+int engine_finish_output(struct engine *e);
 /* A SIGINT, SIGTERM or SIGHUP reached orphanage: route it to the job's group (or say why not).
  * from_terminal: the terminal sent it (si_code SI_KERNEL), so a same-group job has it already. */
 void engine_route_signal(struct engine *e, int sig, bool from_terminal);
 /* Carry out a face's action. Returns true when the view should be redrawn. */
 bool engine_act(struct engine *e, const struct action *a);
-/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace. */
-void engine_on_exit(struct engine *e);
+/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace; a
+ * member the kernel refused a signal (EPERM) is not waited for. Returns how many members
+ * --on-exit kill left running (member.kill_errno says why), 0 with leave. */
+size_t engine_on_exit(struct engine *e);
 /* Nothing of the family is running and the job is not running. */
 bool engine_family_gone(const struct engine *e);
 /* Fill fds with what the poll loop must watch for the engine: the output pipe and the
@@ -160,6 +197,18 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
 /* The loop polled what engine_pollfds gave: read output, pass it on, take exits in.
  * Returns ENGINE_OUTPUT and ENGINE_REFRESHED bits. */
 unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);
+/* When engine_wake has work (seconds on engine_now's clock), or -1: the loop's timer. */
+double engine_next_wake(const struct engine *e);
+/* Do what is due: name the survivors of a kill made a moment ago. */
+void engine_wake(struct engine *e);
+/* Read the signal masks of these members (slots into fam.m) unless read since the last
+ * refresh: for a face that shows them. Returns true when any changed (the generation grew). */
+bool engine_read_masks(struct engine *e, const size_t *slots, size_t n);
+/* The same for every running member (batch snapshots, the leak report). */
+bool engine_read_all_masks(struct engine *e);
+/* The running member that leads process group pgid, or else any running member in it;
+ * NULL when no member is in it (the terminal's foreground was taken by the family?). */
+const struct member *engine_group_holder(const struct engine *e, pid_t pgid);
 /* Relaunch the job's command once its family is gone. */
 bool engine_relaunch(struct engine *e);
 

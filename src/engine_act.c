@@ -4,10 +4,12 @@
 
 #include "engine_int.h"
 #include "signame.h"
+#include "xalloc.h"
 
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define TREE_KILL_ROUNDS 5
 
@@ -16,6 +18,23 @@ static size_t group_members(const struct engine *e, pid_t pgid)
 	size_t n = 0;
 	for (size_t i = 0; i < e->fam.n; i++)
 		n += family_member_running(&e->fam.m[i]) && e->fam.m[i].p.pgid == pgid;
+	return n;
+}
+
+/* A running member of group pgid, whose ids tell the group's reach; or NULL. */
+static const struct member *group_witness_of(const struct engine *e, pid_t pgid)
+{
+	for (size_t i = 0; i < e->fam.n; i++)
+		if (family_member_running(&e->fam.m[i]) && e->fam.m[i].p.pgid == pgid)
+			return &e->fam.m[i];
+	return NULL;
+}
+
+static size_t group_stopped(const struct engine *e, pid_t pgid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->fam.n; i++)
+		n += family_member_running(&e->fam.m[i]) && e->fam.m[i].p.pgid == pgid && e->fam.m[i].p.state == 'T';
 	return n;
 }
 
@@ -34,6 +53,7 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 		/* The terminal signals its whole foreground group, the job included: once is enough. */
 		eventlog_add(&e->log, now, EV_ROUTE, 0,
 			     "%s %s already reached group %d (same group): not sent twice", signame(sig), src, pgid);
+		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 		return;
 	}
 	if (group_members(e, pgid) == 0) {
@@ -41,8 +61,21 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 			     signame(sig), src, pgid);
 		return;
 	}
-	eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
-	kill_group(&e->kctx, pgid, sig, now);
+	/* A stopped process acts on the signal only once it runs again (a job stopped by
+	 * SIGTTOU, say): SIGCONT follows, so Ctrl+C takes effect. */
+	engine_refresh_family(e);
+	size_t stopped = group_stopped(e, pgid);
+	if (!stopped)
+		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
+	else
+		eventlog_add(&e->log, now, EV_ROUTE, 0,
+			     "%s %s routed to the job's group %d, then SIGCONT: %zu of its processes %s stopped",
+			     signame(sig), src, pgid, stopped, stopped == 1 ? "was" : "were");
+	if (kill_group(&e->kctx, pgid, sig, now).sent) {
+		if (stopped)
+			kill_group(&e->kctx, pgid, SIGCONT, now);
+		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
+	}
 }
 
 /* The member the face selected, if it is still that process. */
@@ -55,6 +88,24 @@ static struct member *action_target(struct engine *e, const struct action *a)
 		return NULL;
 	}
 	return m;
+}
+
+/* The tree kill's survivors: what it signalled, each one by one. */
+static void survivors_expect_tree(struct engine *e, const struct member *top, const struct pidmap *signalled)
+{
+	struct survivor_kill k = { .sig = e->sig, .how = SURVIVOR_TREE, .pid = top->p.pid, .pgid = top->p.pgid,
+				   .sid = top->p.sid };
+	struct survivor_target *t = xcalloc(e->fam.n + 1, sizeof *t);
+	size_t n = 0;
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		if (m->alive && pidmap_get(signalled, m->p.pid) != PIDMAP_NONE)
+			t[n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,
+							   .send = SURVIVOR_SEND_DELIVERED,
+							   .was_zombie = m->p.state == 'Z' };
+	}
+	survivors_expect_list(e, &k, t, n);
+	free(t);
 }
 
 /* Tree kill: the target and everything below it, then again for what forked meanwhile. */
@@ -75,6 +126,10 @@ static void engine_kill_tree(struct engine *e, struct member *top)
 			break;
 		engine_refresh(e);
 	}
+	/* The refreshes between rounds may have moved the members: find the target again. */
+	const struct member *t = family_find(&e->fam, pid);
+	if (t && t->p.start == start)
+		survivors_expect_tree(e, t, &signalled);
 	size_t groups = 0, sessions = 0;
 	struct pidmap g = { 0 }, s = { 0 };
 	pidmap_clear(&g, 16);
@@ -113,12 +168,12 @@ bool engine_act(struct engine *e, const struct action *a)
 	case ACT_QUIT:
 		return true;
 	case ACT_KILL_NAIVE:
-		if ((m = action_target(e, a)))
-			kill_naive(&e->kctx, m, e->sig, now);
+		if ((m = action_target(e, a)) && kill_naive(&e->kctx, m, e->sig, now).sent)
+			survivors_expect(e, SURVIVOR_NAIVE, e->sig, m);
 		return true;
 	case ACT_KILL_GROUP:
-		if ((m = action_target(e, a)))
-			kill_group(&e->kctx, m->p.pgid, e->sig, now);
+		if ((m = action_target(e, a)) && kill_group(&e->kctx, m->p.pgid, e->sig, now).sent)
+			survivors_expect(e, SURVIVOR_GROUP, e->sig, m);
 		return true;
 	case ACT_KILL_TREE:
 		/* A dead row still stands for its family below: the tree kill reaches them. */
@@ -143,10 +198,25 @@ bool engine_act(struct engine *e, const struct action *a)
 	return false;
 }
 
-/* Wait until the family is gone or the deadline passes, reaping and rescanning. */
+/* Running members a signal may still end: one the kernel refused (EPERM) stays refused. */
+static size_t killable_left(const struct engine *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->fam.n; i++)
+		n += family_member_running(&e->fam.m[i]) && e->fam.m[i].kill_errno == 0;
+	return n;
+}
+
+/* Nothing is left that quitting can end: the family is gone, or only refused members live. */
+static bool nothing_to_end(const struct engine *e)
+{
+	return engine_family_gone(e) || (family_running(&e->fam) > 0 && killable_left(e) == 0);
+}
+
+/* Wait until nothing is left to end or the deadline passes, reaping and rescanning. */
 static void wait_family(struct engine *e, double deadline)
 {
-	while (!engine_family_gone(e) && engine_now(e) < deadline) {
+	while (!nothing_to_end(e) && engine_now(e) < deadline) {
 		struct pollfd fds[256];
 		size_t n = engine_pollfds(e, fds, 256);
 		double left = deadline - engine_now(e);
@@ -171,28 +241,32 @@ static void refresh_everything(struct engine *e)
  * (its parent not yet dead) is only found by the look after it. */
 #define ON_EXIT_ROUNDS 3
 
-void engine_on_exit(struct engine *e)
+size_t engine_on_exit(struct engine *e)
 {
 	refresh_everything(e);
 	if (engine_family_gone(e))
-		return;
+		return 0;
 	size_t running = family_running(&e->fam);
 	if (e->opt->on_exit == ON_EXIT_LEAVE) {
 		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "quitting: %zu process%s left running (--on-exit leave)",
 			     running, running == 1 ? "" : "es");
-		return;
+		return 0;
 	}
-	for (int round = 0; round < ON_EXIT_ROUNDS && !engine_family_gone(e); round++) {
-		kill_family(&e->kctx, SIGTERM, "quitting", engine_now(e));
+	for (int round = 0; round < ON_EXIT_ROUNDS && !nothing_to_end(e); round++) {
+		if (kill_family(&e->kctx, SIGTERM, "quitting", engine_now(e)).sent)
+			survivors_expect(e, SURVIVOR_QUIT, SIGTERM, NULL);
 		/* A stopped process only acts on SIGTERM once it runs again. */
 		kill_family(&e->kctx, SIGCONT, "quitting", engine_now(e));
 		wait_family(e, engine_now(e) + e->opt->grace);
-		if (!engine_family_gone(e)) {
+		if (!nothing_to_end(e)) {
+			/* Before SIGKILL: who lived through SIGTERM, and why. */
+			survivors_now(e);
 			kill_family(&e->kctx, SIGKILL, "grace period over", engine_now(e));
 			wait_family(e, engine_now(e) + 5.0);
 		}
 		refresh_everything(e);
 	}
+	return family_running(&e->fam);
 }
 
 bool engine_relaunch(struct engine *e)
@@ -209,6 +283,12 @@ bool engine_relaunch(struct engine *e)
 	int rc = engine_start(e, &l, err, sizeof err);
 	if (rc) {
 		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0, "relaunch failed: %s", err);
+		/* The header keeps the command, with why it did not start. */
+		job_free(&e->job);
+		e->job.status = -1;
+		e->job.command = job_join_argv(l.argv);
+		e->job.failure = xstrdup(err);
+		e->gen++;
 		return false;
 	}
 	return true;

@@ -142,6 +142,47 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	}
 }
 
+/* Events a source lost: said once per refresh, with the rescan that makes up for them. */
+static void say_lost(struct engine *e, const struct discovery *d, double now)
+{
+	if (!d->lost)
+		eventlog_add(&e->log, now, EV_ERROR, 0, "lost process events (the socket overflowed): rescanning");
+	else
+		eventlog_add(&e->log, now, EV_ERROR, 0, "lost %lu%s process events: rescanning", d->lost,
+			     d->overflow ? " or more" : "");
+}
+
+/* How often --same-group reads who else is in orphanage's group. */
+#define OUTSIDERS_GAP 1.0
+
+static bool outsider_candidate(const struct proc *p, void *ctx)
+{
+	const struct engine *e = ctx;
+	return p->pgid == e->self_pgid;
+}
+
+/* --same-group: the job shares orphanage's group with processes outside the family
+ * (orphanage itself, the rest of its pipeline), and whether the group is orphaned depends
+ * on them too. Who they are is read at most every OUTSIDERS_GAP (a pass filtered by the
+ * group), their parents at every refresh. */
+static void want_outsiders(struct engine *e, bool allow_pass, struct discovery *d)
+{
+	if (!e->opt->same_group)
+		return;
+	double now = engine_now(e);
+	if (allow_pass && (!e->fam.outsiders || now - e->outsiders_at >= OUTSIDERS_GAP)) {
+		struct snapshot found = { 0 };
+		if (e->scan->machine(e->scan_self, outsider_candidate, e, &found) == 0) {
+			family_set_outsiders(&e->fam, &found);
+			e->outsiders_at = now;
+		}
+		snapshot_free(&found);
+	}
+	for (size_t i = 0; i < e->fam.noutsiders; i++)
+		if (e->fam.outsiders[i].ppid > 1)
+			discovery_want(d, e->fam.outsiders[i].ppid);
+}
+
 /* Rescan the family; with allow_pass, also make the machine pass when one is due. */
 static bool refresh(struct engine *e, bool allow_pass)
 {
@@ -155,8 +196,16 @@ static bool refresh(struct engine *e, bool allow_pass)
 		e->last_machine_pass = now;
 		e->machine_pass_due = e->machine_pass_forced = false;
 	}
+	unsigned long lost_before = d->lost;
+	bool overflow_before = d->overflow;
 	for (size_t i = 0; i < e->nsources; i++)
 		e->sources[i].ops->discover(e->sources[i].self, &e->fam, d);
+	if (d->lost || d->overflow)
+		say_lost(e, d, now);
+	/* Lost as a source read at this refresh, after its machine pass: one at the next. */
+	if (d->lost > lost_before || (d->overflow && !overflow_before))
+		e->machine_pass_forced = true;
+	want_outsiders(e, allow_pass, d);
 
 	snapshot_clear(&e->snap);
 	engine_read(e, d->pids, d->n, now);

@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define EVENT_TEXT_LEN 192
+/* An event's text, the NUL included: a longer one is cut after a whole character and ends
+ * in EVENT_CUT_MARK (U+2026, as every cut text in orphanage). */
+#define EVENT_TEXT_LEN 256
+#define EVENT_CUT_MARK "\xe2\x80\xa6"
 
 enum event_kind {
 	EV_INFO,	/* the job started, a mode note */

@@ -38,7 +38,21 @@ void family_free(struct family *fam)
 	pidmap_free(&fam->groups);
 	pidmap_free(&fam->sessions);
 	pidmap_free(&fam->orphaned_groups);
+	free(fam->outsiders);
 	memset(fam, 0, sizeof *fam);
+}
+
+void family_set_outsiders(struct family *fam, const struct snapshot *snap)
+{
+	fam->outsiders = xreallocarray(fam->outsiders, snap->n + 1, sizeof *fam->outsiders);
+	fam->noutsiders = 0;
+	for (size_t i = 0; i < snap->n; i++) {
+		const struct proc *p = &snap->procs[i];
+		const struct member *m = family_find(fam, p->pid);
+		if (m && m->alive && m->p.start == p->start)
+			continue;
+		fam->outsiders[fam->noutsiders++] = (struct outsider){ p->pid, p->ppid, p->pgid, p->sid };
+	}
 }
 
 struct member *family_find(const struct family *fam, pid_t pid)
@@ -63,6 +77,19 @@ size_t family_running(const struct family *fam)
 static const char *member_name(const struct member *m)
 {
 	return m->p.comm[0] ? m->p.comm : "?";
+}
+
+/* A member became a zombie: who owes the wait. Orphanage's own child is about to be
+ * reaped by it, not neglected. */
+static void note_zombie(struct family *fam, struct member *m, double now, struct eventlog *log)
+{
+	m->zombie_noted = true;
+	if (fam->cfg.self > 0 && m->p.ppid == fam->cfg.self)
+		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: being reaped by orphanage, its parent",
+			     m->p.pid, member_name(m));
+	else
+		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: parent %d has not waited for it",
+			     m->p.pid, member_name(m), m->p.ppid);
 }
 
 size_t family_parent(const struct family *fam, size_t i)
@@ -190,6 +217,16 @@ static bool reading_differs(const struct proc *old, const struct proc *p)
 	       (old->cmdline && p->cmdline ? strcmp(old->cmdline, p->cmdline) != 0 : old->cmdline != p->cmdline);
 }
 
+/* A member read as stopped: the event says why when the engine can tell (cfg.why_stopped). */
+static void note_stopped(const struct family *fam, const struct member *m, const struct proc *p, double now,
+			 struct eventlog *log)
+{
+	char why[160] = "stopped";
+	if (p->state == 'T' && fam->cfg.why_stopped)
+		fam->cfg.why_stopped(p, why, sizeof why, fam->cfg.why_stopped_ctx);
+	eventlog_add(log, now, EV_INFO, p->pid, "%d (%s) %s", p->pid, member_name(m), why);
+}
+
 /* Compare a member's new reading with its last one and report what happened. */
 static void member_reconcile(struct family *fam, struct member *m, const struct proc *p, double now,
 			     struct eventlog *log)
@@ -216,14 +253,13 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 	m->prev_state = m->p.state;
 	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
 	bool stopped = p->state == 'T' || p->state == 't';
-	if (stopped != was_stopped && p->state != 'Z')
-		eventlog_add(log, now, EV_INFO, pid, "%d (%s) %s", pid, member_name(m), stopped ? "stopped" : "continued");
+	if (stopped && !was_stopped)
+		note_stopped(fam, m, p, now, log);
+	else if (was_stopped && !stopped && p->state != 'Z')
+		eventlog_add(log, now, EV_INFO, pid, "%d (%s) continued", pid, member_name(m));
 	member_take(m, p);
-	if (p->state == 'Z' && !m->zombie_noted) {
-		m->zombie_noted = true;
-		eventlog_add(log, now, EV_ZOMBIE, pid, "%d (%s) is a zombie: parent %d has not waited for it",
-			     pid, member_name(m), p->ppid);
-	}
+	if (p->state == 'Z' && !m->zombie_noted)
+		note_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 
@@ -313,11 +349,11 @@ static void member_joined(struct family *fam, struct member *m, double now, stru
 		}
 		break;
 	}
-	if (m->p.state == 'Z') {
-		m->zombie_noted = true;
-		eventlog_add(log, now, EV_ZOMBIE, pid, "%d (%s) is a zombie: parent %d has not waited for it",
-			     pid, name, m->p.ppid);
-	}
+	/* Stopped already when first seen (by the terminal, as soon as it touched it). */
+	if (m->p.state == 'T' || m->p.state == 't')
+		note_stopped(fam, m, &m->p, now, log);
+	if (m->p.state == 'Z')
+		note_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 
@@ -416,6 +452,18 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 				break;
 			}
 			if (ppgid != pgid && psid == m->p.sid)
+				orphaned = false;
+		}
+		/* The group's other processes count as much as its members. */
+		for (size_t k = 0; k < fam->noutsiders && known && orphaned; k++) {
+			const struct outsider *o = &fam->outsiders[k];
+			const struct member *om = family_find(fam, o->pid);
+			pid_t ppgid, psid;
+			if (o->pgid != pgid || o->ppid <= 1 || (om && om->alive))
+				continue;
+			if (!parent_ids(fam, snap, seen, o->ppid, &ppgid, &psid))
+				known = false;
+			else if (ppgid != pgid && psid == o->sid)
 				orphaned = false;
 		}
 		if (!known)
@@ -559,6 +607,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		}
 	}
 
+	/* A newcomer already exiting (a zombie when read) dies with the status noted now. */
+	news_exits(fam, news);
 	if (news_passers(fam, &seen, news, log))
 		changed = true;
 	for (size_t i = 0; i < fam->n; i++)

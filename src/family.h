@@ -11,6 +11,7 @@
 #include "events.h"
 #include "pidmap.h"
 #include "proc.h"
+#include "sigmask.h"
 
 #define FAMILY_MAX_DEPTH 64
 
@@ -65,7 +66,12 @@ struct member {
 	double joined, orphaned_at, died_at;
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
+	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
 	unsigned long gen;		/* the family's gen when this member last changed */
+	/* Its signal masks, read only when a face shows them (engine_read_masks). */
+	struct sigmasks masks;
+	int masks_err;			/* 0, or why they could not be read (an errno) */
+	unsigned long masks_at;		/* the engine's refresh count + 1 when read; 0: never */
 };
 
 struct family_config {
@@ -80,6 +86,16 @@ struct family_config {
 	 * gave it a pidfd closes it; NULL when none are given. */
 	void (*release)(struct member *m, void *ctx);
 	void *release_ctx;
+	/* Says why a member just read as stopped stopped ("stopped by SIGTTOU: ..."), for its
+	 * event; NULL: the event says only "stopped". */
+	void (*why_stopped)(const struct proc *p, char *buf, size_t len, void *ctx);
+	void *why_stopped_ctx;
+};
+
+/* A process in a family group that is no member (orphanage itself and its pipeline, in
+ * --same-group mode): POSIX counts it in judging whether the group is orphaned. */
+struct outsider {
+	pid_t pid, ppid, pgid, sid;
 };
 
 struct family {
@@ -91,6 +107,8 @@ struct family {
 	struct pidmap groups;
 	struct pidmap sessions;
 	struct pidmap orphaned_groups;	/* pgid -> 1 while the group is orphaned (POSIX) */
+	struct outsider *outsiders;	/* the last family_set_outsiders */
+	size_t noutsiders;
 	pid_t root;
 	unsigned long long root_start;	/* 0 until the root was seen */
 	bool root_seen;
@@ -134,6 +152,10 @@ size_t family_running(const struct family *fam);
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
 /* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
+/* The processes of family groups that are not members, as last read (their parents must be
+ * in the snapshots given to family_update): used from the next update on. Members among
+ * them are skipped. */
+void family_set_outsiders(struct family *fam, const struct snapshot *snap);
 /* Is process group pgid orphaned (POSIX), as last judged? */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
 /* The slot of the member that member i was first seen under, while that very process

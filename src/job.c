@@ -352,11 +352,25 @@ int job_reap_one(pid_t *pid, int *status)
 	}
 }
 
+int job_stop_signal(const struct job *job)
+{
+	if (!job->launched || !job->running || job->pid <= 0)
+		return 0;
+	/* WNOWAIT: the stop stays reportable; orphanage's reaping never asks for stops. */
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, (id_t)job->pid, &si, WSTOPPED | WNOHANG | WNOWAIT) < 0 || si.si_pid != job->pid ||
+	    si.si_code != CLD_STOPPED)
+		return 0;
+	return si.si_status;
+}
+
 void job_free(struct job *job)
 {
 	if (job->out_fd >= 0)
 		close(job->out_fd);
 	free(job->command);
+	free(job->failure);
 	memset(job, 0, sizeof *job);
 	job->out_fd = -1;
 }

@@ -15,6 +15,7 @@ struct job {
 	int status;		/* wait(2) status once it exited and was reaped; -1 otherwise */
 	int out_fd;		/* read end of the output pipe, or -1 */
 	char *command;		/* the command as one line, for the header */
+	char *failure;		/* why a relaunch of command did not start, or NULL */
 	double started, ended;	/* seconds since orphanage started */
 };
 
@@ -41,6 +42,9 @@ int job_check_attach(pid_t pid, char *err, size_t errlen);
 int job_attach(struct job *job, pid_t pid, char *err, size_t errlen);
 /* Reap one exited child of orphanage without blocking: 1 with its pid and status, 0 when none. */
 int job_reap_one(pid_t *pid, int *status);
+/* The signal that stopped the launched job's first process, while it is stopped (waitid
+ * says it exactly); 0 when it is not stopped, or not orphanage's child. */
+int job_stop_signal(const struct job *job);
 void job_free(struct job *job);
 /* argv joined with spaces, as ps shows a command line. */
 char *job_join_argv(char *const argv[]);

@@ -68,14 +68,23 @@ static int signal_member(struct kill_ctx *k, struct member *m, int sig)
 		errno = ESRCH;
 		return -1;
 	}
-	if (m->pidfd >= 0)
-		return k->ops->pidfd_signal(m->pidfd, sig, 0);
-	/* No pidfd: check it is still the same process, then plain kill(2). */
-	if (k->ops->start_time(m->p.pid) != m->p.start) {
+	int rc;
+	if (m->pidfd >= 0) {
+		rc = k->ops->pidfd_signal(m->pidfd, sig, 0);
+	} else if (k->ops->start_time(m->p.pid) != m->p.start) {
+		/* No pidfd: check it is still the same process, then plain kill(2). */
 		errno = ESRCH;
 		return -1;
+	} else {
+		rc = k->ops->kill(m->p.pid, sig);
 	}
-	return k->ops->kill(m->p.pid, sig);
+	/* Permission does not change with the signal: whoever quits must know it now. (It
+	 * may change with an exec, setuid or not: the latest answer is kept.) */
+	if (rc == 0)
+		m->kill_errno = 0;
+	else if (errno == EPERM)
+		m->kill_errno = EPERM;
+	return rc;
 }
 
 struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, double now)

@@ -7,8 +7,10 @@
 #include "columns.h"
 #include "demo.h"
 #include "engine.h"
+#include "escape.h"
 #include "options.h"
 #include "signame.h"
+#include "term.h"
 #include "view.h"
 
 #include <errno.h>
@@ -37,6 +39,7 @@ struct loop {
 	int interrupts;
 	double next_refresh;
 	struct check check;	/* --check's state */
+	pid_t fg_kept;		/* a group that kept the terminal's foreground from orphanage, or 0 */
 	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
 	int early_left;
 	int status;		/* orphanage's exit status */
@@ -60,6 +63,8 @@ static int signals_open(sigset_t *ignored)
 	}
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGWINCH);
+	/* Continued after a stop (SIGSTOP, or Ctrl+Z and fg): the terminal modes come back. */
+	sigaddset(&set, SIGCONT);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
 	/* A closed standard output should end the writes, not orphanage. */
@@ -68,6 +73,46 @@ static int signals_open(sigset_t *ignored)
 }
 
 static void loop_refreshed(struct loop *l);
+
+/* The job shares orphanage's session, so it can make its own group the terminal's
+ * foreground (tcsetpgrp, with SIGTTOU ignored): orphanage would then read nothing but
+ * EIO, and Ctrl+C would go to the job. Take it back and say who took it. A foreground
+ * held by a live group outside the family (the shell, after bg) is job control: left
+ * alone. Returns true when orphanage's group holds the foreground. */
+static bool loop_foreground(struct loop *l)
+{
+	int fd = view_fd(l->view);
+	pid_t fg = term_foreground(fd);
+	if (fg == l->e->self_pgid)
+		l->fg_kept = 0;
+	if (fg <= 0 || fg == l->e->self_pgid)
+		return fg == l->e->self_pgid;
+	/* Said once: trying again at every draw would spin. */
+	if (fg == l->fg_kept)
+		return false;
+	const struct member *m = engine_group_holder(l->e, fg);
+	/* A group that no longer exists (the family's, gone since) holds it for nobody. */
+	if (!m && !(kill(-fg, 0) < 0 && errno == ESRCH))
+		return false;
+	char who[96], text[256];
+	if (m)
+		snprintf(who, sizeof who, "%d (%s)", (int)m->p.pid, m->p.comm);
+	else
+		snprintf(who, sizeof who, "process group %d, now gone,", (int)fg);
+	bool back = term_take_foreground(fd) == 0;
+	if (back) {
+		snprintf(text, sizeof text, "%s took the terminal's foreground: taken back", who);
+		/* It may have changed the terminal's modes and written on it too. */
+		view_resume(l->view);
+	} else {
+		snprintf(text, sizeof text, "%s took the terminal's foreground: could not take it back: %s", who,
+			 strerror(errno));
+		l->fg_kept = fg;
+	}
+	engine_note(l->e, text);
+	l->dirty = true;
+	return back;
+}
 
 /* A signal asks orphanage to end. --check still owes its report: the first such signal
  * starts the grace period (the routed signal may end the job), a second one ends it now. */
@@ -95,6 +140,13 @@ static void loop_signals(struct loop *l)
 		case SIGWINCH:
 			if (l->view)
 				view_resize(l->view);
+			break;
+		case SIGCONT:
+			/* A shell that had orphanage stopped put the terminal in its own modes. */
+			if (l->view) {
+				view_resume(l->view);
+				loop_foreground(l);
+			}
 			break;
 		case SIGQUIT:
 			/* Ctrl+\ asks orphanage to quit (applying --on-exit); it is not routed. */
@@ -124,6 +176,7 @@ static void loop_refreshed(struct loop *l)
 		return;
 	}
 	if (l->o->batch && engine_family_gone(e) && !l->quit) {
+		engine_read_all_masks(e);
 		batch_snapshot(&l->batch, e);
 		l->quit = true;
 	}
@@ -139,11 +192,16 @@ static void loop_tick(struct loop *l)
 			loop_refreshed(l);
 			return;
 		}
+		engine_read_all_masks(e);
 		/* Nobody reads the snapshots any more (a closed pipe): quit, applying --on-exit. */
 		if (!batch_snapshot(&l->batch, e))
 			l->quit = true;
 	}
 	loop_refreshed(l);
+	/* A same-group job is in the terminal's foreground: what it writes there is not
+	 * stopped (TOSTOP stops background groups only), so it is painted over. */
+	if (l->view && l->o->same_group)
+		view_repaint(l->view);
 	if (l->o->iterations > 0 && l->snapshots >= (unsigned long)l->o->iterations)
 		l->quit = true;
 }
@@ -158,6 +216,7 @@ static void loop_check(struct loop *l)
 	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
 	size_t leaked = check_collect(e, gone);
+	engine_read_all_masks(e);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
 	engine_on_exit(e);
@@ -176,6 +235,9 @@ static int loop_timeout(const struct loop *l)
 		until = wake;
 	if (l->early_refresh > 0 && l->early_refresh < until)
 		until = l->early_refresh;
+	double engine_wakes = engine_next_wake(l->e);
+	if (engine_wakes >= 0 && engine_wakes < until)
+		until = engine_wakes;
 	double left = until - now;
 	/* A machine pass is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))
@@ -201,8 +263,19 @@ static void loop_run(struct loop *l)
 		size_t engine_slot = n;
 		n += engine_pollfds(e, fds + n, MAX_POLL - n);
 		if (l->view && l->dirty) {
+			/* Held: a job taking the foreground meanwhile must not stop orphanage. */
+			bool held = loop_foreground(l);
+			sigset_t old;
+			if (held)
+				term_guard_begin(&old);
 			view_draw(l->view, e);
+			if (held)
+				term_guard_end(&old);
 			l->dirty = false;
+			/* The rows on screen get their signal flags (read once per refresh). */
+			size_t shown[512];
+			if (engine_read_masks(e, shown, view_rows_shown(l->view, shown, 512)))
+				view_draw(l->view, e);
 		}
 		int r = poll(fds, n, loop_timeout(l));
 		if (r < 0 && errno != EINTR)
@@ -210,7 +283,13 @@ static void loop_run(struct loop *l)
 		if (fds[0].revents)
 			loop_signals(l);
 		if (l->view && fds[view_slot].revents) {
+			bool held = loop_foreground(l);
+			sigset_t old;
+			if (held)
+				term_guard_begin(&old);
 			struct action a = view_key(l->view, e);
+			if (held)
+				term_guard_end(&old);
 			if (a.kind == ACT_QUIT)
 				l->quit = true;
 			else if (engine_act(e, &a))
@@ -234,6 +313,12 @@ static void loop_run(struct loop *l)
 			engine_refresh_family(e);
 			loop_refreshed(l);
 			l->early_refresh = --l->early_left > 0 ? engine_now(e) + 0.2 : 0;
+		}
+		double wake = engine_next_wake(e);
+		if (!l->quit && wake >= 0 && engine_now(e) >= wake) {
+			/* A kill a moment ago: name its survivors. */
+			engine_wake(e);
+			loop_refreshed(l);
 		}
 		if (!l->quit && engine_now(e) >= l->next_refresh) {
 			loop_tick(l);
@@ -289,6 +374,21 @@ static struct engine_launch launch_of(const struct options *o)
 	return l;
 }
 
+/* --on-exit kill could not end these: name each, once the view is closed. Returns 1. */
+static int report_unended(const struct engine *e)
+{
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		char comm[sizeof m->p.comm * 4];
+		if (!family_member_running(m))
+			continue;
+		escape_str(m->p.comm, comm, sizeof comm);
+		fprintf(stderr, "orphanage: cannot end %d (%s): %s\n", m->p.pid, comm,
+			m->kill_errno ? strerror(m->kill_errno) : "still running after SIGKILL");
+	}
+	return 1;
+}
+
 /* After the loop: --on-exit, the job's last output, the last events. */
 static void loop_finish(struct loop *l)
 {
@@ -298,16 +398,23 @@ static void loop_finish(struct loop *l)
 	}
 	if (l->o->check)
 		return;
-	engine_on_exit(l->e);
-	engine_drain_output(l->e);
-	engine_flush_copy(l->e, 1.0);
+	size_t unended = engine_on_exit(l->e);
+	/* Standard error gone (EPIPE): the job's output was not all delivered, and nothing
+	 * can say so there, so the exit status does. */
+	if (engine_finish_output(l->e) && l->status == 0)
+		l->status = 1;
+	if (unended)
+		l->status = report_unended(l->e);
 	if (l->o->batch)
 		batch_trailing_events(&l->batch, l->e);
 }
 
 static int fail(const char *err, int rc)
 {
-	fprintf(stderr, "orphanage: %s\n", err);
+	/* An error may quote the command, which is untrusted text like any other. */
+	char safe[2048];
+	escape_str(err, safe, sizeof safe);
+	fprintf(stderr, "orphanage: %s\n", safe);
 	return rc;
 }
 
@@ -320,7 +427,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = options_parse(argc, argv, &o, err, sizeof err);
 	if (rc) {
-		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", err);
+		char safe[2048];
+		escape_str(err, safe, sizeof safe);
+		fprintf(stderr, "orphanage: %s (see orphanage --help)\n", safe);
 		return rc;
 	}
 	if (answered(&o))
@@ -371,8 +480,14 @@ int main(int argc, char **argv)
 		engine_free(e);
 		return fail(err, rc);
 	}
+	if (l.view && o.same_group && !o.pid)
+		engine_note(e, "same group: the job's writes to the terminal cannot be stopped, "
+			       "so the view is repainted at every refresh");
 	loop_run(&l);
 	loop_finish(&l);
+	/* Said after the family is cleaned up, as every runtime error. */
+	if (batch_failed(&l.batch, err, sizeof err))
+		l.status = fail(err, 1);
 	batch_free(&l.batch);
 	engine_free(e);
 	close(sigfd);

@@ -137,6 +137,7 @@ static void held_drop(struct held *h)
 }
 
 static void seen_swap(struct scanner *sc);
+static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p);
 
 static void seen_push(struct scanner *sc, const struct seen *s)
 {
@@ -354,13 +355,21 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 			continue;
 		}
 		if (old && de->d_ino != 1 && old->ino == (unsigned long long)de->d_ino) {
-			/* A candidate by those ids is given with them unread: whoever wants it reads
-			 * it anew (the refresh reads every pid the pass names). */
+			/* Not a candidate by the ids read then: not read again. A candidate is read
+			 * anew, through its held file (the family's are held already). */
 			p.pid = pid;
 			p.ppid = old->ppid;
 			p.pgid = old->pgid;
 			p.sid = old->sid;
-			seen_push(sc, old);
+			if (!want(&p, ctx)) {
+				seen_push(sc, old);
+				continue;
+			}
+			sc->n_pass_reads++;
+			if (!held_read_stat(sc, pid, &p))
+				continue;
+			struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
+			seen_push(sc, &now);
 			if (want(&p, ctx))
 				machine_found(out, &p);
 			continue;
@@ -786,6 +795,12 @@ static unsigned long long sys_start_time(void *self, pid_t pid)
 	return scan_start_time(pid);
 }
 
+static enum stop_cause sys_stop_cause(void *self, const struct proc *p)
+{
+	(void)self;
+	return stopwhy_read(p->pid, p->tty, p->tpgid > 0 && p->tpgid == p->pgid);
+}
+
 const struct scan_ops scan_ops_system = {
 	.machine = sys_machine,
 	.select = sys_select,
@@ -794,6 +809,7 @@ const struct scan_ops scan_ops_system = {
 	.ticks_now = sys_ticks_now,
 	.comm = sys_comm,
 	.start_time = sys_start_time,
+	.stop_cause = sys_stop_cause,
 	.quick = sys_quick,
 	.prime = sys_prime,
 	.children_one = sys_children_one,

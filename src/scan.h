@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "proc.h"
+#include "stopwhy.h"
 
 struct scanner;
 
@@ -16,15 +17,14 @@ void scan_close(struct scanner *sc);
 /* The machine pass: every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
  * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno.
  * Incremental: the /proc directory is listed each time (no other way to learn new pids),
- * but a process seen by an earlier pass (same pid, same directory inode) is not read
- * again: `want` judges the ids read then, and one it accepts is given with those ids
- * alone (start, state and comm 0). */
+ * but a process seen by an earlier pass (same pid, same directory inode) is read again
+ * only when `want` accepts the ids read then. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out);
 /* List the processes there are now, before a job is launched: none of them can be in the
  * job's groups or sessions (born before them), so the machine pass never reads one again
- * while its pid keeps the same /proc directory inode. Not for -p: an attached process's
- * groups may hold processes older than orphanage. */
+ * while its pid keeps the same /proc directory inode. Not for -p (an attached process's
+ * groups may hold older processes), nor --same-group (orphanage's group does). */
 void scan_prime(struct scanner *sc);
 /* The detailed read: everything a ps j row needs about these pids (absent pids are left
  * out). Appends to out. */
@@ -68,6 +68,8 @@ struct scan_ops {
 	unsigned long long (*ticks_now)(void *self);
 	bool (*comm)(void *self, pid_t pid, char *buf, size_t len);
 	unsigned long long (*start_time)(void *self, pid_t pid);
+	/* Why a process read as stopped (T) stopped, as far as /proc tells (stopwhy.h). */
+	enum stop_cause (*stop_cause)(void *self, const struct proc *p);
 	/* The quick read of some pids (scan_quick); NULL: every read is detailed. */
 	int (*quick)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
 	/* The children of a process just read with one thread: its one children file, no

@@ -29,6 +29,8 @@ void discovery_clear(struct discovery *d)
 	d->n = 0;
 	d->nnotes = 0;
 	d->rescan = false;
+	d->lost = 0;
+	d->overflow = false;
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
 	pidmap_clear(&d->details, 16);

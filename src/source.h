@@ -32,6 +32,10 @@ struct discovery {
 	/* In: the engine asks for a machine pass this refresh. Out: a source lost events and
 	 * needs one (honoured at the next refresh). */
 	bool rescan;
+	/* Out: events a source lost since the last refresh, said in the log with the rescan;
+	 * overflow: more were lost than counted (a socket overflowed). */
+	unsigned long lost;
+	bool overflow;
 };
 
 void discovery_init(struct discovery *d);

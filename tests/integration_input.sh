@@ -55,6 +55,8 @@ expect_error 126 "$TMPD: Is a directory" -b -- "$TMPD"
 PATH=$TMPD/bin:$PATH expect_error 127 "subdir: command not found" -b -- subdir
 # Not found, and found but not executable, stay as a shell has them.
 expect_error 127 "no-such-command-xyz: command not found" -b -- no-such-command-xyz
+# The command's name in an error is escaped: an ESC in it never reaches the terminal.
+expect_error 127 'orphanage: no-such\e[2J: command not found' -b -- "no-such$(printf '\033')[2J"
 expect_error 127 "$TMPD/nothing: No such file or directory" -b -- "$TMPD/nothing"
 printf '#!/bin/sh\n' >"$TMPD/bin/noexec"
 chmod 644 "$TMPD/bin/noexec"
@@ -83,6 +85,29 @@ track_output "$TMPD/bs.json"
 json_true "$TMPD/bs.json" 'objs[0]["processes"][0]["command"].endswith(": a\\\\x1b \\e")' ||
 	fail "the backslash is not doubled in JSON: $(head -1 "$TMPD/bs.json")"
 say "ok: backslashes shown doubled"
+
+# 4b. A 6000-byte command line is cut once, the same in text and JSON: 4096 bytes ending
+#     in the mark.
+long=$(printf '%06000d' 0)
+"$ORPHANAGE" -b -n 1 -- sh -c "sleep 1; : $long" >"$TMPD/long.out" 2>/dev/null || fail "long command run failed"
+track_output "$TMPD/long.out"
+"$ORPHANAGE" -b --json -n 1 -- sh -c "sleep 1; : $long" >"$TMPD/long.json" 2>/dev/null || fail "long JSON run failed"
+track_output "$TMPD/long.json"
+text_cmd=$(sed -n 2p "$TMPD/long.out")
+text_cmd="sh -c ${text_cmd#* sh -c }"
+printf '%s' "$text_cmd" >"$TMPD/long.text"
+"${PYTHON:-python3}" - "$TMPD/long.json" "$TMPD/long.text" <<'PY' || fail "the long command differs or is not cut with the mark"
+import json, sys
+obj = json.loads(open(sys.argv[1], encoding="utf-8").readline())
+text = open(sys.argv[2], encoding="utf-8").read()
+cmd, job = obj["processes"][0]["command"], obj["job"]["command"]
+ok = cmd == text == job and cmd.endswith("\u2026") and len(cmd.encode()) == 4096
+if not ok:
+    print("text %d bytes ...%r, JSON %d bytes ...%r, job %d bytes" % (len(text.encode()), text[-8:],
+          len(cmd.encode()), cmd[-8:], len(job.encode())), file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+say "ok: a long command is cut once, with the mark, in text and JSON"
 
 # 5. -p refuses what has no process group of its own to signal: a kernel thread, and a
 #    thread id that is not its process's (it names the process to watch instead).

@@ -99,8 +99,9 @@ track() {
 	for pid in "$@"; do
 		case $pid in '' | *[!0-9]*) continue ;; esac
 		alive "$pid" || continue
-		# A child this shell just forked carries the token only once it has exec'd.
-		ours "$pid" || wait_until 2 ours_or_gone "$pid"
+		# A child this shell just forked carries the token only once it has exec'd: under
+		# load (the sanitizer build, a busy machine) that can take seconds.
+		ours "$pid" || wait_until 10 ours_or_gone "$pid"
 		st=$(start_time "$pid") || continue
 		if ! ours "$pid" || [ "$(start_time "$pid")" != "$st" ]; then
 			alive "$pid" && say "not tracking $pid: not a process this test started"
@@ -350,7 +351,8 @@ $(screen)"
 table_rows() { screen | awk '/^ *PPID +PID +PGID/{t=1; next} /^──|^--/{t=0} t && $2 ~ /^[0-9]+$/'; }
 # row_field PATTERN N: field N of the first table row whose text matches the extended
 # regex PATTERN. Match a row by how its COMMAND ends, after the tree guide or the time:
-# '─ sleep 100$', ':[0-9][0-9] execsleep$' (the job, no guide); a plain 'sleep 100'
+# '─ sleep 100$', ':[0-9][0-9] . execsleep$' (the job, no guide, after the time and the
+# signal flag); a plain 'sleep 100'
 # would also match the job's own command line, or a fork not yet exec'd.
 row_field() { table_rows | ROW_RE=$1 awk -v n="$2" '$0 ~ ENVIRON["ROW_RE"] {print $n; exit}'; }
 # shellcheck disable=SC2317 # called through wait_until

@@ -439,6 +439,54 @@ static void test_reused_group_id_does_not_pull_strangers_in(void **state)
 	assert_int_equal(count_events(f, EV_ORPHAN, 1500), 0);
 }
 
+/* The engine's why_stopped, made up: the reason names the process and its state. */
+static void why_stopped_stub(const struct proc *p, char *buf, size_t len, void *ctx)
+{
+	(void)ctx;
+	snprintf(buf, len, "stopped by SIGTTOU: it wrote (%d %c)", (int)p->pid, p->state);
+}
+
+/* A member that stops says why, when the engine can tell: whether it is first seen
+ * stopped (the terminal stops a job as soon as it touches it) or stops later; continuing
+ * is said once. Without the engine's word, the event says only "stopped". */
+static void test_stopped_member_says_why(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	assert_true(has_event_text(f, "1000 (sh) is the job's first process"));
+
+	f->fam.cfg.why_stopped = why_stopped_stub;
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh")->state = 'T';
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat")->state = 'T';
+	update(f, 2.0);
+	assert_true(has_event_text(f, "1000 (sh) stopped by SIGTTOU: it wrote (1000 T)"));
+	assert_true(has_event_text(f, "1001 (cat) stopped by SIGTTOU: it wrote (1001 T)"));
+	/* Still stopped: nothing new. */
+	size_t n = count_events(f, EV_INFO, 0);
+	update(f, 3.0);
+	assert_int_equal(count_events(f, EV_INFO, 0), n);
+
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat");
+	update(f, 4.0);
+	assert_true(has_event_text(f, "1000 (sh) continued"));
+	assert_true(has_event_text(f, "1001 (cat) continued"));
+
+	/* A tracer's stop is not the terminal's: the hook is not asked. */
+	snap_new(f);
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh")->state = 't';
+	put(f, 1001, ROOT, ROOT, SELF_SID, 110, "cat");
+	put(f, 1002, ROOT, ROOT, SELF_SID, 120, "dd")->state = 'T';
+	update(f, 5.0);
+	const struct event *ev = last_event(f, EV_INFO, ROOT);
+	assert_non_null(ev);
+	assert_string_equal(ev->text, "1000 (sh) stopped");
+	assert_true(has_event_text(f, "1002 (dd) stopped by SIGTTOU: it wrote (1002 T)"));
+}
+
 /* The job (its group's leader) dies and leaves a stopped member behind: the group is now
  * orphaned in the POSIX sense, and the kernel will send it SIGHUP and SIGCONT. */
 static void test_group_orphaned_with_stopped_member_is_noted(void **state)
@@ -461,6 +509,29 @@ static void test_group_orphaned_with_stopped_member_is_noted(void **state)
 	/* Said once. */
 	update(f, 3.0);
 	assert_int_equal(count_events(f, EV_ORPHAN, ROOT), 1);
+}
+
+/* --same-group: the job is in orphanage's group, whose parent is the shell, in another
+ * group of the same session. The group is not orphaned: orphanage, no member, counts. */
+static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **state)
+{
+	struct fx *f = *state;
+	struct snapshot out = { 0 };
+	fixture_put(&out, SELF, 300, SELF, SELF_SID, 50, "orphanage");
+	put(f, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
+	put(f, 300, 299, 300, SELF_SID, 40, "bash");	/* the outsider's parent, as the engine reads it */
+	update(f, 1.0);
+	/* Judged over the members alone, the group looks orphaned: that is the false claim. */
+	assert_true(family_group_orphaned(&f->fam, SELF));
+	family_set_outsiders(&f->fam, &out);
+	update(f, 2.0);
+	assert_false(family_group_orphaned(&f->fam, SELF));
+	/* A member in the outsiders' list is no outsider: the member's own parent counts. */
+	snapshot_clear(&out);
+	fixture_put(&out, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
+	family_set_outsiders(&f->fam, &out);
+	assert_int_equal(f->fam.noutsiders, 0);
+	snapshot_free(&out);
 }
 
 /* The family's group emptied at tick 500 and its ID was reused later by a stranger that is
@@ -705,6 +776,20 @@ static void test_zombie_is_noted_once(void **state)
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 0);
 }
 
+/* Orphanage's own child is no neglected zombie: orphanage is about to reap it. */
+static void test_zombie_of_orphanage_is_being_reaped(void **state)
+{
+	struct fx *f = *state;
+	put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	update(f, 1.0);
+	snap_new(f);
+	struct proc *z = put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
+	z->state = 'Z';
+	update(f, 2.0);
+	assert_string_equal(last_event(f, EV_ZOMBIE, ROOT)->text,
+			    "1000 (sh) is a zombie: being reaped by orphanage, its parent");
+}
+
 static void test_zombie_at_first_sight_is_noted_once(void **state)
 {
 	struct fx *f = *state;
@@ -717,6 +802,37 @@ static void test_zombie_at_first_sight_is_noted_once(void **state)
 	}
 	assert_int_equal(count_events(f, EV_ZOMBIE, 1001), 1);
 	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 1);
+}
+
+/* ---- the event log's cut ---- */
+
+/* A text that fits is kept whole, up to EVENT_TEXT_LEN - 1 bytes. */
+static void test_event_text_that_fits_is_whole(void **state)
+{
+	struct fx *f = *state;
+	char text[EVENT_TEXT_LEN];
+	memset(text, 'a', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	eventlog_add(&f->log, 1.0, EV_INFO, 0, "%s", text);
+	assert_string_equal(last_event(f, EV_INFO, 0)->text, text);
+}
+
+/* A longer one is cut before a character, never inside it, and ends in the mark. */
+static void test_event_text_cut_on_a_character(void **state)
+{
+	struct fx *f = *state;
+	char text[EVENT_TEXT_LEN + 16];
+	size_t keep = EVENT_TEXT_LEN - sizeof EVENT_CUT_MARK;
+	memset(text, 'a', keep - 1);
+	/* A two-byte character across the cut. */
+	memcpy(text + keep - 1, "\xc3\xa9", 2);
+	memset(text + keep + 1, 'b', sizeof text - keep - 2);
+	text[sizeof text - 1] = '\0';
+	eventlog_add(&f->log, 1.0, EV_INFO, 0, "%s", text);
+	const char *got = last_event(f, EV_INFO, 0)->text;
+	assert_int_equal(strlen(got), keep - 1 + strlen(EVENT_CUT_MARK));
+	assert_memory_equal(got, text, keep - 1);
+	assert_string_equal(got + keep - 1, EVENT_CUT_MARK);
 }
 
 /* ---- exits ---- */
@@ -1212,6 +1328,8 @@ int main(void)
 		FT(test_orphan_found_in_family_group_joins),
 		FT(test_reused_group_id_does_not_pull_strangers_in),
 		FT(test_group_orphaned_with_stopped_member_is_noted),
+		FT(test_group_with_outsider_parented_in_session_is_not_orphaned),
+		FT(test_stopped_member_says_why),
 		FT(test_group_member_born_after_group_emptied_does_not_join),
 		FT(test_orphan_older_than_the_watch_does_not_join),
 		FT(test_pid_reused_by_stranger_is_not_the_member),
@@ -1221,7 +1339,10 @@ int main(void)
 		FT(test_setsid_escape_is_noted),
 		FT(test_setpgid_move_is_noted),
 		FT(test_zombie_is_noted_once),
+		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_at_first_sight_is_noted_once),
+		FT(test_event_text_that_fits_is_whole),
+		FT(test_event_text_cut_on_a_character),
 		FT(test_note_exit_names_the_wait_status),
 		FT(test_root_exit_is_an_event),
 		FT(test_identical_snapshot_reports_no_change),

@@ -686,6 +686,34 @@ static void test_kill_family_skips_the_gone_quietly(void **state)
 	assert_string_equal(last_event(f)->text, "SIGKILL -> family (grace period over): 5 processes");
 }
 
+/* A refusal (EPERM) is kept on the member: quitting names it rather than waiting for it. */
+static void test_kill_family_marks_the_refused(void **state)
+{
+	struct fx *f = *state;
+	fake.pidfd_errno = EPERM;
+	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting", F_NOW);
+	assert_int_equal(r.sent, 0);
+	assert_int_equal(r.failed, 7);
+	assert_int_equal(member(f, 4242)->kill_errno, EPERM);
+	assert_int_equal(member(f, 4247)->kill_errno, EPERM);
+	assert_int_equal(member(f, 4243)->kill_errno, 0);	/* dead: never signalled */
+	assert_string_equal(last_event(f)->text,
+			    "SIGTERM -> family (quitting): 0 processes, failed: Operation not permitted");
+	/* The latest answer counts: a signal that goes through clears it. */
+	fake.pidfd_errno = 0;
+	kill_family(&f->k, SIGTERM, "quitting", F_NOW);
+	assert_int_equal(member(f, 4242)->kill_errno, 0);
+}
+
+/* ESRCH is no refusal: a member that just exited is not marked. */
+static void test_kill_family_gone_is_no_refusal(void **state)
+{
+	struct fx *f = *state;
+	fake.pidfd_errno = ESRCH;
+	kill_family(&f->k, SIGTERM, "quitting", F_NOW);
+	assert_int_equal(member(f, 4242)->kill_errno, 0);
+}
+
 static void test_kill_family_never_signals_orphanage(void **state)
 {
 	struct fx *f = *state;
@@ -726,6 +754,8 @@ int main(void)
 		KO(test_tree_kill_never_signals_orphanage),
 		KT(test_kill_family_reaches_every_live_member),
 		KT(test_kill_family_skips_the_gone_quietly),
+		KT(test_kill_family_marks_the_refused),
+		KT(test_kill_family_gone_is_no_refusal),
 		KO(test_kill_family_never_signals_orphanage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

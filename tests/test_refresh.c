@@ -14,6 +14,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -511,6 +512,59 @@ static void test_output_is_read_through_handle_poll(void **state)
 	assert_int_equal(f->e.job.out_fd, -1);
 }
 
+/* Batch mode: standard error not read. The job's pipe is read only as far as the copy has
+ * room; then it is not polled, so the job waits, and nothing is dropped. Once the reader
+ * takes some, the pipe is read again; at quit, everything is passed on. */
+static void test_slow_reader_stops_the_pipe_and_drops_nothing(void **state)
+{
+	struct fx *f = *state;
+	int job[2], err[2];
+	assert_int_equal(pipe2(job, O_NONBLOCK | O_CLOEXEC), 0);
+	assert_int_equal(pipe2(err, O_NONBLOCK | O_CLOEXEC), 0);
+	f->e.job.out_fd = job[0];
+	f->e.out_copy_fd = err[1];
+	static char chunk[65536];
+	memset(chunk, 'x', sizeof chunk);
+	unsigned long long written = 0;
+	for (int i = 0; i < 200 && engine_output_wanted(&f->e); i++) {
+		ssize_t w = write(job[1], chunk, sizeof chunk);
+		if (w > 0)
+			written += (unsigned long long)w;
+		engine_drain_output(&f->e);
+	}
+	assert_false(engine_output_wanted(&f->e));
+	struct pollfd fds[8];
+	size_t n = engine_pollfds(&f->e, fds, 8);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(fds[i].fd, job[0]);
+	/* What was read is in the copy or in standard error's pipe: nothing dropped. */
+	int in_err = 0;
+	assert_int_equal(ioctl(err[0], FIONREAD, &in_err), 0);
+	assert_true(f->e.out.bytes == (unsigned long long)in_err + f->e.copy_len);
+	assert_true(f->e.out.bytes <= written);
+
+	/* The reader takes what waits; the pipe is read again, and at quit all is passed on. */
+	static char sink[1 << 16];
+	unsigned long long got = 0;
+	close(job[1]);
+	while (f->e.job.out_fd >= 0 || f->e.copy_len) {
+		ssize_t r = read(err[0], sink, sizeof sink);
+		if (r > 0)
+			got += (unsigned long long)r;
+		engine_flush_copy(&f->e, 0);
+		if (engine_output_wanted(&f->e))
+			engine_drain_output(&f->e);
+	}
+	ssize_t r;
+	while ((r = read(err[0], sink, sizeof sink)) > 0)
+		got += (unsigned long long)r;
+	assert_true(got == written);
+	assert_int_equal(engine_finish_output(&f->e), 0);
+	close(err[0]);
+	close(err[1]);
+	f->e.out_copy_fd = -1;
+}
+
 /* --check's last look: a machine pass before anything is named leaked, then one line
  * per running member. */
 static void test_check_collect_looks_once_more_then_names_the_leaked(void **state)
@@ -548,6 +602,7 @@ int main(void)
 		T(test_a_source_beside_the_scan_plugs_in),
 		T(test_exact_source_makes_no_periodic_pass),
 		T(test_output_is_read_through_handle_poll),
+		T(test_slow_reader_stops_the_pipe_and_drops_nothing),
 		T(test_check_collect_looks_once_more_then_names_the_leaked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

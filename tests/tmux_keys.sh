@@ -5,9 +5,10 @@
 command -v tmux >/dev/null || skip "tmux is not installed"
 
 # Rows are found by how their COMMAND ends (see row_field): the job's has no tree guide,
-# the others follow one (└─ in the panes' UTF-8, `- in ASCII); a row that shows only
+# the others follow one (└─ in the panes' UTF-8, `- in ASCII); the job's follows the TIME
+# and the signal flag (I, B, C or blank); a row that shows only
 # 'sleep 100' somewhere may be the job's own command line or a fork not yet exec'd.
-JOB_ROW=':[0-9][0-9] '
+JOB_ROW=':[0-9][0-9] . '
 GUIDE='(─|-) '
 job="" sl="" s300="" s600="" k300="" k301=""	# set by await_row
 

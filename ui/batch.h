@@ -13,6 +13,7 @@ struct batch {
 	unsigned long next_event;	/* the first event not printed yet */
 	struct tree_row *rows;
 	size_t cap;
+	int err;			/* the first error writing to out (errno), or 0 */
 };
 
 void batch_init(struct batch *b, FILE *out, bool json);
@@ -20,6 +21,9 @@ void batch_free(struct batch *b);
 /* One snapshot: the family in tree order, then the events since the previous one.
  * False when standard output is gone (a closed pipe): time to quit. */
 bool batch_snapshot(struct batch *b, const struct engine *e);
+/* Could a snapshot not be written (ENOSPC, EIO: not EPIPE, which is nobody reading)? Then
+ * true, with the one line that says so in err. */
+bool batch_failed(const struct batch *b, char *err, size_t errlen);
 /* Text mode: the events that came after the last snapshot (quitting), as # lines. */
 void batch_trailing_events(struct batch *b, const struct engine *e);
 /* --check: the members alive now are leaked; print them with how they got there. */

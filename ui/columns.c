@@ -119,11 +119,16 @@ size_t columns_header(char *buf, size_t len)
 
 size_t columns_cell(enum col_id id, const struct member *m, char *buf, size_t len)
 {
+	int width = columns_width(id);
+	if (width < 0) {
+		/* The command's cut is escape_command's, the same in every face: the raw text
+		 * is read one byte past the limit, so a longer one is seen and marked. */
+		char raw[ESCAPE_COMMAND_MAX + 2];
+		columns[id].format(m, raw, sizeof raw);
+		return escape_command(raw, buf, len);
+	}
 	char raw[4096];
 	columns[id].format(m, raw, sizeof raw);
-	int width = columns_width(id);
-	if (width < 0)
-		return escape_str(raw, buf, len);
 	char safe[256];
 	escape_str(raw, safe, sizeof safe);
 	int n = columns[id].right ? snprintf(buf, len, "%*s", width, safe) : snprintf(buf, len, "%-*s", width, safe);

@@ -7,8 +7,12 @@
 #include "view.h"
 
 #include "columns.h"
+#include "detail.h"
 #include "escape.h"
+#include "search.h"
+#include "sigmask.h"
 #include "signame.h"
+#include "term.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -29,6 +33,7 @@
 #define VIEW_MENU_SIGNALS 31		/* the menu lists signals 1..31 */
 #define VIEW_THROTTLE 0.05		/* seconds between redraws caused only by output */
 #define VIEW_LINE_MAX 20480		/* a command line escaped (4096 bytes, up to 4 each) and more */
+#define VIEW_SEARCH_MAX 64		/* bytes typed at the search prompt */
 
 /* Colour pairs: red for orphans and errors, then one per process-group colour. */
 #define PAIR_RED 1
@@ -59,6 +64,13 @@ struct view {
 
 	bool help;
 	bool menu;
+	struct detail *detail;		/* the detail pane (Enter), open or not */
+	int detail_h;			/* its lines on screen at the last draw */
+	bool searching;			/* the / prompt is open */
+	char search[VIEW_SEARCH_MAX];	/* what is typed at it */
+	char last_search[VIEW_SEARCH_MAX];	/* what n looks for */
+	bool mouse;			/* the terminal reports clicks */
+	int body_y;			/* the table's first line at the last draw */
 	int menu_sel;			/* the highlighted signal */
 	int menu_typed;			/* digits typed so far, as a number; 0 for none */
 	int menu_top;
@@ -165,6 +177,15 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	curs_set(0);
 	view_colors(v);
 	getmaxyx(stdscr, v->h, v->w);
+	v->detail = detail_new();
+	/* Clicks select a row, the wheel scrolls; a terminal without a mouse loses nothing. */
+	mouseinterval(0);
+	if (mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0)
+		v->mouse = has_mouse();
+	/* A background job writing to the terminal is stopped (SIGTTOU), not drawn over the
+	 * view. It is part of the program mode, so endwin, Ctrl+Z and fg restore it. */
+	if (term_set_tostop(v->fd_out) == 0)
+		def_prog_mode();
 
 	view_live = v;
 	if (!view_atexit_set && atexit(view_atexit) == 0)
@@ -182,6 +203,7 @@ void view_close(struct view *v)
 	delscreen(v->scr);
 	free(v->rows);
 	free(v->hint);
+	detail_free(v->detail);
 	free(v);
 }
 
@@ -196,6 +218,19 @@ void view_resize(struct view *v)
 	if (ioctl(v->fd_out, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resizeterm(ws.ws_row, ws.ws_col);
 	getmaxyx(stdscr, v->h, v->w);
+	v->force = true;
+}
+
+void view_resume(struct view *v)
+{
+	reset_prog_mode();
+	view_resize(v);
+	view_repaint(v);
+}
+
+void view_repaint(struct view *v)
+{
+	clearok(curscr, TRUE);
 	v->force = true;
 }
 
@@ -372,6 +407,8 @@ struct layout {
 	int thead_y, body_y, body_h;
 	int log_y, log_h;			/* the title line, then log_h lines */
 	int out_y, out_h;
+	int detail_y, detail_h;			/* the pane's title line, then detail_h lines; -1/0 when closed */
+	int prompt_y;				/* the search prompt, or -1 */
 };
 
 /* Split the rows: header lines first, the table gets most, the log ~1/4, the output ~1/6. */
@@ -411,7 +448,18 @@ static void view_layout(const struct view *v, struct layout *L)
 	}
 	L->body_y = y;
 	L->body_h = rest - logn - outn;
-	y += L->body_h;
+	L->detail_y = -1;
+	L->detail_h = 0;
+	if (detail_is_open(v->detail) && L->body_h >= 3) {
+		/* The pane takes the table's lower part; the selected row stays in sight above it. */
+		int table = L->body_h >= 12 ? L->body_h / 3 : 1;
+		L->detail_y = y + table;
+		L->detail_h = L->body_h - table - 1;
+		L->body_h = table;
+		y = L->detail_y + 1 + L->detail_h;
+	} else {
+		y += L->body_h;
+	}
 	if (logn) {
 		L->log_y = y;
 		L->log_h = logn - 1;
@@ -421,13 +469,17 @@ static void view_layout(const struct view *v, struct layout *L)
 		L->out_y = y;
 		L->out_h = outn - 1;
 	}
+	L->prompt_y = v->searching ? v->h - 1 : -1;
 }
 
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
 {
 	const struct job *j = &e->job;
-	char state[96], cmd[1024];
-	if (j->pid <= 0)
+	char state[320], why[256], cmd[ESCAPE_COMMAND_MAX + 1];
+	if (j->failure) {
+		escape_str(j->failure, why, sizeof why);
+		snprintf(state, sizeof state, "relaunch failed: %s", why);
+	} else if (j->pid <= 0)
 		snprintf(state, sizeof state, "no job");
 	else if (j->running)
 		snprintf(state, sizeof state, "running");
@@ -435,7 +487,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		signame_status(j->status, state, sizeof state);
 	else
 		snprintf(state, sizeof state, "exited");
-	escape_str(j->command ? j->command : "", cmd, sizeof cmd);
+	escape_command(j->command ? j->command : "", cmd, sizeof cmd);
 	snprintf(v->line, sizeof v->line, "Job PID %d  PGID %d  %s  $ %s", (int)j->pid, (int)j->pgid, state, cmd);
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
@@ -469,7 +521,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
 	if (L->keys_y >= 0)
 		view_row(v, L->keys_y,
-			 "arrows select  k kill  g group kill  t tree kill  s signal  r relaunch  ? help  q quit",
+			 "arrows select  Enter details  / search  k kill  g group kill  t tree kill  s signal  r relaunch  ? help  q quit",
 			 A_DIM, 0);
 	if (v->msg[0] && msg_y >= 0)
 		view_row(v, msg_y, v->msg, A_BOLD, v->color ? PAIR_RED : 0);
@@ -477,6 +529,18 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		escape_str(v->hint, v->cell, sizeof v->cell);
 		view_row(v, L->hint_y, v->cell, A_NORMAL, v->color ? PAIR_HINT : 0);
 	}
+}
+
+/* The row's flag before COMMAND: how it takes SIGHUP/SIGINT/SIGTERM (I, B, C, as
+ * sigmask_flag says), '?' when its masks could not be read, blank when it ends by them or
+ * is not running. */
+static char view_flag(const struct member *m)
+{
+	if (!family_member_running(m) || !m->masks_at)
+		return ' ';
+	if (m->masks_err)
+		return '?';
+	return sigmask_flag(&m->masks);
 }
 
 /* One process row: the ps j cells, the tree guide, the orphan or exit mark, the command. */
@@ -493,7 +557,7 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	else if (m->orphan)
 		mark = "[orphan] ";
 	const char *defunct = m->alive && m->p.state == 'Z' && !strstr(v->cell, "<defunct>") ? " <defunct>" : "";
-	snprintf(v->line, sizeof v->line, "%s%s%s%s%s", v->prefix, v->guide, mark, v->cell, defunct);
+	snprintf(v->line, sizeof v->line, "%s%c %s%s%s%s", v->prefix, view_flag(m), v->guide, mark, v->cell, defunct);
 
 	attr_t attr = A_NORMAL;
 	short pair = 0;
@@ -519,9 +583,17 @@ static void view_draw_table(struct view *v, const struct engine *e, const struct
 	int head_w = 0;
 	if (L->thead_y >= 0) {
 		head_w = (int)columns_header(v->line, sizeof v->line);	/* ASCII: bytes are columns */
+		/* The rows' flag column sits before COMMAND: the title moves over it. */
+		char *cmd = strstr(v->line, "COMMAND");
+		if (cmd && (size_t)head_w + 2 < sizeof v->line) {
+			memmove(cmd + 2, cmd, strlen(cmd) + 1);
+			cmd[0] = cmd[1] = ' ';
+			head_w += 2;
+		}
 		view_row(v, L->thead_y, v->line, A_BOLD | A_UNDERLINE, 0);
 	}
 	v->body_h = L->body_h;
+	v->body_y = L->body_y;
 	if (L->body_h <= 0)
 		return;
 	view_scroll(v);
@@ -589,9 +661,43 @@ static void view_draw_output(struct view *v, const struct engine *e, const struc
 	for (size_t i = from; i < held; i++) {
 		size_t len;
 		const char *text = outbuf_line(ob, i, &len);
-		escape_text(text, len, v->cell, sizeof v->cell);
+		size_t w = escape_text(text, len, v->cell, sizeof v->cell);
+		/* Only the line's start is held: say so, as every cut text does. */
+		if (outbuf_line_cut(ob, i) && w + sizeof ESCAPE_CUT_MARK <= sizeof v->cell)
+			memcpy(v->cell + w, ESCAPE_CUT_MARK, sizeof ESCAPE_CUT_MARK);
 		view_puts(v, L->out_y + 1 + (int)(i - from), 0, v->w, v->cell, A_NORMAL, 0);
 	}
+}
+
+/* The detail pane: its title in a rule, then its lines from where it is scrolled. */
+static void view_draw_detail(struct view *v, const struct layout *L)
+{
+	if (L->detail_y < 0)
+		return;
+	size_t n;
+	const char *const *lines = detail_lines(v->detail, v->w, &n);
+	size_t top = detail_top(v->detail, n, L->detail_h);
+	char title[192];
+	if (n > (size_t)L->detail_h)
+		snprintf(title, sizeof title, "%s(%zu-%zu of %zu, arrows scroll) ", detail_title(v->detail), top + 1,
+			 top + (size_t)L->detail_h, n);
+	else
+		snprintf(title, sizeof title, "%s", detail_title(v->detail));
+	view_rule(v, L->detail_y, title);
+	v->detail_h = L->detail_h;
+	for (int i = 0; i < L->detail_h && top + (size_t)i < n; i++)
+		view_puts(v, L->detail_y + 1 + i, 0, v->w, lines[top + (size_t)i], A_NORMAL, 0);
+}
+
+/* The search prompt on the bottom line. */
+static void view_draw_prompt(struct view *v, const struct layout *L)
+{
+	if (L->prompt_y < 0)
+		return;
+	char safe[VIEW_SEARCH_MAX * 4 + 1];
+	escape_str(v->search, safe, sizeof safe);
+	snprintf(v->line, sizeof v->line, "/%s_   Enter finds (PID or COMMAND), Esc cancels", safe);
+	view_row(v, L->prompt_y, v->line, A_BOLD | A_REVERSE, 0);
 }
 
 /* An overlay box of lines in reverse video, centred and cut to the screen. */
@@ -635,10 +741,17 @@ static void view_draw_help(struct view *v)
 		"s        choose the signal: digits type a number, Enter, Esc",
 		"r        relaunch the job once its family is gone",
 		"Ctrl+C   SIGINT to the job's group (unless --no-forward)",
+		"Enter i  details of the selected process: Esc closes, e adds its",
+		"         environment, arrows and PgUp/PgDn scroll them",
+		"/ n      search: a row whose PID or COMMAND holds the text; n: the next",
+		"click    selects a row; the mouse wheel scrolls",
 		"? F1     this help (Ctrl+L repaints the screen)",
 		"q F10    quit, applying --on-exit",
 		"",
 		"[orphan] rows (red) lost their parent: the dim (exited) row above.",
+		"The flag before COMMAND: I ignores, B blocks, C catches SIGHUP/SIGINT/",
+		"SIGTERM (? its signal masks could not be read); after a kill, the",
+		"events name each process that survived it, and why.",
 		"Any key closes this help.",
 	};
 	view_box(v, lines, (int)(sizeof lines / sizeof lines[0]), -1);
@@ -681,6 +794,9 @@ void view_draw(struct view *v, const struct engine *e)
 {
 	unsigned long gen = engine_generation(e);
 	double now = view_now();
+	/* The pane reads its process again once per refresh while open. */
+	if (detail_is_open(v->detail) && detail_update(v->detail, e))
+		v->force = true;
 	if (!v->force && gen == v->drawn_gen) {
 		/* A job writing fast must not cost a frame per read: output alone redraws at most 20 times a second. */
 		if (e->out.bytes == v->drawn_bytes || now - v->drawn_at < VIEW_THROTTLE)
@@ -699,8 +815,10 @@ void view_draw(struct view *v, const struct engine *e)
 	if (v->h > 0 && v->w > 0) {
 		view_draw_header(v, e, &L);
 		view_draw_table(v, e, &L);
+		view_draw_detail(v, &L);
 		view_draw_log(v, e, &L);
 		view_draw_output(v, e, &L);
+		view_draw_prompt(v, &L);
 		if (v->help)
 			view_draw_help(v);
 		else if (v->menu)
@@ -727,6 +845,13 @@ static struct action view_kill(struct view *v, const struct engine *e, enum acti
 		return view_act(ACT_REDRAW);
 	}
 	const struct member *m = view_member(e, v, v->sel);
+	/* The selection moved off an exited process under an open pane: the key must not hit
+	 * another process than the one the pane shows. */
+	if (detail_is_open(v->detail) && !detail_shows(v->detail, m->p.pid, m->p.start)) {
+		view_say(v, "the detail pane's process %d is not the selected one: Esc closes the pane",
+			 (int)detail_pid(v->detail));
+		return view_act(ACT_REDRAW);
+	}
 	struct action a = { .kind = kind, .pid = m->p.pid, .start = m->p.start };
 	return a;
 }
@@ -809,6 +934,147 @@ static void view_move(struct view *v, const struct engine *e, long delta)
 	view_scroll(v);
 }
 
+/* Select table row r (a search hit, a click) and keep to that process; an open pane follows it. */
+static void view_select(struct view *v, const struct engine *e, size_t r)
+{
+	if (r >= v->nrows)
+		return;
+	v->sel = r;
+	const struct member *m = view_member(e, v, r);
+	v->sel_pid = m->p.pid;
+	v->sel_start = m->p.start;
+	v->sel_set = true;
+	view_scroll(v);
+	if (detail_is_open(v->detail))
+		detail_open(v->detail, m->p.pid, m->p.start);
+}
+
+/* The next row after the selection whose PID or COMMAND (as shown) holds text. */
+static void view_find(struct view *v, const struct engine *e, const char *text)
+{
+	char safe[VIEW_SEARCH_MAX * 4 + 1];
+	escape_str(text, safe, sizeof safe);
+	if (v->nrows == 0) {
+		view_say(v, "search: no rows to search");
+		return;
+	}
+	struct search_row *rows = xcalloc(v->nrows, sizeof *rows);
+	char **cmds = xcalloc(v->nrows, sizeof *cmds);
+	for (size_t r = 0; r < v->nrows; r++) {
+		const struct member *m = view_member(e, v, r);
+		cmds[r] = xmalloc(ESCAPE_COMMAND_MAX + 1);
+		columns_cell(COL_COMMAND, m, cmds[r], ESCAPE_COMMAND_MAX + 1);
+		rows[r] = (struct search_row){ .pid = m->p.pid, .command = cmds[r] };
+	}
+	size_t hit = search_next(rows, v->nrows, v->sel, text);
+	if (hit == SEARCH_NONE)
+		view_say(v, "search: no row has \"%s\" in its PID or COMMAND", safe);
+	else if (hit == v->sel)
+		view_say(v, "search: \"%s\" is only in the selected row", safe);
+	else
+		view_select(v, e, hit);
+	for (size_t r = 0; r < v->nrows; r++)
+		free(cmds[r]);
+	free(cmds);
+	free(rows);
+}
+
+/* Keys at the search prompt: text, Backspace, Enter finds, Esc cancels. */
+static struct action view_search_key(struct view *v, const struct engine *e, int ch)
+{
+	size_t len = strlen(v->search);
+	switch (ch) {
+	case 27:
+		v->searching = false;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		v->searching = false;
+		if (len) {
+			snprintf(v->last_search, sizeof v->last_search, "%s", v->search);
+			view_find(v, e, v->last_search);
+		}
+		break;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		/* A whole UTF-8 character goes. */
+		while (len > 0 && ((unsigned char)v->search[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		v->search[len] = '\0';
+		break;
+	default:
+		if (ch >= 32 && ch <= 255 && ch != 127 && len + 1 < sizeof v->search) {
+			v->search[len] = (char)ch;
+			v->search[len + 1] = '\0';
+		}
+		break;
+	}
+	return view_act(ACT_REDRAW);
+}
+
+/* A click selects the row under it; the wheel moves the selection, or scrolls an open pane. */
+static void view_mouse(struct view *v, const struct engine *e)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return;
+	long wheel = 0;
+	if (ev.bstate & BUTTON4_PRESSED)
+		wheel = -3;
+	else if (ev.bstate & BUTTON5_PRESSED)
+		wheel = 3;
+	if (wheel) {
+		if (detail_is_open(v->detail))
+			detail_scroll(v->detail, wheel);
+		else
+			view_move(v, e, wheel);
+		return;
+	}
+	if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
+		size_t r = search_row_at(ev.y, v->body_y, v->body_h, v->top, v->nrows);
+		if (r != SEARCH_NONE)
+			view_select(v, e, r);
+	}
+}
+
+/* Keys while the detail pane is open: scrolling and its own; false for the others. */
+static bool view_detail_key(struct view *v, int ch)
+{
+	long page = v->detail_h > 1 ? v->detail_h - 1 : 1;
+	switch (ch) {
+	case KEY_UP:
+		detail_scroll(v->detail, -1);
+		return true;
+	case KEY_DOWN:
+		detail_scroll(v->detail, 1);
+		return true;
+	case KEY_PPAGE:
+		detail_scroll(v->detail, -page);
+		return true;
+	case KEY_NPAGE:
+		detail_scroll(v->detail, page);
+		return true;
+	case KEY_HOME:
+		detail_scroll(v->detail, -(1L << 30));
+		return true;
+	case KEY_END:
+		detail_scroll(v->detail, 1L << 30);
+		return true;
+	case 27:
+		detail_close(v->detail);
+		return true;
+	case 'e':
+		detail_toggle_env(v->detail);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static struct action view_one_key(struct view *v, const struct engine *e, int ch)
 {
 	long page = v->body_h > 1 ? v->body_h - 1 : 1;
@@ -822,7 +1088,39 @@ static struct action view_one_key(struct view *v, const struct engine *e, int ch
 	}
 	if (v->menu)
 		return view_menu_key(v, ch);
+	if (v->searching)
+		return view_search_key(v, e, ch);
+	if (ch == KEY_MOUSE) {
+		view_mouse(v, e);
+		return view_act(ACT_REDRAW);
+	}
+	if (detail_is_open(v->detail) && view_detail_key(v, ch))
+		return view_act(ACT_REDRAW);
 	switch (ch) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+	case 'i':
+		if (detail_is_open(v->detail))
+			detail_close(v->detail);
+		else if (v->nrows == 0)
+			view_say(v, "no process to show");
+		else
+			detail_open(v->detail, v->sel_pid, v->sel_start);
+		break;
+	case 'e':
+		view_say(v, "e adds the environment to the detail pane: Enter opens it");
+		break;
+	case '/':
+		v->searching = true;
+		v->search[0] = '\0';
+		break;
+	case 'n':
+		if (v->last_search[0])
+			view_find(v, e, v->last_search);
+		else
+			view_say(v, "n finds the next match of a search: / starts one");
+		break;
 	case KEY_UP:
 		view_move(v, e, -1);
 		break;
@@ -871,6 +1169,14 @@ static struct action view_one_key(struct view *v, const struct engine *e, int ch
 		break;
 	}
 	return view_act(ACT_REDRAW);
+}
+
+size_t view_rows_shown(const struct view *v, size_t *slots, size_t max)
+{
+	size_t n = 0;
+	for (size_t r = v->top; r < v->nrows && r < v->top + (size_t)(v->body_h > 0 ? v->body_h : 0) && n < max; r++)
+		slots[n++] = v->rows[r].member;
+	return n;
 }
 
 struct action view_key(struct view *v, const struct engine *e)

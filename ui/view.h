@@ -20,10 +20,18 @@ void view_close(struct view *v);
 int view_fd(const struct view *v);
 /* After SIGWINCH: learn the new size (ioctl TIOCGWINSZ, then resizeterm). */
 void view_resize(struct view *v);
+/* After SIGCONT, or once the terminal was taken back from the job: put the terminal back in
+ * the view's modes (a shell resets them when orphanage stops) and repaint it whole. */
+void view_resume(struct view *v);
+/* Repaint the whole screen at the next draw: something else may have written on it. */
+void view_repaint(struct view *v);
 /* Draw the engine's state; cheap when nothing changed (curses sends only the difference). */
 void view_draw(struct view *v, const struct engine *e);
 /* Read the keys waiting (non-blocking) and return what the user asked for; ACT_NONE/ACT_REDRAW for keys handled inside the view (selection, help, menu). */
 struct action view_key(struct view *v, const struct engine *e);
+/* The members (slots into the family) on the table's screen rows at the last draw: the
+ * rows whose signal masks the loop reads (engine_read_masks) for their flags. */
+size_t view_rows_shown(const struct view *v, size_t *slots, size_t max);
 /* A one-line hint shown under the header (the default demo uses it); NULL for none. */
 void view_set_hint(struct view *v, const char *hint);
 

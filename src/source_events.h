@@ -1,0 +1,51 @@
+/* The events source: the family followed through the kernel's process events (procev.h),
+ * filtered by pid as they come. A fork by a member vouches for the child at once; exec,
+ * comm and setsid ask for the member to be read again; a process that lived between two
+ * refreshes is noted (birth_note) with its parent, its name and its exit. Lost events ask
+ * for a rescan. The cost grows with the machine's fork rate: one pid lookup per event, and
+ * /proc is read only for the family's own. */
+#ifndef ORPHANAGE_SOURCE_EVENTS_H
+#define ORPHANAGE_SOURCE_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "family.h"
+#include "procev.h"
+#include "source.h"
+
+/* The kernel's process events, filtered to the family: NULL with why when unavailable. */
+void *source_events_open(const struct family *fam, pid_t self, char *why, size_t len);
+extern const struct source_ops source_events_ops;
+
+/* When orphanage started, in seconds on CLOCK_MONOTONIC (the events' clock), so noted
+ * births and exits carry the event log's times. Until told, the time of opening. */
+void source_events_epoch(void *self, double t0);
+
+/* The pure part of ready(): take a batch of events (and its loss counts) into d, with no
+ * system call. Names that only /proc has now (after an exec) are read by ready(). */
+void source_events_take(void *self, const struct procev_batch *b, struct discovery *d);
+
+/* The rest of ready(): read at once the names only /proc has now (after an exec). */
+void source_events_read_names(void *self);
+
+/* For tests and the bench: an events source with no socket and no /proc (ready() reads
+ * nothing; a name changed by an exec stays unknown). Feed it with source_events_take. */
+void *source_events_open_detached(const struct family *fam, pid_t self);
+
+/* Read the name pid has now into out (NUL-terminated), if pid is still the process meant:
+ * one that exited can only be a zombie. False when it cannot be known. */
+typedef bool source_events_name_fn(pid_t pid, bool exited, char out[16]);
+/* The real one: /proc/PID/stat. */
+source_events_name_fn source_events_proc_name;
+/* Where names after an exec are read (tests: a hand-made one; NULL: nowhere). */
+void source_events_names(void *self, source_events_name_fn *read_name);
+
+/* Events read, events that concerned the family, and events lost, since opening. */
+struct source_events_counts {
+	unsigned long seen, family, lost, overflows;
+};
+struct source_events_counts source_events_counts(const void *self);
+
+#endif

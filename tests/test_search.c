@@ -1,0 +1,86 @@
+/* Finding a row: the search prompt's match by PID or COMMAND over hand-made rows, the
+ * next match wrapping round, and which row a click lands on. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+
+#include "search.h"
+
+static const struct search_row rows[] = {
+	{ 4242, "sh -c sleep 1000 | cat" },
+	{ 4243, "\xe2\x94\x9c\xe2\x94\x80 sleep 1000" },
+	{ 4244, "cat" },
+	{ 51234, "Worker --Name=Alpha" },
+	{ 61, NULL },
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+static void match_pid_or_command(void **state)
+{
+	(void)state;
+	assert_true(search_match(&rows[0], "4242"));
+	assert_true(search_match(&rows[0], "24"));	/* part of a pid */
+	assert_true(search_match(&rows[0], "| cat"));
+	assert_true(search_match(&rows[2], "cat"));
+	assert_false(search_match(&rows[2], "dog"));
+	assert_false(search_match(&rows[2], "4245"));
+	/* Letters in either case; digits and punctuation as typed. */
+	assert_true(search_match(&rows[3], "name=alpha"));
+	assert_true(search_match(&rows[3], "WORKER"));
+	/* A row with no command is still found by its pid, and only by it. */
+	assert_true(search_match(&rows[4], "61"));
+	assert_false(search_match(&rows[4], "cat"));
+	/* An empty text matches nothing: Enter on an empty prompt finds nothing. */
+	assert_false(search_match(&rows[0], ""));
+	assert_false(search_match(&rows[0], NULL));
+	/* A text longer than the command does not read past it. */
+	assert_false(search_match(&rows[2], "cat and more"));
+}
+
+static void next_wraps_round(void **state)
+{
+	(void)state;
+	/* From the first row, the next "sleep" is the second; then round to the first. */
+	assert_int_equal(search_next(rows, NROWS, 0, "sleep"), 1);
+	assert_int_equal(search_next(rows, NROWS, 1, "sleep"), 0);
+	/* The selected row itself comes last: the only match stays where it is. */
+	assert_int_equal(search_next(rows, NROWS, 2, "cat"), 0);
+	assert_int_equal(search_next(rows, NROWS, 0, "worker"), 3);
+	assert_int_equal(search_next(rows, NROWS, 3, "worker"), 3);
+	/* No selection yet: from the top. */
+	assert_int_equal(search_next(rows, NROWS, SEARCH_NONE, "cat"), 0);
+	assert_int_equal(search_next(rows, NROWS, 99, "4244"), 2);
+	assert_int_equal(search_next(rows, NROWS, 0, "nothing here"), SEARCH_NONE);
+	assert_int_equal(search_next(rows, 0, SEARCH_NONE, "cat"), SEARCH_NONE);
+}
+
+static void click_lands_on_a_row(void **state)
+{
+	(void)state;
+	/* Rows start at line 4, 10 lines of them, scrolled by 5, 12 rows in all. */
+	assert_int_equal(search_row_at(4, 4, 10, 5, 12), 5);
+	assert_int_equal(search_row_at(10, 4, 10, 5, 12), 11);
+	/* Below the last row, on the header, or past the table: no row. */
+	assert_int_equal(search_row_at(11, 4, 10, 5, 12), SEARCH_NONE);
+	assert_int_equal(search_row_at(3, 4, 10, 5, 12), SEARCH_NONE);
+	assert_int_equal(search_row_at(14, 4, 10, 0, 40), SEARCH_NONE);
+	assert_int_equal(search_row_at(13, 4, 10, 0, 40), 9);
+	assert_int_equal(search_row_at(-1, 4, 10, 0, 40), SEARCH_NONE);
+	assert_int_equal(search_row_at(4, 4, 0, 0, 40), SEARCH_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(match_pid_or_command),
+		cmocka_unit_test(next_wraps_round),
+		cmocka_unit_test(click_lands_on_a_row),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -77,7 +77,8 @@ struct scanner {
 	struct held *held;
 	size_t nheld, capheld, maxheld;
 	struct pidmap held_index;	/* pid -> slot in held */
-	unsigned long calls;		/* quick reads and children reads asked for: the sweep's clock */
+	unsigned long calls;		/* quick reads asked for: the sweep's clock */
+	unsigned long swept_at;		/* calls at the last sweep */
 };
 
 static void held_close(struct held *h)
@@ -113,8 +114,12 @@ static struct held *held_get(struct scanner *sc, pid_t pid)
 {
 	size_t i = pidmap_get(&sc->held_index, pid);
 	if (i == PIDMAP_NONE || sc->held[i].pid != pid) {
-		if (sc->nheld >= sc->maxheld)
+		/* Full: sweep once a call at most (a family bigger than the table would sweep at
+		 * every pid). */
+		if (sc->nheld >= sc->maxheld && sc->swept_at != sc->calls) {
+			sc->swept_at = sc->calls;
 			held_sweep(sc);
+		}
 		if (sc->nheld >= sc->maxheld)
 			return NULL;
 		if (sc->nheld == sc->capheld) {

@@ -2,6 +2,7 @@
 
 #include "pidmap.h"
 #include "scan.h"
+#include "sigmask.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -45,6 +46,7 @@ static enum pids_item detail_items[F_COUNT] = {
 struct held {
 	pid_t pid;			/* 0: a free slot */
 	int stat_fd, task_fd, kids_fd;	/* -1 when not open */
+	int status_fd;			/* for the signal masks; -1 when not open */
 	unsigned long used;		/* scanner.calls when last read */
 };
 
@@ -89,7 +91,9 @@ static void held_close(struct held *h)
 		close(h->task_fd);
 	if (h->kids_fd >= 0)
 		close(h->kids_fd);
-	h->stat_fd = h->task_fd = h->kids_fd = -1;
+	if (h->status_fd >= 0)
+		close(h->status_fd);
+	h->stat_fd = h->task_fd = h->kids_fd = h->status_fd = -1;
 }
 
 /* Close the files not read lately, and pack the table. */
@@ -127,7 +131,7 @@ static struct held *held_get(struct scanner *sc, pid_t pid)
 			sc->held = xreallocarray(sc->held, sc->capheld, sizeof *sc->held);
 		}
 		i = sc->nheld++;
-		sc->held[i] = (struct held){ .pid = pid, .stat_fd = -1, .task_fd = -1, .kids_fd = -1 };
+		sc->held[i] = (struct held){ .pid = pid, .stat_fd = -1, .task_fd = -1, .kids_fd = -1, .status_fd = -1 };
 		pidmap_set(&sc->held_index, pid, i);
 	}
 	sc->held[i].used = sc->calls;
@@ -771,6 +775,44 @@ static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *
 	return held_children(self, pid, false, kids, n, cap);
 }
 
+int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out)
+{
+	struct held *h = held_get(sc, pid);
+	if (!h) {
+		int err = sigmask_read(pid, out);
+		if (!err && scan_start_time(pid) != start)
+			err = ESRCH;
+		return err;
+	}
+	if (h->status_fd < 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/status", pid);
+		h->status_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (h->status_fd < 0)
+			return errno;
+		/* Opened now: it names the process the held stat names, if that is ours. */
+		struct proc p;
+		if (!held_read_stat(sc, pid, &p) || p.start != start) {
+			held_close(h);
+			return ESRCH;
+		}
+	}
+	char buf[4096];
+	memset(out, 0, sizeof *out);
+	ssize_t r = pread(h->status_fd, buf, sizeof buf, 0);
+	if (r <= 0) {
+		/* The process it named is gone. */
+		held_close(h);
+		return ESRCH;
+	}
+	return sigmask_parse(buf, (size_t)r, out) ? 0 : EINVAL;
+}
+
+static int sys_masks(void *self, pid_t pid, unsigned long long start, struct sigmasks *out)
+{
+	return scan_masks(self, pid, start, out);
+}
+
 static int sys_children_one(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
 	return held_children(self, pid, true, kids, n, cap);
@@ -818,4 +860,5 @@ const struct scan_ops scan_ops_system = {
 	.quick = sys_quick,
 	.prime = sys_prime,
 	.children_one = sys_children_one,
+	.masks = sys_masks,
 };

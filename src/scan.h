@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "proc.h"
+#include "sigmask.h"
 #include "stopwhy.h"
 
 struct scanner;
@@ -33,6 +34,10 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
  * locked memory or command line: not detailed, proc_complete fills them from the last
  * detailed reading). Absent pids are left out. Appends to out. */
 int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+/* The signal masks of the process pid started at start (/proc/PID/status through a held
+ * file: one pread, and no start time check after the first). 0, or an errno as
+ * sigmask_read's (ESRCH: gone, or its pid is another process's now). */
+int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out);
 /* How many machine passes and detailed reads were made: what the refreshes cost. */
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
 /* How many processes were read quickly. */
@@ -75,6 +80,8 @@ struct scan_ops {
 	/* The children of a process just read with one thread: its one children file, no
 	 * look at its threads. NULL: children does it all. */
 	int (*children_one)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
+	/* scan_masks; NULL: the engine's read_masks and a start time check. */
+	int (*masks)(void *self, pid_t pid, unsigned long long start, struct sigmasks *out);
 	/* scan_prime; NULL: the first machine pass reads every process. */
 	void (*prime)(void *self);
 };

@@ -45,6 +45,8 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
 	e->read_masks = p->read_masks ? p->read_masks : sigmask_read;
 	e->t0 = e->clock();
+	snprintf(e->tracking, sizeof e->tracking, "scan");
+	snprintf(e->no_cgroup, sizeof e->no_cgroup, "none was made");
 	e->self = getpid();
 	e->self_pgid = getpgrp();
 	e->self_sid = getsid(0);
@@ -94,6 +96,7 @@ void engine_free(struct engine *e)
 	for (size_t i = 0; i < e->nsources; i++)
 		e->sources[i].ops->close(e->sources[i].self);
 	e->nsources = 0;
+	engine_track_close(e);
 	discovery_free(&e->disc);
 	scan_close(e->sc);
 	eventlog_free(&e->log);
@@ -179,7 +182,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		if (e->scan->prime && !o->same_group)
 			e->scan->prime(e->scan_self);
 		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored,
-				       .exec_path = l->exec_path, .demo = l->demo };
+				       .exec_path = l->exec_path, .demo = l->demo,
+				       .cgroup = e->have_cgroup ? &e->cgroup : NULL };
 		rc = job_launch(&e->job, l->argv, &jo, err, errlen);
 		if (rc)
 			return rc;
@@ -189,6 +193,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		eventlog_add(&e->log, now, EV_INFO, e->job.pid, "started %s as pid %d in %s process group %d",
 			     e->job.command, e->job.pid, o->same_group ? "orphanage's own" : "a new", e->job.pgid);
 	}
+	if ((rc = engine_track_launched(e, now, err, errlen)))
+		return rc;
 	struct family_config cfg = {
 		.watch_start = watch_start,
 		.self = e->self,
@@ -278,8 +284,10 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 			/* The copy's reader (standard error), which only engine_pollfds asks POLLOUT of. */
 			engine_flush_copy(e, 0);
 		} else if ((src = source_of(e, fds[i].fd))) {
-			/* Kept for the next refresh. */
+			/* Kept for the next refresh, unless the source says the family changed. */
 			src->ops->ready(src->self, fds[i].revents, &e->disc);
+			if (e->disc.refresh)
+				exited = true;
 		} else {
 			exited = true;
 		}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "events.h"
 #include "family.h"
 #include "job.h"
@@ -116,6 +117,18 @@ struct engine {
 	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
 	size_t rd_cap;
 	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
+	/* --track (engine_track.c): the exact sources beside the scan, and the job's cgroup. */
+	struct cgroup cgroup;		/* the job's own cgroup v2, when have_cgroup */
+	bool have_cgroup;
+	bool cgroup_gone;		/* removed, or left behind (cgroup_note says where) */
+	void *cgroup_source;		/* its source among sources[], or NULL */
+	bool frozen;			/* cgroup.events says frozen (never STAT: it shows S) */
+	bool freeze_wanted;		/* z froze it; z again, or quitting, thaws it */
+	char tracking[32];		/* "cgroup+events", "cgroup", "events" or "scan" */
+	char track_why[600];		/* why auto lacks a source ("no cgroup: ..."), or "" */
+	char no_cgroup[256];		/* why there is no cgroup: c and z say it */
+	char no_events[256];		/* why auto has no events source, or "" */
+	char cgroup_note[512];		/* after quitting: the cgroup left behind, for standard error */
 	struct survivor_watch *watches;	/* kills whose survivors are still to be named */
 	size_t nwatches;
 };
@@ -130,6 +143,8 @@ enum action_kind {
 	ACT_SET_SIGNAL,
 	ACT_RELAUNCH,
 	ACT_QUIT,
+	ACT_CGROUP_KILL,		/* c: SIGKILL to the job's whole cgroup (cgroup.kill) */
+	ACT_FREEZE,			/* z: freeze the job's cgroup, or thaw it */
 };
 
 struct action {
@@ -141,6 +156,19 @@ struct action {
 
 /* Ready the engine: the scanner, orphanage's own ids, subreaper mode. 0, or 1 with err. */
 int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen);
+/* Choose the family's sources for opt->track, before engine_start: a cgroup of the job's
+ * own (made now, the job is started in it), the kernel's process events, the scan always.
+ * 0, or 1 with why when an explicit mode is not available here (auto falls back). */
+int engine_track(struct engine *e, char *err, size_t errlen);
+/* What finds the family ("cgroup+events", ..., "scan"), and in *why what auto could not
+ * use and why ("" when nothing is missing). */
+const char *engine_tracking(const struct engine *e, const char **why);
+/* The job's cgroup directory, or NULL. */
+const char *engine_cgroup_path(const struct engine *e);
+/* Is the family frozen (z), by cgroup.events? */
+bool engine_frozen(const struct engine *e);
+/* Is pid in the job's cgroup while it is frozen? */
+bool engine_member_frozen(const struct engine *e, pid_t pid);
 /* Put a source beside the scan source (a cgroup, the kernel's process events), before
  * engine_start; the engine closes it in engine_free. False when ENGINE_MAX_SOURCES are in. */
 bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self);

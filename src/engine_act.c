@@ -10,8 +10,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define TREE_KILL_ROUNDS 5
+/* Seconds a tree kill waits for its targets to die before it says what it did. */
+#define TREE_KILL_SETTLE 0.3
 
 static size_t group_members(const struct engine *e, pid_t pgid)
 {
@@ -19,6 +22,14 @@ static size_t group_members(const struct engine *e, pid_t pgid)
 	for (size_t i = 0; i < e->fam.n; i++)
 		n += family_member_running(&e->fam.m[i]) && e->fam.m[i].p.pgid == pgid;
 	return n;
+}
+
+/* Read the family again, as the kernel has it now: before a signal, so its targets and its
+ * event line are the family at that moment; after it, so the survivors show as they are. */
+static void fresh_read(struct engine *e)
+{
+	engine_reap(e);
+	engine_refresh_family(e);
 }
 
 /* A running member of group pgid, whose ids tell the group's reach; or NULL. */
@@ -40,6 +51,7 @@ static size_t group_stopped(const struct engine *e, pid_t pgid)
 
 void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 {
+	fresh_read(e);
 	double now = engine_now(e);
 	pid_t pgid = e->job.pgid;
 	const char *src = from_terminal ? "from the terminal" : "sent to orphanage";
@@ -76,6 +88,7 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 			kill_group(&e->kctx, pgid, SIGCONT, now);
 		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 	}
+	fresh_read(e);
 }
 
 /* The member the face selected, if it is still that process. */
@@ -88,6 +101,24 @@ static struct member *action_target(struct engine *e, const struct action *a)
 		return NULL;
 	}
 	return m;
+}
+
+/* After a kill: read the family until the targets stopped running, or a short while
+ * passed (a caught or blocked signal): the exits come before the kill's own line. */
+static void settle(struct engine *e, const struct pidmap *targets, double limit)
+{
+	double end = engine_now(e) + limit;
+	for (;;) {
+		fresh_read(e);
+		bool running = false;
+		for (size_t i = 0; i < e->fam.n && !running; i++)
+			running = family_member_running(&e->fam.m[i]) &&
+				  pidmap_get(targets, e->fam.m[i].p.pid) != PIDMAP_NONE;
+		if (!running || engine_now(e) >= end)
+			return;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* The tree kill's survivors: what it signalled, each one by one. */
@@ -130,6 +161,7 @@ static void engine_kill_tree(struct engine *e, struct member *top)
 	const struct member *t = family_find(&e->fam, pid);
 	if (t && t->p.start == start)
 		survivors_expect_tree(e, t, &signalled);
+	settle(e, &signalled, TREE_KILL_SETTLE);
 	size_t groups = 0, sessions = 0;
 	struct pidmap g = { 0 }, s = { 0 };
 	pidmap_clear(&g, 16);
@@ -168,20 +200,34 @@ bool engine_act(struct engine *e, const struct action *a)
 	case ACT_QUIT:
 		return true;
 	case ACT_KILL_NAIVE:
-		if ((m = action_target(e, a)) && kill_naive(&e->kctx, m, e->sig, now).sent)
+		fresh_read(e);
+		if ((m = action_target(e, a)) && kill_naive(&e->kctx, m, e->sig, engine_now(e)).sent)
 			survivors_expect(e, SURVIVOR_NAIVE, e->sig, m);
+		fresh_read(e);
 		return true;
 	case ACT_KILL_GROUP:
-		if ((m = action_target(e, a)) && kill_group(&e->kctx, m->p.pgid, e->sig, now).sent)
+		fresh_read(e);
+		if ((m = action_target(e, a)) && kill_group(&e->kctx, m->p.pgid, e->sig, engine_now(e)).sent)
 			survivors_expect(e, SURVIVOR_GROUP, e->sig, m);
+		fresh_read(e);
+		return true;
+	case ACT_CGROUP_KILL:
+		fresh_read(e);
+		engine_cgroup_kill(e, NULL);
+		fresh_read(e);
+		return true;
+	case ACT_FREEZE:
+		engine_cgroup_freeze(e);
 		return true;
 	case ACT_KILL_TREE:
+		fresh_read(e);
 		/* A dead row still stands for its family below: the tree kill reaches them. */
 		m = family_find(&e->fam, a->pid);
 		if (m && m->p.start == a->start && !m->alive)
 			engine_kill_tree(e, m);
 		else if ((m = action_target(e, a)))
 			engine_kill_tree(e, m);
+		fresh_read(e);
 		return true;
 	case ACT_SET_SIGNAL:
 		if (a->sig >= 1 && a->sig < NSIG) {
@@ -241,7 +287,8 @@ static void refresh_everything(struct engine *e)
  * (its parent not yet dead) is only found by the look after it. */
 #define ON_EXIT_ROUNDS 3
 
-size_t engine_on_exit(struct engine *e)
+/* --on-exit for the family itself: leave it, or end it in rounds; how many could not be ended. */
+static size_t on_exit_family(struct engine *e)
 {
 	refresh_everything(e);
 	if (engine_family_gone(e))
@@ -252,6 +299,7 @@ size_t engine_on_exit(struct engine *e)
 			     running, running == 1 ? "" : "es");
 		return 0;
 	}
+	engine_cgroup_thaw(e, "quitting: thawed the family first: a frozen process acts on SIGTERM only once thawed");
 	for (int round = 0; round < ON_EXIT_ROUNDS && !nothing_to_end(e); round++) {
 		if (kill_family(&e->kctx, SIGTERM, "quitting", engine_now(e)).sent)
 			survivors_expect(e, SURVIVOR_QUIT, SIGTERM, NULL);
@@ -262,11 +310,21 @@ size_t engine_on_exit(struct engine *e)
 			/* Before SIGKILL: who lived through SIGTERM, and why. */
 			survivors_now(e);
 			kill_family(&e->kctx, SIGKILL, "grace period over", engine_now(e));
+			/* What forked meanwhile, in the cgroup, dies with the rest. */
+			if (e->have_cgroup)
+				engine_cgroup_kill(e, "grace period over: ");
 			wait_family(e, engine_now(e) + 5.0);
 		}
 		refresh_everything(e);
 	}
 	return family_running(&e->fam);
+}
+
+size_t engine_on_exit(struct engine *e)
+{
+	size_t unended = on_exit_family(e);
+	engine_cgroup_finish(e);
+	return unended;
 }
 
 bool engine_relaunch(struct engine *e)
@@ -278,6 +336,8 @@ bool engine_relaunch(struct engine *e)
 					 : "relaunch: the job's family is still running");
 		return false;
 	}
+	/* The new job starts in the same cgroup: not frozen. */
+	engine_cgroup_thaw(e, "relaunching: thawed the job's cgroup, so the new job runs");
 	job_free(&e->job);
 	struct engine_launch l = e->launch;
 	int rc = engine_start(e, &l, err, sizeof err);

@@ -23,4 +23,24 @@ void survivors_expect_list(struct engine *e, const struct survivor_kill *k, cons
 void survivors_now(struct engine *e);
 void survivors_free(struct engine *e);
 
+/* engine_track.c: the job started or was attached to at `now`: say what tracks it (0), or
+ * --track cgroup could not hold it (1 with err; the job is ended then); auto falls back
+ * and says why. */
+int engine_track_launched(struct engine *e, double now, char *err, size_t errlen);
+/* After a refresh: take the cgroup's frozen state in (an event line when it changed). */
+void engine_track_refreshed(struct engine *e);
+/* Nothing is left in the job's cgroup (true when there is none). */
+bool engine_track_cgroup_empty(const struct engine *e);
+/* c: SIGKILL to the whole cgroup, with how many died; why prefixes the event line. */
+void engine_cgroup_kill(struct engine *e, const char *why);
+/* z: freeze the cgroup, or thaw it when frozen. */
+void engine_cgroup_freeze(struct engine *e);
+/* Thaw a frozen family (before SIGTERM, which acts only on running processes; before a
+ * relaunch into the same cgroup), saying why in the event line. */
+void engine_cgroup_thaw(struct engine *e, const char *why);
+/* Quitting: remove the cgroup (a bounded wait for its zombies), or leave it and say where. */
+void engine_cgroup_finish(struct engine *e);
+/* engine_free: close the cgroup (removing it when a start failed). */
+void engine_track_close(struct engine *e);
+
 #endif

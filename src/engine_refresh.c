@@ -245,6 +245,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 		}
 	}
 	engine_sync_pidfds(e);
+	engine_track_refreshed(e);
 	e->refreshes++;
 	return changed;
 }
@@ -287,6 +288,9 @@ bool engine_reap(struct engine *e)
 bool engine_family_gone(const struct engine *e)
 {
 	if (e->job.running || family_running(&e->fam) > 0)
+		return false;
+	/* Something in the job's cgroup not read yet (forked since the last refresh). */
+	if (!engine_track_cgroup_empty(e))
 		return false;
 	/* A subreaper's children are the family's orphans, adopted: while one is left, even a
 	 * zombie not yet reaped, whose own children are about to be adopted, it is not over. */

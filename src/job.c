@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "job.h"
+#include "cgroup.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -48,6 +49,14 @@ static void child_reset_signals(const sigset_t *ignored)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* In the child: the move into the cgroup failed; the parent learns it as a negative errno
+ * on the status pipe, and the job goes on outside the cgroup. */
+static void child_cgroup_failed(int fd, int err)
+{
+	int report = -err;
+	(void)!write(fd, &report, sizeof report);
 }
 
 /* In the child: report errno through the status pipe and leave as a shell would. */
@@ -184,16 +193,22 @@ static _Noreturn void launch_child(const char *path, char *const argv[], const s
 }
 
 /* In the parent: the child's errno when its exec failed (the child is reaped then), or 0
- * once the report pipe closed on exec. */
-static int launch_wait_exec(pid_t pid, int report)
+ * once the report pipe closed on exec. A failed move into the cgroup comes first, as a
+ * negative errno, into *cgroup_err. */
+static int launch_wait_exec(pid_t pid, int report, int *cgroup_err)
 {
 	int child_errno = 0;
 	ssize_t r;
-	do
-		r = read(report, &child_errno, sizeof child_errno);
-	while (r < 0 && errno == EINTR);
-	if (r != (ssize_t)sizeof child_errno)
-		return 0;
+	for (;;) {
+		do
+			r = read(report, &child_errno, sizeof child_errno);
+		while (r < 0 && errno == EINTR);
+		if (r != (ssize_t)sizeof child_errno)
+			return 0;
+		if (child_errno >= 0)
+			break;
+		*cgroup_err = -child_errno;
+	}
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
@@ -214,7 +229,16 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	int out[2], report[2];
 	if (launch_pipes(report, out, o->passthrough, err, errlen))
 		return 1;
-	pid_t pid = fork();
+	int moved_err = 0;
+	pid_t pid = -1;
+	if (o->cgroup) {
+		pid = cgroup_fork_into(o->cgroup, &moved_err);
+		/* The cgroup cannot take it (EBUSY, EACCES): the job starts all the same, outside. */
+		if (pid < 0)
+			job->cgroup_err = errno ? errno : EIO;
+	}
+	if (pid < 0)
+		pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
 		close_pair(report);
@@ -223,6 +247,8 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	}
 	if (pid == 0) {
 		close(report[0]);
+		if (moved_err)
+			child_cgroup_failed(report[1], moved_err);
 		launch_child(path, argv, o, report[1], out[1]);
 	}
 	/* Also in the parent, so the group exists before anyone signals it. */
@@ -231,7 +257,7 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	close(report[1]);
 	if (out[1] >= 0)
 		close(out[1]);
-	int child_errno = launch_wait_exec(pid, report[0]);
+	int child_errno = launch_wait_exec(pid, report[0], &job->cgroup_err);
 	close(report[0]);
 	if (child_errno) {
 		if (out[0] >= 0)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct cgroup;
+
 struct job {
 	pid_t pid;		/* the job's first process (launched or attached), 0 when none */
 	pid_t pgid;		/* its process group when it started */
@@ -17,6 +19,9 @@ struct job {
 	char *command;		/* the command as one line, for the header */
 	char *failure;		/* why a relaunch of command did not start, or NULL */
 	double started, ended;	/* seconds since orphanage started */
+	/* With job_opts.cgroup: 0 when the job started in it, else the errno of the failed
+	 * spawn or move (the job then runs outside it). */
+	int cgroup_err;
 };
 
 struct job_opts {
@@ -25,9 +30,11 @@ struct job_opts {
 	const char *exec_path;	/* run this file with argv instead of searching PATH for argv[0] */
 	const char *demo;	/* a built-in scenario: the child runs it (ORPHANAGE_DEMO) */
 	const sigset_t *ignored;	/* signals ignored when orphanage started: the job keeps them so */
+	const struct cgroup *cgroup;	/* start the job in this cgroup (cgroup_fork_into), or NULL */
 };
 
-/* Fork and exec argv as the job. Returns 0, or a shell-style exit status (127 not found,
+/* Fork and exec argv as the job (into o->cgroup when given: where that fails the job
+ * still starts, outside it, and job->cgroup_err says why). Returns 0, or a shell-style exit status (127 not found,
  * 126 not executable, 1 other) with one line of explanation in err. */
 int job_launch(struct job *job, char *const argv[], const struct job_opts *o, char *err, size_t errlen);
 /* Where COMMAND runs from, as a shell finds it: name itself when it holds a '/', else the

@@ -458,6 +458,10 @@ int main(int argc, char **argv)
 		engine_free(e);
 		return fail(err, rc);
 	}
+	if ((rc = engine_track(e, err, sizeof err))) {
+		engine_free(e);
+		return fail(err, rc);
+	}
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
 	check_init(&l.check, o.grace);
@@ -485,6 +489,9 @@ int main(int argc, char **argv)
 			       "so the view is repainted at every refresh");
 	loop_run(&l);
 	loop_finish(&l);
+	/* The job's cgroup left behind (--on-exit leave, or still busy): where it is. */
+	if (e->cgroup_note[0])
+		fprintf(stderr, "orphanage: %s\n", e->cgroup_note);
 	/* Said after the family is cleaned up, as every runtime error. */
 	if (batch_failed(&l.batch, err, sizeof err))
 		l.status = fail(err, 1);

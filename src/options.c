@@ -17,6 +17,7 @@ enum {
 	OPT_SUBREAPER,
 	OPT_ON_EXIT,
 	OPT_GRACE,
+	OPT_TRACK,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +34,7 @@ static const struct option long_options[] = {
 	{ "on-exit", required_argument, NULL, OPT_ON_EXIT },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "check", no_argument, NULL, 'c' },
+	{ "track", required_argument, NULL, OPT_TRACK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +96,12 @@ static int parse_long(const char *text, long min, long max, long *out)
 	return 0;
 }
 
+const char *options_track_name(enum track_mode mode)
+{
+	static const char *const names[] = { "auto", "cgroup", "events", "scan" };
+	return mode >= TRACK_AUTO && mode <= TRACK_SCAN ? names[mode] : "?";
+}
+
 void options_help(FILE *out)
 {
 	fputs("Usage: orphanage [OPTION]... [--] COMMAND [ARG]...\n"
@@ -127,23 +135,29 @@ void options_help(FILE *out)
 	      "                        first process exits (or a signal interrupts), wait --grace,\n"
 	      "                        report every member still alive as leaked (exit 3), then\n"
 	      "                        apply --on-exit\n"
+	      "      --track MODE      how the family is found: auto (default), cgroup (a cgroup v2\n"
+	      "                        of the job's own), events (the kernel's process events) or\n"
+	      "                        scan (/proc at each refresh); auto takes cgroup and events\n"
+	      "                        where both work, then either, then scan; an explicit mode\n"
+	      "                        that cannot work here is an error (exit 1)\n"
 	      "  -h, --help            show this help and exit\n"
 	      "  -V, --version         show the version and exit\n"
 	      "Numbers are plain decimals: digits, and for SECS one '.' (0.5, .5); no sign, spaces,\n"
 	      "hex or exponent. '--' must be followed by COMMAND.\n"
 	      "\n"
 	      "Keys: Up/Down PgUp/PgDn Home/End select; k naive kill; g group kill; t tree kill;\n"
-	      "s choose the signal; Ctrl+C SIGINT to the job's group; r relaunch; Enter or i the\n"
-	      "detail pane (e its environment, Esc closes); / search, n next; a click selects;\n"
-	      "? help; q quit.\n"
+	      "s choose the signal; c cgroup kill; z freeze or thaw; Ctrl+C SIGINT to the job's group;\n"
+	      "r relaunch; Enter or i the detail pane (e its environment, Esc closes); / search,\n"
+	      "n next; a click selects; ? help; q quit.\n"
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
 	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage, an ancestor,\n"
-	      "a kernel thread or a thread id; a snapshot not written, such as to a full disk;\n"
-	      "--on-exit kill that could not end the family, such as EPERM;\n"
-	      "standard error closed before the job's output was all passed on); 2 on a usage error (also --subreaper with -p, -n\n"
-	      "with --check, '--' alone); 126 when COMMAND cannot be executed (also a directory);\n"
-	      "127 when it cannot be found (a directory in PATH is no command), as a shell does.\n",
+	      "a kernel thread or a thread id; a --track mode not available here; a snapshot not\n"
+	      "written, such as to a full disk; --on-exit kill that could not end the family, such\n"
+	      "as EPERM; standard error closed before the job's output was all passed on); 2 on a\n"
+	      "usage error (also --subreaper with -p, -n with --check, '--' alone); 126 when\n"
+	      "COMMAND cannot be executed (also a directory); 127 when it cannot be found (a\n"
+	      "directory in PATH is no command), as a shell does.\n",
 	      out);
 }
 
@@ -279,6 +293,19 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case 'c':
 			o->check = true;
 			break;
+		case OPT_TRACK: {
+			bool known = false;
+			for (int m = TRACK_AUTO; m <= TRACK_SCAN && !known; m++)
+				if (strcmp(optarg, options_track_name((enum track_mode)m)) == 0) {
+					o->track = (enum track_mode)m;
+					known = true;
+				}
+			if (!known) {
+				snprintf(err, errlen, "invalid --track '%s': give auto, cgroup, events or scan", optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'h':
 			o->help = true;
 			return 0;

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 enum on_exit { ON_EXIT_KILL, ON_EXIT_LEAVE };
+/* --track: where the family comes from (auto: the exact sources where available). */
+enum track_mode { TRACK_AUTO, TRACK_CGROUP, TRACK_EVENTS, TRACK_SCAN };
 
 struct options {
 	double delay;		/* seconds between refreshes */
@@ -23,6 +25,7 @@ struct options {
 	enum on_exit on_exit;
 	double grace;
 	bool check;
+	enum track_mode track;
 	bool help, version;
 	bool demo_list;		/* --demo list */
 	char **command;		/* COMMAND [ARG]..., NULL-terminated, or NULL */
@@ -32,6 +35,8 @@ struct options {
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
 /* A decimal number of seconds: 0.2, 1, 2.5. Returns 0 or -1. */
 int options_seconds(const char *text, double max, double *out);
+/* "auto", "cgroup", "events", "scan". */
+const char *options_track_name(enum track_mode mode);
 void options_help(FILE *out);
 
 #endif

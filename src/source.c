@@ -29,6 +29,7 @@ void discovery_clear(struct discovery *d)
 	d->n = 0;
 	d->nnotes = 0;
 	d->rescan = false;
+	d->refresh = false;
 	d->lost = 0;
 	d->overflow = false;
 	pidmap_clear(&d->wanted, 64);

@@ -32,6 +32,9 @@ struct discovery {
 	/* In: the engine asks for a machine pass this refresh. Out: a source lost events and
 	 * needs one (honoured at the next refresh). */
 	bool rescan;
+	/* Out, from ready(): the family changed at once (its cgroup emptied or froze):
+	 * the engine refreshes now instead of at the next tick. */
+	bool refresh;
 	/* Out: events a source lost since the last refresh, said in the log with the rescan;
 	 * overflow: more were lost than counted (a socket overflowed). */
 	unsigned long lost;

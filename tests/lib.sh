@@ -281,11 +281,39 @@ sweep_ours() {
 on_cleanup() { CLEANUPS="$CLEANUPS
 $*"; }
 
+# The cgroups orphanage made for this run's jobs (--track auto) and left behind (--on-exit
+# leave, or orphanage killed): under this shell's own v2 cgroup, named for an orphanage this
+# test tracked, or holding a process of this run. Only an empty one can be removed.
+ours_cgroups() {
+	local mount own d pid p
+	mount=$(awk '{for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break }}' \
+		/proc/self/mountinfo 2>/dev/null | head -1)
+	[ -n "$mount" ] || return 0
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup 2>/dev/null)
+	for d in "$mount${own%/}"/orphanage-*-*; do
+		[ -d "$d" ] || continue
+		pid=${d##*/orphanage-}
+		pid=${pid%%-*}
+		case " $TRACKED " in *" $pid:"*) echo "$d" && continue ;; esac
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+			ours "$p" && echo "$d" && break
+		done
+	done
+}
+# shellcheck disable=SC2317 # called through wait_until
+cgroup_removed() { [ ! -d "$1" ] || rmdir "$1" 2>/dev/null; }
+
 cleanup() {
 	eval "$CLEANUPS"
+	local cgroups d
+	cgroups=$(ours_cgroups)
 	# shellcheck disable=SC2086 # entries, split on purpose
 	signal_entries KILL $TRACKED
 	sweep_ours
+	# Emptied by the sweep; a zombie counts until PID 1 reaps it, which takes a moment here.
+	for d in $cgroups; do
+		wait_until 10 cgroup_removed "$d" || say "could not remove $d"
+	done
 	rm -rf "$TMPD"
 }
 # On exit, whatever the status: clean up; a passing test with parts skipped is a SKIP.

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "source_cgroup.h"
 
 static const char hybrid[] =
 	"24 30 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
@@ -397,6 +399,88 @@ static void test_explain_spawn(void **state)
 
 #define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
+/* The cgroup source: every pid in the cgroup and below is vouched for, in the cgroup's name. */
+static void test_source_vouches_what_the_cgroup_holds(void **state)
+{
+	struct fx *fx = *state;
+	char sub[128], why[256] = "";
+	put(fx->dir, "cgroup.events", "populated 1\nfrozen 0\n");
+	put(fx->dir, "cgroup.procs", "300\n301\n");
+	snprintf(sub, sizeof sub, "%s/made-by-the-job", fx->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put(sub, "cgroup.procs", "400\n");
+	void *src = source_cgroup_open(&fx->cg, why, sizeof why);
+	assert_non_null(src);
+	short events = 0;
+	assert_true(source_cgroup_ops.pollfd(src, &events) >= 0);
+	assert_int_equal(events, POLLPRI);
+
+	struct discovery d;
+	discovery_init(&d);
+	source_cgroup_ops.discover(src, NULL, &d);
+	assert_int_equal(d.n, 3);
+	static const pid_t held[] = { 300, 301, 400 };
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(pidmap_get(&d.vouched, held[i]), VOUCH_CGROUP);
+		assert_int_not_equal(pidmap_get(&d.wanted, held[i]), PIDMAP_NONE);
+		assert_true(source_cgroup_holds(src, held[i]));
+	}
+	assert_false(source_cgroup_holds(src, 302));
+	assert_int_equal(source_cgroup_count(src), 3);
+	assert_true(source_cgroup_state(src).populated);
+	assert_false(source_cgroup_state(src).frozen);
+
+	/* 301 died; an unreadable list next time keeps what the cgroup last held. */
+	discovery_clear(&d);
+	put(fx->dir, "cgroup.procs", "300\n");
+	source_cgroup_ops.discover(src, NULL, &d);
+	assert_false(source_cgroup_holds(src, 301));
+	assert_int_equal(pidmap_get(&d.vouched, 301), PIDMAP_NONE);
+	assert_int_equal(source_cgroup_count(src), 2);
+	discovery_clear(&d);
+	put(sub, "cgroup.procs", "garbage\n");
+	source_cgroup_ops.discover(src, NULL, &d);
+	assert_true(source_cgroup_holds(src, 400));
+	assert_int_equal(source_cgroup_count(src), 2);
+	discovery_free(&d);
+	source_cgroup_ops.close(src);
+}
+
+/* cgroup.events changing asks for a refresh at once; reading it unchanged does not. */
+static void test_source_events_ask_for_a_refresh(void **state)
+{
+	struct fx *fx = *state;
+	char why[256] = "";
+	put(fx->dir, "cgroup.events", "populated 1\nfrozen 0\n");
+	void *src = source_cgroup_open(&fx->cg, why, sizeof why);
+	assert_non_null(src);
+	struct discovery d;
+	discovery_init(&d);
+	source_cgroup_ops.ready(src, POLLPRI, &d);
+	assert_false(d.refresh);
+	put(fx->dir, "cgroup.events", "populated 1\nfrozen 1\n");
+	source_cgroup_ops.ready(src, POLLPRI, &d);
+	assert_true(d.refresh);
+	assert_true(source_cgroup_state(src).frozen);
+	discovery_clear(&d);
+	assert_false(d.refresh);
+	put(fx->dir, "cgroup.events", "populated 0\nfrozen 1\n");
+	source_cgroup_ops.ready(src, POLLPRI | POLLERR, &d);
+	assert_true(d.refresh);
+	assert_false(source_cgroup_state(src).populated);
+	discovery_free(&d);
+	source_cgroup_ops.close(src);
+}
+
+static void test_source_open_says_why(void **state)
+{
+	struct fx *fx = *state;
+	char why[256] = "";
+	assert_null(source_cgroup_open(&fx->cg, why, sizeof why));
+	assert_non_null(strstr(why, "cgroup.events"));
+	assert_non_null(strstr(why, fx->dir));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +504,9 @@ int main(void)
 		FX(test_create_says_why_and_leaves_nothing),
 		FX(test_remove_names_what_is_left),
 		FX(test_explain_spawn),
+		FX(test_source_vouches_what_the_cgroup_holds),
+		FX(test_source_events_ask_for_a_refresh),
+		FX(test_source_open_says_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -491,6 +491,75 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 	/* The teardown frees the engine again: engine_free leaves nothing to free twice. */
 }
 
+/* A source whose news cannot wait (its cgroup emptied) has the engine refresh at once. */
+static void urgent_ready(void *self, short revents, struct discovery *d)
+{
+	side_ready(self, revents, d);
+	d->refresh = true;
+}
+
+static const struct source_ops urgent_ops = {
+	.name = "urgent", .pollfd = side_pollfd, .ready = urgent_ready, .discover = side_discover, .close = side_close,
+};
+
+static void test_a_source_can_ask_for_a_refresh_now(void **state)
+{
+	struct fx *f = *state;
+	static struct side_source side;
+	memset(&side, 0, sizeof side);
+	assert_int_equal(pipe(side.fds), 0);
+	assert_true(engine_add_source(&f->e, &urgent_ops, &side));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 2000, 1, 2000, 2000, 120, "worker");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	unsigned long refreshes = f->e.refreshes;
+	struct pollfd fds[8];
+	size_t n = engine_pollfds(&f->e, fds, 8);
+	assert_int_equal(write(side.fds[1], "x", 1), 1);
+	assert_int_equal(poll(fds, n, 0), 1);
+	assert_int_equal(engine_handle_poll(&f->e, fds, n), ENGINE_REFRESHED);
+	assert_int_equal(f->e.refreshes, refreshes + 1);
+	assert_non_null(member(f, 2000));
+	assert_false(f->e.disc.refresh);
+}
+
+/* --track scan: no cgroup, so c and z say why in the event log and send nothing. */
+static void test_without_a_cgroup_c_and_z_say_why(void **state)
+{
+	struct fx *f = *state;
+	char err[256] = "";
+	f->opt.track = TRACK_SCAN;
+	assert_int_equal(engine_track(&f->e, err, sizeof err), 0);
+	const char *why = NULL;
+	assert_string_equal(engine_tracking(&f->e, &why), "scan");
+	assert_string_equal(why, "");
+	assert_null(engine_cgroup_path(&f->e));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	engine_refresh(&f->e);
+	struct action c = { .kind = ACT_CGROUP_KILL }, z = { .kind = ACT_FREEZE };
+	assert_true(engine_act(&f->e, &c));
+	assert_true(fixture_has_event_text(&f->e.log, "cgroup kill: no cgroup (--track scan)"));
+	assert_true(engine_act(&f->e, &z));
+	assert_true(fixture_has_event_text(&f->e.log, "freeze: no cgroup (--track scan)"));
+	assert_false(engine_frozen(&f->e));
+	assert_false(engine_member_frozen(&f->e, ROOT));
+	assert_true(member(f, ROOT)->alive);
+}
+
+/* --track cgroup with -p: the process is not orphanage's to move; an error, nothing made. */
+static void test_track_cgroup_refuses_an_attached_process(void **state)
+{
+	struct fx *f = *state;
+	char err[256] = "";
+	f->opt.track = TRACK_CGROUP;
+	f->opt.pid = ROOT;
+	assert_int_equal(engine_track(&f->e, err, sizeof err), 1);
+	assert_non_null(strstr(err, "--track cgroup: with -p "));
+	assert_null(engine_cgroup_path(&f->e));
+	assert_int_equal(f->e.nsources, 1);
+}
+
 /* The job's output, polled: the engine reads it and says so. */
 static void test_output_is_read_through_handle_poll(void **state)
 {
@@ -601,6 +670,9 @@ int main(void)
 		T(test_no_children_files_means_machine_passes),
 		T(test_a_source_beside_the_scan_plugs_in),
 		T(test_exact_source_makes_no_periodic_pass),
+		T(test_a_source_can_ask_for_a_refresh_now),
+		T(test_without_a_cgroup_c_and_z_say_why),
+		T(test_track_cgroup_refuses_an_attached_process),
 		T(test_output_is_read_through_handle_poll),
 		T(test_slow_reader_stops_the_pipe_and_drops_nothing),
 		T(test_check_collect_looks_once_more_then_names_the_leaked),

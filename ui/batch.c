@@ -149,6 +149,11 @@ static void json_job(FILE *out, const struct engine *e)
 	}
 	fputs(", \"command\": ", out);
 	json_command(out, e->job.command ? e->job.command : "");
+	fprintf(out, ", \"tracking\": \"%s\"", engine_tracking(e, NULL));
+	if (engine_cgroup_path(e)) {
+		fputs(", \"cgroup\": ", out);
+		json_string(out, engine_cgroup_path(e));
+	}
 	fputc('}', out);
 }
 

@@ -472,6 +472,20 @@ static void view_layout(const struct view *v, struct layout *L)
 	L->prompt_y = v->searching ? v->h - 1 : -1;
 }
 
+/* In the status line, after the counts: FROZEN (from cgroup.events), and how the family is
+ * found. Returns the line's new length. */
+static int view_track_status(struct view *v, const struct engine *e, int n)
+{
+	const char *why;
+	const char *how = engine_tracking(e, &why);
+	if (n > 0 && (size_t)n < sizeof v->line && (engine_frozen(e) || e->freeze_wanted))
+		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", engine_frozen(e) ? "FROZEN" : "freezing");
+	if (n > 0 && (size_t)n < sizeof v->line)
+		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | tracking: %s%s%s%s", how,
+			      why[0] ? " (" : "", why, why[0] ? ")" : "");
+	return n;
+}
+
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
 {
 	const struct job *j = &e->job;
@@ -504,6 +518,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive, %zu orphan%s",
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
 				 e->subreaper ? "on" : "off", nrunning, orphans, orphans == 1 ? "" : "s");
+		n = view_track_status(v, e, n);
 		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
 		struct pidmap named = { 0 };
 		pidmap_clear(&named, 16);
@@ -521,7 +536,8 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
 	if (L->keys_y >= 0)
 		view_row(v, L->keys_y,
-			 "arrows select  Enter details  / search  k kill  g group kill  t tree kill  s signal  r relaunch  ? help  q quit",
+			 "arrows  Enter details  / search  k kill  g group  t tree  c cgroup  z freeze  s signal  "
+			 "r relaunch  ? help  q quit",
 			 A_DIM, 0);
 	if (v->msg[0] && msg_y >= 0)
 		view_row(v, msg_y, v->msg, A_BOLD, v->color ? PAIR_RED : 0);
@@ -552,10 +568,13 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	columns_guide(row, v->utf8, v->guide, sizeof v->guide);
 	columns_cell(COL_COMMAND, m, v->cell, sizeof v->cell);
 	const char *mark = "";
+	bool frozen = m->alive && engine_member_frozen(e, m->p.pid);
 	if (!m->alive)
 		mark = "(exited) ";
 	else if (m->orphan)
-		mark = "[orphan] ";
+		mark = frozen ? "[orphan] [frozen] " : "[orphan] ";
+	else if (frozen)
+		mark = "[frozen] ";
 	const char *defunct = m->alive && m->p.state == 'Z' && !strstr(v->cell, "<defunct>") ? " <defunct>" : "";
 	snprintf(v->line, sizeof v->line, "%s%c %s%s%s%s", v->prefix, view_flag(m), v->guide, mark, v->cell, defunct);
 
@@ -738,6 +757,8 @@ static void view_draw_help(struct view *v)
 		"k        naive kill: the signal to the selected process only",
 		"g        group kill: the signal to its whole process group",
 		"t        tree kill: the selected process and all its family below it",
+		"c        cgroup kill: SIGKILL to every process in the job's cgroup at once",
+		"z        freeze the job's cgroup, or thaw it (the header says FROZEN)",
 		"s        choose the signal: digits type a number, Enter, Esc",
 		"r        relaunch the job once its family is gone",
 		"Ctrl+C   SIGINT to the job's group (unless --no-forward)",
@@ -749,6 +770,7 @@ static void view_draw_help(struct view *v)
 		"q F10    quit, applying --on-exit",
 		"",
 		"[orphan] rows (red) lost their parent: the dim (exited) row above.",
+		"[frozen] rows are stopped by z (cgroup.freeze); STAT still shows S.",
 		"The flag before COMMAND: I ignores, B blocks, C catches SIGHUP/SIGINT/",
 		"SIGTERM (? its signal masks could not be read); after a kill, the",
 		"events name each process that survived it, and why.",
@@ -1147,6 +1169,10 @@ static struct action view_one_key(struct view *v, const struct engine *e, int ch
 		return view_kill(v, e, ACT_KILL_GROUP);
 	case 't':
 		return view_kill(v, e, ACT_KILL_TREE);
+	case 'c':
+		return view_act(ACT_CGROUP_KILL);
+	case 'z':
+		return view_act(ACT_FREEZE);
 	case 's':
 		v->menu = true;
 		v->menu_typed = 0;

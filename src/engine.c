@@ -101,6 +101,11 @@ void engine_free(struct engine *e)
 	scan_close(e->sc);
 	eventlog_free(&e->log);
 	snapshot_free(&e->snap);
+	snapshot_free(&e->quick);
+	free(e->rd_quick);
+	free(e->rd_full);
+	e->rd_quick = e->rd_full = NULL;
+	e->rd_cap = 0;
 	free(e->copy);
 	e->copy = NULL;
 	e->sc = NULL;
@@ -172,6 +177,10 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		eventlog_add(&e->log, now, EV_INFO, attach, "attached to pid %d (process group %d)", attach,
 			     e->job.pgid);
 	} else {
+		/* What lives now cannot be in the job's groups: the machine pass skips it. With
+		 * --same-group the job shares orphanage's group, older processes and all. */
+		if (e->scan->prime && !o->same_group)
+			e->scan->prime(e->scan_self);
 		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored,
 				       .exec_path = l->exec_path, .demo = l->demo,
 				       .cgroup = e->have_cgroup ? &e->cgroup : NULL };

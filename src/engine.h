@@ -113,6 +113,10 @@ struct engine {
 	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct snapshot snap;		/* scratch for refreshes */
+	struct snapshot quick;		/* scratch: the quick reads of a refresh */
+	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
+	size_t rd_cap;
+	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
 	/* --track (engine_track.c): the exact sources beside the scan, and the job's cgroup. */
 	struct cgroup cgroup;		/* the job's own cgroup v2, when have_cgroup */
 	bool have_cgroup;
@@ -183,7 +187,8 @@ double engine_now(const struct engine *e);
 bool engine_refresh(struct engine *e);
 /* The same without the machine pass: quick, to draw an exit at once. */
 bool engine_refresh_family(struct engine *e);
-/* Is a machine pass due now (after an exit, or periodically)? */
+/* Is a machine pass due now (after an exit, or periodically)? Never periodically, nor
+ * after exits, beside an exact source (source_ops.exact): only when a source lost events. */
 bool engine_machine_pass_pending(const struct engine *e);
 /* Ask for a machine pass at the next refresh, whatever the schedule says. */
 void engine_want_machine_pass(struct engine *e);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "engine_int.h"
+#include "xalloc.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,6 +16,10 @@
 #define MACHINE_PASS_MIN_GAP 1.0
 /* Newcomers found in one refresh have their own children looked for, this many levels. */
 #define DISCOVERY_ROUNDS 16
+/* A member's command line is read again at least this often (seconds, spread over up to
+ * twice as long by pid): a program may rewrite its arguments in place, which neither its
+ * stat nor any event shows. */
+#define DETAILS_MAX_AGE 30.0
 
 /* The pidfd of a member: opened once, then checked to name the process we saw. */
 static void open_pidfd(struct engine *e, struct member *m)
@@ -57,13 +62,84 @@ void engine_want_machine_pass(struct engine *e)
 	e->machine_pass_forced = true;
 }
 
+/* Does a source see every birth in the family? */
+static bool engine_exact(const struct engine *e)
+{
+	for (size_t i = 0; i < e->nsources; i++)
+		if (e->sources[i].ops->exact)
+			return true;
+	return false;
+}
+
 bool engine_machine_pass_pending(const struct engine *e)
 {
+	if (e->machine_pass_forced)
+		return true;
+	if (engine_exact(e))
+		return false;
 	double now = engine_now(e);
 	bool periodic = !e->subreaper && e->fam.groups.n + e->fam.sessions.n > 0 &&
 			now - e->last_machine_pass >= MACHINE_PASS_PERIOD;
-	return periodic || e->machine_pass_forced ||
-	       (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
+	return periodic || (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
+}
+
+/* May this member's last details stand in for a new read (checked by proc_complete)? */
+static bool details_current(const struct engine *e, const struct member *m, double now)
+{
+	if (!m->alive || !m->p.detailed || pidmap_get(&e->disc.details, m->p.pid) != PIDMAP_NONE)
+		return false;
+	double max_age = DETAILS_MAX_AGE * (1.0 + (double)(m->p.pid % 16) / 16.0);
+	return now - m->p.details_at < max_age;
+}
+
+/* Read pids into e->snap: a member whose program has not changed by a quick read of its
+ * stat, the rest (newcomers, execs, details asked for or due) in detail. */
+static void engine_read(struct engine *e, const pid_t *pids, size_t n, double now)
+{
+	if (n == 0)
+		return;
+	if (!e->scan->quick) {
+		size_t had = e->snap.n;
+		e->scan->select(e->scan_self, pids, n, &e->snap);
+		for (size_t i = had; i < e->snap.n; i++)
+			e->snap.procs[i].details_at = now;
+		return;
+	}
+	if (e->rd_cap < n) {
+		e->rd_cap = n;
+		e->rd_quick = xreallocarray(e->rd_quick, n, sizeof *e->rd_quick);
+		e->rd_full = xreallocarray(e->rd_full, n, sizeof *e->rd_full);
+	}
+	size_t nq = 0, nf = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct member *m = family_find(&e->fam, pids[i]);
+		if (m && details_current(e, m, now))
+			e->rd_quick[nq++] = pids[i];
+		else
+			e->rd_full[nf++] = pids[i];
+	}
+	snapshot_clear(&e->quick);
+	if (nq) {
+		e->scan->quick(e->scan_self, e->rd_quick, nq, &e->quick);
+		e->snap.ticks = e->quick.ticks;
+	}
+	for (size_t i = 0; i < e->quick.n; i++) {
+		struct proc *q = &e->quick.procs[i];
+		const struct member *m = family_find(&e->fam, q->pid);
+		if (m && proc_complete(q, &m->p)) {
+			*snapshot_add(&e->snap) = *q;
+			q->cmdline = NULL;	/* now e->snap's */
+		} else {
+			e->rd_full[nf++] = q->pid;
+		}
+	}
+	if (nf) {
+		size_t had = e->snap.n;
+		e->scan->select(e->scan_self, e->rd_full, nf, &e->snap);
+		for (size_t i = had; i < e->snap.n; i++)
+			e->snap.procs[i].details_at = now;
+		e->n_detailed += e->snap.n - had;
+	}
 }
 
 /* Events a source lost: said once per refresh, with the rescan that makes up for them. */
@@ -132,13 +208,13 @@ static bool refresh(struct engine *e, bool allow_pass)
 	want_outsiders(e, allow_pass, d);
 
 	snapshot_clear(&e->snap);
-	e->scan->select(e->scan_self, d->pids, d->n, &e->snap);
+	engine_read(e, d->pids, d->n, now);
 	size_t running_before = family_running(&e->fam);
 	struct family_news news = discovery_news(d);
 	bool changed = family_update_news(&e->fam, &e->snap, &news, now, &e->log);
 	/* A member died: it may have left children never seen, orphaned in a family group or
 	 * session. Without --subreaper, only a machine pass finds them. */
-	if (family_running(&e->fam) < running_before && !e->subreaper)
+	if (family_running(&e->fam) < running_before && !e->subreaper && !engine_exact(e))
 		e->machine_pass_due = true;
 
 	/* Newcomers' own children, level by level, in the same refresh (the notes were taken). */
@@ -151,7 +227,7 @@ static bool refresh(struct engine *e, bool allow_pass)
 		if (d->n == before)
 			break;
 		size_t had = e->fam.n;
-		e->scan->select(e->scan_self, d->pids + before, d->n - before, &e->snap);
+		engine_read(e, d->pids + before, d->n - before, now);
 		if (family_update_news(&e->fam, &e->snap, &later, now, &e->log))
 			changed = true;
 		if (e->fam.n == had)
@@ -202,7 +278,7 @@ bool engine_reap(struct engine *e)
 	}
 	if (any) {
 		/* An exit may have orphaned children not yet seen: look once over the machine. */
-		if (!e->subreaper)
+		if (!e->subreaper && !engine_exact(e))
 			e->machine_pass_due = true;
 		engine_sync_pidfds(e);
 	}

@@ -204,10 +204,15 @@ bool engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 		struct sigmasks old = m->masks;
 		int old_err = m->masks_err;
 		bool first = m->masks_at == 0;
-		m->masks_err = e->read_masks(m->p.pid, &m->masks);
-		/* The pid may be another process now: masks are kept only for the one we know. */
-		if (!m->masks_err && e->scan->start_time(e->scan_self, m->p.pid) != m->p.start)
-			m->masks_err = ESRCH;
+		if (e->read_masks == sigmask_read && e->scan->masks) {
+			/* Through the scanner's held file: it names the process we know. */
+			m->masks_err = e->scan->masks(e->scan_self, m->p.pid, m->p.start, &m->masks);
+		} else {
+			m->masks_err = e->read_masks(m->p.pid, &m->masks);
+			/* The pid may be another process now: masks are kept only for the one we know. */
+			if (!m->masks_err && e->scan->start_time(e->scan_self, m->p.pid) != m->p.start)
+				m->masks_err = ESRCH;
+		}
 		m->masks_at = stamp;
 		if (first || old_err != m->masks_err || !masks_same(&old, &m->masks))
 			changed = true;

@@ -45,3 +45,44 @@ void proc_free(struct proc *p)
 	free(p->cmdline);
 	p->cmdline = NULL;
 }
+
+void proc_build_stat(struct proc *p)
+{
+	size_t k = 0;
+	p->stat[k++] = p->state ? p->state : '?';
+	if (p->nice < 0)
+		p->stat[k++] = '<';
+	else if (p->nice > 0)
+		p->stat[k++] = 'N';
+	if (p->locked)
+		p->stat[k++] = 'L';
+	if (p->sid == p->pid)
+		p->stat[k++] = 's';
+	if (p->nlwp > 1)
+		p->stat[k++] = 'l';
+	if (p->tpgid >= 0 && p->pgid == p->tpgid)
+		p->stat[k++] = '+';
+	p->stat[k] = '\0';
+}
+
+bool proc_complete(struct proc *q, const struct proc *old)
+{
+	if (!old->detailed || q->pid != old->pid || q->start != old->start || q->tty_nr != old->tty_nr ||
+	    strcmp(q->comm, old->comm) != 0)
+		return false;
+	/* A zombie's command line is its [comm] <defunct>, and a zombie runs nothing more. */
+	if (q->state == 'Z' || old->state == 'Z') {
+		if (q->state != old->state)
+			return false;
+	} else if (q->layout == 0 || q->layout != old->layout) {
+		return false;
+	}
+	q->cmdline = old->cmdline ? xstrdup(old->cmdline) : NULL;
+	q->euid = old->euid;
+	memcpy(q->tty, old->tty, sizeof q->tty);
+	q->locked = old->locked;
+	q->details_at = old->details_at;
+	proc_build_stat(q);
+	q->detailed = true;
+	return true;
+}

@@ -1,6 +1,8 @@
 #include "config.h"
 
+#include "pidmap.h"
 #include "scan.h"
+#include "sigmask.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -10,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libproc2/pids.h>
@@ -19,6 +23,9 @@
 #else
 #define VAL(rel, type, stack, info) ((void)(info), PIDS_VAL(rel, type, stack))
 #endif
+
+/* /proc/PID/stat's numeric fields read by a quick read: 4 (ppid) to 51 (env_end). */
+#define STAT_FIELDS (51 - 4 + 1)
 
 /* libproc2 takes at most this many pids in one select call. */
 #define SELECT_MAX 255
@@ -34,14 +41,121 @@ static enum pids_item detail_items[F_COUNT] = {
 	PIDS_NLWP, PIDS_CMDLINE_V,
 };
 
+/* Open files of one process: they name that very process (its struct pid), so once it
+ * is gone they fail or read empty, and never read another process that got its pid. */
+struct held {
+	pid_t pid;			/* 0: a free slot */
+	int stat_fd, task_fd, kids_fd;	/* -1 when not open */
+	int status_fd;			/* for the signal masks; -1 when not open */
+	unsigned long used;		/* scanner.calls when last read */
+};
+
+/* Held files are closed when not read for this many calls. */
+#define HELD_IDLE 64
+
+/* A process the last machine pass saw: its ids and its /proc directory's inode. */
+struct seen {
+	pid_t pid, ppid, pgid, sid;
+	unsigned long long ino;
+	bool before;			/* listed by scan_prime, before the job: ids not read */
+};
+
 /* libproc2 reads the few processes shown (the detailed read); the machine pass reads /proc/PID/stat
  * alone, filtering as it goes, so it costs one small read per process and no memory for
  * the processes it passes over. */
 struct scanner {
 	struct pids_info *detail;
-	unsigned long n_machine, n_select;
+	unsigned long n_machine, n_select, n_quick;
 	unsigned *pidbuf;
+	struct snapshot pre;		/* scan_select's quick reads before the detailed one */
+	struct pidmap pre_index;	/* pid -> slot in pre */
+	/* The last machine pass's processes (seen), and the one being made (next). */
+	struct seen *seen, *next;
+	size_t nseen, capseen, nnext, capnext;
+	struct pidmap seen_index;	/* pid -> slot in seen */
+	unsigned long n_pass_reads;	/* stat files the machine passes read */
+	/* Files of the processes read at every refresh, kept open: pread from 0 reads them
+	 * anew, one system call instead of three. */
+	struct held *held;
+	size_t nheld, capheld, maxheld;
+	struct pidmap held_index;	/* pid -> slot in held */
+	unsigned long calls;		/* quick reads asked for: the sweep's clock */
+	unsigned long swept_at;		/* calls at the last sweep */
 };
+
+static void held_close(struct held *h)
+{
+	if (h->stat_fd >= 0)
+		close(h->stat_fd);
+	if (h->task_fd >= 0)
+		close(h->task_fd);
+	if (h->kids_fd >= 0)
+		close(h->kids_fd);
+	if (h->status_fd >= 0)
+		close(h->status_fd);
+	h->stat_fd = h->task_fd = h->kids_fd = h->status_fd = -1;
+}
+
+/* Close the files not read lately, and pack the table. */
+static void held_sweep(struct scanner *sc)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sc->nheld; i++) {
+		struct held *h = &sc->held[i];
+		if (h->pid > 0 && h->used + HELD_IDLE >= sc->calls)
+			sc->held[k++] = *h;
+		else
+			held_close(h);
+	}
+	sc->nheld = k;
+	pidmap_clear(&sc->held_index, k);
+	for (size_t i = 0; i < k; i++)
+		pidmap_put(&sc->held_index, sc->held[i].pid, i);
+}
+
+/* The held files of pid, made when there is room; NULL when there is none. */
+static struct held *held_get(struct scanner *sc, pid_t pid)
+{
+	size_t i = pidmap_get(&sc->held_index, pid);
+	if (i == PIDMAP_NONE || sc->held[i].pid != pid) {
+		/* Full: sweep once a call at most (a family bigger than the table would sweep at
+		 * every pid). */
+		if (sc->nheld >= sc->maxheld && sc->swept_at != sc->calls) {
+			sc->swept_at = sc->calls;
+			held_sweep(sc);
+		}
+		if (sc->nheld >= sc->maxheld)
+			return NULL;
+		if (sc->nheld == sc->capheld) {
+			sc->capheld = sc->capheld ? sc->capheld * 2 : 64;
+			sc->held = xreallocarray(sc->held, sc->capheld, sizeof *sc->held);
+		}
+		i = sc->nheld++;
+		sc->held[i] = (struct held){ .pid = pid, .stat_fd = -1, .task_fd = -1, .kids_fd = -1, .status_fd = -1 };
+		pidmap_set(&sc->held_index, pid, i);
+	}
+	sc->held[i].used = sc->calls;
+	return &sc->held[i];
+}
+
+/* The process is gone: its held files are closed, its slot freed. */
+static void held_drop(struct held *h)
+{
+	held_close(h);
+	h->pid = 0;
+}
+
+static void seen_swap(struct scanner *sc);
+static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p);
+
+static void seen_push(struct scanner *sc, const struct seen *s)
+{
+	if (sc->nnext == sc->capnext) {
+		sc->capnext = sc->capnext ? sc->capnext * 2 : 1024;
+		sc->next = xreallocarray(sc->next, sc->capnext, sizeof *sc->next);
+	}
+	sc->next[sc->nnext++] = *s;
+}
 
 struct scanner *scan_open(char *err, size_t len)
 {
@@ -57,6 +171,11 @@ struct scanner *scan_open(char *err, size_t len)
 		return NULL;
 	}
 	sc->pidbuf = xcalloc(SELECT_MAX, sizeof *sc->pidbuf);
+	/* Three files a process, beside a pidfd a member: a fifth of the fds orphanage may
+	 * open, less a margin; processes beyond that are read with open, read, close. */
+	struct rlimit rl;
+	rlim_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 1024;
+	sc->maxheld = fds > 256 ? (size_t)(fds - 256) / 5 : 0;
 	return sc;
 }
 
@@ -67,6 +186,15 @@ void scan_close(struct scanner *sc)
 	if (sc->detail)
 		procps_pids_unref(&sc->detail);
 	free(sc->pidbuf);
+	snapshot_free(&sc->pre);
+	pidmap_free(&sc->pre_index);
+	free(sc->seen);
+	free(sc->next);
+	pidmap_free(&sc->seen_index);
+	for (size_t i = 0; i < sc->nheld; i++)
+		held_close(&sc->held[i]);
+	free(sc->held);
+	pidmap_free(&sc->held_index);
 	free(sc);
 }
 
@@ -74,6 +202,16 @@ void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long
 {
 	*machine = sc->n_machine;
 	*select = sc->n_select;
+}
+
+unsigned long scan_quick_count(const struct scanner *sc)
+{
+	return sc->n_quick;
+}
+
+unsigned long scan_pass_reads(const struct scanner *sc)
+{
+	return sc->n_pass_reads;
 }
 
 static void copy_str(char *dst, size_t len, const char *src)
@@ -105,6 +243,9 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 		if (r <= 0)
 			break;
 		got += (size_t)r;
+		/* A /proc file gives all it has in one read when there is room: no read for EOF. */
+		if ((size_t)r < len - 1 - (got - (size_t)r))
+			break;
 	}
 	close(fd);
 	buf[got] = '\0';
@@ -112,11 +253,12 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 }
 
 /* Parse /proc/PID/stat: the comm in parentheses may hold anything, so fields are counted
- * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start. */
-static bool parse_stat(char *buf, struct proc *p)
+ * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start; with all, also
+ * tty_nr, tpgid, cputicks, nice, nlwp and the memory layout (a quick read). */
+static bool parse_stat(char *buf, struct proc *p, bool all)
 {
 	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
-	if (!lp || !rp || rp < lp)
+	if (!lp || !rp || rp < lp || rp[1] != ' ' || !rp[2])
 		return false;
 	p->pid = (pid_t)strtol(buf, NULL, 10);
 	size_t clen = (size_t)(rp - lp - 1);
@@ -124,25 +266,75 @@ static bool parse_stat(char *buf, struct proc *p)
 		clen = sizeof p->comm - 1;
 	memcpy(p->comm, lp + 1, clen);
 	p->comm[clen] = '\0';
-	int ppid, pgid, sid;
-	char state;
-	if (sscanf(rp + 1, " %c %d %d %d", &state, &ppid, &pgid, &sid) != 4)
-		return false;
-	p->state = state;
-	p->ppid = ppid;
-	p->pgid = pgid;
-	p->sid = sid;
-	/* Field 22, starttime: 19 fields after the session (field 6). */
-	char *q = rp + 2;
-	for (int field = 3; field < 22 && q; field++) {
-		q = strchr(q, ' ');
-		if (q)
+	p->state = rp[2];
+	/* Fields 4 on are numbers: v[k] is field k + 4 (ppid is field 4, start time 22). */
+	unsigned long long v[STAT_FIELDS];
+	char *q = rp + 3;
+	int n = 0;
+	int want = all ? STAT_FIELDS : 22 - 4 + 1;
+	/* By hand: strtoll was a tenth of a refresh of a big family. Negative numbers (nice,
+	 * tpgid -1) wrap, as the casts below undo. */
+	while (n < want) {
+		while (*q == ' ')
 			q++;
+		bool neg = *q == '-';
+		q += neg;
+		if (*q < '0' || *q > '9')
+			break;
+		unsigned long long x = 0;
+		while (*q >= '0' && *q <= '9')
+			x = x * 10 + (unsigned long long)(*q++ - '0');
+		v[n++] = neg ? 0 - x : x;
 	}
-	if (!q)
+	if (n < 22 - 4 + 1)
 		return false;
-	p->start = strtoull(q, NULL, 10);
+	p->ppid = (pid_t)v[0];
+	p->pgid = (pid_t)v[1];
+	p->sid = (pid_t)v[2];
+	p->start = v[22 - 4];
+	if (!all)
+		return true;
+	p->tty_nr = (int)v[7 - 4];
+	p->tpgid = (pid_t)v[8 - 4];
+	p->cputicks = v[14 - 4] + v[15 - 4];
+	p->nice = (int)v[19 - 4];
+	p->nlwp = (int)v[20 - 4];
+	/* Code, stack (26-28), then data, break, arguments, environment (45-51), mixed: any
+	 * exec changes them; /proc shows 0 for the stack to whoever may not trace it. */
+	p->layout = 0;
+	if (n == STAT_FIELDS && v[28 - 4] != 0) {
+		static const int fields[] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
+		unsigned long long h = 1469598103934665603ull;
+		for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+			h = (h ^ v[fields[i] - 4]) * 1099511628211ull;
+		p->layout = h ? h : 1;
+	}
 	return true;
+}
+
+/* One quick read of /proc/PID/stat into p; false when it is gone. */
+static bool read_stat(pid_t pid, struct proc *p, bool all)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	memset(p, 0, sizeof *p);
+	return read_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
+}
+
+static void machine_found(struct snapshot *out, const struct proc *p)
+{
+	struct proc *slot = snapshot_add(out);
+	*slot = *p;
+	slot->stat[0] = p->state;
+	slot->tpgid = -1;
+	copy_str(slot->tty, sizeof slot->tty, "?");
+}
+
+/* The seen process at pid in the last pass, or NULL. */
+static const struct seen *seen_find(const struct scanner *sc, pid_t pid)
+{
+	size_t i = pidmap_get(&sc->seen_index, pid);
+	return i == PIDMAP_NONE ? NULL : &sc->seen[i];
 }
 
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
@@ -153,47 +345,89 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		return -errno;
 	sc->n_machine++;
 	out->ticks = scan_ticks_now();
+	sc->nnext = 0;
 	struct dirent *de;
 	char path[64], buf[1024];
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
-		/* A process that exits meanwhile is simply not read. */
-		if (read_small(path, buf, sizeof buf) <= 0)
-			continue;
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
 		struct proc p;
 		memset(&p, 0, sizeof p);
-		if (!parse_stat(buf, &p) || !want(&p, ctx))
+		/* The same directory inode as at the last pass is the same process (a reused pid
+		 * gets a new one; 1 is proc's "unknown"): its ids then need no read unless they
+		 * make it a candidate now. What it cannot show is a process that joined a family
+		 * group or took a member as parent since, without a new pid: see README. */
+		const struct seen *old = seen_find(sc, pid);
+		if (old && de->d_ino != 1 && old->ino == (unsigned long long)de->d_ino && old->before) {
+			seen_push(sc, old);
 			continue;
-		struct proc *slot = snapshot_add(out);
-		*slot = p;
-		slot->stat[0] = p.state;
-		slot->tpgid = -1;
-		copy_str(slot->tty, sizeof slot->tty, "?");
+		}
+		if (old && de->d_ino != 1 && old->ino == (unsigned long long)de->d_ino) {
+			/* Not a candidate by the ids read then: not read again. A candidate is read
+			 * anew, through its held file (the family's are held already). */
+			p.pid = pid;
+			p.ppid = old->ppid;
+			p.pgid = old->pgid;
+			p.sid = old->sid;
+			if (!want(&p, ctx)) {
+				seen_push(sc, old);
+				continue;
+			}
+			sc->n_pass_reads++;
+			if (!held_read_stat(sc, pid, &p))
+				continue;
+			struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
+			seen_push(sc, &now);
+			if (want(&p, ctx))
+				machine_found(out, &p);
+			continue;
+		}
+		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
+		sc->n_pass_reads++;
+		/* A process that exits meanwhile is simply not read. */
+		if (read_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p, false))
+			continue;
+		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
+		seen_push(sc, &now);
+		if (want(&p, ctx))
+			machine_found(out, &p);
 	}
 	closedir(d);
+	seen_swap(sc);
 	return 0;
 }
 
-/* ps j's STAT: the state, then < N L s l + as procps builds it. */
-static void build_stat(struct proc *p, int nice, unsigned long locked, int nlwp)
+void scan_prime(struct scanner *sc)
 {
-	size_t k = 0;
-	p->stat[k++] = p->state ? p->state : '?';
-	if (nice < 0)
-		p->stat[k++] = '<';
-	else if (nice > 0)
-		p->stat[k++] = 'N';
-	if (locked)
-		p->stat[k++] = 'L';
-	if (p->sid == p->pid)
-		p->stat[k++] = 's';
-	if (nlwp > 1)
-		p->stat[k++] = 'l';
-	if (p->tpgid >= 0 && p->pgid == p->tpgid)
-		p->stat[k++] = '+';
-	p->stat[k] = '\0';
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	sc->nnext = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || de->d_ino == 1)
+			continue;
+		struct seen before = { (pid_t)strtol(de->d_name, NULL, 10), 0, 0, 0, (unsigned long long)de->d_ino, true };
+		seen_push(sc, &before);
+	}
+	closedir(d);
+	seen_swap(sc);
+}
+
+/* The processes just listed are the next pass's seen ones. */
+static void seen_swap(struct scanner *sc)
+{
+	struct seen *t = sc->seen;
+	sc->seen = sc->next;
+	sc->next = t;
+	size_t tc = sc->capseen;
+	sc->capseen = sc->capnext;
+	sc->capnext = tc;
+	sc->nseen = sc->nnext;
+	pidmap_clear(&sc->seen_index, sc->nseen);
+	for (size_t i = 0; i < sc->nseen; i++)
+		pidmap_put(&sc->seen_index, sc->seen[i].pid, i);
 }
 
 static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc *p)
@@ -211,7 +445,10 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	copy_str(p->tty, sizeof p->tty, tty && *tty ? tty : "?");
 	p->euid = VAL(F_EUID, u_int, st, in);
 	p->cputicks = VAL(F_TICS, ull_int, st, in);
-	build_stat(p, VAL(F_NICE, s_int, st, in), VAL(F_LOCKED, ul_int, st, in), VAL(F_NLWP, s_int, st, in));
+	p->nice = VAL(F_NICE, s_int, st, in);
+	p->locked = VAL(F_LOCKED, ul_int, st, in) != 0;
+	p->nlwp = VAL(F_NLWP, s_int, st, in);
+	proc_build_stat(p);
 	/* The raw arguments: libproc2's CMDLINE replaces control characters with '?', and the
 	 * faces must show them escaped instead. */
 	char **argv = VAL(F_CMDLINE_V, strv, st, in);
@@ -240,8 +477,61 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	p->detailed = true;
 }
 
+/* /proc/PID/stat through its held file: pread from 0 reads it anew. When that fails the
+ * process it named is gone; the pid is opened afresh once (it may name a new process). */
+static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p)
+{
+	struct held *h = held_get(sc, pid);
+	if (!h)
+		return read_stat(pid, p, true);
+	char buf[1024];
+	for (int fresh = 0; fresh < 2; fresh++) {
+		if (h->stat_fd < 0) {
+			char path[64];
+			snprintf(path, sizeof path, "/proc/%d/stat", pid);
+			h->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (h->stat_fd < 0)
+				break;
+			fresh = 1;
+		}
+		ssize_t r = pread(h->stat_fd, buf, sizeof buf - 1, 0);
+		if (r > 0) {
+			buf[r] = '\0';
+			memset(p, 0, sizeof *p);
+			return parse_stat(buf, p, true);
+		}
+		held_close(h);
+	}
+	held_drop(h);
+	return false;
+}
+
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	out->ticks = scan_ticks_now();
+	sc->n_quick += n;
+	if (++sc->calls % HELD_IDLE == 0)
+		held_sweep(sc);
+	for (size_t i = 0; i < n; i++) {
+		struct proc p;
+		/* A process that exited meanwhile is left out. */
+		if (pids[i] > 0 && held_read_stat(sc, pids[i], &p))
+			*snapshot_add(out) = p;
+	}
+	return 0;
+}
+
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
 {
+	/* The memory layout and tty number, read before libproc2's reading: an exec in between
+	 * leaves the older layout beside the newer command line, and the next quick read sees
+	 * the layout change and reads the details again. */
+	snapshot_clear(&sc->pre);
+	scan_quick(sc, pids, n, &sc->pre);
+	sc->n_quick -= n;
+	pidmap_clear(&sc->pre_index, sc->pre.n);
+	for (size_t i = 0; i < sc->pre.n; i++)
+		pidmap_put(&sc->pre_index, sc->pre.procs[i].pid, i);
 	out->ticks = scan_ticks_now();
 	size_t i = 0;
 	while (i < n) {
@@ -256,8 +546,19 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 		sc->n_select++;
 		if (!f)
 			return -errno ? -errno : -EIO;
-		for (int j = 0; j < f->counts->total; j++)
-			take_detailed(sc, f->stacks[j], snapshot_add(out));
+		for (int j = 0; j < f->counts->total; j++) {
+			struct proc *p = snapshot_add(out);
+			take_detailed(sc, f->stacks[j], p);
+			size_t pre = pidmap_get(&sc->pre_index, p->pid);
+			if (pre != PIDMAP_NONE && sc->pre.procs[pre].start == p->start) {
+				p->layout = sc->pre.procs[pre].layout;
+				p->tty_nr = sc->pre.procs[pre].tty_nr;
+			} else {
+				/* Not read before: unknown, so the next quick read cannot stand in. */
+				p->layout = 0;
+				p->tty_nr = -1;
+			}
+		}
 	}
 	return 0;
 }
@@ -271,57 +572,88 @@ static void pidvec_push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 	(*v)[(*n)++] = pid;
 }
 
+/* Append the pids in a children file open as fd, read from its start; -1 on a read error. */
+static int parse_children_fd(int fd, pid_t **kids, size_t *n, size_t *cap)
+{
+	/* A thread with many children may overflow one buffer: read in pieces. */
+	char buf[4096];
+	char carry[16];
+	size_t ncarry = 0;
+	off_t off = 0;
+	for (;;) {
+		memcpy(buf, carry, ncarry);
+		size_t room = sizeof buf - 1 - ncarry;
+		ssize_t r = pread(fd, buf + ncarry, room, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		off += r;
+		size_t len = ncarry + (size_t)r;
+		buf[len] = '\0';
+		ncarry = 0;
+		/* A /proc file gives all it has when there is room: a short read is the end. */
+		bool more = r > 0 && (size_t)r == room;
+		char *p = buf;
+		while (*p) {
+			char *end;
+			long v = strtol(p, &end, 10);
+			if (end == p) {
+				p++;
+				continue;
+			}
+			if (*end == '\0' && more && end - p < (long)sizeof carry) {
+				/* A number cut by the buffer's end: finish it with the next read. */
+				ncarry = (size_t)(end - p);
+				memcpy(carry, p, ncarry);
+				break;
+			}
+			if (v > 0)
+				pidvec_push(kids, n, cap, (pid_t)v);
+			p = end;
+		}
+		if (!more)
+			return 0;
+	}
+}
+
+/* Append the pids in one children file to the vector; -1 when it cannot be read. */
+static int read_children_file(const char *path, pid_t **kids, size_t *n, size_t *cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = parse_children_fd(fd, kids, n, cap);
+	close(fd);
+	return rc;
+}
+
 int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
 	char path[64];
+	struct stat st;
 	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	/* The task directory's link count is its threads plus 2: with one thread, its
+	 * children file is named without listing the directory. */
+	if (stat(path, &st) < 0)
+		return -1;
+	if (st.st_nlink == 3) {
+		char one[64];
+		snprintf(one, sizeof one, "/proc/%d/task/%d/children", pid, pid);
+		if (read_children_file(one, kids, n, cap) == 0)
+			return 0;
+	}
 	DIR *d = opendir(path);
 	if (!d)
 		return -1;
 	int rc = -1;
-	char buf[4096];
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", pid, de->d_name);
-		/* A thread with many children may overflow one buffer: read in pieces. */
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		rc = 0;
-		char carry[16];
-		size_t ncarry = 0;
-		for (;;) {
-			memcpy(buf, carry, ncarry);
-			ssize_t r = read(fd, buf + ncarry, sizeof buf - 1 - ncarry);
-			if (r < 0 && errno == EINTR)
-				continue;
-			size_t len = ncarry + (r > 0 ? (size_t)r : 0);
-			buf[len] = '\0';
-			ncarry = 0;
-			char *p = buf;
-			while (*p) {
-				char *end;
-				long v = strtol(p, &end, 10);
-				if (end == p) {
-					p++;
-					continue;
-				}
-				if (*end == '\0' && r > 0 && end - p < (long)sizeof carry) {
-					/* A number cut by the buffer's end: finish it with the next read. */
-					ncarry = (size_t)(end - p);
-					memcpy(carry, p, ncarry);
-					break;
-				}
-				if (v > 0)
-					pidvec_push(kids, n, cap, (pid_t)v);
-				p = end;
-			}
-			if (r <= 0)
-				break;
-		}
-		close(fd);
+		if (read_children_file(path, kids, n, cap) == 0)
+			rc = 0;
 	}
 	closedir(d);
 	return rc;
@@ -330,11 +662,8 @@ int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 /* The ppid (and start time) of pid from /proc/PID/stat, or -1 when it is gone. */
 static pid_t read_ppid(pid_t pid, unsigned long long *start)
 {
-	char path[64], buf[1024];
 	struct proc p;
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	memset(&p, 0, sizeof p);
-	if (read_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p))
+	if (!read_stat(pid, &p, false))
 		return -1;
 	if (start)
 		*start = p.start;
@@ -391,10 +720,102 @@ static int sys_select(void *self, const pid_t *pids, size_t n, struct snapshot *
 	return scan_select(self, pids, n, out);
 }
 
+static int sys_quick(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	return scan_quick(self, pids, n, out);
+}
+
+/* The children through held files: the task directory's link count (threads plus 2),
+ * then with one thread its children file. Otherwise, or when the held files named a
+ * process now gone, scan_children reads afresh. */
+static int held_children(struct scanner *sc, pid_t pid, bool one, pid_t **kids, size_t *n, size_t *cap)
+{
+	struct held *h = held_get(sc, pid);
+	if (!h)
+		return scan_children(pid, kids, n, cap);
+	char path[64];
+	if (one && h->kids_fd >= 0) {
+		/* One thread, as just read: its children file alone. */
+		size_t had = *n;
+		if (parse_children_fd(h->kids_fd, kids, n, cap) == 0)
+			return 0;
+		*n = had;
+	}
+	if (h->task_fd < 0) {
+		snprintf(path, sizeof path, "/proc/%d/task", pid);
+		h->task_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	struct stat st;
+	if (h->task_fd < 0 || fstat(h->task_fd, &st) < 0 || st.st_nlink < 3) {
+		/* Gone (no threads: 2), or its pid now another process's: read afresh. */
+		held_close(h);
+		return scan_children(pid, kids, n, cap);
+	}
+	if (st.st_nlink != 3)
+		return scan_children(pid, kids, n, cap);	/* several threads */
+	if (h->kids_fd < 0) {
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
+		h->kids_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	size_t had = *n;
+	if (h->kids_fd >= 0 && parse_children_fd(h->kids_fd, kids, n, cap) == 0)
+		return 0;
+	*n = had;
+	held_close(h);
+	return scan_children(pid, kids, n, cap);
+}
+
+static void sys_prime(void *self)
+{
+	scan_prime(self);
+}
+
 static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
-	(void)self;
-	return scan_children(pid, kids, n, cap);
+	return held_children(self, pid, false, kids, n, cap);
+}
+
+int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out)
+{
+	struct held *h = held_get(sc, pid);
+	if (!h) {
+		int err = sigmask_read(pid, out);
+		if (!err && scan_start_time(pid) != start)
+			err = ESRCH;
+		return err;
+	}
+	if (h->status_fd < 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/status", pid);
+		h->status_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (h->status_fd < 0)
+			return errno;
+		/* Opened now: it names the process the held stat names, if that is ours. */
+		struct proc p;
+		if (!held_read_stat(sc, pid, &p) || p.start != start) {
+			held_close(h);
+			return ESRCH;
+		}
+	}
+	char buf[4096];
+	memset(out, 0, sizeof *out);
+	ssize_t r = pread(h->status_fd, buf, sizeof buf, 0);
+	if (r <= 0) {
+		/* The process it named is gone. */
+		held_close(h);
+		return ESRCH;
+	}
+	return sigmask_parse(buf, (size_t)r, out) ? 0 : EINVAL;
+}
+
+static int sys_masks(void *self, pid_t pid, unsigned long long start, struct sigmasks *out)
+{
+	return scan_masks(self, pid, start, out);
+}
+
+static int sys_children_one(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
+{
+	return held_children(self, pid, true, kids, n, cap);
 }
 
 static size_t sys_ancestors(void *self, pid_t pid, pid_t *out, size_t max)
@@ -428,6 +849,16 @@ static enum stop_cause sys_stop_cause(void *self, const struct proc *p)
 }
 
 const struct scan_ops scan_ops_system = {
-	sys_machine, sys_select, sys_children, sys_ancestors, sys_ticks_now, sys_comm, sys_start_time,
-	sys_stop_cause,
+	.machine = sys_machine,
+	.select = sys_select,
+	.children = sys_children,
+	.ancestors = sys_ancestors,
+	.ticks_now = sys_ticks_now,
+	.comm = sys_comm,
+	.start_time = sys_start_time,
+	.stop_cause = sys_stop_cause,
+	.quick = sys_quick,
+	.prime = sys_prime,
+	.children_one = sys_children_one,
+	.masks = sys_masks,
 };

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "proc.h"
+#include "sigmask.h"
 #include "stopwhy.h"
 
 struct scanner;
@@ -15,14 +16,34 @@ struct scanner;
 struct scanner *scan_open(char *err, size_t len);
 void scan_close(struct scanner *sc);
 /* The machine pass: every process on the machine, read from /proc/PID/stat only (pid, ppid, pgid, sid, start
- * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno. */
+ * time, state, comm); those `want` accepts are appended to out. Returns 0, or -errno.
+ * Incremental: the /proc directory is listed each time (no other way to learn new pids),
+ * but a process seen by an earlier pass (same pid, same directory inode) is read again
+ * only when `want` accepts the ids read then. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		 struct snapshot *out);
+/* List the processes there are now, before a job is launched: none of them can be in the
+ * job's groups or sessions (born before them), so the machine pass never reads one again
+ * while its pid keeps the same /proc directory inode. Not for -p (an attached process's
+ * groups may hold older processes), nor --same-group (orphanage's group does). */
+void scan_prime(struct scanner *sc);
 /* The detailed read: everything a ps j row needs about these pids (absent pids are left
  * out). Appends to out. */
 int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+/* The quick read: /proc/PID/stat alone for these pids, parsed directly (no tty name, user,
+ * locked memory or command line: not detailed, proc_complete fills them from the last
+ * detailed reading). Absent pids are left out. Appends to out. */
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+/* The signal masks of the process pid started at start (/proc/PID/status through a held
+ * file: one pread, and no start time check after the first). 0, or an errno as
+ * sigmask_read's (ESRCH: gone, or its pid is another process's now). */
+int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out);
 /* How many machine passes and detailed reads were made: what the refreshes cost. */
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
+/* How many processes were read quickly. */
+unsigned long scan_quick_count(const struct scanner *sc);
+/* How many stat files the machine passes read. */
+unsigned long scan_pass_reads(const struct scanner *sc);
 
 /* The direct children of pid, from /proc/PID/task/TID/children, appended to a pid vector.
  * Returns 0, or -1 when that file is missing (a kernel without CONFIG_PROC_CHILDREN,
@@ -54,6 +75,15 @@ struct scan_ops {
 	unsigned long long (*start_time)(void *self, pid_t pid);
 	/* Why a process read as stopped (T) stopped, as far as /proc tells (stopwhy.h). */
 	enum stop_cause (*stop_cause)(void *self, const struct proc *p);
+	/* The quick read of some pids (scan_quick); NULL: every read is detailed. */
+	int (*quick)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+	/* The children of a process just read with one thread: its one children file, no
+	 * look at its threads. NULL: children does it all. */
+	int (*children_one)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
+	/* scan_masks; NULL: the engine's read_masks and a start time check. */
+	int (*masks)(void *self, pid_t pid, unsigned long long start, struct sigmasks *out);
+	/* scan_prime; NULL: the first machine pass reads every process. */
+	void (*prime)(void *self);
 };
 
 /* The real /proc, through libproc2; self is a struct scanner from scan_open. */

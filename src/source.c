@@ -11,6 +11,7 @@ void discovery_init(struct discovery *d)
 	memset(d, 0, sizeof *d);
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
+	pidmap_clear(&d->details, 16);
 }
 
 void discovery_free(struct discovery *d)
@@ -19,6 +20,7 @@ void discovery_free(struct discovery *d)
 	free(d->notes);
 	pidmap_free(&d->wanted);
 	pidmap_free(&d->vouched);
+	pidmap_free(&d->details);
 	memset(d, 0, sizeof *d);
 }
 
@@ -32,6 +34,7 @@ void discovery_clear(struct discovery *d)
 	d->overflow = false;
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
+	pidmap_clear(&d->details, 16);
 }
 
 void discovery_want(struct discovery *d, pid_t pid)
@@ -44,6 +47,14 @@ void discovery_want(struct discovery *d, pid_t pid)
 		d->pids = xreallocarray(d->pids, d->cap, sizeof *d->pids);
 	}
 	d->pids[d->n++] = pid;
+}
+
+void discovery_want_details(struct discovery *d, pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	pidmap_set(&d->details, pid, 0);
+	discovery_want(d, pid);
 }
 
 void discovery_vouch(struct discovery *d, pid_t pid, enum vouch_why why)

@@ -21,6 +21,10 @@ struct discovery {
 	/* Pids that are members on the source's own authority (in the job's cgroup; forked
 	 * by a member per a kernel event), whatever their parent is now: pid -> enum vouch_why. */
 	struct pidmap vouched;
+	/* Pids whose command line, user and tty must be read again this refresh (an exec or a
+	 * new name reported): pid -> 0. Others that are members get a quick read when their
+	 * stat shows the same program. */
+	struct pidmap details;
 	/* Births and exits the kernel reported, kept even when the process is gone by the
 	 * time /proc is read. */
 	struct birth_note *notes;
@@ -43,6 +47,8 @@ void discovery_free(struct discovery *d);
 void discovery_clear(struct discovery *d);
 /* Read pid at this refresh (once, however often it is asked for). */
 void discovery_want(struct discovery *d, pid_t pid);
+/* Read pid's details again (an exec was reported); it is read too. */
+void discovery_want_details(struct discovery *d, pid_t pid);
 /* pid is a member on the source's word; it is read too. */
 void discovery_vouch(struct discovery *d, pid_t pid, enum vouch_why why);
 /* Keep what the kernel reported of a birth or an exit; the pid is read too. */
@@ -52,6 +58,9 @@ struct family_news discovery_news(const struct discovery *d);
 
 struct source_ops {
 	const char *name;		/* "scan", "cgroup", "events": named on screen */
+	/* The source sees every process the family gains (its cgroup, the kernel's events),
+	 * whatever group or session it keeps: no periodic machine pass is needed beside it. */
+	bool exact;
 	/* The fd to poll between refreshes, or -1 (events set to what to poll for); NULL,
 	 * with ready NULL too, for a source that only works at refreshes. */
 	int (*pollfd)(void *self, short *events);

@@ -102,6 +102,7 @@ static void cgroup_source_close(void *self)
 
 const struct source_ops source_cgroup_ops = {
 	.name = "cgroup",
+	.exact = true,
 	.pollfd = cgroup_source_pollfd,
 	.ready = cgroup_source_ready,
 	.discover = cgroup_source_discover,

@@ -253,7 +253,12 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 			if (!in_family(s, ev->tgid))
 				break;
 			s->counts.family++;
-			discovery_want(d, ev->tgid);
+			/* An exec or a new name: the command line and user are read again, not
+			 * taken over from the last reading (a setsid shows in the stat). */
+			if (ev->kind == PROCEV_SID)
+				discovery_want(d, ev->tgid);
+			else
+				discovery_want_details(d, ev->tgid);
 			/* Another thread's name is not the process's (the main thread's). */
 			if (ev->kind == PROCEV_SID || (ev->kind == PROCEV_COMM && ev->pid != ev->tgid))
 				break;
@@ -395,6 +400,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 
 const struct source_ops source_events_ops = {
 	.name = "events",
+	.exact = true,
 	.pollfd = events_pollfd,
 	.ready = events_ready,
 	.discover = events_discover,

@@ -13,6 +13,7 @@ struct scan_source {
 	bool children_files;		/* /proc/PID/task/TID/children works here */
 	unsigned long passes;
 	const struct family *fam;	/* for the machine pass's filter, during discover */
+	bool children_due;		/* discover ran: the next newcomers reads every member's children */
 };
 
 void *source_scan_open(const struct scan_ops *scan, void *scan_self, pid_t self)
@@ -43,12 +44,14 @@ static void scan_source_close(void *self)
 	free(self);
 }
 
-/* The direct children of pid, to be read. */
-static size_t want_children(struct scan_source *s, pid_t pid, struct discovery *d)
+/* The direct children of pid, to be read. nlwp: its thread count as just read, or 0. */
+static size_t want_children(struct scan_source *s, pid_t pid, int nlwp, struct discovery *d)
 {
 	pid_t *kids = NULL;
 	size_t n = 0, cap = 0, before = d->n;
-	if (s->scan->children(s->scan_self, pid, &kids, &n, &cap) == 0)
+	int rc = nlwp == 1 && s->scan->children_one ? s->scan->children_one(s->scan_self, pid, &kids, &n, &cap)
+						     : s->scan->children(s->scan_self, pid, &kids, &n, &cap);
+	if (rc == 0)
 		for (size_t i = 0; i < n; i++)
 			discovery_want(d, kids[i]);
 	free(kids);
@@ -98,12 +101,12 @@ static void scan_source_discover(void *self, const struct family *fam, struct di
 		if (fam->m[i].alive && fam->m[i].p.ppid > 1 && fam->m[i].p.ppid != s->self)
 			discovery_want(d, fam->m[i].p.ppid);
 	if (s->children_files) {
-		for (size_t i = 0; i < fam->n; i++)
-			if (fam->m[i].alive)
-				want_children(s, fam->m[i].p.pid, d);
+		/* The members' children are read after the members (newcomers), with the
+		 * thread count just read. */
+		s->children_due = true;
 		if (!fam->root_seen)
-			want_children(s, fam->root, d);
-		want_children(s, s->self, d);
+			want_children(s, fam->root, 0, d);
+		want_children(s, s->self, 0, d);
 	}
 	if (!s->children_files || d->rescan)
 		machine_pass(s, fam, d);
@@ -115,10 +118,13 @@ static size_t scan_source_newcomers(void *self, const struct family *fam, double
 	size_t added = 0;
 	if (!s->children_files)
 		return 0;
+	/* The first call of a refresh: every member's children; then the newcomers'. */
+	bool all = s->children_due;
+	s->children_due = false;
 	for (size_t i = 0; i < fam->n; i++) {
 		const struct member *m = &fam->m[i];
-		if (m->alive && m->joined == joined)
-			added += want_children(s, m->p.pid, d);
+		if (m->alive && (all || m->joined == joined))
+			added += want_children(s, m->p.pid, m->p.nlwp, d);
 	}
 	return added;
 }

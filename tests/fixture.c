@@ -23,6 +23,8 @@ struct proc *fixture_put(struct snapshot *snap, pid_t pid, pid_t ppid, pid_t pgi
 	snprintf(p->tty, sizeof p->tty, "pts/0");
 	snprintf(p->comm, sizeof p->comm, "%s", comm);
 	p->cmdline = xstrdup(comm);
+	p->tty_nr = 0x8800;
+	p->nlwp = 1;
 	p->detailed = true;
 	return p;
 }
@@ -115,6 +117,19 @@ static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx),
 	return 0;
 }
 
+/* What a real exec changes in /proc/PID/stat: the memory layout. A proc given no layout
+ * of its own has one that follows its command line, so changing the command line is an
+ * exec; one given a layout keeps it (arguments rewritten in place). */
+static unsigned long long fp_layout(const struct proc *p)
+{
+	if (p->layout)
+		return p->layout;
+	unsigned long long h = 1469598103934665603ull;
+	for (const char *c = p->cmdline ? p->cmdline : ""; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	return h ? h : 1;
+}
+
 static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *out)
 {
 	struct fixture_proc *fp = self;
@@ -122,8 +137,39 @@ static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *o
 	out->ticks = fp->ticks;
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = fp_find(fp, pids[i]);
-		if (p)
-			proc_copy(snapshot_add(out), p);
+		if (p) {
+			struct proc *c = snapshot_add(out);
+			proc_copy(c, p);
+			c->layout = fp_layout(p);
+		}
+	}
+	return 0;
+}
+
+static int fp_quick(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+{
+	struct fixture_proc *fp = self;
+	fp->quick_calls++;
+	out->ticks = fp->ticks;
+	for (size_t i = 0; i < n; i++) {
+		const struct proc *src = fp_find(fp, pids[i]);
+		if (!src)
+			continue;
+		/* What /proc/PID/stat holds, and no more. */
+		struct proc *p = snapshot_add(out);
+		p->pid = src->pid;
+		p->ppid = src->ppid;
+		p->pgid = src->pgid;
+		p->sid = src->sid;
+		p->tpgid = src->tpgid;
+		p->start = src->start;
+		p->state = src->state;
+		p->cputicks = src->cputicks;
+		p->tty_nr = src->tty_nr;
+		p->nice = src->nice;
+		p->nlwp = src->nlwp;
+		p->layout = fp_layout(src);
+		memcpy(p->comm, src->comm, sizeof p->comm);
 	}
 	return 0;
 }
@@ -177,5 +223,12 @@ static unsigned long long fp_start_time(void *self, pid_t pid)
 }
 
 const struct scan_ops fixture_scan_ops = {
-	fp_machine, fp_select, fp_children, fp_ancestors, fp_ticks_now, fp_comm, fp_start_time, NULL,
+	.machine = fp_machine,
+	.select = fp_select,
+	.children = fp_children,
+	.ancestors = fp_ancestors,
+	.ticks_now = fp_ticks_now,
+	.comm = fp_comm,
+	.start_time = fp_start_time,
+	.quick = fp_quick,
 };

@@ -38,7 +38,7 @@ struct fixture_proc {
 	struct snapshot procs;
 	unsigned long long ticks;	/* the clock of start times, now */
 	bool no_children_files;		/* a kernel without CONFIG_PROC_CHILDREN */
-	unsigned long machine_calls, select_calls;
+	unsigned long machine_calls, select_calls, quick_calls;
 };
 
 extern const struct scan_ops fixture_scan_ops;

@@ -225,4 +225,24 @@ wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
 wait "$ORPH_PID"
 wait_until 15 gone $pids || fail "SIGTERM left $pids alive"
 say "ok: an ignored SIGHUP stays ignored"
+# 12. An exec that keeps the comm (sh exec sh): the new command line is shown, although
+#     an idle member's later readings are of its stat alone.
+out=$TMPD/exec.json
+start_orphanage "$out" "$TMPD/exec.err" -b --json -d 0.1 -- sh -c 'sleep 1; exec sh -c "sleep 300; true"'
+wait_until 10 json_true "$out" 'any(p["command"] == "sleep 300" for o in objs for p in o["processes"])' ||
+	{ track_output "$out"; fail "the exec'd sh's sleep never seen: $(tail -2 "$out")"; }
+pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
+track $pids
+sh_pid=$(json_eval "$out" 'objs[0]["job"]["pid"]')
+json_true "$out" "any(p['pid'] == $sh_pid and p['command'] == 'sh -c sleep 1; exec sh -c \"sleep 300; true\"' for o in objs for p in o['processes'])" ||
+	fail "the sh before its exec was never shown: $(head -1 "$out")"
+wait_until 5 json_true "$out" "any(p['pid'] == $sh_pid and p['command'] == 'sh -c sleep 300; true' for o in objs for p in o['processes'])" ||
+	fail "the sh's new command line after exec sh was never shown: $(tail -1 "$out")"
+json_true "$out" "[p['command'] for p in objs[-1]['processes'] if p['pid'] == $sh_pid] == ['sh -c sleep 300; true']" ||
+	fail "the sh's latest row is not its new command: $(tail -1 "$out")"
+kill_ours TERM "$ORPH_PID"
+wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
+wait "$ORPH_PID"
+wait_until 15 gone $pids || fail "SIGTERM left $pids alive"
+say "ok: exec sh from sh shows the new command line"
 exit 0

@@ -221,6 +221,121 @@ static void test_exec_to_a_command_line_of_the_same_size_is_a_change(void **stat
 	assert_string_equal(member(f, 1001)->p.cmdline, "bbbb");
 }
 
+/* An idle member is read quickly (its stat alone): its command line stays the one read in
+ * detail, and nothing changes. */
+static void test_idle_member_is_read_quickly(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	unsigned long detailed = f->e.n_detailed, gen = engine_generation(&f->e);
+	assert_true(detailed >= 2);
+	fake_now = 1.5;
+	assert_false(engine_refresh(&f->e));
+	assert_int_equal(f->e.n_detailed, detailed);
+	assert_true(f->fp.quick_calls > 0);
+	assert_int_equal(engine_generation(&f->e), gen);
+	assert_string_equal(member(f, 1001)->p.cmdline, "sleep");
+	assert_true(member(f, 1001)->p.detailed);
+	/* Its time and state are the quick read's. */
+	f->fp.procs.procs[1].cputicks = 7;
+	f->fp.procs.procs[1].state = 'R';
+	fake_now = 2.5;
+	assert_true(engine_refresh(&f->e));
+	assert_int_equal(f->e.n_detailed, detailed);
+	assert_true(member(f, 1001)->p.cputicks == 7);
+	assert_string_equal(member(f, 1001)->p.stat, "R");
+}
+
+/* sh exec sh: the same comm, another program and command line. The stat shows a new
+ * memory layout, so the next refresh reads the details and shows the new command. */
+static void test_exec_with_the_same_comm_shows_the_new_command(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sh");
+	free(p->cmdline);
+	p->cmdline = xstrdup("sh -c first");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c first");
+	p = &f->fp.procs.procs[1];
+	free(p->cmdline);
+	p->cmdline = xstrdup("sh -c second");
+	fake_now = 1.5;
+	assert_true(engine_refresh(&f->e));
+	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c second");
+	assert_int_equal(member(f, 1001)->gen, f->e.fam.gen);
+}
+
+/* Arguments rewritten in place (no exec: the layout stays) show no sign in the stat: a
+ * source's word (discovery_want_details) reads them at once; without one, the periodic
+ * detailed read shows them within twice DETAILS_MAX_AGE (60 s). */
+static void test_arguments_rewritten_in_place(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "worker");
+	p->layout = 42;
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	p = &f->fp.procs.procs[1];
+	free(p->cmdline);
+	p->cmdline = xstrdup("worker: idle");
+	fake_now = 1.5;
+	engine_refresh(&f->e);
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker");
+	discovery_want_details(&f->e.disc, 1001);
+	fake_now = 2.5;
+	assert_true(engine_refresh(&f->e));
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
+	free(p->cmdline);
+	p->cmdline = xstrdup("worker: busy");
+	fake_now = 3.5;
+	engine_refresh(&f->e);
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
+	fake_now = 2.5 + 60.0;
+	assert_true(engine_refresh(&f->e));
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker: busy");
+}
+
+/* A new comm, a new tty, or a zombie: read in detail again. */
+static void test_comm_tty_or_zombie_reads_details(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "worker");
+	p->layout = 42;
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	unsigned long detailed = f->e.n_detailed;
+	p = &f->fp.procs.procs[1];
+	snprintf(p->comm, sizeof p->comm, "renamed");
+	fake_now = 1.5;
+	assert_true(engine_refresh(&f->e));
+	assert_int_equal(f->e.n_detailed, detailed + 1);
+	assert_string_equal(member(f, 1001)->p.comm, "renamed");
+	p->tty_nr = 0x8801;
+	snprintf(p->tty, sizeof p->tty, "pts/1");
+	fake_now = 2.5;
+	assert_true(engine_refresh(&f->e));
+	assert_int_equal(f->e.n_detailed, detailed + 2);
+	assert_string_equal(member(f, 1001)->p.tty, "pts/1");
+	p->state = 'Z';
+	free(p->cmdline);
+	p->cmdline = xstrdup("[renamed] <defunct>");
+	fake_now = 3.5;
+	assert_true(engine_refresh(&f->e));
+	assert_int_equal(f->e.n_detailed, detailed + 3);
+	assert_string_equal(member(f, 1001)->p.cmdline, "[renamed] <defunct>");
+	/* A zombie stays one: read quickly. */
+	fake_now = 4.5;
+	engine_refresh(&f->e);
+	assert_int_equal(f->e.n_detailed, detailed + 3);
+}
+
 /* Without children files, every refresh is a machine pass, and still finds the family. */
 static void test_no_children_files_means_machine_passes(void **state)
 {
@@ -284,6 +399,53 @@ static void side_close(void *self)
 static const struct source_ops side_ops = {
 	.name = "side", .pollfd = side_pollfd, .ready = side_ready, .discover = side_discover, .close = side_close,
 };
+
+static void exact_discover(void *self, const struct family *fam, struct discovery *d)
+{
+	(void)self;
+	(void)fam;
+	(void)d;
+}
+
+static void exact_close(void *self)
+{
+	(void)self;
+}
+
+static const struct source_ops exact_ops = {
+	.name = "exact", .exact = true, .discover = exact_discover, .close = exact_close,
+};
+
+/* Beside an exact source, no machine pass every 10 s nor after an exit; one when a
+ * source lost events. The scan source alone makes them. */
+static void test_exact_source_makes_no_periodic_pass(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	fake_now = 0.5;
+	engine_refresh(&f->e);
+	fake_now = 11.0;
+	assert_true(engine_machine_pass_pending(&f->e));
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 1);
+
+	assert_true(engine_add_source(&f->e, &exact_ops, NULL));
+	fake_now = 22.0;
+	assert_false(engine_machine_pass_pending(&f->e));
+	fixture_proc_remove(&f->fp, 1001);
+	engine_refresh(&f->e);
+	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) exited"));
+	fake_now = 23.5;
+	assert_false(engine_machine_pass_pending(&f->e));
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 1);
+	/* A source that lost events asks for one. */
+	f->e.disc.rescan = true;
+	fake_now = 24.0;
+	engine_refresh(&f->e);
+	assert_int_equal(f->fp.machine_calls, 2);
+}
 
 static void test_a_source_beside_the_scan_plugs_in(void **state)
 {
@@ -501,8 +663,13 @@ int main(void)
 		T(test_family_refresh_leaves_the_machine_pass_for_later),
 		T(test_member_that_exits_is_marked_dead),
 		T(test_exec_to_a_command_line_of_the_same_size_is_a_change),
+		T(test_idle_member_is_read_quickly),
+		T(test_exec_with_the_same_comm_shows_the_new_command),
+		T(test_arguments_rewritten_in_place),
+		T(test_comm_tty_or_zombie_reads_details),
 		T(test_no_children_files_means_machine_passes),
 		T(test_a_source_beside_the_scan_plugs_in),
+		T(test_exact_source_makes_no_periodic_pass),
 		T(test_a_source_can_ask_for_a_refresh_now),
 		T(test_without_a_cgroup_c_and_z_say_why),
 		T(test_track_cgroup_refuses_an_attached_process),

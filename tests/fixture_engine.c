@@ -52,3 +52,9 @@ void fixture_engine_init(struct engine *e, struct options *opt, struct fixture_p
 	e->job.launched = true;
 	e->job.running = true;
 }
+
+bool fixture_refresh(struct engine *e, double now)
+{
+	fixture_now = now;
+	return engine_refresh(e);
+}

@@ -3,10 +3,18 @@
 #ifndef ORPHANAGE_FIXTURE_ENGINE_H
 #define ORPHANAGE_FIXTURE_ENGINE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "engine.h"
 #include "fixture.h"
+
+/* What a test of the engine holds: its options, its hand-made /proc, the engine. */
+struct fixture_engine {
+	struct options opt;
+	struct fixture_proc fp;
+	struct engine e;
+};
 
 /* The engine's clock, in seconds: a test moves it by hand. */
 extern double fixture_now;
@@ -17,5 +25,8 @@ extern double fixture_now;
  * cannot be made. */
 void fixture_engine_init(struct engine *e, struct options *opt, struct fixture_proc *fp, pid_t root,
 			 const struct engine_params *more);
+
+/* The engine's refresh with the clock moved to now: whether anything changed. */
+bool fixture_refresh(struct engine *e, double now);
 
 #endif

@@ -20,22 +20,10 @@
 #include "check.h"
 #include "engine.h"
 #include "fixture.h"
+#include "fixture_engine.h"
 #include "xalloc.h"
 
 #define ROOT 1000
-
-static double fake_now;
-
-static double fake_clock(void)
-{
-	return fake_now;
-}
-
-static int no_pidfd(pid_t pid)
-{
-	(void)pid;
-	return -1;
-}
 
 struct fx {
 	struct options opt;
@@ -47,27 +35,7 @@ struct fx {
 static int fx_setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
-	f->opt.sig = SIGTERM;
-	f->opt.delay = 1.0;
-	f->fp.ticks = 1000;
-	fake_now = 0;
-	struct engine_params p = {
-		.opt = &f->opt,
-		.out_copy_fd = -1,
-		.scan = &fixture_scan_ops,
-		.scan_self = &f->fp,
-		.clock = fake_clock,
-		.pidfd_open = no_pidfd,
-	};
-	sigemptyset(&p.ignored);
-	char err[128];
-	assert_int_equal(engine_init(&f->e, &p, err, sizeof err), 0);
-	static const pid_t ancestors[] = { FX_SELF, 1 };
-	fixture_family(&f->e.fam, ROOT, ancestors, 2, 0);
-	f->e.job.pid = ROOT;
-	f->e.job.pgid = ROOT;
-	f->e.job.launched = true;
-	f->e.job.running = true;
+	fixture_engine_init(&f->e, &f->opt, &f->fp, ROOT, NULL);
 	*state = f;
 	return 0;
 }
@@ -101,8 +69,7 @@ static void test_grandchild_found_in_one_refresh(void **state)
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "make");
 	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "cc");
 	machine_has(f, 3000, 1, 3000, 3000, 50, "stranger");
-	fake_now = 0.5;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 0.5));
 	assert_non_null(member(f, ROOT));
 	assert_non_null(member(f, 1001));
 	assert_non_null(member(f, 1002));
@@ -123,24 +90,21 @@ static void test_double_forked_setsid_found_by_the_machine_pass(void **state)
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, 1001, 1001, 110, "daemon");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	assert_non_null(member(f, 1001));
 
 	/* 1001 forks 1002 and exits; 1002 is reparented to init. */
 	fixture_proc_remove(&f->fp, 1001);
 	machine_has(f, 1002, 1, 1001, 1001, 130, "daemon");
 	f->fp.ticks = 2000;
-	fake_now = 1.0;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 1.0));
 	/* Dead with nothing below it that is known: its row goes, its exit line stays. */
 	assert_null(member(f, 1001));
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (daemon) exited"));
 	assert_null(member(f, 1002));
 	assert_true(engine_machine_pass_pending(&f->e));
 
-	fake_now = 2.0;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 2.0);
 	assert_int_equal(f->fp.machine_calls, 1);
 	const struct member *m = member(f, 1002);
 	assert_non_null(m);
@@ -157,8 +121,7 @@ static void test_family_refresh_leaves_the_machine_pass_for_later(void **state)
 {
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	engine_want_machine_pass(&f->e);
 	assert_true(engine_machine_pass_pending(&f->e));
 	engine_refresh_family(&f->e);
@@ -177,20 +140,17 @@ static void test_member_that_exits_is_marked_dead(void **state)
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
 	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "child");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	unsigned long gen = engine_generation(&f->e);
 	assert_true(member(f, 1001)->alive);
 
-	fake_now = 0.6;
-	assert_false(engine_refresh(&f->e));
+	assert_false(fixture_refresh(&f->e, 0.6));
 	assert_int_equal(engine_generation(&f->e), gen);
 
 	fixture_proc_remove(&f->fp, 1001);
 	f->fp.procs.procs[1].ppid = 1;
 	assert_int_equal(f->fp.procs.procs[1].pid, 1002);
-	fake_now = 1.0;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 1.0));
 	const struct member *m = member(f, 1001);
 	assert_non_null(m);
 	assert_false(m->alive);
@@ -209,14 +169,12 @@ static void test_exec_to_a_command_line_of_the_same_size_is_a_change(void **stat
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "aaaa");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	unsigned long gen = engine_generation(&f->e);
 	struct proc *p = &f->fp.procs.procs[1];
 	assert_int_equal(p->pid, 1001);
 	memcpy(p->cmdline, "bbbb", 4);
-	fake_now = 0.6;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 0.6));
 	assert_true(engine_generation(&f->e) > gen);
 	assert_string_equal(member(f, 1001)->p.cmdline, "bbbb");
 }
@@ -228,12 +186,10 @@ static void test_idle_member_is_read_quickly(void **state)
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	unsigned long detailed = f->e.n_detailed, gen = engine_generation(&f->e);
 	assert_true(detailed >= 2);
-	fake_now = 1.5;
-	assert_false(engine_refresh(&f->e));
+	assert_false(fixture_refresh(&f->e, 1.5));
 	assert_int_equal(f->e.n_detailed, detailed);
 	assert_true(f->fp.quick_calls > 0);
 	assert_int_equal(engine_generation(&f->e), gen);
@@ -242,8 +198,7 @@ static void test_idle_member_is_read_quickly(void **state)
 	/* Its time and state are the quick read's. */
 	f->fp.procs.procs[1].cputicks = 7;
 	f->fp.procs.procs[1].state = 'R';
-	fake_now = 2.5;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 2.5));
 	assert_int_equal(f->e.n_detailed, detailed);
 	assert_true(member(f, 1001)->p.cputicks == 7);
 	assert_string_equal(member(f, 1001)->p.stat, "R");
@@ -258,14 +213,12 @@ static void test_exec_with_the_same_comm_shows_the_new_command(void **state)
 	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sh");
 	free(p->cmdline);
 	p->cmdline = xstrdup("sh -c first");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c first");
 	p = &f->fp.procs.procs[1];
 	free(p->cmdline);
 	p->cmdline = xstrdup("sh -c second");
-	fake_now = 1.5;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 1.5));
 	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c second");
 	assert_int_equal(member(f, 1001)->gen, f->e.fam.gen);
 }
@@ -279,24 +232,20 @@ static void test_arguments_rewritten_in_place(void **state)
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "worker");
 	p->layout = 42;
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	p = &f->fp.procs.procs[1];
 	free(p->cmdline);
 	p->cmdline = xstrdup("worker: idle");
-	fake_now = 1.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 1.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker");
 	discovery_want_details(&f->e.disc, 1001);
-	fake_now = 2.5;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 2.5));
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
 	free(p->cmdline);
 	p->cmdline = xstrdup("worker: busy");
-	fake_now = 3.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 3.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
-	fake_now = 2.5 + 60.0;
+	fixture_now = 2.5 + 60.0;
 	assert_true(engine_refresh(&f->e));
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: busy");
 }
@@ -308,31 +257,26 @@ static void test_comm_tty_or_zombie_reads_details(void **state)
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "worker");
 	p->layout = 42;
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	unsigned long detailed = f->e.n_detailed;
 	p = &f->fp.procs.procs[1];
 	snprintf(p->comm, sizeof p->comm, "renamed");
-	fake_now = 1.5;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 1.5));
 	assert_int_equal(f->e.n_detailed, detailed + 1);
 	assert_string_equal(member(f, 1001)->p.comm, "renamed");
 	p->tty_nr = 0x8801;
 	snprintf(p->tty, sizeof p->tty, "pts/1");
-	fake_now = 2.5;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 2.5));
 	assert_int_equal(f->e.n_detailed, detailed + 2);
 	assert_string_equal(member(f, 1001)->p.tty, "pts/1");
 	p->state = 'Z';
 	free(p->cmdline);
 	p->cmdline = xstrdup("[renamed] <defunct>");
-	fake_now = 3.5;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 3.5));
 	assert_int_equal(f->e.n_detailed, detailed + 3);
 	assert_string_equal(member(f, 1001)->p.cmdline, "[renamed] <defunct>");
 	/* A zombie stays one: read quickly. */
-	fake_now = 4.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 4.5);
 	assert_int_equal(f->e.n_detailed, detailed + 3);
 }
 
@@ -347,8 +291,7 @@ static void test_no_children_files_means_machine_passes(void **state)
 	assert_false(source_scan_children_files(f->e.sources[0].self));
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "make");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	/* The root is read first; its child is found by the pass of the next refresh. */
 	engine_refresh(&f->e);
 	assert_non_null(member(f, 1001));
@@ -423,42 +366,45 @@ static void test_exact_source_makes_no_periodic_pass(void **state)
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
-	fake_now = 11.0;
+	fixture_refresh(&f->e, 0.5);
+	fixture_now = 11.0;
 	assert_true(engine_machine_pass_pending(&f->e));
 	engine_refresh(&f->e);
 	assert_int_equal(f->fp.machine_calls, 1);
 
 	assert_true(engine_add_source(&f->e, &exact_ops, NULL));
-	fake_now = 22.0;
+	fixture_now = 22.0;
 	assert_false(engine_machine_pass_pending(&f->e));
 	fixture_proc_remove(&f->fp, 1001);
 	engine_refresh(&f->e);
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) exited"));
-	fake_now = 23.5;
+	fixture_now = 23.5;
 	assert_false(engine_machine_pass_pending(&f->e));
 	engine_refresh(&f->e);
 	assert_int_equal(f->fp.machine_calls, 1);
 	/* A source that lost events asks for one. */
 	f->e.disc.rescan = true;
-	fake_now = 24.0;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 24.0);
 	assert_int_equal(f->fp.machine_calls, 2);
+}
+
+/* side beside the scan source in f's engine, with a fresh pipe to wake it through. */
+static void side_plug(struct fx *f, struct side_source *side, const struct source_ops *ops)
+{
+	memset(side, 0, sizeof *side);
+	assert_int_equal(pipe(side->fds), 0);
+	assert_true(engine_add_source(&f->e, ops, side));
 }
 
 static void test_a_source_beside_the_scan_plugs_in(void **state)
 {
 	struct fx *f = *state;
 	static struct side_source side;
-	memset(&side, 0, sizeof side);
-	assert_int_equal(pipe(side.fds), 0);
-	assert_true(engine_add_source(&f->e, &side_ops, &side));
+	side_plug(f, &side, &side_ops);
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 3000, 1, 3000, 3000, 90, "outsider");
 	machine_has(f, 2000, 3000, 2000, 2000, 120, "worker");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	assert_null(member(f, 2000));
 
 	struct pollfd fds[8];
@@ -473,8 +419,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 	assert_int_equal(engine_handle_poll(&f->e, fds, n), 0);
 	assert_int_equal(side.ready_calls, 1);
 
-	fake_now = 1.0;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 1.0));
 	const struct member *m = member(f, 2000);
 	assert_non_null(m);
 	assert_int_equal(m->how, JOIN_VOUCHED);
@@ -483,8 +428,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) started, child of 2000"));
 	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) exited 0"));
 	/* Taken in once: the next refresh keeps the member on the scan source's word. */
-	fake_now = 1.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 1.5);
 	assert_true(member(f, 2000)->alive);
 	engine_free(&f->e);
 	assert_true(side.closed);
@@ -506,13 +450,10 @@ static void test_a_source_can_ask_for_a_refresh_now(void **state)
 {
 	struct fx *f = *state;
 	static struct side_source side;
-	memset(&side, 0, sizeof side);
-	assert_int_equal(pipe(side.fds), 0);
-	assert_true(engine_add_source(&f->e, &urgent_ops, &side));
+	side_plug(f, &side, &urgent_ops);
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 2000, 1, 2000, 2000, 120, "worker");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	unsigned long refreshes = f->e.refreshes;
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);
@@ -641,13 +582,12 @@ static void test_check_collect_looks_once_more_then_names_the_leaked(void **stat
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
-	fake_now = 0.5;
-	engine_refresh(&f->e);
+	fixture_refresh(&f->e, 0.5);
 	fixture_proc_remove(&f->fp, ROOT);
 	f->fp.procs.procs[0].ppid = 1;
 	f->e.job.running = false;
 	unsigned long passes = f->fp.machine_calls;
-	fake_now = 0.6;
+	fixture_now = 0.6;
 	assert_int_equal(check_collect(&f->e, false), 1);
 	assert_int_equal(f->fp.machine_calls, passes + 1);
 	assert_int_equal(fixture_count_events(&f->e.log, EV_LEAK, 0), 1);

@@ -112,13 +112,6 @@ static bool vouched(const struct fx *f, pid_t pid)
 	return pidmap_get(&f->e.disc.vouched, pid) == VOUCH_EVENT;
 }
 
-/* The engine's refresh at t seconds: whether anything changed. */
-static bool refresh_at(struct fx *f, double t)
-{
-	fixture_now = t;
-	return engine_refresh(&f->e);
-}
-
 static bool logged(const struct fx *f, const char *text)
 {
 	return fixture_has_event_text(&f->e.log, text);
@@ -142,7 +135,7 @@ static void test_fork_chain_in_one_batch(void **state)
 	assert_false(f->e.disc.rescan);
 
 	fixture_put(&f->fp.procs, 1003, 1, 1003, 1003, 110, "sh");
-	assert_true(refresh_at(f, 11));
+	assert_true(fixture_refresh(&f->e, 11));
 	const struct member *m = family_find(&f->e.fam, 1003);
 	assert_non_null(m);
 	assert_int_equal(m->how, JOIN_VOUCHED);
@@ -196,7 +189,7 @@ static void test_exec_reread(void **state)
 	assert_true(wanted(f, ROOT));
 	assert_int_equal(f->e.disc.vouched.n, 0);
 	snprintf(machine_proc(f, ROOT)->comm, PROC_COMM_LEN, "make");
-	assert_true(refresh_at(f, 11));
+	assert_true(fixture_refresh(&f->e, 11));
 	assert_string_equal(family_find(&f->e.fam, ROOT)->p.comm, "make");
 }
 
@@ -212,7 +205,7 @@ static void test_short_lived_child_noted(void **state)
 	fork_of(f, ROOT, 1011);
 	exit_of(f, 1011, ROOT, SIGKILL);
 	feed(f);
-	assert_true(refresh_at(f, 11));
+	assert_true(fixture_refresh(&f->e, 11));
 	assert_true(logged(f, "1010 (blink) started, child of 1000"));
 	assert_true(logged(f, "1010 (blink) exited 3"));
 	assert_true(logged(f, "1011 (sh) started, child of 1000"));
@@ -233,10 +226,10 @@ static void test_zombie_newcomer_keeps_its_status(void **state)
 	exit_of(f, 1050, ROOT, 4 << 8);
 	feed(f);
 	fixture_put(&f->fp.procs, 1050, ROOT, ROOT, FX_SELF_SID, 130, "sh")->state = 'Z';
-	assert_true(refresh_at(f, 11));
+	assert_true(fixture_refresh(&f->e, 11));
 	assert_non_null(family_find(&f->e.fam, 1050));
 	fixture_proc_remove(&f->fp, 1050);
-	assert_true(refresh_at(f, 12));
+	assert_true(fixture_refresh(&f->e, 12));
 	assert_true(logged(f, "1050 (sh) exited 4"));
 }
 
@@ -249,7 +242,7 @@ static void test_exec_of_a_passer_unknown_name(void **state)
 	add(f, PROCEV_EXEC, 1020);
 	exit_of(f, 1020, ROOT, 0);
 	feed(f);
-	assert_true(refresh_at(f, 11));
+	assert_true(fixture_refresh(&f->e, 11));
 	assert_true(logged(f, "1020 (?) started, child of 1000"));
 	assert_true(logged(f, "1020 (?) exited 0"));
 }
@@ -280,7 +273,7 @@ static void test_child_of_an_exec_keeps_the_new_name(void **state)
 	comm_of(f, ROOT, "renamed");
 	exit_of(f, 1071, ROOT, 0);
 	feed(f);
-	assert_true(refresh_at(f, 11));
+	assert_true(fixture_refresh(&f->e, 11));
 	assert_true(logged(f, "1070 (make) started, child of 1000"));
 	assert_true(logged(f, "1071 (?) started, child of 1000"));
 
@@ -290,7 +283,7 @@ static void test_child_of_an_exec_keeps_the_new_name(void **state)
 	fork_of(f, ROOT, 1072);
 	exit_of(f, 1072, ROOT, 0);
 	feed(f);
-	assert_true(refresh_at(f, 12));
+	assert_true(fixture_refresh(&f->e, 12));
 	assert_true(logged(f, "1072 (?) started, child of 1000"));
 }
 
@@ -334,7 +327,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	fork_of(f, ROOT, 1030);
 	feed(f);
 	fixture_put(&f->fp.procs, 1030, ROOT, ROOT, FX_SELF_SID, 120, "worker");
-	assert_true(refresh_at(f, 11));
+	assert_true(fixture_refresh(&f->e, 11));
 	assert_non_null(family_find(&f->e.fam, 1030));
 
 	exit_of(f, 1030, ROOT, 7 << 8);
@@ -344,7 +337,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	assert_false(vouched(f, 1030));
 	assert_false(vouched(f, 1031));
 	fixture_proc_remove(&f->fp, 1030);
-	assert_true(refresh_at(f, 12));
+	assert_true(fixture_refresh(&f->e, 12));
 	const struct member *m = family_find(&f->e.fam, 1030);
 	assert_true(m == NULL || !m->alive);
 	assert_true(logged(f, "1030 (worker) exited 7"));
@@ -361,7 +354,7 @@ static void test_exec_from_a_thread_is_no_exit(void **state)
 	feed(f);
 	assert_true(vouched(f, 1060));
 	fixture_put(&f->fp.procs, 1060, ROOT, ROOT, FX_SELF_SID, 140, "sh");
-	refresh_at(f, 11);
+	fixture_refresh(&f->e, 11);
 	const struct member *m = family_find(&f->e.fam, ROOT);
 	assert_true(m->alive);
 	assert_int_equal(m->status, -1);
@@ -390,7 +383,7 @@ static void test_strangers_ignored(void **state)
 	assert_int_equal(f->e.disc.n, 0);
 	assert_int_equal(f->e.disc.vouched.n, 0);
 	unsigned long before = f->e.log.next;
-	refresh_at(f, 11);
+	fixture_refresh(&f->e, 11);
 	assert_int_equal(f->e.disc.nnotes, 0);
 	assert_int_equal(f->e.log.next, before);
 	struct source_events_counts c = source_events_counts(f->src);
@@ -408,7 +401,7 @@ static void test_lost_events_rescan(void **state)
 	feed(f);
 	assert_true(f->e.disc.rescan);
 	assert_int_equal(f->e.disc.lost, 3);
-	refresh_at(f, 11);
+	fixture_refresh(&f->e, 11);
 	assert_true(logged(f, "lost 3 process events: rescanning"));
 	assert_true(f->fp.machine_calls > passes);
 	assert_int_equal(source_events_counts(f->src).lost, 3);
@@ -418,7 +411,7 @@ static void test_lost_events_rescan(void **state)
 	feed(f);
 	assert_true(f->e.disc.rescan);
 	passes = f->fp.machine_calls;
-	refresh_at(f, 12);
+	fixture_refresh(&f->e, 12);
 	assert_true(logged(f, "lost process events (the socket overflowed): rescanning"));
 	assert_true(f->fp.machine_calls > passes);
 }

@@ -114,17 +114,11 @@ static unsigned long long fake_start_time(pid_t pid)
 
 static const struct kill_ops fake_kill_ops = { fake_pidfd_signal, fake_kill, fake_getpgid, fake_start_time };
 
-struct fx {
-	struct options opt;
-	struct fixture_proc fp;
-	struct engine e;
-};
-
 /* The job sh (ROOT) with sleep 1001 (ignores SIGTERM), catcher 1002 (catches it), a sleep
  * 1003 that escaped to a session of its own, and 1004 at its defaults. */
 static int fx_setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
+	struct fixture_engine *f = xcalloc(1, sizeof *f);
 	machine = &f->fp;
 	nmasks = 0;
 	refused = 0;
@@ -149,7 +143,7 @@ static int fx_setup(void **state)
 
 static int fx_teardown(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_engine *f = *state;
 	engine_free(&f->e);
 	snapshot_free(&f->fp.procs);
 	free(f);
@@ -167,7 +161,7 @@ static size_t survived_lines(const struct eventlog *log)
 	return n;
 }
 
-static void act(struct fx *f, enum action_kind kind, pid_t pid)
+static void act(struct fixture_engine *f, enum action_kind kind, pid_t pid)
 {
 	const struct member *m = family_find(&f->e.fam, pid);
 	assert_non_null(m);
@@ -180,7 +174,7 @@ static void act(struct fx *f, enum action_kind kind, pid_t pid)
  * and not before. */
 static void test_group_kill_names_each_survivor(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_engine *f = *state;
 	act(f, ACT_KILL_GROUP, ROOT);
 	double wake = engine_next_wake(&f->e);
 	assert_true(wake > fixture_now);
@@ -205,7 +199,7 @@ static void test_group_kill_names_each_survivor(void **state)
  * what would have saved them anyway. */
 static void test_naive_kill_names_the_children_left(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_engine *f = *state;
 	act(f, ACT_KILL_NAIVE, ROOT);
 	fixture_proc_remove(&f->fp, ROOT);
 	fixture_now = engine_next_wake(&f->e);
@@ -223,7 +217,7 @@ static void test_naive_kill_names_the_children_left(void **state)
  * look, and is named only if it is still there then. */
 static void test_sigkill_survivor_gets_a_second_look(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_engine *f = *state;
 	struct action set = { .kind = ACT_SET_SIGNAL, .sig = SIGKILL };
 	engine_act(&f->e, &set);
 	act(f, ACT_KILL_NAIVE, 1001);
@@ -247,7 +241,7 @@ static void test_sigkill_survivor_gets_a_second_look(void **state)
  * disposition. */
 static void test_refused_is_named(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_engine *f = *state;
 	refused = 1002;
 	act(f, ACT_KILL_GROUP, ROOT);
 	fixture_now = engine_next_wake(&f->e);
@@ -259,7 +253,7 @@ static void test_refused_is_named(void **state)
 /* A signal whose default is not to end a process asks no survivor question. */
 static void test_harmless_signal_sets_no_watch(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_engine *f = *state;
 	struct action set = { .kind = ACT_SET_SIGNAL, .sig = SIGCONT };
 	engine_act(&f->e, &set);
 	act(f, ACT_KILL_GROUP, ROOT);
@@ -269,7 +263,7 @@ static void test_harmless_signal_sets_no_watch(void **state)
 /* Masks are read for the members asked, once per refresh; a change bumps the generation. */
 static void test_masks_read_once_per_refresh(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_engine *f = *state;
 	size_t slots[2] = { (size_t)(family_find(&f->e.fam, 1001) - f->e.fam.m),
 			    (size_t)(family_find(&f->e.fam, 1002) - f->e.fam.m) };
 	unsigned long gen = engine_generation(&f->e);

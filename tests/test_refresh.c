@@ -55,6 +55,13 @@ static struct proc *machine_has(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid,
 	return fixture_put(&f->fp.procs, pid, ppid, pgid, sid, start, comm);
 }
 
+/* A process's command line rewritten by hand, as a process can rewrite its own. */
+static void set_cmdline(struct proc *p, const char *text)
+{
+	free(p->cmdline);
+	p->cmdline = xstrdup(text);
+}
+
 static const struct member *member(const struct fx *f, pid_t pid)
 {
 	return family_find(&f->e.fam, pid);
@@ -211,16 +218,23 @@ static void test_exec_with_the_same_comm_shows_the_new_command(void **state)
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sh");
-	free(p->cmdline);
-	p->cmdline = xstrdup("sh -c first");
+	set_cmdline(p, "sh -c first");
 	fixture_refresh(&f->e, 0.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c first");
 	p = &f->fp.procs.procs[1];
-	free(p->cmdline);
-	p->cmdline = xstrdup("sh -c second");
+	set_cmdline(p, "sh -c second");
 	assert_true(fixture_refresh(&f->e, 1.5));
 	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c second");
 	assert_int_equal(member(f, 1001)->gen, f->e.fam.gen);
+}
+
+/* The job sh and its child worker 1001 (a known layout), seen at 0.5 s: worker's proc. */
+static struct proc *worker_seen(struct fx *f)
+{
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "worker")->layout = 42;
+	fixture_refresh(&f->e, 0.5);
+	return &f->fp.procs.procs[1];
 }
 
 /* Arguments rewritten in place (no exec: the layout stays) show no sign in the stat: a
@@ -229,24 +243,17 @@ static void test_exec_with_the_same_comm_shows_the_new_command(void **state)
 static void test_arguments_rewritten_in_place(void **state)
 {
 	struct fx *f = *state;
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "worker");
-	p->layout = 42;
-	fixture_refresh(&f->e, 0.5);
-	p = &f->fp.procs.procs[1];
-	free(p->cmdline);
-	p->cmdline = xstrdup("worker: idle");
+	struct proc *p = worker_seen(f);
+	set_cmdline(p, "worker: idle");
 	fixture_refresh(&f->e, 1.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker");
 	discovery_want_details(&f->e.disc, 1001);
 	assert_true(fixture_refresh(&f->e, 2.5));
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
-	free(p->cmdline);
-	p->cmdline = xstrdup("worker: busy");
+	set_cmdline(p, "worker: busy");
 	fixture_refresh(&f->e, 3.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
-	fixture_now = 2.5 + 60.0;
-	assert_true(engine_refresh(&f->e));
+	assert_true(fixture_refresh(&f->e, 2.5 + 60.0));
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: busy");
 }
 
@@ -254,12 +261,8 @@ static void test_arguments_rewritten_in_place(void **state)
 static void test_comm_tty_or_zombie_reads_details(void **state)
 {
 	struct fx *f = *state;
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	struct proc *p = machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "worker");
-	p->layout = 42;
-	fixture_refresh(&f->e, 0.5);
+	struct proc *p = worker_seen(f);
 	unsigned long detailed = f->e.n_detailed;
-	p = &f->fp.procs.procs[1];
 	snprintf(p->comm, sizeof p->comm, "renamed");
 	assert_true(fixture_refresh(&f->e, 1.5));
 	assert_int_equal(f->e.n_detailed, detailed + 1);
@@ -270,8 +273,7 @@ static void test_comm_tty_or_zombie_reads_details(void **state)
 	assert_int_equal(f->e.n_detailed, detailed + 2);
 	assert_string_equal(member(f, 1001)->p.tty, "pts/1");
 	p->state = 'Z';
-	free(p->cmdline);
-	p->cmdline = xstrdup("[renamed] <defunct>");
+	set_cmdline(p, "[renamed] <defunct>");
 	assert_true(fixture_refresh(&f->e, 3.5));
 	assert_int_equal(f->e.n_detailed, detailed + 3);
 	assert_string_equal(member(f, 1001)->p.cmdline, "[renamed] <defunct>");
@@ -396,6 +398,13 @@ static void side_plug(struct fx *f, struct side_source *side, const struct sourc
 	assert_true(engine_add_source(&f->e, ops, side));
 }
 
+/* A byte down side's pipe: poll over the engine's fds sees it ready. */
+static void side_poke(struct side_source *side, struct pollfd *fds, size_t n)
+{
+	assert_int_equal(write(side->fds[1], "x", 1), 1);
+	assert_int_equal(poll(fds, n, 0), 1);
+}
+
 static void test_a_source_beside_the_scan_plugs_in(void **state)
 {
 	struct fx *f = *state;
@@ -414,8 +423,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 		if (fds[i].fd == side.fds[0])
 			slot = i;
 	assert_true(slot < n);
-	assert_int_equal(write(side.fds[1], "x", 1), 1);
-	assert_int_equal(poll(fds, n, 0), 1);
+	side_poke(&side, fds, n);
 	assert_int_equal(engine_handle_poll(&f->e, fds, n), 0);
 	assert_int_equal(side.ready_calls, 1);
 
@@ -457,8 +465,7 @@ static void test_a_source_can_ask_for_a_refresh_now(void **state)
 	unsigned long refreshes = f->e.refreshes;
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);
-	assert_int_equal(write(side.fds[1], "x", 1), 1);
-	assert_int_equal(poll(fds, n, 0), 1);
+	side_poke(&side, fds, n);
 	assert_int_equal(engine_handle_poll(&f->e, fds, n), ENGINE_REFRESHED);
 	assert_int_equal(f->e.refreshes, refreshes + 1);
 	assert_non_null(member(f, 2000));

@@ -258,6 +258,18 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 	return n;
 }
 
+double engine_sources_wake(const struct engine *e)
+{
+	double wake = -1;
+	for (size_t i = 0; i < e->nsources; i++) {
+		const struct source *src = &e->sources[i];
+		double at = src->ops->poll_again ? src->ops->poll_again(src->self) : -1;
+		if (at >= 0 && (wake < 0 || at - e->t0 < wake))
+			wake = at - e->t0;
+	}
+	return wake;
+}
+
 /* The source that polls fd, or NULL. */
 static struct source *source_of(struct engine *e, int fd)
 {

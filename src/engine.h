@@ -222,6 +222,9 @@ bool engine_family_gone(const struct engine *e);
 /* Fill fds with what the poll loop must watch for the engine: the output pipe and the
  * pidfds of live members (which poll readable when they exit). Returns how many. */
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
+/* When a resting source offers its fd again (seconds on engine_now's clock), or -1: the
+ * loop's poll ends by then, so engine_pollfds gives it the next time round. */
+double engine_sources_wake(const struct engine *e);
 /* The loop polled what engine_pollfds gave: read output, pass it on, take exits in.
  * Returns ENGINE_OUTPUT and ENGINE_REFRESHED bits. */
 unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);

@@ -36,6 +36,7 @@ static bool track_events_open(struct engine *e, char *why, size_t len)
 	}
 	/* The events' times in the event log's clock: seconds since orphanage started. */
 	source_events_epoch(src, e->t0);
+	source_events_clock(src, e->clock);
 	return true;
 }
 

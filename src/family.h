@@ -72,6 +72,8 @@ struct member {
 	struct sigmasks masks;
 	int masks_err;			/* 0, or why they could not be read (an errno) */
 	unsigned long masks_at;		/* the engine's refresh count + 1 when read; 0: never */
+	struct schedstat masks_ran;	/* its schedstat just before the masks were read */
+	bool masks_ran_ok;		/* masks_ran was read, with one thread, and the masks too */
 };
 
 struct family_config {

@@ -238,6 +238,9 @@ static int loop_timeout(const struct loop *l)
 	double engine_wakes = engine_next_wake(l->e);
 	if (engine_wakes >= 0 && engine_wakes < until)
 		until = engine_wakes;
+	double sources_wake = engine_sources_wake(l->e);
+	if (sources_wake >= 0 && sources_wake < until)
+		until = sources_wake;
 	double left = until - now;
 	/* A machine pass is due (an exit asked for one): right after drawing. */
 	if (left <= 0 || engine_machine_pass_pending(l->e))

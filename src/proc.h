@@ -30,6 +30,11 @@ struct proc {
 	double details_at;		/* the engine's clock when the details were last read */
 };
 
+/* How much a process has run, from /proc/PID/schedstat: unchanged, it has not run since. */
+struct schedstat {
+	unsigned long long run_ns, wait_ns, slices;
+};
+
 /* One reading of some processes; not necessarily the whole machine. */
 struct snapshot {
 	struct proc *procs;

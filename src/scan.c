@@ -47,6 +47,7 @@ struct held {
 	pid_t pid;			/* 0: a free slot */
 	int stat_fd, task_fd, kids_fd;	/* -1 when not open */
 	int status_fd;			/* for the signal masks; -1 when not open */
+	int sched_fd;			/* schedstat: has it run since; -1 when not open */
 	unsigned long used;		/* scanner.calls when last read */
 };
 
@@ -93,7 +94,9 @@ static void held_close(struct held *h)
 		close(h->kids_fd);
 	if (h->status_fd >= 0)
 		close(h->status_fd);
-	h->stat_fd = h->task_fd = h->kids_fd = h->status_fd = -1;
+	if (h->sched_fd >= 0)
+		close(h->sched_fd);
+	h->stat_fd = h->task_fd = h->kids_fd = h->status_fd = h->sched_fd = -1;
 }
 
 /* Close the files not read lately, and pack the table. */
@@ -131,7 +134,8 @@ static struct held *held_get(struct scanner *sc, pid_t pid)
 			sc->held = xreallocarray(sc->held, sc->capheld, sizeof *sc->held);
 		}
 		i = sc->nheld++;
-		sc->held[i] = (struct held){ .pid = pid, .stat_fd = -1, .task_fd = -1, .kids_fd = -1, .status_fd = -1 };
+		sc->held[i] = (struct held){ .pid = pid, .stat_fd = -1, .task_fd = -1, .kids_fd = -1, .status_fd = -1,
+					     .sched_fd = -1 };
 		pidmap_set(&sc->held_index, pid, i);
 	}
 	sc->held[i].used = sc->calls;
@@ -171,11 +175,11 @@ struct scanner *scan_open(char *err, size_t len)
 		return NULL;
 	}
 	sc->pidbuf = xcalloc(SELECT_MAX, sizeof *sc->pidbuf);
-	/* Three files a process, beside a pidfd a member: a fifth of the fds orphanage may
+	/* Five files a process, beside a pidfd a member: a sixth of the fds orphanage may
 	 * open, less a margin; processes beyond that are read with open, read, close. */
 	struct rlimit rl;
 	rlim_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 1024;
-	sc->maxheld = fds > 256 ? (size_t)(fds - 256) / 5 : 0;
+	sc->maxheld = fds > 256 ? (size_t)(fds - 256) / 6 : 0;
 	return sc;
 }
 
@@ -808,6 +812,57 @@ int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct s
 	return sigmask_parse(buf, (size_t)r, out) ? 0 : EINVAL;
 }
 
+static bool parse_schedstat(const char *buf, struct schedstat *out)
+{
+	return sscanf(buf, "%llu %llu %llu", &out->run_ns, &out->wait_ns, &out->slices) == 3;
+}
+
+int scan_schedstat(struct scanner *sc, pid_t pid, unsigned long long start, struct schedstat *out)
+{
+	char buf[128];
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+	memset(out, 0, sizeof *out);
+	struct held *h = held_get(sc, pid);
+	if (!h) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return errno;
+		ssize_t r = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (r <= 0)
+			return ESRCH;
+		buf[r] = '\0';
+		if (!parse_schedstat(buf, out))
+			return EINVAL;
+		return scan_start_time(pid) == start ? 0 : ESRCH;
+	}
+	if (h->sched_fd < 0) {
+		h->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (h->sched_fd < 0)
+			return errno;
+		/* Opened now: it names the process the held stat names, if that is ours. */
+		struct proc p;
+		if (!held_read_stat(sc, pid, &p) || p.start != start) {
+			held_close(h);
+			return ESRCH;
+		}
+	}
+	ssize_t r = pread(h->sched_fd, buf, sizeof buf - 1, 0);
+	if (r <= 0) {
+		/* The process it named is gone. */
+		held_close(h);
+		return ESRCH;
+	}
+	buf[r] = '\0';
+	return parse_schedstat(buf, out) ? 0 : EINVAL;
+}
+
+static int sys_schedstat(void *self, pid_t pid, unsigned long long start, struct schedstat *out)
+{
+	return scan_schedstat(self, pid, start, out);
+}
+
 static int sys_masks(void *self, pid_t pid, unsigned long long start, struct sigmasks *out)
 {
 	return scan_masks(self, pid, start, out);
@@ -861,4 +916,5 @@ const struct scan_ops scan_ops_system = {
 	.prime = sys_prime,
 	.children_one = sys_children_one,
 	.masks = sys_masks,
+	.schedstat = sys_schedstat,
 };

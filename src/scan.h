@@ -38,6 +38,10 @@ int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot 
  * file: one pread, and no start time check after the first). 0, or an errno as
  * sigmask_read's (ESRCH: gone, or its pid is another process's now). */
 int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out);
+/* How often the process pid started at start has run: /proc/PID/schedstat (ns on a cpu, ns
+ * waiting, timeslices) through a held file. 0, or an errno (ENOENT: no such file here,
+ * a kernel without CONFIG_SCHED_INFO; ESRCH: gone, or its pid is another process's now). */
+int scan_schedstat(struct scanner *sc, pid_t pid, unsigned long long start, struct schedstat *out);
 /* How many machine passes and detailed reads were made: what the refreshes cost. */
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
 /* How many processes were read quickly. */
@@ -82,6 +86,8 @@ struct scan_ops {
 	int (*children_one)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
 	/* scan_masks; NULL: the engine's read_masks and a start time check. */
 	int (*masks)(void *self, pid_t pid, unsigned long long start, struct sigmasks *out);
+	/* scan_schedstat; NULL: the masks are read again at every refresh. */
+	int (*schedstat)(void *self, pid_t pid, unsigned long long start, struct schedstat *out);
 	/* scan_prime; NULL: the first machine pass reads every process. */
 	void (*prime)(void *self);
 };

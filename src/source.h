@@ -64,6 +64,9 @@ struct source_ops {
 	/* The fd to poll between refreshes, or -1 (events set to what to poll for); NULL,
 	 * with ready NULL too, for a source that only works at refreshes. */
 	int (*pollfd)(void *self, short *events);
+	/* While pollfd gives -1 for a while (the source rests): when it gives its fd again, on
+	 * the engine's clock (engine_params.clock), or -1. NULL: never rests. */
+	double (*poll_again)(void *self);
 	/* Its fd is ready: read what it has into d (kept until the next refresh). */
 	void (*ready)(void *self, short revents, struct discovery *d);
 	/* At a refresh: add the pids to read (and vouch, note) for the family as it is. With

@@ -17,6 +17,13 @@
 #define READ_PER_READY 256
 /* At a refresh the socket is read to the end, up to this many rounds of READ_PER_READY. */
 #define DRAIN_ROUNDS 64
+/* While the family is quiet, a read of other processes' events rests the socket this long:
+ * the machine's forks and exits wake orphanage some 15 times a second, not once each. The
+ * buffer holds seconds of them, a refresh drains it, and a member's exit comes by its pidfd. */
+#define REST_SECONDS 0.066
+/* The family is quiet when none of its events came for this long: a busy family is read at
+ * once, so the name a member's exec gives is read while the process is still there. */
+#define QUIET_SECONDS 1.0
 
 /* A process the events told about since the last refresh: born to the family, or a
  * member that exited, executed or was renamed. The family does not know it yet. */
@@ -48,6 +55,9 @@ struct events_source {
 	/* Reads a process's name now (/proc); NULL when detached: names after an exec stay unknown. */
 	source_events_name_fn *read_name;
 	struct source_events_counts counts;
+	double (*clock)(void);		/* the engine's clock: when the socket may rest until */
+	double rest_until;		/* pollfd offers no fd before this time (clock's), or 0 */
+	double family_at;		/* when the family's last event was taken (or the clock set) */
 };
 
 static double monotonic_now(void)
@@ -64,6 +74,8 @@ static struct events_source *events_new(const struct family *fam, pid_t self)
 	s->fam = fam;
 	s->self = self;
 	s->epoch = monotonic_now();
+	s->clock = monotonic_now;
+	s->family_at = s->clock();
 	pidmap_clear(&s->index, 64);
 	return s;
 }
@@ -71,6 +83,13 @@ static struct events_source *events_new(const struct family *fam, pid_t self)
 void *source_events_open_detached(const struct family *fam, pid_t self)
 {
 	return events_new(fam, self);
+}
+
+void *source_events_open_fd(const struct family *fam, pid_t self, int fd)
+{
+	struct events_source *s = events_new(fam, self);
+	s->l.fd = fd;
+	return s;
 }
 
 void *source_events_open(const struct family *fam, pid_t self, char *why, size_t len)
@@ -91,6 +110,13 @@ void *source_events_open(const struct family *fam, pid_t self, char *why, size_t
 void source_events_epoch(void *self, double t0)
 {
 	((struct events_source *)self)->epoch = t0;
+}
+
+void source_events_clock(void *self, double (*clock)(void))
+{
+	struct events_source *s = self;
+	s->clock = clock;
+	s->family_at = clock();
 }
 
 struct source_events_counts source_events_counts(const void *self)
@@ -225,6 +251,7 @@ static void take_exit(struct events_source *s, const struct procev *ev, struct d
 void source_events_take(void *self, const struct procev_batch *b, struct discovery *d)
 {
 	struct events_source *s = self;
+	unsigned long family = s->counts.family;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct procev *ev = &b->ev[i];
 		s->counts.seen++;
@@ -285,6 +312,8 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 		d->overflow = d->overflow || b->overflow;
 		d->rescan = true;
 	}
+	if (s->counts.family != family)
+		s->family_at = s->clock();
 }
 
 void source_events_names(void *self, source_events_name_fn *read_name)
@@ -357,14 +386,32 @@ static void drain(struct events_source *s, struct discovery *d, int rounds)
 
 static int events_pollfd(void *self, short *events)
 {
+	struct events_source *s = self;
 	*events = POLLIN;
-	return ((struct events_source *)self)->l.fd;
+	if (s->rest_until > 0) {
+		if (s->clock() < s->rest_until)
+			return -1;
+		s->rest_until = 0;
+	}
+	return s->l.fd;
 }
 
+static double events_poll_again(void *self)
+{
+	struct events_source *s = self;
+	return s->rest_until > 0 ? s->rest_until : -1;
+}
+
+/* While the family is busy the socket is read as events come; while it is quiet, each read
+ * lets the socket rest a moment. */
 static void events_ready(void *self, short revents, struct discovery *d)
 {
+	struct events_source *s = self;
 	(void)revents;
-	drain(self, d, 1);
+	drain(s, d, 1);
+	double now = s->clock();
+	if (now - s->family_at >= QUIET_SECONDS)
+		s->rest_until = now + REST_SECONDS;
 }
 
 /* At a refresh: what came since, then the notes of processes the family may not see. */
@@ -374,6 +421,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 	(void)fam;
 	drain(s, d, DRAIN_ROUNDS);
 	source_events_read_names(s);
+	s->rest_until = 0;
 	for (size_t i = 0; i < s->nkin; i++) {
 		const struct kin *k = &s->kin[i];
 		struct birth_note note = {
@@ -403,6 +451,7 @@ const struct source_ops source_events_ops = {
 	.exact = true,
 	.pollfd = events_pollfd,
 	.ready = events_ready,
+	.poll_again = events_poll_again,
 	.discover = events_discover,
 	.newcomers = NULL,
 	.close = events_close,

@@ -34,6 +34,15 @@ void source_events_read_names(void *self);
  * nothing; a name changed by an exec stays unknown). Feed it with source_events_take. */
 void *source_events_open_detached(const struct family *fam, pid_t self);
 
+/* For tests: the same reading what fd holds (a socket; closed with the source). */
+void *source_events_open_fd(const struct family *fam, pid_t self, int fd);
+
+/* The clock its rests are timed on (the engine's, seconds): until told, CLOCK_MONOTONIC.
+ * When the family had no event for a second, each ready() is followed by a moment in which
+ * pollfd offers no fd (source_ops.poll_again says until when): a busy machine wakes
+ * orphanage in batches. A busy family is read as its events come. */
+void source_events_clock(void *self, double (*clock)(void));
+
 /* Read the name pid has now into out (NUL-terminated), if pid is still the process meant:
  * one that exited can only be a zombie. False when it cannot be known. */
 typedef bool source_events_name_fn(pid_t pid, bool exited, char out[16]);

@@ -3,6 +3,7 @@
 #include "fixture.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,23 @@ static unsigned long long fp_start_time(void *self, pid_t pid)
 	return p ? p->start : 0;
 }
 
+static int fp_schedstat(void *self, pid_t pid, unsigned long long start, struct schedstat *out)
+{
+	struct fixture_proc *fp = self;
+	fp->sched_calls++;
+	bool alive = false;
+	for (size_t i = 0; i < fp->procs.n; i++)
+		alive |= fp->procs.procs[i].pid == pid && fp->procs.procs[i].start == start;
+	if (!alive)
+		return ESRCH;
+	for (size_t i = 0; i < fp->nsched; i++)
+		if (fp->sched[i].pid == pid) {
+			*out = fp->sched[i].ran;
+			return 0;
+		}
+	return ENOENT;
+}
+
 const struct scan_ops fixture_scan_ops = {
 	.machine = fp_machine,
 	.select = fp_select,
@@ -231,4 +249,5 @@ const struct scan_ops fixture_scan_ops = {
 	.comm = fp_comm,
 	.start_time = fp_start_time,
 	.quick = fp_quick,
+	.schedstat = fp_schedstat,
 };

@@ -39,6 +39,13 @@ struct fixture_proc {
 	unsigned long long ticks;	/* the clock of start times, now */
 	bool no_children_files;		/* a kernel without CONFIG_PROC_CHILDREN */
 	unsigned long machine_calls, select_calls, quick_calls;
+	/* /proc/PID/schedstat of these pids (the others have none), and how often read. */
+	struct {
+		pid_t pid;
+		struct schedstat ran;
+	} sched[16];
+	size_t nsched;
+	unsigned long sched_calls;
 };
 
 extern const struct scan_ops fixture_scan_ops;

@@ -14,7 +14,7 @@
 
 double fixture_now;
 
-static double fixture_clock(void)
+double fixture_clock(void)
 {
 	return fixture_now;
 }

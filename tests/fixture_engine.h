@@ -18,6 +18,8 @@ struct fixture_engine {
 
 /* The engine's clock, in seconds: a test moves it by hand. */
 extern double fixture_now;
+/* fixture_now, as the engine's clock function. */
+double fixture_clock(void);
 
 /* e over fp's hand-made /proc, following root as if it had launched it (group root, under
  * FX_SELF), with opt at SIGTERM and a 1 s delay, fp's clock at 1000 ticks, fixture_now at 0

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "fixture.h"
@@ -31,19 +33,25 @@ struct fx {
 };
 
 /* An engine over the hand-made /proc following ROOT ("sh"), with the events source beside
- * the scan source, after a first refresh that saw ROOT. */
-static int fx_setup(void **state)
+ * the scan source (reading fd, or nothing with -1), after a first refresh that saw ROOT. */
+static struct fx *fx_new(int fd)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
 	fixture_engine_init(&f->e, &f->opt, &f->fp, ROOT, NULL);
-	f->src = source_events_open_detached(&f->e.fam, FX_SELF);
+	f->src = fd < 0 ? source_events_open_detached(&f->e.fam, FX_SELF) : source_events_open_fd(&f->e.fam, FX_SELF, fd);
+	source_events_clock(f->src, fixture_clock);
 	/* Events are stamped 10 s after the epoch 0. */
 	source_events_epoch(f->src, 0);
 	assert_true(engine_add_source(&f->e, &source_events_ops, f->src));
 	fixture_put(&f->fp.procs, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	assert_true(engine_refresh(&f->e));
 	assert_non_null(family_find(&f->e.fam, ROOT));
-	*state = f;
+	return f;
+}
+
+static int fx_setup(void **state)
+{
+	*state = fx_new(-1);
 	return 0;
 }
 
@@ -416,6 +424,67 @@ static void test_lost_events_rescan(void **state)
 	assert_true(f->fp.machine_calls > passes);
 }
 
+/* Is fd among what the engine gives the poll loop? */
+static bool polled(struct engine *e, int fd)
+{
+	struct pollfd fds[8];
+	size_t n = engine_pollfds(e, fds, 8);
+	for (size_t i = 0; i < n; i++)
+		if (fds[i].fd == fd)
+			return true;
+	return false;
+}
+
+/* While the family is quiet, a read rests the socket for a moment: the fd leaves the poll
+ * set, the loop is told when to come back, and then it is offered again; a refresh reads
+ * the socket to the end and ends the rest at once. A family event ends the quiet. */
+static void test_socket_rests_after_a_read(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+	struct fx *f = fx_new(sv[0]);
+	struct pollfd ready = { .fd = sv[0], .events = POLLIN, .revents = POLLIN };
+	/* The job just started: the family is not quiet yet. */
+	fixture_now = 0.5;
+	engine_handle_poll(&f->e, &ready, 1);
+	assert_true(polled(&f->e, sv[0]));
+	assert_true(engine_sources_wake(&f->e) < 0);
+
+	fixture_now = 5;
+	engine_handle_poll(&f->e, &ready, 1);
+	assert_false(polled(&f->e, sv[0]));
+	double again = engine_sources_wake(&f->e);
+	assert_true(again > 5 && again <= 5.1);
+	fixture_now = again - 0.001;
+	assert_false(polled(&f->e, sv[0]));
+	fixture_now = again;
+	assert_true(polled(&f->e, sv[0]));
+	assert_true(engine_sources_wake(&f->e) < 0);
+
+	/* Resting again; a refresh (a key, the tick) drains the socket and ends it. */
+	engine_handle_poll(&f->e, &ready, 1);
+	assert_false(polled(&f->e, sv[0]));
+	engine_refresh(&f->e);
+	assert_true(polled(&f->e, sv[0]));
+	assert_true(engine_sources_wake(&f->e) < 0);
+
+	/* A member forked: the family is busy for a second, its events read as they come. */
+	fixture_now = 6;
+	fork_of(f, ROOT, 1010);
+	feed(f);
+	fixture_now = 6.9;
+	engine_handle_poll(&f->e, &ready, 1);
+	assert_true(polled(&f->e, sv[0]));
+	fixture_now = 7;
+	engine_handle_poll(&f->e, &ready, 1);
+	assert_false(polled(&f->e, sv[0]));
+
+	close(sv[1]);
+	void *st = f;
+	fx_teardown(&st);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -432,6 +501,7 @@ int main(void)
 		FX(test_exec_from_a_thread_is_no_exit),
 		FX(test_strangers_ignored),
 		FX(test_lost_events_rescan),
+		cmocka_unit_test(test_socket_rests_after_a_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -289,6 +289,71 @@ static void test_masks_read_once_per_refresh(void **state)
 	assert_int_equal(mask_reads, 7);
 }
 
+static struct proc *machine_proc_rw(pid_t pid)
+{
+	return (struct proc *)machine_proc(pid);
+}
+
+/* A one-thread member asleep with nothing blocked or pending, not having run since (the same
+ * schedstat): its masks still hold, status is not read. It ran, has a second thread, is
+ * stopped, blocks a signal or has no schedstat: status is read. */
+static void test_masks_not_read_again_unless_it_ran(void **state)
+{
+	struct fixture_engine *f = *state;
+	f->fp.sched[f->fp.nsched].pid = 1001;
+	f->fp.sched[f->fp.nsched++].ran = (struct schedstat){ 5000, 100, 3 };
+	f->fp.sched[f->fp.nsched].pid = 1002;
+	f->fp.sched[f->fp.nsched++].ran = (struct schedstat){ 7000, 200, 4 };
+	masks[1].blk = BIT(SIGINT);	/* 1002 blocks SIGINT: one sent would wait unseen */
+	size_t slots[3] = { (size_t)(family_find(&f->e.fam, 1001) - f->e.fam.m),
+			    (size_t)(family_find(&f->e.fam, 1002) - f->e.fam.m),
+			    (size_t)(family_find(&f->e.fam, 1004) - f->e.fam.m) };
+	assert_true(engine_read_masks(&f->e, slots, 3));
+	assert_int_equal(mask_reads, 3);	/* the first time, read */
+	assert_int_equal(f->fp.sched_calls, 3);
+	/* Not run since: only 1002 (blocking) and 1004 (no schedstat) are read. */
+	fixture_now += 1;
+	engine_refresh(&f->e);
+	assert_false(engine_read_masks(&f->e, slots, 3));
+	assert_int_equal(mask_reads, 5);
+	assert_true(sigmask_has(family_find(&f->e.fam, 1001)->masks.ign, SIGTERM));
+	/* 1001 ran: its masks are read, and the change it made is seen. */
+	f->fp.sched[0].ran.run_ns += 10;
+	masks[0].ign = BIT(SIGINT);
+	fixture_now += 1;
+	engine_refresh(&f->e);
+	assert_true(engine_read_masks(&f->e, slots, 3));
+	assert_int_equal(mask_reads, 8);
+	assert_false(sigmask_has(family_find(&f->e.fam, 1001)->masks.ign, SIGTERM));
+	/* Not run since again: not read. */
+	fixture_now += 1;
+	engine_refresh(&f->e);
+	assert_false(engine_read_masks(&f->e, slots, 3));
+	assert_int_equal(mask_reads, 10);
+	/* A second thread could change them without schedstat of the first: read. */
+	machine_proc_rw(1001)->nlwp = 2;
+	fixture_now += 1;
+	engine_refresh(&f->e);
+	assert_int_equal(family_find(&f->e.fam, 1001)->p.nlwp, 2);
+	engine_read_masks(&f->e, slots, 3);
+	assert_int_equal(mask_reads, 13);
+	/* One thread again, read once to take the schedstat, then not. */
+	machine_proc_rw(1001)->nlwp = 1;
+	for (int i = 0; i < 2; i++) {
+		fixture_now += 1;
+		engine_refresh(&f->e);
+		engine_read_masks(&f->e, slots, 3);
+	}
+	assert_int_equal(mask_reads, 13 + 3 + 2);
+	/* Stopped: a signal may be pending without it running: read. */
+	machine_proc_rw(1001)->state = 'T';
+	fixture_now += 1;
+	engine_refresh(&f->e);
+	assert_int_equal(family_find(&f->e.fam, 1001)->p.state, 'T');
+	engine_read_masks(&f->e, slots, 3);
+	assert_int_equal(mask_reads, 18 + 3);
+}
+
 #define T(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
 int main(void)
@@ -300,6 +365,7 @@ int main(void)
 		T(test_refused_is_named),
 		T(test_harmless_signal_sets_no_watch),
 		T(test_masks_read_once_per_refresh),
+		T(test_masks_not_read_again_unless_it_ran),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

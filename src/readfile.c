@@ -62,3 +62,25 @@ int readfile_at(int dirfd, const char *name, size_t cap, char **text, size_t *le
 	*len = n;
 	return 0;
 }
+
+ssize_t readfile_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t got = 0;
+	while (got + 1 < len) {
+		ssize_t r = read(fd, buf + got, len - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		/* A /proc file gives all it has in one read when there is room: no read for EOF. */
+		if ((size_t)r < len - 1 - (got - (size_t)r))
+			break;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}

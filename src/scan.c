@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "pidmap.h"
+#include "readfile.h"
 #include "scan.h"
 #include "sigmask.h"
 #include "xalloc.h"
@@ -233,29 +234,6 @@ unsigned long long scan_ticks_now(void)
 	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
 }
 
-/* Read a small /proc file whole; returns its length or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t got = 0;
-	while (got + 1 < len) {
-		ssize_t r = read(fd, buf + got, len - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		/* A /proc file gives all it has in one read when there is room: no read for EOF. */
-		if ((size_t)r < len - 1 - (got - (size_t)r))
-			break;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return (ssize_t)got;
-}
-
 /* Parse /proc/PID/stat: the comm in parentheses may hold anything, so fields are counted
  * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start; with all, also
  * tty_nr, tpgid, cputicks, nice, nlwp and the memory layout (a quick read). */
@@ -322,7 +300,7 @@ static bool read_stat(pid_t pid, struct proc *p, bool all)
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	memset(p, 0, sizeof *p);
-	return read_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
+	return readfile_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
 }
 
 static void machine_found(struct snapshot *out, const struct proc *p)
@@ -390,7 +368,7 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
 		sc->n_pass_reads++;
 		/* A process that exits meanwhile is simply not read. */
-		if (read_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p, false))
+		if (readfile_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p, false))
 			continue;
 		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
 		seen_push(sc, &now);
@@ -690,7 +668,7 @@ bool scan_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/comm", pid);
-	if (read_small(path, buf, len) <= 0)
+	if (readfile_small(path, buf, len) <= 0)
 		return false;
 	buf[strcspn(buf, "\n")] = '\0';
 	return true;
@@ -708,7 +686,7 @@ long scan_pid_max(void)
 {
 	char buf[32];
 	long max = 0;
-	if (read_small("/proc/sys/kernel/pid_max", buf, sizeof buf) > 0)
+	if (readfile_small("/proc/sys/kernel/pid_max", buf, sizeof buf) > 0)
 		max = strtol(buf, NULL, 10);
 	return max > 0 ? max : 32768;
 }
@@ -825,14 +803,11 @@ int scan_schedstat(struct scanner *sc, pid_t pid, unsigned long long start, stru
 	memset(out, 0, sizeof *out);
 	struct held *h = held_get(sc, pid);
 	if (!h) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		ssize_t r = readfile_small(path, buf, sizeof buf);
+		if (r < 0)
 			return errno;
-		ssize_t r = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (r <= 0)
+		if (r == 0)
 			return ESRCH;
-		buf[r] = '\0';
 		if (!parse_schedstat(buf, out))
 			return EINVAL;
 		return scan_start_time(pid) == start ? 0 : ESRCH;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "source_events.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 #include <fcntl.h>
@@ -326,14 +327,8 @@ bool source_events_proc_name(pid_t pid, bool exited, char out[16])
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (readfile_small(path, buf, sizeof buf) <= 0)
 		return false;
-	ssize_t r = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (r <= 0)
-		return false;
-	buf[r] = '\0';
 	char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
 	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
 		return false;

@@ -32,6 +32,7 @@ void discovery_clear(struct discovery *d)
 	d->refresh = false;
 	d->lost = 0;
 	d->overflow = false;
+	d->complete = false;
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
 	pidmap_clear(&d->details, 16);

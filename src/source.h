@@ -39,6 +39,9 @@ struct discovery {
 	 * overflow: more were lost than counted (a socket overflowed). */
 	unsigned long lost;
 	bool overflow;
+	/* Out, from discover(): a source listed every process of the job this refresh (its
+	 * cgroup holds all the job's descendants), so members' children need not be read. */
+	bool complete;
 };
 
 void discovery_init(struct discovery *d);

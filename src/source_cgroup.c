@@ -86,6 +86,7 @@ static void cgroup_source_discover(void *self, const struct family *fam, struct 
 		pidmap_set(&s->held, pids.pid[i], 0);
 		discovery_vouch(d, pids.pid[i], VOUCH_CGROUP);
 	}
+	d->complete = true;
 	free(pids.pid);
 }
 

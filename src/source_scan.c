@@ -121,6 +121,9 @@ static size_t scan_source_newcomers(void *self, const struct family *fam, double
 	/* The first call of a refresh: every member's children; then the newcomers'. */
 	bool all = s->children_due;
 	s->children_due = false;
+	/* The job's cgroup listed every descendant already: its children files add nothing. */
+	if (d->complete)
+		return 0;
 	for (size_t i = 0; i < fam->n; i++) {
 		const struct member *m = &fam->m[i];
 		if (m->alive && (all || m->joined == joined))

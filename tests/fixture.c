@@ -178,6 +178,7 @@ static int fp_quick(void *self, const pid_t *pids, size_t n, struct snapshot *ou
 static int fp_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap)
 {
 	struct fixture_proc *fp = self;
+	fp->children_calls++;
 	if (fp->no_children_files)
 		return -1;
 	for (size_t i = 0; i < fp->procs.n; i++) {

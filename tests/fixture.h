@@ -46,6 +46,7 @@ struct fixture_proc {
 	} sched[16];
 	size_t nsched;
 	unsigned long sched_calls;
+	unsigned long children_calls;	/* children files read */
 };
 
 extern const struct scan_ops fixture_scan_ops;

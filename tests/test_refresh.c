@@ -390,6 +390,38 @@ static void test_exact_source_makes_no_periodic_pass(void **state)
 	assert_int_equal(f->fp.machine_calls, 2);
 }
 
+/* A source that lists every process of the job (its cgroup), as the cgroup source does. */
+static void complete_discover(void *self, const struct family *fam, struct discovery *d)
+{
+	(void)self;
+	(void)fam;
+	static const pid_t all[] = { ROOT, 1001, 1002 };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		discovery_vouch(d, all[i], VOUCH_CGROUP);
+	d->complete = true;
+}
+
+static const struct source_ops complete_ops = {
+	.name = "complete", .exact = true, .discover = complete_discover, .close = exact_close,
+};
+
+/* Beside a source that lists the whole job, members' children files are not read: the
+ * grandchild is a member all the same, and a refresh reads only orphanage's own children. */
+static void test_complete_source_reads_no_children_files(void **state)
+{
+	struct fx *f = *state;
+	assert_true(engine_add_source(&f->e, &complete_ops, NULL));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sh");
+	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "sleep");
+	fixture_refresh(&f->e, 0.5);
+	assert_non_null(family_find(&f->e.fam, 1002));
+	unsigned long before = f->fp.children_calls;
+	fixture_refresh(&f->e, 1.5);
+	assert_int_equal(f->fp.children_calls - before, 1);
+	assert_int_equal(family_running(&f->e.fam), 3);
+}
+
 /* side beside the scan source in f's engine, with a fresh pipe to wake it through. */
 static void side_plug(struct fx *f, struct side_source *side, const struct source_ops *ops)
 {
@@ -618,6 +650,7 @@ int main(void)
 		T(test_a_source_beside_the_scan_plugs_in),
 		T(test_exact_source_makes_no_periodic_pass),
 		T(test_a_source_can_ask_for_a_refresh_now),
+		T(test_complete_source_reads_no_children_files),
 		T(test_without_a_cgroup_c_and_z_say_why),
 		T(test_track_cgroup_refuses_an_attached_process),
 		T(test_output_is_read_through_handle_poll),

@@ -167,6 +167,14 @@ static void loop_signals(struct loop *l)
 }
 
 /* After a refresh: batch mode stops when the family is gone; --check starts its grace. */
+/* One batch snapshot: the members' signal masks are read just before it is written.
+ * False when nobody reads the snapshots any more. */
+static bool loop_snapshot(struct loop *l)
+{
+	engine_read_all_masks(l->e);
+	return batch_snapshot(&l->batch, l->e);
+}
+
 static void loop_refreshed(struct loop *l)
 {
 	struct engine *e = l->e;
@@ -176,8 +184,7 @@ static void loop_refreshed(struct loop *l)
 		return;
 	}
 	if (l->o->batch && engine_family_gone(e) && !l->quit) {
-		engine_read_all_masks(e);
-		batch_snapshot(&l->batch, e);
+		loop_snapshot(l);
 		l->quit = true;
 	}
 }
@@ -192,9 +199,8 @@ static void loop_tick(struct loop *l)
 			loop_refreshed(l);
 			return;
 		}
-		engine_read_all_masks(e);
 		/* Nobody reads the snapshots any more (a closed pipe): quit, applying --on-exit. */
-		if (!batch_snapshot(&l->batch, e))
+		if (!loop_snapshot(l))
 			l->quit = true;
 	}
 	loop_refreshed(l);

@@ -74,6 +74,19 @@ size_t family_running(const struct family *fam)
 	return n;
 }
 
+bool family_member_orphan(const struct member *m)
+{
+	return m->alive && m->orphan;
+}
+
+size_t family_orphans(const struct family *fam)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fam->n; i++)
+		n += family_member_orphan(&fam->m[i]);
+	return n;
+}
+
 static const char *member_name(const struct member *m)
 {
 	return m->p.comm[0] ? m->p.comm : "?";

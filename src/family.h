@@ -149,6 +149,12 @@ struct member *family_find(const struct family *fam, pid_t pid);
 bool family_member_running(const struct member *m);
 /* Members still running (zombies not counted). */
 size_t family_running(const struct family *fam);
+/* Is the member shown as an orphan: its parent died, and it has not exited yet (a zombie
+ * whose new parent has not waited for it still is one)? The rows' [orphan] mark and the
+ * header's count both ask this. */
+bool family_member_orphan(const struct member *m);
+/* Members family_member_orphan says are orphans. */
+size_t family_orphans(const struct family *fam);
 /* The family in tree order (family_tree.c); dead members appear only when include_dead is set (and then
  * only while they have live descendants). Returns the number of rows; *rows is reallocated. */
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);

@@ -66,6 +66,8 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 	enum survivor_reason r = reach(k, p);
 	if (r != SURVIVOR_UNKNOWN)
 		return r;
+	if (p->frozen && k->sig != SIGKILL)
+		return SURVIVOR_FROZEN;
 	if (k->sig == SIGKILL)
 		return p->state == 'D' ? SURVIVOR_DISK_SLEEP : SURVIVOR_DYING;
 	if (!masks_known(p))
@@ -156,6 +158,9 @@ enum survivor_reason survivor_explain(const struct survivor_kill *k, const struc
 		snprintf(why, sizeof why, "not reached: in session %d, not %d (setsid)%s", (int)p->sid, (int)k->sid,
 			 also(k, p));
 		break;
+	case SURVIVOR_FROZEN:
+		snprintf(why, sizeof why, "frozen (cgroup.freeze): %s stays pending until the family is thawed", sig);
+		break;
 	case SURVIVOR_DISK_SLEEP:
 		if (k->sig == SIGKILL)
 			snprintf(why, sizeof why, "in uninterruptible sleep (D): dies when the kernel call returns");
@@ -208,6 +213,7 @@ const char *survivor_reason_name(enum survivor_reason r)
 		[SURVIVOR_NOT_SIGNALLED] = "not-signalled",
 		[SURVIVOR_OTHER_GROUP] = "other-group",
 		[SURVIVOR_OTHER_SESSION] = "other-session",
+		[SURVIVOR_FROZEN] = "frozen",
 		[SURVIVOR_DISK_SLEEP] = "disk-sleep",
 		[SURVIVOR_DYING] = "dying",
 		[SURVIVOR_BLOCKS] = "blocks",

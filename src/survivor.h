@@ -45,6 +45,7 @@ struct survivor_proc {
 	int masks_err;		/* 0, or why the masks could not be read (an errno) */
 	enum survivor_send send;
 	const char *parent_comm;	/* the parent's comm, for a zombie; may be NULL */
+	bool frozen;		/* in the job's cgroup while it is frozen (z), by cgroup.events */
 };
 
 /* The reasons, in the order they are tried: the first that holds is the answer.
@@ -54,6 +55,8 @@ struct survivor_proc {
  *   arrived was not ignored or caught. The ids are read after the kill, so a signal seen
  *   pending proves it did arrive (the process moved since) and skips this step. A
  *   disposition that would also have saved it is added as "; also ignores it".
+ * - FROZEN: frozen by cgroup.freeze (its STAT says S, not T), a reached signal other than
+ *   SIGKILL waits, pending, until the family is thawed; SIGKILL ends a frozen task.
  * - DISK_SLEEP: in D, SIGKILL (or any pending signal) acts when the kernel call returns.
  * - DYING: SIGKILL cannot be ignored, caught or blocked: a reached SIGKILL survivor not
  *   in D is only not dead yet. No disposition is named for SIGKILL.
@@ -72,6 +75,7 @@ enum survivor_reason {
 	SURVIVOR_NOT_SIGNALLED,
 	SURVIVOR_OTHER_GROUP,
 	SURVIVOR_OTHER_SESSION,
+	SURVIVOR_FROZEN,
 	SURVIVOR_DISK_SLEEP,
 	SURVIVOR_DYING,
 	SURVIVOR_BLOCKS,
@@ -90,7 +94,7 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 enum survivor_reason survivor_explain(const struct survivor_kill *k, const struct survivor_proc *p, char *buf,
 				      size_t len);
 /* A stable word for JSON: "refused", "zombie", "reaping", "not-signalled", "other-group",
- * "other-session", "disk-sleep", "dying", "blocks", "stopped", "ignores", "catches",
+ * "other-session", "frozen", "disk-sleep", "dying", "blocks", "stopped", "ignores", "catches",
  * "harmless", "unreadable", "unknown". */
 const char *survivor_reason_name(enum survivor_reason r);
 /* True for a signal whose default action leaves a process alive: ignored, continue, or stop. */

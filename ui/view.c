@@ -506,18 +506,20 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
 	if (L->status_y >= 0) {
-		size_t nrunning = 0, orphans = 0;
-		for (size_t i = 0; i < e->fam.n; i++) {
-			bool running = family_member_running(&e->fam.m[i]);
-			nrunning += running;
-			orphans += running && e->fam.m[i].orphan;
-		}
+		/* The counts are the rows': a row marked [orphan] is one family_member_orphan counts,
+		 * a zombie among them too (it is counted defunct, not alive). */
+		size_t nrunning = family_running(&e->fam), orphans = family_orphans(&e->fam), defunct = 0;
+		for (size_t i = 0; i < e->fam.n; i++)
+			defunct += e->fam.m[i].alive && !family_member_running(&e->fam.m[i]);
+		char zombies[32] = "";
+		if (defunct)
+			snprintf(zombies, sizeof zombies, ", %zu defunct", defunct);
 		const struct options *o = e->opt;
 		const char *group = o && o->pid > 0 ? "attached" : (o && o->same_group ? "same group" : "new group");
 		int n = snprintf(v->line, sizeof v->line,
-				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive, %zu orphan%s",
+				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive%s, %zu orphan%s",
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
-				 e->subreaper ? "on" : "off", nrunning, orphans, orphans == 1 ? "" : "s");
+				 e->subreaper ? "on" : "off", nrunning, zombies, orphans, orphans == 1 ? "" : "s");
 		n = view_track_status(v, e, n);
 		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
 		struct pidmap named = { 0 };
@@ -571,7 +573,7 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	bool frozen = m->alive && engine_member_frozen(e, m->p.pid);
 	if (!m->alive)
 		mark = "(exited) ";
-	else if (m->orphan)
+	else if (family_member_orphan(m))
 		mark = frozen ? "[orphan] [frozen] " : "[orphan] ";
 	else if (frozen)
 		mark = "[frozen] ";
@@ -581,7 +583,7 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	attr_t attr = A_NORMAL;
 	short pair = 0;
 	if (v->color) {
-		if (m->alive && m->orphan)
+		if (family_member_orphan(m))
 			pair = PAIR_RED;
 		else if (m->p.pgid > 0)
 			pair = (short)(PAIR_GROUP0 + m->p.pgid % VIEW_GROUP_COLORS);

@@ -86,6 +86,7 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->kctx.log = &e->log;
 	e->kctx.self = e->self;
 	e->kctx.self_pgid = e->self_pgid;
+	e->route_asked = -1;
 	e->kctx.scan = e->scan;
 	e->kctx.scan_self = e->scan_self;
 	return 0;

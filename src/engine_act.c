@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #define TREE_KILL_ROUNDS 5
+/* With -p, a second SIGINT within this many seconds of the first is routed. */
+#define ROUTE_CONFIRM_GAP 2.0
 /* Seconds a tree kill gives its targets to die before it says what it did ... */
 #define TREE_KILL_SETTLE 0.3
 /* ... looking this often (a timer of the loop: keys are answered meanwhile). */
@@ -50,6 +52,23 @@ static size_t group_stopped(const struct engine *e, pid_t pgid)
 	return n;
 }
 
+/* With -p the processes are not orphanage's: a lone SIGINT (Ctrl+C) sends nothing and says
+ * what a second one within ROUTE_CONFIRM_GAP would send; that second one is sent. */
+static bool route_confirmed(struct engine *e, pid_t pgid, const char *src, double now)
+{
+	if (e->route_asked >= 0 && now - e->route_asked <= ROUTE_CONFIRM_GAP) {
+		e->route_asked = -1;
+		return true;
+	}
+	e->route_asked = now;
+	size_t outside = 0, n = kill_group_census(&e->kctx, pgid, &outside);
+	eventlog_add(&e->log, now, EV_ROUTE, 0,
+		     "SIGINT %s: nothing sent (attached with -p); a second Ctrl+C within %.0f s sends SIGINT to "
+		     "group %d: %zu process%s, %zu outside the watched family",
+		     src, ROUTE_CONFIRM_GAP, pgid, n, n == 1 ? "" : "es", outside);
+	return false;
+}
+
 void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 {
 	fresh_read(e);
@@ -69,6 +88,8 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 		return;
 	}
+	if (e->launch.attach && sig == SIGINT && !route_confirmed(e, pgid, src, now))
+		return;
 	if (group_members(e, pgid) == 0) {
 		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s: group %d has no live process to route it to",
 			     signame(sig), src, pgid);

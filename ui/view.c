@@ -486,6 +486,44 @@ static int view_track_status(struct view *v, const struct engine *e, int n)
 	return n;
 }
 
+/* Does the key work now? c and z need the job's cgroup (without one they only say why not
+ * in the log), r a launched job (with -p there is nothing to relaunch). */
+static bool key_has_cgroup(const struct engine *e)
+{
+	return engine_cgroup_path(e) != NULL;
+}
+
+static bool key_can_relaunch(const struct engine *e)
+{
+	return !(e->opt && e->opt->pid > 0);
+}
+
+/* The key bar: each hint with the predicate that says whether its key works now (NULL:
+ * always); a key that does not work is not offered. */
+static const struct {
+	const char *hint;
+	bool (*works)(const struct engine *e);
+} view_key_hints[] = {
+	{ "arrows", NULL },	 { "Enter details", NULL },	 { "/ search", NULL },
+	{ "k kill", NULL },	 { "g group", NULL },		 { "t tree", NULL },
+	{ "c cgroup", key_has_cgroup }, { "z freeze", key_has_cgroup }, { "s signal", NULL },
+	{ "r relaunch", key_can_relaunch }, { "? help", NULL },	 { "q quit", NULL },
+};
+
+static void view_key_bar(const struct engine *e, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof view_key_hints / sizeof view_key_hints[0]; i++) {
+		if (view_key_hints[i].works && !view_key_hints[i].works(e))
+			continue;
+		int w = snprintf(buf + n, len - n, "%s%s", n ? "  " : "", view_key_hints[i].hint);
+		if (w < 0 || n + (size_t)w >= len)
+			break;
+		n += (size_t)w;
+	}
+}
+
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
 {
 	const struct job *j = &e->job;
@@ -536,11 +574,10 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
-	if (L->keys_y >= 0)
-		view_row(v, L->keys_y,
-			 "arrows  Enter details  / search  k kill  g group  t tree  c cgroup  z freeze  s signal  "
-			 "r relaunch  ? help  q quit",
-			 A_DIM, 0);
+	if (L->keys_y >= 0) {
+		view_key_bar(e, v->line, sizeof v->line);
+		view_row(v, L->keys_y, v->line, A_DIM, 0);
+	}
 	if (v->msg[0] && msg_y >= 0)
 		view_row(v, msg_y, v->msg, A_BOLD, v->color ? PAIR_RED : 0);
 	if (L->hint_y >= 0) {
@@ -761,9 +798,11 @@ static void view_draw_help(struct view *v)
 		"t        tree kill: the selected process and all its family below it",
 		"c        cgroup kill: SIGKILL to every process in the job's cgroup at once",
 		"z        freeze the job's cgroup, or thaw it (the header says FROZEN)",
+		"         (c and z need a cgroup of the job's own: not with -p)",
 		"s        choose the signal: digits type a number, Enter, Esc",
-		"r        relaunch the job once its family is gone",
-		"Ctrl+C   SIGINT to the job's group (unless --no-forward)",
+		"r        relaunch the job once its family is gone (not with -p)",
+		"Ctrl+C   SIGINT to the job's group (unless --no-forward); with -p",
+		"         only a second Ctrl+C within 2 s sends it",
 		"Enter i  details of the selected process: Esc closes, e adds its",
 		"         environment, arrows and PgUp/PgDn scroll them",
 		"/ n      search: a row whose PID or COMMAND holds the text; n: the next",

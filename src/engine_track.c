@@ -148,15 +148,26 @@ const char *engine_cgroup_path(const struct engine *e)
 	return e->have_cgroup ? e->cgroup.path : NULL;
 }
 
-/* An emptied cgroup stays frozen (its cgroup.freeze is still 1): nothing is, though. */
+/* cgroup.events says frozen: it says so of an emptied cgroup too. */
+static bool cgroup_says_frozen(const struct engine *e)
+{
+	return e->have_cgroup && e->frozen && e->cgroup_source;
+}
+
+/* Frozen while a running member is in the cgroup: a killed, emptied one is frozen no more. */
 bool engine_frozen(const struct engine *e)
 {
-	return e->have_cgroup && e->frozen && family_running(&e->fam) > 0;
+	if (!cgroup_says_frozen(e))
+		return false;
+	for (size_t i = 0; i < e->fam.n; i++)
+		if (family_member_running(&e->fam.m[i]) && source_cgroup_holds(e->cgroup_source, e->fam.m[i].p.pid))
+			return true;
+	return false;
 }
 
 bool engine_member_frozen(const struct engine *e, pid_t pid)
 {
-	return engine_frozen(e) && e->cgroup_source && source_cgroup_holds(e->cgroup_source, pid);
+	return cgroup_says_frozen(e) && source_cgroup_holds(e->cgroup_source, pid);
 }
 
 /* The cgroup is no more: its source goes, the directory too when it can. */

@@ -66,10 +66,11 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 	enum survivor_reason r = reach(k, p);
 	if (r != SURVIVOR_UNKNOWN)
 		return r;
-	if (p->frozen && k->sig != SIGKILL)
-		return SURVIVOR_FROZEN;
 	if (k->sig == SIGKILL)
 		return p->state == 'D' ? SURVIVOR_DISK_SLEEP : SURVIVOR_DYING;
+	/* An ignored signal is dropped and a blocked one waits, frozen or not. */
+	if (p->frozen && !(masks_known(p) && (sigmask_has(p->masks.ign, k->sig) || sigmask_has(p->masks.blk, k->sig))))
+		return SURVIVOR_FROZEN;
 	if (!masks_known(p))
 		return SURVIVOR_UNREADABLE;
 	bool blocked = sigmask_has(p->masks.blk, k->sig);
@@ -213,9 +214,9 @@ const char *survivor_reason_name(enum survivor_reason r)
 		[SURVIVOR_NOT_SIGNALLED] = "not-signalled",
 		[SURVIVOR_OTHER_GROUP] = "other-group",
 		[SURVIVOR_OTHER_SESSION] = "other-session",
-		[SURVIVOR_FROZEN] = "frozen",
 		[SURVIVOR_DISK_SLEEP] = "disk-sleep",
 		[SURVIVOR_DYING] = "dying",
+		[SURVIVOR_FROZEN] = "frozen",
 		[SURVIVOR_BLOCKS] = "blocks",
 		[SURVIVOR_STOPPED] = "stopped",
 		[SURVIVOR_IGNORES] = "ignores",

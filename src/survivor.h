@@ -55,11 +55,12 @@ struct survivor_proc {
  *   arrived was not ignored or caught. The ids are read after the kill, so a signal seen
  *   pending proves it did arrive (the process moved since) and skips this step. A
  *   disposition that would also have saved it is added as "; also ignores it".
- * - FROZEN: frozen by cgroup.freeze (its STAT says S, not T), a reached signal other than
- *   SIGKILL waits, pending, until the family is thawed; SIGKILL ends a frozen task.
  * - DISK_SLEEP: in D, SIGKILL (or any pending signal) acts when the kernel call returns.
  * - DYING: SIGKILL cannot be ignored, caught or blocked: a reached SIGKILL survivor not
  *   in D is only not dead yet. No disposition is named for SIGKILL.
+ * - FROZEN: frozen by cgroup.freeze (its STAT says S, not T), a reached signal other than
+ *   SIGKILL that it neither ignores nor blocks waits, pending, until the family is thawed
+ *   (its handler, or its default action, comes then); SIGKILL ends a frozen task.
  * - BLOCKS before STOPPED: a blocked signal stays pending after SIGCONT too.
  * - STOPPED: pending in a stopped process. A stopped, untraced process with the default
  *   action dies at once, so this one catches it (the handler runs on SIGCONT) or is traced.
@@ -75,9 +76,9 @@ enum survivor_reason {
 	SURVIVOR_NOT_SIGNALLED,
 	SURVIVOR_OTHER_GROUP,
 	SURVIVOR_OTHER_SESSION,
-	SURVIVOR_FROZEN,
 	SURVIVOR_DISK_SLEEP,
 	SURVIVOR_DYING,
+	SURVIVOR_FROZEN,
 	SURVIVOR_BLOCKS,
 	SURVIVOR_STOPPED,
 	SURVIVOR_IGNORES,
@@ -94,7 +95,7 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 enum survivor_reason survivor_explain(const struct survivor_kill *k, const struct survivor_proc *p, char *buf,
 				      size_t len);
 /* A stable word for JSON: "refused", "zombie", "reaping", "not-signalled", "other-group",
- * "other-session", "frozen", "disk-sleep", "dying", "blocks", "stopped", "ignores", "catches",
+ * "other-session", "disk-sleep", "dying", "frozen", "blocks", "stopped", "ignores", "catches",
  * "harmless", "unreadable", "unknown". */
 const char *survivor_reason_name(enum survivor_reason r);
 /* True for a signal whose default action leaves a process alive: ignored, continue, or stop. */

@@ -570,6 +570,36 @@ static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **
 	snapshot_free(&out);
 }
 
+/* The header's orphan count and the rows' [orphan] mark ask one predicate: an orphan that
+ * is a zombie, its new parent not having waited yet, is still a row and still counted. */
+static void test_orphan_count_is_the_rows_marked_orphan(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sh");
+	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sleep");
+	update_then_new_snap(f, 1.0);
+	assert_int_equal(family_orphans(&f->fam), 0);
+	put_root(f);
+	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
+	update_then_new_snap(f, 2.0);
+	const struct member *m = family_find(&f->fam, 1002);
+	assert_true(family_member_orphan(m));
+	assert_int_equal(family_orphans(&f->fam), 1);
+	put_root(f);
+	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep")->state = 'Z';
+	update_then_new_snap(f, 3.0);
+	m = family_find(&f->fam, 1002);
+	assert_false(family_member_running(m));
+	assert_true(family_member_orphan(m));
+	assert_int_equal(family_orphans(&f->fam), 1);
+	put_root(f);
+	update(f, 4.0);
+	m = family_find(&f->fam, 1002);
+	assert_true(!m || !family_member_orphan(m));
+	assert_int_equal(family_orphans(&f->fam), 0);
+}
+
 /* Attached (-p) to 1000, not its group's leader: the leader 900 is its parent, and 900's
  * parent, the shell 800, is in another group of the same session. The kernel does not call
  * group 900 orphaned, so neither does the family, though its one member's parent is in
@@ -1381,6 +1411,7 @@ int main(void)
 		FT(test_group_orphaned_with_stopped_member_is_noted),
 		FT(test_group_with_outsider_parented_in_session_is_not_orphaned),
 		FT(test_group_of_attached_non_leader_is_judged_with_its_leader),
+		FT(test_orphan_count_is_the_rows_marked_orphan),
 		FT(test_stopped_member_says_why),
 		FT(test_group_member_born_after_group_emptied_does_not_join),
 		FT(test_orphan_older_than_the_watch_does_not_join),

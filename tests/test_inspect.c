@@ -242,6 +242,39 @@ static void survivor_sigkill(void **state)
 	       SLEEP_TERM "in uninterruptible sleep (D): SIGTERM acts when the kernel call returns");
 }
 
+/* Frozen by cgroup.freeze (STAT S): a caught or default-action signal is pending until the
+ * family is thawed, not caught yet; an ignored one was dropped, a blocked one waits anyway;
+ * SIGKILL ends a frozen task, so it is only not dead yet. */
+static void survivor_frozen(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.frozen = true;
+	p.masks.cgt = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_FROZEN,
+	       SLEEP_TERM "frozen (cgroup.freeze): SIGTERM stays pending until the family is thawed");
+	p.masks.cgt = 0;
+	expect(&group_term, &p, SURVIVOR_FROZEN,
+	       SLEEP_TERM "frozen (cgroup.freeze): SIGTERM stays pending until the family is thawed");
+	p.masks.ign = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_IGNORES, SLEEP_TERM "ignores it");
+	p.masks.ign = 0;
+	p.masks.blk = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, SLEEP_TERM "blocks it: SIGTERM stays pending");
+	struct survivor_kill k = group_term;
+	k.sig = SIGKILL;
+	p = sleeper();
+	p.frozen = true;
+	expect(&k, &p, SURVIVOR_DYING,
+	       SLEEP_KILL "not dead yet (state S): SIGKILL cannot be ignored, caught or blocked");
+	/* Out of reach, frozen or not. */
+	p.pgid = 4250;
+	expect(&group_term, &p, SURVIVOR_OTHER_GROUP,
+	       SLEEP_TERM "not reached: in process group 4250, not 4242 (setpgid)");
+	assert_string_equal(survivor_reason_name(SURVIVOR_FROZEN), "frozen");
+}
+
 static void survivor_reach(void **state)
 {
 	(void)state;
@@ -520,6 +553,7 @@ int main(void)
 		cmocka_unit_test(survivor_dispositions),
 		cmocka_unit_test(survivor_stopped),
 		cmocka_unit_test(survivor_sigkill),
+		cmocka_unit_test(survivor_frozen),
 		cmocka_unit_test(survivor_reach),
 		cmocka_unit_test(survivor_refused_and_zombies),
 		cmocka_unit_test(stat_and_status),

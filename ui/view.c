@@ -478,8 +478,10 @@ static int view_track_status(struct view *v, const struct engine *e, int n)
 {
 	const char *why;
 	const char *how = engine_tracking(e, &why);
-	if (n > 0 && (size_t)n < sizeof v->line && (engine_frozen(e) || e->freeze_wanted))
-		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", engine_frozen(e) ? "FROZEN" : "freezing");
+	/* Neither once the family is killed: its emptied cgroup may still say frozen. */
+	bool frozen = engine_frozen(e), freezing = !frozen && !e->frozen && e->freeze_wanted && family_running(&e->fam);
+	if (n > 0 && (size_t)n < sizeof v->line && (frozen || freezing))
+		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", frozen ? "FROZEN" : "freezing");
 	if (n > 0 && (size_t)n < sizeof v->line)
 		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | tracking: %s%s%s%s", how,
 			      why[0] ? " (" : "", why, why[0] ? ")" : "");

@@ -493,7 +493,7 @@ static void lines_of_a_process(void **state)
 		.exe = { .err = EACCES }, .cwd = { .text = cwd }, .cgroup = { .err = ENODATA },
 		.masks = { .ign = BIT(SIGINT), .cgt = BIT(SIGCHLD), .shdpnd = BIT(SIGTERM), .have = SIGMASK_HAVE_ALL },
 		.fds = fds, .nfds = 3, .fds_more = 5, .env = { .text = env }, .env_len = sizeof env - 1,
-		.env_asked = true, .env_cut = true,
+		.env_asked = true, .env_cut = true, .env_total = 5, .env_counted = true,
 	};
 	struct inspect_opts o = { .now_ticks = 1000 + 100 * 3725, .ticks_per_sec = 100 };
 	struct inspect_line *lines;
@@ -518,10 +518,32 @@ static void lines_of_a_process(void **state)
 		{ "fd 2", "(permission denied)" },
 		{ "fds", "... 5 more" },
 		{ "env", "A=1" },
-		{ "environment", "... 0 more (cut)" },
+		{ "environment", "... 3 more" },
 	};
 	check_lines(lines, n, want, sizeof want / sizeof want[0]);
 	assert_string_equal(lines[n - 2].value, "B=2");	/* env's second variable, on a line of its own */
+	inspect_lines_free(lines, n);
+
+	/* The cut fell inside an entry: it is not shown half, and counted among the more. The
+	 * count read to the end of the file is what the line says; without one, it says so. */
+	char cut_env[] = "A=1\0B=22";
+	in.env.text = cut_env;
+	in.env_len = sizeof cut_env - 1;
+	in.env_total = 40;
+	n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(lines[n - 2].value, "A=1");
+	assert_string_equal(lines[n - 1].value, "... 39 more");
+	inspect_lines_free(lines, n);
+	in.env_counted = false;
+	n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(lines[n - 1].value, "... more, not counted (cut at 65536 bytes)");
+	inspect_lines_free(lines, n);
+	/* Whole and short: nothing more to say. */
+	in.env_cut = false;
+	in.env.text = env;
+	in.env_len = sizeof env - 1;
+	n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(lines[n - 1].value, "B=2");
 	inspect_lines_free(lines, n);
 
 	/* A zombie has no command line, executable or cwd: said so, not "gone". */

@@ -54,7 +54,7 @@ static size_t group_stopped(const struct engine *e, pid_t pgid)
 
 /* With -p the processes are not orphanage's: a lone SIGINT (Ctrl+C) sends nothing and says
  * what a second one within ROUTE_CONFIRM_GAP would send; that second one is sent. */
-static bool route_confirmed(struct engine *e, pid_t pgid, const char *src, double now)
+static bool route_confirmed(struct engine *e, pid_t pgid, bool from_terminal, double now)
 {
 	if (e->route_asked >= 0 && now - e->route_asked <= ROUTE_CONFIRM_GAP) {
 		e->route_asked = -1;
@@ -63,9 +63,10 @@ static bool route_confirmed(struct engine *e, pid_t pgid, const char *src, doubl
 	e->route_asked = now;
 	size_t outside = 0, n = kill_group_census(&e->kctx, pgid, &outside);
 	eventlog_add(&e->log, now, EV_ROUTE, 0,
-		     "SIGINT %s: nothing sent (attached with -p); a second Ctrl+C within %.0f s sends SIGINT to "
-		     "group %d: %zu process%s, %zu outside the watched family",
-		     src, ROUTE_CONFIRM_GAP, pgid, n, n == 1 ? "" : "es", outside);
+		     "%s: nothing sent (-p); another within %.0f s sends SIGINT to group %d: %zu process%s, %zu outside "
+		     "the family",
+		     from_terminal ? "Ctrl+C" : "SIGINT to orphanage", ROUTE_CONFIRM_GAP, pgid, n, n == 1 ? "" : "es",
+		     outside);
 	return false;
 }
 
@@ -88,7 +89,7 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 		return;
 	}
-	if (e->launch.attach && sig == SIGINT && !route_confirmed(e, pgid, src, now))
+	if (e->launch.attach && sig == SIGINT && !route_confirmed(e, pgid, from_terminal, now))
 		return;
 	if (group_members(e, pgid) == 0) {
 		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s: group %d has no live process to route it to",

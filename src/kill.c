@@ -215,7 +215,7 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double no
 	r.sent = reached;
 	char beyond[64] = "";
 	if (outside)
-		snprintf(beyond, sizeof beyond, ", %zu outside the watched family", outside);
+		snprintf(beyond, sizeof beyond, ", %zu outside the family", outside);
 	eventlog_add(k->log, now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s%s", signame(sig), pgid, reached,
 		     reached == 1 ? "" : "es", beyond);
 	return r;

@@ -68,9 +68,6 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 		return r;
 	if (k->sig == SIGKILL)
 		return p->state == 'D' ? SURVIVOR_DISK_SLEEP : SURVIVOR_DYING;
-	/* An ignored signal is dropped and a blocked one waits, frozen or not. */
-	if (p->frozen && !(masks_known(p) && (sigmask_has(p->masks.ign, k->sig) || sigmask_has(p->masks.blk, k->sig))))
-		return SURVIVOR_FROZEN;
 	if (!masks_known(p))
 		return SURVIVOR_UNREADABLE;
 	bool blocked = sigmask_has(p->masks.blk, k->sig);
@@ -82,8 +79,10 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 		return SURVIVOR_STOPPED;
 	if (sigmask_has(p->masks.ign, k->sig))
 		return SURVIVOR_IGNORES;
+	/* Frozen, its handler cannot run: the signal waits until the family is thawed. (A
+	 * signal whose default action ends it is made a SIGKILL by the kernel, frozen or not.) */
 	if (sigmask_has(p->masks.cgt, k->sig))
-		return SURVIVOR_CATCHES;
+		return p->frozen ? SURVIVOR_FROZEN : SURVIVOR_CATCHES;
 	if (survivor_default_harmless(k->sig))
 		return SURVIVOR_HARMLESS;
 	return SURVIVOR_UNKNOWN;
@@ -160,7 +159,8 @@ enum survivor_reason survivor_explain(const struct survivor_kill *k, const struc
 			 also(k, p));
 		break;
 	case SURVIVOR_FROZEN:
-		snprintf(why, sizeof why, "frozen (cgroup.freeze): %s stays pending until the family is thawed", sig);
+		snprintf(why, sizeof why, "frozen (cgroup.freeze): it catches %s, which stays pending until the family is thawed",
+			 sig);
 		break;
 	case SURVIVOR_DISK_SLEEP:
 		if (k->sig == SIGKILL)
@@ -216,11 +216,11 @@ const char *survivor_reason_name(enum survivor_reason r)
 		[SURVIVOR_OTHER_SESSION] = "other-session",
 		[SURVIVOR_DISK_SLEEP] = "disk-sleep",
 		[SURVIVOR_DYING] = "dying",
-		[SURVIVOR_FROZEN] = "frozen",
 		[SURVIVOR_BLOCKS] = "blocks",
 		[SURVIVOR_STOPPED] = "stopped",
 		[SURVIVOR_IGNORES] = "ignores",
 		[SURVIVOR_CATCHES] = "catches",
+		[SURVIVOR_FROZEN] = "frozen",
 		[SURVIVOR_HARMLESS] = "harmless",
 		[SURVIVOR_UNREADABLE] = "unreadable",
 		[SURVIVOR_UNKNOWN] = "unknown",

@@ -58,13 +58,13 @@ struct survivor_proc {
  * - DISK_SLEEP: in D, SIGKILL (or any pending signal) acts when the kernel call returns.
  * - DYING: SIGKILL cannot be ignored, caught or blocked: a reached SIGKILL survivor not
  *   in D is only not dead yet. No disposition is named for SIGKILL.
- * - FROZEN: frozen by cgroup.freeze (its STAT says S, not T), a reached signal other than
- *   SIGKILL that it neither ignores nor blocks waits, pending, until the family is thawed
- *   (its handler, or its default action, comes then); SIGKILL ends a frozen task.
  * - BLOCKS before STOPPED: a blocked signal stays pending after SIGCONT too.
  * - STOPPED: pending in a stopped process. A stopped, untraced process with the default
  *   action dies at once, so this one catches it (the handler runs on SIGCONT) or is traced.
- * - IGNORES, CATCHES: its own disposition.
+ * - IGNORES, CATCHES: its own disposition. FROZEN instead of CATCHES: frozen by
+ *   cgroup.freeze (STAT says S, not T), its handler cannot run, so the signal waits, pending,
+ *   until the family is thawed. (A signal whose default action ends a process ends a frozen
+ *   one too: the kernel makes it a SIGKILL.)
  * - HARMLESS: the signal's default action does not end a process (SIGCHLD, SIGCONT,
  *   SIGURG, SIGWINCH; the stop signals stop it).
  * - UNREADABLE: its masks could not be read, so nothing more can be said.
@@ -78,11 +78,11 @@ enum survivor_reason {
 	SURVIVOR_OTHER_SESSION,
 	SURVIVOR_DISK_SLEEP,
 	SURVIVOR_DYING,
-	SURVIVOR_FROZEN,
 	SURVIVOR_BLOCKS,
 	SURVIVOR_STOPPED,
 	SURVIVOR_IGNORES,
 	SURVIVOR_CATCHES,
+	SURVIVOR_FROZEN,
 	SURVIVOR_HARMLESS,
 	SURVIVOR_UNREADABLE,
 	SURVIVOR_UNKNOWN,
@@ -95,8 +95,8 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 enum survivor_reason survivor_explain(const struct survivor_kill *k, const struct survivor_proc *p, char *buf,
 				      size_t len);
 /* A stable word for JSON: "refused", "zombie", "reaping", "not-signalled", "other-group",
- * "other-session", "disk-sleep", "dying", "frozen", "blocks", "stopped", "ignores", "catches",
- * "harmless", "unreadable", "unknown". */
+ * "other-session", "disk-sleep", "dying", "blocks", "stopped", "ignores", "catches",
+ * "frozen", "harmless", "unreadable", "unknown". */
 const char *survivor_reason_name(enum survivor_reason r);
 /* True for a signal whose default action leaves a process alive: ignored, continue, or stop. */
 bool survivor_default_harmless(int sig);

@@ -242,9 +242,11 @@ static void survivor_sigkill(void **state)
 	       SLEEP_TERM "in uninterruptible sleep (D): SIGTERM acts when the kernel call returns");
 }
 
-/* Frozen by cgroup.freeze (STAT S): a caught or default-action signal is pending until the
- * family is thawed, not caught yet; an ignored one was dropped, a blocked one waits anyway;
- * SIGKILL ends a frozen task, so it is only not dead yet. */
+/* Frozen by cgroup.freeze (STAT S): a caught signal waits, pending, until the family is
+ * thawed (its handler cannot run), not "catches it and lives on". An ignored one was
+ * dropped, a blocked one waits anyway; one whose default action ends a process ends a
+ * frozen one too (the kernel makes it a SIGKILL), so frozen is no reason for it; SIGKILL
+ * ends a frozen task, so it is only not dead yet. */
 static void survivor_frozen(void **state)
 {
 	(void)state;
@@ -252,13 +254,14 @@ static void survivor_frozen(void **state)
 	p.frozen = true;
 	p.masks.cgt = BIT(SIGTERM);
 	expect(&group_term, &p, SURVIVOR_FROZEN,
-	       SLEEP_TERM "frozen (cgroup.freeze): SIGTERM stays pending until the family is thawed");
+	       SLEEP_TERM "frozen (cgroup.freeze): it catches SIGTERM, which stays pending until the family is thawed");
 	p.masks.cgt = 0;
-	expect(&group_term, &p, SURVIVOR_FROZEN,
-	       SLEEP_TERM "frozen (cgroup.freeze): SIGTERM stays pending until the family is thawed");
+	expect(&group_term, &p, SURVIVOR_UNKNOWN,
+	       SLEEP_TERM "no reason found: not pending, blocked, ignored or caught (state S)");
 	p.masks.ign = BIT(SIGTERM);
 	expect(&group_term, &p, SURVIVOR_IGNORES, SLEEP_TERM "ignores it");
 	p.masks.ign = 0;
+	p.masks.cgt = BIT(SIGTERM);
 	p.masks.blk = BIT(SIGTERM);
 	p.masks.shdpnd = BIT(SIGTERM);
 	expect(&group_term, &p, SURVIVOR_BLOCKS, SLEEP_TERM "blocks it: SIGTERM stays pending");
@@ -270,8 +273,9 @@ static void survivor_frozen(void **state)
 	       SLEEP_KILL "not dead yet (state S): SIGKILL cannot be ignored, caught or blocked");
 	/* Out of reach, frozen or not. */
 	p.pgid = 4250;
+	p.masks.cgt = BIT(SIGTERM);
 	expect(&group_term, &p, SURVIVOR_OTHER_GROUP,
-	       SLEEP_TERM "not reached: in process group 4250, not 4242 (setpgid)");
+	       SLEEP_TERM "not reached: in process group 4250, not 4242 (setpgid); also catches it");
 	assert_string_equal(survivor_reason_name(SURVIVOR_FROZEN), "frozen");
 }
 

@@ -400,8 +400,9 @@ static void test_cgroup_kill_names_survivors_only_among_what_it_signalled(void *
 	assert_int_equal(survived_lines(&f->e.log), 4);
 }
 
-/* A signal sent to a frozen family waits, pending, until it is thawed: the catcher in the
- * frozen cgroup is not said to catch it and live on. The one that ignores it ignores it. */
+/* A signal sent to a frozen family that it catches waits, pending, until it is thawed: the
+ * catcher in the frozen cgroup is not said to catch it and live on. The one that ignores it
+ * ignores it. */
 static void test_signal_to_a_frozen_family_is_pending_until_thawed(void **state)
 {
 	struct fixture_engine *f = *state;
@@ -413,7 +414,8 @@ static void test_signal_to_a_frozen_family_is_pending_until_thawed(void **state)
 	engine_wake(&f->e);
 	assert_true(fixture_has_event_text(
 		&f->e.log,
-		"1002 (catcher) survived SIGTERM: frozen (cgroup.freeze): SIGTERM stays pending until the family is thawed"));
+		"1002 (catcher) survived SIGTERM: frozen (cgroup.freeze): it catches SIGTERM, which stays pending until "
+		"the family is thawed"));
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) survived SIGTERM: ignores it"));
 	assert_false(event_holds(&f->e.log, "catches it and lives on"));
 }

@@ -111,4 +111,35 @@ job=$(row_field "${JOB_ROW}sh -c trap" 2)
 track "$job"
 tmux_quit "$job" "$s300" "$s301"
 say "ok: tree kills of a stubborn family do not hold up the keys ($took ms)"
+
+# 5. z freezes the family: a SIGTERM its shell catches waits, pending until it is thawed, and
+#    its survivor line says so (not "catches it"); the sleep, at its defaults, dies of it
+#    frozen or not. c kills the frozen family, and FROZEN goes with it.
+tmux_launch -s TERM -d 0.2 -- sh -c "'trap \"echo term\" TERM; sleep 300 & wait'"
+wait_screen 10 "${JOB_ROW}sh -c trap"
+if screen_has 'tracking: cgroup'; then
+	await_row s300 10 "(─|-) sleep 300\$"
+	job=$(row_field "${JOB_ROW}sh -c trap" 2)
+	track "$job"
+	tmux_keys z
+	wait_screen 10 '| FROZEN'
+	tmux_keys g
+	wait_screen 10 "$job (sh) survived SIGTERM: frozen (cgroup.freeze): it catches SIGTERM, which stays pending"
+	! screen_has "$job (sh) survived SIGTERM: catches it" || fail "the frozen shell was said to catch SIGTERM and live on:
+$(screen)"
+	wait_until 15 gone "$s300" || fail "the frozen sleep lived through a SIGTERM at its default action"
+	alive "$job" || fail "the frozen shell ended of a SIGTERM it catches"
+	tmux_keys c
+	wait_screen 10 '(cgroup.kill): 1 process, all died'
+	wait_until 15 gone "$job" || fail "c left the frozen shell alive"
+	not_frozen() { ! screen_has 'FROZEN'; }
+	wait_until 10 not_frozen || fail "the header still says FROZEN with the family killed:
+$(screen)"
+	tmux_quit "$job" "$s300"
+	say "ok: a frozen family's caught signal waits pending; c kills it and FROZEN goes"
+else
+	say "SKIP: FROZEN: no cgroup here"
+	SKIPPED="$SKIPPED; FROZEN (no cgroup here)"
+	tmux_quit
+fi
 exit 0

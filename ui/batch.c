@@ -129,7 +129,7 @@ static void json_process(FILE *out, const struct member *m, int depth, const cha
 			json_string(out, v);
 		}
 	}
-	fprintf(out, ", \"depth\": %d, \"orphan\": %s", depth, m->orphan ? "true" : "false");
+	fprintf(out, ", \"depth\": %d, \"orphan\": %s", depth, family_member_orphan(m) ? "true" : "false");
 	json_signals(out, m);
 	if (extra_key) {
 		fprintf(out, ", \"%s\": ", extra_key);
@@ -210,7 +210,7 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 			const struct member *m = &e->fam.m[b->rows[i].member];
 			char mark[160], note[128];
 			ignore_mark(m, note, sizeof note);
-			snprintf(mark, sizeof mark, "%s%s", m->orphan ? "[orphan] " : "", note);
+			snprintf(mark, sizeof mark, "%s%s", family_member_orphan(m) ? "[orphan] " : "", note);
 			text_row(b->out, m, &b->rows[i], mark);
 		}
 		text_events(b, e);

@@ -6,6 +6,7 @@
 #include "signame.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,21 +57,24 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 	pid_t pgid = e->job.pgid;
 	const char *src = from_terminal ? "from the terminal" : "sent to orphanage";
 	if (e->opt->no_forward) {
-		eventlog_add(&e->log, now, EV_ROUTE, 0,
-			     "%s %s: not routed to group %d (--no-forward), %zu of its processes keep running",
-			     signame(sig), src, pgid, group_members(e, pgid));
+		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0,
+					"%s %s: not routed to group %d (--no-forward), %zu of its processes keep running",
+					signame(sig), src, pgid, group_members(e, pgid)),
+			   sig, "route", 0);
 		return;
 	}
 	if (e->opt->same_group && from_terminal) {
 		/* The terminal signals its whole foreground group, the job included: once is enough. */
-		eventlog_add(&e->log, now, EV_ROUTE, 0,
-			     "%s %s already reached group %d (same group): not sent twice", signame(sig), src, pgid);
+		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s already reached group %d (same group): not sent twice",
+					signame(sig), src, pgid),
+			   sig, "route", 0);
 		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 		return;
 	}
 	if (group_members(e, pgid) == 0) {
-		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s: group %d has no live process to route it to",
-			     signame(sig), src, pgid);
+		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s: group %d has no live process to route it to",
+					signame(sig), src, pgid),
+			   sig, "route", 0);
 		return;
 	}
 	/* A stopped process acts on the signal only once it runs again (a job stopped by
@@ -78,9 +82,9 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 	engine_refresh_family(e);
 	size_t stopped = group_stopped(e, pgid);
 	if (!stopped)
-		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
+		eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
 	else
-		eventlog_add(&e->log, now, EV_ROUTE, 0,
+		eventlog_add(&e->log, now, EV_SIGNAL, 0,
 			     "%s %s routed to the job's group %d, then SIGCONT: %zu of its processes %s stopped",
 			     signame(sig), src, pgid, stopped, stopped == 1 ? "was" : "were");
 	if (kill_group(&e->kctx, pgid, sig, now).sent) {
@@ -96,8 +100,9 @@ static struct member *action_target(struct engine *e, const struct action *a)
 {
 	struct member *m = family_find(&e->fam, a->pid);
 	if (!m || m->p.start != a->start || !m->alive) {
-		eventlog_add(&e->log, engine_now(e), EV_ERROR, a->pid, "%s -> pid %d not sent: it has exited",
-			     signame(e->sig), a->pid);
+		event_errno(eventlog_add(&e->log, engine_now(e), EV_ERROR, a->pid, "%s -> pid %d not sent: it has exited",
+					 signame(e->sig), a->pid),
+			    ESRCH);
 		return NULL;
 	}
 	return m;
@@ -179,11 +184,13 @@ static void engine_kill_tree(struct engine *e, struct member *top)
 			sessions++;
 		}
 	}
-	eventlog_add(&e->log, engine_now(e), failed ? EV_ERROR : EV_SIGNAL, pid,
+	struct event *ev = eventlog_add(&e->log, engine_now(e), failed ? EV_ERROR : EV_SIGNAL, pid,
 		     "%s -> tree of %d: %zu process%s in %zu group%s, %zu session%s (%d round%s)%s", signame(e->sig),
 		     pid, sent, sent == 1 ? "" : "es", groups, groups == 1 ? "" : "s", sessions,
 		     sessions == 1 ? "" : "s", rounds ? rounds : 1, rounds == 1 ? "" : "s",
 		     failed ? ", some failed (see above)" : refused ? ", orphanage itself spared" : "");
+	event_sent(ev, e->sig, "tree", (long)sent);
+	event_target(ev, "tree of %d", pid);
 	pidmap_free(&signalled);
 	pidmap_free(&g);
 	pidmap_free(&s);
@@ -233,8 +240,9 @@ bool engine_act(struct engine *e, const struct action *a)
 		if (a->sig >= 1 && a->sig < NSIG) {
 			e->sig = a->sig;
 			e->gen++;
-			eventlog_add(&e->log, now, EV_INFO, 0, "the kill keys now send %s (%d)", signame(a->sig),
-				     a->sig);
+			event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "the kill keys now send %s (%d)",
+						signame(a->sig), a->sig),
+				   a->sig, "chosen", 0);
 		}
 		return true;
 	case ACT_RELAUNCH:
@@ -295,8 +303,8 @@ static size_t on_exit_family(struct engine *e)
 		return 0;
 	size_t running = family_running(&e->fam);
 	if (e->opt->on_exit == ON_EXIT_LEAVE) {
-		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "quitting: %zu process%s left running (--on-exit leave)",
-			     running, running == 1 ? "" : "es");
+		eventlog_add(&e->log, engine_now(e), EV_QUIT, 0, "quitting: %zu process%s left running (--on-exit leave)",
+			     running, running == 1 ? "" : "es")->count = (long)running;
 		return 0;
 	}
 	engine_cgroup_thaw(e, "quitting: thawed the family first: a frozen process acts on SIGTERM only once thawed");

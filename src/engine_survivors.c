@@ -123,7 +123,9 @@ static bool survivors_look(struct engine *e, struct survivor_watch *w, struct su
 		return false;	/* not dead yet, or not yet known: look again before saying */
 	char line[256];
 	survivor_explain(&w->k, &p, line, sizeof line);
-	eventlog_add(&e->log, engine_now(e), EV_SIGNAL, t->pid, "%s", line);
+	struct event *ev = eventlog_add(&e->log, engine_now(e), EV_SURVIVOR, t->pid, "%s", line);
+	snprintf(ev->comm, sizeof ev->comm, "%.15s", comm);
+	ev->sig = w->k.sig;
 	return true;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void family_init(struct family *fam, const struct family_config *cfg, pid_t root)
@@ -84,12 +85,22 @@ static const char *member_name(const struct member *m)
 static void note_zombie(struct family *fam, struct member *m, double now, struct eventlog *log)
 {
 	m->zombie_noted = true;
+	struct event *ev = eventlog_new(log, now, EV_ZOMBIE, m->p.pid, member_name(m));
+	ev->ppid = m->p.ppid;
 	if (fam->cfg.self > 0 && m->p.ppid == fam->cfg.self)
-		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: being reaped by orphanage, its parent",
-			     m->p.pid, member_name(m));
-	else
-		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: parent %d has not waited for it",
-			     m->p.pid, member_name(m), m->p.ppid);
+		event_set_how(ev, "self");
+}
+
+/* A parent that waits reaps its child at once: only one left a zombie past the grace is
+ * reported (it may never be waited for). */
+static void check_zombie(struct family *fam, struct member *m, double now, struct eventlog *log)
+{
+	if (m->p.state != 'Z' || m->zombie_noted)
+		return;
+	if (m->zombie_since <= 0)
+		m->zombie_since = now > 0 ? now : 1e-9;
+	if (now - m->zombie_since >= FAMILY_ZOMBIE_GRACE)
+		note_zombie(fam, m, now, log);
 }
 
 size_t family_parent(const struct family *fam, size_t i)
@@ -170,17 +181,25 @@ static void member_take(struct member *m, const struct proc *p)
 		memcpy(m->p.comm, p->comm, sizeof m->p.comm);
 }
 
+/* An exit record of a wait status, or of an unknown one (status < 0). */
+static struct event *exit_event(struct eventlog *log, double at, pid_t pid, const char *comm, int status)
+{
+	struct event *ev = eventlog_new(log, at, EV_EXIT, pid, comm);
+	if (status >= 0 && WIFEXITED(status)) {
+		ev->code = WEXITSTATUS(status);
+	} else if (status >= 0 && WIFSIGNALED(status)) {
+		ev->sig = WTERMSIG(status);
+		ev->core = WCOREDUMP(status);
+	}
+	return ev;
+}
+
+/* It died at now, or when the kernel said it exited (exit_at, noted). */
 static void member_died(struct member *m, double now, struct eventlog *log)
 {
 	m->alive = false;
-	m->died_at = now;
-	if (m->status >= 0) {
-		char how[64];
-		signame_status(m->status, how, sizeof how);
-		eventlog_add(log, now, EV_EXIT, m->p.pid, "%d (%s) %s", m->p.pid, member_name(m), how);
-	} else {
-		eventlog_add(log, now, EV_EXIT, m->p.pid, "%d (%s) exited", m->p.pid, member_name(m));
-	}
+	m->died_at = m->exit_at > 0 && m->exit_at < now ? m->exit_at : now;
+	exit_event(log, m->died_at, m->p.pid, member_name(m), m->status);
 }
 
 /* Record the groups and sessions a member leads: they stay the family's after it dies. */
@@ -224,7 +243,9 @@ static void note_stopped(const struct family *fam, const struct member *m, const
 	char why[160] = "stopped";
 	if (p->state == 'T' && fam->cfg.why_stopped)
 		fam->cfg.why_stopped(p, why, sizeof why, fam->cfg.why_stopped_ctx);
-	eventlog_add(log, now, EV_INFO, p->pid, "%d (%s) %s", p->pid, member_name(m), why);
+	struct event *ev = eventlog_add(log, now, EV_SIGNAL, p->pid, "%d (%s) %s", p->pid, member_name(m), why);
+	snprintf(ev->comm, sizeof ev->comm, "%.15s", member_name(m));
+	event_set_how(ev, "received");
 }
 
 /* Compare a member's new reading with its last one and report what happened. */
@@ -236,19 +257,18 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 		m->orphan = true;
 		m->orphaned_from = m->p.ppid;
 		m->orphaned_at = now;
-		eventlog_add(log, now, EV_ORPHAN, pid, "%d orphaned: parent %d died, now child of %d", pid,
-			     m->p.ppid, p->ppid);
+		struct event *ev = eventlog_new(log, now, EV_ORPHAN, pid, member_name(m));
+		ev->was = m->p.ppid;
+		ev->ppid = p->ppid;
 	}
 	if (p->sid != m->p.sid) {
 		if (p->sid == pid)
 			m->setsid_escape = true;
-		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to session %d%s", pid, member_name(m),
-			     p->sid, p->sid == pid ? " (setsid)" : "");
+		eventlog_new(log, now, EV_SESSION, pid, member_name(m))->sid = p->sid;
 	} else if (p->pgid != m->p.pgid) {
 		if (p->pgid != m->first_pgid)
 			m->setpgid_escape = true;
-		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to process group %d%s", pid,
-			     member_name(m), p->pgid, p->pgid == pid ? " (setpgid)" : "");
+		eventlog_new(log, now, EV_GROUP, pid, member_name(m))->pgid = p->pgid;
 	}
 	m->prev_state = m->p.state;
 	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
@@ -256,10 +276,13 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 	if (stopped && !was_stopped)
 		note_stopped(fam, m, p, now, log);
 	else if (was_stopped && !stopped && p->state != 'Z')
-		eventlog_add(log, now, EV_INFO, pid, "%d (%s) continued", pid, member_name(m));
+	{
+		struct event *ev = eventlog_add(log, now, EV_SIGNAL, pid, "%d (%s) continued", pid, member_name(m));
+		snprintf(ev->comm, sizeof ev->comm, "%.15s", member_name(m));
+		event_set_how(ev, "received");
+	}
 	member_take(m, p);
-	if (p->state == 'Z' && !m->zombie_noted)
-		note_zombie(fam, m, now, log);
+	check_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 
@@ -314,46 +337,54 @@ static void member_joined(struct family *fam, struct member *m, double now, stru
 {
 	pid_t pid = m->p.pid;
 	const char *name = member_name(m);
+	/* Seen at now; born when the kernel said it forked (born_at, noted). */
+	double at = m->born_at > 0 && m->born_at < now ? m->born_at : now;
+	struct event *ev;
 	switch (m->how) {
 	case JOIN_ROOT:
-		eventlog_add(log, now, EV_JOIN, pid, "%d (%s) is the job's first process", pid, name);
+		ev = eventlog_new(log, at, EV_FORK, pid, name);
+		event_set_how(ev, "first");
+		ev->ppid = m->p.ppid;
 		break;
 	case JOIN_CHILD:
 		m->parent = m->p.ppid;
 		m->parent_start = fam->m[pidmap_get(&fam->index, m->p.ppid)].p.start;
-		eventlog_add(log, now, EV_JOIN, pid, "%d (%s) started, child of %d", pid, name, m->p.ppid);
+		eventlog_new(log, at, EV_FORK, pid, name)->ppid = m->p.ppid;
 		break;
 	case JOIN_GROUP:
 	case JOIN_SESSION:
 		m->orphan = true;
 		m->orphaned_at = now;
-		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) found orphaned in the family's %s %d, now child of %d",
-			     pid, name, m->how == JOIN_GROUP ? "process group" : "session",
-			     m->how == JOIN_GROUP ? m->p.pgid : m->p.sid, m->p.ppid);
+		ev = eventlog_new(log, now, EV_ORPHAN, pid, name);
+		ev->ppid = m->p.ppid;
+		event_note(ev, " in the family's %s %d", m->how == JOIN_GROUP ? "process group" : "session",
+			   m->how == JOIN_GROUP ? m->p.pgid : m->p.sid);
 		break;
 	case JOIN_ADOPTED:
 		m->orphan = true;
 		m->orphaned_at = now;
-		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) adopted by orphanage (subreaper)", pid, name);
+		ev = eventlog_new(log, now, EV_ORPHAN, pid, name);
+		ev->ppid = m->p.ppid;
+		event_set_how(ev, "adopted");
 		break;
 	case JOIN_VOUCHED:
 		/* Reparented to an ancestor (init, a subreaper): its parent in the family died. */
 		if (is_ancestor_pid(fam, m->p.ppid)) {
 			m->orphan = true;
 			m->orphaned_at = now;
-			eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) found orphaned, %s, now child of %d", pid, name,
-				     vouch_reason(m->vouch), m->p.ppid);
+			ev = eventlog_new(log, now, EV_ORPHAN, pid, name);
+			event_note(ev, ", %s", vouch_reason(m->vouch));
 		} else {
-			eventlog_add(log, now, EV_JOIN, pid, "%d (%s) joined, %s, child of %d", pid, name,
-				     vouch_reason(m->vouch), m->p.ppid);
+			ev = eventlog_new(log, at, EV_FORK, pid, name);
+			event_note(ev, "%s", vouch_reason(m->vouch));
 		}
+		ev->ppid = m->p.ppid;
 		break;
 	}
 	/* Stopped already when first seen (by the terminal, as soon as it touched it). */
 	if (m->p.state == 'T' || m->p.state == 't')
 		note_stopped(fam, m, &m->p, now, log);
-	if (m->p.state == 'Z')
-		note_zombie(fam, m, now, log);
+	check_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 
@@ -474,14 +505,17 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 		pidmap_set(&fam->orphaned_groups, pgid, orphaned ? 1 : 0);
 		if (!orphaned)
 			continue;
-		if (stopped)
-			eventlog_add(log, now, EV_ORPHAN, pgid,
-				     "process group %d orphaned with %zu stopped member%s: the kernel sends it SIGHUP and SIGCONT",
-				     pgid, stopped, stopped == 1 ? "" : "s");
-		else
-			eventlog_add(log, now, EV_ORPHAN, pgid,
-				     "process group %d orphaned: no member has a parent in session %d outside it", pgid,
-				     g->p.sid);
+		/* One without stopped members is only counted (family_orphaned_groups): many
+		 * setsid children would fill the log with one line each. */
+		if (!stopped)
+			continue;
+		struct event *ev = eventlog_add(log, now, EV_ORPHAN, pgid,
+						"process group %d orphaned with %zu stopped member%s: the kernel sends it SIGHUP and SIGCONT",
+						pgid, stopped, stopped == 1 ? "" : "s");
+		event_set_how(ev, "group");
+		ev->pgid = pgid;
+		ev->sid = g->p.sid;
+		ev->count = (long)stopped;
 	}
 	pidmap_free(&first);
 	free(next);
@@ -503,15 +537,24 @@ static int note_status(const struct birth_note *b)
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
 
-/* A noted exit of a live member: it gives the status the member dies with. */
+/* A noted exit of a live member: it gives the status the member dies with, and when. */
 static void news_exits(struct family *fam, const struct family_news *news)
 {
 	for (size_t i = 0; news && i < news->nnotes; i++) {
 		const struct birth_note *b = &news->notes[i];
 		struct member *m = family_find(fam, b->pid);
-		if (b->exited && m && m->alive && m->status < 0)
+		if (b->exited && m && m->alive && m->status < 0) {
 			m->status = note_status(b);
+			m->exit_at = b->exit_at;
+		}
 	}
+}
+
+/* When a newcomer was born, as the kernel said (its fork event's time), or 0. */
+static double news_born_at(const struct pidmap *births, const struct family_news *news, pid_t pid)
+{
+	size_t i = pidmap_get(births, pid);
+	return i == PIDMAP_NONE ? 0 : news->notes[i].at;
 }
 
 /* Noted processes that are in neither the snapshot nor the family: they lived and died
@@ -525,12 +568,10 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";
-		eventlog_add(log, b->at, EV_JOIN, b->pid, "%d (%s) started, child of %d", b->pid, name, b->ppid);
-		if (b->exited) {
-			char how[64];
-			signame_status(note_status(b), how, sizeof how);
-			eventlog_add(log, b->at, EV_EXIT, b->pid, "%d (%s) %s", b->pid, name, how);
-		}
+		/* ppid 0: the kernel did not say (an exit under load); never a "child of 0". */
+		eventlog_new(log, b->at, EV_FORK, b->pid, name)->ppid = b->ppid > 0 ? b->ppid : 0;
+		if (b->exited)
+			exit_event(log, b->exit_at > b->at ? b->exit_at : b->at, b->pid, name, note_status(b));
 		any = true;
 	}
 	return any;
@@ -545,6 +586,13 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	pidmap_clear(&seen, snap->n);
 	for (size_t i = 0; i < snap->n; i++)
 		pidmap_put(&seen, snap->procs[i].pid, i);
+	struct pidmap births = { 0 };
+	pidmap_clear(&births, news ? news->nnotes : 0);
+	for (size_t i = 0; news && i < news->nnotes; i++)
+		if (news->notes[i].born)
+			pidmap_set(&births, news->notes[i].pid, i);
+	/* What one update reports is sorted by when it happened. */
+	eventlog_begin(log);
 	news_exits(fam, news);
 
 	/* 1. Members: still there, changed, or gone. */
@@ -601,6 +649,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			struct member *m = member_add(fam, p, (enum join_how)how, now);
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
+			m->born_at = news_born_at(&births, news, p->pid);
 			member_joined(fam, m, now, log);
 			m->gen = gen;
 			grew = changed = true;
@@ -615,6 +664,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		if (fam->m[i].alive)
 			note_in_use(fam, &fam->m[i], snap->ticks);
 	check_orphaned_groups(fam, snap, &seen, now, log);
+	eventlog_commit(log);
+	pidmap_free(&births);
 	pidmap_free(&seen);
 	family_prune(fam);
 	if (changed)
@@ -633,9 +684,7 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		m->gen = ++fam->gen;
 		return;
 	}
-	char how[64];
-	signame_status(status, how, sizeof how);
-	eventlog_add(log, now, EV_EXIT, pid, "%d %s (reaped by orphanage before it was seen)", pid, how);
+	event_note(exit_event(log, now, pid, NULL, status), "(reaped by orphanage before it was seen)");
 }
 
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len)

@@ -32,6 +32,7 @@ struct kin {
 	pid_t pid, ppid;
 	char comm[16];		/* "" when unknown */
 	double at;		/* its birth, or its exit when it was a member already */
+	double exit_at;		/* with exited: when */
 	bool born;		/* forked by a member since the last refresh */
 	bool exited;
 	bool comm_stale;	/* its name is in /proc only: it executed, or kept an unread one */
@@ -239,10 +240,13 @@ static void take_exit(struct events_source *s, const struct procev *ev, struct d
 	/* A member the family knows: its status, and its pid is no member's any more. */
 	size_t ki = kin_for(s, ev->tgid);	/* before taking s->kin: it may move */
 	struct kin *k = &s->kin[ki];
+	/* Under load an exit may name parent 0: the parent known already stays. */
 	if (!k->born) {
-		k->ppid = ev->parent_tgid;
+		if (ev->parent_tgid > 0)
+			k->ppid = ev->parent_tgid;
 		k->at = event_time(s, ev);
 	}
+	k->exit_at = event_time(s, ev);
 	k->exited = true;
 	k->status = ev->status;
 	s->counts.family++;
@@ -423,7 +427,9 @@ static void events_discover(void *self, const struct family *fam, struct discove
 			.pid = k->pid,
 			.ppid = k->ppid,
 			.at = k->at,
+			.born = k->born,
 			.exited = k->exited,
+			.exit_at = k->exit_at,
 		};
 		if (!k->born && !k->exited)
 			continue;

@@ -629,7 +629,7 @@ static void test_check_collect_looks_once_more_then_names_the_leaked(void **stat
 	fixture_now = 0.6;
 	assert_int_equal(check_collect(&f->e, false), 1);
 	assert_int_equal(f->fp.machine_calls, passes + 1);
-	assert_int_equal(fixture_count_events(&f->e.log, EV_LEAK, 0), 1);
+	assert_int_equal(fixture_count_events(&f->e.log, EV_SURVIVOR, 0), 1);
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) leaked: orphaned when 1000 exited"));
 }
 

@@ -278,6 +278,12 @@ bool engine_reap(struct engine *e)
 	pid_t pid;
 	int status;
 	bool any = false;
+	if (!job_reapable())
+		return false;
+	/* The family read first, its zombies still there: the kernel's events before now come
+	 * in with their times, and the exit of each one reaped here with the kernel's time. */
+	eventlog_begin(&e->log);
+	refresh_staged(e, false);
 	while (job_reap_one(&pid, &status)) {
 		double now = engine_now(e);
 		any = true;
@@ -295,6 +301,7 @@ bool engine_reap(struct engine *e)
 			e->machine_pass_due = true;
 		engine_sync_pidfds(e);
 	}
+	eventlog_commit(&e->log);
 	return any;
 }
 

@@ -333,12 +333,23 @@ static const char *vouch_reason(enum vouch_why why)
 	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
-static void member_joined(struct family *fam, struct member *m, double now, struct eventlog *log)
+/* When a member died, as far as the family knows (now, when it is not a dead member). */
+static double died_at(const struct family *fam, pid_t pid, double now)
+{
+	const struct member *m = family_find(fam, pid);
+	return m && !m->alive && m->died_at > 0 && m->died_at < now ? m->died_at : now;
+}
+
+/* born: the kernel's note of its fork, or NULL. */
+static void member_joined(struct family *fam, struct member *m, const struct birth_note *born, double now,
+			  struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
 	const char *name = member_name(m);
-	/* Seen at now; born when the kernel said it forked (born_at, noted). */
-	double at = m->born_at > 0 && m->born_at < now ? m->born_at : now;
+	/* Seen at now; born when the kernel said it forked. */
+	if (born && born->at > 0 && born->at < now)
+		m->born_at = born->at;
+	double at = m->born_at > 0 ? m->born_at : now;
 	struct event *ev;
 	switch (m->how) {
 	case JOIN_ROOT:
@@ -368,8 +379,17 @@ static void member_joined(struct family *fam, struct member *m, double now, stru
 		event_set_how(ev, "adopted");
 		break;
 	case JOIN_VOUCHED:
-		/* Reparented to an ancestor (init, a subreaper): its parent in the family died. */
-		if (is_ancestor_pid(fam, m->p.ppid)) {
+		/* Reparented to an ancestor (init, a subreaper): its parent in the family died.
+		 * When the kernel said who forked it, it was born there and orphaned when that
+		 * parent died. */
+		if (is_ancestor_pid(fam, m->p.ppid) && born && born->ppid > 0 && born->ppid != m->p.ppid) {
+			m->orphan = true;
+			m->orphaned_from = born->ppid;
+			m->orphaned_at = died_at(fam, born->ppid, now);
+			eventlog_new(log, at, EV_FORK, pid, name)->ppid = born->ppid;
+			ev = eventlog_new(log, m->orphaned_at, EV_ORPHAN, pid, name);
+			ev->was = born->ppid;
+		} else if (is_ancestor_pid(fam, m->p.ppid)) {
 			m->orphan = true;
 			m->orphaned_at = now;
 			ev = eventlog_new(log, now, EV_ORPHAN, pid, name);
@@ -550,12 +570,6 @@ static void news_exits(struct family *fam, const struct family_news *news)
 	}
 }
 
-/* When a newcomer was born, as the kernel said (its fork event's time), or 0. */
-static double news_born_at(const struct pidmap *births, const struct family_news *news, pid_t pid)
-{
-	size_t i = pidmap_get(births, pid);
-	return i == PIDMAP_NONE ? 0 : news->notes[i].at;
-}
 
 /* Noted processes that are in neither the snapshot nor the family: they lived and died
  * between two refreshes. Their lines are all that is left of them. */
@@ -623,7 +637,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now);
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
-			member_joined(fam, m, now, log);
+			member_joined(fam, m, NULL, now, log);
 			m->gen = gen;
 			changed = true;
 		}
@@ -649,8 +663,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			struct member *m = member_add(fam, p, (enum join_how)how, now);
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
-			m->born_at = news_born_at(&births, news, p->pid);
-			member_joined(fam, m, now, log);
+			size_t b = pidmap_get(&births, p->pid);
+			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], now, log);
 			m->gen = gen;
 			grew = changed = true;
 		}

@@ -1343,6 +1343,125 @@ static void test_noted_exit_gives_a_member_its_status(void **state)
 	assert_int_equal(count_events(f, EV_FORK, 1001), 1);
 }
 
+/* The log's times in seq order never go back. */
+static void assert_log_in_time_order(const struct fx *f)
+{
+	double last = 0;
+	for (unsigned long s = eventlog_first(&f->log); s < eventlog_next(&f->log); s++) {
+		const struct event *ev = eventlog_get(&f->log, s);
+		assert_true(ev->time >= last);
+		last = ev->time;
+	}
+}
+
+/* Every event in words: none says "child of 0". */
+static void assert_no_child_of_0(const struct fx *f)
+{
+	for (unsigned long s = eventlog_first(&f->log); s < eventlog_next(&f->log); s++)
+		assert_null(strstr(fixture_event_text(eventlog_get(&f->log, s)), "child of 0"));
+}
+
+/* The kernel's times, not the refresh's: a member born at 1.1 and gone at 1.15 is logged
+ * so, before what the refresh at 2.0 saw, with its status. */
+static void test_noted_times_put_events_in_time_order(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sh");
+	struct birth_note born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
+	assert_true(update_news(f, NULL, &born, 1, 1.5));
+	const struct event *fork = last_event(f, EV_FORK, 1001);
+	assert_non_null(fork);
+	assert_true(fork->time == 1.1);
+	assert_log_in_time_order(f);
+
+	/* It exited at 1.9 (noted), and a passer came and went at 1.6 .. 1.65. */
+	struct birth_note notes[] = {
+		{ .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.9, .exited = true, .exit_at = 1.9, .exit_code = 0 },
+		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.6, .born = true, .exited = true,
+		  .exit_at = 1.65, .exit_code = 1 },
+	};
+	snap_new(f);
+	put_root(f)->state = 'T';	/* seen at 2.0: its event is the last */
+	assert_true(update_news(f, NULL, notes, 2, 2.0));
+	assert_log_in_time_order(f);
+	const struct event *ev = last_event(f, EV_EXIT, 1001);
+	assert_true(ev->time == 1.9);
+	assert_string_equal(fixture_event_text(ev), "1001 (sh) exited 0");
+	assert_int_equal(ev->code, 0);
+	ev = last_event(f, EV_EXIT, 2100);
+	assert_true(ev->time == 1.65);
+	assert_string_equal(fixture_event_text(ev), "2100 (true) exited 1");
+	/* A 50 ms life is 50 ms in the log. */
+	assert_true(last_event(f, EV_EXIT, 2100)->time - last_event(f, EV_FORK, 2100)->time > 0.049);
+	const struct event *last = eventlog_get(&f->log, eventlog_next(&f->log) - 1);
+	assert_int_equal(last->pid, ROOT);
+	assert_true(last->time == 2.0);
+}
+
+/* An exit under load may name parent 0: no line says "child of 0". */
+static void test_parent_0_is_never_said(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	assert_true(update(f, 1.0));
+	struct birth_note notes[] = {
+		{ .pid = 2200, .ppid = 0, .comm = "true", .at = 1.2, .exited = true, .exit_at = 1.3 },
+	};
+	snap_new(f);
+	put_root(f);
+	assert_true(update_news(f, NULL, notes, 1, 2.0));
+	assert_true(has_event_text(f, "2200 (true) started"));
+	assert_true(has_event_text(f, "2200 (true) exited 0"));
+	assert_int_equal(last_event(f, EV_FORK, 2200)->ppid, 0);
+	assert_no_child_of_0(f);
+}
+
+/* Exit words from the wait status, the typed fields beside them. */
+static void test_exit_status_in_words_and_fields(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sh");
+	put_child(f, 1002, 120, "cc");
+	put_child(f, 1003, 130, "sleep");
+	assert_true(update(f, 1.0));
+	family_note_exit(&f->fam, 1001, 3 << 8, 0, 1.1, &f->log);
+	family_note_exit(&f->fam, 1002, SIGSEGV | 0x80, 0, 1.2, &f->log);
+	family_note_exit(&f->fam, 1003, SIGTERM, 0, 1.3, &f->log);
+	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1001)), "1001 (sh) exited 3");
+	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1002)), "1002 (cc) killed by SIGSEGV (core dumped)");
+	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1003)), "1003 (sleep) killed by SIGTERM");
+	const struct event *ev = last_event(f, EV_EXIT, 1002);
+	assert_int_equal(ev->sig, SIGSEGV);
+	assert_true(ev->core);
+	assert_int_equal(ev->code, -1);
+	assert_int_equal(last_event(f, EV_EXIT, 1001)->code, 3);
+	assert_int_equal(last_event(f, EV_EXIT, 1001)->sig, 0);
+}
+
+/* Many setsid children are counted by the header, not one line each (a group with stopped
+ * members, which the kernel sends SIGHUP, is still a line: see above). */
+static void test_orphaned_groups_without_stopped_members_are_no_lines(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	for (pid_t p = 1001; p <= 1003; p++)
+		put_child(f, p, 110, "daemon");
+	assert_true(update(f, 1.0));
+	snap_new(f);
+	for (pid_t p = 1001; p <= 1003; p++)
+		put(f, p, 1, p, p, 110, "daemon");
+	update(f, 2.0);
+	size_t group_lines = 0;
+	for (unsigned long q = eventlog_first(&f->log); q < eventlog_next(&f->log); q++)
+		group_lines += strcmp(eventlog_get(&f->log, q)->how, "group") == 0;
+	for (pid_t p = 1001; p <= 1003; p++)
+		assert_true(family_group_orphaned(&f->fam, p));
+	assert_int_equal(group_lines, 0);
+	assert_int_equal(count_events(f, EV_ORPHAN, 0), 3);	/* the three members' own */
+}
+
 #define FT(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -1379,6 +1498,10 @@ int main(void)
 		FT(test_zombie_is_noted_once),
 		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_reaped_promptly_is_not_reported),
+		FT(test_noted_times_put_events_in_time_order),
+		FT(test_parent_0_is_never_said),
+		FT(test_exit_status_in_words_and_fields),
+		FT(test_orphaned_groups_without_stopped_members_are_no_lines),
 		FT(test_zombie_at_first_sight_is_noted_once),
 		FT(test_event_text_that_fits_is_whole),
 		FT(test_event_text_cut_on_a_character),

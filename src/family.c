@@ -583,7 +583,10 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";
 		/* ppid 0: the kernel did not say (an exit under load); never a "child of 0". */
-		eventlog_new(log, b->at, EV_FORK, b->pid, name)->ppid = b->ppid > 0 ? b->ppid : 0;
+		if (!b->told)
+			eventlog_new(log, b->at, EV_FORK, b->pid, name)->ppid = b->ppid > 0 ? b->ppid : 0;
+		else if (!b->exited)
+			continue;	/* said already, and still alive */
 		if (b->exited)
 			exit_event(log, b->exit_at > b->at ? b->exit_at : b->at, b->pid, name, note_status(b));
 		any = true;

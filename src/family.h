@@ -41,6 +41,7 @@ struct birth_note {
 	char comm[16];
 	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
 	bool born;		/* forked since the last refresh: at is its fork's time */
+	bool told;		/* its birth was noted at an earlier refresh */
 	bool exited;
 	double exit_at;		/* with exited: when it exited */
 	int exit_code;		/* with exited: its exit status, when exit_signal is 0 */

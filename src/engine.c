@@ -202,7 +202,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 						e->job.pgid);
 		event_set_how(ev, how);
 		ev->pgid = e->job.pgid;
-		snprintf(ev->command, sizeof ev->command, "%s", e->job.command);
+		event_command(ev, e->job.command);
 	}
 	if ((rc = engine_track_launched(e, now, err, errlen)))
 		return rc;

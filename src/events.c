@@ -136,6 +136,16 @@ static void vset(char *dst, size_t len, const char *fmt, va_list ap)
 	memcpy(dst + keep, EVENT_CUT_MARK, sizeof EVENT_CUT_MARK);
 }
 
+/* vset with a format. */
+static void put_field(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put_field(char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(dst, len, fmt, ap);
+	va_end(ap);
+}
+
 struct event *eventlog_add(struct eventlog *log, double time, enum event_kind kind, pid_t pid, const char *fmt, ...)
 {
 	struct event *ev = eventlog_new(log, time, kind, pid, NULL);
@@ -153,6 +163,7 @@ void event_note(struct event *ev, const char *fmt, ...)
 	vset(ev->note, sizeof ev->note, fmt, ap);
 	va_end(ap);
 }
+
 
 void event_set_how(struct event *ev, const char *how)
 {
@@ -177,6 +188,11 @@ void event_target(struct event *ev, const char *fmt, ...)
 	va_start(ap, fmt);
 	vset(ev->target, sizeof ev->target, fmt, ap);
 	va_end(ap);
+}
+
+void event_command(struct event *ev, const char *command)
+{
+	put_field(ev->command, sizeof ev->command, "%s", command);
 }
 
 void eventlog_begin(struct eventlog *log)
@@ -221,16 +237,8 @@ static void exit_words(const struct event *ev, char *buf, size_t len)
 		snprintf(buf, len, "exited");
 }
 
-/* A fixed part and the note, cut as every text is. */
-static const char *put(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static const char *put(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vset(buf, len, fmt, ap);
-	va_end(ap);
-	return buf;
-}
+/* A fixed part and the note, cut as every text is; returns buf. */
+#define put(buf, len, ...) (put_field((buf), (len), __VA_ARGS__), (buf))
 
 const char *event_render(const struct event *ev, char *buf, size_t len)
 {

@@ -92,6 +92,8 @@ void event_sent(struct event *ev, int sig, const char *how, long count);
 /* A failure's errno (0: none), with the words its note holds. */
 void event_errno(struct event *ev, int err);
 void event_target(struct event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Set a record's command (cut and marked when longer than the field). */
+void event_command(struct event *ev, const char *command);
 
 /* Records added from begin to the matching commit are sorted by time, then numbered. One
  * earlier than a record a face may have read already keeps its place after it: its time

@@ -248,6 +248,21 @@ static void note_stopped(const struct family *fam, const struct member *m, const
 	event_set_how(ev, "received");
 }
 
+/* A detailed reading after a detailed one: a new command line is an exec when the name
+ * changed with it, else a new title (setproctitle); a new effective uid is said too. */
+static void note_identity(const struct member *m, const struct proc *p, double now, struct eventlog *log)
+{
+	if (!p->detailed || !m->p.detailed)
+		return;
+	if (m->p.cmdline && p->cmdline && strcmp(m->p.cmdline, p->cmdline) != 0) {
+		bool exec = strcmp(m->p.comm, p->comm) != 0;
+		struct event *ev = eventlog_new(log, now, exec ? EV_EXEC : EV_TITLE, p->pid, p->comm[0] ? p->comm : "?");
+		event_command(ev, p->cmdline);
+	}
+	if (m->p.euid != p->euid)
+		eventlog_new(log, now, EV_UID, p->pid, member_name(m))->uid = (long)p->euid;
+}
+
 /* Compare a member's new reading with its last one and report what happened. */
 static void member_reconcile(struct family *fam, struct member *m, const struct proc *p, double now,
 			     struct eventlog *log)
@@ -270,6 +285,7 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 			m->setpgid_escape = true;
 		eventlog_new(log, now, EV_GROUP, pid, member_name(m))->pgid = p->pgid;
 	}
+	note_identity(m, p, now, log);
 	m->prev_state = m->p.state;
 	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
 	bool stopped = p->state == 'T' || p->state == 't';

@@ -449,6 +449,11 @@ static void test_lost_events_rescan(void **state)
 	fixture_refresh(&f->e, 12);
 	assert_true(logged(f, "lost process events (the socket overflowed): rescanning"));
 	assert_true(f->fp.machine_calls > passes);
+	/* Typed: a lost event, why ENOBUFS; the gap before counted its events. */
+	const struct event *ev = fixture_last_event(&f->e.log, EV_LOST, 0);
+	assert_non_null(ev);
+	assert_string_equal(ev->how, "ENOBUFS");
+	assert_int_equal(fixture_count_events(&f->e.log, EV_LOST, 0), 2);
 }
 
 /* Is fd among what the engine gives the poll loop? */

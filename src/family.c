@@ -349,16 +349,22 @@ static const char *vouch_reason(enum vouch_why why)
 	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
-/* When a member died, as far as the family knows (now, when it is not a dead member). */
-static double died_at(const struct family *fam, pid_t pid, double now)
+/* When pid died: a dead member's time, or the kernel's note of its exit, or else now. */
+static double died_at(const struct family *fam, const struct family_news *news, pid_t pid, double now)
 {
 	const struct member *m = family_find(fam, pid);
-	return m && !m->alive && m->died_at > 0 && m->died_at < now ? m->died_at : now;
+	if (m && !m->alive && m->died_at > 0 && m->died_at < now)
+		return m->died_at;
+	for (size_t i = 0; news && i < news->nnotes; i++)
+		if (news->notes[i].pid == pid && news->notes[i].exited && news->notes[i].exit_at > 0 &&
+		    news->notes[i].exit_at < now)
+			return news->notes[i].exit_at;
+	return now;
 }
 
-/* born: the kernel's note of its fork, or NULL. */
-static void member_joined(struct family *fam, struct member *m, const struct birth_note *born, double now,
-			  struct eventlog *log)
+/* born: the kernel's note of its fork, or NULL; news: what else the sources noted. */
+static void member_joined(struct family *fam, struct member *m, const struct birth_note *born,
+			  const struct family_news *news, double now, struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
 	const char *name = member_name(m);
@@ -401,7 +407,7 @@ static void member_joined(struct family *fam, struct member *m, const struct bir
 		if (is_ancestor_pid(fam, m->p.ppid) && born && born->ppid > 0 && born->ppid != m->p.ppid) {
 			m->orphan = true;
 			m->orphaned_from = born->ppid;
-			m->orphaned_at = died_at(fam, born->ppid, now);
+			m->orphaned_at = died_at(fam, news, born->ppid, now);
 			eventlog_new(log, at, EV_FORK, pid, name)->ppid = born->ppid;
 			ev = eventlog_new(log, m->orphaned_at, EV_ORPHAN, pid, name);
 			ev->was = born->ppid;
@@ -656,7 +662,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now);
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
-			member_joined(fam, m, NULL, now, log);
+			member_joined(fam, m, NULL, news, now, log);
 			m->gen = gen;
 			changed = true;
 		}
@@ -683,7 +689,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);
-			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], now, log);
+			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], news, now, log);
 			m->gen = gen;
 			grew = changed = true;
 		}

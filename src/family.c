@@ -568,6 +568,24 @@ bool family_group_orphaned(const struct family *fam, pid_t pgid)
 	return pidmap_get(&fam->orphaned_groups, pgid) == 1;
 }
 
+size_t family_orphaned_groups(const struct family *fam, pid_t *one)
+{
+	struct pidmap counted = { 0 };
+	pidmap_clear(&counted, 16);
+	size_t n = 0;
+	*one = 0;
+	for (size_t i = 0; i < fam->n; i++) {
+		const struct member *m = &fam->m[i];
+		if (!m->alive || !family_group_orphaned(fam, m->p.pgid) || pidmap_get(&counted, m->p.pgid) != PIDMAP_NONE)
+			continue;
+		pidmap_put(&counted, m->p.pgid, 0);
+		*one = m->p.pgid;
+		n++;
+	}
+	pidmap_free(&counted);
+	return n;
+}
+
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
 {
 	return family_update_news(fam, snap, NULL, now, log);

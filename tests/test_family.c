@@ -1460,6 +1460,9 @@ static void test_orphaned_groups_without_stopped_members_are_no_lines(void **sta
 		assert_true(family_group_orphaned(&f->fam, p));
 	assert_int_equal(group_lines, 0);
 	assert_int_equal(count_events(f, EV_ORPHAN, 0), 3);	/* the three members' own */
+	pid_t one;
+	assert_int_equal(family_orphaned_groups(&f->fam, &one), 3);
+	assert_true(one >= 1001 && one <= 1003);
 }
 
 /* A new command line with a new name is an exec; without, a new title; a new uid is said. */

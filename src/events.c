@@ -117,6 +117,7 @@ struct event *eventlog_new(struct eventlog *log, double time, enum event_kind ki
 
 /* Copy a formatted text into a field of len bytes: a longer one is cut before a
  * character's first byte (backing over at most three continuation bytes) and marked. */
+static void vset(char *dst, size_t len, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void vset(char *dst, size_t len, const char *fmt, va_list ap)
 {
 	char full[4096];
@@ -163,7 +164,6 @@ void event_note(struct event *ev, const char *fmt, ...)
 	vset(ev->note, sizeof ev->note, fmt, ap);
 	va_end(ap);
 }
-
 
 void event_set_how(struct event *ev, const char *how)
 {

@@ -33,10 +33,10 @@ enum event_kind {
 	EV_ORPHAN,	/* ppid (the new parent), was (the dead one); how "group" for a group */
 	EV_ZOMBIE,	/* ppid: the parent that has not waited */
 	EV_SIGNAL,	/* sig, how (naive, group, tree, cgroup, route, on-exit, ...), target, count */
-	EV_SURVIVOR,	/* sig, reason (in note) */
+	EV_SURVIVOR,	/* sig, how: the reason (survivor_reason_name, or "leaked") */
 	EV_FREEZE,	/* count */
 	EV_THAW,	/* count */
-	EV_LOST,	/* why (in note, e.g. ENOBUFS), count of events lost or -1 */
+	EV_LOST,	/* how: why ("ENOBUFS", or "sequence": a gap), count of events lost or -1 */
 	EV_ERROR,	/* err (errno or 0), what (in note) */
 	EV_QUIT,	/* count: processes left */
 	EV_KINDS

@@ -35,6 +35,12 @@ double engine_now(const struct engine *e)
 	return e->clock() - e->t0;
 }
 
+/* Batch snapshots print every event; --check (batch too) prints none. */
+static bool engine_prints_events(const struct options *opt)
+{
+	return opt->batch && !opt->check;
+}
+
 int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen)
 {
 	const struct options *opt = p->opt;
@@ -57,7 +63,7 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	/* The live view shows the newest ENGINE_EVENTS_HELD (and says how many went before);
 	 * batch output shows every event: the log holds them until it has printed them. */
 	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
-	if (opt->batch)
+	if (engine_prints_events(opt))
 		eventlog_hold(&e->log, 0);
 	outbuf_init(&e->out);
 	discovery_init(&e->disc);
@@ -240,7 +246,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 
 void engine_events_read(struct engine *e, unsigned long seq)
 {
-	if (e->opt->batch)
+	if (engine_prints_events(e->opt))
 		eventlog_hold(&e->log, seq);
 }
 

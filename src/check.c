@@ -53,7 +53,10 @@ size_t check_leaks(const struct family *fam, struct eventlog *log, double now)
 			continue;
 		char how[128];
 		family_describe(fam, m, how, sizeof how);
-		eventlog_add(log, now, EV_LEAK, m->p.pid, "%d (%s) leaked: %s", m->p.pid, m->p.comm, how);
+		struct event *ev = eventlog_add(log, now, EV_SURVIVOR, m->p.pid, "%d (%s) leaked: %s", m->p.pid,
+						m->p.comm, how);
+		snprintf(ev->comm, sizeof ev->comm, "%.15s", m->p.comm);
+		event_set_how(ev, "leaked");
 		leaked++;
 	}
 	return leaked;

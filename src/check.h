@@ -38,7 +38,7 @@ void check_interrupt(struct check *c, int sig, double now);
 bool check_due(const struct check *c, bool family_gone, double now);
 /* When the loop must wake for the check next, or a negative number for never. */
 double check_wake(const struct check *c);
-/* One EV_LEAK line per running member, saying how it got where it is; returns how many. */
+/* One EV_SURVIVOR line per running member, saying how it got where it is; returns how many. */
 size_t check_leaks(const struct family *fam, struct eventlog *log, double now);
 /* Time to report: one last look (with a machine pass) unless the family is gone, then
  * the leak lines in the engine's log. Returns how many leaked. */

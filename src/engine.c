@@ -35,6 +35,12 @@ double engine_now(const struct engine *e)
 	return e->clock() - e->t0;
 }
 
+/* Batch snapshots print every event; --check (batch too) prints none. */
+static bool engine_prints_events(const struct options *opt)
+{
+	return opt->batch && !opt->check;
+}
+
 int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen)
 {
 	const struct options *opt = p->opt;
@@ -54,7 +60,11 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->out_copy_fd = p->out_copy_fd;
 	e->job.out_fd = -1;
 	e->ignored = p->ignored;
-	eventlog_init(&e->log, 1000);
+	/* The live view shows the newest ENGINE_EVENTS_HELD (and says how many went before);
+	 * batch output shows every event: the log holds them until it has printed them. */
+	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
+	if (engine_prints_events(opt))
+		eventlog_hold(&e->log, 0);
 	outbuf_init(&e->out);
 	discovery_init(&e->disc);
 	if (p->scan) {
@@ -169,6 +179,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 	int rc;
 	double now = engine_now(e);
 	unsigned long long watch_start = e->scan->ticks_now(e->scan_self);
+	const char *how = e->launch.argv ? "relaunched" : "launched";
 	e->launch = *l;
 	e->gen++;
 	pid_t attach = l->attach;
@@ -179,8 +190,10 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		nanc = e->scan->ancestors(e->scan_self, attach, ancestors, MAX_ANCESTORS);
 		/* What the attached process left in its groups before now is only found so. */
 		e->machine_pass_due = true;
-		eventlog_add(&e->log, now, EV_INFO, attach, "attached to pid %d (process group %d)", attach,
-			     e->job.pgid);
+		struct event *ev = eventlog_add(&e->log, now, EV_START, attach, "attached to pid %d (process group %d)",
+						attach, e->job.pgid);
+		event_set_how(ev, "attached");
+		ev->pgid = e->job.pgid;
 	} else {
 		/* What lives now cannot be in the job's groups: the machine pass skips it. With
 		 * --same-group the job shares orphanage's group, older processes and all. */
@@ -195,8 +208,12 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		e->job.started = now;
 		ancestors[nanc++] = e->self;
 		nanc += e->scan->ancestors(e->scan_self, e->self, ancestors + nanc, MAX_ANCESTORS - nanc);
-		eventlog_add(&e->log, now, EV_INFO, e->job.pid, "started %s as pid %d in %s process group %d",
-			     e->job.command, e->job.pid, o->same_group ? "orphanage's own" : "a new", e->job.pgid);
+		struct event *ev = eventlog_add(&e->log, now, EV_START, e->job.pid, "started %s as pid %d in %s process group %d",
+						e->job.command, e->job.pid, o->same_group ? "orphanage's own" : "a new",
+						e->job.pgid);
+		event_set_how(ev, how);
+		ev->pgid = e->job.pgid;
+		event_command(ev, e->job.command);
 	}
 	if ((rc = engine_track_launched(e, now, err, errlen)))
 		return rc;
@@ -232,9 +249,15 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 	return 0;
 }
 
-void engine_note(struct engine *e, const char *text)
+void engine_events_read(struct engine *e, unsigned long seq)
 {
-	eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "%s", text);
+	if (engine_prints_events(e->opt))
+		eventlog_hold(&e->log, seq);
+}
+
+void engine_note(struct engine *e, enum event_kind kind, const char *text)
+{
+	eventlog_add(&e->log, engine_now(e), kind, 0, "%s", text);
 }
 
 unsigned long engine_generation(const struct engine *e)

@@ -23,6 +23,8 @@
 #include "survivor.h"
 
 #define ENGINE_MAX_SOURCES 4
+/* Events the live view holds; batch output holds every one until it is printed. */
+#define ENGINE_EVENTS_HELD 1000
 
 /* What main decides before the engine starts: the engine never reads it from elsewhere. */
 struct engine_params {
@@ -207,7 +209,9 @@ int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t er
 int engine_start(struct engine *e, const struct engine_launch *l, char *err, size_t errlen);
 void engine_free(struct engine *e);
 /* An information line in the engine's event log, from the loop (SIGQUIT: quitting). */
-void engine_note(struct engine *e, const char *text);
+void engine_note(struct engine *e, enum event_kind kind, const char *text);
+/* The batch face has printed the events before seq: the log may drop them. */
+void engine_events_read(struct engine *e, unsigned long seq);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);
 /* Ask the sources, read the pids they name, reconcile the family; with a machine pass

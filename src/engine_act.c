@@ -6,6 +6,7 @@
 #include "signame.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,11 +63,13 @@ static bool route_confirmed(struct engine *e, pid_t pgid, bool from_terminal, do
 	}
 	e->route_asked = now;
 	size_t outside = 0, n = kill_group_census(&e->kctx, pgid, &outside);
-	eventlog_add(&e->log, now, EV_ROUTE, 0,
-		     "%s: nothing sent (-p); another within %.0f s sends SIGINT to group %d: %zu process%s, %zu outside "
-		     "the family",
-		     from_terminal ? "Ctrl+C" : "SIGINT to orphanage", ROUTE_CONFIRM_GAP, pgid, n, n == 1 ? "" : "es",
-		     outside);
+	struct event *ev = eventlog_add(&e->log, now, EV_SIGNAL, 0,
+					"%s: nothing sent (-p); another within %.0f s sends SIGINT to group %d: %zu process%s, "
+					"%zu outside the family",
+					from_terminal ? "Ctrl+C" : "SIGINT to orphanage", ROUTE_CONFIRM_GAP, pgid, n,
+					n == 1 ? "" : "es", outside);
+	event_sent(ev, SIGINT, "route", 0);
+	event_target(ev, "group %d", pgid);
 	return false;
 }
 
@@ -77,23 +80,26 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 	pid_t pgid = e->job.pgid;
 	const char *src = from_terminal ? "from the terminal" : "sent to orphanage";
 	if (e->opt->no_forward) {
-		eventlog_add(&e->log, now, EV_ROUTE, 0,
-			     "%s %s: not routed to group %d (--no-forward), %zu of its processes keep running",
-			     signame(sig), src, pgid, group_members(e, pgid));
+		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0,
+					"%s %s: not routed to group %d (--no-forward), %zu of its processes keep running",
+					signame(sig), src, pgid, group_members(e, pgid)),
+			   sig, "route", 0);
 		return;
 	}
 	if (e->opt->same_group && from_terminal) {
 		/* The terminal signals its whole foreground group, the job included: once is enough. */
-		eventlog_add(&e->log, now, EV_ROUTE, 0,
-			     "%s %s already reached group %d (same group): not sent twice", signame(sig), src, pgid);
+		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s already reached group %d (same group): not sent twice",
+					signame(sig), src, pgid),
+			   sig, "route", 0);
 		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 		return;
 	}
 	if (e->launch.attach && sig == SIGINT && !route_confirmed(e, pgid, from_terminal, now))
 		return;
 	if (group_members(e, pgid) == 0) {
-		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s: group %d has no live process to route it to",
-			     signame(sig), src, pgid);
+		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s: group %d has no live process to route it to",
+					signame(sig), src, pgid),
+			   sig, "route", 0);
 		return;
 	}
 	/* A stopped process acts on the signal only once it runs again (a job stopped by
@@ -101,9 +107,9 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 	engine_refresh_family(e);
 	size_t stopped = group_stopped(e, pgid);
 	if (!stopped)
-		eventlog_add(&e->log, now, EV_ROUTE, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
+		eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s routed to the job's group %d", signame(sig), src, pgid);
 	else
-		eventlog_add(&e->log, now, EV_ROUTE, 0,
+		eventlog_add(&e->log, now, EV_SIGNAL, 0,
 			     "%s %s routed to the job's group %d, then SIGCONT: %zu of its processes %s stopped",
 			     signame(sig), src, pgid, stopped, stopped == 1 ? "was" : "were");
 	if (kill_group(&e->kctx, pgid, sig, now).sent) {
@@ -119,8 +125,9 @@ static struct member *action_target(struct engine *e, const struct action *a)
 {
 	struct member *m = family_find(&e->fam, a->pid);
 	if (!m || m->p.start != a->start || !m->alive) {
-		eventlog_add(&e->log, engine_now(e), EV_ERROR, a->pid, "%s -> pid %d not sent: it has exited",
-			     signame(e->sig), a->pid);
+		event_errno(eventlog_add(&e->log, engine_now(e), EV_ERROR, a->pid, "%s -> pid %d not sent: it has exited",
+					 signame(e->sig), a->pid),
+			    ESRCH);
 		return NULL;
 	}
 	return m;
@@ -176,11 +183,13 @@ static void settle_done(struct engine *e)
 			sessions++;
 		}
 	}
-	eventlog_add(&e->log, engine_now(e), st->failed ? EV_ERROR : EV_SIGNAL, st->pid,
+	struct event *ev = eventlog_add(&e->log, engine_now(e), st->failed ? EV_ERROR : EV_SIGNAL, st->pid,
 		     "%s -> tree of %d: %zu process%s in %zu group%s, %zu session%s (%d round%s)%s", signame(st->sig),
 		     st->pid, st->sent, st->sent == 1 ? "" : "es", groups, groups == 1 ? "" : "s", sessions,
 		     sessions == 1 ? "" : "s", st->rounds ? st->rounds : 1, st->rounds == 1 ? "" : "s",
 		     st->failed ? ", some failed (see above)" : st->refused ? ", orphanage itself spared" : "");
+	event_sent(ev, st->sig, "tree", (long)st->sent);
+	event_target(ev, "tree of %d", st->pid);
 	const struct member *t = family_find(&e->fam, st->pid);
 	if (t && t->p.start == st->start)
 		survivors_expect_tree(e, t, &st->signalled, st->sig);
@@ -278,8 +287,9 @@ bool engine_act(struct engine *e, const struct action *a)
 		if (a->sig >= 1 && a->sig < NSIG) {
 			e->sig = a->sig;
 			e->gen++;
-			eventlog_add(&e->log, now, EV_INFO, 0, "the kill keys now send %s (%d)", signame(a->sig),
-				     a->sig);
+			event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "the kill keys now send %s (%d)",
+						signame(a->sig), a->sig),
+				   a->sig, "chosen", 0);
 		}
 		return true;
 	case ACT_RELAUNCH:
@@ -344,8 +354,8 @@ static size_t on_exit_family(struct engine *e)
 		return 0;
 	size_t running = family_running(&e->fam);
 	if (e->opt->on_exit == ON_EXIT_LEAVE) {
-		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "quitting: %zu process%s left running (--on-exit leave)",
-			     running, running == 1 ? "" : "es");
+		eventlog_add(&e->log, engine_now(e), EV_QUIT, 0, "quitting: %zu process%s left running (--on-exit leave)",
+			     running, running == 1 ? "" : "es")->count = (long)running;
 		return 0;
 	}
 	engine_cgroup_thaw(e, "quitting: thawed the family first: a frozen process acts on SIGTERM only once thawed");

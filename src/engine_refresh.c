@@ -145,11 +145,14 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 /* Events a source lost: said once per refresh, with the rescan that makes up for them. */
 static void say_lost(struct engine *e, const struct discovery *d, double now)
 {
+	struct event *ev;
 	if (!d->lost)
-		eventlog_add(&e->log, now, EV_ERROR, 0, "lost process events (the socket overflowed): rescanning");
+		ev = eventlog_add(&e->log, now, EV_LOST, 0, "lost process events (the socket overflowed): rescanning");
 	else
-		eventlog_add(&e->log, now, EV_ERROR, 0, "lost %lu%s process events: rescanning", d->lost,
-			     d->overflow ? " or more" : "");
+		ev = eventlog_add(&e->log, now, EV_LOST, 0, "lost %lu%s process events: rescanning", d->lost,
+				  d->overflow ? " or more" : "");
+	event_set_how(ev, d->overflow ? "ENOBUFS" : "sequence");
+	ev->count = d->lost ? (long)d->lost : -1;
 }
 
 /* How often the processes of a suspect group (one its members alone would call orphaned)
@@ -204,7 +207,7 @@ static void want_outsiders(struct engine *e, struct discovery *d)
 }
 
 /* Rescan the family; with allow_pass, also make the machine pass when one is due. */
-static bool refresh(struct engine *e, bool allow_pass)
+static bool refresh_staged(struct engine *e, bool allow_pass)
 {
 	double now = engine_now(e);
 	struct discovery *d = &e->disc;
@@ -280,6 +283,16 @@ static bool refresh(struct engine *e, bool allow_pass)
 	return changed;
 }
 
+/* What one refresh reports is sorted by when it happened, then numbered: the kernel's
+ * events come with their own times, earlier than the refresh that reads them. */
+static bool refresh(struct engine *e, bool allow_pass)
+{
+	eventlog_begin(&e->log);
+	bool changed = refresh_staged(e, allow_pass);
+	eventlog_commit(&e->log);
+	return changed;
+}
+
 bool engine_refresh(struct engine *e)
 {
 	return refresh(e, true);
@@ -295,6 +308,12 @@ bool engine_reap(struct engine *e)
 	pid_t pid;
 	int status;
 	bool any = false;
+	if (!job_reapable())
+		return false;
+	/* The family read first, its zombies still there: the kernel's events before now come
+	 * in with their times, and the exit of each one reaped here with the kernel's time. */
+	eventlog_begin(&e->log);
+	refresh_staged(e, false);
 	while (job_reap_one(&pid, &status)) {
 		double now = engine_now(e);
 		any = true;
@@ -312,6 +331,7 @@ bool engine_reap(struct engine *e)
 			e->machine_pass_due = true;
 		engine_sync_pidfds(e);
 	}
+	eventlog_commit(&e->log);
 	return any;
 }
 

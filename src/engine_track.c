@@ -205,11 +205,11 @@ int engine_track_launched(struct engine *e, double now, char *err, size_t errlen
 		track_explain(e);
 	}
 	if (e->have_cgroup)
-		eventlog_add(&e->log, now, EV_INFO, 0, "tracking: %s, the job's cgroup %s", e->tracking, e->cgroup.path);
+		eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s, the job's cgroup %s", e->tracking, e->cgroup.path);
 	else if (e->track_why[0])
-		eventlog_add(&e->log, now, EV_INFO, 0, "tracking: %s (%s)", e->tracking, e->track_why);
+		eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s (%s)", e->tracking, e->track_why);
 	else
-		eventlog_add(&e->log, now, EV_INFO, 0, "tracking: %s", e->tracking);
+		eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s", e->tracking);
 	return 0;
 }
 
@@ -224,13 +224,14 @@ void engine_track_refreshed(struct engine *e)
 	e->gen++;
 	size_t n = source_cgroup_count(e->cgroup_source);
 	if (st.frozen)
-		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "the family is frozen: %zu process%s stopped in %s",
-			     n, n == 1 ? "" : "es", e->cgroup.path);
+		eventlog_add(&e->log, engine_now(e), EV_FREEZE, 0, "the family is frozen: %zu process%s stopped in %s",
+			     n, n == 1 ? "" : "es", e->cgroup.path)->count = (long)n;
 	else if (n == 0)
-		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "the family's cgroup is thawed, empty: %s", e->cgroup.path);
+		eventlog_add(&e->log, engine_now(e), EV_THAW, 0, "the family's cgroup is thawed, empty: %s",
+			     e->cgroup.path)->count = 0;
 	else
-		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "the family is thawed: %zu process%s run again", n,
-			     n == 1 ? "" : "es");
+		eventlog_add(&e->log, engine_now(e), EV_THAW, 0, "the family is thawed: %zu process%s run again", n,
+			     n == 1 ? "" : "es")->count = (long)n;
 }
 
 /* How many processes the cgroup holds now (zombies are not listed), or SIZE_MAX. */
@@ -285,8 +286,11 @@ static void cgroup_count_done(struct engine *e, size_t left)
 	else
 		snprintf(count, sizeof count, "%zu process%s, %zu died, %zu still in it", before,
 			 before == 1 ? "" : "es", before - left, left);
-	eventlog_add(&e->log, engine_now(e), left == 0 ? EV_SIGNAL : EV_ERROR, 0, "%sSIGKILL -> cgroup %s (cgroup.kill): %s",
-		     c->why, e->have_cgroup ? e->cgroup.path : "(gone)", count);
+	const char *path = e->have_cgroup ? e->cgroup.path : "(gone)";
+	struct event *ev = eventlog_add(&e->log, engine_now(e), left == 0 ? EV_SIGNAL : EV_ERROR, 0,
+					"%sSIGKILL -> cgroup %s (cgroup.kill): %s", c->why, path, count);
+	event_sent(ev, SIGKILL, "cgroup", before == SIZE_MAX ? -1 : (long)before);
+	event_target(ev, "cgroup %s", path);
 	if (c->t)
 		survivors_expect_list(e, &c->k, c->t, c->n);
 	free(c->t);
@@ -362,7 +366,7 @@ void engine_cgroup_freeze(struct engine *e)
 	e->freeze_wanted = freeze;
 	e->gen++;
 	/* cgroup.events says when it is done: the header says FROZEN from there. */
-	eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s the family: cgroup.freeze %d in %s", freeze ? "freezing" : "thawing",
+	eventlog_add(&e->log, now, freeze ? EV_FREEZE : EV_THAW, 0, "%s the family: cgroup.freeze %d in %s", freeze ? "freezing" : "thawing",
 		     freeze ? 1 : 0, e->cgroup.path);
 }
 
@@ -377,7 +381,7 @@ void engine_cgroup_thaw(struct engine *e, const char *why)
 	}
 	e->freeze_wanted = false;
 	e->gen++;
-	eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "%s", why);
+	eventlog_add(&e->log, engine_now(e), EV_THAW, 0, "%s", why);
 }
 
 void engine_cgroup_finish(struct engine *e)
@@ -393,7 +397,7 @@ void engine_cgroup_finish(struct engine *e)
 		snprintf(e->cgroup_note, sizeof e->cgroup_note, "the job's cgroup %s is left with %s process%s in it%s",
 			 e->cgroup.path, count, n == 1 ? "" : "es",
 			 e->frozen || e->freeze_wanted ? ", frozen (write 0 to its cgroup.freeze to thaw)" : "");
-		eventlog_add(&e->log, now, EV_INFO, 0, "quitting: the job's cgroup %s is left (--on-exit leave)", e->cgroup.path);
+		eventlog_add(&e->log, now, EV_QUIT, 0, "quitting: the job's cgroup %s is left (--on-exit leave)", e->cgroup.path);
 		e->cgroup_gone = true;
 		return;
 	}
@@ -402,7 +406,7 @@ void engine_cgroup_finish(struct engine *e)
 		snprintf(e->cgroup_note, sizeof e->cgroup_note, "%s", why);
 		eventlog_add(&e->log, engine_now(e), EV_ERROR, 0, "quitting: %s", why);
 	} else {
-		eventlog_add(&e->log, engine_now(e), EV_INFO, 0, "quitting: removed the job's cgroup %s", e->cgroup.path);
+		eventlog_add(&e->log, engine_now(e), EV_QUIT, 0, "quitting: removed the job's cgroup %s", e->cgroup.path);
 	}
 	e->cgroup_gone = true;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void family_init(struct family *fam, const struct family_config *cfg, pid_t root)
@@ -122,12 +123,22 @@ static const char *member_name(const struct member *m)
 static void note_zombie(struct family *fam, struct member *m, double now, struct eventlog *log)
 {
 	m->zombie_noted = true;
+	struct event *ev = eventlog_new(log, now, EV_ZOMBIE, m->p.pid, member_name(m));
+	ev->ppid = m->p.ppid;
 	if (fam->cfg.self > 0 && m->p.ppid == fam->cfg.self)
-		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: being reaped by orphanage, its parent",
-			     m->p.pid, member_name(m));
-	else
-		eventlog_add(log, now, EV_ZOMBIE, m->p.pid, "%d (%s) is a zombie: parent %d has not waited for it",
-			     m->p.pid, member_name(m), m->p.ppid);
+		event_set_how(ev, "self");
+}
+
+/* A parent that waits reaps its child at once: only one left a zombie past the grace is
+ * reported (it may never be waited for). */
+static void check_zombie(struct family *fam, struct member *m, double now, struct eventlog *log)
+{
+	if (m->p.state != 'Z' || m->zombie_noted)
+		return;
+	if (m->zombie_since <= 0)
+		m->zombie_since = now > 0 ? now : 1e-9;
+	if (now - m->zombie_since >= FAMILY_ZOMBIE_GRACE)
+		note_zombie(fam, m, now, log);
 }
 
 size_t family_parent(const struct family *fam, size_t i)
@@ -208,17 +219,25 @@ static void member_take(struct member *m, const struct proc *p)
 		memcpy(m->p.comm, p->comm, sizeof m->p.comm);
 }
 
+/* An exit record of a wait status, or of an unknown one (status < 0). */
+static struct event *exit_event(struct eventlog *log, double at, pid_t pid, const char *comm, int status)
+{
+	struct event *ev = eventlog_new(log, at, EV_EXIT, pid, comm);
+	if (status >= 0 && WIFEXITED(status)) {
+		ev->code = WEXITSTATUS(status);
+	} else if (status >= 0 && WIFSIGNALED(status)) {
+		ev->sig = WTERMSIG(status);
+		ev->core = WCOREDUMP(status);
+	}
+	return ev;
+}
+
+/* It died at now, or when the kernel said it exited (exit_at, noted). */
 static void member_died(struct member *m, double now, struct eventlog *log)
 {
 	m->alive = false;
-	m->died_at = now;
-	if (m->status >= 0) {
-		char how[64];
-		signame_status(m->status, how, sizeof how);
-		eventlog_add(log, now, EV_EXIT, m->p.pid, "%d (%s) %s", m->p.pid, member_name(m), how);
-	} else {
-		eventlog_add(log, now, EV_EXIT, m->p.pid, "%d (%s) exited", m->p.pid, member_name(m));
-	}
+	m->died_at = m->exit_at > 0 && m->exit_at < now ? m->exit_at : now;
+	exit_event(log, m->died_at, m->p.pid, member_name(m), m->status);
 }
 
 /* Record the groups and sessions a member leads: they stay the family's after it dies. */
@@ -265,7 +284,24 @@ static void note_stopped(const struct family *fam, const struct member *m, const
 	char why[160] = "stopped";
 	if (p->state == 'T' && fam->cfg.why_stopped)
 		fam->cfg.why_stopped(p, why, sizeof why, fam->cfg.why_stopped_ctx);
-	eventlog_add(log, now, EV_INFO, p->pid, "%d (%s) %s", p->pid, member_name(m), why);
+	struct event *ev = eventlog_add(log, now, EV_SIGNAL, p->pid, "%d (%s) %s", p->pid, member_name(m), why);
+	snprintf(ev->comm, sizeof ev->comm, "%.15s", member_name(m));
+	event_set_how(ev, "received");
+}
+
+/* A detailed reading after a detailed one: a new command line is an exec when the name
+ * changed with it, else a new title (setproctitle); a new effective uid is said too. */
+static void note_identity(const struct member *m, const struct proc *p, double now, struct eventlog *log)
+{
+	if (!p->detailed || !m->p.detailed)
+		return;
+	if (m->p.cmdline && p->cmdline && strcmp(m->p.cmdline, p->cmdline) != 0) {
+		bool exec = strcmp(m->p.comm, p->comm) != 0;
+		struct event *ev = eventlog_new(log, now, exec ? EV_EXEC : EV_TITLE, p->pid, p->comm[0] ? p->comm : "?");
+		event_command(ev, p->cmdline);
+	}
+	if (m->p.euid != p->euid)
+		eventlog_new(log, now, EV_UID, p->pid, member_name(m))->uid = (long)p->euid;
 }
 
 /* Compare a member's new reading with its last one and report what happened. */
@@ -277,30 +313,33 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 		m->orphan = true;
 		m->orphaned_from = m->p.ppid;
 		m->orphaned_at = now;
-		eventlog_add(log, now, EV_ORPHAN, pid, "%d orphaned: parent %d died, now child of %d", pid,
-			     m->p.ppid, p->ppid);
+		struct event *ev = eventlog_new(log, now, EV_ORPHAN, pid, member_name(m));
+		ev->was = m->p.ppid;
+		ev->ppid = p->ppid;
 	}
 	if (p->sid != m->p.sid) {
 		if (p->sid == pid)
 			m->setsid_escape = true;
-		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to session %d%s", pid, member_name(m),
-			     p->sid, p->sid == pid ? " (setsid)" : "");
+		eventlog_new(log, now, EV_SESSION, pid, member_name(m))->sid = p->sid;
 	} else if (p->pgid != m->p.pgid) {
 		if (p->pgid != m->first_pgid)
 			m->setpgid_escape = true;
-		eventlog_add(log, now, EV_REGROUP, pid, "%d (%s) moved to process group %d%s", pid,
-			     member_name(m), p->pgid, p->pgid == pid ? " (setpgid)" : "");
+		eventlog_new(log, now, EV_GROUP, pid, member_name(m))->pgid = p->pgid;
 	}
+	note_identity(m, p, now, log);
 	m->prev_state = m->p.state;
 	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
 	bool stopped = p->state == 'T' || p->state == 't';
 	if (stopped && !was_stopped)
 		note_stopped(fam, m, p, now, log);
 	else if (was_stopped && !stopped && p->state != 'Z')
-		eventlog_add(log, now, EV_INFO, pid, "%d (%s) continued", pid, member_name(m));
+	{
+		struct event *ev = eventlog_add(log, now, EV_SIGNAL, pid, "%d (%s) continued", pid, member_name(m));
+		snprintf(ev->comm, sizeof ev->comm, "%.15s", member_name(m));
+		event_set_how(ev, "received");
+	}
 	member_take(m, p);
-	if (p->state == 'Z' && !m->zombie_noted)
-		note_zombie(fam, m, now, log);
+	check_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 
@@ -351,50 +390,84 @@ static const char *vouch_reason(enum vouch_why why)
 	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
-static void member_joined(struct family *fam, struct member *m, double now, struct eventlog *log)
+/* When pid died: a dead member's time, or the kernel's note of its exit, or else now. */
+static double died_at(const struct family *fam, const struct family_news *news, pid_t pid, double now)
+{
+	const struct member *m = family_find(fam, pid);
+	if (m && !m->alive && m->died_at > 0 && m->died_at < now)
+		return m->died_at;
+	for (size_t i = 0; news && i < news->nnotes; i++)
+		if (news->notes[i].pid == pid && news->notes[i].exited && news->notes[i].exit_at > 0 &&
+		    news->notes[i].exit_at < now)
+			return news->notes[i].exit_at;
+	return now;
+}
+
+/* born: the kernel's note of its fork, or NULL; news: what else the sources noted. */
+static void member_joined(struct family *fam, struct member *m, const struct birth_note *born,
+			  const struct family_news *news, double now, struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
 	const char *name = member_name(m);
+	/* Seen at now; born when the kernel said it forked. */
+	if (born && born->at > 0 && born->at < now)
+		m->born_at = born->at;
+	double at = m->born_at > 0 ? m->born_at : now;
+	struct event *ev;
 	switch (m->how) {
 	case JOIN_ROOT:
-		eventlog_add(log, now, EV_JOIN, pid, "%d (%s) is the job's first process", pid, name);
+		ev = eventlog_new(log, at, EV_FORK, pid, name);
+		event_set_how(ev, "first");
+		ev->ppid = m->p.ppid;
 		break;
 	case JOIN_CHILD:
 		m->parent = m->p.ppid;
 		m->parent_start = fam->m[pidmap_get(&fam->index, m->p.ppid)].p.start;
-		eventlog_add(log, now, EV_JOIN, pid, "%d (%s) started, child of %d", pid, name, m->p.ppid);
+		eventlog_new(log, at, EV_FORK, pid, name)->ppid = m->p.ppid;
 		break;
 	case JOIN_GROUP:
 	case JOIN_SESSION:
 		m->orphan = true;
 		m->orphaned_at = now;
-		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) found orphaned in the family's %s %d, now child of %d",
-			     pid, name, m->how == JOIN_GROUP ? "process group" : "session",
-			     m->how == JOIN_GROUP ? m->p.pgid : m->p.sid, m->p.ppid);
+		ev = eventlog_new(log, now, EV_ORPHAN, pid, name);
+		ev->ppid = m->p.ppid;
+		event_note(ev, " in the family's %s %d", m->how == JOIN_GROUP ? "process group" : "session",
+			   m->how == JOIN_GROUP ? m->p.pgid : m->p.sid);
 		break;
 	case JOIN_ADOPTED:
 		m->orphan = true;
 		m->orphaned_at = now;
-		eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) adopted by orphanage (subreaper)", pid, name);
+		ev = eventlog_new(log, now, EV_ORPHAN, pid, name);
+		ev->ppid = m->p.ppid;
+		event_set_how(ev, "adopted");
 		break;
 	case JOIN_VOUCHED:
-		/* Reparented to an ancestor (init, a subreaper): its parent in the family died. */
-		if (is_ancestor_pid(fam, m->p.ppid)) {
+		/* Reparented to an ancestor (init, a subreaper): its parent in the family died.
+		 * When the kernel said who forked it, it was born there and orphaned when that
+		 * parent died. */
+		if (is_ancestor_pid(fam, m->p.ppid) && born && born->ppid > 0 && born->ppid != m->p.ppid) {
+			m->orphan = true;
+			m->orphaned_from = born->ppid;
+			m->orphaned_at = died_at(fam, news, born->ppid, now);
+			eventlog_new(log, at, EV_FORK, pid, name)->ppid = born->ppid;
+			ev = eventlog_new(log, m->orphaned_at, EV_ORPHAN, pid, name);
+			ev->was = born->ppid;
+		} else if (is_ancestor_pid(fam, m->p.ppid)) {
 			m->orphan = true;
 			m->orphaned_at = now;
-			eventlog_add(log, now, EV_ORPHAN, pid, "%d (%s) found orphaned, %s, now child of %d", pid, name,
-				     vouch_reason(m->vouch), m->p.ppid);
+			ev = eventlog_new(log, now, EV_ORPHAN, pid, name);
+			event_note(ev, ", %s", vouch_reason(m->vouch));
 		} else {
-			eventlog_add(log, now, EV_JOIN, pid, "%d (%s) joined, %s, child of %d", pid, name,
-				     vouch_reason(m->vouch), m->p.ppid);
+			ev = eventlog_new(log, at, EV_FORK, pid, name);
+			event_note(ev, "%s", vouch_reason(m->vouch));
 		}
+		ev->ppid = m->p.ppid;
 		break;
 	}
 	/* Stopped already when first seen (by the terminal, as soon as it touched it). */
 	if (m->p.state == 'T' || m->p.state == 't')
 		note_stopped(fam, m, &m->p, now, log);
-	if (m->p.state == 'Z')
-		note_zombie(fam, m, now, log);
+	check_zombie(fam, m, now, log);
 	note_leadership(fam, m);
 }
 
@@ -550,14 +623,17 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 		pidmap_set(&fam->orphaned_groups, pgid, orphaned ? 1 : 0);
 		if (!orphaned)
 			continue;
-		if (stopped)
-			eventlog_add(log, now, EV_ORPHAN, pgid,
-				     "process group %d orphaned with %zu stopped member%s: the kernel sends it SIGHUP and SIGCONT",
-				     pgid, stopped, stopped == 1 ? "" : "s");
-		else
-			eventlog_add(log, now, EV_ORPHAN, pgid,
-				     "process group %d orphaned: no process in it has a parent in session %d outside it",
-				     pgid, g->p.sid);
+		/* One without stopped members is only counted (family_orphaned_groups): many
+		 * setsid children would fill the log with one line each. */
+		if (!stopped)
+			continue;
+		struct event *ev = eventlog_add(log, now, EV_ORPHAN, pgid,
+						"process group %d orphaned with %zu stopped member%s: the kernel sends it SIGHUP and SIGCONT",
+						pgid, stopped, stopped == 1 ? "" : "s");
+		event_set_how(ev, "group");
+		ev->pgid = pgid;
+		ev->sid = g->p.sid;
+		ev->count = (long)stopped;
 	}
 	pidmap_free(&first);
 	free(next);
@@ -566,6 +642,24 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 bool family_group_orphaned(const struct family *fam, pid_t pgid)
 {
 	return pidmap_get(&fam->orphaned_groups, pgid) == 1;
+}
+
+size_t family_orphaned_groups(const struct family *fam, pid_t *one)
+{
+	struct pidmap counted = { 0 };
+	pidmap_clear(&counted, 16);
+	size_t n = 0;
+	*one = 0;
+	for (size_t i = 0; i < fam->n; i++) {
+		const struct member *m = &fam->m[i];
+		if (!m->alive || !family_group_orphaned(fam, m->p.pgid) || pidmap_get(&counted, m->p.pgid) != PIDMAP_NONE)
+			continue;
+		pidmap_put(&counted, m->p.pgid, 0);
+		*one = m->p.pgid;
+		n++;
+	}
+	pidmap_free(&counted);
+	return n;
 }
 
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
@@ -579,16 +673,19 @@ static int note_status(const struct birth_note *b)
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
 
-/* A noted exit of a live member: it gives the status the member dies with. */
+/* A noted exit of a live member: it gives the status the member dies with, and when. */
 static void news_exits(struct family *fam, const struct family_news *news)
 {
 	for (size_t i = 0; news && i < news->nnotes; i++) {
 		const struct birth_note *b = &news->notes[i];
 		struct member *m = family_find(fam, b->pid);
-		if (b->exited && m && m->alive && m->status < 0)
+		if (b->exited && m && m->alive && m->status < 0) {
 			m->status = note_status(b);
+			m->exit_at = b->exit_at;
+		}
 	}
 }
+
 
 /* Noted processes that are in neither the snapshot nor the family: they lived and died
  * between two refreshes. Their lines are all that is left of them. */
@@ -601,12 +698,13 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";
-		eventlog_add(log, b->at, EV_JOIN, b->pid, "%d (%s) started, child of %d", b->pid, name, b->ppid);
-		if (b->exited) {
-			char how[64];
-			signame_status(note_status(b), how, sizeof how);
-			eventlog_add(log, b->at, EV_EXIT, b->pid, "%d (%s) %s", b->pid, name, how);
-		}
+		/* ppid 0: the kernel did not say (an exit under load); never a "child of 0". */
+		if (!b->told)
+			eventlog_new(log, b->at, EV_FORK, b->pid, name)->ppid = b->ppid > 0 ? b->ppid : 0;
+		else if (!b->exited)
+			continue;	/* said already, and still alive */
+		if (b->exited)
+			exit_event(log, b->exit_at > b->at ? b->exit_at : b->at, b->pid, name, note_status(b));
 		any = true;
 	}
 	return any;
@@ -621,6 +719,13 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	pidmap_clear(&seen, snap->n);
 	for (size_t i = 0; i < snap->n; i++)
 		pidmap_put(&seen, snap->procs[i].pid, i);
+	struct pidmap births = { 0 };
+	pidmap_clear(&births, news ? news->nnotes : 0);
+	for (size_t i = 0; news && i < news->nnotes; i++)
+		if (news->notes[i].born)
+			pidmap_set(&births, news->notes[i].pid, i);
+	/* What one update reports is sorted by when it happened. */
+	eventlog_begin(log);
 	news_exits(fam, news);
 
 	/* 1. Members: still there, changed, or gone. */
@@ -651,7 +756,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now);
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
-			member_joined(fam, m, now, log);
+			member_joined(fam, m, NULL, news, now, log);
 			m->gen = gen;
 			changed = true;
 		}
@@ -677,7 +782,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			struct member *m = member_add(fam, p, (enum join_how)how, now);
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
-			member_joined(fam, m, now, log);
+			size_t b = pidmap_get(&births, p->pid);
+			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], news, now, log);
 			m->gen = gen;
 			grew = changed = true;
 		}
@@ -691,6 +797,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		if (fam->m[i].alive)
 			note_in_use(fam, &fam->m[i], snap->ticks);
 	check_orphaned_groups(fam, snap, &seen, now, log);
+	eventlog_commit(log);
+	pidmap_free(&births);
 	pidmap_free(&seen);
 	family_prune(fam);
 	if (changed)
@@ -709,9 +817,7 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		m->gen = ++fam->gen;
 		return;
 	}
-	char how[64];
-	signame_status(status, how, sizeof how);
-	eventlog_add(log, now, EV_EXIT, pid, "%d %s (reaped by orphanage before it was seen)", pid, how);
+	event_note(exit_event(log, now, pid, NULL, status), "(reaped by orphanage before it was seen)");
 }
 
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len)

@@ -14,6 +14,9 @@
 #include "sigmask.h"
 
 #define FAMILY_MAX_DEPTH 64
+/* A zombie is reported once its parent has left it unwaited this long (seconds): a parent
+ * that waits reaps its child at once. */
+#define FAMILY_ZOMBIE_GRACE 1.0
 
 /* How a process came to be a member. */
 enum join_how {
@@ -36,8 +39,11 @@ enum vouch_why {
 struct birth_note {
 	pid_t pid, ppid;
 	char comm[16];
-	double at;		/* seconds since orphanage started */
+	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
+	bool born;		/* forked since the last refresh: at is its fork's time */
+	bool told;		/* its birth was noted at an earlier refresh */
 	bool exited;
+	double exit_at;		/* with exited: when it exited */
 	int exit_code;		/* with exited: its exit status, when exit_signal is 0 */
 	int exit_signal;	/* with exited: the signal that ended it, or 0 */
 };
@@ -64,6 +70,9 @@ struct member {
 	pid_t orphaned_from;		/* the parent that died, or 0 when unknown */
 	pid_t first_pgid, first_sid;
 	double joined, orphaned_at, died_at;
+	double born_at;			/* its fork's time when the kernel said, or 0 */
+	double exit_at;			/* its exit's time when the kernel said, or 0 */
+	double zombie_since;		/* first read as a zombie, or 0 */
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
 	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
@@ -184,6 +193,8 @@ void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroup
 /* Is process group pgid orphaned (POSIX), as last judged over all its processes? A group
  * not judged yet (its outsiders not read) is not. */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
+/* How many POSIX orphaned groups have a live member; *one is one of them (or 0). */
+size_t family_orphaned_groups(const struct family *fam, pid_t *one);
 /* The slot of the member that member i was first seen under, while that very process
  * is still tracked; PIDMAP_NONE otherwise. */
 size_t family_parent(const struct family *fam, size_t i);

@@ -378,6 +378,16 @@ int job_reap_one(pid_t *pid, int *status)
 	}
 }
 
+bool job_reapable(void)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	/* WNOWAIT: only a look; si_pid stays 0 when no child has exited. */
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return false;
+	return si.si_pid > 0;
+}
+
 int job_stop_signal(const struct job *job)
 {
 	if (!job->launched || !job->running || job->pid <= 0)

@@ -49,6 +49,8 @@ int job_check_attach(pid_t pid, char *err, size_t errlen);
 int job_attach(struct job *job, pid_t pid, char *err, size_t errlen);
 /* Reap one exited child of orphanage without blocking: 1 with its pid and status, 0 when none. */
 int job_reap_one(pid_t *pid, int *status);
+/* Has a child of orphanage exited, not yet reaped? (It is left to reap.) */
+bool job_reapable(void);
 /* The signal that stopped the launched job's first process, while it is stopped (waitid
  * says it exactly); 0 when it is not stopped, or not orphanage's child. */
 int job_stop_signal(const struct job *job);

@@ -93,20 +93,28 @@ struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, dou
 	int rc = signal_member(k, m, sig);
 	if (rc == -2) {
 		r.refused++;
-		eventlog_add(k->log, now, EV_ERROR, m->p.pid, "%s -> pid %d refused: orphanage never signals %s",
-			     signame(sig), m->p.pid, m->p.pid == k->self ? "itself" : "pid 0 or 1");
+		struct event *ev = eventlog_add(k->log, now, EV_ERROR, m->p.pid,
+						"%s -> pid %d refused: orphanage never signals %s", signame(sig),
+						m->p.pid, m->p.pid == k->self ? "itself" : "pid 0 or 1");
+		event_sent(ev, sig, "naive", 0);
+		event_target(ev, "pid %d", m->p.pid);
 		return r;
 	}
 	if (rc < 0) {
 		char why[128];
 		note_failure(&r, errno);
 		why_failed(m, errno, why, sizeof why);
-		eventlog_add(k->log, now, EV_ERROR, m->p.pid, "%s -> pid %d (naive) failed: %s", signame(sig),
-			     m->p.pid, why);
+		struct event *ev = eventlog_add(k->log, now, EV_ERROR, m->p.pid, "%s -> pid %d (naive) failed: %s",
+						signame(sig), m->p.pid, why);
+		event_sent(ev, sig, "naive", 0);
+		event_target(ev, "pid %d", m->p.pid);
+		event_errno(ev, r.first_errno);
 		return r;
 	}
 	r.sent = 1;
-	eventlog_add(k->log, now, EV_SIGNAL, m->p.pid, "%s -> pid %d (naive)", signame(sig), m->p.pid);
+	struct event *ev = eventlog_add(k->log, now, EV_SIGNAL, m->p.pid, "%s -> pid %d (naive)", signame(sig), m->p.pid);
+	event_sent(ev, sig, "naive", 1);
+	event_target(ev, "pid %d", m->p.pid);
 	return r;
 }
 
@@ -164,10 +172,13 @@ static struct kill_result kill_own_group(struct kill_ctx *k, pid_t pgid, int sig
 		else
 			note_failure(&r, errno);
 	}
-	eventlog_add(k->log, now, r.failed ? EV_ERROR : EV_SIGNAL, pgid,
-		     "%s -> group %d one by one (orphanage's own group, so not itself): %zu processes%s%s",
-		     signame(sig), pgid, r.sent, r.failed ? ", failed: " : "",
-		     r.failed ? strerror(r.first_errno) : "");
+	struct event *ev = eventlog_add(k->log, now, r.failed ? EV_ERROR : EV_SIGNAL, pgid,
+					"%s -> group %d one by one (orphanage's own group, so not itself): %zu processes%s%s",
+					signame(sig), pgid, r.sent, r.failed ? ", failed: " : "",
+					r.failed ? strerror(r.first_errno) : "");
+	event_sent(ev, sig, "group", (long)r.sent);
+	event_target(ev, "group %d", pgid);
+	event_errno(ev, r.failed ? r.first_errno : 0);
 	return r;
 }
 
@@ -178,15 +189,20 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double no
 		return kill_own_group(k, pgid, sig, now);
 	if (!kill_group_allowed(pgid, k->self_pgid)) {
 		r.refused++;
-		eventlog_add(k->log, now, EV_ERROR, 0, "%s -> group %d refused: orphanage never signals group 0 or 1",
-			     signame(sig), pgid);
+		struct event *ev = eventlog_add(k->log, now, EV_ERROR, 0,
+						"%s -> group %d refused: orphanage never signals group 0 or 1", signame(sig), pgid);
+		event_sent(ev, sig, "group", 0);
+		event_target(ev, "group %d", pgid);
 		return r;
 	}
 	struct member *w = group_witness(k, pgid);
 	if (!w) {
 		note_failure(&r, ESRCH);
-		eventlog_add(k->log, now, EV_ERROR, 0, "%s -> group %d failed: no live member is in it any more",
-			     signame(sig), pgid);
+		struct event *ev = eventlog_add(k->log, now, EV_ERROR, 0,
+						"%s -> group %d failed: no live member is in it any more", signame(sig), pgid);
+		event_sent(ev, sig, "group", 0);
+		event_target(ev, "group %d", pgid);
+		event_errno(ev, ESRCH);
 		return r;
 	}
 	/* Counted before the signal, while they are all there to count. */
@@ -209,15 +225,21 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double no
 		char why[128];
 		note_failure(&r, errno);
 		why_failed(w, errno, why, sizeof why);
-		eventlog_add(k->log, now, EV_ERROR, pgid, "%s -> group %d failed: %s", signame(sig), pgid, why);
+		struct event *ev = eventlog_add(k->log, now, EV_ERROR, pgid, "%s -> group %d failed: %s", signame(sig),
+						pgid, why);
+		event_sent(ev, sig, "group", 0);
+		event_target(ev, "group %d", pgid);
+		event_errno(ev, r.first_errno);
 		return r;
 	}
 	r.sent = reached;
 	char beyond[64] = "";
 	if (outside)
 		snprintf(beyond, sizeof beyond, ", %zu outside the family", outside);
-	eventlog_add(k->log, now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s%s", signame(sig), pgid, reached,
-		     reached == 1 ? "" : "es", beyond);
+	struct event *ev = eventlog_add(k->log, now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s%s", signame(sig),
+					pgid, reached, reached == 1 ? "" : "es", beyond);
+	event_sent(ev, sig, "group", (long)reached);
+	event_target(ev, "group %d", pgid);
 	return r;
 }
 
@@ -253,8 +275,11 @@ struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long 
 			char why[128];
 			note_failure(&r, errno);
 			why_failed(m, errno, why, sizeof why);
-			eventlog_add(k->log, now, EV_ERROR, m->p.pid, "%s -> pid %d (tree) failed: %s", signame(sig),
-				     m->p.pid, why);
+			struct event *ev = eventlog_add(k->log, now, EV_ERROR, m->p.pid,
+							"%s -> pid %d (tree) failed: %s", signame(sig), m->p.pid, why);
+			event_sent(ev, sig, "tree", 0);
+			event_target(ev, "pid %d", m->p.pid);
+			event_errno(ev, r.first_errno);
 		}
 	}
 	free(slots);
@@ -276,9 +301,14 @@ struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why, dou
 		else if (errno != ESRCH)
 			note_failure(&r, errno);
 	}
-	if (r.sent || r.failed)
-		eventlog_add(k->log, now, r.failed ? EV_ERROR : EV_SIGNAL, 0, "%s -> family (%s): %zu process%s%s%s",
-			     signame(sig), why, r.sent, r.sent == 1 ? "" : "es", r.failed ? ", failed: " : "",
-			     r.failed ? strerror(r.first_errno) : "");
+	if (r.sent || r.failed) {
+		struct event *ev = eventlog_add(k->log, now, r.failed ? EV_ERROR : EV_SIGNAL, 0,
+						"%s -> family (%s): %zu process%s%s%s", signame(sig), why, r.sent,
+						r.sent == 1 ? "" : "es", r.failed ? ", failed: " : "",
+						r.failed ? strerror(r.first_errno) : "");
+		event_sent(ev, sig, "on-exit", (long)r.sent);
+		event_target(ev, "family");
+		event_errno(ev, r.failed ? r.first_errno : 0);
+	}
 	return r;
 }

@@ -109,7 +109,7 @@ static bool loop_foreground(struct loop *l)
 			 strerror(errno));
 		l->fg_kept = fg;
 	}
-	engine_note(l->e, text);
+	engine_note(l->e, EV_ERROR, text);
 	l->dirty = true;
 	return back;
 }
@@ -150,7 +150,7 @@ static void loop_signals(struct loop *l)
 			break;
 		case SIGQUIT:
 			/* Ctrl+\ asks orphanage to quit (applying --on-exit); it is not routed. */
-			engine_note(l->e, "SIGQUIT: quitting");
+			engine_note(l->e, EV_QUIT, "SIGQUIT: quitting");
 			loop_interrupt(l, sig);
 			break;
 		case SIGINT:
@@ -172,7 +172,9 @@ static void loop_signals(struct loop *l)
 static bool loop_snapshot(struct loop *l)
 {
 	engine_read_all_masks(l->e);
-	return batch_snapshot(&l->batch, l->e);
+	bool ok = batch_snapshot(&l->batch, l->e);
+	engine_events_read(l->e, l->batch.next_event);
+	return ok;
 }
 
 static void loop_refreshed(struct loop *l)
@@ -494,7 +496,7 @@ int main(int argc, char **argv)
 		return fail(err, rc);
 	}
 	if (l.view && o.same_group && !o.pid)
-		engine_note(e, "same group: the job's writes to the terminal cannot be stopped, "
+		engine_note(e, EV_TRACKING, "same group: the job's writes to the terminal cannot be stopped, "
 			       "so the view is repainted at every refresh");
 	loop_run(&l);
 	loop_finish(&l);

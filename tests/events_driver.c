@@ -28,8 +28,9 @@ static void print_new(const struct engine *e, unsigned long *next)
 		*next = eventlog_first(&e->log);
 	for (; *next < e->log.next; ++*next) {
 		const struct event *ev = eventlog_get(&e->log, *next);
+		char text[EVENT_TEXT_LEN];
 		if (ev)
-			printf("%.3f\t%d\t%s\n", ev->time, (int)ev->pid, ev->text);
+			printf("%.3f\t%d\t%s\n", ev->time, (int)ev->pid, event_render(ev, text, sizeof text));
 	}
 	fflush(stdout);
 }

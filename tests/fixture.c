@@ -69,10 +69,16 @@ bool fixture_has_event_text(const struct eventlog *log, const char *text)
 {
 	for (unsigned long s = eventlog_first(log); s < log->next; s++) {
 		const struct event *ev = eventlog_get(log, s);
-		if (ev && strcmp(ev->text, text) == 0)
+		if (ev && strcmp(fixture_event_text(ev), text) == 0)
 			return true;
 	}
 	return false;
+}
+
+const char *fixture_event_text(const struct event *ev)
+{
+	static char text[EVENT_TEXT_LEN];
+	return ev ? event_render(ev, text, sizeof text) : NULL;
 }
 
 /* ---- the hand-made /proc ---- */

@@ -31,6 +31,8 @@ size_t fixture_count_events(const struct eventlog *log, enum event_kind kind, pi
 const struct event *fixture_last_event(const struct eventlog *log, enum event_kind kind, pid_t pid);
 /* Is there an event with exactly this text? */
 bool fixture_has_event_text(const struct eventlog *log, const char *text);
+/* An event in words (event_render), in a buffer the next call reuses; NULL for NULL. */
+const char *fixture_event_text(const struct event *ev);
 
 /* A hand-made /proc: the processes in procs (detailed, as fixture_put makes them) are
  * the machine. Children come from their ppid; self is passed as the scan_ops self. */

@@ -89,9 +89,9 @@ static void test_leaks_are_running_members_with_how(void **state)
 	family_update(&fam, &snap, 2.0, &log);
 
 	assert_int_equal(check_leaks(&fam, &log, 3.0), 1);
-	assert_int_equal(fixture_count_events(&log, EV_LEAK, 0), 1);
+	assert_int_equal(fixture_count_events(&log, EV_SURVIVOR, 0), 1);
 	assert_true(fixture_has_event_text(&log, "1001 (sleep) leaked: orphaned when 1000 exited"));
-	assert_null(fixture_last_event(&log, EV_LEAK, 1002));
+	assert_null(fixture_last_event(&log, EV_SURVIVOR, 1002));
 	snapshot_free(&snap);
 	family_free(&fam);
 	eventlog_free(&log);

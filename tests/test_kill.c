@@ -296,7 +296,7 @@ static const struct event *expect_event(const struct fx *f, enum event_kind kind
 {
 	const struct event *ev = last_event(f);
 	assert_int_equal(ev->kind, kind);
-	assert_string_equal(ev->text, text);
+	assert_string_equal(fixture_event_text(ev), text);
 	return ev;
 }
 
@@ -340,7 +340,7 @@ static void test_naive_kill_signals_that_member_only_through_its_pidfd(void **st
 	const struct event *ev = last_event(f);
 	assert_int_equal(ev->kind, EV_SIGNAL);
 	assert_int_equal(ev->pid, 4242);
-	assert_string_equal(ev->text, "SIGKILL -> pid 4242 (naive)");
+	assert_string_equal(fixture_event_text(ev), "SIGKILL -> pid 4242 (naive)");
 	assert_true(ev->time == 5.0);
 }
 
@@ -352,7 +352,7 @@ static void test_naive_kill_without_pidfd_checks_identity_then_kills(void **stat
 	assert_int_equal(r.sent, 1);
 	assert_int_equal(fake.n, 1);
 	expect_call(0, CALL_KILL, 4242, SIGTERM);
-	assert_string_equal(last_event(f)->text, "SIGTERM -> pid 4242 (naive)");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGTERM -> pid 4242 (naive)");
 }
 
 /* Its pid now belongs to another process: nothing is sent. */
@@ -393,7 +393,7 @@ static void test_naive_kill_refuses_self_and_init(void **state)
 	assert_int_equal(r.sent, 0);
 	assert_int_equal(fake.n, 0);
 	assert_int_equal(last_event(f)->kind, EV_ERROR);
-	assert_string_equal(last_event(f)->text, "SIGKILL -> pid 4242 refused: orphanage never signals itself");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGKILL -> pid 4242 refused: orphanage never signals itself");
 
 	f->k.self = SELF;
 	struct member *m = member(f, 4300);
@@ -402,7 +402,7 @@ static void test_naive_kill_refuses_self_and_init(void **state)
 	m->p.pid = 4300;
 	assert_int_equal(r.refused, 1);
 	assert_int_equal(fake.n, 0);
-	assert_string_equal(last_event(f)->text, "SIGKILL -> pid 1 refused: orphanage never signals pid 0 or 1");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGKILL -> pid 1 refused: orphanage never signals pid 0 or 1");
 }
 
 static void test_naive_kill_of_dead_member_sends_nothing(void **state)
@@ -442,7 +442,7 @@ static void test_group_kill_falls_back_to_kill_on_einval_and_remembers(void **st
 	assert_int_equal(fake.calls[0].flags, PIDFD_SIGNAL_PROCESS_GROUP);
 	expect_call(1, CALL_KILL, -4242, SIGTERM);
 	assert_true(f->k.pidfd_group_unsupported);
-	assert_string_equal(last_event(f)->text, "SIGTERM -> group 4242: 3 processes");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGTERM -> group 4242: 3 processes");
 
 	/* Learnt: the next group kill goes straight to kill(-pgid). */
 	fake.n = 0;
@@ -451,7 +451,7 @@ static void test_group_kill_falls_back_to_kill_on_einval_and_remembers(void **st
 	assert_int_equal(fake.n, 1);
 	assert_int_equal(fake.calls[0].kind, CALL_KILL);
 	assert_int_equal(fake.calls[0].target, -4244);
-	assert_string_equal(last_event(f)->text, "SIGTERM -> group 4244: 2 processes");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGTERM -> group 4244: 2 processes");
 }
 
 static void test_group_kill_without_pidfds_uses_kill(void **state)
@@ -476,7 +476,7 @@ static void test_group_kill_eperm_is_reported_not_retried(void **state)
 	assert_false(f->k.pidfd_group_unsupported);
 	const struct event *ev = last_event(f);
 	assert_int_equal(ev->kind, EV_ERROR);
-	assert_non_null(strstr(ev->text, "SIGKILL -> group 4242 failed: Operation not permitted (owned by uid 1000)"));
+	assert_non_null(strstr(fixture_event_text(ev), "SIGKILL -> group 4242 failed: Operation not permitted (owned by uid 1000)"));
 }
 
 static void test_group_kill_refuses_groups_0_and_1_without_any_call(void **state)
@@ -491,7 +491,7 @@ static void test_group_kill_refuses_groups_0_and_1_without_any_call(void **state
 	}
 	assert_int_equal(fake.n, 0);
 	assert_int_equal(fake.getpgid_calls, 0);
-	assert_string_equal(last_event(f)->text, "SIGKILL -> group -4242 refused: orphanage never signals group 0 or 1");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGKILL -> group -4242 refused: orphanage never signals group 0 or 1");
 }
 
 /* Everyone the family had in group 4242 moved or went: the group id may now be someone
@@ -537,7 +537,7 @@ static void test_group_kill_after_the_leader_died_still_uses_its_pidfd(void **st
 	struct kill_result r = kill_group(&f->k, 4242, SIGKILL, F_NOW);
 	assert_int_equal(r.sent, 2);
 	expect_one_group_call(4242);
-	assert_string_equal(last_event(f)->text, "SIGKILL -> group 4242: 2 processes");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGKILL -> group 4242: 2 processes");
 }
 
 /* No pidfd for the leader: another member's pidfd would name the wrong group, so
@@ -572,7 +572,7 @@ static void test_group_kill_of_own_group_signals_the_others_one_by_one(void **st
 	}
 	assert_int_equal(calls_to(CALL_KILL, -SELF), 0);
 	assert_int_equal(calls_to(CALL_KILL, SELF), 0);
-	assert_string_equal(last_event(f)->text,
+	assert_string_equal(fixture_event_text(last_event(f)),
 			    "SIGINT -> group 500 one by one (orphanage's own group, so not itself): 2 processes");
 
 	/* Without pidfds, the fallback is still one pid at a time. */
@@ -688,7 +688,7 @@ static void test_kill_family_skips_the_gone_quietly(void **state)
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(calls_to(CALL_KILL, 4300), 0);
 	assert_int_equal(calls_to(CALL_KILL, 4246), 0);
-	assert_string_equal(last_event(f)->text, "SIGKILL -> family (grace period over): 5 processes");
+	assert_string_equal(fixture_event_text(last_event(f)), "SIGKILL -> family (grace period over): 5 processes");
 }
 
 /* A refusal (EPERM) is kept on the member: quitting names it rather than waiting for it. */
@@ -702,7 +702,7 @@ static void test_kill_family_marks_the_refused(void **state)
 	assert_int_equal(member(f, 4242)->kill_errno, EPERM);
 	assert_int_equal(member(f, 4247)->kill_errno, EPERM);
 	assert_int_equal(member(f, 4243)->kill_errno, 0);	/* dead: never signalled */
-	assert_string_equal(last_event(f)->text,
+	assert_string_equal(fixture_event_text(last_event(f)),
 			    "SIGTERM -> family (quitting): 0 processes, failed: Operation not permitted");
 	/* The latest answer counts: a signal that goes through clears it. */
 	fake.pidfd_errno = 0;

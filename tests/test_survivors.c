@@ -169,7 +169,7 @@ static size_t survived_lines(const struct eventlog *log)
 	size_t n = 0;
 	for (unsigned long s = eventlog_first(log); s < log->next; s++) {
 		const struct event *ev = eventlog_get(log, s);
-		n += ev && strstr(ev->text, " survived ");
+		n += ev && strstr(fixture_event_text(ev), " survived ");
 	}
 	return n;
 }
@@ -307,7 +307,7 @@ static bool event_holds(const struct eventlog *log, const char *needle)
 {
 	for (unsigned long s = eventlog_first(log); s < log->next; s++) {
 		const struct event *ev = eventlog_get(log, s);
-		if (ev && strstr(ev->text, needle))
+		if (ev && strstr(fixture_event_text(ev), needle))
 			return true;
 	}
 	return false;

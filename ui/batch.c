@@ -157,16 +157,62 @@ static void json_job(FILE *out, const struct engine *e)
 	fputc('}', out);
 }
 
+/* One event's typed fields: only those its kind has, "none" left out. */
+static void json_event_fields(FILE *out, const struct event *ev)
+{
+	if (ev->pid > 0) {
+		fprintf(out, ", \"pid\": %d, \"comm\": ", (int)ev->pid);
+		json_string(out, ev->comm);
+	}
+	if (ev->ppid > 0)
+		fprintf(out, ", \"ppid\": %d", (int)ev->ppid);
+	if (ev->was > 0)
+		fprintf(out, ", \"was\": %d", (int)ev->was);
+	if (ev->pgid > 0)
+		fprintf(out, ", \"pgid\": %d", (int)ev->pgid);
+	if (ev->sid > 0)
+		fprintf(out, ", \"sid\": %d", (int)ev->sid);
+	if (ev->uid >= 0)
+		fprintf(out, ", \"uid\": %ld", ev->uid);
+	if (ev->kind == EV_EXIT && ev->code >= 0)
+		fprintf(out, ", \"code\": %d", ev->code);
+	if (ev->sig > 0)
+		fprintf(out, ", \"signal\": \"%s\"", signame(ev->sig));
+	if (ev->kind == EV_EXIT && ev->sig > 0)
+		fprintf(out, ", \"core\": %s", ev->core ? "true" : "false");
+	if (ev->err)
+		fprintf(out, ", \"errno\": %d", ev->err);
+	if (ev->count >= 0)
+		fprintf(out, ", \"count\": %ld", ev->count);
+	if (ev->how[0]) {
+		/* SPEC's names: a lost event's why, a survivor's reason. */
+		fputs(ev->kind == EV_LOST ? ", \"why\": " : ev->kind == EV_SURVIVOR ? ", \"reason\": " : ", \"how\": ", out);
+		json_string(out, ev->how);
+	}
+	if (ev->target[0]) {
+		fputs(", \"target\": ", out);
+		json_string(out, ev->target);
+	}
+	if (ev->command[0]) {
+		fputs(", \"command\": ", out);
+		json_command(out, ev->command);
+	}
+}
+
 static void json_events(struct batch *b, const struct engine *e)
 {
 	bool first = true;
+	char text[EVENT_TEXT_LEN];
 	fputs("\"events\": [", b->out);
 	if (b->next_event < eventlog_first(&e->log))
 		b->next_event = eventlog_first(&e->log);
-	for (; b->next_event < e->log.next; b->next_event++) {
+	for (; b->next_event < eventlog_next(&e->log); b->next_event++) {
 		const struct event *ev = eventlog_get(&e->log, b->next_event);
-		fprintf(b->out, "%s{\"time\": %.2f, \"text\": ", first ? "" : ", ", ev->time);
-		json_string(b->out, ev->text);
+		fprintf(b->out, "%s{\"kind\": \"%s\", \"time\": %.3f", first ? "" : ", ", event_kind_name(ev->kind),
+			ev->time);
+		json_event_fields(b->out, ev);
+		fputs(", \"text\": ", b->out);
+		json_string(b->out, event_render(ev, text, sizeof text));
 		fputc('}', b->out);
 		first = false;
 	}
@@ -175,12 +221,12 @@ static void json_events(struct batch *b, const struct engine *e)
 
 static void text_events(struct batch *b, const struct engine *e)
 {
-	char safe[EVENT_TEXT_LEN * 4];
+	char text[EVENT_TEXT_LEN], safe[EVENT_TEXT_LEN * 4];
 	if (b->next_event < eventlog_first(&e->log))
 		b->next_event = eventlog_first(&e->log);
-	for (; b->next_event < e->log.next; b->next_event++) {
+	for (; b->next_event < eventlog_next(&e->log); b->next_event++) {
 		const struct event *ev = eventlog_get(&e->log, b->next_event);
-		escape_str(ev->text, safe, sizeof safe);
+		escape_str(event_render(ev, text, sizeof text), safe, sizeof safe);
 		fprintf(b->out, "# %.2f %s\n", ev->time, safe);
 	}
 }
@@ -230,7 +276,7 @@ bool batch_failed(const struct batch *b, char *err, size_t errlen)
 
 void batch_trailing_events(struct batch *b, const struct engine *e)
 {
-	if (b->json || b->next_event >= e->log.next)
+	if (b->json || b->next_event >= eventlog_next(&e->log))
 		return;
 	text_events(b, e);
 	batch_flush(b);

@@ -561,18 +561,14 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
 				 e->subreaper ? "on" : "off", nrunning, zombies, orphans, orphans == 1 ? "" : "s");
 		n = view_track_status(v, e, n);
-		/* POSIX orphaned process groups among the living: job control can no longer reach them. */
-		struct pidmap named = { 0 };
-		pidmap_clear(&named, 16);
-		for (size_t i = 0; i < e->fam.n && n > 0 && (size_t)n < sizeof v->line; i++) {
-			const struct member *m = &e->fam.m[i];
-			if (!m->alive || !family_group_orphaned(&e->fam, m->p.pgid) ||
-			    pidmap_get(&named, m->p.pgid) != PIDMAP_NONE)
-				continue;
-			pidmap_put(&named, m->p.pgid, 0);
-			n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d", (int)m->p.pgid);
-		}
-		pidmap_free(&named);
+		/* POSIX orphaned process groups among the living: job control can no longer reach
+		 * them. One is named; many are counted (the log names only those with stopped members). */
+		pid_t one = 0;
+		size_t ngroups = family_orphaned_groups(&e->fam, &one);
+		if (ngroups == 1 && n > 0 && (size_t)n < sizeof v->line)
+			snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d", (int)one);
+		else if (ngroups > 1 && n > 0 && (size_t)n < sizeof v->line)
+			snprintf(v->line + n, sizeof v->line - (size_t)n, " | %zu orphaned groups", ngroups);
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
@@ -679,32 +675,42 @@ static void view_draw_log(struct view *v, const struct engine *e, const struct l
 	if (L->log_y < 0)
 		return;
 	view_rule(v, L->log_y, " events ");
-	unsigned long first = eventlog_first(&e->log), next = e->log.next;
+	unsigned long first = eventlog_first(&e->log), next = eventlog_next(&e->log);
 	unsigned long n = (unsigned long)L->log_h;
 	unsigned long from = next - first > n ? next - n : first;
-	for (unsigned long s = from, i = 0; s < next; s++, i++) {
+	int y = L->log_y + 1;
+	/* The log holds the newest ENGINE_EVENTS_HELD: say how many went before them. */
+	if (first > 0 && from == first && n > 0) {
+		snprintf(v->line, sizeof v->line, "         %lu earlier event%s dropped (the view holds %d)", first,
+			 first == 1 ? "" : "s", ENGINE_EVENTS_HELD);
+		view_puts(v, y++, 0, v->w, v->line, A_DIM, 0);
+		if (next - from >= n)
+			from++;
+	}
+	char text[EVENT_TEXT_LEN];
+	for (unsigned long s = from; s < next; s++) {
 		const struct event *ev = eventlog_get(&e->log, s);
 		if (!ev)
 			continue;
-		escape_str(ev->text, v->cell, sizeof v->cell);
+		escape_str(event_render(ev, text, sizeof text), v->cell, sizeof v->cell);
 		snprintf(v->line, sizeof v->line, "%7.2f  %s", ev->time, v->cell);
 		attr_t attr = A_NORMAL;
 		short pair = 0;
 		switch (ev->kind) {
 		case EV_ERROR:
-		case EV_LEAK:
+		case EV_LOST:
+		case EV_SURVIVOR:
 		case EV_ORPHAN:
 			attr = A_BOLD;
 			pair = v->color ? PAIR_RED : 0;
 			break;
 		case EV_SIGNAL:
-		case EV_ROUTE:
 			attr = A_BOLD;
 			break;
 		default:
 			break;
 		}
-		view_puts(v, L->log_y + 1 + (int)i, 0, v->w, v->line, attr, pair);
+		view_puts(v, y++, 0, v->w, v->line, attr, pair);
 	}
 }
 

@@ -872,6 +872,7 @@ static void view_draw_help(struct view *v)
 		"orphanage keys",
 		"",
 		"Up Down PgUp PgDn Home End   move the selection",
+		"Left Right  scroll the table sideways; w the %CPU and RSS columns",
 		"k        naive kill: the signal to the selected process only",
 		"g        group kill: the signal to its whole process group",
 		"t        tree kill: the selected process and all its family below it",

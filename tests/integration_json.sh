@@ -59,24 +59,26 @@ say "ok: version in every object; all $(printf '%s\n' "$keys" | wc -l) keys docu
 # share the loop really had, measured here from its /proc/PID/stat over the same snapshots.
 ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 lines() { [ "$(wc -l <"$TMPD/busy.json")" -ge "$1" ]; }
-"$ORPHANAGE" --json -n 6 -d 0.5 -- sh -c 'while :; do :; done' >"$TMPD/busy.json" 2>/dev/null </dev/null &
+"$ORPHANAGE" --json -d 0.5 -- sh -c 'while :; do :; done' >"$TMPD/busy.json" 2>"$TMPD/busy.err" </dev/null &
 orph=$!
 track "$orph"
-wait_until 20 lines 1 || fail "no first snapshot of the busy loop"
+wait_until 20 lines 1 || fail "no first snapshot of the busy loop: $(cat "$TMPD/busy.err")"
 loop=$(json_eval "$TMPD/busy.json" 'objs[0]["job"]["pid"]')
 track "$loop"
 wait_until 20 lines 2 || fail "no second snapshot of the busy loop"
 t1=$(ticks "$loop") w1=$(date +%s%N)
 wait_until 20 lines 5 || fail "no fifth snapshot of the busy loop"
 t2=$(ticks "$loop") w2=$(date +%s%N)
+kill_ours TERM "$orph"
 wait "$orph"
+[ -n "$t1" ] && [ -n "$t2" ] || fail "the busy loop $loop was gone before the fifth snapshot: $(cat "$TMPD/busy.json")"
 hz=$(getconf CLK_TCK)
 share=$("$PYTHON" -c "print(round(100.0 * ($t2 - $t1) / $hz / (($w2 - $w1) / 1e9), 1))")
 cpu=$(json_eval "$TMPD/busy.json" 'round(sum(o["processes"][0]["cpu_pct"] for o in objs[2:5]) / 3, 1)')
 say "the busy loop had $share% of a CPU; its cpu_pct over the same snapshots: $cpu"
-"$PYTHON" -c "import sys; sys.exit(0 if $share >= 15 else 1)" ||
+"$PYTHON" -c "import sys; sys.exit(0 if $share >= 5 else 1)" ||
 	fail "the machine gave a busy loop $share% of a CPU: too busy to measure cpu_pct"
-"$PYTHON" -c "import sys; c, s = $cpu, $share; sys.exit(0 if (c > 50 if s > 70 else abs(c - s) <= 10 + s / 5) else 1)" ||
+"$PYTHON" -c "import sys; c, s = $cpu, $share; sys.exit(0 if (c > 50 if s > 70 else abs(c - s) <= 3 + s / 4) else 1)" ||
 	fail "the busy loop's cpu_pct is $cpu: it had $share% of a CPU"
 # The sleeps do not.
 json_true "$TMPD/snap.json" 'all(p["cpu_pct"] < 50 for o in objs[1:] for p in o["processes"] if p["command"].startswith("sleep"))' ||

@@ -713,7 +713,7 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	view_table_line(v, y, v->line, attr, pair);
 }
 
-static void view_draw_table(struct view *v, const struct engine *e, const struct layout *L)
+static void view_draw_table_at(struct view *v, const struct engine *e, const struct layout *L)
 {
 	int head_w = 0;
 	v->table_w = 0;
@@ -748,6 +748,18 @@ static void view_draw_table(struct view *v, const struct engine *e, const struct
 		int n = snprintf(more, sizeof more, " %zu/%zu ", v->sel + 1, v->nrows);
 		if (n > 0 && head_w + n <= v->w)
 			view_puts(v, L->thead_y, v->w - n, n, more, A_BOLD, 0);
+	}
+}
+
+/* The table, scrolled sideways no further than its widest line needs (rows and columns
+ * change: w, a long command that exited), measured as it is drawn. */
+static void view_draw_table(struct view *v, const struct engine *e, const struct layout *L)
+{
+	view_draw_table_at(v, e, L);
+	int most = v->table_w > v->w ? v->table_w - v->w : 0;
+	if (v->hscroll > most) {
+		v->hscroll = most;
+		view_draw_table_at(v, e, L);
 	}
 }
 

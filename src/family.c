@@ -178,7 +178,32 @@ static bool is_ancestor_pid(const struct family *fam, pid_t pid)
 	return false;
 }
 
-static struct member *member_add(struct family *fam, const struct proc *p, enum join_how how, double now)
+/* %CPU from a reading that carries utime + stime (a detailed one): the ticks it ran since
+ * the previous one over the wall time between them; the first time, over its life so far
+ * (ticks_now, the snapshot's clock, is that of its start time; 0 when unknown: 0.0).
+ * True when the value changed. */
+static bool member_cpu(struct member *m, const struct proc *p, double now, unsigned long long ticks_now)
+{
+	if (!p->detailed)
+		return false;
+	double old = m->cpu_pct;
+	if (!m->cpu_sampled) {
+		m->cpu_pct = ticks_now > p->start ? 100.0 * (double)p->cputicks / (double)(ticks_now - p->start) : 0.0;
+	} else if (now > m->cpu_at) {
+		long hz = sysconf(_SC_CLK_TCK);
+		unsigned long long ran = p->cputicks >= m->cpu_ticks ? p->cputicks - m->cpu_ticks : 0;
+		m->cpu_pct = 100.0 * (double)ran / (double)(hz > 0 ? hz : 100) / (now - m->cpu_at);
+	} else {
+		return false;
+	}
+	m->cpu_ticks = p->cputicks;
+	m->cpu_at = now;
+	m->cpu_sampled = true;
+	return m->cpu_pct != old;
+}
+
+static struct member *member_add(struct family *fam, const struct proc *p, enum join_how how, double now,
+				 unsigned long long ticks_now)
 {
 	if (fam->n == fam->cap) {
 		fam->cap = fam->cap ? fam->cap * 2 : 32;
@@ -194,6 +219,7 @@ static struct member *member_add(struct family *fam, const struct proc *p, enum 
 	m->joined = now;
 	m->status = -1;
 	m->pidfd = -1;
+	member_cpu(m, p, now, ticks_now);
 	/* The newest process with a pid owns it in the index; an older, dead one stays findable
 	 * by parent_slot through its start time. */
 	pidmap_set(&fam->index, p->pid, fam->n);
@@ -746,6 +772,11 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			m->gen = gen;
 			changed = true;
 		}
+		/* An idle process's %CPU falls with no field of its reading changed. */
+		if (member_cpu(m, &snap->procs[s], now, snap->ticks)) {
+			m->gen = gen;
+			changed = true;
+		}
 		member_reconcile(fam, m, &snap->procs[s], now, log);
 	}
 
@@ -753,7 +784,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	if (!fam->root_seen) {
 		size_t s = pidmap_get(&seen, fam->root);
 		if (s != PIDMAP_NONE) {
-			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now);
+			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now, snap->ticks);
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
 			member_joined(fam, m, NULL, news, now, log);
@@ -779,7 +810,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			if (how < 0)
 				continue;
 			/* A dead member's pid, reused, is a new process: it joins beside the old one. */
-			struct member *m = member_add(fam, p, (enum join_how)how, now);
+			struct member *m = member_add(fam, p, (enum join_how)how, now, snap->ticks);
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);

@@ -77,6 +77,12 @@ struct member {
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
 	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
 	unsigned long gen;		/* the family's gen when this member last changed */
+	/* %CPU since the previous detailed reading (the first: since the process started);
+	 * refreshed with each reading that carries utime + stime, by family_update_news. */
+	double cpu_pct;
+	unsigned long long cpu_ticks;	/* utime + stime at that reading */
+	double cpu_at;			/* and when it was taken; cpu_sampled says there was one */
+	bool cpu_sampled;
 	/* Its signal masks, read only when a face shows them (engine_read_masks). */
 	struct sigmasks masks;
 	int masks_err;			/* 0, or why they could not be read (an errno) */

@@ -4,6 +4,7 @@
 
 #include "batch.h"
 #include "check.h"
+#include "ci.h"
 #include "columns.h"
 #include "demo.h"
 #include "engine.h"
@@ -39,6 +40,7 @@ struct loop {
 	int interrupts;
 	double next_refresh;
 	struct check check;	/* --check's state */
+	FILE *junit;		/* --junit FILE, open from before the launch until the report */
 	pid_t fg_kept;		/* a group that kept the terminal's foreground from orphanage, or 0 */
 	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
 	int early_left;
@@ -214,6 +216,8 @@ static void loop_tick(struct loop *l)
 		l->quit = true;
 }
 
+static int fail(const char *err, int rc);
+
 /* --check: once the grace period is over (or nothing is left), report and finish. */
 static void loop_check(struct loop *l)
 {
@@ -227,10 +231,18 @@ static void loop_check(struct loop *l)
 	engine_read_all_masks(e);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
+	/* The CI formats say the leaks as they are now, before --on-exit ends them. */
+	ci_annotations(stdout, e);
+	char err[1200];
+	bool junit_ok = true;
+	if (l->junit) {
+		junit_ok = ci_junit_write(l->junit, l->o->junit, e, err, sizeof err);
+		l->junit = NULL;
+	}
 	engine_on_exit(e);
 	batch_leaks_after(&l->batch, e, leaked);
 	check_finish(&l->check, leaked, e->job.running, e->job.status);
-	l->status = l->check.status;
+	l->status = junit_ok ? l->check.status : fail(err, 1);
 	l->quit = true;
 }
 
@@ -477,6 +489,11 @@ int main(int argc, char **argv)
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
 	check_init(&l.check, o.grace);
 	batch_init(&l.batch, stdout, o.json);
+	l.batch.wide = o.wide;
+	if (o.junit && !(l.junit = ci_junit_open(o.junit, err, sizeof err))) {
+		engine_free(e);
+		return fail(err, 1);
+	}
 	/* The terminal first: nothing is launched when it cannot show the view. */
 	if (!o.batch) {
 		l.view = view_open(e, err, sizeof err);
@@ -492,6 +509,8 @@ int main(int argc, char **argv)
 	if (rc) {
 		if (l.view)
 			view_close(l.view);
+		if (l.junit)
+			fclose(l.junit);
 		engine_free(e);
 		return fail(err, rc);
 	}
@@ -507,6 +526,8 @@ int main(int argc, char **argv)
 	if (batch_failed(&l.batch, err, sizeof err))
 		l.status = fail(err, 1);
 	batch_free(&l.batch);
+	if (l.junit)
+		fclose(l.junit);
 	engine_free(e);
 	close(sigfd);
 	return l.status;

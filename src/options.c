@@ -18,6 +18,8 @@ enum {
 	OPT_ON_EXIT,
 	OPT_GRACE,
 	OPT_TRACK,
+	OPT_JUNIT,
+	OPT_WIDE,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +37,8 @@ static const struct option long_options[] = {
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "check", no_argument, NULL, 'c' },
 	{ "track", required_argument, NULL, OPT_TRACK },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "wide", no_argument, NULL, OPT_WIDE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -135,6 +139,10 @@ void options_help(FILE *out)
 	      "                        first process exits (or a signal interrupts), wait --grace,\n"
 	      "                        report every member still alive as leaked (exit 3), then\n"
 	      "                        apply --on-exit\n"
+	      "      --junit FILE      with --check: also write the report to FILE as JUnit XML (one\n"
+	      "                        failing testcase per leaked process, or one passing testcase);\n"
+	      "                        with GITHUB_ACTIONS=true each leak is also an ::error annotation\n"
+	      "      --wide            add the %CPU and RSS columns (text batch; the live view's w)\n"
 	      "      --track MODE      how the family is found: auto (default), cgroup (a cgroup v2\n"
 	      "                        of the job's own), events (the kernel's process events) or\n"
 	      "                        scan (/proc at each refresh); auto takes cgroup and events\n"
@@ -145,10 +153,11 @@ void options_help(FILE *out)
 	      "Numbers are plain decimals: digits, and for SECS one '.' (0.5, .5); no sign, spaces,\n"
 	      "hex or exponent. '--' must be followed by COMMAND.\n"
 	      "\n"
-	      "Keys: Up/Down PgUp/PgDn Home/End select; k naive kill; g group kill; t tree kill;\n"
-	      "s choose the signal; c cgroup kill; z freeze or thaw; Ctrl+C SIGINT to the job's group\n"
-	      "(with -p only a second Ctrl+C within 2 s sends it); r relaunch; Enter or i the detail\n"
-	      "pane (e its environment, Esc closes); / search, n next; a click selects; ? help; q quit.\n"
+	      "Keys: Up/Down PgUp/PgDn Home/End select; Left/Right scroll sideways; k naive kill;\n"
+	      "g group kill; t tree kill; s choose the signal; c cgroup kill; z freeze or thaw;\n"
+	      "Ctrl+C SIGINT to the job's group (with -p only a second Ctrl+C within 2 s sends it);\n"
+	      "r relaunch; Enter or i the detail pane (e its environment, Esc closes); / search,\n"
+	      "n next; w the %CPU and RSS columns; a click selects; ? help; q quit.\n"
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
 	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage, an ancestor,\n"
@@ -179,6 +188,10 @@ static int options_validate(const struct options *o, char *err, size_t errlen)
 	}
 	if (o->subreaper && o->pid) {
 		snprintf(err, errlen, "--subreaper adopts orphans of the job orphanage starts: it cannot with -p");
+		return 2;
+	}
+	if (o->junit && !o->check) {
+		snprintf(err, errlen, "--junit writes --check's report: it needs --check");
 		return 2;
 	}
 	if (o->check && !o->command && !o->demo) {
@@ -292,6 +305,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			break;
 		case 'c':
 			o->check = true;
+			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			break;
+		case OPT_WIDE:
+			o->wide = true;
 			break;
 		case OPT_TRACK: {
 			bool known = false;

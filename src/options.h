@@ -25,6 +25,8 @@ struct options {
 	enum on_exit on_exit;
 	double grace;
 	bool check;
+	const char *junit;	/* --junit FILE: --check's report as JUnit XML, or NULL */
+	bool wide;		/* --wide: the %CPU and RSS columns (w toggles them live) */
 	enum track_mode track;
 	bool help, version;
 	bool demo_list;		/* --demo list */

@@ -14,6 +14,7 @@ struct proc {
 	pid_t pid, ppid, pgid, sid, tpgid;
 	unsigned long long start;	/* start time in clock ticks since boot: with pid, the identity */
 	unsigned long long cputicks;	/* utime + stime */
+	unsigned long rss_kb;		/* resident memory: stat's rss times the page size, KiB */
 	char state;			/* R S D Z T t X I ... */
 	char stat[PROC_STAT_LEN];	/* ps j STAT: state plus <N L s l + */
 	char tty[PROC_TTY_LEN];		/* "pts/0", or "?" */

@@ -34,12 +34,12 @@
 /* Everything a ps j row needs. */
 enum detail_rel {
 	F_PID, F_PPID, F_PGRP, F_SID, F_BEGAN, F_STATE, F_CMD,
-	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_CMDLINE_V, F_COUNT
+	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_CMDLINE_V, F_RSS, F_COUNT
 };
 static enum pids_item detail_items[F_COUNT] = {
 	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
 	PIDS_ID_TPGID, PIDS_TTY_NAME, PIDS_ID_EUID, PIDS_TICS_ALL, PIDS_NICE, PIDS_VM_RSS_LOCKED,
-	PIDS_NLWP, PIDS_CMDLINE_V,
+	PIDS_NLWP, PIDS_CMDLINE_V, PIDS_RSS,
 };
 
 /* Open files of one process: they name that very process (its struct pid), so once it
@@ -234,9 +234,16 @@ unsigned long long scan_ticks_now(void)
 	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
 }
 
+/* The page size in KiB, for stat's rss (in pages). */
+static unsigned long page_kb(void)
+{
+	long size = sysconf(_SC_PAGESIZE);
+	return size >= 1024 ? (unsigned long)size / 1024 : 4;
+}
+
 /* Parse /proc/PID/stat: the comm in parentheses may hold anything, so fields are counted
  * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start; with all, also
- * tty_nr, tpgid, cputicks, nice, nlwp and the memory layout (a quick read). */
+ * tty_nr, tpgid, cputicks, rss, nice, nlwp and the memory layout (a quick read). */
 static bool parse_stat(char *buf, struct proc *p, bool all)
 {
 	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
@@ -279,6 +286,7 @@ static bool parse_stat(char *buf, struct proc *p, bool all)
 	p->tty_nr = (int)v[7 - 4];
 	p->tpgid = (pid_t)v[8 - 4];
 	p->cputicks = v[14 - 4] + v[15 - 4];
+	p->rss_kb = (unsigned long)v[24 - 4] * page_kb();
 	p->nice = (int)v[19 - 4];
 	p->nlwp = (int)v[20 - 4];
 	/* Code, stack (26-28), then data, break, arguments, environment (45-51), mixed: any
@@ -427,6 +435,7 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	copy_str(p->tty, sizeof p->tty, tty && *tty ? tty : "?");
 	p->euid = VAL(F_EUID, u_int, st, in);
 	p->cputicks = VAL(F_TICS, ull_int, st, in);
+	p->rss_kb = VAL(F_RSS, ul_int, st, in) * page_kb();
 	p->nice = VAL(F_NICE, s_int, st, in);
 	p->locked = VAL(F_LOCKED, ul_int, st, in) != 0;
 	p->nlwp = VAL(F_NLWP, s_int, st, in);

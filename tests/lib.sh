@@ -355,14 +355,16 @@ json_true() { [ "$(json_eval "$1" "$2")" = true ]; }
 # --- Real-terminal helpers: orphanage in tmux on a private socket -----------------------
 TMUX_SOCKET=""
 
-# tmux_start COMMAND...: a detached 120x40 session running COMMAND (as one shell string).
+# tmux_start COMMAND...: a detached 120x40 session (TMUX_SIZE=80x24 for another) running
+# COMMAND (as one shell string).
 # The pane's command records its exit status in $TMPD/tmux.rc. tmux starts it from the
 # server's environment, not this shell's: the token is passed on the command line.
 tmux_start() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	TMUX_SOCKET=orph-test-$$-$RANDOM
 	rm -f "$TMPD/tmux.rc"
-	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x 120 -y 40 \
+	local size=${TMUX_SIZE:-120x40}
+	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x "${size%x*}" -y "${size#*x}" \
 		"cd '$PWD' && env ORPHANAGE_TEST_TOKEN='$ORPHANAGE_TEST_TOKEN' LANG=C.UTF-8 $*; echo \$? > '$TMPD/tmux.rc'; sleep 300" ||
 		fail "tmux did not start"
 	on_cleanup 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null'

@@ -57,12 +57,12 @@ static void test_header_is_ps_j_with_pid_width_5(void **state)
 	(void)state;
 	char buf[256];
 	columns_init(5);
-	size_t n = columns_header(buf, sizeof buf);
+	size_t n = columns_header(false, buf, sizeof buf);
 	assert_string_equal(buf, HEADER5);
 	assert_int_equal(n, strlen(HEADER5));
 	/* Narrower than ps allows is raised to 5. */
 	columns_init(3);
-	columns_header(buf, sizeof buf);
+	columns_header(false, buf, sizeof buf);
 	assert_string_equal(buf, HEADER5);
 	columns_init(5);
 }
@@ -72,7 +72,7 @@ static void test_header_widens_with_pid_width_7(void **state)
 	(void)state;
 	char buf[256];
 	columns_init(7);
-	size_t n = columns_header(buf, sizeof buf);
+	size_t n = columns_header(false, buf, sizeof buf);
 	assert_string_equal(buf, HEADER7);
 	assert_int_equal(n, strlen(HEADER7));
 	assert_int_equal(columns_width(COL_PID), 7);
@@ -99,7 +99,7 @@ static void test_header_truncates_safely(void **state)
 	char buf[10];
 	columns_init(5);
 	memset(buf, 'x', sizeof buf);
-	size_t n = columns_header(buf, sizeof buf);
+	size_t n = columns_header(false, buf, sizeof buf);
 	assert_int_equal(n, 9);
 	assert_int_equal(strlen(buf), 9);
 	assert_memory_equal(buf, HEADER5, 9);
@@ -110,10 +110,11 @@ static void test_table_matches_spec(void **state)
 {
 	(void)state;
 	static const char *const titles[COL_COUNT] = { "PPID", "PID", "PGID", "SID", "TTY",
-						       "TPGID", "STAT", "UID", "TIME", "COMMAND" };
+						       "TPGID", "STAT", "UID", "TIME", "%CPU", "RSS", "COMMAND" };
 	static const char *const keys[COL_COUNT] = { "ppid", "pid", "pgid", "sid", "tty",
-						     "tpgid", "stat", "uid", "time", "command" };
-	static const bool numbers[COL_COUNT] = { true, true, true, true, false, true, false, true, false, false };
+						     "tpgid", "stat", "uid", "time", "cpu_pct", "rss_kb", "command" };
+	static const bool numbers[COL_COUNT] = { true, true, true, true, false, true, false, true, false, true, true,
+						 false };
 	for (int c = 0; c < COL_COUNT; c++) {
 		assert_string_equal(columns[c].title, titles[c]);
 		assert_string_equal(columns[c].json, keys[c]);
@@ -121,6 +122,26 @@ static void test_table_matches_spec(void **state)
 		assert_non_null(columns[c].format);
 	}
 	assert_int_equal(columns[COL_COMMAND].width, -1);
+	for (int c = 0; c < COL_COUNT; c++)
+		assert_int_equal(columns[c].wide, c == COL_CPU || c == COL_RSS);
+}
+
+/* The wide layout: %CPU and RSS before COMMAND, the row still under its header. */
+static void test_wide_columns(void **state)
+{
+	(void)state;
+	char header[256], prefix[256];
+	struct member m = sample();
+	m.cpu_pct = 99.5;
+	m.p.rss_kb = 123456;
+	columns_init(5);
+	columns_header(true, header, sizeof header);
+	assert_string_equal(header, " PPID   PID  PGID   SID TTY      TPGID STAT   UID   TIME  %CPU      RSS COMMAND");
+	size_t n = columns_prefix(&m, true, prefix, sizeof prefix);
+	assert_int_equal(n, (size_t)(strstr(header, "COMMAND") - header));
+	assert_non_null(strstr(prefix, " 99.5   123456 "));
+	columns_prefix(&m, false, prefix, sizeof prefix);
+	assert_null(strstr(prefix, "99.5"));
 }
 
 static void test_row_prefix_aligns_under_the_header(void **state)
@@ -132,15 +153,15 @@ static void test_row_prefix_aligns_under_the_header(void **state)
 	m.p.cputicks = (unsigned long long)(61 * hz);
 
 	columns_init(5);
-	columns_header(header, sizeof header);
-	size_t n = columns_prefix(&m, prefix, sizeof prefix);
+	columns_header(false, header, sizeof header);
+	size_t n = columns_prefix(&m, false, prefix, sizeof prefix);
 	assert_string_equal(prefix, " 4100  4242  4242  4100 pts/0     4242 S+    1000   1:01 ");
 	assert_int_equal(n, strlen(prefix));
 	assert_int_equal(n, (size_t)(strstr(header, "COMMAND") - header));
 
 	columns_init(7);
-	columns_header(header, sizeof header);
-	n = columns_prefix(&m, prefix, sizeof prefix);
+	columns_header(false, header, sizeof header);
+	n = columns_prefix(&m, false, prefix, sizeof prefix);
 	assert_string_equal(prefix, "   4100    4242    4242    4100 pts/0       4242 S+    1000   1:01 ");
 	assert_int_equal(n, (size_t)(strstr(header, "COMMAND") - header));
 	columns_init(5);
@@ -153,7 +174,7 @@ static void test_row_prefix_truncates_safely(void **state)
 	char buf[12];
 	columns_init(5);
 	memset(buf, 'x', sizeof buf);
-	size_t n = columns_prefix(&m, buf, sizeof buf);
+	size_t n = columns_prefix(&m, false, buf, sizeof buf);
 	assert_true(n < sizeof buf);
 	assert_int_equal(strlen(buf), n);
 	assert_string_equal(buf, " 4100  4242");
@@ -356,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_pid_width_follows_pid_max),
 		cmocka_unit_test(test_header_truncates_safely),
 		cmocka_unit_test(test_table_matches_spec),
+		cmocka_unit_test(test_wide_columns),
 		cmocka_unit_test(test_row_prefix_aligns_under_the_header),
 		cmocka_unit_test(test_row_prefix_truncates_safely),
 		cmocka_unit_test(test_cells_are_padded_as_ps_pads_them),

@@ -292,6 +292,30 @@ static void test_json_cuts_whole_escapes_and_characters(void **state)
 	assert_int_equal(out[0], 'x');
 }
 
+/* XML: the five specials as entities, controls as U+FFFD, UTF-8 kept whole. */
+static void test_xml_escapes_specials_and_controls(void **state)
+{
+	(void)state;
+	char out[128];
+	escape_xml("a<b>&\"c'd\x01\x7f \xc3\xa9", out, sizeof out);
+	assert_string_equal(out, "a&lt;b&gt;&amp;&quot;c&apos;d\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9");
+	/* Cut: never in the middle of an entity. */
+	char small[12];
+	escape_xml("&&&&", small, sizeof small);
+	const char *amp = strrchr(small, '&');
+	assert_non_null(amp);
+	assert_non_null(strchr(amp, ';'));
+}
+
+/* GitHub's workflow commands: %, CR and LF encoded, nothing else. */
+static void test_annotation_escapes_percent_and_newlines(void **state)
+{
+	(void)state;
+	char out[128];
+	escape_annotation("100% a\r\nb:c,d", out, sizeof out);
+	assert_string_equal(out, "100%25 a%0D%0Ab:c,d");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_command_cut_at_one_length),
 		cmocka_unit_test(test_json_escapes_quotes_backslashes_and_controls),
 		cmocka_unit_test(test_json_cuts_whole_escapes_and_characters),
+		cmocka_unit_test(test_xml_escapes_specials_and_controls),
+		cmocka_unit_test(test_annotation_escapes_percent_and_newlines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

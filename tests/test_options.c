@@ -65,6 +65,23 @@ static void assert_usage_error(const char *names, ...)
 	assert_non_null(strstr(a.err, names));
 }
 
+/* --junit FILE goes with --check only; --wide is a plain switch. */
+static void test_junit_and_wide(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(parse(&a, "--check", "--junit", "leaks.xml", "true", NULL), 0);
+	assert_string_equal(a.o.junit, "leaks.xml");
+	assert_int_equal(parse(&a, "-c", "--junit=r.xml", "true", NULL), 0);
+	assert_string_equal(a.o.junit, "r.xml");
+	assert_false(a.o.wide);
+	assert_usage_error("--check", "--junit", "leaks.xml", "true", NULL);
+	assert_usage_error("--junit", "--check", "--junit", NULL);
+	assert_int_equal(parse(&a, "-b", "--wide", "true", NULL), 0);
+	assert_true(a.o.wide);
+	assert_null(a.o.junit);
+}
+
 static void assert_command(const struct args *a, const char *const *want)
 {
 	assert_non_null(a->o.command);
@@ -448,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_only_one_source_of_job),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_track_modes),
+		cmocka_unit_test(test_junit_and_wide),
 		cmocka_unit_test(test_each_parse_starts_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

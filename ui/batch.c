@@ -96,16 +96,16 @@ static void json_command(FILE *out, const char *raw)
 }
 
 /* One text row: the ps j columns, the tree guide, a mark, the command. */
-static void text_row(FILE *out, const struct member *m, const struct tree_row *row, const char *mark)
+static void text_row(const struct batch *b, const struct member *m, const struct tree_row *row, const char *mark)
 {
 	char prefix[512], guide[FAMILY_MAX_DEPTH * 8 + 8];
 	char *cmd = xmalloc(LINE_MAX_BYTES);
-	columns_prefix(m, prefix, sizeof prefix);
+	columns_prefix(m, b->wide, prefix, sizeof prefix);
 	guide[0] = '\0';
 	if (row)
 		columns_guide(row, false, guide, sizeof guide);
 	columns_cell(COL_COMMAND, m, cmd, LINE_MAX_BYTES);
-	fprintf(out, "%s%s%s%s\n", prefix, guide, mark, cmd);
+	fprintf(b->out, "%s%s%s%s\n", prefix, guide, mark, cmd);
 	free(cmd);
 }
 
@@ -237,7 +237,7 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 	/* A write that fails inside stdio leaves its errno for batch_flush. */
 	errno = 0;
 	if (b->json) {
-		fprintf(b->out, "{\"time\": %.2f, \"job\": ", engine_now(e));
+		fprintf(b->out, "{\"version\": %d, \"time\": %.2f, \"job\": ", BATCH_JSON_VERSION, engine_now(e));
 		json_job(b->out, e);
 		fputs(", \"processes\": [", b->out);
 		for (size_t i = 0; i < n; i++) {
@@ -250,14 +250,14 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 		fputs("}\n", b->out);
 	} else {
 		char header[256];
-		columns_header(header, sizeof header);
+		columns_header(b->wide, header, sizeof header);
 		fprintf(b->out, "%s\n", header);
 		for (size_t i = 0; i < n; i++) {
 			const struct member *m = &e->fam.m[b->rows[i].member];
 			char mark[160], note[128];
 			ignore_mark(m, note, sizeof note);
 			snprintf(mark, sizeof mark, "%s%s", family_member_orphan(m) ? "[orphan] " : "", note);
-			text_row(b->out, m, &b->rows[i], mark);
+			text_row(b, m, &b->rows[i], mark);
 		}
 		text_events(b, e);
 		fputc('\n', b->out);
@@ -289,7 +289,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 	if (!e->job.running && e->job.status >= 0)
 		signame_status(e->job.status, status, sizeof status);
 	if (b->json) {
-		fprintf(b->out, "{\"time\": %.2f, \"job\": ", engine_now(e));
+		fprintf(b->out, "{\"version\": %d, \"time\": %.2f, \"job\": ", BATCH_JSON_VERSION, engine_now(e));
 		json_job(b->out, e);
 		fputs(", \"leaked\": [", b->out);
 		bool first = true;
@@ -315,7 +315,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 	escape_command(e->job.command, cmd, sizeof cmd);
 	fprintf(b->out, "orphanage: %zu process%s leaked by the job (%s, %s):\n", leaked, leaked == 1 ? "" : "es",
 		cmd, status);
-	columns_header(header, sizeof header);
+	columns_header(b->wide, header, sizeof header);
 	fprintf(b->out, "%s\n", header);
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = &e->fam.m[b->rows[i].member];
@@ -325,7 +325,7 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		family_describe(&e->fam, m, how, sizeof how);
 		ignore_mark(m, note, sizeof note);
 		snprintf(mark, sizeof mark, "[leaked: %s] %s", how, note);
-		text_row(b->out, m, NULL, mark);
+		text_row(b, m, NULL, mark);
 	}
 	batch_flush(b);
 }

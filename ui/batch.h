@@ -7,9 +7,14 @@
 
 #include "engine.h"
 
+/* The JSON format's version, in every snapshot and report: raised when a key's meaning
+ * changes or a key goes (doc/json.md); a new key does not raise it. */
+#define BATCH_JSON_VERSION 1
+
 struct batch {
 	FILE *out;
 	bool json;
+	bool wide;			/* text: the %CPU and RSS columns too (--wide) */
 	unsigned long next_event;	/* the first event not printed yet */
 	struct tree_row *rows;
 	size_t cap;

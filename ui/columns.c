@@ -57,6 +57,18 @@ static void fmt_time(const struct member *m, char *buf, size_t len)
 	columns_format_time(m->p.cputicks, sysconf(_SC_CLK_TCK), buf, len);
 }
 
+/* %CPU since the previous reading (the family's member_cpu), as ps prints it. */
+static void fmt_cpu(const struct member *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.1f", m->cpu_pct);
+}
+
+/* Resident memory in KiB, as ps's RSS. */
+static void fmt_rss(const struct member *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lu", m->p.rss_kb);
+}
+
 static void fmt_command(const struct member *m, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", m->p.cmdline ? m->p.cmdline : m->p.comm);
@@ -64,16 +76,18 @@ static void fmt_command(const struct member *m, char *buf, size_t len)
 
 /* ps j's layout (procps OL_j): ppid,pid,pgid,sid,tname,tpgid,stat,uid,bsdtime,args. */
 const struct column columns[COL_COUNT] = {
-	[COL_PPID] = { "PPID", "ppid", 0, true, true, fmt_ppid },
-	[COL_PID] = { "PID", "pid", 0, true, true, fmt_pid },
-	[COL_PGID] = { "PGID", "pgid", 0, true, true, fmt_pgid },
-	[COL_SID] = { "SID", "sid", 0, true, true, fmt_sid },
-	[COL_TTY] = { "TTY", "tty", 8, false, false, fmt_tty },
-	[COL_TPGID] = { "TPGID", "tpgid", 0, true, true, fmt_tpgid },
-	[COL_STAT] = { "STAT", "stat", 4, false, false, fmt_stat },
-	[COL_UID] = { "UID", "uid", 5, true, true, fmt_uid },
-	[COL_TIME] = { "TIME", "time", 6, true, false, fmt_time },
-	[COL_COMMAND] = { "COMMAND", "command", -1, false, false, fmt_command },
+	[COL_PPID] = { "PPID", "ppid", 0, true, true, false, fmt_ppid },
+	[COL_PID] = { "PID", "pid", 0, true, true, false, fmt_pid },
+	[COL_PGID] = { "PGID", "pgid", 0, true, true, false, fmt_pgid },
+	[COL_SID] = { "SID", "sid", 0, true, true, false, fmt_sid },
+	[COL_TTY] = { "TTY", "tty", 8, false, false, false, fmt_tty },
+	[COL_TPGID] = { "TPGID", "tpgid", 0, true, true, false, fmt_tpgid },
+	[COL_STAT] = { "STAT", "stat", 4, false, false, false, fmt_stat },
+	[COL_UID] = { "UID", "uid", 5, true, true, false, fmt_uid },
+	[COL_TIME] = { "TIME", "time", 6, true, false, false, fmt_time },
+	[COL_CPU] = { "%CPU", "cpu_pct", 5, true, true, true, fmt_cpu },
+	[COL_RSS] = { "RSS", "rss_kb", 8, true, true, true, fmt_rss },
+	[COL_COMMAND] = { "COMMAND", "command", -1, false, false, false, fmt_command },
 };
 
 int columns_pid_width(long pid_max)
@@ -96,11 +110,13 @@ int columns_width(enum col_id id)
 	return w == 0 ? pid_width : w;
 }
 
-size_t columns_header(char *buf, size_t len)
+size_t columns_header(bool wide, char *buf, size_t len)
 {
 	size_t w = 0;
 	buf[0] = '\0';
 	for (int c = 0; c < COL_COUNT && w < len; c++) {
+		if (columns[c].wide && !wide)
+			continue;
 		int width = columns_width(c);
 		const char *sep = c ? " " : "";
 		int n;
@@ -135,11 +151,13 @@ size_t columns_cell(enum col_id id, const struct member *m, char *buf, size_t le
 	return n < 0 ? 0 : ((size_t)n < len ? (size_t)n : len - 1);
 }
 
-size_t columns_prefix(const struct member *m, char *buf, size_t len)
+size_t columns_prefix(const struct member *m, bool wide, char *buf, size_t len)
 {
 	size_t w = 0;
 	buf[0] = '\0';
 	for (int c = 0; c < COL_COMMAND && w + 1 < len; c++) {
+		if (columns[c].wide && !wide)
+			continue;
 		w += columns_cell(c, m, buf + w, len - w);
 		if (w + 1 < len) {
 			buf[w++] = ' ';

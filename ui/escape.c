@@ -148,7 +148,9 @@ size_t escape_command(const char *in, char *out, size_t outlen)
 	return escape_cut(in ? in : "", in ? strlen(in) : 0, ESCAPE_COMMAND_MAX, out, outlen);
 }
 
-size_t escape_json(const char *in, char *out, size_t outlen)
+/* Copy valid UTF-8 in to out, each byte that map replaces (it writes tmp and returns its
+ * length; 0 keeps the byte) replaced, whole characters kept whole, cut as escape_text. */
+static size_t escape_mapped(const char *in, char *out, size_t outlen, size_t (*map)(unsigned char, char *))
 {
 	struct cutter c;
 	if (outlen == 0)
@@ -156,14 +158,8 @@ size_t escape_json(const char *in, char *out, size_t outlen)
 	cutter_init(&c, out, outlen, (size_t)-1);
 	for (const unsigned char *s = (const unsigned char *)in; *s;) {
 		char tmp[8];
-		size_t tlen, took = 1;
-		if (*s == '"' || *s == '\\') {
-			tmp[0] = '\\';
-			tmp[1] = (char)*s;
-			tlen = 2;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			tlen = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x", *s);
-		} else {
+		size_t took = 1, tlen = map(*s, tmp);
+		if (tlen == 0) {
 			/* A character whole: its lead byte and its continuation bytes. */
 			tmp[0] = (char)*s;
 			if (*s >= 0xc0)
@@ -176,4 +172,51 @@ size_t escape_json(const char *in, char *out, size_t outlen)
 		s += took;
 	}
 	return cutter_end(&c);
+}
+
+static size_t map_json(unsigned char b, char *tmp)
+{
+	if (b == '"' || b == '\\') {
+		tmp[0] = '\\';
+		tmp[1] = (char)b;
+		return 2;
+	}
+	if (b < 0x20 || b == 0x7f)
+		return (size_t)snprintf(tmp, 8, "\\u%04x", b);
+	return 0;
+}
+
+size_t escape_json(const char *in, char *out, size_t outlen)
+{
+	return escape_mapped(in, out, outlen, map_json);
+}
+
+/* XML 1.0 cannot carry most controls even as references: they become U+FFFD. */
+static size_t map_xml(unsigned char b, char *tmp)
+{
+	static const char *const ent[] = { ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+					   ['\''] = "&apos;" };
+	if (b < sizeof ent / sizeof *ent && ent[b])
+		return (size_t)snprintf(tmp, 8, "%s", ent[b]);
+	if (b < 0x20 || b == 0x7f)
+		return (size_t)snprintf(tmp, 8, "\xef\xbf\xbd");
+	return 0;
+}
+
+size_t escape_xml(const char *in, char *out, size_t outlen)
+{
+	return escape_mapped(in, out, outlen, map_xml);
+}
+
+/* GitHub's workflow commands: %, CR and LF as %25, %0D, %0A in a message. */
+static size_t map_annotation(unsigned char b, char *tmp)
+{
+	if (b == '%' || b == '\r' || b == '\n')
+		return (size_t)snprintf(tmp, 8, "%%%02X", b);
+	return 0;
+}
+
+size_t escape_annotation(const char *in, char *out, size_t outlen)
+{
+	return escape_mapped(in, out, outlen, map_annotation);
 }

@@ -24,5 +24,10 @@ size_t escape_command(const char *in, char *out, size_t outlen);
 /* A JSON string body (no quotes): " \\ and controls escaped; the input must already be
  * escape_text output or other valid UTF-8. Cut as escape_text cuts when out is short. */
 size_t escape_json(const char *in, char *out, size_t outlen);
+/* XML text or attribute (no quotes): & < > " ' as entities, controls as U+FFFD; the input
+ * must already be escape_text output or other valid UTF-8. Cut as escape_json. */
+size_t escape_xml(const char *in, char *out, size_t outlen);
+/* A GitHub Actions workflow command's message: % CR LF as %25 %0D %0A. Cut as escape_json. */
+size_t escape_annotation(const char *in, char *out, size_t outlen);
 
 #endif

@@ -34,6 +34,7 @@
 #define VIEW_THROTTLE 0.05		/* seconds between redraws caused only by output */
 #define VIEW_LINE_MAX 20480		/* a command line escaped (4096 bytes, up to 4 each) and more */
 #define VIEW_SEARCH_MAX 64		/* bytes typed at the search prompt */
+#define VIEW_HSCROLL_STEP 10		/* columns Left and Right scroll the table by */
 
 /* Colour pairs: red for orphans and errors, then one per process-group colour. */
 #define PAIR_RED 1
@@ -61,6 +62,9 @@ struct view {
 	size_t sel;
 	size_t top;			/* first table row on screen */
 	int body_h;			/* table rows on screen at the last draw */
+	bool wide;			/* the %CPU and RSS columns (w; --wide starts with them) */
+	int hscroll;			/* table columns scrolled off to the left (Left, Right) */
+	int table_w;			/* the widest table line at the last draw, in columns */
 
 	bool help;
 	bool menu;
@@ -178,6 +182,7 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	view_colors(v);
 	getmaxyx(stdscr, v->h, v->w);
 	v->detail = detail_new();
+	v->wide = e->opt && e->opt->wide;
 	/* Clicks select a row, the wheel scrolls; a terminal without a mouse loses nothing. */
 	mouseinterval(0);
 	if (mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0)
@@ -253,6 +258,53 @@ static void view_say(struct view *v, const char *fmt, ...)
 
 /* ---- Drawing primitives: everything is cut to the screen, nothing wraps. */
 
+/* The character at s (len bytes left) as drawn: wc and its display columns cw. Returns
+ * the bytes it takes, 0 at the end. */
+static size_t view_char(const char *s, size_t len, mbstate_t *ps, wchar_t *wc, int *cw)
+{
+	size_t k = mbrtowc(wc, s, len, ps);
+	if (k == 0)
+		return 0;
+	if (k == (size_t)-1 || k == (size_t)-2) {
+		/* Not in this locale's charset (UTF-8 text on a C locale): one '?' a character. */
+		memset(ps, 0, sizeof *ps);
+		*wc = L'?';
+		k = 1;
+		while (k < len && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k++;
+	}
+	*cw = wcwidth(*wc);
+	if (*cw < 0) {
+		*wc = L'?';
+		*cw = 1;
+	}
+	return k;
+}
+
+/* Past the first cols display columns of s (a wide character cut in two goes whole);
+ * *width is s's whole width. */
+static const char *view_skip(const char *s, int cols, int *width)
+{
+	size_t len = strlen(s);
+	const char *at = NULL;
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	int used = 0;
+	for (size_t i = 0; i < len;) {
+		wchar_t wc;
+		int cw;
+		if (!at && used >= cols)
+			at = s + i;
+		size_t k = view_char(s + i, len - i, &ps, &wc, &cw);
+		if (k == 0)
+			break;
+		i += k;
+		used += cw;
+	}
+	*width = used;
+	return at ? at : s + len;
+}
+
 /* Draw len bytes of s at y,x in at most width display columns; returns the columns used. */
 static int view_put(struct view *v, int y, int x, int width, const char *s, size_t len, attr_t attr, short pair)
 {
@@ -270,23 +322,11 @@ static int view_put(struct view *v, int y, int x, int width, const char *s, size
 	memset(&ps, 0, sizeof ps);
 	for (size_t i = 0; i < len;) {
 		wchar_t wc;
-		size_t k = mbrtowc(&wc, s + i, len - i, &ps);
+		int cw;
+		size_t k = view_char(s + i, len - i, &ps, &wc, &cw);
 		if (k == 0)
 			break;
-		if (k == (size_t)-1 || k == (size_t)-2) {
-			/* Not in this locale's charset (UTF-8 text on a C locale): one '?' a character. */
-			memset(&ps, 0, sizeof ps);
-			wc = L'?';
-			k = 1;
-			while (i + k < len && ((unsigned char)s[i + k] & 0xc0) == 0x80)
-				k++;
-		}
 		i += k;
-		int cw = wcwidth(wc);
-		if (cw < 0) {
-			wc = L'?';
-			cw = 1;
-		}
 		if (cw == 0 && used == 0)
 			continue;	/* a combining mark with nothing to combine with */
 		if (used + cw > width)
@@ -451,8 +491,23 @@ static void view_layout(const struct view *v, struct layout *L)
 	L->detail_y = -1;
 	L->detail_h = 0;
 	if (detail_is_open(v->detail) && L->body_h >= 3) {
-		/* The pane takes the table's lower part; the selected row stays in sight above it. */
-		int table = L->body_h >= 12 ? L->body_h / 3 : 1;
+		/* The pane takes the rows the table does not need (it keeps its rows, up to a
+		 * third); while the pane needs more, the event and output panes give theirs up to
+		 * one line each. */
+		size_t need;
+		detail_lines(v->detail, v->w, &need);
+		int table = L->body_h / 3;
+		if (v->nrows < (size_t)table)
+			table = (int)v->nrows;
+		if (table < 1)
+			table = 1;
+		while ((size_t)(L->body_h - table - 1) < need && (logn > 2 || outn > 2)) {
+			if (logn > 2)
+				logn--;
+			else
+				outn--;
+			L->body_h++;
+		}
 		L->detail_y = y + table;
 		L->detail_h = L->body_h - table - 1;
 		L->body_h = table;
@@ -500,29 +555,60 @@ static bool key_can_relaunch(const struct engine *e)
 	return !(e->opt && e->opt->pid > 0);
 }
 
-/* The key bar: each hint with the predicate that says whether its key works now (NULL:
- * always); a key that does not work is not offered. */
-static const struct {
-	const char *hint;
+/* The key bar's entries, in the order shown: a full and a short form, and the predicate
+ * that says whether the key works now (NULL: always); a key that does not work is not
+ * offered. */
+struct key_hint {
+	const char *full, *brief;
+	bool keep;		/* never dropped: how to find the rest, and how to leave */
 	bool (*works)(const struct engine *e);
-} view_key_hints[] = {
-	{ "arrows", NULL },	 { "Enter details", NULL },	 { "/ search", NULL },
-	{ "k kill", NULL },	 { "g group", NULL },		 { "t tree", NULL },
-	{ "c cgroup", key_has_cgroup }, { "z freeze", key_has_cgroup }, { "s signal", NULL },
-	{ "r relaunch", key_can_relaunch }, { "? help", NULL },	 { "q quit", NULL },
 };
 
-static void view_key_bar(const struct engine *e, char *buf, size_t len)
+static const struct key_hint key_hints[] = {
+	{ "arrows", "arrows", false, NULL },	   { "Enter details", "Enter", false, NULL },
+	{ "/ search", "/", false, NULL },	   { "k kill", "k", false, NULL },
+	{ "g group", "g", false, NULL },	   { "t tree", "t", false, NULL },
+	{ "c cgroup", "c", false, key_has_cgroup }, { "z freeze", "z", false, key_has_cgroup },
+	{ "s signal", "s", false, NULL },	   { "w %CPU", "w", false, NULL },
+	{ "r relaunch", "r", false, key_can_relaunch }, { "? help", "? help", true, NULL },
+	{ "q quit", "q quit", true, NULL },
+};
+#define KEY_HINTS (sizeof key_hints / sizeof key_hints[0])
+
+/* The bar in width columns (its text is ASCII): every entry that works now, whole if it
+ * fits; else the entries shorten from the left, then drop from the right, ? help and
+ * q quit last of all. */
+static void view_keybar(const struct engine *e, char *buf, size_t len, int width)
 {
-	size_t n = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof view_key_hints / sizeof view_key_hints[0]; i++) {
-		if (view_key_hints[i].works && !view_key_hints[i].works(e))
+	bool brief[KEY_HINTS] = { false }, shown[KEY_HINTS];
+	for (size_t i = 0; i < KEY_HINTS; i++)
+		shown[i] = !key_hints[i].works || key_hints[i].works(e);
+	for (size_t step = 0;; step++) {
+		size_t w = 0;
+		buf[0] = '\0';
+		for (size_t i = 0; i < KEY_HINTS; i++) {
+			if (!shown[i])
+				continue;
+			int n = snprintf(buf + w, len - w, "%s%s", w ? "  " : "", brief[i] ? key_hints[i].brief : key_hints[i].full);
+			if (n < 0 || (size_t)n >= len - w)
+				break;
+			w += (size_t)n;
+		}
+		if ((int)w <= width || step >= 2 * KEY_HINTS)
+			return;
+		/* The next entry to give way: the first still full, else the last droppable. */
+		size_t i = 0;
+		while (i < KEY_HINTS && (brief[i] || !strcmp(key_hints[i].full, key_hints[i].brief)))
+			i++;
+		if (i < KEY_HINTS) {
+			brief[i] = true;
 			continue;
-		int w = snprintf(buf + n, len - n, "%s%s", n ? "  " : "", view_key_hints[i].hint);
-		if (w < 0 || n + (size_t)w >= len)
-			break;
-		n += (size_t)w;
+		}
+		for (i = KEY_HINTS; i-- > 0;)
+			if (shown[i] && !key_hints[i].keep) {
+				shown[i] = false;
+				break;
+			}
 	}
 }
 
@@ -573,7 +659,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
 	if (L->keys_y >= 0) {
-		view_key_bar(e, v->line, sizeof v->line);
+		view_keybar(e, v->line, sizeof v->line, v->w);
 		view_row(v, L->keys_y, v->line, A_DIM, 0);
 	}
 	if (v->msg[0] && msg_y >= 0)
@@ -596,12 +682,23 @@ static char view_flag(const struct member *m)
 	return sigmask_flag(&m->masks);
 }
 
+/* A line of the table, scrolled sideways by v->hscroll with the rest; v->table_w learns
+ * how wide the table is, for Right to stop at the end of its widest line. */
+static void view_table_line(struct view *v, int y, const char *s, attr_t attr, short pair)
+{
+	int width;
+	const char *from = view_skip(s, v->hscroll, &width);
+	if (width > v->table_w)
+		v->table_w = width;
+	view_row(v, y, from, attr, pair);
+}
+
 /* One process row: the ps j cells, the tree guide, the orphan or exit mark, the command. */
 static void view_draw_member(struct view *v, const struct engine *e, size_t r, int y)
 {
 	const struct tree_row *row = &v->rows[r];
 	const struct member *m = &e->fam.m[row->member];
-	columns_prefix(m, v->prefix, sizeof v->prefix);
+	columns_prefix(m, v->wide, v->prefix, sizeof v->prefix);
 	columns_guide(row, v->utf8, v->guide, sizeof v->guide);
 	columns_cell(COL_COMMAND, m, v->cell, sizeof v->cell);
 	const char *mark = "";
@@ -631,14 +728,15 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 		attr |= A_BOLD;
 	if (r == v->sel)
 		attr |= A_REVERSE;
-	view_row(v, y, v->line, attr, pair);
+	view_table_line(v, y, v->line, attr, pair);
 }
 
-static void view_draw_table(struct view *v, const struct engine *e, const struct layout *L)
+static void view_draw_table_at(struct view *v, const struct engine *e, const struct layout *L)
 {
 	int head_w = 0;
+	v->table_w = 0;
 	if (L->thead_y >= 0) {
-		head_w = (int)columns_header(v->line, sizeof v->line);	/* ASCII: bytes are columns */
+		head_w = (int)columns_header(v->wide, v->line, sizeof v->line);	/* ASCII: bytes are columns */
 		/* The rows' flag column sits before COMMAND: the title moves over it. */
 		char *cmd = strstr(v->line, "COMMAND");
 		if (cmd && (size_t)head_w + 2 < sizeof v->line) {
@@ -646,7 +744,8 @@ static void view_draw_table(struct view *v, const struct engine *e, const struct
 			cmd[0] = cmd[1] = ' ';
 			head_w += 2;
 		}
-		view_row(v, L->thead_y, v->line, A_BOLD | A_UNDERLINE, 0);
+		view_table_line(v, L->thead_y, v->line, A_BOLD | A_UNDERLINE, 0);
+		head_w = head_w > v->hscroll ? head_w - v->hscroll : 0;
 	}
 	v->body_h = L->body_h;
 	v->body_y = L->body_y;
@@ -667,6 +766,18 @@ static void view_draw_table(struct view *v, const struct engine *e, const struct
 		int n = snprintf(more, sizeof more, " %zu/%zu ", v->sel + 1, v->nrows);
 		if (n > 0 && head_w + n <= v->w)
 			view_puts(v, L->thead_y, v->w - n, n, more, A_BOLD, 0);
+	}
+}
+
+/* The table, scrolled sideways no further than its widest line needs (rows and columns
+ * change: w, a long command that exited), measured as it is drawn. */
+static void view_draw_table(struct view *v, const struct engine *e, const struct layout *L)
+{
+	view_draw_table_at(v, e, L);
+	int most = v->table_w > v->w ? v->table_w - v->w : 0;
+	if (v->hscroll > most) {
+		v->hscroll = most;
+		view_draw_table_at(v, e, L);
 	}
 }
 
@@ -801,6 +912,7 @@ static void view_draw_help(struct view *v)
 		"orphanage keys",
 		"",
 		"Up Down PgUp PgDn Home End   move the selection",
+		"Left Right  scroll the table sideways; w the %CPU and RSS columns",
 		"k        naive kill: the signal to the selected process only",
 		"g        group kill: the signal to its whole process group",
 		"t        tree kill: the selected process and all its family below it",
@@ -1203,6 +1315,19 @@ static struct action view_one_key(struct view *v, const struct engine *e, int ch
 		break;
 	case KEY_NPAGE:
 		view_move(v, e, page);
+		break;
+	case KEY_LEFT:
+		v->hscroll = v->hscroll > VIEW_HSCROLL_STEP ? v->hscroll - VIEW_HSCROLL_STEP : 0;
+		break;
+	case KEY_RIGHT: {
+		/* Up to the end of the widest line, as the last draw measured it. */
+		int most = v->table_w > v->w ? v->table_w - v->w : 0;
+		v->hscroll = v->hscroll + VIEW_HSCROLL_STEP < most ? v->hscroll + VIEW_HSCROLL_STEP : most;
+		break;
+	}
+	case 'w':
+		v->wide = !v->wide;
+		view_say(v, "%%CPU and RSS columns %s", v->wide ? "shown (w hides them)" : "hidden (w shows them)");
 		break;
 	case KEY_HOME:
 	case KEY_FIND:

@@ -117,6 +117,7 @@ struct engine {
 	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
 	size_t rd_cap;
 	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
+	unsigned long n_fields;		/* members whose command line and user were read anew */
 	/* --track (engine_track.c): the exact sources beside the scan, and the job's cgroup. */
 	struct cgroup cgroup;		/* the job's own cgroup v2, when have_cgroup */
 	bool have_cgroup;

@@ -16,10 +16,6 @@
 #define MACHINE_PASS_MIN_GAP 1.0
 /* Newcomers found in one refresh have their own children looked for, this many levels. */
 #define DISCOVERY_ROUNDS 16
-/* A member's command line is read again at least this often (seconds, spread over up to
- * twice as long by pid): a program may rewrite its arguments in place, which neither its
- * stat nor any event shows. */
-#define DETAILS_MAX_AGE 30.0
 
 /* The pidfd of a member: opened once, then checked to name the process we saw. */
 static void open_pidfd(struct engine *e, struct member *m)
@@ -35,16 +31,22 @@ static void open_pidfd(struct engine *e, struct member *m)
 	m->pidfd = fd;
 }
 
+/* A member dropped, or dead: its pidfd closed, and the files the scanner held for it once
+ * it is gone (a dead member's files would stay open until the scanner's sweep). */
 void engine_release_member(struct member *m, void *ctx)
 {
-	(void)ctx;
+	struct engine *e = ctx;
 	if (m->pidfd >= 0)
 		close(m->pidfd);
 	m->pidfd = -1;
+	if (!m->alive && e->scan->forget)
+		e->scan->forget(e->scan_self, m->p.pid);
 }
 
 /* Open pidfds for new members. A dead one's pidfd is closed, except a group leader's: it
- * still names the group for PIDFD_SIGNAL_PROCESS_GROUP while orphans keep the group. */
+ * still names the group for PIDFD_SIGNAL_PROCESS_GROUP while orphans keep the group. The
+ * files the scanner held for one gone (reaped, or read as gone) are closed, unless its pid
+ * is a newer member's now. */
 void engine_sync_pidfds(struct engine *e)
 {
 	for (size_t i = 0; i < e->fam.n; i++) {
@@ -54,6 +56,8 @@ void engine_sync_pidfds(struct engine *e)
 			open_pidfd(e, m);
 		else if (!running && m->pidfd >= 0 && m->p.pgid != m->p.pid)
 			engine_release_member(m, e);
+		if (!m->alive && e->scan->forget && family_find(&e->fam, m->p.pid) == m)
+			e->scan->forget(e->scan_self, m->p.pid);
 	}
 }
 
@@ -84,12 +88,34 @@ bool engine_machine_pass_pending(const struct engine *e)
 }
 
 /* May this member's last details stand in for a new read (checked by proc_complete)? */
-static bool details_current(const struct engine *e, const struct member *m, double now)
+static bool details_current(const struct engine *e, const struct member *m)
 {
-	if (!m->alive || !m->p.detailed || pidmap_get(&e->disc.details, m->p.pid) != PIDMAP_NONE)
+	return m->alive && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
+}
+
+/* q, completed from the member's last reading, gets the fields a process changes itself
+ * without an exec (a title rewritten in place, setuid) read anew, unless its one thread has
+ * not run since they were read: so none is older than this refresh. False when they cannot
+ * be read: the detailed read then. */
+static bool fields_fresh(struct engine *e, struct proc *q, double now)
+{
+	/* A zombie runs nothing more (proc_complete kept one's [comm] <defunct>). */
+	if (q->state == 'Z')
+		return true;
+	if (!e->scan->fields)
 		return false;
-	double max_age = DETAILS_MAX_AGE * (1.0 + (double)(m->p.pid % 16) / 16.0);
-	return now - m->p.details_at < max_age;
+	struct schedstat ran;
+	bool ran_ok = q->nlwp == 1 && e->scan->schedstat &&
+		      e->scan->schedstat(e->scan_self, q->pid, q->start, &ran) == 0;
+	if (ran_ok && q->ran_ok && proc_ran_same(&ran, &q->ran))
+		return true;
+	if (e->scan->fields(e->scan_self, q->pid, q->start, q) != 0)
+		return false;
+	q->ran = ran;
+	q->ran_ok = ran_ok;
+	q->details_at = now;
+	e->n_fields++;
+	return true;
 }
 
 /* Read pids into e->snap: a member whose program has not changed by a quick read of its
@@ -113,7 +139,7 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	size_t nq = 0, nf = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = family_find(&e->fam, pids[i]);
-		if (m && details_current(e, m, now))
+		if (m && details_current(e, m))
 			e->rd_quick[nq++] = pids[i];
 		else
 			e->rd_full[nf++] = pids[i];
@@ -126,7 +152,7 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	for (size_t i = 0; i < e->quick.n; i++) {
 		struct proc *q = &e->quick.procs[i];
 		const struct member *m = family_find(&e->fam, q->pid);
-		if (m && proc_complete(q, &m->p)) {
+		if (m && proc_complete(q, &m->p) && fields_fresh(e, q, now)) {
 			*snapshot_add(&e->snap) = *q;
 			q->cmdline = NULL;	/* now e->snap's */
 		} else {

@@ -14,6 +14,7 @@
 #include "view.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -427,8 +428,25 @@ static int fail(const char *err, int rc)
 	return rc;
 }
 
+/* Started with standard input, output or error closed (cron, a supervisor): each is
+ * reopened on /dev/null before anything is opened, or the next open would take its number
+ * and orphanage would read or write its own files (the job's output into its own pipe). */
+static bool std_fds_open(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number: fd itself, those below it being open. */
+		if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+			return false;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
+	if (!std_fds_open())
+		return 1;
 	demo_handoff(argc, argv);
 	setlocale(LC_ALL, "");
 

@@ -236,6 +236,12 @@ void engine_wake(struct engine *e);
 /* Read the signal masks of these members (slots into fam.m) unless read since the last
  * refresh: for a face that shows them. Returns true when any changed (the generation grew). */
 bool engine_read_masks(struct engine *e, const size_t *slots, size_t n);
+/* The command line, user and locked memory of the members at slots (those a face shows),
+ * read anew once a refresh where the member ran since they were read: a title rewritten in
+ * place, a setuid without exec. True when one changed (engine_generation moved). */
+bool engine_read_fields(struct engine *e, const size_t *slots, size_t n);
+/* The same for every member (a batch snapshot, the leak report). */
+bool engine_read_all_fields(struct engine *e);
 /* The same for every running member (batch snapshots, the leak report). */
 bool engine_read_all_masks(struct engine *e);
 /* The running member that leads process group pgid, or else any running member in it;

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* How often a machine pass looks for members that kept the family's group or session
@@ -93,31 +94,6 @@ static bool details_current(const struct engine *e, const struct member *m)
 	return m->alive && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
 }
 
-/* q, completed from the member's last reading, gets the fields a process changes itself
- * without an exec (a title rewritten in place, setuid) read anew, unless its one thread has
- * not run since they were read: so none is older than this refresh. False when they cannot
- * be read: the detailed read then. */
-static bool fields_fresh(struct engine *e, struct proc *q, double now)
-{
-	/* A zombie runs nothing more (proc_complete kept one's [comm] <defunct>). */
-	if (q->state == 'Z')
-		return true;
-	if (!e->scan->fields)
-		return false;
-	struct schedstat ran;
-	bool ran_ok = q->nlwp == 1 && e->scan->schedstat &&
-		      e->scan->schedstat(e->scan_self, q->pid, q->start, &ran) == 0;
-	if (ran_ok && q->ran_ok && proc_ran_same(&ran, &q->ran))
-		return true;
-	if (e->scan->fields(e->scan_self, q->pid, q->start, q) != 0)
-		return false;
-	q->ran = ran;
-	q->ran_ok = ran_ok;
-	q->details_at = now;
-	e->n_fields++;
-	return true;
-}
-
 /* Read pids into e->snap: a member whose program has not changed by a quick read of its
  * stat, the rest (newcomers, execs, details asked for or due) in detail. */
 static void engine_read(struct engine *e, const pid_t *pids, size_t n, double now)
@@ -152,7 +128,7 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	for (size_t i = 0; i < e->quick.n; i++) {
 		struct proc *q = &e->quick.procs[i];
 		const struct member *m = family_find(&e->fam, q->pid);
-		if (m && proc_complete(q, &m->p) && fields_fresh(e, q, now)) {
+		if (m && proc_complete(q, &m->p)) {
 			*snapshot_add(&e->snap) = *q;
 			q->cmdline = NULL;	/* now e->snap's */
 		} else {
@@ -166,6 +142,63 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 			e->snap.procs[i].details_at = now;
 		e->n_detailed += e->snap.n - had;
 	}
+}
+
+/* The fields a process changes itself without an exec (a title rewritten in place, setuid:
+ * no stat and no event shows them) of the members at slots, those a face shows, read anew
+ * once a refresh, unless the member's one thread has not run since they were read (its
+ * schedstat unchanged). So none shown is older than one refresh; an idle member costs one
+ * small pread. */
+bool engine_read_fields(struct engine *e, const size_t *slots, size_t n)
+{
+	bool changed = false;
+	unsigned long stamp = e->refreshes + 1;
+	double now = engine_now(e);
+	for (size_t j = 0; j < n; j++) {
+		if (slots[j] >= e->fam.n)
+			continue;
+		struct member *m = &e->fam.m[slots[j]];
+		struct proc *p = &m->p;
+		if (!family_member_running(m) || !p->detailed || p->fields_at == stamp || !e->scan->fields)
+			continue;
+		p->fields_at = stamp;
+		struct schedstat ran;
+		bool ran_ok = p->nlwp == 1 && e->scan->schedstat &&
+			      e->scan->schedstat(e->scan_self, p->pid, p->start, &ran) == 0;
+		if (ran_ok && p->ran_ok && proc_ran_same(&ran, &p->ran))
+			continue;
+		struct proc q;
+		proc_copy(&q, p);
+		/* Gone meanwhile: the next refresh says so. */
+		if (e->scan->fields(e->scan_self, p->pid, p->start, &q) == 0) {
+			e->n_fields++;
+			q.ran = ran;
+			q.ran_ok = ran_ok;
+			q.details_at = now;
+			if (q.euid != p->euid || q.locked != p->locked || strcmp(q.cmdline ? q.cmdline : "", p->cmdline ? p->cmdline : "") != 0) {
+				changed = true;
+				m->gen = e->fam.gen;
+			}
+			proc_free(p);
+			*p = q;
+		} else {
+			proc_free(&q);
+		}
+	}
+	if (changed)
+		e->gen++;
+	return changed;
+}
+
+bool engine_read_all_fields(struct engine *e)
+{
+	size_t *slots = xcalloc(e->fam.n + 1, sizeof *slots);
+	size_t n = 0;
+	for (size_t i = 0; i < e->fam.n; i++)
+		slots[n++] = i;
+	bool changed = engine_read_fields(e, slots, n);
+	free(slots);
+	return changed;
 }
 
 /* Events a source lost: said once per refresh, with the rescan that makes up for them. */

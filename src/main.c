@@ -172,6 +172,7 @@ static void loop_signals(struct loop *l)
  * False when nobody reads the snapshots any more. */
 static bool loop_snapshot(struct loop *l)
 {
+	engine_read_all_fields(l->e);
 	engine_read_all_masks(l->e);
 	return batch_snapshot(&l->batch, l->e);
 }
@@ -223,6 +224,7 @@ static void loop_check(struct loop *l)
 	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
 	size_t leaked = check_collect(e, gone);
+	engine_read_all_fields(e);
 	engine_read_all_masks(e);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
@@ -278,14 +280,19 @@ static void loop_run(struct loop *l)
 			sigset_t old;
 			if (held)
 				term_guard_begin(&old);
+			/* The rows on screen get their command line and user as they are now, and
+			 * their signal flags (each read once per refresh): those of the last frame
+			 * before drawing, those a scroll brought after. */
+			size_t shown[512];
+			engine_read_fields(e, shown, view_rows_shown(l->view, shown, 512));
 			view_draw(l->view, e);
+			size_t nshown = view_rows_shown(l->view, shown, 512);
+			bool fields = engine_read_fields(e, shown, nshown);
+			if (engine_read_masks(e, shown, nshown) || fields)
+				view_draw(l->view, e);
 			if (held)
 				term_guard_end(&old);
 			l->dirty = false;
-			/* The rows on screen get their signal flags (read once per refresh). */
-			size_t shown[512];
-			if (engine_read_masks(e, shown, view_rows_shown(l->view, shown, 512)))
-				view_draw(l->view, e);
 		}
 		int r = poll(fds, n, loop_timeout(l));
 		if (r < 0 && errno != EINTR)

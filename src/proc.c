@@ -84,6 +84,7 @@ bool proc_complete(struct proc *q, const struct proc *old)
 	q->details_at = old->details_at;
 	q->ran = old->ran;
 	q->ran_ok = old->ran_ok;
+	q->fields_at = old->fields_at;
 	proc_build_stat(q);
 	q->detailed = true;
 	return true;

@@ -22,6 +22,10 @@ struct proc {
 	char state;			/* R S D Z T t X I ... */
 	char stat[PROC_STAT_LEN];	/* ps j STAT: state plus <N L s l + */
 	char tty[PROC_TTY_LEN];		/* "pts/0", or "?" */
+	/* euid, cmdline and locked are read in detail, then, while a face shows the process,
+	 * again at every refresh it ran (engine_read_fields, when ran changed): never older
+	 * than one refresh when shown. tty is read in detail, and again whenever the stat's
+	 * tty_nr changes. */
 	unsigned euid;
 	char comm[PROC_COMM_LEN];
 	char *cmdline;			/* owned; the whole command line, or NULL when not read */
@@ -33,12 +37,14 @@ struct proc {
 	 * exec; 0 when /proc does not show it to us (not ptrace-readable), or no memory. */
 	unsigned long long layout;
 	/* The engine's clock when the command line, user and locked memory were last read
-	 * (the detailed read or scan_fields), and its one thread's schedstat just before: while
+	 * (the detailed read or scan_fields), and its one thread's schedstat just before (not
+	 * known after a detailed read): while
 	 * that is unchanged it has not run, so it cannot have rewritten its title or called
 	 * setuid; ran_ok false: unknown (never read, or several threads). */
 	double details_at;
 	struct schedstat ran;
 	bool ran_ok;
+	unsigned long fields_at;	/* the engine's refresh count + 1 when last looked at; 0: never */
 };
 /* Two schedstat readings of one process: the same means it has not run in between. */
 bool proc_ran_same(const struct schedstat *a, const struct schedstat *b);

@@ -238,19 +238,29 @@ static struct proc *worker_seen(struct fx *f)
 }
 
 /* Arguments rewritten in place and setuid (no exec: the layout stays) show no sign in the
- * stat: they are read anew at the next refresh, each time its schedstat says it ran (or
- * cannot say), and only then. */
+ * stat: a face that shows the member has them read anew (engine_read_fields) at each
+ * refresh its schedstat says it ran (or cannot say), and only then; a refresh alone reads
+ * only the stat. */
 static void test_arguments_rewritten_in_place(void **state)
 {
 	struct fx *f = *state;
 	struct proc *p = worker_seen(f);
 	unsigned long detailed = f->e.n_detailed;
-	/* No schedstat: read at every refresh. */
+	/* No schedstat: read at every refresh it is shown. */
 	set_cmdline(p, "worker: idle");
-	assert_true(fixture_refresh(&f->e, 1.5));
+	fixture_refresh(&f->e, 1.5);
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker");
+	unsigned long gen = engine_generation(&f->e);
+	assert_true(engine_read_all_fields(&f->e));
+	assert_true(engine_generation(&f->e) > gen);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
+	/* Once a refresh. */
+	unsigned long fields = f->fp.fields_calls;
+	assert_false(engine_read_all_fields(&f->e));
+	assert_int_equal(f->fp.fields_calls, fields);
 	p->euid = 65534;
-	assert_true(fixture_refresh(&f->e, 2.5));
+	fixture_refresh(&f->e, 2.5);
+	assert_true(engine_read_all_fields(&f->e));
 	assert_int_equal(member(f, 1001)->p.euid, 65534);
 	assert_int_equal(f->e.n_detailed, detailed);
 
@@ -260,20 +270,30 @@ static void test_arguments_rewritten_in_place(void **state)
 	f->fp.sched[1].pid = ROOT;
 	f->fp.nsched = 2;
 	fixture_refresh(&f->e, 3.5);
-	unsigned long fields = f->fp.fields_calls;
-	assert_false(fixture_refresh(&f->e, 4.5));
+	engine_read_all_fields(&f->e);
+	fields = f->fp.fields_calls;
+	fixture_refresh(&f->e, 4.5);
+	assert_false(engine_read_all_fields(&f->e));
 	assert_int_equal(f->fp.fields_calls, fields);
 	set_cmdline(p, "worker: busy");
 	f->fp.sched[0].ran.slices++;
-	assert_true(fixture_refresh(&f->e, 5.5));
+	fixture_refresh(&f->e, 5.5);
+	assert_true(engine_read_all_fields(&f->e));
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: busy");
 	assert_int_equal(f->fp.fields_calls, fields + 1);
 	/* Several threads: another may rewrite the title unseen by the first one's schedstat. */
 	p->nlwp = 2;
 	set_cmdline(p, "worker: threads");
-	assert_true(fixture_refresh(&f->e, 6.5));
+	fixture_refresh(&f->e, 6.5);
+	assert_true(engine_read_all_fields(&f->e));
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: threads");
 	assert_int_equal(f->e.n_detailed, detailed);
+	/* Shown rows only: another member's are not read. */
+	set_cmdline(p, "worker: hidden");
+	fixture_refresh(&f->e, 7.5);
+	size_t root_slot = (size_t)(member(f, ROOT) - f->e.fam.m);
+	engine_read_fields(&f->e, &root_slot, 1);
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker: threads");
 }
 
 /* A member that exits has the files held for it closed at once, while its row stays (its

@@ -37,3 +37,32 @@ wait_until 15 gone "$job" "$sl" || fail "c after r left the family alive"
 tmux_quit "$job1" "$sl1" "$job" "$sl"
 [ ! -d "$mount$cg2" ] || fail "the relaunch's cgroup $mount$cg2 was left at quit"
 say "ok: after c, r relaunches a job that runs, in a new cgroup; the old one is removed"
+
+# The live view: a title rewritten in place (no exec, no comm change: python3 writing its
+# own argument area, as setproctitle does) and a setuid without exec are on screen within
+# a refresh or two, as ps shows them.
+[ -n "$PYTHON" ] || skip "python3 is needed for the title test"
+cat >"$TMPD/retitle.py" <<'PY'
+import os, sys, time
+st = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+start, end = int(st[45]), int(st[46])	# arg_start, arg_end (fields 48 and 49)
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.05)
+title = b"worker: idle"
+with open("/proc/self/mem", "r+b", buffering=0) as mem:
+    mem.seek(start)
+    mem.write(title + b"\0" * (end - start - len(title)))
+os.setuid(65534)
+ppid = os.getppid()
+while os.getppid() == ppid:
+    time.sleep(0.2)
+PY
+tmux_launch -d 0.3 -- "$PYTHON" "$TMPD/retitle.py" "$TMPD/go"
+await_row py 10 'retitle\.py'
+touch "$TMPD/go"
+wait_until 10 eval '[ "$(ps -o euid= -p "$py" | tr -d " ")" = 65534 ]' || fail "the title program did not run"
+wait_screen 3 ':[0-9][0-9] . worker: idle$'
+[ "$(row_field 'worker: idle$' 8)" = 65534 ] || fail "the live view shows UID $(row_field 'worker: idle$' 8), ps 65534:
+$(screen)"
+tmux_quit "$py"
+say "ok: the live view shows a title rewritten in place and a setuid within a refresh"

@@ -271,21 +271,22 @@ static void test_json_escapes_quotes_backslashes_and_controls(void **state)
 }
 
 /* An argument holding a newline: \n in the text faces (a space would read as two
- * arguments); in JSON, where escape_command_controls keeps it, a real newline. */
+ * arguments); in JSON, where escape_command_newlines keeps it, a real newline; other
+ * controls escaped as in text. */
 static void test_command_newline_is_escaped_in_text_and_real_in_json(void **state)
 {
 	(void)state;
 	char safe[ESCAPE_COMMAND_MAX + 1];
 	escape_command("perl -e 1 x\ny", safe, sizeof safe);
 	assert_string_equal(safe, "perl -e 1 x\\ny");
-	escape_command_controls("perl -e 1 x\ny \x1b a\\b \xff", safe, sizeof safe);
-	assert_string_equal(safe, "perl -e 1 x\ny \x1b a\\\\b \\xff");
-	assert_string_equal(json(safe), "perl -e 1 x\\ny \\u001b a\\\\\\\\b \\\\xff");
+	escape_command_newlines("perl -e 1 x\ny \x1b a\\b \xff", safe, sizeof safe);
+	assert_string_equal(safe, "perl -e 1 x\ny \\e a\\\\b \\xff");
+	assert_string_equal(json(safe), "perl -e 1 x\\ny \\\\e a\\\\\\\\b \\\\xff");
 	/* The same cut as escape_command's. */
 	char big[ESCAPE_COMMAND_MAX + 100];
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
-	size_t n = escape_command_controls(big, safe, sizeof safe);
+	size_t n = escape_command_newlines(big, safe, sizeof safe);
 	assert_int_equal(n, ESCAPE_COMMAND_MAX);
 	assert_string_equal(safe + n - (sizeof CUT - 1), CUT);
 }

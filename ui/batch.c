@@ -87,13 +87,13 @@ static void json_signals(FILE *out, const struct member *m)
 }
 
 /* A command line as a JSON string value: escape_command's cut, then JSON's escapes; a
- * control character (a newline in an argument) is itself there, as a JSON escape. */
+ * newline in an argument is itself there, as JSON's \n. */
 static void json_command(FILE *out, const char *raw)
 {
 	char safe[ESCAPE_COMMAND_MAX + 1];
 	/* JSON doubles a backslash or a quote at most. */
 	char *json = xmalloc(2 * ESCAPE_COMMAND_MAX + 1);
-	escape_command_controls(raw, safe, sizeof safe);
+	escape_command_newlines(raw, safe, sizeof safe);
 	escape_json(safe, json, 2 * ESCAPE_COMMAND_MAX + 1);
 	fprintf(out, "\"%s\"", json);
 	free(json);

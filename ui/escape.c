@@ -92,13 +92,13 @@ static size_t cutter_end(struct cutter *c)
 }
 
 /* The escaped form of the unit at s[0..n): its length, and the input bytes it takes. With
- * controls, a control character is kept as it is. */
-static size_t escape_unit(const unsigned char *s, size_t n, char tmp[8], size_t *took, bool controls)
+ * newline, a newline is kept as it is. */
+static size_t escape_unit(const unsigned char *s, size_t n, char tmp[8], size_t *took, bool newline)
 {
 	unsigned c = s[0];
 	size_t u;
 	*took = 1;
-	if ((c >= 0x20 && c < 0x7f && c != '\\') || (controls && (c < 0x20 || c == 0x7f))) {
+	if ((c >= 0x20 && c < 0x7f && c != '\\') || (newline && c == '\n')) {
 		tmp[0] = (char)c;
 		return 1;
 	}
@@ -117,7 +117,7 @@ static size_t escape_unit(const unsigned char *s, size_t n, char tmp[8], size_t 
 	}
 }
 
-static size_t escape_cut(const char *in, size_t len, size_t max, bool controls, char *out, size_t outlen)
+static size_t escape_cut(const char *in, size_t len, size_t max, bool newline, char *out, size_t outlen)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	struct cutter c;
@@ -126,7 +126,7 @@ static size_t escape_cut(const char *in, size_t len, size_t max, bool controls, 
 	cutter_init(&c, out, outlen, max);
 	for (size_t i = 0; i < len;) {
 		char tmp[8];
-		size_t took, tlen = escape_unit(s + i, len - i, tmp, &took, controls);
+		size_t took, tlen = escape_unit(s + i, len - i, tmp, &took, newline);
 		if (!cutter_add(&c, tmp, tlen))
 			break;
 		i += took;
@@ -149,7 +149,7 @@ size_t escape_command(const char *in, char *out, size_t outlen)
 	return escape_cut(in ? in : "", in ? strlen(in) : 0, ESCAPE_COMMAND_MAX, false, out, outlen);
 }
 
-size_t escape_command_controls(const char *in, char *out, size_t outlen)
+size_t escape_command_newlines(const char *in, char *out, size_t outlen)
 {
 	return escape_cut(in ? in : "", in ? strlen(in) : 0, ESCAPE_COMMAND_MAX, true, out, outlen);
 }

@@ -330,6 +330,53 @@ int cgroup_create(struct cgroup *cg, const char *parent_dir, const char *parent_
 	return 0;
 }
 
+pid_t cgroup_job_name_pid(const char *name)
+{
+	static const char prefix[] = "orphanage-";
+	if (strncmp(name, prefix, sizeof prefix - 1) != 0)
+		return 0;
+	const char *p = name + sizeof prefix - 1, *q = p;
+	long pid = 0;
+	for (; *q >= '0' && *q <= '9' && pid < INT_MAX / 10; q++)
+		pid = pid * 10 + (*q - '0');
+	if (q == p || *p == '0' || *q != '-' || !q[1])
+		return 0;
+	for (q++; *q; q++)
+		if (*q < '0' || *q > '9')
+			return 0;
+	return (pid_t)pid;
+}
+
+/* Is pid an orphanage now? Its comm says so (a pid reused by another orphanage counts:
+ * its cgroups are left alone, which is safe). */
+static bool is_orphanage(pid_t pid)
+{
+	char path[64], comm[32];
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	if (readfile_small(path, comm, sizeof comm) <= 0)
+		return false;
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "orphanage") == 0;
+}
+
+size_t cgroup_sweep_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	size_t removed = 0;
+	int fd = dirfd(d);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		pid_t pid = cgroup_job_name_pid(de->d_name);
+		/* Only an empty one goes: rmdir fails on a cgroup that holds a process. */
+		if (pid > 0 && pid != getpid() && !is_orphanage(pid) && unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}
+
 int cgroup_create_job(struct cgroup *cg, unsigned n, char *why, size_t whylen)
 {
 	char *dir, *rel;
@@ -337,6 +384,7 @@ int cgroup_create_job(struct cgroup *cg, unsigned n, char *why, size_t whylen)
 	cg->dir_fd = cg->procs_fd = -1;
 	if (cgroup_locate(&dir, &rel, why, whylen) < 0)
 		return -1;
+	size_t stale = cgroup_sweep_stale(dir);
 	int r = -1;
 	/* A leftover of an earlier orphanage that had the same pid: take the next name. */
 	for (unsigned i = 0; i < 100; i++) {
@@ -346,6 +394,7 @@ int cgroup_create_job(struct cgroup *cg, unsigned n, char *why, size_t whylen)
 		if (r == 0 || errno != EEXIST)
 			break;
 	}
+	cg->stale_removed = stale;
 	free(dir);
 	free(rel);
 	return r;

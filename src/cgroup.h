@@ -17,6 +17,7 @@ struct cgroup {
 	int dir_fd;		/* O_DIRECTORY: the target of clone3's CLONE_INTO_CGROUP */
 	int procs_fd;		/* its cgroup.procs open for writing: the fork fallback's child writes "0" */
 	bool force_fork;	/* spawn with fork and the child's write even where clone3 works (tests) */
+	size_t stale_removed;	/* cgroup_create_job: empty cgroups of orphanages gone it removed */
 };
 
 /* A growing list of pids; free pid when done. */
@@ -65,8 +66,14 @@ int cgroup_locate(char **dir, char **rel, char *why, size_t whylen);
  * into it needs. 0, or -1 with why (nothing is left behind then). */
 int cgroup_create(struct cgroup *cg, const char *parent_dir, const char *parent_rel, const char *name,
 		  char *why, size_t whylen);
-/* cgroup_locate, then cgroup_create of "orphanage-<pid>-<n>" (the next free n from n on)
- * under orphanage's own cgroup. */
+/* The pid in a job cgroup's name "orphanage-<pid>-<n>", or 0 when it is not one. */
+pid_t cgroup_job_name_pid(const char *name);
+/* Remove the empty job cgroups in dir whose orphanage is gone (the pid in the name is no
+ * orphanage now): left by one killed, or by --on-exit leave once its processes ended.
+ * How many were removed. */
+size_t cgroup_sweep_stale(const char *dir);
+/* cgroup_locate, cgroup_sweep_stale there, then cgroup_create of "orphanage-<pid>-<n>"
+ * (the next free n from n on) under orphanage's own cgroup. */
 int cgroup_create_job(struct cgroup *cg, unsigned n, char *why, size_t whylen);
 /* Like fork(), but the child starts inside the cgroup: clone3 with CLONE_INTO_CGROUP, or,
  * where the kernel has no clone3 or no CLONE_INTO_CGROUP (ENOSYS, E2BIG, EINVAL), fork

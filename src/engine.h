@@ -144,6 +144,7 @@ struct engine {
 	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
 	size_t rd_cap;
 	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
+	unsigned long n_fields;		/* members whose command line and user were read anew */
 	/* --track (engine_track.c): the exact sources beside the scan, and the job's cgroup. */
 	struct cgroup cgroup;		/* the job's own cgroup v2, when have_cgroup */
 	bool have_cgroup;
@@ -268,6 +269,12 @@ void engine_wake(struct engine *e);
 /* Read the signal masks of these members (slots into fam.m) unless read since the last
  * refresh: for a face that shows them. Returns true when any changed (the generation grew). */
 bool engine_read_masks(struct engine *e, const size_t *slots, size_t n);
+/* The command line, user and locked memory of the members at slots (those a face shows),
+ * read anew once a refresh where the member ran since they were read: a title rewritten in
+ * place, a setuid without exec. True when one changed (engine_generation moved). */
+bool engine_read_fields(struct engine *e, const size_t *slots, size_t n);
+/* The same for every member (a batch snapshot, the leak report). */
+bool engine_read_all_fields(struct engine *e);
 /* The same for every running member (batch snapshots, the leak report). */
 bool engine_read_all_masks(struct engine *e);
 /* The running member that leads process group pgid, or else any running member in it;

@@ -398,8 +398,8 @@ bool engine_relaunch(struct engine *e)
 					 : "relaunch: the job's family is still running");
 		return false;
 	}
-	/* The new job starts in the same cgroup: not frozen. */
-	engine_cgroup_thaw(e, "relaunching: thawed the job's cgroup, so the new job runs");
+	/* The new job starts in a new cgroup: not frozen, never killed. */
+	engine_cgroup_renew(e);
 	job_free(&e->job);
 	struct engine_launch l = e->launch;
 	int rc = engine_start(e, &l, err, sizeof err);

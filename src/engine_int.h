@@ -49,6 +49,10 @@ void engine_cgroup_freeze(struct engine *e);
 /* Thaw a frozen family (before SIGTERM, which acts only on running processes; before a
  * relaunch into the same cgroup), saying why in the event line. */
 void engine_cgroup_thaw(struct engine *e, const char *why);
+/* A relaunch: the job's next cgroup, a new one (a child cloned into a cgroup once killed
+ * through cgroup.kill dies at birth), and the old one removed. False when there is none
+ * (tracking goes on without, said in an event). */
+bool engine_cgroup_renew(struct engine *e);
 /* Quitting: remove the cgroup (a bounded wait for its zombies), or leave it and say where. */
 void engine_cgroup_finish(struct engine *e);
 /* engine_free: close the cgroup (removing it when a start failed). */

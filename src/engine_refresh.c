@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* How often a machine pass looks for members that kept the family's group or session
@@ -16,10 +17,6 @@
 #define MACHINE_PASS_MIN_GAP 1.0
 /* Newcomers found in one refresh have their own children looked for, this many levels. */
 #define DISCOVERY_ROUNDS 16
-/* A member's command line is read again at least this often (seconds, spread over up to
- * twice as long by pid): a program may rewrite its arguments in place, which neither its
- * stat nor any event shows. */
-#define DETAILS_MAX_AGE 30.0
 
 /* The pidfd of a member: opened once, then checked to name the process we saw. */
 static void open_pidfd(struct engine *e, struct member *m)
@@ -35,16 +32,22 @@ static void open_pidfd(struct engine *e, struct member *m)
 	m->pidfd = fd;
 }
 
+/* A member dropped, or dead: its pidfd closed, and the files the scanner held for it once
+ * it is gone (a dead member's files would stay open until the scanner's sweep). */
 void engine_release_member(struct member *m, void *ctx)
 {
-	(void)ctx;
+	struct engine *e = ctx;
 	if (m->pidfd >= 0)
 		close(m->pidfd);
 	m->pidfd = -1;
+	if (!m->alive && e->scan->forget)
+		e->scan->forget(e->scan_self, m->p.pid);
 }
 
 /* Open pidfds for new members. A dead one's pidfd is closed, except a group leader's: it
- * still names the group for PIDFD_SIGNAL_PROCESS_GROUP while orphans keep the group. */
+ * still names the group for PIDFD_SIGNAL_PROCESS_GROUP while orphans keep the group. The
+ * files the scanner held for one gone (reaped, or read as gone) are closed, unless its pid
+ * is a newer member's now. */
 void engine_sync_pidfds(struct engine *e)
 {
 	for (size_t i = 0; i < e->fam.n; i++) {
@@ -54,6 +57,8 @@ void engine_sync_pidfds(struct engine *e)
 			open_pidfd(e, m);
 		else if (!running && m->pidfd >= 0 && m->p.pgid != m->p.pid)
 			engine_release_member(m, e);
+		if (!m->alive && e->scan->forget && family_find(&e->fam, m->p.pid) == m)
+			e->scan->forget(e->scan_self, m->p.pid);
 	}
 }
 
@@ -84,12 +89,9 @@ bool engine_machine_pass_pending(const struct engine *e)
 }
 
 /* May this member's last details stand in for a new read (checked by proc_complete)? */
-static bool details_current(const struct engine *e, const struct member *m, double now)
+static bool details_current(const struct engine *e, const struct member *m)
 {
-	if (!m->alive || !m->p.detailed || pidmap_get(&e->disc.details, m->p.pid) != PIDMAP_NONE)
-		return false;
-	double max_age = DETAILS_MAX_AGE * (1.0 + (double)(m->p.pid % 16) / 16.0);
-	return now - m->p.details_at < max_age;
+	return m->alive && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
 }
 
 /* Read pids into e->snap: a member whose program has not changed by a quick read of its
@@ -113,7 +115,7 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	size_t nq = 0, nf = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = family_find(&e->fam, pids[i]);
-		if (m && details_current(e, m, now))
+		if (m && details_current(e, m))
 			e->rd_quick[nq++] = pids[i];
 		else
 			e->rd_full[nf++] = pids[i];
@@ -140,6 +142,63 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 			e->snap.procs[i].details_at = now;
 		e->n_detailed += e->snap.n - had;
 	}
+}
+
+/* The fields a process changes itself without an exec (a title rewritten in place, setuid:
+ * no stat and no event shows them) of the members at slots, those a face shows, read anew
+ * once a refresh, unless the member's one thread has not run since they were read (its
+ * schedstat unchanged). So none shown is older than one refresh; an idle member costs one
+ * small pread. */
+bool engine_read_fields(struct engine *e, const size_t *slots, size_t n)
+{
+	bool changed = false;
+	unsigned long stamp = e->refreshes + 1;
+	double now = engine_now(e);
+	for (size_t j = 0; j < n; j++) {
+		if (slots[j] >= e->fam.n)
+			continue;
+		struct member *m = &e->fam.m[slots[j]];
+		struct proc *p = &m->p;
+		if (!family_member_running(m) || !p->detailed || p->fields_at == stamp || !e->scan->fields)
+			continue;
+		p->fields_at = stamp;
+		struct schedstat ran;
+		bool ran_ok = p->nlwp == 1 && e->scan->schedstat &&
+			      e->scan->schedstat(e->scan_self, p->pid, p->start, &ran) == 0;
+		if (ran_ok && p->ran_ok && proc_ran_same(&ran, &p->ran))
+			continue;
+		struct proc q;
+		proc_copy(&q, p);
+		/* Gone meanwhile: the next refresh says so. */
+		if (e->scan->fields(e->scan_self, p->pid, p->start, &q) == 0) {
+			e->n_fields++;
+			q.ran = ran;
+			q.ran_ok = ran_ok;
+			q.details_at = now;
+			if (q.euid != p->euid || q.locked != p->locked || strcmp(q.cmdline ? q.cmdline : "", p->cmdline ? p->cmdline : "") != 0) {
+				changed = true;
+				m->gen = e->fam.gen;
+			}
+			proc_free(p);
+			*p = q;
+		} else {
+			proc_free(&q);
+		}
+	}
+	if (changed)
+		e->gen++;
+	return changed;
+}
+
+bool engine_read_all_fields(struct engine *e)
+{
+	size_t *slots = xcalloc(e->fam.n + 1, sizeof *slots);
+	size_t n = 0;
+	for (size_t i = 0; i < e->fam.n; i++)
+		slots[n++] = i;
+	bool changed = engine_read_fields(e, slots, n);
+	free(slots);
+	return changed;
 }
 
 /* Events a source lost: said once per refresh, with the rescan that makes up for them. */

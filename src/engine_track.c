@@ -183,6 +183,59 @@ static void track_cgroup_drop(struct engine *e, const char *why)
 	snprintf(e->no_cgroup, sizeof e->no_cgroup, "%s", why);
 }
 
+bool engine_cgroup_renew(struct engine *e)
+{
+	if (!e->have_cgroup || e->cgroup_gone)
+		return true;
+	double now = engine_now(e);
+	char why[320];
+	struct cgroup fresh = { .dir_fd = -1, .procs_fd = -1, .force_fork = e->cgroup.force_fork };
+	/* While the old one exists, the next free name is another. */
+	if (cgroup_create_job(&fresh, 1, why, sizeof why) < 0) {
+		track_cgroup_drop(e, why);
+		track_name(e);
+		track_explain(e);
+		eventlog_add(&e->log, now, EV_ERROR, 0, "relaunch: no new cgroup for the job (%s): tracking: %s", why,
+			     e->tracking);
+		return false;
+	}
+	/* The old one's source closed in its place among sources[], the old one removed (the
+	 * family is gone: it is empty), the new one's source in that place. */
+	size_t slot = 0;
+	while (slot < e->nsources && e->sources[slot].self != e->cgroup_source)
+		slot++;
+	source_cgroup_ops.close(e->cgroup_source);
+	e->cgroup_source = NULL;
+	if (cgroup_remove(&e->cgroup, CGROUP_REMOVE_WAIT_MS, why, sizeof why) < 0)
+		eventlog_add(&e->log, now, EV_ERROR, 0, "relaunch: %s", why);
+	cgroup_close(&e->cgroup);
+	e->cgroup = fresh;
+	e->frozen = e->freeze_wanted = false;
+	e->gen++;
+	void *src = source_cgroup_open(&e->cgroup, why, sizeof why);
+	if (src && slot < e->nsources) {
+		e->sources[slot].self = src;
+		e->cgroup_source = src;
+		return true;
+	}
+	if (src)
+		source_cgroup_ops.close(src);
+	if (slot < e->nsources) {
+		memmove(&e->sources[slot], &e->sources[slot + 1], (e->nsources - slot - 1) * sizeof e->sources[0]);
+		e->nsources--;
+	}
+	char ignored[256];
+	cgroup_remove(&e->cgroup, 0, ignored, sizeof ignored);
+	cgroup_close(&e->cgroup);
+	e->have_cgroup = false;
+	snprintf(e->no_cgroup, sizeof e->no_cgroup, "%.200s", why);
+	track_name(e);
+	track_explain(e);
+	eventlog_add(&e->log, now, EV_ERROR, 0, "relaunch: no new cgroup for the job (%s): tracking: %s", why,
+		     e->tracking);
+	return false;
+}
+
 int engine_track_launched(struct engine *e, double now, char *err, size_t errlen)
 {
 	/* Named from the sources in: a test may have added its own. */
@@ -204,6 +257,10 @@ int engine_track_launched(struct engine *e, double now, char *err, size_t errlen
 		track_name(e);
 		track_explain(e);
 	}
+	if (e->have_cgroup && e->cgroup.stale_removed)
+		eventlog_add(&e->log, now, EV_TRACKING, 0, "removed %zu empty cgroup%s left by orphanages gone",
+			     e->cgroup.stale_removed, e->cgroup.stale_removed == 1 ? "" : "s")->count =
+			(long)e->cgroup.stale_removed;
 	if (e->have_cgroup)
 		eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s, the job's cgroup %s", e->tracking, e->cgroup.path);
 	else if (e->track_why[0])

@@ -104,6 +104,8 @@ bool inspect_parse_status(const char *text, size_t len, struct inspect_status *o
 	}
 	if (status_field(text, len, "Threads:", buf, sizeof buf) && sscanf(buf, "%ld", &t) == 1)
 		out->threads = t;
+	if (status_field(text, len, "VmLck:", buf, sizeof buf) && sscanf(buf, "%ld", &t) == 1)
+		out->locked = t != 0;
 	return out->have_uid && out->have_gid;
 }
 

@@ -126,6 +126,7 @@ struct inspect_status {
 	gid_t gid, egid;
 	long threads;
 	bool have_uid, have_gid;
+	bool locked;			/* some memory locked (VmLck not 0) */
 };
 bool inspect_parse_status(const char *text, size_t len, struct inspect_status *out);
 

@@ -15,6 +15,7 @@
 #include "view.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -173,6 +174,7 @@ static void loop_signals(struct loop *l)
  * False when nobody reads the snapshots any more. */
 static bool loop_snapshot(struct loop *l)
 {
+	engine_read_all_fields(l->e);
 	engine_read_all_masks(l->e);
 	bool ok = batch_snapshot(&l->batch, l->e);
 	engine_events_read(l->e, l->batch.next_event);
@@ -228,6 +230,7 @@ static void loop_check(struct loop *l)
 	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
 	size_t leaked = check_collect(e, gone);
+	engine_read_all_fields(e);
 	engine_read_all_masks(e);
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
@@ -291,14 +294,19 @@ static void loop_run(struct loop *l)
 			sigset_t old;
 			if (held)
 				term_guard_begin(&old);
+			/* The rows on screen get their command line and user as they are now, and
+			 * their signal flags (each read once per refresh): those of the last frame
+			 * before drawing, those a scroll brought after. */
+			size_t shown[512];
+			engine_read_fields(e, shown, view_rows_shown(l->view, shown, 512));
 			view_draw(l->view, e);
+			size_t nshown = view_rows_shown(l->view, shown, 512);
+			bool fields = engine_read_fields(e, shown, nshown);
+			if (engine_read_masks(e, shown, nshown) || fields)
+				view_draw(l->view, e);
 			if (held)
 				term_guard_end(&old);
 			l->dirty = false;
-			/* The rows on screen get their signal flags (read once per refresh). */
-			size_t shown[512];
-			if (engine_read_masks(e, shown, view_rows_shown(l->view, shown, 512)))
-				view_draw(l->view, e);
 		}
 		int r = poll(fds, n, loop_timeout(l));
 		if (r < 0 && errno != EINTR)
@@ -441,8 +449,25 @@ static int fail(const char *err, int rc)
 	return rc;
 }
 
+/* Started with standard input, output or error closed (cron, a supervisor): each is
+ * reopened on /dev/null before anything is opened, or the next open would take its number
+ * and orphanage would read or write its own files (the job's output into its own pipe). */
+static bool std_fds_open(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number: fd itself, those below it being open. */
+		if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+			return false;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
+	if (!std_fds_open())
+		return 1;
 	demo_handoff(argc, argv);
 	setlocale(LC_ALL, "");
 

@@ -82,7 +82,15 @@ bool proc_complete(struct proc *q, const struct proc *old)
 	memcpy(q->tty, old->tty, sizeof q->tty);
 	q->locked = old->locked;
 	q->details_at = old->details_at;
+	q->ran = old->ran;
+	q->ran_ok = old->ran_ok;
+	q->fields_at = old->fields_at;
 	proc_build_stat(q);
 	q->detailed = true;
 	return true;
+}
+
+bool proc_ran_same(const struct schedstat *a, const struct schedstat *b)
+{
+	return a->run_ns == b->run_ns && a->wait_ns == b->wait_ns && a->slices == b->slices;
 }

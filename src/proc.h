@@ -10,6 +10,11 @@
 #define PROC_STAT_LEN 8
 #define PROC_COMM_LEN 64
 
+/* How much a process has run, from /proc/PID/schedstat: unchanged, it has not run since. */
+struct schedstat {
+	unsigned long long run_ns, wait_ns, slices;
+};
+
 struct proc {
 	pid_t pid, ppid, pgid, sid, tpgid;
 	unsigned long long start;	/* start time in clock ticks since boot: with pid, the identity */
@@ -18,6 +23,10 @@ struct proc {
 	char state;			/* R S D Z T t X I ... */
 	char stat[PROC_STAT_LEN];	/* ps j STAT: state plus <N L s l + */
 	char tty[PROC_TTY_LEN];		/* "pts/0", or "?" */
+	/* euid, cmdline and locked are read in detail, then, while a face shows the process,
+	 * again at every refresh it ran (engine_read_fields, when ran changed): never older
+	 * than one refresh when shown. tty is read in detail, and again whenever the stat's
+	 * tty_nr changes. */
 	unsigned euid;
 	char comm[PROC_COMM_LEN];
 	char *cmdline;			/* owned; the whole command line, or NULL when not read */
@@ -28,13 +37,18 @@ struct proc {
 	/* The memory layout (code, stack, data, arguments, environment): a new one means an
 	 * exec; 0 when /proc does not show it to us (not ptrace-readable), or no memory. */
 	unsigned long long layout;
-	double details_at;		/* the engine's clock when the details were last read */
+	/* The engine's clock when the command line, user and locked memory were last read
+	 * (the detailed read or scan_fields), and its one thread's schedstat just before (not
+	 * known after a detailed read): while
+	 * that is unchanged it has not run, so it cannot have rewritten its title or called
+	 * setuid; ran_ok false: unknown (never read, or several threads). */
+	double details_at;
+	struct schedstat ran;
+	bool ran_ok;
+	unsigned long fields_at;	/* the engine's refresh count + 1 when last looked at; 0: never */
 };
-
-/* How much a process has run, from /proc/PID/schedstat: unchanged, it has not run since. */
-struct schedstat {
-	unsigned long long run_ns, wait_ns, slices;
-};
+/* Two schedstat readings of one process: the same means it has not run in between. */
+bool proc_ran_same(const struct schedstat *a, const struct schedstat *b);
 
 /* One reading of some processes; not necessarily the whole machine. */
 struct snapshot {
@@ -50,7 +64,8 @@ void proc_copy(struct proc *dst, const struct proc *src);
 /* ps j's STAT: the state, then < N L s l + as procps builds it, from p's fields. */
 void proc_build_stat(struct proc *p);
 /* Complete a quick reading q (/proc/PID/stat alone) of the process whose last detailed
- * reading is old: command line, user, tty name and locked memory are taken from old.
+ * reading is old: command line, user, tty name and locked memory are taken from old (the
+ * engine then reads again those the process may have changed itself: scan_fields).
  * False, leaving q as it was, when q may show another program (an exec) or a field old
  * cannot give: another start time or comm, a new memory layout or an unknown one, another
  * tty, or it became a zombie. Then the process needs a detailed read. */

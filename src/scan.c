@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "inspect.h"
 #include "pidmap.h"
 #include "readfile.h"
 #include "scan.h"
@@ -34,12 +35,12 @@
 /* Everything a ps j row needs. */
 enum detail_rel {
 	F_PID, F_PPID, F_PGRP, F_SID, F_BEGAN, F_STATE, F_CMD,
-	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_CMDLINE_V, F_RSS, F_COUNT
+	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_RSS, F_COUNT
 };
 static enum pids_item detail_items[F_COUNT] = {
 	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
 	PIDS_ID_TPGID, PIDS_TTY_NAME, PIDS_ID_EUID, PIDS_TICS_ALL, PIDS_NICE, PIDS_VM_RSS_LOCKED,
-	PIDS_NLWP, PIDS_CMDLINE_V, PIDS_RSS,
+	PIDS_NLWP, PIDS_RSS,
 };
 
 /* Open files of one process: they name that very process (its struct pid), so once it
@@ -49,6 +50,7 @@ struct held {
 	int stat_fd, task_fd, kids_fd;	/* -1 when not open */
 	int status_fd;			/* for the signal masks; -1 when not open */
 	int sched_fd;			/* schedstat: has it run since; -1 when not open */
+	int cmd_fd;			/* cmdline, read anew at each refresh it ran; -1 when not open */
 	unsigned long used;		/* scanner.calls when last read */
 };
 
@@ -97,7 +99,9 @@ static void held_close(struct held *h)
 		close(h->status_fd);
 	if (h->sched_fd >= 0)
 		close(h->sched_fd);
-	h->stat_fd = h->task_fd = h->kids_fd = h->status_fd = h->sched_fd = -1;
+	if (h->cmd_fd >= 0)
+		close(h->cmd_fd);
+	h->stat_fd = h->task_fd = h->kids_fd = h->status_fd = h->sched_fd = h->cmd_fd = -1;
 }
 
 /* Close the files not read lately, and pack the table. */
@@ -136,7 +140,7 @@ static struct held *held_get(struct scanner *sc, pid_t pid)
 		}
 		i = sc->nheld++;
 		sc->held[i] = (struct held){ .pid = pid, .stat_fd = -1, .task_fd = -1, .kids_fd = -1, .status_fd = -1,
-					     .sched_fd = -1 };
+					     .sched_fd = -1, .cmd_fd = -1 };
 		pidmap_set(&sc->held_index, pid, i);
 	}
 	sc->held[i].used = sc->calls;
@@ -152,6 +156,7 @@ static void held_drop(struct held *h)
 
 static void seen_swap(struct scanner *sc);
 static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p);
+static int held_cmdline(struct scanner *sc, struct proc *p);
 
 static void seen_push(struct scanner *sc, const struct seen *s)
 {
@@ -176,11 +181,11 @@ struct scanner *scan_open(char *err, size_t len)
 		return NULL;
 	}
 	sc->pidbuf = xcalloc(SELECT_MAX, sizeof *sc->pidbuf);
-	/* Five files a process, beside a pidfd a member: a sixth of the fds orphanage may
+	/* Six files a process, beside a pidfd a member: a seventh of the fds orphanage may
 	 * open, less a margin; processes beyond that are read with open, read, close. */
 	struct rlimit rl;
 	rlim_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 1024;
-	sc->maxheld = fds > 256 ? (size_t)(fds - 256) / 6 : 0;
+	sc->maxheld = fds > 256 ? (size_t)(fds - 256) / 7 : 0;
 	return sc;
 }
 
@@ -420,6 +425,25 @@ static void seen_swap(struct scanner *sc)
 		pidmap_put(&sc->seen_index, sc->seen[i].pid, i);
 }
 
+/* The command line as ps shows it, from /proc/PID/cmdline's len bytes: the arguments joined
+ * by spaces, trailing padding (the NULs and spaces a title rewritten in place leaves)
+ * trimmed; one with none (a kernel thread, a zombie) as [comm], or [comm] <defunct>. */
+static char *cmdline_text(const char *raw, size_t len, const struct proc *p)
+{
+	while (len > 0 && (raw[len - 1] == '\0' || raw[len - 1] == ' '))
+		len--;
+	if (len == 0 || p->state == 'Z') {
+		char buf[PROC_COMM_LEN + 16];
+		snprintf(buf, sizeof buf, "[%s]%s", p->comm, p->state == 'Z' ? " <defunct>" : "");
+		return xstrdup(buf);
+	}
+	char *s = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++)
+		s[i] = raw[i] ? raw[i] : ' ';
+	s[len] = '\0';
+	return s;
+}
+
 static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc *p)
 {
 	struct pids_info *in = sc->detail;
@@ -440,31 +464,6 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	p->locked = VAL(F_LOCKED, ul_int, st, in) != 0;
 	p->nlwp = VAL(F_NLWP, s_int, st, in);
 	proc_build_stat(p);
-	/* The raw arguments: libproc2's CMDLINE replaces control characters with '?', and the
-	 * faces must show them escaped instead. */
-	char **argv = VAL(F_CMDLINE_V, strv, st, in);
-	/* libproc2 gives a lone "-" for an empty command line (kernel threads, zombies). */
-	bool empty = !argv || !argv[0] || !argv[0][0] || (strcmp(argv[0], "-") == 0 && !argv[1]);
-	if (!empty && p->state != 'Z') {
-		size_t len = 1;
-		for (size_t i = 0; argv[i]; i++)
-			len += strlen(argv[i]) + 1;
-		char *s = xmalloc(len), *w = s;
-		for (size_t i = 0; argv[i]; i++) {
-			size_t l = strlen(argv[i]);
-			if (i)
-				*w++ = ' ';
-			memcpy(w, argv[i], l);
-			w += l;
-		}
-		*w = '\0';
-		p->cmdline = s;
-	} else {
-		/* As ps shows them: a kernel thread as [comm], a zombie as [comm] <defunct>. */
-		char buf[PROC_COMM_LEN + 16];
-		snprintf(buf, sizeof buf, "[%s]%s", p->comm, p->state == 'Z' ? " <defunct>" : "");
-		p->cmdline = xstrdup(buf);
-	}
 	p->detailed = true;
 }
 
@@ -540,6 +539,13 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 		for (int j = 0; j < f->counts->total; j++) {
 			struct proc *p = snapshot_add(out);
 			take_detailed(sc, f->stacks[j], p);
+			/* The command line raw, as scan_fields reads it: libproc2's replaces control
+			 * characters (a newline in an argument) with spaces or '?'. Gone since: left out. */
+			if (held_cmdline(sc, p) != 0) {
+				proc_free(p);
+				out->n--;
+				continue;
+			}
 			size_t pre = pidmap_get(&sc->pre_index, p->pid);
 			if (pre != PIDMAP_NONE && sc->pre.procs[pre].start == p->start) {
 				p->layout = sc->pre.procs[pre].layout;
@@ -766,6 +772,27 @@ static int sys_children(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *
 	return held_children(self, pid, false, kids, n, cap);
 }
 
+/* Open /proc/PID/name as the held file *fd unless it is open: a new one must name the
+ * process the held stat names, started at start. 0, or an errno (ESRCH: gone, or its pid
+ * is another process's now). */
+static int held_file(struct scanner *sc, struct held *h, int *fd, const char *name, unsigned long long start)
+{
+	if (*fd >= 0)
+		return 0;
+	char path[64];
+	pid_t pid = h->pid;
+	snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno;
+	struct proc p;
+	if (!held_read_stat(sc, pid, &p) || p.start != start) {
+		held_close(h);
+		return ESRCH;
+	}
+	return 0;
+}
+
 int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out)
 {
 	struct held *h = held_get(sc, pid);
@@ -775,19 +802,9 @@ int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct s
 			err = ESRCH;
 		return err;
 	}
-	if (h->status_fd < 0) {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%d/status", pid);
-		h->status_fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (h->status_fd < 0)
-			return errno;
-		/* Opened now: it names the process the held stat names, if that is ours. */
-		struct proc p;
-		if (!held_read_stat(sc, pid, &p) || p.start != start) {
-			held_close(h);
-			return ESRCH;
-		}
-	}
+	int err = held_file(sc, h, &h->status_fd, "status", start);
+	if (err)
+		return err;
 	char buf[4096];
 	memset(out, 0, sizeof *out);
 	ssize_t r = pread(h->status_fd, buf, sizeof buf, 0);
@@ -821,17 +838,9 @@ int scan_schedstat(struct scanner *sc, pid_t pid, unsigned long long start, stru
 			return EINVAL;
 		return scan_start_time(pid) == start ? 0 : ESRCH;
 	}
-	if (h->sched_fd < 0) {
-		h->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (h->sched_fd < 0)
-			return errno;
-		/* Opened now: it names the process the held stat names, if that is ours. */
-		struct proc p;
-		if (!held_read_stat(sc, pid, &p) || p.start != start) {
-			held_close(h);
-			return ESRCH;
-		}
-	}
+	int err = held_file(sc, h, &h->sched_fd, "schedstat", start);
+	if (err)
+		return err;
 	ssize_t r = pread(h->sched_fd, buf, sizeof buf - 1, 0);
 	if (r <= 0) {
 		/* The process it named is gone. */
@@ -840,6 +849,139 @@ int scan_schedstat(struct scanner *sc, pid_t pid, unsigned long long start, stru
 	}
 	buf[r] = '\0';
 	return parse_schedstat(buf, out) ? 0 : EINVAL;
+}
+
+/* A whole /proc file open as fd, read from its start into buf (len bytes), or into a
+ * larger *big (the caller frees it) when it does not fit, up to FIELDS_MAX bytes;
+ * NUL-terminated. Its length, or -1. A /proc file gives all it has when there is room: a
+ * short read is its end. */
+#define FIELDS_MAX (1u << 20)
+static ssize_t pread_whole(int fd, char *buf, size_t len, char **big)
+{
+	char *b = buf;
+	size_t n = 0;
+	*big = NULL;
+	for (;;) {
+		ssize_t r = pread(fd, b + n, len - 1 - n, (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(*big);
+			*big = NULL;
+			return -1;
+		}
+		n += (size_t)r;
+		if (n < len - 1 || len >= FIELDS_MAX)
+			break;
+		len *= 2;
+		*big = xreallocarray(*big, len, 1);
+		if (b == buf)
+			memcpy(*big, buf, n);
+		b = *big;
+	}
+	b[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* The command line, user and locked memory from cmdline and status open as cfd and sfd
+ * (read in that order: a process that exits between them reads as gone, never as one with
+ * an empty command line). 0, or ESRCH when it is gone or became a zombie since p was read. */
+static int fields_read(int cfd, int sfd, struct proc *p)
+{
+	char cbuf[4096], sbuf[4096];
+	char *cbig, *sbig;
+	ssize_t cn = pread_whole(cfd, cbuf, sizeof cbuf, &cbig);
+	ssize_t sn = cn < 0 ? -1 : pread_whole(sfd, sbuf, sizeof sbuf, &sbig);
+	int err = ESRCH;
+	if (sn > 0) {
+		const char *stext = sbig ? sbig : sbuf;
+		const char *state = strstr(stext, "\nState:\t");
+		struct inspect_status is;
+		if (inspect_parse_status(stext, (size_t)sn, &is) && state && state[8] != 'Z' && p->state != 'Z') {
+			p->euid = is.euid;
+			p->locked = is.locked;
+			free(p->cmdline);
+			p->cmdline = cmdline_text(cbig ? cbig : cbuf, (size_t)cn, p);
+			proc_build_stat(p);
+			err = 0;
+		}
+		free(sbig);
+	}
+	free(cbig);
+	return err;
+}
+
+int scan_fields(struct scanner *sc, pid_t pid, unsigned long long start, struct proc *p)
+{
+	struct held *h = held_get(sc, pid);
+	if (!h) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+		int cfd = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof path, "/proc/%d/status", pid);
+		int sfd = open(path, O_RDONLY | O_CLOEXEC);
+		int err = cfd < 0 || sfd < 0 ? ESRCH : fields_read(cfd, sfd, p);
+		if (cfd >= 0)
+			close(cfd);
+		if (sfd >= 0)
+			close(sfd);
+		if (!err && scan_start_time(pid) != start)
+			err = ESRCH;
+		return err;
+	}
+	int err = held_file(sc, h, &h->cmd_fd, "cmdline", start);
+	if (!err)
+		err = held_file(sc, h, &h->status_fd, "status", start);
+	if (!err && (err = fields_read(h->cmd_fd, h->status_fd, p)) != 0)
+		held_close(h);
+	return err;
+}
+
+/* p's command line alone, read into p as scan_fields reads it (p just read in detail). */
+static int held_cmdline(struct scanner *sc, struct proc *p)
+{
+	char buf[4096];
+	char *big;
+	struct held *h = held_get(sc, p->pid);
+	int fd = -1, err = 0;
+	if (h) {
+		err = held_file(sc, h, &h->cmd_fd, "cmdline", p->start);
+		fd = h->cmd_fd;
+	} else {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/cmdline", p->pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		err = fd < 0 ? ESRCH : 0;
+	}
+	ssize_t n = err ? -1 : pread_whole(fd, buf, sizeof buf, &big);
+	if (n >= 0) {
+		p->cmdline = cmdline_text(big ? big : buf, (size_t)n, p);
+		free(big);
+	}
+	if (!h && fd >= 0)
+		close(fd);
+	if (n >= 0 && !h && scan_start_time(p->pid) != p->start) {
+		proc_free(p);
+		n = -1;
+	}
+	return n >= 0 ? 0 : ESRCH;
+}
+
+void scan_forget(struct scanner *sc, pid_t pid)
+{
+	size_t i = pidmap_get(&sc->held_index, pid);
+	if (i != PIDMAP_NONE && sc->held[i].pid == pid)
+		held_drop(&sc->held[i]);
+}
+
+static int sys_fields(void *self, pid_t pid, unsigned long long start, struct proc *p)
+{
+	return scan_fields(self, pid, start, p);
+}
+
+static void sys_forget(void *self, pid_t pid)
+{
+	scan_forget(self, pid);
 }
 
 static int sys_schedstat(void *self, pid_t pid, unsigned long long start, struct schedstat *out)
@@ -901,4 +1043,6 @@ const struct scan_ops scan_ops_system = {
 	.children_one = sys_children_one,
 	.masks = sys_masks,
 	.schedstat = sys_schedstat,
+	.fields = sys_fields,
+	.forget = sys_forget,
 };

@@ -42,6 +42,13 @@ int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct s
  * waiting, timeslices) through a held file. 0, or an errno (ENOENT: no such file here,
  * a kernel without CONFIG_SCHED_INFO; ESRCH: gone, or its pid is another process's now). */
 int scan_schedstat(struct scanner *sc, pid_t pid, unsigned long long start, struct schedstat *out);
+/* The fields a process changes itself without an exec, read anew into p (a quick read of
+ * the process pid started at start): its command line (a title rewritten in place), its
+ * effective user (setuid) and its locked memory, from cmdline and status through held
+ * files. 0, or ESRCH (gone, a zombie now, or its pid is another process's). */
+int scan_fields(struct scanner *sc, pid_t pid, unsigned long long start, struct proc *p);
+/* pid exited: the files held for it are closed now. */
+void scan_forget(struct scanner *sc, pid_t pid);
 /* How many machine passes and detailed reads were made: what the refreshes cost. */
 void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
 /* How many processes were read quickly. */
@@ -90,6 +97,11 @@ struct scan_ops {
 	int (*schedstat)(void *self, pid_t pid, unsigned long long start, struct schedstat *out);
 	/* scan_prime; NULL: the first machine pass reads every process. */
 	void (*prime)(void *self);
+	/* scan_fields; NULL: a process whose quick read cannot be completed by it is read in
+	 * detail at every refresh. */
+	int (*fields)(void *self, pid_t pid, unsigned long long start, struct proc *p);
+	/* scan_forget; NULL when nothing is held. */
+	void (*forget)(void *self, pid_t pid);
 };
 
 /* The real /proc, through libproc2; self is a struct scanner from scan_open. */

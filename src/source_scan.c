@@ -121,11 +121,13 @@ static size_t scan_source_newcomers(void *self, const struct family *fam, double
 	/* The first call of a refresh: every member's children; then the newcomers'. */
 	bool all = s->children_due;
 	s->children_due = false;
-	/* The job's cgroup listed every descendant already: its children files add nothing. */
-	if (d->complete)
-		return 0;
 	for (size_t i = 0; i < fam->n; i++) {
 		const struct member *m = &fam->m[i];
+		/* The job's cgroup listed every process in it already: the children files of
+		 * those it listed add nothing. A member that left the cgroup (moved to another)
+		 * has its children born outside it: they are read. */
+		if (d->complete && pidmap_get(&d->vouched, m->p.pid) != PIDMAP_NONE)
+			continue;
 		if (m->alive && (all || m->joined == joined))
 			added += want_children(s, m->p.pid, m->p.nlwp, d);
 	}

@@ -247,6 +247,29 @@ static int fp_schedstat(void *self, pid_t pid, unsigned long long start, struct 
 	return ENOENT;
 }
 
+/* What scan_fields reads anew: the command line, user and locked memory. */
+static int fp_fields(void *self, pid_t pid, unsigned long long start, struct proc *p)
+{
+	struct fixture_proc *fp = self;
+	fp->fields_calls++;
+	const struct proc *src = fp_find(fp, pid);
+	if (!src || src->start != start || src->state == 'Z')
+		return ESRCH;
+	free(p->cmdline);
+	p->cmdline = src->cmdline ? xstrdup(src->cmdline) : NULL;
+	p->euid = src->euid;
+	p->locked = src->locked;
+	proc_build_stat(p);
+	return 0;
+}
+
+static void fp_forget(void *self, pid_t pid)
+{
+	struct fixture_proc *fp = self;
+	fp->forget_calls++;
+	fp->forgot = pid;
+}
+
 const struct scan_ops fixture_scan_ops = {
 	.machine = fp_machine,
 	.select = fp_select,
@@ -257,4 +280,6 @@ const struct scan_ops fixture_scan_ops = {
 	.start_time = fp_start_time,
 	.quick = fp_quick,
 	.schedstat = fp_schedstat,
+	.fields = fp_fields,
+	.forget = fp_forget,
 };

@@ -49,6 +49,9 @@ struct fixture_proc {
 	size_t nsched;
 	unsigned long sched_calls;
 	unsigned long children_calls;	/* children files read */
+	unsigned long fields_calls;	/* command lines and users read anew (scan_fields) */
+	unsigned long forget_calls;	/* held files dropped (scan_forget), the last for forgot */
+	pid_t forgot;
 };
 
 extern const struct scan_ops fixture_scan_ops;

@@ -231,6 +231,11 @@ static void test_command_cell_is_the_escaped_command_line(void **state)
 	cell(COL_COMMAND, &m, buf, sizeof buf);
 	assert_string_equal(buf, "sh -c \\e]0;owned\\x07 sleep 100");
 	proc_free(&m.p);
+	/* An argument holding a newline is one argument: \n, never a space. */
+	m.p.cmdline = xstrdup("perl -e 1 x\ny");
+	cell(COL_COMMAND, &m, buf, sizeof buf);
+	assert_string_equal(buf, "perl -e 1 x\\ny");
+	proc_free(&m.p);
 }
 
 /* ---- TIME ---- */

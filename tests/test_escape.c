@@ -257,7 +257,7 @@ static void test_json_escapes_quotes_backslashes_and_controls(void **state)
 	(void)state;
 	assert_string_equal(json("sh -c \"echo hi\""), "sh -c \\\"echo hi\\\"");
 	assert_string_equal(json("C:\\dir"), "C:\\\\dir");
-	assert_string_equal(json("\x01\x1f\n\t"), "\\u0001\\u001f\\u000a\\u0009");
+	assert_string_equal(json("\x01\x1f\n\t\r"), "\\u0001\\u001f\\n\\t\\r");
 	assert_string_equal(json("\x7f"), "\\u007f");
 	assert_string_equal(json("caf\xc3\xa9"), "caf\xc3\xa9");
 	assert_string_equal(json(""), "");
@@ -268,6 +268,27 @@ static void test_json_escapes_quotes_backslashes_and_controls(void **state)
 	assert_string_equal(json(safe), "\\\\e[2J");
 	escape_str("a\\b", safe, sizeof safe);
 	assert_string_equal(json(safe), "a\\\\\\\\b");
+}
+
+/* An argument holding a newline: \n in the text faces (a space would read as two
+ * arguments); in JSON, where escape_command_newlines keeps it, a real newline; other
+ * controls escaped as in text. */
+static void test_command_newline_is_escaped_in_text_and_real_in_json(void **state)
+{
+	(void)state;
+	char safe[ESCAPE_COMMAND_MAX + 1];
+	escape_command("perl -e 1 x\ny", safe, sizeof safe);
+	assert_string_equal(safe, "perl -e 1 x\\ny");
+	escape_command_newlines("perl -e 1 x\ny \x1b a\\b \xff", safe, sizeof safe);
+	assert_string_equal(safe, "perl -e 1 x\ny \\e a\\\\b \\xff");
+	assert_string_equal(json(safe), "perl -e 1 x\\ny \\\\e a\\\\\\\\b \\\\xff");
+	/* The same cut as escape_command's. */
+	char big[ESCAPE_COMMAND_MAX + 100];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	size_t n = escape_command_newlines(big, safe, sizeof safe);
+	assert_int_equal(n, ESCAPE_COMMAND_MAX);
+	assert_string_equal(safe + n - (sizeof CUT - 1), CUT);
 }
 
 static void test_json_cuts_whole_escapes_and_characters(void **state)
@@ -330,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_json_cuts_whole_escapes_and_characters),
 		cmocka_unit_test(test_xml_escapes_specials_and_controls),
 		cmocka_unit_test(test_annotation_escapes_percent_and_newlines),
+		cmocka_unit_test(test_command_newline_is_escaped_in_text_and_real_in_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

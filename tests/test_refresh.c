@@ -237,24 +237,82 @@ static struct proc *worker_seen(struct fx *f)
 	return &f->fp.procs.procs[1];
 }
 
-/* Arguments rewritten in place (no exec: the layout stays) show no sign in the stat: a
- * source's word (discovery_want_details) reads them at once; without one, the periodic
- * detailed read shows them within twice DETAILS_MAX_AGE (60 s). */
+/* Arguments rewritten in place and setuid (no exec: the layout stays) show no sign in the
+ * stat: a face that shows the member has them read anew (engine_read_fields) at each
+ * refresh its schedstat says it ran (or cannot say), and only then; a refresh alone reads
+ * only the stat. */
 static void test_arguments_rewritten_in_place(void **state)
 {
 	struct fx *f = *state;
 	struct proc *p = worker_seen(f);
+	unsigned long detailed = f->e.n_detailed;
+	/* No schedstat: read at every refresh it is shown. */
 	set_cmdline(p, "worker: idle");
 	fixture_refresh(&f->e, 1.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker");
-	discovery_want_details(&f->e.disc, 1001);
-	assert_true(fixture_refresh(&f->e, 2.5));
+	unsigned long gen = engine_generation(&f->e);
+	assert_true(engine_read_all_fields(&f->e));
+	assert_true(engine_generation(&f->e) > gen);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
-	set_cmdline(p, "worker: busy");
+	/* Once a refresh. */
+	unsigned long fields = f->fp.fields_calls;
+	assert_false(engine_read_all_fields(&f->e));
+	assert_int_equal(f->fp.fields_calls, fields);
+	p->euid = 65534;
+	fixture_refresh(&f->e, 2.5);
+	assert_true(engine_read_all_fields(&f->e));
+	assert_int_equal(member(f, 1001)->p.euid, 65534);
+	assert_int_equal(f->e.n_detailed, detailed);
+
+	/* With one: read again only once it ran. */
+	f->fp.sched[0].pid = 1001;
+	f->fp.sched[0].ran = (struct schedstat){ 100, 10, 3 };
+	f->fp.sched[1].pid = ROOT;
+	f->fp.nsched = 2;
 	fixture_refresh(&f->e, 3.5);
-	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
-	assert_true(fixture_refresh(&f->e, 2.5 + 60.0));
+	engine_read_all_fields(&f->e);
+	fields = f->fp.fields_calls;
+	fixture_refresh(&f->e, 4.5);
+	assert_false(engine_read_all_fields(&f->e));
+	assert_int_equal(f->fp.fields_calls, fields);
+	set_cmdline(p, "worker: busy");
+	f->fp.sched[0].ran.slices++;
+	fixture_refresh(&f->e, 5.5);
+	assert_true(engine_read_all_fields(&f->e));
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: busy");
+	assert_int_equal(f->fp.fields_calls, fields + 1);
+	/* Several threads: another may rewrite the title unseen by the first one's schedstat. */
+	p->nlwp = 2;
+	set_cmdline(p, "worker: threads");
+	fixture_refresh(&f->e, 6.5);
+	assert_true(engine_read_all_fields(&f->e));
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker: threads");
+	assert_int_equal(f->e.n_detailed, detailed);
+	/* Shown rows only: another member's are not read. */
+	set_cmdline(p, "worker: hidden");
+	fixture_refresh(&f->e, 7.5);
+	size_t root_slot = (size_t)(member(f, ROOT) - f->e.fam.m);
+	engine_read_fields(&f->e, &root_slot, 1);
+	assert_string_equal(member(f, 1001)->p.cmdline, "worker: threads");
+}
+
+/* A member that exits has the files held for it closed at once, while its row stays (its
+ * orphaned child lives). */
+static void test_dead_member_files_are_dropped(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "child");
+	fixture_refresh(&f->e, 0.5);
+	assert_int_equal(f->fp.forget_calls, 0);
+	fixture_proc_remove(&f->fp, 1001);
+	f->fp.procs.procs[1].ppid = 1;
+	fixture_refresh(&f->e, 1.5);
+	assert_non_null(member(f, 1001));
+	assert_false(member(f, 1001)->alive);
+	assert_true(f->fp.forget_calls > 0);
+	assert_int_equal(f->fp.forgot, 1001);
 }
 
 /* A new comm, a new tty, or a zombie: read in detail again. */
@@ -681,6 +739,7 @@ int main(void)
 		T(test_idle_member_is_read_quickly),
 		T(test_exec_with_the_same_comm_shows_the_new_command),
 		T(test_arguments_rewritten_in_place),
+		T(test_dead_member_files_are_dropped),
 		T(test_comm_tty_or_zombie_reads_details),
 		T(test_no_children_files_means_machine_passes),
 		T(test_a_source_beside_the_scan_plugs_in),

@@ -8,9 +8,12 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define LINE_MAX_BYTES 16384
 
@@ -83,13 +86,14 @@ static void json_signals(FILE *out, const struct member *m)
 	fputc('}', out);
 }
 
-/* A command line as a JSON string value: escape_command's cut, then JSON's escapes. */
+/* A command line as a JSON string value: escape_command's cut, then JSON's escapes; a
+ * newline in an argument is itself there, as JSON's \n. */
 static void json_command(FILE *out, const char *raw)
 {
 	char safe[ESCAPE_COMMAND_MAX + 1];
 	/* JSON doubles a backslash or a quote at most. */
 	char *json = xmalloc(2 * ESCAPE_COMMAND_MAX + 1);
-	escape_command(raw, safe, sizeof safe);
+	escape_command_newlines(raw, safe, sizeof safe);
 	escape_json(safe, json, 2 * ESCAPE_COMMAND_MAX + 1);
 	fprintf(out, "\"%s\"", json);
 	free(json);
@@ -282,6 +286,26 @@ void batch_trailing_events(struct batch *b, const struct engine *e)
 	batch_flush(b);
 }
 
+/* Does out stand at the start of a line? The job writes to the same standard output
+ * unseen: a regular file tells by its last byte; a pipe or a terminal cannot tell, so no. */
+static bool at_line_start(FILE *out)
+{
+	struct stat st;
+	int fd = fileno(out);
+	fflush(out);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (st.st_size == 0)
+		return true;
+	char path[64], last = 0;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	int rd = open(path, O_RDONLY | O_CLOEXEC);
+	bool nl = rd >= 0 && pread(rd, &last, 1, st.st_size - 1) == 1 && last == '\n';
+	if (rd >= 0)
+		close(rd);
+	return nl;
+}
+
 void batch_leaks(struct batch *b, const struct engine *e)
 {
 	size_t n = family_tree(&e->fam, false, &b->rows, &b->cap);
@@ -289,6 +313,9 @@ void batch_leaks(struct batch *b, const struct engine *e)
 	if (!e->job.running && e->job.status >= 0)
 		signame_status(e->job.status, status, sizeof status);
 	if (b->json) {
+		/* The report on a line of its own, whatever the job's output ended with. */
+		if (!at_line_start(b->out))
+			fputc('\n', b->out);
 		fprintf(b->out, "{\"version\": %d, \"time\": %.2f, \"job\": ", BATCH_JSON_VERSION, engine_now(e));
 		json_job(b->out, e);
 		fputs(", \"leaked\": [", b->out);

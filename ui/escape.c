@@ -91,13 +91,14 @@ static size_t cutter_end(struct cutter *c)
 	return c->w;
 }
 
-/* The escaped form of the unit at s[0..n): its length, and the input bytes it takes. */
-static size_t escape_unit(const unsigned char *s, size_t n, char tmp[8], size_t *took)
+/* The escaped form of the unit at s[0..n): its length, and the input bytes it takes. With
+ * newline, a newline is kept as it is. */
+static size_t escape_unit(const unsigned char *s, size_t n, char tmp[8], size_t *took, bool newline)
 {
 	unsigned c = s[0];
 	size_t u;
 	*took = 1;
-	if (c >= 0x20 && c < 0x7f && c != '\\') {
+	if ((c >= 0x20 && c < 0x7f && c != '\\') || (newline && c == '\n')) {
 		tmp[0] = (char)c;
 		return 1;
 	}
@@ -116,7 +117,7 @@ static size_t escape_unit(const unsigned char *s, size_t n, char tmp[8], size_t 
 	}
 }
 
-static size_t escape_cut(const char *in, size_t len, size_t max, char *out, size_t outlen)
+static size_t escape_cut(const char *in, size_t len, size_t max, bool newline, char *out, size_t outlen)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	struct cutter c;
@@ -125,7 +126,7 @@ static size_t escape_cut(const char *in, size_t len, size_t max, char *out, size
 	cutter_init(&c, out, outlen, max);
 	for (size_t i = 0; i < len;) {
 		char tmp[8];
-		size_t took, tlen = escape_unit(s + i, len - i, tmp, &took);
+		size_t took, tlen = escape_unit(s + i, len - i, tmp, &took, newline);
 		if (!cutter_add(&c, tmp, tlen))
 			break;
 		i += took;
@@ -135,7 +136,7 @@ static size_t escape_cut(const char *in, size_t len, size_t max, char *out, size
 
 size_t escape_text(const char *in, size_t len, char *out, size_t outlen)
 {
-	return escape_cut(in, len, (size_t)-1, out, outlen);
+	return escape_cut(in, len, (size_t)-1, false, out, outlen);
 }
 
 size_t escape_str(const char *in, char *out, size_t outlen)
@@ -145,7 +146,12 @@ size_t escape_str(const char *in, char *out, size_t outlen)
 
 size_t escape_command(const char *in, char *out, size_t outlen)
 {
-	return escape_cut(in ? in : "", in ? strlen(in) : 0, ESCAPE_COMMAND_MAX, out, outlen);
+	return escape_cut(in ? in : "", in ? strlen(in) : 0, ESCAPE_COMMAND_MAX, false, out, outlen);
+}
+
+size_t escape_command_newlines(const char *in, char *out, size_t outlen)
+{
+	return escape_cut(in ? in : "", in ? strlen(in) : 0, ESCAPE_COMMAND_MAX, true, out, outlen);
 }
 
 /* Copy valid UTF-8 in to out, each byte that map replaces (it writes tmp and returns its
@@ -179,6 +185,11 @@ static size_t map_json(unsigned char b, char *tmp)
 	if (b == '"' || b == '\\') {
 		tmp[0] = '\\';
 		tmp[1] = (char)b;
+		return 2;
+	}
+	if (b == '\n' || b == '\t' || b == '\r') {
+		tmp[0] = '\\';
+		tmp[1] = b == '\n' ? 'n' : b == '\t' ? 't' : 'r';
 		return 2;
 	}
 	if (b < 0x20 || b == 0x7f)

@@ -21,6 +21,9 @@ size_t escape_str(const char *in, char *out, size_t outlen);
 /* A command line, escaped as escape_str does and cut (with the mark) to at most
  * ESCAPE_COMMAND_MAX bytes: give outlen ESCAPE_COMMAND_MAX + 1. */
 size_t escape_command(const char *in, char *out, size_t outlen);
+/* The same, keeping a newline (in an argument) as it is: for escape_json, whose string
+ * then holds it as JSON's \n, a real newline to whoever reads the JSON. */
+size_t escape_command_newlines(const char *in, char *out, size_t outlen);
 /* A JSON string body (no quotes): " \\ and controls escaped; the input must already be
  * escape_text output or other valid UTF-8. Cut as escape_text cuts when out is short. */
 size_t escape_json(const char *in, char *out, size_t outlen);

@@ -458,7 +458,10 @@ int main(int argc, char **argv)
 	struct engine_params params = {
 		.opt = &o,
 		.ignored = ignored,
-		.out_copy_fd = o.batch && !o.check ? STDERR_FILENO : -1,
+		/* --check shares standard output and error with the job, unless it has a terminal
+		 * of its own: then what the terminal sends is copied to standard error. */
+		.out_copy_fd = o.batch && (!o.check || o.tty) ? STDERR_FILENO : -1,
+		.tty_screen = o.tty && !o.batch,
 	};
 	if (engine_init(e, &params, err, sizeof err))
 		return fail(err, 1);

@@ -25,6 +25,7 @@ struct options {
 	enum on_exit on_exit;
 	double grace;
 	bool check;
+	bool tty;		/* -t: the job runs on a pseudo-terminal of its own */
 	enum track_mode track;
 	bool help, version;
 	bool demo_list;		/* --demo list */

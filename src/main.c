@@ -114,6 +114,14 @@ static bool loop_foreground(struct loop *l)
 	return back;
 }
 
+/* --tty: the job's terminal takes the output pane's size (the job gets SIGWINCH). */
+static void loop_tty_size(struct loop *l)
+{
+	unsigned short rows, cols;
+	if (l->view && view_tty_size(l->view, &rows, &cols))
+		engine_tty_resize(l->e, rows, cols);
+}
+
 /* A signal asks orphanage to end. --check still owes its report: the first such signal
  * starts the grace period (the routed signal may end the job), a second one ends it now. */
 static void loop_interrupt(struct loop *l, int sig)
@@ -281,6 +289,7 @@ static void loop_run(struct loop *l)
 			if (held)
 				term_guard_end(&old);
 			l->dirty = false;
+			loop_tty_size(l);
 			/* The rows on screen get their signal flags (read once per refresh). */
 			size_t shown[512];
 			if (engine_read_masks(e, shown, view_rows_shown(l->view, shown, 512)))
@@ -487,6 +496,8 @@ int main(int argc, char **argv)
 		}
 		if (argc == 1)
 			view_set_hint(l.view, default_hint);
+		/* The job's terminal starts at the pane's size. */
+		loop_tty_size(&l);
 	}
 	struct engine_launch launch = launch_of(&o);
 	rc = engine_start(e, &launch, err, sizeof err);

@@ -12,6 +12,20 @@
 /* Bytes the terminal may owe the job at once (typed keys the job has not read yet). */
 #define TTYSCREEN_REPLY_MAX (1u << 20)
 
+/* A screen line: its first len cells as written, the rest all `fill` (an erase with the
+ * pen's background). Clearing a line is O(1): a job printing fast scrolls millions of them. */
+struct ttyline {
+	struct ttycell *c;
+	int len;
+	struct ttycell fill;
+};
+
+/* The primary screen or the alternate one (full-screen programs): rows lines of cols. */
+struct ttybuf {
+	struct ttyline *lines;	/* rows of them */
+	struct ttyline **row;	/* row i's line: scrolling the whole screen turns these */
+};
+
 struct sbline {
 	struct ttycell *cells;
 	size_t n;
@@ -19,10 +33,13 @@ struct sbline {
 
 struct ttyscreen {
 	VTerm *vt;
-	VTermScreen *screen;
+	VTermState *state;
 	int rows, cols;
 	unsigned long changes;
 	bool cursor_hidden;	/* the job hid the cursor (DECTCEM) */
+	bool alt;		/* the alternate screen is shown */
+	struct ttybuf buf[2];	/* primary, alternate */
+	struct ttycell pen;	/* what the next glyph and erase are drawn with */
 	/* The scrollback: a ring of TTYSCREEN_SCROLLBACK lines, from sb_first, sb_n of them. */
 	struct sbline *sb;
 	size_t sb_first, sb_n;
@@ -40,23 +57,104 @@ static int32_t color_of(const VTermColor *c, bool fg)
 	return TTYCOLOR_RGB | (int32_t)c->rgb.red << 16 | (int32_t)c->rgb.green << 8 | c->rgb.blue;
 }
 
-static void cell_of(const VTermScreenCell *v, struct ttycell *out)
+static struct ttycell blank_of(const struct ttycell *pen)
 {
-	/* The right half of a wide character holds (uint32_t)-1. */
-	bool half = v->chars[0] == (uint32_t)-1;
-	out->ch = half ? 0 : v->chars[0];
-	out->width = half ? 0 : (uint8_t)v->width;
-	out->attrs = (uint8_t)((v->attrs.bold ? TTYATTR_BOLD : 0) | (v->attrs.underline ? TTYATTR_UNDERLINE : 0) |
-			       (v->attrs.italic ? TTYATTR_ITALIC : 0) | (v->attrs.blink ? TTYATTR_BLINK : 0) |
-			       (v->attrs.reverse ? TTYATTR_REVERSE : 0) | (v->attrs.strike ? TTYATTR_STRIKE : 0));
-	out->fg = color_of(&v->fg, true);
-	out->bg = color_of(&v->bg, false);
+	return (struct ttycell){ .ch = 0, .width = 1, .attrs = 0, .fg = pen->fg, .bg = pen->bg };
 }
 
-static int on_damage(VTermRect rect, void *user)
+static void buf_init(struct ttybuf *b, int rows, int cols)
 {
-	(void)rect;
-	((struct ttyscreen *)user)->changes++;
+	b->lines = xcalloc((size_t)rows, sizeof *b->lines);
+	b->row = xcalloc((size_t)rows, sizeof *b->row);
+	struct ttycell none = { .width = 1, .fg = TTYCOLOR_DEFAULT, .bg = TTYCOLOR_DEFAULT };
+	for (int i = 0; i < rows; i++) {
+		b->lines[i].c = xcalloc((size_t)cols, sizeof *b->lines[i].c);
+		b->lines[i].fill = none;
+		b->row[i] = &b->lines[i];
+	}
+}
+
+static void buf_free(struct ttybuf *b, int rows)
+{
+	for (int i = 0; b->lines && i < rows; i++)
+		free(b->lines[i].c);
+	free(b->lines);
+	free(b->row);
+	b->lines = NULL;
+	b->row = NULL;
+}
+
+/* Line l holds real cells up to column n (the fill written out up to there). */
+static void line_extend(struct ttyline *l, int n)
+{
+	for (; l->len < n; l->len++)
+		l->c[l->len] = l->fill;
+}
+
+static const struct ttycell *line_cell(const struct ttyline *l, int col)
+{
+	return col < l->len ? &l->c[col] : &l->fill;
+}
+
+/* Blank columns a..b-1 of line l with the pen's background; to the line's end is O(1). */
+static void line_erase(struct ttyline *l, int a, int b, int cols, const struct ttycell *pen)
+{
+	struct ttycell blank = blank_of(pen);
+	if (b >= cols) {
+		line_extend(l, a);
+		l->len = a;
+		l->fill = blank;
+		return;
+	}
+	line_extend(l, b);
+	for (int i = a; i < b; i++)
+		l->c[i] = blank;
+}
+
+static struct ttybuf *cur(struct ttyscreen *s)
+{
+	return &s->buf[s->alt];
+}
+
+/* A line scrolled off the top: kept, the oldest giving way at the bound. */
+static void push_line(struct ttyscreen *s, const struct ttyline *src)
+{
+	size_t n = (size_t)src->len;
+	while (n > 0 && src->c[n - 1].ch == 0 && src->c[n - 1].bg == TTYCOLOR_DEFAULT)
+		n--;	/* trailing blanks carry nothing */
+	struct sbline *l;
+	if (s->sb_n == TTYSCREEN_SCROLLBACK) {
+		l = &s->sb[s->sb_first];
+		s->sb_first = (s->sb_first + 1) % TTYSCREEN_SCROLLBACK;
+		s->dropped++;
+	} else {
+		l = &s->sb[(s->sb_first + s->sb_n) % TTYSCREEN_SCROLLBACK];
+		s->sb_n++;
+	}
+	if (n > l->n || !l->cells)
+		l->cells = xreallocarray(l->cells, n ? n : 1, sizeof *l->cells);
+	memcpy(l->cells, src->c, n * sizeof *l->cells);
+	l->n = n;
+}
+
+static int on_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
+{
+	struct ttyscreen *s = user;
+	if (pos.row < 0 || pos.row >= s->rows || pos.col < 0 || pos.col >= s->cols)
+		return 1;
+	struct ttyline *l = cur(s)->row[pos.row];
+	int w = info->width > 1 && pos.col + 1 < s->cols ? 2 : 1;
+	line_extend(l, pos.col + w);
+	struct ttycell *c = &l->c[pos.col];
+	*c = s->pen;
+	c->ch = info->chars[0];
+	c->width = (uint8_t)w;
+	if (w == 2) {
+		c[1] = s->pen;
+		c[1].ch = 0;
+		c[1].width = 0;
+	}
+	s->changes++;
 	return 1;
 }
 
@@ -69,37 +167,158 @@ static int on_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
 	return 1;
 }
 
+/* The whole screen scrolling up (a line feed at the bottom) turns the rows and keeps what
+ * leaves the top; any other scroll is done by libvterm with moverect and erase. */
+static int on_scrollrect(VTermRect rect, int downward, int rightward, void *user)
+{
+	struct ttyscreen *s = user;
+	if (rightward != 0 || downward <= 0 || rect.start_row != 0 || rect.end_row != s->rows || rect.start_col != 0 ||
+	    rect.end_col != s->cols)
+		return 0;
+	struct ttybuf *b = cur(s);
+	int n = downward < s->rows ? downward : s->rows;
+	struct ttyline *gone[n];
+	for (int i = 0; i < n; i++) {
+		gone[i] = b->row[i];
+		if (!s->alt)
+			push_line(s, gone[i]);
+	}
+	memmove(b->row, b->row + n, (size_t)(s->rows - n) * sizeof *b->row);
+	for (int i = 0; i < n; i++) {
+		gone[i]->len = 0;
+		gone[i]->fill = blank_of(&s->pen);
+		b->row[s->rows - n + i] = gone[i];
+	}
+	s->changes++;
+	return 1;
+}
+
+static int on_moverect(VTermRect dest, VTermRect src, void *user)
+{
+	struct ttyscreen *s = user;
+	struct ttybuf *b = cur(s);
+	int h = src.end_row - src.start_row, w = src.end_col - src.start_col;
+	/* Row by row in the order that does not overwrite what is still to be copied. */
+	bool up = dest.start_row <= src.start_row;
+	for (int k = 0; k < h; k++) {
+		int i = up ? k : h - 1 - k;
+		struct ttyline *from = b->row[src.start_row + i], *to = b->row[dest.start_row + i];
+		line_extend(from, src.end_col);
+		line_extend(to, dest.start_col + w);
+		memmove(&to->c[dest.start_col], &from->c[src.start_col], (size_t)w * sizeof *to->c);
+	}
+	s->changes++;
+	return 1;
+}
+
+static int on_erase(VTermRect rect, int selective, void *user)
+{
+	(void)selective;
+	struct ttyscreen *s = user;
+	for (int r = rect.start_row; r < rect.end_row && r < s->rows; r++)
+		line_erase(cur(s)->row[r], rect.start_col, rect.end_col, s->cols, &s->pen);
+	s->changes++;
+	return 1;
+}
+
+static int on_initpen(void *user)
+{
+	struct ttyscreen *s = user;
+	s->pen = (struct ttycell){ .width = 1, .fg = TTYCOLOR_DEFAULT, .bg = TTYCOLOR_DEFAULT };
+	return 1;
+}
+
+static void pen_flag(struct ttyscreen *s, uint8_t flag, bool on)
+{
+	s->pen.attrs = (uint8_t)(on ? s->pen.attrs | flag : s->pen.attrs & ~flag);
+}
+
+static int on_setpenattr(VTermAttr attr, VTermValue *val, void *user)
+{
+	struct ttyscreen *s = user;
+	switch (attr) {
+	case VTERM_ATTR_BOLD:
+		pen_flag(s, TTYATTR_BOLD, val->boolean);
+		break;
+	case VTERM_ATTR_UNDERLINE:
+		pen_flag(s, TTYATTR_UNDERLINE, val->number != 0);
+		break;
+	case VTERM_ATTR_ITALIC:
+		pen_flag(s, TTYATTR_ITALIC, val->boolean);
+		break;
+	case VTERM_ATTR_BLINK:
+		pen_flag(s, TTYATTR_BLINK, val->boolean);
+		break;
+	case VTERM_ATTR_REVERSE:
+		pen_flag(s, TTYATTR_REVERSE, val->boolean);
+		break;
+	case VTERM_ATTR_STRIKE:
+		pen_flag(s, TTYATTR_STRIKE, val->boolean);
+		break;
+	case VTERM_ATTR_FOREGROUND:
+		s->pen.fg = color_of(&val->color, true);
+		break;
+	case VTERM_ATTR_BACKGROUND:
+		s->pen.bg = color_of(&val->color, false);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static void buf_clear(struct ttybuf *b, int rows)
+{
+	struct ttycell none = { .width = 1, .fg = TTYCOLOR_DEFAULT, .bg = TTYCOLOR_DEFAULT };
+	for (int i = 0; i < rows; i++) {
+		b->row[i]->len = 0;
+		b->row[i]->fill = none;
+	}
+}
+
 static int on_settermprop(VTermProp prop, VTermValue *val, void *user)
 {
 	struct ttyscreen *s = user;
 	if (prop == VTERM_PROP_CURSORVISIBLE)
 		s->cursor_hidden = !val->boolean;
+	if (prop == VTERM_PROP_ALTSCREEN && s->alt != (val->boolean != 0)) {
+		s->alt = val->boolean != 0;
+		if (s->alt)
+			buf_clear(&s->buf[1], s->rows);
+	}
 	s->changes++;
 	return 1;
 }
 
-/* A line scrolled off the top: kept, the oldest giving way at the bound. */
-static int on_pushline(int cols, const VTermScreenCell *cells, void *user)
+/* A new size: each screen keeps its top-left part; when rows go, the lines above the
+ * cursor leave by the top (into the scrollback, from the primary screen), so the cursor's
+ * line stays on screen, and libvterm is told the cursor moved up that much. */
+static int on_resize(int rows, int cols, VTermPos *delta, void *user)
 {
 	struct ttyscreen *s = user;
-	/* Trailing blank cells carry nothing: not kept. */
-	size_t n = cols > 0 ? (size_t)cols : 0;
-	while (n > 0 && cells[n - 1].chars[0] == 0 && VTERM_COLOR_IS_DEFAULT_BG(&cells[n - 1].bg))
-		n--;
-	struct sbline *l;
-	if (s->sb_n == TTYSCREEN_SCROLLBACK) {
-		l = &s->sb[s->sb_first];
-		s->sb_first = (s->sb_first + 1) % TTYSCREEN_SCROLLBACK;
-		s->dropped++;
-	} else {
-		l = &s->sb[(s->sb_first + s->sb_n) % TTYSCREEN_SCROLLBACK];
-		s->sb_n++;
+	VTermPos cursor;
+	vterm_state_get_cursorpos(s->state, &cursor);
+	int shift = rows < s->rows && cursor.row >= rows ? cursor.row - rows + 1 : 0;
+	for (int k = 0; k < 2; k++) {
+		struct ttybuf nb;
+		buf_init(&nb, rows, cols);
+		for (int i = 0; i < rows && i + shift < s->rows; i++) {
+			const struct ttyline *old = s->buf[k].row[i + shift];
+			int n = old->len < cols ? old->len : cols;
+			memcpy(nb.row[i]->c, old->c, (size_t)n * sizeof *old->c);
+			nb.row[i]->len = n;
+			nb.row[i]->fill = old->fill;
+		}
+		for (int i = 0; k == 0 && !s->alt && i < shift; i++)
+			push_line(s, s->buf[k].row[i]);
+		buf_free(&s->buf[k], s->rows);
+		s->buf[k] = nb;
 	}
-	if (n > l->n || !l->cells)
-		l->cells = xreallocarray(l->cells, n ? n : 1, sizeof *l->cells);
-	for (size_t i = 0; i < n; i++)
-		cell_of(&cells[i], &l->cells[i]);
-	l->n = n;
+	s->rows = rows;
+	s->cols = cols;
+	if (delta)
+		delta->row -= shift;
+	s->changes++;
 	return 1;
 }
 
@@ -117,11 +336,16 @@ static void on_output(const char *s, size_t len, void *user)
 	t->reply_len += len;
 }
 
-static const VTermScreenCallbacks callbacks = {
-	.damage = on_damage,
+static const VTermStateCallbacks callbacks = {
+	.putglyph = on_putglyph,
 	.movecursor = on_movecursor,
+	.scrollrect = on_scrollrect,
+	.moverect = on_moverect,
+	.erase = on_erase,
+	.initpen = on_initpen,
+	.setpenattr = on_setpenattr,
 	.settermprop = on_settermprop,
-	.sb_pushline = on_pushline,
+	.resize = on_resize,
 };
 
 struct ttyscreen *ttyscreen_new(int rows, int cols)
@@ -129,17 +353,18 @@ struct ttyscreen *ttyscreen_new(int rows, int cols)
 	struct ttyscreen *s = xcalloc(1, sizeof *s);
 	s->rows = rows > 0 ? rows : 1;
 	s->cols = cols > 0 ? cols : 1;
+	buf_init(&s->buf[0], s->rows, s->cols);
+	buf_init(&s->buf[1], s->rows, s->cols);
+	s->sb = xcalloc(TTYSCREEN_SCROLLBACK, sizeof *s->sb);
+	on_initpen(s);
 	s->vt = vterm_new(s->rows, s->cols);
 	if (!s->vt)
 		abort();
 	vterm_set_utf8(s->vt, 1);
 	vterm_output_set_callback(s->vt, on_output, s);
-	s->screen = vterm_obtain_screen(s->vt);
-	vterm_screen_set_callbacks(s->screen, &callbacks, s);
-	vterm_screen_enable_altscreen(s->screen, 1);
-	vterm_screen_set_damage_merge(s->screen, VTERM_DAMAGE_SCROLL);
-	vterm_screen_reset(s->screen, 1);
-	s->sb = xcalloc(TTYSCREEN_SCROLLBACK, sizeof *s->sb);
+	s->state = vterm_obtain_state(s->vt);
+	vterm_state_set_callbacks(s->state, &callbacks, s);
+	vterm_state_reset(s->state, 1);
 	return s;
 }
 
@@ -148,6 +373,8 @@ void ttyscreen_free(struct ttyscreen *s)
 	if (!s)
 		return;
 	vterm_free(s->vt);
+	buf_free(&s->buf[0], s->rows);
+	buf_free(&s->buf[1], s->rows);
 	for (size_t i = 0; i < TTYSCREEN_SCROLLBACK; i++)
 		free(s->sb[i].cells);
 	free(s->sb);
@@ -168,8 +395,7 @@ void ttyscreen_resize(struct ttyscreen *s, int rows, int cols)
 		cols = 1;
 	if (rows == s->rows && cols == s->cols)
 		return;
-	s->rows = rows;
-	s->cols = cols;
+	/* libvterm calls on_resize, which resizes the buffers. */
 	vterm_set_size(s->vt, rows, cols);
 	s->changes++;
 }
@@ -182,21 +408,17 @@ void ttyscreen_size(const struct ttyscreen *s, int *rows, int *cols)
 
 void ttyscreen_cell(const struct ttyscreen *s, int row, int col, struct ttycell *out)
 {
-	VTermScreenCell c;
-	if (!vterm_screen_get_cell(s->screen, (VTermPos){ .row = row, .col = col }, &c)) {
-		memset(out, 0, sizeof *out);
-		out->width = 1;
-		out->fg = out->bg = TTYCOLOR_DEFAULT;
+	if (row < 0 || row >= s->rows || col < 0 || col >= s->cols) {
+		*out = (struct ttycell){ .width = 1, .fg = TTYCOLOR_DEFAULT, .bg = TTYCOLOR_DEFAULT };
 		return;
 	}
-	cell_of(&c, out);
+	*out = *line_cell(s->buf[s->alt].row[row], col);
 }
 
 bool ttyscreen_cursor(const struct ttyscreen *s, int *row, int *col)
 {
 	VTermPos pos;
-	VTermState *st = vterm_obtain_state(s->vt);
-	vterm_state_get_cursorpos(st, &pos);
+	vterm_state_get_cursorpos(s->state, &pos);
 	*row = pos.row;
 	*col = pos.col;
 	return !s->cursor_hidden;

@@ -41,7 +41,21 @@ rc=$?
 grep -q 'on-a-tty' "$TMPD/check.err" || fail "--check --tty: the job saw no terminal, or its output was lost: $(cat "$TMPD/check.err")"
 say "ok: --check with --tty runs the job on a terminal and keeps its status"
 
-# 4. Usage errors, each one line naming why.
+# 4. The ttyintr scenario's shape: the job leads the terminal's session and foreground
+#    group; its sleep is on the same terminal in a group of its own, out of the terminal's
+#    reach for Ctrl+C (tests/tmux_tty.sh types it).
+[ -n "$PYTHON" ] || skip "python3 is needed to read orphanage's JSON"
+watchdog 30 "$ORPHANAGE" -b --json -d 0.3 -n 4 --tty --demo ttyintr >"$TMPD/demo.json" 2>"$TMPD/demo.err" ||
+	fail "--tty --demo ttyintr failed: $(cat "$TMPD/demo.err")"
+track_output "$TMPD/demo.json"
+shape='[p for p in objs[-1]["processes"] if p["command"] == "ttyintr" and p["pgid"] == p["pid"] == p["sid"] == p["tpgid"] and p["tty"].startswith("pts/")
+    and any(q["command"] == "sleep 100" and q["ppid"] == p["pid"] and q["pgid"] == q["pid"] != p["pgid"] and q["sid"] == p["sid"] and q["tpgid"] == p["pid"] and q["tty"] == p["tty"]
+            for q in objs[-1]["processes"])] != []'
+json_true "$TMPD/demo.json" "$shape" || fail "ttyintr's family does not have its shape:
+$(tail -1 "$TMPD/demo.json")"
+say "ok: ttyintr: the job leads its terminal's session and foreground group, its sleep a group of its own"
+
+# 5. Usage errors, each one line naming why.
 for args in "-p $$" "--same-group -- true"; do
 	# shellcheck disable=SC2086 # words on purpose
 	out=$("$ORPHANAGE" --tty $args 2>&1)

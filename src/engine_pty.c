@@ -48,7 +48,12 @@ void engine_tty_start(struct engine *e)
 
 void engine_tty_resize(struct engine *e, unsigned short rows, unsigned short cols)
 {
-	if (rows == 0 || cols == 0 || (rows == e->tty_rows && cols == e->tty_cols))
+	/* The terminal is never smaller than its screen can be: a pane of 1 row shows its top. */
+	if (rows < TTYSCREEN_MIN_ROWS)
+		rows = TTYSCREEN_MIN_ROWS;
+	if (cols < TTYSCREEN_MIN_COLS)
+		cols = TTYSCREEN_MIN_COLS;
+	if (rows == e->tty_rows && cols == e->tty_cols)
 		return;
 	e->tty_rows = rows;
 	e->tty_cols = cols;

@@ -351,8 +351,8 @@ static const VTermStateCallbacks callbacks = {
 struct ttyscreen *ttyscreen_new(int rows, int cols)
 {
 	struct ttyscreen *s = xcalloc(1, sizeof *s);
-	s->rows = rows > 0 ? rows : 1;
-	s->cols = cols > 0 ? cols : 1;
+	s->rows = rows > TTYSCREEN_MIN_ROWS ? rows : TTYSCREEN_MIN_ROWS;
+	s->cols = cols > TTYSCREEN_MIN_COLS ? cols : TTYSCREEN_MIN_COLS;
 	buf_init(&s->buf[0], s->rows, s->cols);
 	buf_init(&s->buf[1], s->rows, s->cols);
 	s->sb = xcalloc(TTYSCREEN_SCROLLBACK, sizeof *s->sb);
@@ -389,10 +389,10 @@ void ttyscreen_feed(struct ttyscreen *s, const char *data, size_t len)
 
 void ttyscreen_resize(struct ttyscreen *s, int rows, int cols)
 {
-	if (rows < 1)
-		rows = 1;
-	if (cols < 1)
-		cols = 1;
+	if (rows < TTYSCREEN_MIN_ROWS)
+		rows = TTYSCREEN_MIN_ROWS;
+	if (cols < TTYSCREEN_MIN_COLS)
+		cols = TTYSCREEN_MIN_COLS;
 	if (rows == s->rows && cols == s->cols)
 		return;
 	/* libvterm calls on_resize, which resizes the buffers. */
@@ -488,6 +488,8 @@ void ttyscreen_reply_done(struct ttyscreen *s, size_t n)
 {
 	if (n > s->reply_len)
 		n = s->reply_len;
+	if (n == 0)
+		return;
 	memmove(s->reply, s->reply + n, s->reply_len - n);
 	s->reply_len -= n;
 }

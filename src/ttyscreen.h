@@ -11,6 +11,10 @@
 /* Lines kept of what scrolled off the top; then the oldest go (ttyscreen_dropped counts them). */
 #define TTYSCREEN_SCROLLBACK 2000
 
+/* The smallest screen: libvterm's state writes out of bounds on 1 or 2 rows or columns. */
+#define TTYSCREEN_MIN_ROWS 3
+#define TTYSCREEN_MIN_COLS 10
+
 /* A colour: the terminal's default, a palette index 0..255, or 24-bit RGB. */
 #define TTYCOLOR_DEFAULT (-1)
 #define TTYCOLOR_RGB 0x1000000
@@ -59,7 +63,8 @@ struct ttyscreen *ttyscreen_new(int rows, int cols);
 void ttyscreen_free(struct ttyscreen *s);
 /* What the job wrote on its terminal. */
 void ttyscreen_feed(struct ttyscreen *s, const char *data, size_t len);
-/* The screen takes a new size (the pane's); lines that no longer fit go to the scrollback. */
+/* The screen takes a new size (the pane's, at least TTYSCREEN_MIN_ROWS x TTYSCREEN_MIN_COLS);
+ * lines that no longer fit above the cursor go to the scrollback. */
 void ttyscreen_resize(struct ttyscreen *s, int rows, int cols);
 void ttyscreen_size(const struct ttyscreen *s, int *rows, int *cols);
 /* The cell at row, col (0-based, inside the size). */

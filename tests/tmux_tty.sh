@@ -3,7 +3,8 @@
 # the real terminal), the table shows that terminal and its foreground group, Ctrl+] gives
 # the keyboard to the job (typed text reaches its read) and takes it back, the pane's size
 # reaches the job (SIGWINCH, stty size), a Ctrl+C typed there ends the foreground group and
-# misses a child in its own group, which is shown orphaned with why, and quitting closes
+# misses a child in its own group, which is shown orphaned with why, a job that exits
+# leaves its last screen, and quitting closes
 # the terminal: the job gets SIGHUP before --on-exit.
 # The bash -c scripts below are single-quoted on purpose: they expand in the job.
 # shellcheck disable=SC2016
@@ -71,7 +72,20 @@ tmux_keys 'C-]'
 wait_screen 10 'keys go to orphanage'
 tmux_quit "$sleeper"
 
-# 6. Quitting closes the terminal: the job's session gets SIGHUP, even with --on-exit leave.
+# 6. A job that exits leaves its last screen in the pane.
+cat >"$TMPD/last.sh" <<'SH'
+printf '\033[2J\033[5;3Hlast screen line\n'
+exit 0
+SH
+tmux_launch -d 0.2 --tty -- bash "$TMPD/last.sh"
+wait_screen 10 'exited 0  \$ bash'
+screen | grep -q '^  last screen line' || fail "the job's last screen is gone once it exited:
+$(screen)"
+say "ok: a job that exits leaves its last screen"
+tmux_quit_ok 10
+tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+
+# 7. Quitting closes the terminal: the job's session gets SIGHUP, even with --on-exit leave.
 cat >"$TMPD/hup.sh" <<'SH'
 trap 'echo hangup >"$1"; exit 0' HUP
 echo ready

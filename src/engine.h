@@ -1,7 +1,8 @@
 /* The engine: the job, its family, the sources and scans that follow it, and the actions
  * on it. Faces read it (engine_generation says when to redraw); only the engine sends
  * signals. Its files: engine.c (set up, start, poll fds), engine_refresh.c (refresh, reap,
- * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions). */
+ * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions),
+ * engine_pty.c (the job's own terminal, --tty). */
 #ifndef ORPHANAGE_ENGINE_H
 #define ORPHANAGE_ENGINE_H
 

@@ -25,13 +25,18 @@
 #      and without the periodic pass (--subreaper turns it off), the difference divided
 #      by the passes;
 #   7. fork load: the live view of the idle job with and without FORK_RATE short processes
-#      a second elsewhere on the machine (not in the family).
+#      a second elsewhere on the machine (not in the family);
+#   8. the job's own terminal: a job printing TTY_BYTES (50 MB) through --tty, orphanage's
+#      CPU for its live view (libvterm's screen drawn in the pane) beside the tmux server's
+#      CPU showing the same output in a pane of its own, from the job's first byte to its
+#      last.
 #
 # It prints each target of the issue with PASS or MISS. A MISS is a finding, not a
 # failure: the exit status is non-zero only when the benchmark itself cannot run.
 #
 # Environment: BENCH_SIZES (default "1000 5000 10000"), BENCH_SNAPSHOTS (default 200);
 # BENCH_TRACK=MODE passes --track MODE to every orphanage run (unset: no --track);
+# BENCH_TTY_ONLY=1: only section 8 (the job's own terminal) and its target;
 # BENCH_QUICK=1: every section with small sizes and short windows (under 2 minutes), to
 # check the script itself; its figures are not the issue's.
 #
@@ -75,6 +80,7 @@ if [ "$QUICK" = 1 ]; then
 	MARGINAL_LOAD=500
 	BIG_LOAD=1000 BIG_SECONDS=5 PASSES=1
 	FORK_SECONDS=4
+	TTY_BYTES=10000000
 else
 	SIZES=${BENCH_SIZES:-"1000 5000 10000"}
 	SNAPSHOTS=${BENCH_SNAPSHOTS:-200}
@@ -84,6 +90,7 @@ else
 	MARGINAL_LOAD=5000
 	BIG_LOAD=10000 BIG_SECONDS=30 PASSES=2
 	FORK_SECONDS=10
+	TTY_BYTES=50000000
 fi
 
 die() {
@@ -1205,6 +1212,58 @@ section_big() {
 	echo
 }
 
+# tty_window NAME PID: the job in pane NAME waits for $TMPD/NAME.go; PID's CPU (ns) from
+# that go to the job's end ($TMPD/NAME.done), and a moment after it for the last bytes
+# read. Sets TTY_NS. No capture-pane meanwhile: tmux's CPU is one of the figures.
+tty_window() {
+	local name=$1 pid=$2 a b i
+	a=$("$HELPER" cpu "$pid") || die "$name gone before its window"
+	: >"$TMPD/$name.go"
+	for ((i = 0; i < 2400; i++)); do
+		[ -e "$TMPD/$name.done" ] && break
+		pause_for 0.05
+	done
+	[ -e "$TMPD/$name.done" ] || die "the $name job did not finish printing"
+	pause_for 0.5
+	b=$("$HELPER" cpu "$pid") || die "$name gone before the end of its window"
+	TTY_NS=$((b - a))
+}
+
+# section_tty: TTY_BYTES of yes through the job's own terminal (--tty), the live view's CPU;
+# then the same job in a plain tmux pane, the tmux server's CPU. Sets TTY_ORPH_MS and
+# TTY_TMUX_MS.
+section_tty() {
+	# The job stays until NAME.stop: a pane that closed would take the tmux server with it.
+	local job="while [ ! -e \"\$1.go\" ]; do sleep 0.05; done; yes | head -c $TTY_BYTES; : >\"\$1.done\";"
+	job="$job while [ ! -e \"\$1.stop\" ]; do sleep 0.05; done"
+	echo "== the job's own terminal: $TTY_BYTES bytes through --tty, beside tmux =="
+	rm -f "$TMPD"/ttyo.* "$TMPD"/ttyt.*
+	tmux_run ttyo "${ORPH[@]}" --tty -- sh -c "$job" "$MARKER" "$TMPD/ttyo"
+	pause_for "$LIVE_SETTLE"
+	tty_window ttyo "$PANE_PID"
+	TTY_ORPH_MS=$((TTY_NS / 1000000))
+	tmux_stop ttyo
+	# The same job straight in a pane: the server parses and keeps its screen.
+	tmux_run ttyt sh -c "$job" "$MARKER" "$TMPD/ttyt"
+	local server
+	server=$(tm display-message -p '#{pid}') || die "no tmux server"
+	pause_for "$LIVE_SETTLE"
+	tty_window ttyt "$server"
+	TTY_TMUX_MS=$((TTY_NS / 1000000))
+	# Its job ends, so its wrapper does, and the pane with it.
+	: >"$TMPD/ttyt.stop"
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$TMPD/ttyt.res" ] && break
+		pause_for 0.05
+	done
+	[ -s "$TMPD/ttyt.res" ] || die "the plain tmux job did not end"
+	forget_wrapper "$WRAPPER_ttyt"
+	printf '  %-44s %10d ms of CPU\n' "orphanage --tty, live view" "$TTY_ORPH_MS"
+	printf '  %-44s %10d ms of CPU\n' "tmux server, the same job in a pane" "$TTY_TMUX_MS"
+	echo
+}
+
 # section_forks: the live view of the idle job over FORK_SECONDS, then over as long again
 # with FORK_RATE short processes a second forked elsewhere (not in the family). Sets
 # FORK_QUIET, FORK_BUSY (% of a core) and FORK_MADE (processes a second really forked).
@@ -1244,6 +1303,17 @@ echo "  orphanage runs as: orphanage${TRACK:+ --track $TRACK} ...$([ "$QUICK" = 
 echo "  CPU is the process's own user + system time (every thread, not its children), read"
 echo "  from its CPU clock when it exits; each figure is the median of $REPS runs ($OREPS for orphanage)."
 echo
+
+tty_target() {
+	printf '  %-4s %s\n' "$(verdict "$TTY_ORPH_MS" '<=' "$TTY_TMUX_MS")" \
+		"$TTY_BYTES bytes through --tty: orphanage's live view $TTY_ORPH_MS ms of CPU, $(ratio "$TTY_ORPH_MS" "$TTY_TMUX_MS") x the tmux server's $TTY_TMUX_MS ms for the same output; at most 1"
+}
+if [ "${BENCH_TTY_ONLY:-0}" = 1 ]; then
+	section_tty
+	echo "== Targets =="
+	tty_target
+	exit 0
+fi
 
 for N in $SIZES; do
 	need_load "$N"
@@ -1293,6 +1363,7 @@ done
 stop_load
 section_family
 section_forks
+section_tty
 
 # --- Summary -----------------------------------------------------------------------------
 
@@ -1347,6 +1418,7 @@ target "$(verdict "$BIG_PCT" '<=' "$(awk -v h="$BIG_HTOP" 'BEGIN { print h / 150
 	"the live view among $BIG_MACH processes: $(printf %.3f "$BIG_PCT")% of a core, 1/$(inverse "$BIG_PCT" "$BIG_HTOP") of htop's $(printf %.2f "$BIG_HTOP")% in the same ${BIG_SECONDS} s; at most 1/150"
 target "info" "whole-machine passes among $BIG_MACH processes: the first $PASS_FIRST_MS ms, a later one $PASS_MS ms ($(ratio "$PASS_FIRST_MS" "$BIG_REAP") and $(ratio "$PASS_MS" "$BIG_REAP") x a bare libproc2 reap, $BIG_REAP ms)"
 target "info" "a fork load of $FORK_RATE processes/s elsewhere (made: $FORK_MADE/s): live view $(printf %.3f "$FORK_QUIET")% -> $(printf %.3f "$FORK_BUSY")% of a core, $(awk -v a="$FORK_BUSY" -v b="$FORK_QUIET" 'BEGIN { printf "%+.3f", a - b }') points"
+tty_target
 target "info" "peak RSS with a family of $FAMILY_N: $(awk -v k="$FAM_KB" 'BEGIN { printf "%.2f", k / 1024 }') MB"
 
 # Everything this run started is gone (the EXIT trap checks again, after the tmux server).

@@ -50,6 +50,7 @@ static int demo_pipeline(void);
 static int demo_catch(void);
 static int demo_blocks(void);
 static int demo_holder(void);
+static int demo_ttyintr(void);
 
 static const struct scenario demo_table[] = {
 	{ { "execsleep", "the seed: waits for sleep 100; naive kill orphans the sleep, group or tree kill ends both" },
@@ -74,6 +75,8 @@ static const struct scenario demo_table[] = {
 	  { "block", NULL }, demo_blocks },
 	{ { "holder", "sleep 100 | cat, and a setsid'd holder of the pipe's write end: k the sleep, cat still waits (Enter on cat)" },
 	  { "holder", NULL }, demo_holder },
+	{ { "ttyintr", "run with --tty: a sleep 100 in its own group; Ctrl+] then Ctrl+C ends the job, the terminal misses the sleep" },
+	  { "ttyintr", NULL }, demo_ttyintr },
 };
 
 static char *const demo_sleep_argv[] = { "sleep", DEMO_STR(DEMO_LIFETIME), NULL };
@@ -318,6 +321,26 @@ static int demo_execsleep(void)
 	if (pid == 0)
 		demo_exec(demo_sleep_argv);
 	demo_say("started sleep %d as PID %d and waits for it", DEMO_LIFETIME, (int)pid);
+	int status = demo_wait(pid);
+	demo_say_status("sleep", pid, status);
+	return signame_shell_status(status);
+}
+
+/* The seed's third experiment, on the job's own terminal: the child moves to a group of its
+ * own, so the terminal's Ctrl+C, which goes to the foreground group only, misses it. */
+static int demo_ttyintr(void)
+{
+	pid_t pid = demo_fork();
+	if (pid == 0) {
+		if (setpgid(0, 0) < 0)
+			demo_fail("setpgid");
+		demo_exec(demo_sleep_argv);
+	}
+	/* Also here, so the group exists before anyone types Ctrl+C. */
+	setpgid(pid, pid);
+	demo_say("started sleep %d as PID %d in its own process group %d; the terminal's foreground group is %d",
+		 DEMO_LIFETIME, (int)pid, (int)pid, (int)tcgetpgrp(STDIN_FILENO));
+	demo_say("Ctrl+] then Ctrl+C: the terminal sends SIGINT to group %d only", (int)getpgrp());
 	int status = demo_wait(pid);
 	demo_say_status("sleep", pid, status);
 	return signame_shell_status(status);

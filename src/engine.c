@@ -59,6 +59,8 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->sig = opt->sig;
 	e->out_copy_fd = p->out_copy_fd;
 	e->job.out_fd = -1;
+	e->job.tty_fd = -1;
+	e->tty_screen = p->tty_screen;
 	e->ignored = p->ignored;
 	/* The live view shows the newest ENGINE_EVENTS_HELD (and says how many went before);
 	 * batch output shows every event: the log holds them until it has printed them. */
@@ -121,6 +123,8 @@ void engine_free(struct engine *e)
 	e->rd_cap = 0;
 	free(e->copy);
 	e->copy = NULL;
+	ttyscreen_free(e->tty);
+	e->tty = NULL;
 	e->sc = NULL;
 	survivors_free(e);
 	pidmap_free(&e->settle.signalled);
@@ -201,16 +205,24 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 			e->scan->prime(e->scan_self);
 		struct job_opts jo = { .same_group = o->same_group, .passthrough = o->check, .ignored = &e->ignored,
 				       .exec_path = l->exec_path, .demo = l->demo,
-				       .cgroup = e->have_cgroup ? &e->cgroup : NULL };
+				       .cgroup = e->have_cgroup ? &e->cgroup : NULL, .tty = o->tty };
+		engine_tty_size(e, &jo.tty_rows, &jo.tty_cols);
 		rc = job_launch(&e->job, l->argv, &jo, err, errlen);
 		if (rc)
 			return rc;
+		engine_tty_start(e);
 		e->job.started = now;
 		ancestors[nanc++] = e->self;
 		nanc += e->scan->ancestors(e->scan_self, e->self, ancestors + nanc, MAX_ANCESTORS - nanc);
-		struct event *ev = eventlog_add(&e->log, now, EV_START, e->job.pid, "started %s as pid %d in %s process group %d",
-						e->job.command, e->job.pid, o->same_group ? "orphanage's own" : "a new",
-						e->job.pgid);
+		struct event *ev;
+		if (e->job.tty_fd >= 0)
+			ev = eventlog_add(&e->log, now, EV_START, e->job.pid,
+					  "started %s as pid %d in a new session on its own terminal %s", e->job.command,
+					  e->job.pid, e->job.tty_name);
+		else
+			ev = eventlog_add(&e->log, now, EV_START, e->job.pid, "started %s as pid %d in %s process group %d",
+					  e->job.command, e->job.pid, o->same_group ? "orphanage's own" : "a new",
+					  e->job.pgid);
 		event_set_how(ev, how);
 		ev->pgid = e->job.pgid;
 		event_command(ev, e->job.command);
@@ -273,6 +285,9 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 		fds[n++] = (struct pollfd){ .fd = e->job.out_fd, .events = POLLIN };
 	if (e->copy_len && e->out_copy_fd >= 0 && n < max)
 		fds[n++] = (struct pollfd){ .fd = e->out_copy_fd, .events = POLLOUT };
+	/* Keys typed for the job that its terminal could not take yet. */
+	if (engine_tty_pending(e) && n < max)
+		fds[n++] = (struct pollfd){ .fd = e->job.tty_fd, .events = POLLOUT };
 	for (size_t i = 0; i < e->nsources && n < max; i++) {
 		short events = POLLIN;
 		int fd = e->sources[i].ops->pollfd ? e->sources[i].ops->pollfd(e->sources[i].self, &events) : -1;
@@ -320,6 +335,8 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 		if (fds[i].fd == e->job.out_fd) {
 			if (engine_drain_output(e))
 				what |= ENGINE_OUTPUT;
+		} else if (fds[i].fd == e->job.tty_fd) {
+			engine_tty_flush(e);
 		} else if (fds[i].events == POLLOUT) {
 			/* The copy's reader (standard error), which only engine_pollfds asks POLLOUT of. */
 			engine_flush_copy(e, 0);

@@ -1,7 +1,8 @@
 /* The engine: the job, its family, the sources and scans that follow it, and the actions
  * on it. Faces read it (engine_generation says when to redraw); only the engine sends
  * signals. Its files: engine.c (set up, start, poll fds), engine_refresh.c (refresh, reap,
- * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions). */
+ * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions),
+ * engine_pty.c (the job's own terminal, --tty). */
 #ifndef ORPHANAGE_ENGINE_H
 #define ORPHANAGE_ENGINE_H
 
@@ -21,6 +22,7 @@
 #include "scan.h"
 #include "source.h"
 #include "survivor.h"
+#include "ttyscreen.h"
 
 #define ENGINE_MAX_SOURCES 4
 /* Events the live view holds; batch output holds every one until it is printed. */
@@ -31,6 +33,7 @@ struct engine_params {
 	const struct options *opt;
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	int out_copy_fd;		/* copy the job's output here as it comes (batch), or -1 */
+	bool tty_screen;		/* --tty: keep the job's terminal's screen (a face shows it) */
 	/* The scanner, for tests: NULL for the real /proc (scan_ops_system, scan_open). */
 	const struct scan_ops *scan;
 	void *scan_self;
@@ -162,6 +165,10 @@ struct engine {
 	struct tree_settle settle;	/* a tree kill's line, due when its targets died */
 	struct cgroup_count cgcount;	/* a cgroup kill's line, due when its cgroup emptied */
 	double route_asked;		/* -p: when a lone Ctrl+C asked for a second one, or -1 */
+	/* --tty (engine_pty.c): the job's terminal's screen, when a face shows it, and its size. */
+	bool tty_screen;
+	struct ttyscreen *tty;
+	unsigned short tty_rows, tty_cols;	/* 0 until a face gives the pane's size */
 };
 
 /* What a key asks the engine to do. */
@@ -176,6 +183,7 @@ enum action_kind {
 	ACT_QUIT,
 	ACT_CGROUP_KILL,		/* c: SIGKILL to the job's whole cgroup (cgroup.kill) */
 	ACT_FREEZE,			/* z: freeze the job's cgroup, or thaw it */
+	ACT_TTY_KEYS,			/* --tty: keys typed for the job's terminal */
 };
 
 struct action {
@@ -183,6 +191,8 @@ struct action {
 	pid_t pid;			/* the selected process ... */
 	unsigned long long start;	/* ... and its start time: its identity */
 	int sig;			/* for ACT_SET_SIGNAL */
+	const int *keys;		/* for ACT_TTY_KEYS: bytes, or TTYKEY_* (ttyscreen.h) ... */
+	size_t nkeys;			/* ... this many */
 };
 
 /* Ready the engine: the scanner, orphanage's own ids, subreaper mode. 0, or 1 with err. */
@@ -280,6 +290,15 @@ bool engine_read_all_masks(struct engine *e);
 /* The running member that leads process group pgid, or else any running member in it;
  * NULL when no member is in it (the terminal's foreground was taken by the family?). */
 const struct member *engine_group_holder(const struct engine *e, pid_t pgid);
+/* --tty (engine_pty.c): the job's terminal's screen, or NULL (batch, no --tty). */
+const struct ttyscreen *engine_tty_screen(const struct engine *e);
+/* The job's terminal is open (it closes at quitting: the session gets SIGHUP). */
+bool engine_tty_open(const struct engine *e);
+/* The terminal's size now (the pane's, or 24x80 before a face gives one). */
+void engine_tty_size(const struct engine *e, unsigned short *rows, unsigned short *cols);
+/* The pane's size changed: the screen and the terminal take it (the job gets SIGWINCH).
+ * Before engine_start, the size the terminal starts with. */
+void engine_tty_resize(struct engine *e, unsigned short rows, unsigned short cols);
 /* Relaunch the job's command once its family is gone. */
 bool engine_relaunch(struct engine *e);
 

@@ -295,6 +295,9 @@ bool engine_act(struct engine *e, const struct action *a)
 	case ACT_RELAUNCH:
 		engine_relaunch(e);
 		return true;
+	case ACT_TTY_KEYS:
+		engine_tty_keys(e, a->keys, a->nkeys);
+		return true;
 	}
 	return false;
 }
@@ -383,6 +386,8 @@ size_t engine_on_exit(struct engine *e)
 {
 	/* A kill's line still waiting for its effect is written before anything else. */
 	engine_timers_now(e);
+	/* The job's terminal closes first, as a terminal window does: then --on-exit. */
+	engine_tty_close(e);
 	size_t unended = on_exit_family(e);
 	engine_timers_now(e);
 	engine_cgroup_finish(e);

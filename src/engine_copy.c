@@ -59,15 +59,17 @@ static bool drain_some(struct engine *e, size_t max, bool *any)
 	ssize_t r = read(e->job.out_fd, buf, max < sizeof buf ? max : sizeof buf);
 	if (r < 0 && errno == EINTR)
 		return true;
-	if (r < 0)
+	/* A terminal's master reads EIO once nobody has the terminal open: its end, as EOF. */
+	if (r < 0 && errno != EIO)
 		return false;
-	if (r == 0) {
+	if (r <= 0) {
 		close(e->job.out_fd);
 		e->job.out_fd = -1;
 		return false;
 	}
 	*any = true;
 	outbuf_feed(&e->out, buf, (size_t)r);
+	engine_tty_feed(e, buf, (size_t)r);
 	if (e->out_copy_fd >= 0) {
 		if (!e->copy)
 			e->copy = xmalloc(COPY_MAX);

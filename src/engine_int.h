@@ -58,4 +58,15 @@ void engine_cgroup_finish(struct engine *e);
 /* engine_free: close the cgroup (removing it when a start failed). */
 void engine_track_close(struct engine *e);
 
+/* engine_pty.c: a new job's terminal gets a new screen (when a face shows it). */
+void engine_tty_start(struct engine *e);
+/* What the job wrote, onto the screen. */
+void engine_tty_feed(struct engine *e, const char *data, size_t len);
+/* Keys typed for the job: written to its terminal; a Ctrl+C there arms a survivor check. */
+void engine_tty_keys(struct engine *e, const int *keys, size_t n);
+/* Replies owed to the job: written as far as its master takes them; pending: some wait. */
+void engine_tty_flush(struct engine *e);
+bool engine_tty_pending(const struct engine *e);
+/* Quitting: read what the terminal holds, then close it (the session gets SIGHUP). */
+void engine_tty_close(struct engine *e);
 #endif

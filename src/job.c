@@ -2,6 +2,7 @@
 
 #include "job.h"
 #include "cgroup.h"
+#include "pty.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -171,11 +172,28 @@ static void close_pair(int fd[2])
 		}
 }
 
-/* In the child: its own group, stdin from /dev/null, output into the pipe, then exec. */
+/* In the child, its descriptors set: the scenario's name, then exec. */
+static _Noreturn void launch_exec(const char *path, char *const argv[], const struct job_opts *o, int report)
+{
+	if (o->demo && setenv("ORPHANAGE_DEMO", o->demo, 1) < 0)
+		child_fail(report, errno);
+	/* path holds a '/': no second search; a script with no #! still runs under sh. */
+	execvp(path, argv);
+	child_fail(report, errno);
+}
+
+/* In the child: its own group, stdin from /dev/null, output into the pipe, then exec; or
+ * with --tty, a session of its own on the terminal tty. */
 static _Noreturn void launch_child(const char *path, char *const argv[], const struct job_opts *o, int report,
-				   int out)
+				   int out, const char *tty)
 {
 	child_reset_signals(o->ignored);
+	int err;
+	if (tty) {
+		if ((err = pty_child_attach(tty)))
+			child_fail(report, err);
+		launch_exec(path, argv, o, report);
+	}
 	if (!o->same_group && setpgid(0, 0) < 0)
 		child_fail(report, errno);
 	int null = open("/dev/null", O_RDONLY);
@@ -185,11 +203,7 @@ static _Noreturn void launch_child(const char *path, char *const argv[], const s
 		close(null);
 	if (out >= 0 && (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0))
 		child_fail(report, errno);
-	if (o->demo && setenv("ORPHANAGE_DEMO", o->demo, 1) < 0)
-		child_fail(report, errno);
-	/* path holds a '/': no second search; a script with no #! still runs under sh. */
-	execvp(path, argv);
-	child_fail(report, errno);
+	launch_exec(path, argv, o, report);
 }
 
 /* In the parent: the child's errno when its exec failed (the child is reaped then), or 0
@@ -219,6 +233,7 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 {
 	memset(job, 0, sizeof *job);
 	job->out_fd = -1;
+	job->tty_fd = -1;
 	job->status = -1;
 	char path[PATH_MAX];
 	int found = o->exec_path ? 0 : job_find_program(argv[0], path, sizeof path);
@@ -227,8 +242,15 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	if (o->exec_path)
 		snprintf(path, sizeof path, "%s", o->exec_path);
 	int out[2], report[2];
-	if (launch_pipes(report, out, o->passthrough, err, errlen))
+	int tty = -1;
+	if (o->tty && (tty = pty_open(o->tty_rows, o->tty_cols, job->tty_name, sizeof job->tty_name, err, errlen)) < 0)
 		return 1;
+	/* With a terminal, the job's output comes from its master: no pipe. */
+	if (launch_pipes(report, out, o->passthrough || tty >= 0, err, errlen)) {
+		if (tty >= 0)
+			close(tty);
+		return 1;
+	}
 	int moved_err = 0;
 	pid_t pid = -1;
 	if (o->cgroup) {
@@ -243,16 +265,19 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
 		close_pair(report);
 		close_pair(out);
+		if (tty >= 0)
+			close(tty);
 		return 1;
 	}
 	if (pid == 0) {
 		close(report[0]);
 		if (moved_err)
 			child_cgroup_failed(report[1], moved_err);
-		launch_child(path, argv, o, report[1], out[1]);
+		launch_child(path, argv, o, report[1], out[1], tty >= 0 ? job->tty_name : NULL);
 	}
-	/* Also in the parent, so the group exists before anyone signals it. */
-	if (!o->same_group)
+	/* Also in the parent, so the group exists before anyone signals it. Not with a
+	 * terminal: a group leader cannot setsid, and the child's setsid makes the group. */
+	if (!o->same_group && tty < 0)
 		setpgid(pid, pid);
 	close(report[1]);
 	if (out[1] >= 0)
@@ -262,6 +287,8 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	if (child_errno) {
 		if (out[0] >= 0)
 			close(out[0]);
+		if (tty >= 0)
+			close(tty);
 		return launch_error(argv[0], path, child_errno, err, errlen);
 	}
 	if (out[0] >= 0) {
@@ -274,6 +301,12 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	job->launched = true;
 	job->running = true;
 	job->out_fd = out[0];
+	if (tty >= 0) {
+		/* Read through a copy: at the job's end (EIO) the copy closes, the terminal stays
+		 * open until job_free, so the session gets its SIGHUP only then. */
+		job->tty_fd = tty;
+		job->out_fd = fcntl(tty, F_DUPFD_CLOEXEC, 3);
+	}
 	job->command = job_join_argv(argv);
 	return 0;
 }
@@ -350,6 +383,7 @@ int job_attach(struct job *job, pid_t pid, char *err, size_t errlen)
 {
 	memset(job, 0, sizeof *job);
 	job->out_fd = -1;
+	job->tty_fd = -1;
 	job->status = -1;
 	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH)) {
 		snprintf(err, errlen, "no process with PID %d", (int)pid);
@@ -405,8 +439,12 @@ void job_free(struct job *job)
 {
 	if (job->out_fd >= 0)
 		close(job->out_fd);
+	/* Closing the master hangs the terminal up: its session gets SIGHUP. */
+	if (job->tty_fd >= 0)
+		close(job->tty_fd);
 	free(job->command);
 	free(job->failure);
 	memset(job, 0, sizeof *job);
 	job->out_fd = -1;
+	job->tty_fd = -1;
 }

@@ -15,7 +15,9 @@ struct job {
 	bool launched;		/* forked by orphanage (so orphanage reaps it) */
 	bool running;
 	int status;		/* wait(2) status once it exited and was reaped; -1 otherwise */
-	int out_fd;		/* read end of the output pipe, or -1 */
+	int out_fd;		/* read end of the output pipe (with --tty: the terminal's master), or -1 */
+	int tty_fd;		/* --tty: the job's terminal's master, kept open until job_free, or -1 */
+	char tty_name[64];	/* --tty: the terminal's slave path, or "" */
 	char *command;		/* the command as one line, for the header */
 	char *failure;		/* why a relaunch of command did not start, or NULL */
 	double started, ended;	/* seconds since orphanage started */
@@ -31,6 +33,9 @@ struct job_opts {
 	const char *demo;	/* a built-in scenario: the child runs it (ORPHANAGE_DEMO) */
 	const sigset_t *ignored;	/* signals ignored when orphanage started: the job keeps them so */
 	const struct cgroup *cgroup;	/* start the job in this cgroup (cgroup_fork_into), or NULL */
+	/* --tty: a pseudo-terminal of this size, whose session the job leads (not same_group). */
+	bool tty;
+	unsigned short tty_rows, tty_cols;
 };
 
 /* Fork and exec argv as the job (into o->cgroup when given: where that fails the job

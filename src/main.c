@@ -117,6 +117,14 @@ static bool loop_foreground(struct loop *l)
 	return back;
 }
 
+/* --tty: the job's terminal takes the output pane's size (the job gets SIGWINCH). */
+static void loop_tty_size(struct loop *l)
+{
+	unsigned short rows, cols;
+	if (l->view && view_tty_size(l->view, &rows, &cols))
+		engine_tty_resize(l->e, rows, cols);
+}
+
 /* A signal asks orphanage to end. --check still owes its report: the first such signal
  * starts the grace period (the routed signal may end the job), a second one ends it now. */
 static void loop_interrupt(struct loop *l, int sig)
@@ -307,6 +315,7 @@ static void loop_run(struct loop *l)
 			if (held)
 				term_guard_end(&old);
 			l->dirty = false;
+			loop_tty_size(l);
 		}
 		int r = poll(fds, n, loop_timeout(l));
 		if (r < 0 && errno != EINTR)
@@ -497,7 +506,10 @@ int main(int argc, char **argv)
 	struct engine_params params = {
 		.opt = &o,
 		.ignored = ignored,
-		.out_copy_fd = o.batch && !o.check ? STDERR_FILENO : -1,
+		/* --check shares standard output and error with the job, unless it has a terminal
+		 * of its own: then what the terminal sends is copied to standard error. */
+		.out_copy_fd = o.batch && (!o.check || o.tty) ? STDERR_FILENO : -1,
+		.tty_screen = o.tty && !o.batch,
 	};
 	if (engine_init(e, &params, err, sizeof err))
 		return fail(err, 1);
@@ -528,6 +540,8 @@ int main(int argc, char **argv)
 		}
 		if (argc == 1)
 			view_set_hint(l.view, default_hint);
+		/* The job's terminal starts at the pane's size. */
+		loop_tty_size(&l);
 	}
 	struct engine_launch launch = launch_of(&o);
 	rc = engine_start(e, &launch, err, sizeof err);

@@ -36,6 +36,7 @@ static const struct option long_options[] = {
 	{ "on-exit", required_argument, NULL, OPT_ON_EXIT },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "check", no_argument, NULL, 'c' },
+	{ "tty", no_argument, NULL, 't' },
 	{ "track", required_argument, NULL, OPT_TRACK },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "wide", no_argument, NULL, OPT_WIDE },
@@ -143,6 +144,11 @@ void options_help(FILE *out)
 	      "                        failing testcase per leaked process, or one passing testcase);\n"
 	      "                        with GITHUB_ACTIONS=true each leak is also an ::error annotation\n"
 	      "      --wide            add the %CPU and RSS columns (text batch; the live view's w)\n"
+	      "  -t, --tty             the job runs on a terminal of its own (a pseudo-terminal):\n"
+	      "                        it leads a new session there; the output pane is that\n"
+	      "                        terminal's screen, Ctrl+] gives it the keyboard (and takes\n"
+	      "                        it back); in batch mode its output is copied to standard\n"
+	      "                        error as the terminal sends it (lines end in CR LF)\n"
 	      "      --track MODE      how the family is found: auto (default), cgroup (a cgroup v2\n"
 	      "                        of the job's own), events (the kernel's process events) or\n"
 	      "                        scan (/proc at each refresh); auto takes cgroup and events\n"
@@ -156,6 +162,7 @@ void options_help(FILE *out)
 	      "Keys: Up/Down PgUp/PgDn Home/End select; Left/Right scroll sideways; k naive kill;\n"
 	      "g group kill; t tree kill; s choose the signal; c cgroup kill; z freeze or thaw;\n"
 	      "Ctrl+C SIGINT to the job's group (with -p only a second Ctrl+C within 2 s sends it);\n"
+	      "with --tty, Ctrl+] gives the keyboard to the job's terminal and takes it back;\n"
 	      "r relaunch; Enter or i the detail pane (e its environment, Esc closes); / search,\n"
 	      "n next; w the %CPU and RSS columns; a click selects; ? help; q quit.\n"
 	      "\n"
@@ -164,9 +171,9 @@ void options_help(FILE *out)
 	      "a kernel thread or a thread id; a --track mode not available here; a snapshot not\n"
 	      "written, such as to a full disk; --on-exit kill that could not end the family, such\n"
 	      "as EPERM; standard error closed before the job's output was all passed on); 2 on a\n"
-	      "usage error (also --subreaper with -p, -n with --check, '--' alone); 126 when\n"
-	      "COMMAND cannot be executed (also a directory); 127 when it cannot be found (a\n"
-	      "directory in PATH is no command), as a shell does.\n",
+	      "usage error (also --subreaper with -p, -n with --check, --tty with -p or\n"
+	      "--same-group, '--' alone); 126 when COMMAND cannot be executed (also a directory);\n"
+	      "127 when it cannot be found (a directory in PATH is no command), as a shell does.\n",
 	      out);
 }
 
@@ -192,6 +199,14 @@ static int options_validate(const struct options *o, char *err, size_t errlen)
 	}
 	if (o->junit && !o->check) {
 		snprintf(err, errlen, "--junit writes --check's report: it needs --check");
+		return 2;
+	}
+	if (o->tty && o->pid) {
+		snprintf(err, errlen, "--tty gives a terminal to a job orphanage starts: it cannot with -p");
+		return 2;
+	}
+	if (o->tty && o->same_group) {
+		snprintf(err, errlen, "--tty starts the job in a session of its own: it cannot stay in orphanage's group (--same-group)");
 		return 2;
 	}
 	if (o->check && !o->command && !o->demo) {
@@ -233,7 +248,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	opterr = 0;
 	int c;
 	/* '+': the first non-option starts COMMAND, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+:d:bn:p:s:chV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:d:bn:p:s:cthV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (options_seconds(optarg, 86400, &o->delay) < 0) {
@@ -311,6 +326,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			break;
 		case OPT_WIDE:
 			o->wide = true;
+			break;
+		case 't':
+			o->tty = true;
 			break;
 		case OPT_TRACK: {
 			bool known = false;

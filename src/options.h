@@ -27,6 +27,7 @@ struct options {
 	bool check;
 	const char *junit;	/* --junit FILE: --check's report as JUnit XML, or NULL */
 	bool wide;		/* --wide: the %CPU and RSS columns (w toggles them live) */
+	bool tty;		/* -t: the job runs on a pseudo-terminal of its own */
 	enum track_mode track;
 	bool help, version;
 	bool demo_list;		/* --demo list */

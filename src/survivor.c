@@ -43,7 +43,7 @@ static enum survivor_reason reach(const struct survivor_kill *k, const struct su
 {
 	if (p->send == SURVIVOR_SEND_DELIVERED || pending(p, k->sig))
 		return SURVIVOR_UNKNOWN;
-	bool by_group = k->how == SURVIVOR_GROUP || k->how == SURVIVOR_ROUTED;
+	bool by_group = k->how == SURVIVOR_GROUP || k->how == SURVIVOR_ROUTED || k->how == SURVIVOR_TERMINAL;
 	if (by_group && (p->send == SURVIVOR_SEND_UNKNOWN || p->send == SURVIVOR_SEND_NOT_SENT)) {
 		if (p->sid != k->sid)
 			return SURVIVOR_OTHER_SESSION;
@@ -101,6 +101,8 @@ static const char *how_words(enum survivor_how how)
 		return "the group kill";
 	case SURVIVOR_ROUTED:
 		return "the signal passed on to the job's group";
+	case SURVIVOR_TERMINAL:
+		return "the terminal's signal to its foreground group";
 	case SURVIVOR_NAIVE:
 		break;
 	}
@@ -151,7 +153,11 @@ enum survivor_reason survivor_explain(const struct survivor_kill *k, const struc
 			snprintf(why, sizeof why, "not signalled: %s did not include it%s", how_words(k->how), also(k, p));
 		break;
 	case SURVIVOR_OTHER_GROUP:
-		snprintf(why, sizeof why, "not reached: in process group %d, not %d (setpgid)%s", (int)p->pgid,
+		if (k->how == SURVIVOR_TERMINAL)
+			snprintf(why, sizeof why, "not reached: not in the terminal's foreground group %d (in %d)%s",
+				 (int)k->pgid, (int)p->pgid, also(k, p));
+		else
+			snprintf(why, sizeof why, "not reached: in process group %d, not %d (setpgid)%s", (int)p->pgid,
 			 (int)k->pgid, also(k, p));
 		break;
 	case SURVIVOR_OTHER_SESSION:

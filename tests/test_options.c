@@ -371,6 +371,23 @@ static void test_flags(void **state)
 	assert_false(a.o.batch);
 }
 
+/* --tty: a new session on a terminal of the job's own, so not with -p (a process that
+ * runs already) nor --same-group (a new session is a new group). */
+static void test_tty(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(parse(&a, "-t", "sh", NULL), 0);
+	assert_true(a.o.tty);
+	assert_int_equal(parse(&a, "--tty", "-b", "--demo", "ttyintr", NULL), 0);
+	assert_true(a.o.tty);
+	assert_true(a.o.batch);
+	assert_int_equal(parse(&a, "true", NULL), 0);
+	assert_false(a.o.tty);
+	assert_usage_error("--tty", "--tty", "-p", "5", NULL);
+	assert_usage_error("--same-group", "-t", "--same-group", "true", NULL);
+}
+
 static void test_only_one_source_of_job(void **state)
 {
 	(void)state;
@@ -462,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_check_implies_batch_and_subreaper),
 		cmocka_unit_test(test_json_implies_batch),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_tty),
 		cmocka_unit_test(test_only_one_source_of_job),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_track_modes),

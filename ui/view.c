@@ -13,6 +13,8 @@
 #include "sigmask.h"
 #include "signame.h"
 #include "term.h"
+#include "termkeys.h"
+#include "termpane.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -35,6 +37,7 @@
 #define VIEW_LINE_MAX 20480		/* a command line escaped (4096 bytes, up to 4 each) and more */
 #define VIEW_SEARCH_MAX 64		/* bytes typed at the search prompt */
 #define VIEW_HSCROLL_STEP 10		/* columns Left and Right scroll the table by */
+#define VIEW_TTY_KEYS 256		/* keys passed to the job's terminal in one action */
 
 /* Colour pairs: red for orphans and errors, then one per process-group colour. */
 #define PAIR_RED 1
@@ -83,6 +86,11 @@ struct view {
 	unsigned long drawn_gen;	/* engine_generation() at the last frame */
 	unsigned long long drawn_bytes;
 	double drawn_at;
+
+	/* --tty: the job's terminal in the output pane, and whether keys go to it (Ctrl+]). */
+	bool tty;
+	bool keys_to_job;
+	int tty_keys[VIEW_TTY_KEYS];	/* keys read for the job, passed on in one action */
 
 	char line[VIEW_LINE_MAX + 2048];	/* a cell, with room for what goes around it */
 	char cell[VIEW_LINE_MAX];
@@ -167,6 +175,7 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	const char *cs = nl_langinfo(CODESET);
 	v->utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	v->force = true;
+	v->tty = e && e->opt && e->opt->tty;
 
 	/* cbreak, not raw: Ctrl+C stays a signal, which the engine routes to the job. */
 	cbreak();
@@ -483,6 +492,11 @@ static void view_layout(const struct view *v, struct layout *L)
 	if (rest >= 10) {
 		logn = rest / 4 > 2 ? rest / 4 : 2;
 		outn = rest / 6 > 2 ? rest / 6 : 2;
+		/* The job's terminal: room for a full-screen program, more with the keyboard. */
+		if (v->tty) {
+			logn = rest / 6 > 2 ? rest / 6 : 2;
+			outn = v->keys_to_job ? rest - logn - 3 : rest / 2;
+		}
 	} else if (rest >= 6) {
 		logn = 2;
 	}
@@ -555,6 +569,12 @@ static bool key_can_relaunch(const struct engine *e)
 	return !(e->opt && e->opt->pid > 0);
 }
 
+/* Ctrl+] hands the keyboard to the job's terminal: there is one only with --tty. */
+static bool key_has_tty(const struct engine *e)
+{
+	return e->opt && e->opt->tty;
+}
+
 /* The key bar's entries, in the order shown: a full and a short form, and the predicate
  * that says whether the key works now (NULL: always); a key that does not work is not
  * offered. */
@@ -570,6 +590,7 @@ static const struct key_hint key_hints[] = {
 	{ "g group", "g", false, NULL },	   { "t tree", "t", false, NULL },
 	{ "c cgroup", "c", false, key_has_cgroup }, { "z freeze", "z", false, key_has_cgroup },
 	{ "s signal", "s", false, NULL },	   { "w %CPU", "w", false, NULL },
+	{ "^] terminal", "^]", false, key_has_tty },
 	{ "r relaunch", "r", false, key_can_relaunch }, { "? help", "? help", true, NULL },
 	{ "q quit", "q quit", true, NULL },
 };
@@ -658,7 +679,10 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
-	if (L->keys_y >= 0) {
+	if (L->keys_y >= 0 && v->keys_to_job)
+		view_row(v, L->keys_y, "KEYS GO TO THE JOB'S TERMINAL (Ctrl+C, Ctrl+Z too)  Ctrl+] takes them back",
+			 A_BOLD | A_REVERSE, 0);
+	else if (L->keys_y >= 0) {
 		view_keybar(e, v->line, sizeof v->line, v->w);
 		view_row(v, L->keys_y, v->line, A_DIM, 0);
 	}
@@ -825,10 +849,40 @@ static void view_draw_log(struct view *v, const struct engine *e, const struct l
 	}
 }
 
+/* --tty: the pane is the job's terminal's screen; its title says where keys go. */
+static void view_draw_terminal(struct view *v, const struct engine *e, const struct layout *L)
+{
+	const struct outbuf *ob = &e->out;
+	char title[256];
+	snprintf(title, sizeof title, " terminal %s: %zu lines, %llu bytes%s | keys go to %s ", e->job.tty_name,
+		 ob->count, ob->bytes, engine_tty_open(e) ? "" : " (closed)",
+		 v->keys_to_job ? "the job's terminal (Ctrl+] takes them back)" : "orphanage (Ctrl+] gives them to the job)");
+	view_rule(v, L->out_y, title);
+	struct termpane_look look = { .utf8 = v->utf8, .color = v->color, .cursor = v->keys_to_job };
+	termpane_draw(engine_tty_screen(e), L->out_y + 1, L->out_h, v->w, &look);
+}
+
+bool view_tty_size(const struct view *v, unsigned short *rows, unsigned short *cols)
+{
+	struct layout L;
+	if (!v->tty)
+		return false;
+	view_layout(v, &L);
+	if (L.out_y < 0 || L.out_h <= 0 || v->w <= 0)
+		return false;
+	*rows = (unsigned short)L.out_h;
+	*cols = (unsigned short)v->w;
+	return true;
+}
+
 static void view_draw_output(struct view *v, const struct engine *e, const struct layout *L)
 {
 	if (L->out_y < 0)
 		return;
+	if (engine_tty_screen(e)) {
+		view_draw_terminal(v, e, L);
+		return;
+	}
 	const struct outbuf *ob = &e->out;
 	char title[96];
 	snprintf(title, sizeof title, " output: %zu lines, %llu bytes ", ob->count, ob->bytes);
@@ -923,6 +977,7 @@ static void view_draw_help(struct view *v)
 		"r        relaunch the job once its family is gone (not with -p)",
 		"Ctrl+C   SIGINT to the job's group (unless --no-forward); with -p",
 		"         only a second Ctrl+C within 2 s sends it",
+		"Ctrl+]   --tty: every key to the job's terminal (Ctrl+C too), and back",
 		"Enter i  details of the selected process: Esc closes, e adds its",
 		"         environment, arrows and PgUp/PgDn scroll them",
 		"/ n      search: a row whose PID or COMMAND holds the text; n: the next",
@@ -1258,9 +1313,31 @@ static bool view_detail_key(struct view *v, int ch)
 	}
 }
 
+/* Ctrl+]: the keyboard to the job's terminal, or back. While the job has it, orphanage's
+ * terminal is raw: Ctrl+C, Ctrl+\\ and Ctrl+Z arrive as bytes, for the job's terminal's
+ * driver to turn into signals for its foreground group. */
+static void view_give_keys(struct view *v, const struct engine *e, bool give)
+{
+	if (give && !engine_tty_open(e)) {
+		view_say(v, "the job's terminal is closed: no keys can go to it");
+		return;
+	}
+	v->keys_to_job = give;
+	v->help = v->menu = v->searching = false;
+	if (give)
+		raw();
+	else
+		cbreak();
+	v->force = true;
+}
+
 static struct action view_one_key(struct view *v, const struct engine *e, int ch)
 {
 	long page = v->body_h > 1 ? v->body_h - 1 : 1;
+	if (ch == TERMKEYS_TOGGLE && v->tty && !v->searching) {
+		view_give_keys(v, e, true);
+		return view_act(ACT_REDRAW);
+	}
 	if (ch == KEY_RESIZE) {
 		getmaxyx(stdscr, v->h, v->w);
 		return view_act(ACT_REDRAW);
@@ -1379,11 +1456,43 @@ size_t view_rows_shown(const struct view *v, size_t *slots, size_t max)
 	return n;
 }
 
+/* The keys waiting while the job has the keyboard: all of them to its terminal, up to a
+ * Ctrl+] (which takes the keyboard back: the keys after it are orphanage's again). */
+static struct action view_job_keys(struct view *v, const struct engine *e)
+{
+	struct action a = view_act(ACT_NONE);
+	a.keys = v->tty_keys;
+	while (a.nkeys < VIEW_TTY_KEYS) {
+		int ch = wgetch(stdscr);
+		if (ch == ERR)
+			break;
+		if (ch == TERMKEYS_TOGGLE) {
+			view_give_keys(v, e, false);
+			break;
+		}
+		if (ch == KEY_RESIZE)
+			getmaxyx(stdscr, v->h, v->w);
+		int key = termkeys_map(ch);
+		if (key >= 0)
+			v->tty_keys[a.nkeys++] = key;
+	}
+	v->force = true;
+	a.kind = a.nkeys ? ACT_TTY_KEYS : ACT_REDRAW;
+	return a;
+}
+
 struct action view_key(struct view *v, const struct engine *e)
 {
 	struct action result = view_act(ACT_NONE);
 	bool first = true;
 	view_sync(v, e);
+	if (v->keys_to_job) {
+		/* The job's terminal closed meanwhile (it quit): the keys are orphanage's again. */
+		if (!engine_tty_open(e))
+			view_give_keys(v, e, false);
+		else
+			return view_job_keys(v, e);
+	}
 	for (;;) {
 		int ch = wgetch(stdscr);
 		if (ch == ERR)

@@ -32,6 +32,9 @@ struct action view_key(struct view *v, const struct engine *e);
 /* The members (slots into the family) on the table's screen rows at the last draw: the
  * rows whose signal masks the loop reads (engine_read_masks) for their flags. */
 size_t view_rows_shown(const struct view *v, size_t *slots, size_t max);
+/* --tty: the size the job's terminal should have, the output pane's (false without --tty,
+ * or when the screen has no room for the pane). The loop gives it to engine_tty_resize. */
+bool view_tty_size(const struct view *v, unsigned short *rows, unsigned short *cols);
 /* A one-line hint shown under the header (the default demo uses it); NULL for none. */
 void view_set_hint(struct view *v, const char *hint);
 

@@ -52,6 +52,8 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->self_sid = getsid(0);
 	e->sig = opt->sig;
 	e->out_copy_fd = p->out_copy_fd;
+	e->output_tap = p->output_tap;
+	e->output_tap_ctx = p->output_tap_ctx;
 	e->job.out_fd = -1;
 	e->ignored = p->ignored;
 	/* The live view shows the newest ENGINE_EVENTS_HELD (and says how many went before);
@@ -240,8 +242,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 
 void engine_events_read(struct engine *e, unsigned long seq)
 {
-	if (e->opt->batch)
-		eventlog_hold(&e->log, seq);
+	eventlog_hold(&e->log, seq);
 }
 
 void engine_note(struct engine *e, enum event_kind kind, const char *text)

@@ -31,6 +31,9 @@ struct engine_params {
 	const struct options *opt;
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	int out_copy_fd;		/* copy the job's output here as it comes (batch), or -1 */
+	/* Given every byte the job prints, as it is read (--record); NULL: none. */
+	void (*output_tap)(void *ctx, const char *data, size_t len);
+	void *output_tap_ctx;
 	/* The scanner, for tests: NULL for the real /proc (scan_ops_system, scan_open). */
 	const struct scan_ops *scan;
 	void *scan_self;
@@ -110,6 +113,8 @@ struct engine {
 	unsigned long gen;		/* bumped when the job, the signal or the settings change */
 	struct engine_launch launch;	/* what engine_start was given, for relaunching */
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
+	void (*output_tap)(void *ctx, const char *data, size_t len);
+	void *output_tap_ctx;
 	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
 	size_t copy_len;
 	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
@@ -182,7 +187,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 void engine_free(struct engine *e);
 /* An information line in the engine's event log, from the loop (SIGQUIT: quitting). */
 void engine_note(struct engine *e, enum event_kind kind, const char *text);
-/* The batch face has printed the events before seq: the log may drop them. */
+/* The faces that must see every event (batch, --record, --trace) have all taken the
+ * events before seq: the log may drop them, and none from seq on. */
 void engine_events_read(struct engine *e, unsigned long seq);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);

@@ -9,11 +9,15 @@
 #include "engine.h"
 #include "escape.h"
 #include "options.h"
+#include "record.h"
+#include "replay.h"
 #include "signame.h"
 #include "term.h"
+#include "trace.h"
 #include "view.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +43,8 @@ struct loop {
 	int interrupts;
 	double next_refresh;
 	struct check check;	/* --check's state */
+	struct recorder *rec;	/* --record, or NULL */
+	struct trace *trace;	/* --trace, or NULL */
 	pid_t fg_kept;		/* a group that kept the terminal's foreground from orphanage, or 0 */
 	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
 	int early_left;
@@ -166,14 +172,49 @@ static void loop_signals(struct loop *l)
 	}
 }
 
-/* After a refresh: batch mode stops when the family is gone; --check starts its grace. */
+/* The faces that keep every event (the recording, the trace, batch) take what is new; the
+ * log keeps what one of them has not taken. A recording that stopped is said once. */
+static void loop_history(struct loop *l)
+{
+	struct engine *e = l->e;
+	unsigned long hold = ULONG_MAX;
+	if (l->rec) {
+		record_sync(l->rec);
+		if (l->rec->err && !l->rec->said) {
+			l->rec->said = true;
+			char text[160];
+			snprintf(text, sizeof text, "the recording stopped: %s", strerror(l->rec->err));
+			engine_note(e, EV_ERROR, text);
+			record_sync(l->rec);
+		}
+		hold = record_next_event(l->rec);
+	}
+	if (l->trace) {
+		if (l->trace->next_event < eventlog_first(&e->log))
+			l->trace->next_event = eventlog_first(&e->log);
+		for (; l->trace->next_event < eventlog_next(&e->log); l->trace->next_event++)
+			trace_event(l->trace, eventlog_get(&e->log, l->trace->next_event));
+		if (l->trace->next_event < hold)
+			hold = l->trace->next_event;
+	}
+	if (l->o->batch && l->batch.next_event < hold)
+		hold = l->batch.next_event;
+	if (hold != ULONG_MAX)
+		engine_events_read(e, hold);
+}
+
 /* One batch snapshot: the members' signal masks are read just before it is written.
  * False when nobody reads the snapshots any more. */
 static bool loop_snapshot(struct loop *l)
 {
 	engine_read_all_masks(l->e);
+	/* The recording holds what came before the snapshot, then marks where it was. */
+	if (l->rec)
+		record_sync(l->rec);
 	bool ok = batch_snapshot(&l->batch, l->e);
-	engine_events_read(l->e, l->batch.next_event);
+	if (l->rec)
+		record_mark(l->rec);
+	loop_history(l);
 	return ok;
 }
 
@@ -301,10 +342,14 @@ static void loop_run(struct loop *l)
 			struct action a = view_key(l->view, e);
 			if (held)
 				term_guard_end(&old);
-			if (a.kind == ACT_QUIT)
+			if (a.kind == ACT_QUIT) {
 				l->quit = true;
-			else if (engine_act(e, &a))
+			} else if (engine_act(e, &a)) {
 				l->dirty = true;
+				/* After a key action the recording can be sought to at once. */
+				if (l->rec && a.kind != ACT_REDRAW)
+					record_full(l->rec);
+			}
 			if (fds[view_slot].revents & (POLLHUP | POLLERR))
 				l->quit = true;
 		}
@@ -338,6 +383,7 @@ static void loop_run(struct loop *l)
 		}
 		if (l->o->check)
 			loop_check(l);
+		loop_history(l);
 	}
 }
 
@@ -400,6 +446,15 @@ static int report_unended(const struct engine *e)
 	return 1;
 }
 
+static int fail(const char *err, int rc)
+{
+	/* An error may quote the command, which is untrusted text like any other. */
+	char safe[2048];
+	escape_str(err, safe, sizeof safe);
+	fprintf(stderr, "orphanage: %s\n", safe);
+	return rc;
+}
+
 /* After the loop: --on-exit, the job's last output, the last events. */
 static void loop_finish(struct loop *l)
 {
@@ -420,13 +475,86 @@ static void loop_finish(struct loop *l)
 		batch_trailing_events(&l->batch, l->e);
 }
 
-static int fail(const char *err, int rc)
+/* The recording's last lines and the trace, once everything has happened. 0, or 1. */
+static int history_finish(struct loop *l)
 {
-	/* An error may quote the command, which is untrusted text like any other. */
-	char safe[2048];
-	escape_str(err, safe, sizeof safe);
-	fprintf(stderr, "orphanage: %s\n", safe);
-	return rc;
+	loop_history(l);
+	if (l->rec)
+		record_close(l->rec);
+	if (!l->trace)
+		return 0;
+	char err[512];
+	if (trace_write(l->trace, l->o->trace, engine_now(l->e), err, sizeof err) == 0)
+		return 0;
+	return fail(err, 1);
+}
+
+
+/* --replay -b: the snapshot at --at, or one every -d over the recording (with -d 0, one
+ * at each moment something was recorded). False when standard output is gone. */
+static bool replay_batch(struct replay *rp, const struct options *o, struct batch *b)
+{
+	if (o->at >= 0) {
+		if (o->at > rp->end)
+			fprintf(stderr, "orphanage: the recording ends at %.2f s: showing its end\n", rp->end);
+		replay_seek(rp, o->at > rp->end ? rp->end : o->at);
+		return batch_replay(b, rp);
+	}
+	long shown = 0;
+	for (double t = 0;; ) {
+		replay_seek(rp, t);
+		if (!batch_replay(b, rp) || (o->iterations > 0 && ++shown >= o->iterations))
+			return !b->err;
+		if (t >= rp->end)
+			return true;
+		double next = t + o->delay;
+		if (o->delay <= 0) {
+			/* The next moment that holds a line. */
+			next = rp->end;
+			for (size_t i = rp->pos; i < rp->nlines; i++)
+				if (rp->lines[i].at > t) {
+					next = rp->lines[i].at;
+					break;
+				}
+		}
+		t = next < rp->end ? next : rp->end;
+	}
+}
+
+/* --replay FILE: a recording instead of a job. Batch prints snapshots or converts it to a
+ * trace; the live view plays it. */
+static int replay_main(const struct options *o)
+{
+	struct replay rp;
+	char err[1024];
+	if (replay_open(&rp, o->replay, err, sizeof err))
+		return fail(err, 1);
+	/* A cut or corrupt recording is replayed as far as it is whole: where it stops is said. */
+	if (rp.stop[0])
+		fail(rp.stop, 0);
+	columns_init(columns_pid_width(scan_pid_max()));
+	int status = 0;
+	if (o->trace) {
+		struct trace t;
+		trace_init(&t);
+		for (size_t i = 0; i < rp.nevents; i++)
+			trace_event(&t, &rp.events[i]);
+		if (trace_write(&t, o->trace, rp.end, err, sizeof err))
+			status = fail(err, 1);
+		trace_free(&t);
+	}
+	if (o->batch && !(o->trace && o->at < 0 && o->iterations < 0 && !o->json)) {
+		struct batch b;
+		batch_init(&b, stdout, o->json);
+		replay_batch(&rp, o, &b);
+		if (batch_failed(&b, err, sizeof err))
+			status = fail(err, 1);
+		batch_free(&b);
+	} else if (!o->batch) {
+		status = fail("the live replay view is not built yet: use -b", 1);
+	}
+	replay_free(&rp);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -445,6 +573,12 @@ int main(int argc, char **argv)
 	}
 	if (answered(&o))
 		return 0;
+	if (o.replay)
+		return replay_main(&o);
+	/* The recording's file first: nothing is launched when it cannot be written. */
+	static struct recorder rec;
+	if (o.record && record_open(&rec, o.record, err, sizeof err))
+		return fail(err, 1);
 	if (!o.batch && !view_terminal_usable(err, sizeof err))
 		return fail(err, 1);
 	sigset_t ignored;
@@ -461,6 +595,8 @@ int main(int argc, char **argv)
 		.opt = &o,
 		.ignored = ignored,
 		.out_copy_fd = o.batch && !o.check ? STDERR_FILENO : -1,
+		.output_tap = o.record ? record_output : NULL,
+		.output_tap_ctx = &rec,
 	};
 	if (engine_init(e, &params, err, sizeof err))
 		return fail(err, 1);
@@ -475,6 +611,16 @@ int main(int argc, char **argv)
 	}
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
+	static struct trace trace;
+	if (o.record)
+		l.rec = &rec;
+	if (o.trace) {
+		trace_init(&trace);
+		l.trace = &trace;
+	}
+	/* Every event from the first is kept for them. */
+	if (l.rec || l.trace)
+		engine_events_read(e, 0);
 	check_init(&l.check, o.grace);
 	batch_init(&l.batch, stdout, o.json);
 	/* The terminal first: nothing is launched when it cannot show the view. */
@@ -495,11 +641,15 @@ int main(int argc, char **argv)
 		engine_free(e);
 		return fail(err, rc);
 	}
+	if (l.rec)
+		record_start(l.rec, e, e->job.command);
 	if (l.view && o.same_group && !o.pid)
 		engine_note(e, EV_TRACKING, "same group: the job's writes to the terminal cannot be stopped, "
 			       "so the view is repainted at every refresh");
 	loop_run(&l);
 	loop_finish(&l);
+	if (history_finish(&l) && l.status == 0)
+		l.status = 1;
 	/* The job's cgroup left behind (--on-exit leave, or still busy): where it is. */
 	if (e->cgroup_note[0])
 		fprintf(stderr, "orphanage: %s\n", e->cgroup_note);
@@ -507,6 +657,8 @@ int main(int argc, char **argv)
 	if (batch_failed(&l.batch, err, sizeof err))
 		l.status = fail(err, 1);
 	batch_free(&l.batch);
+	if (l.trace)
+		trace_free(l.trace);
 	engine_free(e);
 	close(sigfd);
 	return l.status;

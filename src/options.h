@@ -29,6 +29,10 @@ struct options {
 	bool help, version;
 	bool demo_list;		/* --demo list */
 	char **command;		/* COMMAND [ARG]..., NULL-terminated, or NULL */
+	const char *record;	/* --record FILE: the family's life as JSON lines, or NULL */
+	const char *replay;	/* --replay FILE: show a recording instead of a job, or NULL */
+	const char *trace;	/* --trace FILE: Chrome trace event JSON at quit, or NULL */
+	double at;		/* --at SECS: the moment of the recording; -1: none */
 };
 
 /* Parse argv into o. Returns 0, or 2 (usage error) with one line in err. */

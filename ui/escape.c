@@ -177,3 +177,15 @@ size_t escape_json(const char *in, char *out, size_t outlen)
 	}
 	return cutter_end(&c);
 }
+
+bool escape_json_exact(const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	for (size_t i = 0; i < len;) {
+		size_t u = 1;
+		if (s[i] == 0 || (s[i] >= 0x80 && (u = utf8_valid(s + i, len - i)) == 0))
+			return false;
+		i += u;
+	}
+	return true;
+}

@@ -2,6 +2,7 @@
 #ifndef ORPHANAGE_ESCAPE_H
 #define ORPHANAGE_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What ends a text that was cut: U+2026 HORIZONTAL ELLIPSIS. */
@@ -24,5 +25,9 @@ size_t escape_command(const char *in, char *out, size_t outlen);
 /* A JSON string body (no quotes): " \\ and controls escaped; the input must already be
  * escape_text output or other valid UTF-8. Cut as escape_text cuts when out is short. */
 size_t escape_json(const char *in, char *out, size_t outlen);
+
+/* Can these len bytes go through escape_json unchanged in meaning (no NUL, and valid UTF-8
+ * other than the controls JSON escapes)? Then a JSON string holds them exactly. */
+bool escape_json_exact(const char *in, size_t len);
 
 #endif

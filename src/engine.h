@@ -152,6 +152,11 @@ enum action_kind {
 	ACT_QUIT,
 	ACT_CGROUP_KILL,		/* c: SIGKILL to the job's whole cgroup (cgroup.kill) */
 	ACT_FREEZE,			/* z: freeze the job's cgroup, or thaw it */
+	/* --replay only (the engine does nothing with them): sig says which way. */
+	ACT_REPLAY_PLAY,		/* space: play or pause */
+	ACT_REPLAY_STEP,		/* , and .: one event back (-1) or forward (1) */
+	ACT_REPLAY_JUMP,		/* Home and End: the start (-1) or the end (1) */
+	ACT_REPLAY_SPEED,		/* - and +: half (-1) or twice (1) the speed */
 };
 
 struct action {

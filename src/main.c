@@ -8,6 +8,7 @@
 #include "demo.h"
 #include "engine.h"
 #include "escape.h"
+#include "xalloc.h"
 #include "options.h"
 #include "record.h"
 #include "replay.h"
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_POLL 1024
@@ -521,6 +523,202 @@ static bool replay_batch(struct replay *rp, const struct options *o, struct batc
 	}
 }
 
+/* The view's engine for a replay: nothing runs in it; it holds what the recording held at
+ * the moment shown, its first `nevents` events included, for the same drawing as live. */
+struct replay_shell {
+	struct engine e;
+	char command[sizeof ((struct replay_head *)0)->command];	/* the job's, for its header */
+};
+
+/* A job's recorded "exit" words back to a wait status: "exited 3", "killed by SIGTERM". */
+static int replay_status(const char *words)
+{
+	int code;
+	if (sscanf(words, "exited %d", &code) == 1)
+		return (code & 0xff) << 8;
+	if (strncmp(words, "killed by ", 10) == 0) {
+		int sig = signame_parse(words + 10);
+		return sig > 0 ? sig : -1;
+	}
+	return -1;
+}
+
+static void replay_fill(struct replay_shell *sh, const struct replay *rp, size_t nevents)
+{
+	struct engine *e = &sh->e;
+	/* The rows as members, in the recorded order: each under the nearest row before it
+	 * one level up; start times are only that order (a recording holds none). */
+	unsigned long fam_gen = e->fam.gen, log_next = eventlog_next(&e->log);
+	family_free(&e->fam);
+	struct family_config cfg = { 0 };
+	family_init(&e->fam, &cfg, rp->nrows ? rp->rows[0].m.p.pid : 0);
+	e->fam.gen = fam_gen;
+	e->fam.m = xcalloc(rp->nrows + 1, sizeof *e->fam.m);
+	e->fam.cap = rp->nrows + 1;
+	pidmap_clear(&e->fam.index, rp->nrows);
+	pid_t up[FAMILY_MAX_DEPTH + 1] = { 0 };
+	for (size_t i = 0; i < rp->nrows; i++) {
+		struct member *m = &e->fam.m[i];
+		*m = rp->rows[i].m;
+		m->p.cmdline = m->p.cmdline ? xstrdup(m->p.cmdline) : NULL;
+		m->p.start = i + 1;
+		m->p.detailed = true;
+		int d = rp->rows[i].depth < 0 ? 0 : rp->rows[i].depth > FAMILY_MAX_DEPTH ? FAMILY_MAX_DEPTH : rp->rows[i].depth;
+		up[d] = m->p.pid;
+		m->how = i == 0 ? JOIN_ROOT : JOIN_CHILD;
+		m->parent = d > 0 ? up[d - 1] : 0;
+		size_t p = m->parent ? pidmap_get(&e->fam.index, m->parent) : PIDMAP_NONE;
+		m->parent_start = p != PIDMAP_NONE ? e->fam.m[p].p.start : 0;
+		pidmap_set(&e->fam.index, m->p.pid, i);
+		e->fam.n++;
+	}
+	e->fam.root_seen = rp->nrows > 0;
+	e->fam.gen++;
+	/* The job, from its recorded object. */
+	struct jspan v;
+	long n;
+	char state[32] = "", words[64] = "";
+	e->job.pid = json_get(rp->job, "pid", &v) && json_long(v, &n) ? (pid_t)n : rp->head.pid;
+	e->job.pgid = json_get(rp->job, "pgid", &v) && json_long(v, &n) ? (pid_t)n : 0;
+	if (json_get(rp->job, "state", &v))
+		json_string_buf(v, state, sizeof state);
+	if (json_get(rp->job, "exit", &v))
+		json_string_buf(v, words, sizeof words);
+	e->job.running = strcmp(state, "exited") != 0;
+	e->job.status = replay_status(words);
+	snprintf(sh->command, sizeof sh->command, "%s", rp->head.command);
+	e->job.command = sh->command;
+	snprintf(e->tracking, sizeof e->tracking, "%.*s", (int)sizeof e->tracking - 1, rp->head.tracking);
+	/* The log: the last events up to the moment. */
+	eventlog_free(&e->log);
+	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
+	for (size_t i = nevents > ENGINE_EVENTS_HELD ? nevents - ENGINE_EVENTS_HELD : 0; i < nevents; i++) {
+		struct event *ev = eventlog_new(&e->log, rp->events[i].time, rp->events[i].kind, 0, NULL);
+		unsigned long seq = ev->seq;
+		*ev = rp->events[i];
+		ev->seq = seq;
+	}
+	e->out = rp->out;
+	/* engine_generation sums the counters: it must grow though the log was rebuilt. */
+	e->gen += log_next + 1;
+}
+
+/* The header's first words: REPLAY, the moment, playing or paused, and the wall clock. */
+static void replay_say(struct view *v, const struct replay *rp, double t, bool playing, double speed)
+{
+	char status[256];
+	snprintf(status, sizeof status, "REPLAY %.2f/%.2f s %s x%g (recorded %s)%s", t, rp->end,
+		 playing ? "playing" : "paused", speed, rp->head.start, rp->stop[0] ? " CUT" : "");
+	view_set_replay(v, status);
+}
+
+static double replay_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The live view over a recording: keys move the moment, nothing is signalled. */
+static int replay_live(struct replay *rp, const struct options *o)
+{
+	char err[512];
+	if (!view_terminal_usable(err, sizeof err))
+		return fail(err, 1);
+	sigset_t ignored;
+	int sigfd = signals_open(&ignored);
+	static struct replay_shell sh;
+	struct engine *e = &sh.e;
+	e->opt = o;
+	e->sig = o->sig;
+	e->job.out_fd = -1;
+	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
+	outbuf_init(&e->out);
+	struct family_config cfg = { 0 };
+	family_init(&e->fam, &cfg, 0);
+	double t = o->at > 0 ? (o->at < rp->end ? o->at : rp->end) : 0;
+	replay_seek(rp, t);
+	size_t nevents = rp->events_before;
+	replay_fill(&sh, rp, nevents);
+	struct view *v = view_open(e, err, sizeof err);
+	if (!v)
+		return fail(err, 1);
+	if (rp->stop[0])
+		view_set_hint(v, rp->stop);
+	bool playing = false, quit = false;
+	double speed = 1, wall = replay_clock();
+	while (!quit) {
+		replay_say(v, rp, t, playing, speed);
+		view_draw(v, e);
+		struct pollfd fds[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = view_fd(v), .events = POLLIN } };
+		int r = poll(fds, 2, playing ? 50 : -1);
+		if (r < 0 && errno != EINTR)
+			break;
+		struct signalfd_siginfo si;
+		while (fds[0].revents && read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+			if (si.ssi_signo == SIGWINCH)
+				view_resize(v);
+			else if (si.ssi_signo == SIGCONT)
+				view_resume(v);
+			else if (si.ssi_signo != SIGCHLD)
+				quit = true;
+		}
+		double now = replay_clock(), target = t;
+		if (playing)
+			target = t + (now - wall) * speed;
+		wall = now;
+		size_t want = SIZE_MAX;
+		if (fds[1].revents) {
+			struct action a = view_key(v, e);
+			if (fds[1].revents & (POLLHUP | POLLERR))
+				quit = true;
+			switch (a.kind) {
+			case ACT_QUIT:
+				quit = true;
+				break;
+			case ACT_REPLAY_PLAY:
+				playing = !playing && t < rp->end;
+				if (!playing && t >= rp->end)
+					target = 0, playing = true;
+				break;
+			case ACT_REPLAY_STEP:
+				/* One event: the moment it was learnt, the events after it not yet shown. */
+				playing = false;
+				if (a.sig > 0 && nevents < rp->nevents)
+					want = nevents + 1;
+				else if (a.sig < 0 && nevents > 0)
+					want = nevents - 1;
+				if (want != SIZE_MAX)
+					target = want ? replay_event_at(rp, want - 1) : 0;
+				break;
+			case ACT_REPLAY_JUMP:
+				target = a.sig < 0 ? 0 : rp->end;
+				break;
+			case ACT_REPLAY_SPEED:
+				speed = a.sig < 0 ? (speed > 1.0 / 64 ? speed / 2 : speed) : (speed < 64 ? speed * 2 : speed);
+				break;
+			default:
+				break;
+			}
+		}
+		if (target >= rp->end && playing) {
+			target = rp->end;
+			playing = false;
+		}
+		if (target != t || want != SIZE_MAX) {
+			t = target;
+			replay_seek(rp, t);
+			nevents = want != SIZE_MAX ? want : rp->events_before;
+			replay_fill(&sh, rp, nevents);
+		}
+	}
+	view_close(v);
+	family_free(&e->fam);
+	eventlog_free(&e->log);
+	close(sigfd);
+	return 0;
+}
+
 /* --replay FILE: a recording instead of a job. Batch prints snapshots or converts it to a
  * trace; the live view plays it. */
 static int replay_main(const struct options *o)
@@ -551,7 +749,7 @@ static int replay_main(const struct options *o)
 			status = fail(err, 1);
 		batch_free(&b);
 	} else if (!o->batch) {
-		status = fail("the live replay view is not built yet: use -b", 1);
+		status = replay_live(&rp, o);
 	}
 	replay_free(&rp);
 	return status;

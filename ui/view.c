@@ -50,6 +50,7 @@ struct view {
 	bool force;			/* draw even when nothing seems to have changed */
 	char *hint;
 	char msg[160];			/* a short answer to the last key, until the next one */
+	char *replay;			/* replaying: the header's first words; NULL live */
 
 	/* The family in tree order, refreshed at every draw and key. */
 	struct tree_row *rows;
@@ -203,6 +204,7 @@ void view_close(struct view *v)
 	delscreen(v->scr);
 	free(v->rows);
 	free(v->hint);
+	free(v->replay);
 	detail_free(v->detail);
 	free(v);
 }
@@ -238,6 +240,13 @@ void view_set_hint(struct view *v, const char *hint)
 {
 	free(v->hint);
 	v->hint = hint && *hint ? xstrdup(hint) : NULL;
+	v->force = true;
+}
+
+void view_set_replay(struct view *v, const char *status)
+{
+	free(v->replay);
+	v->replay = xstrdup(status);
 	v->force = true;
 }
 
@@ -502,7 +511,8 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	else
 		snprintf(state, sizeof state, "exited");
 	escape_command(j->command ? j->command : "", cmd, sizeof cmd);
-	snprintf(v->line, sizeof v->line, "Job PID %d  PGID %d  %s  $ %s", (int)j->pid, (int)j->pgid, state, cmd);
+	snprintf(v->line, sizeof v->line, "%s%sJob PID %d  PGID %d  %s  $ %s", v->replay ? v->replay : "",
+		 v->replay ? "  " : "", (int)j->pid, (int)j->pgid, state, cmd);
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
 	if (L->status_y >= 0) {
@@ -542,7 +552,12 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
-	if (L->keys_y >= 0)
+	if (L->keys_y >= 0 && v->replay)
+		view_row(v, L->keys_y,
+			 "space play/pause  , . one event  Home End start/end  - + speed  arrows select  / search  "
+			 "? help  q quit",
+			 A_DIM, 0);
+	else if (L->keys_y >= 0)
 		view_row(v, L->keys_y,
 			 "arrows  Enter details  / search  k kill  g group  t tree  c cgroup  z freeze  s signal  "
 			 "r relaunch  ? help  q quit",
@@ -1115,6 +1130,9 @@ static bool view_detail_key(struct view *v, int ch)
 	}
 }
 
+static struct action view_replay_key(struct view *v, const struct engine *e, int ch);
+static struct action view_live_key(struct view *v, const struct engine *e, int ch, long page);
+
 static struct action view_one_key(struct view *v, const struct engine *e, int ch)
 {
 	long page = v->body_h > 1 ? v->body_h - 1 : 1;
@@ -1136,6 +1154,58 @@ static struct action view_one_key(struct view *v, const struct engine *e, int ch
 	}
 	if (detail_is_open(v->detail) && view_detail_key(v, ch))
 		return view_act(ACT_REDRAW);
+	if (v->replay)
+		return view_replay_key(v, e, ch);
+	return view_live_key(v, e, ch, page);
+}
+
+/* The keys of a replay; the others as live, kills and relaunch saying what they do not do. */
+static struct action view_replay_key(struct view *v, const struct engine *e, int ch)
+{
+	struct action a = view_act(ACT_REDRAW);
+	switch (ch) {
+	case ' ':
+		a.kind = ACT_REPLAY_PLAY;
+		return a;
+	case ',':
+	case '.':
+		a.kind = ACT_REPLAY_STEP;
+		a.sig = ch == ',' ? -1 : 1;
+		return a;
+	case KEY_HOME:
+	case KEY_FIND:
+	case KEY_END:
+	case KEY_SELECT:
+		a.kind = ACT_REPLAY_JUMP;
+		a.sig = ch == KEY_HOME || ch == KEY_FIND ? -1 : 1;
+		return a;
+	case '-':
+	case '+':
+	case '=':
+		a.kind = ACT_REPLAY_SPEED;
+		a.sig = ch == '-' ? -1 : 1;
+		return a;
+	case 'k':
+	case 'g':
+	case 't':
+	case 'c':
+	case 'z':
+	case 'r':
+		view_say(v, "a replay: %c signals nothing (this is a recording, not the processes)", ch);
+		return a;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+	case 'i':
+		view_say(v, "a replay: the recording holds the row's fields only, no detail pane");
+		return a;
+	default:
+		return view_live_key(v, e, ch, v->body_h > 1 ? v->body_h - 1 : 1);
+	}
+}
+
+static struct action view_live_key(struct view *v, const struct engine *e, int ch, long page)
+{
 	switch (ch) {
 	case '\n':
 	case '\r':

@@ -35,4 +35,9 @@ size_t view_rows_shown(const struct view *v, size_t *slots, size_t max);
 /* A one-line hint shown under the header (the default demo uses it); NULL for none. */
 void view_set_hint(struct view *v, const char *hint);
 
+/* Replaying a recording: the header starts with status ("REPLAY 12.30 s / 60.00 s ..."),
+ * the replay's keys (space , . Home End - +) become actions, the kill keys say they signal
+ * nothing, and the detail pane says what a recording does not hold. */
+void view_set_replay(struct view *v, const char *status);
+
 #endif

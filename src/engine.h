@@ -23,8 +23,9 @@
 #include "survivor.h"
 
 #define ENGINE_MAX_SOURCES 4
-/* Events the live view holds; batch output holds every one until it is printed. */
-#define ENGINE_EVENTS_HELD 1000
+/* Events the live view's pane keeps (about 700 bytes each: 7 MB), the oldest dropped past
+ * it with a line saying how many; batch output holds every one until it is printed. */
+#define ENGINE_EVENTS_HELD 10000
 
 /* What main decides before the engine starts: the engine never reads it from elsewhere. */
 struct engine_params {

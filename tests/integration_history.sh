@@ -48,6 +48,9 @@ orph=$!
 track "$orph"
 lines() { [ "$(wc -l <"$rec" 2>/dev/null || echo 0)" -ge "$1" ]; }
 wait_until 20 lines 60 || fail "the recording did not grow: $(wc -l <"$rec")"
+# A full snapshot every 5 s while the family changes: the second one comes.
+fulls() { [ "$(grep -c '"snapshot": ' "$rec")" -ge 2 ]; }
+wait_until 20 fulls || fail "no second full snapshot after 5 s: $(grep -c '"snapshot": ' "$rec")"
 job=$(json_eval "$rec" 'objs[0]["pid"]')
 track "$job"
 kill_ours KILL "$orph" || fail "cannot kill orphanage"

@@ -144,11 +144,13 @@ static uint64_t job_json_hash(const struct engine *e)
 	return h;
 }
 
+static void sync_lines(struct recorder *r);
+
 void record_full(struct recorder *r)
 {
 	if (!r->e || r->err)
 		return;
-	record_sync(r);
+	sync_lines(r);
 	const struct engine *e = r->e;
 	size_t n = tree_now(r);
 	line_begin(r);
@@ -234,10 +236,9 @@ static void record_rows(struct recorder *r)
 	r->changed_since_full = r->changed_since_full || changed || gone;
 }
 
-void record_sync(struct recorder *r)
+/* The events not written yet, and the rows and job when they changed. */
+static void sync_lines(struct recorder *r)
 {
-	if (!r->e || r->err)
-		return;
 	const struct engine *e = r->e;
 	if (r->next_event < eventlog_first(&e->log))
 		r->next_event = eventlog_first(&e->log);
@@ -252,7 +253,14 @@ void record_sync(struct recorder *r)
 		r->fam_gen = e->fam.gen;
 		r->eng_gen = e->gen;
 	}
-	if (r->changed_since_full && engine_now(e) - r->last_full >= RECORD_FULL_GAP)
+}
+
+void record_sync(struct recorder *r)
+{
+	if (!r->e || r->err)
+		return;
+	sync_lines(r);
+	if (r->changed_since_full && engine_now(r->e) - r->last_full >= RECORD_FULL_GAP)
 		record_full(r);
 }
 

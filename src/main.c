@@ -499,7 +499,12 @@ static bool replay_batch(struct replay *rp, const struct options *o, struct batc
 	if (o->at >= 0) {
 		if (o->at > rp->end)
 			fprintf(stderr, "orphanage: the recording ends at %.2f s: showing its end\n", rp->end);
-		replay_seek(rp, o->at > rp->end ? rp->end : o->at);
+		double t = o->at > rp->end ? rp->end : o->at;
+		/* Its events are those of the -d before it, as a live snapshot's are since the one
+		 * before (the recording's own delay when -d is not given). */
+		double d = o->delay_set ? o->delay : rp->head.delay > 0 ? rp->head.delay : 1;
+		b->next_event = replay_events_by(rp, t - d);
+		replay_seek(rp, t);
 		return batch_replay(b, rp);
 	}
 	long shown = 0;

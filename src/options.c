@@ -259,6 +259,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 				return 2;
 			}
 			delay_set = true;
+			o->delay_set = true;
 			break;
 		case 'b':
 			o->batch = true;

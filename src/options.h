@@ -13,6 +13,7 @@ enum track_mode { TRACK_AUTO, TRACK_CGROUP, TRACK_EVENTS, TRACK_SCAN };
 
 struct options {
 	double delay;		/* seconds between refreshes */
+	bool delay_set;		/* -d was given */
 	bool batch;
 	long iterations;	/* -1: until the family is gone */
 	bool json;

@@ -80,40 +80,61 @@ static void line_add(struct replay *rp, const struct replay_line *l, size_t *cap
 	rp->lines[rp->nlines++] = *l;
 }
 
-/* One line after the header; false when it is not one a recording has. */
+/* Is the key span k (quotes included) this name? */
+static bool key_is(struct jspan k, const char *name)
+{
+	size_t n = strlen(name);
+	return k.n == n + 2 && memcmp(k.p + 1, name, n) == 0;
+}
+
+/* One line after the header; false when it is not one a recording has. Its keys are read
+ * in one pass: a full snapshot is long. */
 static bool line_parse(struct replay *rp, const char *s, const char *end, struct replay_line *l, size_t *evcap)
 {
 	if (!json_valid(s, end))
 		return false;
-	struct jspan obj = { s, (size_t)(end - s) }, v;
-	if (obj.p[0] != '{' || !json_get(obj, "at", &v) || !json_number(v, &l->at))
+	struct jspan obj = { s, (size_t)(end - s) }, k, v;
+	if (obj.p[0] != '{')
 		return false;
-	if (json_get(obj, "event", &l->body)) {
-		l->kind = RL_EVENT;
+	bool have_at = false;
+	l->kind = RL_OTHER;
+	struct jiter it = { 0 };
+	while (json_next(obj, &it, &k, &v)) {
+		if (key_is(k, "at")) {
+			have_at = json_number(v, &l->at);
+		} else if (l->kind != RL_OTHER) {
+			continue;
+		} else if (key_is(k, "event")) {
+			l->kind = RL_EVENT;
+			l->body = v;
+		} else if (key_is(k, "output") || key_is(k, "output_base64")) {
+			l->kind = RL_OUTPUT;
+			l->body = obj;
+		} else if (key_is(k, "snapshot")) {
+			l->kind = RL_SNAPSHOT;
+			l->body = v;
+		} else if (key_is(k, "rows")) {
+			l->kind = RL_ROWS;
+			l->body = obj;
+		}
+	}
+	if (!have_at)
+		return false;
+	if (l->kind == RL_EVENT) {
 		if (rp->nevents == *evcap) {
 			*evcap = *evcap ? *evcap * 2 : 256;
 			rp->events = xreallocarray(rp->events, *evcap, sizeof *rp->events);
+			rp->event_line = xreallocarray(rp->event_line, *evcap, sizeof *rp->event_line);
 		}
 		struct event *ev = &rp->events[rp->nevents];
 		memset(ev, 0, sizeof *ev);
 		if (!event_parse(l->body, ev))
 			return false;
 		ev->seq = rp->nevents;
-		rp->event_line = xreallocarray(rp->event_line, *evcap, sizeof *rp->event_line);
 		rp->event_line[rp->nevents] = rp->nlines;
 		l->event = rp->nevents++;
-	} else if (json_get(obj, "output", &l->body) || json_get(obj, "output_base64", &l->body)) {
-		l->kind = RL_OUTPUT;
-		l->body = obj;
-	} else if (json_get(obj, "snapshot", &l->body)) {
-		l->kind = RL_SNAPSHOT;
-	} else if (json_get(obj, "rows", &v)) {
-		l->kind = RL_ROWS;
-		l->body = obj;
-	} else {
-		/* A kind this version does not know: kept out of the way. */
-		l->kind = RL_OTHER;
 	}
+	/* A kind this version does not know (RL_OTHER) is kept out of the way. */
 	return true;
 }
 

@@ -35,6 +35,11 @@ double engine_now(const struct engine *e)
 	return e->clock() - e->t0;
 }
 
+bool engine_prints_events(const struct options *opt)
+{
+	return opt->batch && !opt->check;
+}
+
 int engine_init(struct engine *e, const struct engine_params *p, char *err, size_t errlen)
 {
 	const struct options *opt = p->opt;
@@ -59,7 +64,7 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	/* The live view shows the newest ENGINE_EVENTS_HELD (and says how many went before);
 	 * batch output shows every event: the log holds them until it has printed them. */
 	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
-	if (opt->batch)
+	if (engine_prints_events(opt))
 		eventlog_hold(&e->log, 0);
 	outbuf_init(&e->out);
 	discovery_init(&e->disc);
@@ -204,7 +209,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 						e->job.pgid);
 		event_set_how(ev, how);
 		ev->pgid = e->job.pgid;
-		snprintf(ev->command, sizeof ev->command, "%s", e->job.command);
+		event_command(ev, e->job.command);
 	}
 	if ((rc = engine_track_launched(e, now, err, errlen)))
 		return rc;

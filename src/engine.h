@@ -193,6 +193,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 void engine_free(struct engine *e);
 /* An information line in the engine's event log, from the loop (SIGQUIT: quitting). */
 void engine_note(struct engine *e, enum event_kind kind, const char *text);
+/* Do batch snapshots print every event? --check (batch too) prints none. */
+bool engine_prints_events(const struct options *opt);
 /* The faces that must see every event (batch, --record, --trace) have all taken the
  * events before seq: the log may drop them, and none from seq on. */
 void engine_events_read(struct engine *e, unsigned long seq);

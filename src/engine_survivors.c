@@ -122,10 +122,11 @@ static bool survivors_look(struct engine *e, struct survivor_watch *w, struct su
 	if (!last && (r == SURVIVOR_DYING || r == SURVIVOR_UNKNOWN))
 		return false;	/* not dead yet, or not yet known: look again before saying */
 	char line[256];
-	survivor_explain(&w->k, &p, line, sizeof line);
+	enum survivor_reason why = survivor_explain(&w->k, &p, line, sizeof line);
 	struct event *ev = eventlog_add(&e->log, engine_now(e), EV_SURVIVOR, t->pid, "%s", line);
 	snprintf(ev->comm, sizeof ev->comm, "%.15s", comm);
 	ev->sig = w->k.sig;
+	event_set_how(ev, survivor_reason_name(why));
 	return true;
 }
 

@@ -117,6 +117,7 @@ struct event *eventlog_new(struct eventlog *log, double time, enum event_kind ki
 
 /* Copy a formatted text into a field of len bytes: a longer one is cut before a
  * character's first byte (backing over at most three continuation bytes) and marked. */
+static void vset(char *dst, size_t len, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void vset(char *dst, size_t len, const char *fmt, va_list ap)
 {
 	char full[4096];
@@ -134,6 +135,16 @@ static void vset(char *dst, size_t len, const char *fmt, va_list ap)
 		keep--;
 	memcpy(dst, full, keep);
 	memcpy(dst + keep, EVENT_CUT_MARK, sizeof EVENT_CUT_MARK);
+}
+
+/* vset with a format. */
+static void put_field(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put_field(char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(dst, len, fmt, ap);
+	va_end(ap);
 }
 
 struct event *eventlog_add(struct eventlog *log, double time, enum event_kind kind, pid_t pid, const char *fmt, ...)
@@ -179,6 +190,11 @@ void event_target(struct event *ev, const char *fmt, ...)
 	va_end(ap);
 }
 
+void event_command(struct event *ev, const char *command)
+{
+	put_field(ev->command, sizeof ev->command, "%s", command);
+}
+
 void eventlog_begin(struct eventlog *log)
 {
 	log->depth++;
@@ -221,16 +237,8 @@ static void exit_words(const struct event *ev, char *buf, size_t len)
 		snprintf(buf, len, "exited");
 }
 
-/* A fixed part and the note, cut as every text is. */
-static const char *put(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static const char *put(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vset(buf, len, fmt, ap);
-	va_end(ap);
-	return buf;
-}
+/* A fixed part and the note, cut as every text is; returns buf. */
+#define put(buf, len, ...) (put_field((buf), (len), __VA_ARGS__), (buf))
 
 const char *event_render(const struct event *ev, char *buf, size_t len)
 {

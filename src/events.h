@@ -33,10 +33,10 @@ enum event_kind {
 	EV_ORPHAN,	/* ppid (the new parent), was (the dead one); how "group" for a group */
 	EV_ZOMBIE,	/* ppid: the parent that has not waited */
 	EV_SIGNAL,	/* sig, how (naive, group, tree, cgroup, route, on-exit, ...), target, count */
-	EV_SURVIVOR,	/* sig, reason (in note) */
+	EV_SURVIVOR,	/* sig, how: the reason (survivor_reason_name, or "leaked") */
 	EV_FREEZE,	/* count */
 	EV_THAW,	/* count */
-	EV_LOST,	/* why (in note, e.g. ENOBUFS), count of events lost or -1 */
+	EV_LOST,	/* how: why ("ENOBUFS", or "sequence": a gap), count of events lost or -1 */
 	EV_ERROR,	/* err (errno or 0), what (in note) */
 	EV_QUIT,	/* count: processes left */
 	EV_KINDS
@@ -93,6 +93,8 @@ void event_sent(struct event *ev, int sig, const char *how, long count);
 /* A failure's errno (0: none), with the words its note holds. */
 void event_errno(struct event *ev, int err);
 void event_target(struct event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Set a record's command (cut and marked when longer than the field). */
+void event_command(struct event *ev, const char *command);
 
 /* Records added from begin to the matching commit are sorted by time, then numbered. One
  * earlier than a record a face may have read already keeps its place after it: its time

@@ -248,6 +248,21 @@ static void note_stopped(const struct family *fam, const struct member *m, const
 	event_set_how(ev, "received");
 }
 
+/* A detailed reading after a detailed one: a new command line is an exec when the name
+ * changed with it, else a new title (setproctitle); a new effective uid is said too. */
+static void note_identity(const struct member *m, const struct proc *p, double now, struct eventlog *log)
+{
+	if (!p->detailed || !m->p.detailed)
+		return;
+	if (m->p.cmdline && p->cmdline && strcmp(m->p.cmdline, p->cmdline) != 0) {
+		bool exec = strcmp(m->p.comm, p->comm) != 0;
+		struct event *ev = eventlog_new(log, now, exec ? EV_EXEC : EV_TITLE, p->pid, p->comm[0] ? p->comm : "?");
+		event_command(ev, p->cmdline);
+	}
+	if (m->p.euid != p->euid)
+		eventlog_new(log, now, EV_UID, p->pid, member_name(m))->uid = (long)p->euid;
+}
+
 /* Compare a member's new reading with its last one and report what happened. */
 static void member_reconcile(struct family *fam, struct member *m, const struct proc *p, double now,
 			     struct eventlog *log)
@@ -270,6 +285,7 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 			m->setpgid_escape = true;
 		eventlog_new(log, now, EV_GROUP, pid, member_name(m))->pgid = p->pgid;
 	}
+	note_identity(m, p, now, log);
 	m->prev_state = m->p.state;
 	bool was_stopped = m->p.state == 'T' || m->p.state == 't';
 	bool stopped = p->state == 'T' || p->state == 't';
@@ -333,16 +349,22 @@ static const char *vouch_reason(enum vouch_why why)
 	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
-/* When a member died, as far as the family knows (now, when it is not a dead member). */
-static double died_at(const struct family *fam, pid_t pid, double now)
+/* When pid died: a dead member's time, or the kernel's note of its exit, or else now. */
+static double died_at(const struct family *fam, const struct family_news *news, pid_t pid, double now)
 {
 	const struct member *m = family_find(fam, pid);
-	return m && !m->alive && m->died_at > 0 && m->died_at < now ? m->died_at : now;
+	if (m && !m->alive && m->died_at > 0 && m->died_at < now)
+		return m->died_at;
+	for (size_t i = 0; news && i < news->nnotes; i++)
+		if (news->notes[i].pid == pid && news->notes[i].exited && news->notes[i].exit_at > 0 &&
+		    news->notes[i].exit_at < now)
+			return news->notes[i].exit_at;
+	return now;
 }
 
-/* born: the kernel's note of its fork, or NULL. */
-static void member_joined(struct family *fam, struct member *m, const struct birth_note *born, double now,
-			  struct eventlog *log)
+/* born: the kernel's note of its fork, or NULL; news: what else the sources noted. */
+static void member_joined(struct family *fam, struct member *m, const struct birth_note *born,
+			  const struct family_news *news, double now, struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
 	const char *name = member_name(m);
@@ -385,7 +407,7 @@ static void member_joined(struct family *fam, struct member *m, const struct bir
 		if (is_ancestor_pid(fam, m->p.ppid) && born && born->ppid > 0 && born->ppid != m->p.ppid) {
 			m->orphan = true;
 			m->orphaned_from = born->ppid;
-			m->orphaned_at = died_at(fam, born->ppid, now);
+			m->orphaned_at = died_at(fam, news, born->ppid, now);
 			eventlog_new(log, at, EV_FORK, pid, name)->ppid = born->ppid;
 			ev = eventlog_new(log, m->orphaned_at, EV_ORPHAN, pid, name);
 			ev->was = born->ppid;
@@ -546,6 +568,24 @@ bool family_group_orphaned(const struct family *fam, pid_t pgid)
 	return pidmap_get(&fam->orphaned_groups, pgid) == 1;
 }
 
+size_t family_orphaned_groups(const struct family *fam, pid_t *one)
+{
+	struct pidmap counted = { 0 };
+	pidmap_clear(&counted, 16);
+	size_t n = 0;
+	*one = 0;
+	for (size_t i = 0; i < fam->n; i++) {
+		const struct member *m = &fam->m[i];
+		if (!m->alive || !family_group_orphaned(fam, m->p.pgid) || pidmap_get(&counted, m->p.pgid) != PIDMAP_NONE)
+			continue;
+		pidmap_put(&counted, m->p.pgid, 0);
+		*one = m->p.pgid;
+		n++;
+	}
+	pidmap_free(&counted);
+	return n;
+}
+
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
 {
 	return family_update_news(fam, snap, NULL, now, log);
@@ -583,7 +623,10 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";
 		/* ppid 0: the kernel did not say (an exit under load); never a "child of 0". */
-		eventlog_new(log, b->at, EV_FORK, b->pid, name)->ppid = b->ppid > 0 ? b->ppid : 0;
+		if (!b->told)
+			eventlog_new(log, b->at, EV_FORK, b->pid, name)->ppid = b->ppid > 0 ? b->ppid : 0;
+		else if (!b->exited)
+			continue;	/* said already, and still alive */
 		if (b->exited)
 			exit_event(log, b->exit_at > b->at ? b->exit_at : b->at, b->pid, name, note_status(b));
 		any = true;
@@ -637,7 +680,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now);
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
-			member_joined(fam, m, NULL, now, log);
+			member_joined(fam, m, NULL, news, now, log);
 			m->gen = gen;
 			changed = true;
 		}
@@ -664,7 +707,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);
-			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], now, log);
+			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], news, now, log);
 			m->gen = gen;
 			grew = changed = true;
 		}

@@ -41,6 +41,7 @@ struct birth_note {
 	char comm[16];
 	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
 	bool born;		/* forked since the last refresh: at is its fork's time */
+	bool told;		/* its birth was noted at an earlier refresh */
 	bool exited;
 	double exit_at;		/* with exited: when it exited */
 	int exit_code;		/* with exited: its exit status, when exit_signal is 0 */
@@ -168,6 +169,8 @@ void family_describe(const struct family *fam, const struct member *m, char *buf
 void family_set_outsiders(struct family *fam, const struct snapshot *snap);
 /* Is process group pgid orphaned (POSIX), as last judged? */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
+/* How many POSIX orphaned groups have a live member; *one is one of them (or 0). */
+size_t family_orphaned_groups(const struct family *fam, pid_t *one);
 /* The slot of the member that member i was first seen under, while that very process
  * is still tracked; PIDMAP_NONE otherwise. */
 size_t family_parent(const struct family *fam, size_t i);

@@ -199,7 +199,7 @@ static void loop_history(struct loop *l)
 		if (l->trace->next_event < hold)
 			hold = l->trace->next_event;
 	}
-	if (l->o->batch && l->batch.next_event < hold)
+	if (engine_prints_events(l->o) && l->batch.next_event < hold)
 		hold = l->batch.next_event;
 	if (hold != ULONG_MAX)
 		engine_events_read(e, hold);

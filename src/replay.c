@@ -63,7 +63,7 @@ static bool event_parse(struct jspan obj, struct event *ev)
 	ev->core = core;
 	ev->err = (int)get_long(obj, "errno", 0);
 	ev->count = get_long(obj, "count", -1);
-	get_text(obj, ev->kind == EV_LOST ? "why" : "how", ev->how, sizeof ev->how);
+	get_text(obj, ev->kind == EV_LOST ? "why" : ev->kind == EV_SURVIVOR ? "reason" : "how", ev->how, sizeof ev->how);
 	get_text(obj, "target", ev->target, sizeof ev->target);
 	get_text(obj, "command", ev->command, sizeof ev->command);
 	get_text(obj, "text", ev->note, sizeof ev->note);

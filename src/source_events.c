@@ -34,6 +34,7 @@ struct kin {
 	double at;		/* its birth, or its exit when it was a member already */
 	double exit_at;		/* with exited: when */
 	bool born;		/* forked by a member since the last refresh */
+	bool told;		/* its birth was noted at an earlier refresh, its exit not yet */
 	bool exited;
 	bool comm_stale;	/* its name is in /proc only: it executed, or kept an unread one */
 	size_t name_from;	/* with comm_stale: the slot of the parent whose name it kept
@@ -417,22 +418,21 @@ static void events_ready(void *self, short revents, struct discovery *d)
 static void events_discover(void *self, const struct family *fam, struct discovery *d)
 {
 	struct events_source *s = self;
-	(void)fam;
 	drain(s, d, DRAIN_ROUNDS);
 	source_events_read_names(s);
 	s->rest_until = 0;
+	size_t kept = 0;
 	for (size_t i = 0; i < s->nkin; i++) {
-		const struct kin *k = &s->kin[i];
+		struct kin *k = &s->kin[i];
 		struct birth_note note = {
 			.pid = k->pid,
 			.ppid = k->ppid,
 			.at = k->at,
 			.born = k->born,
+			.told = k->told,
 			.exited = k->exited,
 			.exit_at = k->exit_at,
 		};
-		if (!k->born && !k->exited)
-			continue;
 		memcpy(note.comm, k->comm, sizeof note.comm);
 		if (k->exited) {
 			if (WIFSIGNALED(k->status))
@@ -440,11 +440,24 @@ static void events_discover(void *self, const struct family *fam, struct discove
 			else
 				note.exit_code = WEXITSTATUS(k->status);
 		}
-		discovery_note(d, &note);
+		if (k->born || k->exited)
+			discovery_note(d, &note);
+		/* One born and not yet exited that the family has not read (it may be gone by the
+		 * time /proc is): kept, so its exit is known as the family's when it comes. Kept
+		 * until it exits or the family has it; one kept is noted again only at its exit. */
+		const struct member *m = family_find(fam, k->pid);
+		if ((k->born || k->told) && !k->exited && !(m && m->alive)) {
+			struct kin carried = *k;	/* kept <= i: slots only move down */
+			carried.told = true;
+			carried.born = false;
+			s->kin[kept++] = carried;
+		}
 	}
-	s->nkin = 0;
+	s->nkin = kept;
 	s->stale = 0;
-	pidmap_clear(&s->index, 64);
+	pidmap_clear(&s->index, 64 + kept);
+	for (size_t i = 0; i < kept; i++)
+		pidmap_set(&s->index, s->kin[i].pid, i);
 }
 
 const struct source_ops source_events_ops = {

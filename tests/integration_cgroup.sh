@@ -74,9 +74,11 @@ json_true "$TMPD/daemon.json" "objs[0]['job']['cgroup'] == '$CG_DIR/orphanage-$o
 	fail "the job's cgroup is not $CG_DIR/orphanage-$orph-1: $(head -1 "$TMPD/daemon.json")"
 json_true "$TMPD/daemon.json" "len(objs) == 2 and any(p['command'] == 'sleep 300' and p['ppid'] == 1 and p['orphan'] and p['sid'] == p['pgid'] != objs[1]['processes'][0]['sid'] for p in objs[1]['processes'])" ||
 	fail "the setsid daemon is not shown as an orphan of PID 1: $(tail -1 "$TMPD/daemon.json")"
-# Which exact source vouched first is a race: the cgroup, or (with events) the fork event.
-json_true "$TMPD/daemon.json" "any('in the job\\'s cgroup' in e['text'] or ('$want' == 'cgroup+events' and 'forked by a member (kernel event)' in e['text']) for e in objs[1]['events'])" ||
-	fail "no event says the daemon is in the job's cgroup (or, with events, forked by a member): $(tail -1 "$TMPD/daemon.json")"
+# Which exact source vouched first is a race: the cgroup, or (with events) the fork event,
+# which names the daemon's real parent, then its orphaning when that parent died.
+daemon=$(json_eval "$TMPD/daemon.json" "[p['pid'] for p in objs[1]['processes'] if p['command'] == 'sleep 300' and p['ppid'] == 1][0]")
+json_true "$TMPD/daemon.json" "any('in the job\\'s cgroup' in e['text'] or ('$want' == 'cgroup+events' and e['kind'] == 'orphan' and e['pid'] == $daemon and e.get('was', 0) > 1 and any(f['kind'] == 'fork' and f['pid'] == $daemon and f['ppid'] == e['was'] for f in objs[1]['events'])) for e in objs[1]['events'])" ||
+	fail "no event says the daemon is in the job's cgroup (or, with events, forked by a member, then orphaned): $(tail -1 "$TMPD/daemon.json")"
 wait_until 10 none_tracked_alive || fail "quitting left $(tracked_alive)"
 no_cgroup_left "$orph" || fail "orphanage $orph left its cgroup behind"
 say "ok: a setsid daemon made between refreshes is an orphan of PID 1, found in the cgroup"

@@ -71,9 +71,15 @@ track "$daemon"
 alive "$daemon" || fail "daemon $daemon gone"
 ppid=$(sed 's/.*) //' "/proc/$daemon/stat" | cut -d' ' -f2)
 [ "$ppid" = 1 ] || say "daemon $daemon was reparented to $ppid (a subreaper), not 1"
-# The next refresh, 5 s after the first: the kernel's fork events vouched for it.
-wait_until 12 logged "$out" "$daemon (sleep) found orphaned, forked by a member (kernel event), now child of $ppid" ||
+# The next refresh, 5 s after the first: the kernel's fork events vouched for it, born
+# under its first parent and orphaned when that parent died, at the kernel's time.
+wait_until 12 grep -q "^[0-9.]*	$daemon	$daemon orphaned: parent [0-9]* died, now child of $ppid$" "$out" ||
 	fail "daemon $daemon not found as an orphan of $ppid: $(cat "$out")"
+first=$(sed -n "s/^[0-9.]*	$daemon	$daemon orphaned: parent \([0-9]*\) died.*/\1/p" "$out")
+grep -q "^[0-9.]*	$daemon	$daemon ([a-z]*) started, child of $first$" "$out" ||
+	fail "the daemon's fork under its first parent $first is not in the events: $(cat "$out")"
+awk -F'\t' -v d="$daemon" '$3 ~ ("^" d " orphaned") { exit !($1 < 4) }' "$out" ||
+	fail "the daemon's orphaning is not at its parent's exit, before the refresh that saw it: $(cat "$out")"
 grep -q "^[0-9.]*	[0-9]*	[0-9]* (bash) started, child of $shell$" "$out" ||
 	fail "the daemon's first parent, which lived between two refreshes, is not in the events: $(cat "$out")"
 echo go >&7

@@ -1460,6 +1460,44 @@ static void test_orphaned_groups_without_stopped_members_are_no_lines(void **sta
 		assert_true(family_group_orphaned(&f->fam, p));
 	assert_int_equal(group_lines, 0);
 	assert_int_equal(count_events(f, EV_ORPHAN, 0), 3);	/* the three members' own */
+	pid_t one;
+	assert_int_equal(family_orphaned_groups(&f->fam, &one), 3);
+	assert_true(one >= 1001 && one <= 1003);
+}
+
+/* A new command line with a new name is an exec; without, a new title; a new uid is said. */
+static void test_exec_title_and_uid_events(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sh");
+	put_child(f, 1002, 120, "nginx");
+	assert_true(update(f, 1.0));
+	snap_new(f);
+	put_root(f);
+	struct proc *p = put_child(f, 1001, 110, "sleep");
+	free(p->cmdline);
+	p->cmdline = xstrdup("sleep 100");
+	p = put_child(f, 1002, 120, "nginx");
+	free(p->cmdline);
+	p->cmdline = xstrdup("nginx: worker process");
+	p->euid = 33;
+	update(f, 2.0);
+	const struct event *ev = last_event(f, EV_EXEC, 1001);
+	assert_non_null(ev);
+	assert_string_equal(ev->command, "sleep 100");
+	assert_string_equal(fixture_event_text(ev), "1001 (sleep) executed sleep 100");
+	ev = last_event(f, EV_TITLE, 1002);
+	assert_non_null(ev);
+	assert_string_equal(fixture_event_text(ev), "1002 (nginx) retitled: nginx: worker process");
+	assert_null(last_event(f, EV_EXEC, 1002));
+	ev = last_event(f, EV_UID, 1002);
+	assert_non_null(ev);
+	assert_int_equal(ev->uid, 33);
+	/* The same reading again: nothing new. */
+	size_t n = eventlog_next(&f->log);
+	update(f, 3.0);
+	assert_int_equal(eventlog_next(&f->log), n);
 }
 
 #define FT(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -1499,6 +1537,7 @@ int main(void)
 		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_reaped_promptly_is_not_reported),
 		FT(test_noted_times_put_events_in_time_order),
+		FT(test_exec_title_and_uid_events),
 		FT(test_parent_0_is_never_said),
 		FT(test_exit_status_in_words_and_fields),
 		FT(test_orphaned_groups_without_stopped_members_are_no_lines),

@@ -227,6 +227,31 @@ static void test_short_lived_child_noted(void **state)
 	assert_true(ev->time >= 10.0 && ev->time < 10.1);
 }
 
+/* A child born before one refresh and gone from /proc by its read, whose exit comes only
+ * at the next: its fork is said once, then its exit, at the kernel's times, with its status. */
+static void test_child_gone_before_its_read_exits_at_the_next_refresh(void **state)
+{
+	struct fx *f = *state;
+	fork_of(f, ROOT, 1020);
+	feed(f);
+	fixture_refresh(&f->e, 11);
+	assert_true(logged(f, "1020 (sh) started, child of 1000"));
+	assert_null(family_find(&f->e.fam, 1020));
+	exit_of(f, 1020, 0, 5 << 8);	/* under load the kernel may name parent 0 */
+	feed(f);
+	fixture_refresh(&f->e, 12);
+	assert_true(logged(f, "1020 (sh) exited 5"));
+	assert_int_equal(fixture_count_events(&f->e.log, EV_FORK, 1020), 1);
+	assert_int_equal(fixture_count_events(&f->e.log, EV_EXIT, 1020), 1);
+	const struct event *fork = fixture_last_event(&f->e.log, EV_FORK, 1020);
+	const struct event *exit = fixture_last_event(&f->e.log, EV_EXIT, 1020);
+	assert_true(exit->seq > fork->seq);
+	assert_true(exit->time >= 10.0 && exit->time < 10.1);
+	/* Said once: the next refresh says nothing more of it. */
+	fixture_refresh(&f->e, 13);
+	assert_int_equal(fixture_count_events(&f->e.log, EV_EXIT, 1020), 1);
+}
+
 /* A child read as a zombie at the refresh that took in its exit event joins; when it is
  * gone, it exited with the status the event gave. */
 static void test_zombie_newcomer_keeps_its_status(void **state)
@@ -424,6 +449,11 @@ static void test_lost_events_rescan(void **state)
 	fixture_refresh(&f->e, 12);
 	assert_true(logged(f, "lost process events (the socket overflowed): rescanning"));
 	assert_true(f->fp.machine_calls > passes);
+	/* Typed: a lost event, why ENOBUFS; the gap before counted its events. */
+	const struct event *ev = fixture_last_event(&f->e.log, EV_LOST, 0);
+	assert_non_null(ev);
+	assert_string_equal(ev->how, "ENOBUFS");
+	assert_int_equal(fixture_count_events(&f->e.log, EV_LOST, 0), 2);
 }
 
 /* Is fd among what the engine gives the poll loop? */
@@ -495,6 +525,7 @@ int main(void)
 		FX(test_thread_fork_ignored),
 		FX(test_exec_reread),
 		FX(test_short_lived_child_noted),
+		FX(test_child_gone_before_its_read_exits_at_the_next_refresh),
 		FX(test_zombie_newcomer_keeps_its_status),
 		FX(test_exec_of_a_passer_unknown_name),
 		FX(test_child_of_an_exec_keeps_the_new_name),

@@ -184,7 +184,8 @@ static void json_event_fields(FILE *out, const struct event *ev)
 	if (ev->count >= 0)
 		fprintf(out, ", \"count\": %ld", ev->count);
 	if (ev->how[0]) {
-		fputs(ev->kind == EV_LOST ? ", \"why\": " : ", \"how\": ", out);
+		/* SPEC's names: a lost event's why, a survivor's reason. */
+		fputs(ev->kind == EV_LOST ? ", \"why\": " : ev->kind == EV_SURVIVOR ? ", \"reason\": " : ", \"how\": ", out);
 		batch_json_string(out, ev->how);
 	}
 	if (ev->target[0]) {

@@ -549,20 +549,8 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		n = view_track_status(v, e, n);
 		/* POSIX orphaned process groups among the living: job control can no longer reach
 		 * them. One is named; many are counted (the log names only those with stopped members). */
-		struct pidmap named = { 0 };
-		pidmap_clear(&named, 16);
-		size_t ngroups = 0;
 		pid_t one = 0;
-		for (size_t i = 0; i < e->fam.n; i++) {
-			const struct member *m = &e->fam.m[i];
-			if (!m->alive || !family_group_orphaned(&e->fam, m->p.pgid) ||
-			    pidmap_get(&named, m->p.pgid) != PIDMAP_NONE)
-				continue;
-			pidmap_put(&named, m->p.pgid, 0);
-			one = m->p.pgid;
-			ngroups++;
-		}
-		pidmap_free(&named);
+		size_t ngroups = family_orphaned_groups(&e->fam, &one);
 		if (ngroups == 1 && n > 0 && (size_t)n < sizeof v->line)
 			snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d", (int)one);
 		else if (ngroups > 1 && n > 0 && (size_t)n < sizeof v->line)

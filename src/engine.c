@@ -97,6 +97,9 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->kctx.log = &e->log;
 	e->kctx.self = e->self;
 	e->kctx.self_pgid = e->self_pgid;
+	e->route_asked = -1;
+	e->kctx.scan = e->scan;
+	e->kctx.scan_self = e->scan_self;
 	return 0;
 }
 
@@ -121,6 +124,8 @@ void engine_free(struct engine *e)
 	e->copy = NULL;
 	e->sc = NULL;
 	survivors_free(e);
+	pidmap_free(&e->settle.signalled);
+	free(e->cgcount.t);
 }
 
 bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self)

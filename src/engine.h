@@ -77,6 +77,31 @@ struct survivor_watch {
 	size_t n;
 };
 
+/* A tree kill waiting for its targets to die before its line is written (engine_wake):
+ * a timer, so keys are answered meanwhile. */
+struct tree_settle {
+	bool armed;
+	pid_t pid;			/* the top of the tree ... */
+	unsigned long long start;	/* ... and its start time */
+	int sig;
+	struct pidmap signalled;	/* what the rounds signalled (pid -> 0) */
+	size_t sent, failed, refused;
+	int rounds;
+	double due;			/* the next look */
+	double end;			/* the last look: whatever still runs then caught or blocked it */
+};
+
+/* A cgroup kill counting its dead before its line is written (engine_wake). */
+struct cgroup_count {
+	bool armed;
+	size_t before;			/* processes in the cgroup when it was killed, or SIZE_MAX */
+	char why[64];			/* the line's prefix ("grace period over: "), or "" */
+	struct survivor_kill k;		/* its survivors, named once it is counted (the key's kill) */
+	struct survivor_target *t;
+	size_t n;
+	double due, end;
+};
+
 /* What engine_handle_poll did, for the loop to redraw or re-check. */
 enum {
 	ENGINE_OUTPUT = 1 << 0,		/* the job printed something */
@@ -139,6 +164,9 @@ struct engine {
 	char cgroup_note[512];		/* after quitting: the cgroup left behind, for standard error */
 	struct survivor_watch *watches;	/* kills whose survivors are still to be named */
 	size_t nwatches;
+	struct tree_settle settle;	/* a tree kill's line, due when its targets died */
+	struct cgroup_count cgcount;	/* a cgroup kill's line, due when its cgroup emptied */
+	double route_asked;		/* -p: when a lone Ctrl+C asked for a second one, or -1 */
 };
 
 /* What a key asks the engine to do. */
@@ -248,7 +276,8 @@ double engine_sources_wake(const struct engine *e);
 unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);
 /* When engine_wake has work (seconds on engine_now's clock), or -1: the loop's timer. */
 double engine_next_wake(const struct engine *e);
-/* Do what is due: name the survivors of a kill made a moment ago. */
+/* Do what is due: the line of a tree kill whose targets died (or were given their time),
+ * of a cgroup kill whose cgroup emptied, the survivors of a kill made a moment ago. */
 void engine_wake(struct engine *e);
 /* Read the signal masks of these members (slots into fam.m) unless read since the last
  * refresh: for a face that shows them. Returns true when any changed (the generation grew). */

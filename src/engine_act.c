@@ -11,11 +11,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define TREE_KILL_ROUNDS 5
-/* Seconds a tree kill waits for its targets to die before it says what it did. */
+/* With -p, a second SIGINT within this many seconds of the first is routed. */
+#define ROUTE_CONFIRM_GAP 2.0
+/* Seconds a tree kill gives its targets to die before it says what it did ... */
 #define TREE_KILL_SETTLE 0.3
+/* ... looking this often (a timer of the loop: keys are answered meanwhile). */
+#define TREE_KILL_LOOK 0.02
 
 static size_t group_members(const struct engine *e, pid_t pgid)
 {
@@ -50,6 +53,26 @@ static size_t group_stopped(const struct engine *e, pid_t pgid)
 	return n;
 }
 
+/* With -p the processes are not orphanage's: a lone SIGINT (Ctrl+C) sends nothing and says
+ * what a second one within ROUTE_CONFIRM_GAP would send; that second one is sent. */
+static bool route_confirmed(struct engine *e, pid_t pgid, bool from_terminal, double now)
+{
+	if (e->route_asked >= 0 && now - e->route_asked <= ROUTE_CONFIRM_GAP) {
+		e->route_asked = -1;
+		return true;
+	}
+	e->route_asked = now;
+	size_t outside = 0, n = kill_group_census(&e->kctx, pgid, &outside);
+	struct event *ev = eventlog_add(&e->log, now, EV_SIGNAL, 0,
+					"%s: nothing sent (-p); another within %.0f s sends SIGINT to group %d: %zu process%s, "
+					"%zu outside the family",
+					from_terminal ? "Ctrl+C" : "SIGINT to orphanage", ROUTE_CONFIRM_GAP, pgid, n,
+					n == 1 ? "" : "es", outside);
+	event_sent(ev, SIGINT, "route", 0);
+	event_target(ev, "group %d", pgid);
+	return false;
+}
+
 void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 {
 	fresh_read(e);
@@ -71,6 +94,8 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 		return;
 	}
+	if (e->launch.attach && sig == SIGINT && !route_confirmed(e, pgid, from_terminal, now))
+		return;
 	if (group_members(e, pgid) == 0) {
 		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s: group %d has no live process to route it to",
 					signame(sig), src, pgid),
@@ -108,28 +133,10 @@ static struct member *action_target(struct engine *e, const struct action *a)
 	return m;
 }
 
-/* After a kill: read the family until the targets stopped running, or a short while
- * passed (a caught or blocked signal): the exits come before the kill's own line. */
-static void settle(struct engine *e, const struct pidmap *targets, double limit)
-{
-	double end = engine_now(e) + limit;
-	for (;;) {
-		fresh_read(e);
-		bool running = false;
-		for (size_t i = 0; i < e->fam.n && !running; i++)
-			running = family_member_running(&e->fam.m[i]) &&
-				  pidmap_get(targets, e->fam.m[i].p.pid) != PIDMAP_NONE;
-		if (!running || engine_now(e) >= end)
-			return;
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* The tree kill's survivors: what it signalled, each one by one. */
-static void survivors_expect_tree(struct engine *e, const struct member *top, const struct pidmap *signalled)
+static void survivors_expect_tree(struct engine *e, const struct member *top, const struct pidmap *signalled, int sig)
 {
-	struct survivor_kill k = { .sig = e->sig, .how = SURVIVOR_TREE, .pid = top->p.pid, .pgid = top->p.pgid,
+	struct survivor_kill k = { .sig = sig, .how = SURVIVOR_TREE, .pid = top->p.pid, .pgid = top->p.pgid,
 				   .sid = top->p.sid };
 	struct survivor_target *t = xcalloc(e->fam.n + 1, sizeof *t);
 	size_t n = 0;
@@ -144,36 +151,28 @@ static void survivors_expect_tree(struct engine *e, const struct member *top, co
 	free(t);
 }
 
-/* Tree kill: the target and everything below it, then again for what forked meanwhile. */
-static void engine_kill_tree(struct engine *e, struct member *top)
+/* Is any process the settling tree kill signalled still running? */
+static bool settle_targets_run(const struct engine *e)
 {
-	pid_t pid = top->p.pid;
-	unsigned long long start = top->p.start;
-	struct pidmap signalled = { 0 };
-	size_t sent = 0, failed = 0, refused = 0;
-	int rounds = 0;
-	pidmap_clear(&signalled, 64);
-	for (; rounds < TREE_KILL_ROUNDS; rounds++) {
-		struct kill_result r = kill_tree_round(&e->kctx, pid, start, e->sig, &signalled, engine_now(e));
-		sent += r.sent;
-		failed += r.failed;
-		refused += r.refused;
-		if (r.sent + r.failed + r.refused == 0)
-			break;
-		engine_refresh(e);
-	}
-	/* The refreshes between rounds may have moved the members: find the target again. */
-	const struct member *t = family_find(&e->fam, pid);
-	if (t && t->p.start == start)
-		survivors_expect_tree(e, t, &signalled);
-	settle(e, &signalled, TREE_KILL_SETTLE);
+	for (size_t i = 0; i < e->fam.n; i++)
+		if (family_member_running(&e->fam.m[i]) &&
+		    pidmap_get(&e->settle.signalled, e->fam.m[i].p.pid) != PIDMAP_NONE)
+			return true;
+	return false;
+}
+
+/* The tree kill's line, once its targets died or had their time: the exits come before
+ * it; then its survivors are watched for. */
+static void settle_done(struct engine *e)
+{
+	struct tree_settle *st = &e->settle;
 	size_t groups = 0, sessions = 0;
 	struct pidmap g = { 0 }, s = { 0 };
 	pidmap_clear(&g, 16);
 	pidmap_clear(&s, 16);
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
-		if (pidmap_get(&signalled, m->p.pid) == PIDMAP_NONE)
+		if (pidmap_get(&st->signalled, m->p.pid) == PIDMAP_NONE)
 			continue;
 		if (pidmap_get(&g, m->p.pgid) == PIDMAP_NONE) {
 			pidmap_put(&g, m->p.pgid, 0);
@@ -184,16 +183,64 @@ static void engine_kill_tree(struct engine *e, struct member *top)
 			sessions++;
 		}
 	}
-	struct event *ev = eventlog_add(&e->log, engine_now(e), failed ? EV_ERROR : EV_SIGNAL, pid,
-		     "%s -> tree of %d: %zu process%s in %zu group%s, %zu session%s (%d round%s)%s", signame(e->sig),
-		     pid, sent, sent == 1 ? "" : "es", groups, groups == 1 ? "" : "s", sessions,
-		     sessions == 1 ? "" : "s", rounds ? rounds : 1, rounds == 1 ? "" : "s",
-		     failed ? ", some failed (see above)" : refused ? ", orphanage itself spared" : "");
-	event_sent(ev, e->sig, "tree", (long)sent);
-	event_target(ev, "tree of %d", pid);
-	pidmap_free(&signalled);
+	struct event *ev = eventlog_add(&e->log, engine_now(e), st->failed ? EV_ERROR : EV_SIGNAL, st->pid,
+		     "%s -> tree of %d: %zu process%s in %zu group%s, %zu session%s (%d round%s)%s", signame(st->sig),
+		     st->pid, st->sent, st->sent == 1 ? "" : "es", groups, groups == 1 ? "" : "s", sessions,
+		     sessions == 1 ? "" : "s", st->rounds ? st->rounds : 1, st->rounds == 1 ? "" : "s",
+		     st->failed ? ", some failed (see above)" : st->refused ? ", orphanage itself spared" : "");
+	event_sent(ev, st->sig, "tree", (long)st->sent);
+	event_target(ev, "tree of %d", st->pid);
+	const struct member *t = family_find(&e->fam, st->pid);
+	if (t && t->p.start == st->start)
+		survivors_expect_tree(e, t, &st->signalled, st->sig);
 	pidmap_free(&g);
 	pidmap_free(&s);
+	pidmap_free(&st->signalled);
+	st->armed = false;
+	e->gen++;
+}
+
+double settle_next_wake(const struct engine *e)
+{
+	return e->settle.armed ? e->settle.due : -1;
+}
+
+void settle_wake(struct engine *e, bool force)
+{
+	struct tree_settle *st = &e->settle;
+	if (!st->armed || (!force && engine_now(e) < st->due))
+		return;
+	fresh_read(e);
+	if (force || !settle_targets_run(e) || engine_now(e) >= st->end)
+		settle_done(e);
+	else
+		st->due = engine_now(e) + TREE_KILL_LOOK;
+}
+
+/* Tree kill: the target and everything below it, then again for what forked meanwhile.
+ * Its line waits for the targets to die (settle_wake), without holding up the loop. */
+static void engine_kill_tree(struct engine *e, struct member *top)
+{
+	/* A tree kill still settling says its line first: the lines keep their order. */
+	settle_wake(e, true);
+	struct tree_settle *st = &e->settle;
+	*st = (struct tree_settle){ .pid = top->p.pid, .start = top->p.start, .sig = e->sig };
+	pidmap_clear(&st->signalled, 64);
+	for (; st->rounds < TREE_KILL_ROUNDS; st->rounds++) {
+		struct kill_result r = kill_tree_round(&e->kctx, st->pid, st->start, st->sig, &st->signalled,
+						       engine_now(e));
+		st->sent += r.sent;
+		st->failed += r.failed;
+		st->refused += r.refused;
+		if (r.sent + r.failed + r.refused == 0)
+			break;
+		engine_refresh(e);
+	}
+	st->armed = true;
+	st->end = engine_now(e) + TREE_KILL_SETTLE;
+	st->due = engine_now(e);
+	/* The first look at once: a SIGKILL has usually done its work by now. */
+	settle_wake(e, false);
 }
 
 bool engine_act(struct engine *e, const struct action *a)
@@ -285,6 +332,10 @@ static void wait_family(struct engine *e, double deadline)
 		engine_drain_output(e);
 		engine_reap(e);
 		engine_refresh(e);
+		/* A cgroup kill's count, a kill's survivors: their lines as they fall due. */
+		double wake = engine_next_wake(e);
+		if (wake >= 0 && engine_now(e) >= wake)
+			engine_wake(e);
 	}
 }
 
@@ -336,7 +387,10 @@ static size_t on_exit_family(struct engine *e)
 
 size_t engine_on_exit(struct engine *e)
 {
+	/* A kill's line still waiting for its effect is written before anything else. */
+	engine_timers_now(e);
 	size_t unended = on_exit_family(e);
+	engine_timers_now(e);
 	engine_cgroup_finish(e);
 	return unended;
 }

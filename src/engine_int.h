@@ -23,6 +23,17 @@ void survivors_expect_list(struct engine *e, const struct survivor_kill *k, cons
 void survivors_now(struct engine *e);
 void survivors_free(struct engine *e);
 
+/* The tree kill's settle (engine_act.c): when it looks next (-1: none), and the look; with
+ * force, its line now, whatever still runs (quitting, or a new tree kill). */
+double settle_next_wake(const struct engine *e);
+void settle_wake(struct engine *e, bool force);
+/* The cgroup kill's count (engine_track.c), the same way. */
+double cgroup_count_next_wake(const struct engine *e);
+void cgroup_count_wake(struct engine *e, bool force);
+/* The tree kill's settle and the cgroup kill's count at once (quitting): their lines are
+ * written; survivors still to be named keep their own time. */
+void engine_timers_now(struct engine *e);
+
 /* engine_track.c: the job started or was attached to at `now`: say what tracks it (0), or
  * --track cgroup could not hold it (1 with err; the job is ended then); auto falls back
  * and says why. */

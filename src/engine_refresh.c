@@ -155,35 +155,55 @@ static void say_lost(struct engine *e, const struct discovery *d, double now)
 	ev->count = d->lost ? (long)d->lost : -1;
 }
 
-/* How often --same-group reads who else is in orphanage's group. */
+/* How often the processes of a suspect group (one its members alone would call orphaned)
+ * are looked for again on the machine: one that joined it since (setpgid) counts from then.
+ * Each one found is read again at every refresh, with its parent. */
 #define OUTSIDERS_GAP 1.0
 
-static bool outsider_candidate(const struct proc *p, void *ctx)
+struct groups {
+	pid_t *pgid;
+	size_t n;
+};
+
+static bool in_groups(const struct proc *p, void *ctx)
 {
-	const struct engine *e = ctx;
-	return p->pgid == e->self_pgid;
+	const struct groups *g = ctx;
+	for (size_t i = 0; i < g->n; i++)
+		if (p->pgid == g->pgid[i])
+			return true;
+	return false;
 }
 
-/* --same-group: the job shares orphanage's group with processes outside the family
- * (orphanage itself, the rest of its pipeline), and whether the group is orphaned depends
- * on them too. Who they are is read at most every OUTSIDERS_GAP (a pass filtered by the
- * group), their parents at every refresh. */
-static void want_outsiders(struct engine *e, bool allow_pass, struct discovery *d)
+/* The suspect groups' processes, from a machine pass filtered by group: the whole group
+ * as the kernel has it (the attached process's parent, orphanage itself in --same-group).
+ * Returns whether any suspect group was never read before. */
+static bool read_outsiders(struct engine *e, bool allow_pass)
 {
-	if (!e->opt->same_group)
-		return;
-	double now = engine_now(e);
-	if (allow_pass && (!e->fam.outsiders || now - e->outsiders_at >= OUTSIDERS_GAP)) {
-		struct snapshot found = { 0 };
-		if (e->scan->machine(e->scan_self, outsider_candidate, e, &found) == 0) {
-			family_set_outsiders(&e->fam, &found);
-			e->outsiders_at = now;
-		}
-		snapshot_free(&found);
+	bool unread;
+	size_t n = family_outsider_groups(&e->fam, NULL, 0, &unread);
+	if (n == 0 || !(unread || (allow_pass && engine_now(e) - e->outsiders_at >= OUTSIDERS_GAP)))
+		return false;
+	struct groups g = { xcalloc(n, sizeof *g.pgid), n };
+	family_outsider_groups(&e->fam, g.pgid, n, &unread);
+	struct snapshot found = { 0 };
+	if (e->scan->machine(e->scan_self, in_groups, &g, &found) == 0) {
+		family_set_outsiders(&e->fam, g.pgid, g.n, &found);
+		e->outsiders_at = engine_now(e);
 	}
-	for (size_t i = 0; i < e->fam.noutsiders; i++)
+	snapshot_free(&found);
+	free(g.pgid);
+	return unread;
+}
+
+/* The outsiders and their parents are read with the family: the judgement takes each as it
+ * is now. */
+static void want_outsiders(struct engine *e, struct discovery *d)
+{
+	for (size_t i = 0; i < e->fam.noutsiders; i++) {
+		discovery_want(d, e->fam.outsiders[i].pid);
 		if (e->fam.outsiders[i].ppid > 1)
 			discovery_want(d, e->fam.outsiders[i].ppid);
+	}
 }
 
 /* Rescan the family; with allow_pass, also make the machine pass when one is due. */
@@ -208,7 +228,8 @@ static bool refresh_staged(struct engine *e, bool allow_pass)
 	/* Lost as a source read at this refresh, after its machine pass: one at the next. */
 	if (d->lost > lost_before || (d->overflow && !overflow_before))
 		e->machine_pass_forced = true;
-	want_outsiders(e, allow_pass, d);
+	read_outsiders(e, allow_pass);
+	want_outsiders(e, d);
 
 	snapshot_clear(&e->snap);
 	engine_read(e, d->pids, d->n, now);
@@ -235,6 +256,15 @@ static bool refresh_staged(struct engine *e, bool allow_pass)
 			changed = true;
 		if (e->fam.n == had)
 			break;
+	}
+	/* A group the members alone now call orphaned, never looked at whole: its other
+	 * processes are read at once, so it is judged in this refresh, over all of them. */
+	if (read_outsiders(e, false)) {
+		size_t before = d->n;
+		want_outsiders(e, d);
+		engine_read(e, d->pids + before, d->n - before, now);
+		if (family_update_news(&e->fam, &e->snap, &later, now, &e->log))
+			changed = true;
 	}
 	discovery_clear(d);
 

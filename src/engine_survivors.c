@@ -1,6 +1,7 @@
 /* Survivors: a moment after a kill, each member the signal was meant for, or that lives on
  * beside it, that is still running is named in the event log with why it survived. The
- * look happens from the loop's timer (engine_wake), so a kill never waits for its effect. */
+ * look happens from the loop's timer (engine_wake), so a kill never waits for its effect;
+ * the same timer serves the tree kill's settle and the cgroup kill's count. */
 #include "config.h"
 
 #include "engine_int.h"
@@ -84,12 +85,17 @@ void survivors_expect(struct engine *e, enum survivor_how how, int sig, const st
 	free(t);
 }
 
+/* The earlier of two wake times, -1 standing for none. */
+static double earlier(double a, double b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 double engine_next_wake(const struct engine *e)
 {
-	double wake = -1;
+	double wake = earlier(settle_next_wake(e), cgroup_count_next_wake(e));
 	for (size_t i = 0; i < e->nwatches; i++)
-		if (wake < 0 || e->watches[i].due < wake)
-			wake = e->watches[i].due;
+		wake = earlier(wake, e->watches[i].due);
 	return wake;
 }
 
@@ -115,6 +121,8 @@ static bool survivors_look(struct engine *e, struct survivor_watch *w, struct su
 	if ((p.state == 'Z' || p.state == 'X') && !t->was_zombie)
 		return true;	/* it died: it did not survive */
 	p.send = t->send;
+	/* Frozen, it takes no signal but SIGKILL until thawed: the signal waits, pending. */
+	p.frozen = engine_member_frozen(e, t->pid);
 	enum survivor_reason r = survivor_reason(&w->k, &p);
 	if (in_reach(r) && p.state != 'Z' && p.state != 'X' && e->kctx.ops->kill(t->pid, 0) < 0 && errno == EPERM)
 		p.send = SURVIVOR_SEND_EPERM;	/* the kernel would not have let the signal through */
@@ -169,7 +177,16 @@ static void survivors_run(struct engine *e, bool force)
 
 void engine_wake(struct engine *e)
 {
+	/* A kill's own line before its survivors: finishing it may watch for them. */
+	settle_wake(e, false);
+	cgroup_count_wake(e, false);
 	survivors_run(e, false);
+}
+
+void engine_timers_now(struct engine *e)
+{
+	settle_wake(e, true);
+	cgroup_count_wake(e, true);
 }
 
 void survivors_now(struct engine *e)

@@ -6,6 +6,7 @@
 #include "engine_int.h"
 #include "source_cgroup.h"
 #include "source_events.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
 /* How long quitting waits for an emptied cgroup to be removable: PID 1 reaps orphaned
  * zombies only every couple of seconds here, and they keep it populated until then. */
@@ -22,6 +22,8 @@
 /* How long c waits at most for cgroup.procs to empty, to say how many died (a loaded
  * machine takes a while to end hundreds of processes). */
 #define CGROUP_KILL_WAIT 3.0
+/* ... looking this often, from the loop's timer. */
+#define CGROUP_KILL_LOOK 0.02
 
 /* The kernel's process events for the family, beside the scan: false with why. */
 static bool track_events_open(struct engine *e, char *why, size_t len)
@@ -146,14 +148,26 @@ const char *engine_cgroup_path(const struct engine *e)
 	return e->have_cgroup ? e->cgroup.path : NULL;
 }
 
+/* cgroup.events says frozen: it says so of an emptied cgroup too. */
+static bool cgroup_says_frozen(const struct engine *e)
+{
+	return e->have_cgroup && e->frozen && e->cgroup_source;
+}
+
+/* Frozen while a running member is in the cgroup: a killed, emptied one is frozen no more. */
 bool engine_frozen(const struct engine *e)
 {
-	return e->have_cgroup && e->frozen;
+	if (!cgroup_says_frozen(e))
+		return false;
+	for (size_t i = 0; i < e->fam.n; i++)
+		if (family_member_running(&e->fam.m[i]) && source_cgroup_holds(e->cgroup_source, e->fam.m[i].p.pid))
+			return true;
+	return false;
 }
 
 bool engine_member_frozen(const struct engine *e, pid_t pid)
 {
-	return engine_frozen(e) && e->cgroup_source && source_cgroup_holds(e->cgroup_source, pid);
+	return cgroup_says_frozen(e) && source_cgroup_holds(e->cgroup_source, pid);
 }
 
 /* The cgroup is no more: its source goes, the directory too when it can. */
@@ -212,6 +226,9 @@ void engine_track_refreshed(struct engine *e)
 	if (st.frozen)
 		eventlog_add(&e->log, engine_now(e), EV_FREEZE, 0, "the family is frozen: %zu process%s stopped in %s",
 			     n, n == 1 ? "" : "es", e->cgroup.path)->count = (long)n;
+	else if (n == 0)
+		eventlog_add(&e->log, engine_now(e), EV_THAW, 0, "the family's cgroup is thawed, empty: %s",
+			     e->cgroup.path)->count = 0;
 	else
 		eventlog_add(&e->log, engine_now(e), EV_THAW, 0, "the family is thawed: %zu process%s run again", n,
 			     n == 1 ? "" : "es")->count = (long)n;
@@ -235,35 +252,31 @@ bool engine_track_cgroup_empty(const struct engine *e)
 	return n == 0 || n == SIZE_MAX;
 }
 
-static void pause_ms(long ms)
+/* The cgroup kill's survivors: the members the cgroup held when it was killed were sent
+ * SIGKILL; the others (gone from it, or never in it) were not. */
+static void cgroup_kill_targets(struct engine *e, struct cgroup_count *c)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
+	c->k = (struct survivor_kill){ .sig = SIGKILL, .how = SURVIVOR_CGROUP, .self = e->self };
+	c->t = xcalloc(e->fam.n + 1, sizeof *c->t);
+	c->n = 0;
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		if (!m->alive)
+			continue;
+		bool held = e->cgroup_source && source_cgroup_holds(e->cgroup_source, m->p.pid);
+		c->t[c->n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,
+							 .send = held ? SURVIVOR_SEND_DELIVERED : SURVIVOR_SEND_NOT_SENT,
+							 .was_zombie = m->p.state == 'Z' };
+	}
 }
 
-void engine_cgroup_kill(struct engine *e, const char *why)
+/* The cgroup kill's line, once the cgroup emptied or had its time: the exits come first. */
+static void cgroup_count_done(struct engine *e, size_t left)
 {
-	double now = engine_now(e);
-	if (!e->have_cgroup) {
-		eventlog_add(&e->log, now, EV_ERROR, 0, "cgroup kill: no cgroup (%s)", e->no_cgroup);
-		return;
-	}
-	size_t before, left;
-	char err[256];
-	if (cgroup_kill(&e->cgroup, &before, err, sizeof err) < 0) {
-		eventlog_add(&e->log, now, EV_ERROR, 0, "SIGKILL -> cgroup not sent: %s", err);
-		return;
-	}
-	/* Every live member was in it: in a moment, whoever still runs is named with why. */
-	if (!why)
-		survivors_expect(e, SURVIVOR_CGROUP, SIGKILL, NULL);
-	/* A killed process leaves cgroup.procs as it dies: count what is left, briefly. */
-	double deadline = engine_now(e) + CGROUP_KILL_WAIT;
-	while ((left = track_cgroup_count(e)) != 0 && left != SIZE_MAX && engine_now(e) < deadline)
-		pause_ms(10);
-	/* Their exits first, then the line that says what killed them. */
+	struct cgroup_count *c = &e->cgcount;
 	engine_reap(e);
 	engine_refresh_family(e);
+	size_t before = c->before;
 	char count[96];
 	if (before == SIZE_MAX)
 		snprintf(count, sizeof count, "uncounted");
@@ -273,10 +286,68 @@ void engine_cgroup_kill(struct engine *e, const char *why)
 	else
 		snprintf(count, sizeof count, "%zu process%s, %zu died, %zu still in it", before,
 			 before == 1 ? "" : "es", before - left, left);
+	const char *path = e->have_cgroup ? e->cgroup.path : "(gone)";
 	struct event *ev = eventlog_add(&e->log, engine_now(e), left == 0 ? EV_SIGNAL : EV_ERROR, 0,
-					"%sSIGKILL -> cgroup %s (cgroup.kill): %s", why ? why : "", e->cgroup.path, count);
+					"%sSIGKILL -> cgroup %s (cgroup.kill): %s", c->why, path, count);
 	event_sent(ev, SIGKILL, "cgroup", before == SIZE_MAX ? -1 : (long)before);
-	event_target(ev, "cgroup %s", e->cgroup.path);
+	event_target(ev, "cgroup %s", path);
+	if (c->t)
+		survivors_expect_list(e, &c->k, c->t, c->n);
+	free(c->t);
+	*c = (struct cgroup_count){ 0 };
+	e->gen++;
+}
+
+double cgroup_count_next_wake(const struct engine *e)
+{
+	return e->cgcount.armed ? e->cgcount.due : -1;
+}
+
+void cgroup_count_wake(struct engine *e, bool force)
+{
+	struct cgroup_count *c = &e->cgcount;
+	if (!c->armed || (!force && engine_now(e) < c->due))
+		return;
+	/* A killed process leaves cgroup.procs as it dies. */
+	size_t left = e->have_cgroup ? track_cgroup_count(e) : SIZE_MAX;
+	if (force || left == 0 || left == SIZE_MAX || engine_now(e) >= c->end)
+		cgroup_count_done(e, left);
+	else
+		c->due = engine_now(e) + CGROUP_KILL_LOOK;
+}
+
+void engine_cgroup_kill(struct engine *e, const char *why)
+{
+	double now = engine_now(e);
+	if (!e->have_cgroup) {
+		eventlog_add(&e->log, now, EV_ERROR, 0, "cgroup kill: no cgroup (%s)", e->no_cgroup);
+		return;
+	}
+	/* A cgroup kill still counting says its line first. */
+	cgroup_count_wake(e, true);
+	size_t before;
+	char err[256];
+	if (cgroup_kill(&e->cgroup, &before, err, sizeof err) < 0) {
+		eventlog_add(&e->log, now, EV_ERROR, 0, "SIGKILL -> cgroup not sent: %s", err);
+		return;
+	}
+	struct cgroup_count *c = &e->cgcount;
+	*c = (struct cgroup_count){ .armed = true, .before = before };
+	snprintf(c->why, sizeof c->why, "%s", why ? why : "");
+	/* The key's kill: in a moment, whoever still runs is named with why. */
+	if (!why)
+		cgroup_kill_targets(e, c);
+	/* Every task has SIGKILL pending, which a frozen task acts on too: thawed, the cgroup
+	 * says FROZEN no more and a relaunch into it runs. */
+	if (e->frozen || e->freeze_wanted) {
+		char ignored[256];
+		if (cgroup_freeze(&e->cgroup, false, ignored, sizeof ignored) == 0)
+			e->freeze_wanted = false;
+	}
+	/* Counted from the loop's timer: keys are answered while hundreds die. */
+	c->end = engine_now(e) + CGROUP_KILL_WAIT;
+	c->due = engine_now(e);
+	cgroup_count_wake(e, false);
 }
 
 void engine_cgroup_freeze(struct engine *e)

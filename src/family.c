@@ -24,6 +24,9 @@ void family_init(struct family *fam, const struct family_config *cfg, pid_t root
 	pidmap_clear(&fam->groups, 16);
 	pidmap_clear(&fam->sessions, 16);
 	pidmap_clear(&fam->orphaned_groups, 16);
+	pidmap_clear(&fam->suspect_groups, 16);
+	pidmap_clear(&fam->outsiders_read, 16);
+	pidmap_clear(&fam->own_ids, 16);
 }
 
 void family_free(struct family *fam)
@@ -39,21 +42,43 @@ void family_free(struct family *fam)
 	pidmap_free(&fam->groups);
 	pidmap_free(&fam->sessions);
 	pidmap_free(&fam->orphaned_groups);
+	pidmap_free(&fam->suspect_groups);
+	pidmap_free(&fam->outsiders_read);
+	pidmap_free(&fam->own_ids);
 	free(fam->outsiders);
 	memset(fam, 0, sizeof *fam);
 }
 
-void family_set_outsiders(struct family *fam, const struct snapshot *snap)
+void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct snapshot *snap)
 {
+	pidmap_clear(&fam->outsiders_read, ngroups + 1);
+	for (size_t i = 0; i < ngroups; i++)
+		pidmap_set(&fam->outsiders_read, groups[i], 1);
 	fam->outsiders = xreallocarray(fam->outsiders, snap->n + 1, sizeof *fam->outsiders);
 	fam->noutsiders = 0;
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct proc *p = &snap->procs[i];
 		const struct member *m = family_find(fam, p->pid);
-		if (m && m->alive && m->p.start == p->start)
+		if ((m && m->alive && m->p.start == p->start) || pidmap_get(&fam->outsiders_read, p->pgid) == PIDMAP_NONE)
 			continue;
-		fam->outsiders[fam->noutsiders++] = (struct outsider){ p->pid, p->ppid, p->pgid, p->sid };
+		fam->outsiders[fam->noutsiders++] = (struct outsider){ p->pid, p->ppid, p->pgid, p->start };
 	}
+}
+
+size_t family_outsider_groups(const struct family *fam, pid_t *out, size_t max, bool *unread)
+{
+	size_t n = 0;
+	*unread = false;
+	for (size_t i = 0; i < fam->suspect_groups.cap; i++) {
+		pid_t pgid = fam->suspect_groups.keys[i];
+		if (pgid <= 0 || pidmap_get(&fam->suspect_groups, pgid) != 1)
+			continue;
+		if (n < max)
+			out[n] = pgid;
+		n++;
+		*unread |= pidmap_get(&fam->outsiders_read, pgid) == PIDMAP_NONE;
+	}
+	return n;
 }
 
 struct member *family_find(const struct family *fam, pid_t pid)
@@ -72,6 +97,19 @@ size_t family_running(const struct family *fam)
 	size_t n = 0;
 	for (size_t i = 0; i < fam->n; i++)
 		n += family_member_running(&fam->m[i]);
+	return n;
+}
+
+bool family_member_orphan(const struct member *m)
+{
+	return m->alive && m->orphan;
+}
+
+size_t family_orphans(const struct family *fam)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fam->n; i++)
+		n += family_member_orphan(&fam->m[i]);
 	return n;
 }
 
@@ -205,6 +243,9 @@ static void member_died(struct member *m, double now, struct eventlog *log)
 /* Record the groups and sessions a member leads: they stay the family's after it dies. */
 static void note_leadership(struct family *fam, const struct member *m)
 {
+	bool since_watch = !fam->cfg.watch_start || m->p.start >= fam->cfg.watch_start;
+	if (since_watch && (m->p.pgid == m->p.pid || m->p.sid == m->p.pid))
+		pidmap_set(&fam->own_ids, m->p.pid, 1);
 	if (m->p.pgid == m->p.pid && m->p.pgid != fam->cfg.self_pgid &&
 	    pidmap_get(&fam->groups, m->p.pgid) == PIDMAP_NONE)
 		pidmap_set(&fam->groups, m->p.pgid, (size_t)m->p.start);
@@ -487,9 +528,53 @@ static bool parent_ids(const struct family *fam, const struct snapshot *snap, co
 	return false;
 }
 
-/* POSIX's orphaned process group: no member has a parent in the same session but outside
- * the group. When such a group has stopped members, the kernel sends it SIGHUP and SIGCONT,
- * since nobody is left who could continue them by job control. */
+/* Does a process of group pgid (its parent ppid, its session sid) keep the group from being
+ * orphaned: a parent in another group of the same session? *known goes false when the
+ * parent cannot be read. Its parent init is in no session of ours, as the kernel has it. */
+static bool holds_group(const struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+			pid_t pgid, pid_t ppid, pid_t sid, bool *known)
+{
+	pid_t ppgid, psid;
+	if (ppid <= 1)
+		return false;
+	if (!parent_ids(fam, snap, seen, ppid, &ppgid, &psid)) {
+		*known = false;
+		return false;
+	}
+	return ppgid != pgid && psid == sid;
+}
+
+/* Do the group's outsiders, as read in this snapshot, keep it from being orphaned? */
+static bool outsiders_hold(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+			   pid_t pgid, bool *known)
+{
+	for (size_t k = 0; k < fam->noutsiders && *known; k++) {
+		struct outsider *o = &fam->outsiders[k];
+		if (o->pgid != pgid)
+			continue;
+		size_t s = pidmap_get(seen, o->pid);
+		/* Not in the snapshot, or another process now: it is gone. Moved, or dead: it
+		 * is no longer the group's. */
+		if (s == PIDMAP_NONE || snap->procs[s].start != o->start)
+			continue;
+		const struct proc *p = &snap->procs[s];
+		const struct member *om = family_find(fam, p->pid);
+		if ((om && om->alive) || p->pgid != pgid || p->state == 'Z' || p->state == 'X')
+			continue;
+		/* Its parent as it is now: read beside it from the next refresh on. */
+		o->ppid = p->ppid;
+		if (holds_group(fam, snap, seen, pgid, p->ppid, p->sid, known))
+			return true;
+	}
+	return false;
+}
+
+/* POSIX's orphaned process group: no process in it has a parent in the same session but
+ * outside the group. When such a group has stopped members, the kernel sends it SIGHUP and
+ * SIGCONT, since nobody is left who could continue them by job control. Judged over the
+ * group as the kernel has it: a group the members alone would call orphaned is suspect,
+ * and judged only with its other processes read (family_set_outsiders), unless the family
+ * made it or its session since the watch began (own_ids). */
 static void check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
 				  double now, struct eventlog *log)
 {
@@ -498,6 +583,7 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 	size_t *next = xcalloc(n + 1, sizeof *next);
 	struct pidmap first = { 0 };
 	pidmap_clear(&first, 16);
+	pidmap_clear(&fam->suspect_groups, 16);
 	for (size_t i = n; i-- > 0;) {
 		const struct member *m = &fam->m[i];
 		next[i] = PIDMAP_NONE;
@@ -517,26 +603,16 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 			const struct member *m = &fam->m[j];
 			/* The kernel continues them as the group is orphaned: look at the reading before. */
 			stopped += m->p.state == 'T' || m->prev_state == 'T';
-			pid_t ppgid, psid;
-			if (m->p.ppid <= 1)
-				continue;	/* init is in no session of ours */
-			if (!parent_ids(fam, snap, seen, m->p.ppid, &ppgid, &psid)) {
-				known = false;
-				break;
-			}
-			if (ppgid != pgid && psid == m->p.sid)
+			if (known && orphaned && holds_group(fam, snap, seen, pgid, m->p.ppid, m->p.sid, &known))
 				orphaned = false;
 		}
-		/* The group's other processes count as much as its members. */
-		for (size_t k = 0; k < fam->noutsiders && known && orphaned; k++) {
-			const struct outsider *o = &fam->outsiders[k];
-			const struct member *om = family_find(fam, o->pid);
-			pid_t ppgid, psid;
-			if (o->pgid != pgid || o->ppid <= 1 || (om && om->alive))
-				continue;
-			if (!parent_ids(fam, snap, seen, o->ppid, &ppgid, &psid))
+		bool own = pidmap_get(&fam->own_ids, pgid) == 1 || pidmap_get(&fam->own_ids, g->p.sid) == 1;
+		if (known && orphaned && !own) {
+			/* The group's other processes count as much as its members. */
+			pidmap_set(&fam->suspect_groups, pgid, 1);
+			if (pidmap_get(&fam->outsiders_read, pgid) == PIDMAP_NONE)
 				known = false;
-			else if (ppgid != pgid && psid == o->sid)
+			else if (outsiders_hold(fam, snap, seen, pgid, &known))
 				orphaned = false;
 		}
 		if (!known)

@@ -103,10 +103,12 @@ struct family_config {
 	void *why_stopped_ctx;
 };
 
-/* A process in a family group that is no member (orphanage itself and its pipeline, in
- * --same-group mode): POSIX counts it in judging whether the group is orphaned. */
+/* A process in a family group that is no member (the attached process's parent, with -p;
+ * orphanage itself and its pipeline, in --same-group mode): POSIX counts it in judging
+ * whether the group is orphaned. */
 struct outsider {
-	pid_t pid, ppid, pgid, sid;
+	pid_t pid, ppid, pgid;		/* ppid: as last read (the engine reads it with the family) */
+	unsigned long long start;
 };
 
 struct family {
@@ -118,7 +120,17 @@ struct family {
 	struct pidmap groups;
 	struct pidmap sessions;
 	struct pidmap orphaned_groups;	/* pgid -> 1 while the group is orphaned (POSIX) */
-	struct outsider *outsiders;	/* the last family_set_outsiders */
+	/* Groups and sessions a member born since the watch began made (its pid -> 1): every
+	 * process in them descends from it, so is a member, or is found as one by the machine
+	 * pass (setpgid from elsewhere in the session aside): no outsider to read. */
+	struct pidmap own_ids;
+	/* Groups whose members alone would make them orphaned, at the last judgement: only the
+	 * group's other processes can tell (family_outsider_groups). */
+	struct pidmap suspect_groups;	/* pgid -> 1 */
+	/* The other processes of the suspect groups, as family_set_outsiders was last given
+	 * them; each is judged by its reading in the snapshot (absent there: gone). */
+	struct pidmap outsiders_read;	/* pgid -> 1: the groups that list covers */
+	struct outsider *outsiders;
 	size_t noutsiders;
 	pid_t root;
 	unsigned long long root_start;	/* 0 until the root was seen */
@@ -158,16 +170,28 @@ struct member *family_find(const struct family *fam, pid_t pid);
 bool family_member_running(const struct member *m);
 /* Members still running (zombies not counted). */
 size_t family_running(const struct family *fam);
+/* Is the member shown as an orphan: its parent died, and it has not exited yet (a zombie
+ * whose new parent has not waited for it still is one)? The rows' [orphan] mark and the
+ * header's count both ask this. */
+bool family_member_orphan(const struct member *m);
+/* Members family_member_orphan says are orphans. */
+size_t family_orphans(const struct family *fam);
 /* The family in tree order (family_tree.c); dead members appear only when include_dead is set (and then
  * only while they have live descendants). Returns the number of rows; *rows is reallocated. */
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
 /* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
-/* The processes of family groups that are not members, as last read (their parents must be
- * in the snapshots given to family_update): used from the next update on. Members among
- * them are skipped. */
-void family_set_outsiders(struct family *fam, const struct snapshot *snap);
-/* Is process group pgid orphaned (POSIX), as last judged? */
+/* The groups whose judgement waits on (or was made with) their processes beyond the family:
+ * those the members alone would call orphaned. Into out (at most max); returns how many
+ * there are. *unread: one of them was never given to family_set_outsiders. */
+size_t family_outsider_groups(const struct family *fam, pid_t *out, size_t max, bool *unread);
+/* The processes of groups (every process of each group on the machine, as the kernel has
+ * them): the non-members among them are the groups' outsiders from the next update on. The
+ * snapshots given to family_update must then hold each outsider and its parent (a parent
+ * not there, nor a member, nor orphanage, leaves the group unjudged). */
+void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct snapshot *snap);
+/* Is process group pgid orphaned (POSIX), as last judged over all its processes? A group
+ * not judged yet (its outsiders not read) is not. */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
 /* How many POSIX orphaned groups have a live member; *one is one of them (or 0). */
 size_t family_orphaned_groups(const struct family *fam, pid_t *one);

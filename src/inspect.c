@@ -397,6 +397,36 @@ static void read_fds(struct inspect *in, const struct inspect_opts *o)
 	free(s.links);
 }
 
+/* Non-empty NUL-separated entries in n bytes, *in saying whether one runs on from before
+ * (and, after, into what follows). */
+static size_t env_entries(const char *p, size_t n, bool *in)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] && !*in)
+			count++;
+		*in = p[i] != '\0';
+	}
+	return count;
+}
+
+/* The entries of a whole environment file, read through to its end in pieces: an
+ * environment larger than what is kept still has its true count. */
+static bool env_count_all(const char *path, size_t *total)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[8192];
+	bool in = false;
+	ssize_t r;
+	*total = 0;
+	while ((r = read(fd, buf, sizeof buf)) > 0)
+		*total += env_entries(buf, (size_t)r, &in);
+	close(fd);
+	return r == 0;
+}
+
 int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out, const struct inspect_opts *o)
 {
 	static const struct inspect_opts none;
@@ -470,6 +500,8 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 		out->env_asked = true;
 		snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
 		out->env.err = readfile_at(AT_FDCWD, path, INSPECT_MAX_ARGS_BYTES, &out->env.text, &out->env_len, &out->env_cut);
+		if (!out->env.err && out->env_cut)
+			out->env_counted = env_count_all(path, &out->env_total);
 	}
 
 	char state[256];
@@ -712,13 +744,20 @@ size_t inspect_lines(const struct inspect *in, const struct inspect_opts *o, str
 			for (size_t i = 0; i < in->env_len; i += strlen(in->env.text + i) + 1) {
 				if (!in->env.text[i])
 					continue;
-				if (total++ < INSPECT_MAX_ENV) {
+				/* The entry the cut fell in is not shown half. */
+				bool whole = !in->env_cut || i + strlen(in->env.text + i) < in->env_len;
+				if (total++ < INSPECT_MAX_ENV && whole) {
 					add(&l, "env", "%s", in->env.text + i);
 					shown++;
 				}
 			}
-			if (total > shown || in->env_cut)
-				add(&l, "environment", "... %zu more%s", total - shown, in->env_cut ? " (cut)" : "");
+			/* Cut: the count made to the end of the file, which is the true one. */
+			if (in->env_cut && in->env_counted)
+				total = in->env_total > total ? in->env_total : total;
+			if (in->env_cut && !in->env_counted)
+				add(&l, "environment", "... more, not counted (cut at %d bytes)", INSPECT_MAX_ARGS_BYTES);
+			else if (total > shown)
+				add(&l, "environment", "... %zu more", total - shown);
 		}
 	}
 	*out = l.v;

@@ -73,6 +73,10 @@ struct inspect {
 	struct inspect_text env;	/* raw: entries separated by NUL, env_len bytes; only if asked */
 	size_t env_len;
 	bool env_asked, env_cut;
+	/* With env_cut: the entries of the whole environment (the one cut short in env
+	 * included), counted to the end of the file, and whether that count could be made. */
+	size_t env_total;
+	bool env_counted;
 };
 
 /* Reads pid's details into out (always to be freed with inspect_free). start_ticks is the

@@ -118,6 +118,36 @@ struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, dou
 	return r;
 }
 
+/* The machine pass's filter: pure, as it may be asked twice of one process. */
+static bool census_in_group(const struct proc *p, void *ctx)
+{
+	return p->pgid == *(const pid_t *)ctx;
+}
+
+size_t kill_group_census(const struct kill_ctx *k, pid_t pgid, size_t *outside)
+{
+	*outside = 0;
+	struct snapshot found = { 0 };
+	if (k->scan && k->scan->machine(k->scan_self, census_in_group, &pgid, &found) == 0) {
+		size_t n = 0;
+		for (size_t i = 0; i < found.n; i++) {
+			const struct proc *p = &found.procs[i];
+			if (p->state == 'Z' || p->state == 'X')
+				continue;
+			const struct member *m = family_find(k->fam, p->pid);
+			n++;
+			*outside += !m || m->p.start != p->start || !family_member_running(m);
+		}
+		snapshot_free(&found);
+		return n;
+	}
+	snapshot_free(&found);
+	size_t n = 0;
+	for (size_t i = 0; i < k->fam->n; i++)
+		n += family_member_running(&k->fam->m[i]) && k->fam->m[i].p.pgid == pgid;
+	return n;
+}
+
 /* One live member that is in group pgid now, checked with the kernel, or NULL. */
 static struct member *group_witness(struct kill_ctx *k, pid_t pgid)
 {
@@ -165,9 +195,6 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double no
 		event_target(ev, "group %d", pgid);
 		return r;
 	}
-	size_t members = 0;
-	for (size_t i = 0; i < k->fam->n; i++)
-		members += k->fam->m[i].alive && k->fam->m[i].p.pgid == pgid;
 	struct member *w = group_witness(k, pgid);
 	if (!w) {
 		note_failure(&r, ESRCH);
@@ -178,6 +205,8 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double no
 		event_errno(ev, ESRCH);
 		return r;
 	}
+	/* Counted before the signal, while they are all there to count. */
+	size_t outside = 0, reached = kill_group_census(k, pgid, &outside);
 	int rc = -1;
 	/* PIDFD_SIGNAL_PROCESS_GROUP signals the group whose ID is the pidfd's pid: the leader's
 	 * pidfd, kept even after the leader died, names the group with no pid trusted. */
@@ -203,10 +232,13 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double no
 		event_errno(ev, r.first_errno);
 		return r;
 	}
-	r.sent = members;
-	struct event *ev = eventlog_add(k->log, now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s", signame(sig),
-					pgid, members, members == 1 ? "" : "es");
-	event_sent(ev, sig, "group", (long)members);
+	r.sent = reached;
+	char beyond[64] = "";
+	if (outside)
+		snprintf(beyond, sizeof beyond, ", %zu outside the family", outside);
+	struct event *ev = eventlog_add(k->log, now, EV_SIGNAL, pgid, "%s -> group %d: %zu process%s%s", signame(sig),
+					pgid, reached, reached == 1 ? "" : "es", beyond);
+	event_sent(ev, sig, "group", (long)reached);
 	event_target(ev, "group %d", pgid);
 	return r;
 }

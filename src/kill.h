@@ -9,6 +9,7 @@
 
 #include "events.h"
 #include "family.h"
+#include "scan.h"
 
 /* The calls that send signals, so tests can stand in for them. */
 struct kill_ops {
@@ -34,6 +35,10 @@ struct kill_ctx {
 	struct eventlog *log;
 	pid_t self, self_pgid;
 	bool pidfd_group_unsupported;	/* learnt from an EINVAL: kill(-pgid) from then on */
+	/* The machine's processes (the scanner's machine pass), to count what a group signal
+	 * reaches beyond the family; NULL: the family's members alone are counted. */
+	const struct scan_ops *scan;
+	void *scan_self;
 };
 
 /* The outcome of one action, for the event line and for tests. */
@@ -49,13 +54,19 @@ bool kill_pid_allowed(pid_t pid, pid_t self);
 /* May a key signal this group as a whole? Never 0, 1, or orphanage's own group. */
 bool kill_group_allowed(pid_t pgid, pid_t self_pgid);
 
+/* The processes in group pgid now, as the kernel has them (zombies not counted: a signal
+ * does nothing to them), and in *outside how many of them are no running member. Without
+ * k->scan, or when the machine cannot be read, the running members in it (outside 0). */
+size_t kill_group_census(const struct kill_ctx *k, pid_t pgid, size_t *outside);
+
 /* Each action takes `now` (seconds since orphanage started) for the event lines it writes. */
 
 /* Naive kill: the member alone. Reaches that one process; its children live on, orphaned. */
 struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, double now);
 /* Group kill: the group leader's pidfd with PIDFD_SIGNAL_PROCESS_GROUP, else kill(-pgid).
- * Reaches every process in the group, family or not; misses members that moved to another
- * group or session (setpgid, setsid, daemons). */
+ * Reaches every process in the group, family or not (its line counts them all, as
+ * kill_group_census does); misses members that moved to another group or session
+ * (setpgid, setsid, daemons). */
 struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double now);
 /* Tree kill: the member and every live member below it in the family tree, one by one,
  * wherever they went. Misses only what forks after the list was taken: the caller rescans

@@ -79,8 +79,10 @@ enum survivor_reason survivor_reason(const struct survivor_kill *k, const struct
 		return SURVIVOR_STOPPED;
 	if (sigmask_has(p->masks.ign, k->sig))
 		return SURVIVOR_IGNORES;
+	/* Frozen, its handler cannot run: the signal waits until the family is thawed. (A
+	 * signal whose default action ends it is made a SIGKILL by the kernel, frozen or not.) */
 	if (sigmask_has(p->masks.cgt, k->sig))
-		return SURVIVOR_CATCHES;
+		return p->frozen ? SURVIVOR_FROZEN : SURVIVOR_CATCHES;
 	if (survivor_default_harmless(k->sig))
 		return SURVIVOR_HARMLESS;
 	return SURVIVOR_UNKNOWN;
@@ -156,6 +158,10 @@ enum survivor_reason survivor_explain(const struct survivor_kill *k, const struc
 		snprintf(why, sizeof why, "not reached: in session %d, not %d (setsid)%s", (int)p->sid, (int)k->sid,
 			 also(k, p));
 		break;
+	case SURVIVOR_FROZEN:
+		snprintf(why, sizeof why, "frozen (cgroup.freeze): it catches %s, which stays pending until the family is thawed",
+			 sig);
+		break;
 	case SURVIVOR_DISK_SLEEP:
 		if (k->sig == SIGKILL)
 			snprintf(why, sizeof why, "in uninterruptible sleep (D): dies when the kernel call returns");
@@ -214,6 +220,7 @@ const char *survivor_reason_name(enum survivor_reason r)
 		[SURVIVOR_STOPPED] = "stopped",
 		[SURVIVOR_IGNORES] = "ignores",
 		[SURVIVOR_CATCHES] = "catches",
+		[SURVIVOR_FROZEN] = "frozen",
 		[SURVIVOR_HARMLESS] = "harmless",
 		[SURVIVOR_UNREADABLE] = "unreadable",
 		[SURVIVOR_UNKNOWN] = "unknown",

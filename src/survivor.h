@@ -45,6 +45,7 @@ struct survivor_proc {
 	int masks_err;		/* 0, or why the masks could not be read (an errno) */
 	enum survivor_send send;
 	const char *parent_comm;	/* the parent's comm, for a zombie; may be NULL */
+	bool frozen;		/* in the job's cgroup while it is frozen (z), by cgroup.events */
 };
 
 /* The reasons, in the order they are tried: the first that holds is the answer.
@@ -60,7 +61,10 @@ struct survivor_proc {
  * - BLOCKS before STOPPED: a blocked signal stays pending after SIGCONT too.
  * - STOPPED: pending in a stopped process. A stopped, untraced process with the default
  *   action dies at once, so this one catches it (the handler runs on SIGCONT) or is traced.
- * - IGNORES, CATCHES: its own disposition.
+ * - IGNORES, CATCHES: its own disposition. FROZEN instead of CATCHES: frozen by
+ *   cgroup.freeze (STAT says S, not T), its handler cannot run, so the signal waits, pending,
+ *   until the family is thawed. (A signal whose default action ends a process ends a frozen
+ *   one too: the kernel makes it a SIGKILL.)
  * - HARMLESS: the signal's default action does not end a process (SIGCHLD, SIGCONT,
  *   SIGURG, SIGWINCH; the stop signals stop it).
  * - UNREADABLE: its masks could not be read, so nothing more can be said.
@@ -78,6 +82,7 @@ enum survivor_reason {
 	SURVIVOR_STOPPED,
 	SURVIVOR_IGNORES,
 	SURVIVOR_CATCHES,
+	SURVIVOR_FROZEN,
 	SURVIVOR_HARMLESS,
 	SURVIVOR_UNREADABLE,
 	SURVIVOR_UNKNOWN,
@@ -91,7 +96,7 @@ enum survivor_reason survivor_explain(const struct survivor_kill *k, const struc
 				      size_t len);
 /* A stable word for JSON: "refused", "zombie", "reaping", "not-signalled", "other-group",
  * "other-session", "disk-sleep", "dying", "blocks", "stopped", "ignores", "catches",
- * "harmless", "unreadable", "unknown". */
+ * "frozen", "harmless", "unreadable", "unknown". */
 const char *survivor_reason_name(enum survivor_reason r);
 /* True for a signal whose default action leaves a process alive: ignored, continue, or stop. */
 bool survivor_default_harmless(int sig);

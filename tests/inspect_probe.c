@@ -1,9 +1,11 @@
 /* Prints what inspect_read finds about a process, one "label: value" line each, for the
- * integration test: inspect_probe PID [START_TICKS] [FAMILY_PID...]
+ * integration test: inspect_probe [--env] PID [START_TICKS] [FAMILY_PID...] (--env: with its
+ * environment, as e shows it)
  * Or why PID is still there after a naive kill of TARGET with SIG:
  * inspect_probe --survived SIG TARGET PID */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +32,13 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "--survived") == 0)
 		return survived(atoi(argv[2]), (pid_t)atoi(argv[3]), (pid_t)atoi(argv[4]));
+	bool env = argc > 1 && strcmp(argv[1], "--env") == 0;
+	if (env) {
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: inspect_probe PID [START_TICKS] [FAMILY_PID...]\n");
+		fprintf(stderr, "usage: inspect_probe [--env] PID [START_TICKS] [FAMILY_PID...]\n");
 		return 2;
 	}
 	pid_t family[64];
@@ -44,6 +51,7 @@ int main(int argc, char **argv)
 		.family = family,
 		.nfamily = nfamily,
 		.self = getpid(),
+		.environ = env,
 	};
 	struct timespec ts;
 	if (clock_gettime(CLOCK_BOOTTIME, &ts) == 0)

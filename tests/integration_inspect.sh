@@ -143,3 +143,19 @@ grep -q '\[ignores [A-Z,]*SIGTERM\] sh -c trap' "$out" || fail "no note of the i
 grep -q '^# [0-9.]* [0-9]* (sh) survived SIGTERM: ignores it$' "$out" ||
 	fail "quitting did not name the shell that lived through SIGTERM: $(cat "$out")"
 say "ok: text rows note an ignored SIGTERM; quitting names its survivor"
+
+# 5. An environment larger than what is kept (64 KiB): 2000 variables of 60 bytes and the
+# test's token. e shows the first 64 and counts the rest to the end of the file: it is true.
+vars=()
+for i in $(seq 1000 2999); do
+	printf -v v '%055d' "$i"
+	vars+=("V$i=$v")
+done
+env -i "${vars[@]}" "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN" sleep 1000 &
+big=$!
+track "$big"
+wait_until 5 probe_has '^environment: ' --env "$big" || fail "no environment line for $big: $(shown)"
+[ "$(grep -c '^env: ' "$TMPD/probe.out")" = 64 ] || fail "not 64 variables shown: $(grep -c '^env: ' "$TMPD/probe.out")"
+grep -qx 'environment: \.\.\. 1937 more' "$TMPD/probe.out" ||
+	fail "the count beyond the 64 shown is not 1937: $(grep '^environment' "$TMPD/probe.out")"
+say "ok: a cut environment's count is true"

@@ -41,8 +41,9 @@ for e in evs:
         print("a %s without pid and comm: %r" % (e["kind"], e))
     if "child of 0" in e["text"]:
         print("child of 0: %r" % e)
-forks = {e["pid"]: e for e in evs if e["kind"] == "fork" and e["comm"] == "sleep"}
-exits = {e["pid"]: e for e in evs if e["kind"] == "exit"}
+# A fork is named by the comm it had when seen: "sh" before its exec, "sleep" after.
+forks = {e["pid"]: e for e in evs if e["kind"] == "fork"}
+exits = {e["pid"]: e for e in evs if e["kind"] == "exit" and e["comm"] == "sleep"}
 short = [p for p in forks if p in exits and exits[p]["time"] - forks[p]["time"] < 0.2]
 if len(short) != 1:
     print("not one short sleep: forks %r exits %r" % (forks, exits))

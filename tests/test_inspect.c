@@ -242,6 +242,43 @@ static void survivor_sigkill(void **state)
 	       SLEEP_TERM "in uninterruptible sleep (D): SIGTERM acts when the kernel call returns");
 }
 
+/* Frozen by cgroup.freeze (STAT S): a caught signal waits, pending, until the family is
+ * thawed (its handler cannot run), not "catches it and lives on". An ignored one was
+ * dropped, a blocked one waits anyway; one whose default action ends a process ends a
+ * frozen one too (the kernel makes it a SIGKILL), so frozen is no reason for it; SIGKILL
+ * ends a frozen task, so it is only not dead yet. */
+static void survivor_frozen(void **state)
+{
+	(void)state;
+	struct survivor_proc p = sleeper();
+	p.frozen = true;
+	p.masks.cgt = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_FROZEN,
+	       SLEEP_TERM "frozen (cgroup.freeze): it catches SIGTERM, which stays pending until the family is thawed");
+	p.masks.cgt = 0;
+	expect(&group_term, &p, SURVIVOR_UNKNOWN,
+	       SLEEP_TERM "no reason found: not pending, blocked, ignored or caught (state S)");
+	p.masks.ign = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_IGNORES, SLEEP_TERM "ignores it");
+	p.masks.ign = 0;
+	p.masks.cgt = BIT(SIGTERM);
+	p.masks.blk = BIT(SIGTERM);
+	p.masks.shdpnd = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_BLOCKS, SLEEP_TERM "blocks it: SIGTERM stays pending");
+	struct survivor_kill k = group_term;
+	k.sig = SIGKILL;
+	p = sleeper();
+	p.frozen = true;
+	expect(&k, &p, SURVIVOR_DYING,
+	       SLEEP_KILL "not dead yet (state S): SIGKILL cannot be ignored, caught or blocked");
+	/* Out of reach, frozen or not. */
+	p.pgid = 4250;
+	p.masks.cgt = BIT(SIGTERM);
+	expect(&group_term, &p, SURVIVOR_OTHER_GROUP,
+	       SLEEP_TERM "not reached: in process group 4250, not 4242 (setpgid); also catches it");
+	assert_string_equal(survivor_reason_name(SURVIVOR_FROZEN), "frozen");
+}
+
 static void survivor_reach(void **state)
 {
 	(void)state;
@@ -460,7 +497,7 @@ static void lines_of_a_process(void **state)
 		.exe = { .err = EACCES }, .cwd = { .text = cwd }, .cgroup = { .err = ENODATA },
 		.masks = { .ign = BIT(SIGINT), .cgt = BIT(SIGCHLD), .shdpnd = BIT(SIGTERM), .have = SIGMASK_HAVE_ALL },
 		.fds = fds, .nfds = 3, .fds_more = 5, .env = { .text = env }, .env_len = sizeof env - 1,
-		.env_asked = true, .env_cut = true,
+		.env_asked = true, .env_cut = true, .env_total = 5, .env_counted = true,
 	};
 	struct inspect_opts o = { .now_ticks = 1000 + 100 * 3725, .ticks_per_sec = 100 };
 	struct inspect_line *lines;
@@ -485,10 +522,32 @@ static void lines_of_a_process(void **state)
 		{ "fd 2", "(permission denied)" },
 		{ "fds", "... 5 more" },
 		{ "env", "A=1" },
-		{ "environment", "... 0 more (cut)" },
+		{ "environment", "... 3 more" },
 	};
 	check_lines(lines, n, want, sizeof want / sizeof want[0]);
 	assert_string_equal(lines[n - 2].value, "B=2");	/* env's second variable, on a line of its own */
+	inspect_lines_free(lines, n);
+
+	/* The cut fell inside an entry: it is not shown half, and counted among the more. The
+	 * count read to the end of the file is what the line says; without one, it says so. */
+	char cut_env[] = "A=1\0B=22";
+	in.env.text = cut_env;
+	in.env_len = sizeof cut_env - 1;
+	in.env_total = 40;
+	n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(lines[n - 2].value, "A=1");
+	assert_string_equal(lines[n - 1].value, "... 39 more");
+	inspect_lines_free(lines, n);
+	in.env_counted = false;
+	n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(lines[n - 1].value, "... more, not counted (cut at 65536 bytes)");
+	inspect_lines_free(lines, n);
+	/* Whole and short: nothing more to say. */
+	in.env_cut = false;
+	in.env.text = env;
+	in.env_len = sizeof env - 1;
+	n = inspect_lines(&in, &o, &lines);
+	assert_string_equal(lines[n - 1].value, "B=2");
 	inspect_lines_free(lines, n);
 
 	/* A zombie has no command line, executable or cwd: said so, not "gone". */
@@ -520,6 +579,7 @@ int main(void)
 		cmocka_unit_test(survivor_dispositions),
 		cmocka_unit_test(survivor_stopped),
 		cmocka_unit_test(survivor_sigkill),
+		cmocka_unit_test(survivor_frozen),
 		cmocka_unit_test(survivor_reach),
 		cmocka_unit_test(survivor_refused_and_zombies),
 		cmocka_unit_test(stat_and_status),

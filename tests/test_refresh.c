@@ -614,6 +614,42 @@ static void test_slow_reader_stops_the_pipe_and_drops_nothing(void **state)
 	f->e.out_copy_fd = -1;
 }
 
+/* Attached (-p) to a worker, 1000, whose parent 900 leads its group; 900's parent, the
+ * shell, is in another group of the same session. The members alone would call group 900
+ * orphaned; the engine reads the whole group through the scanner first, so it says
+ * nothing false. When the leader dies and the worker goes to init, nothing holds the group
+ * any more: then it is orphaned, and said so once. */
+static void test_group_of_an_attached_worker_is_judged_over_the_machine(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, 800, 700, 800, 800, 50, "bash");
+	machine_has(f, 900, 800, 900, 800, 90, "postmaster");
+	machine_has(f, ROOT, 900, 900, 800, 100, "postgres");
+	fixture_refresh(&f->e, 0.5);
+	assert_non_null(member(f, ROOT));
+	assert_null(member(f, 900));
+	/* The member's parent is read from the next refresh on: then the group is suspect. */
+	fixture_refresh(&f->e, 1.0);
+	assert_true(f->fp.machine_calls >= 1);
+	assert_false(family_group_orphaned(&f->e.fam, 900));
+	fixture_refresh(&f->e, 2.0);
+	assert_false(family_group_orphaned(&f->e.fam, 900));
+	assert_int_equal(fixture_count_events(&f->e.log, EV_ORPHAN, 900), 0);
+
+	fixture_proc_remove(&f->fp, 900);
+	for (size_t i = 0; i < f->fp.procs.n; i++)
+		if (f->fp.procs.procs[i].pid == ROOT)
+			f->fp.procs.procs[i].ppid = 1;
+	fixture_refresh(&f->e, 3.0);
+	assert_true(family_group_orphaned(&f->e.fam, 900));
+	fixture_refresh(&f->e, 4.0);
+	/* Counted for the header, not an event of its own: it has no stopped member. */
+	pid_t one = 0;
+	assert_int_equal(family_orphaned_groups(&f->e.fam, &one), 1);
+	assert_int_equal(one, 900);
+	assert_int_equal(fixture_count_events(&f->e.log, EV_ORPHAN, 900), 0);
+}
+
 /* --check's last look: a machine pass before anything is named leaked, then one line
  * per running member. */
 static void test_check_collect_looks_once_more_then_names_the_leaked(void **state)
@@ -656,6 +692,7 @@ int main(void)
 		T(test_output_is_read_through_handle_poll),
 		T(test_slow_reader_stops_the_pipe_and_drops_nothing),
 		T(test_check_collect_looks_once_more_then_names_the_leaked),
+		T(test_group_of_an_attached_worker_is_judged_over_the_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 
 #include "engine.h"
 #include "fixture.h"
+#include "source_cgroup.h"
 #include "fixture_engine.h"
 #include "xalloc.h"
 
@@ -32,6 +33,8 @@ static struct {
 } masks[MAXP];
 static size_t nmasks;
 static pid_t refused;			/* kill(pid, 0) says EPERM for it */
+static size_t signals_sent;		/* fake kill and pidfd_signal calls with a signal (not 0) */
+static char cg_dir[64];			/* a directory of hand-made cgroup files, or "" */
 static unsigned mask_reads;
 
 static const struct proc *machine_proc(pid_t pid)
@@ -86,8 +89,8 @@ static int fake_read_masks(pid_t pid, struct sigmasks *out)
 static int fake_pidfd_signal(int pidfd, int sig, unsigned flags)
 {
 	(void)pidfd;
-	(void)sig;
 	(void)flags;
+	signals_sent += sig != 0;
 	return 0;
 }
 
@@ -97,6 +100,7 @@ static int fake_kill(pid_t pid, int sig)
 		errno = EPERM;
 		return -1;
 	}
+	signals_sent += sig != 0;
 	return 0;
 }
 
@@ -123,6 +127,8 @@ static int fx_setup(void **state)
 	nmasks = 0;
 	refused = 0;
 	mask_reads = 0;
+	signals_sent = 0;
+	cg_dir[0] = '\0';
 	const struct engine_params readers = { .read_survivor = fake_read_survivor, .read_masks = fake_read_masks };
 	fixture_engine_init(&f->e, &f->opt, &f->fp, ROOT, &readers);
 	f->e.kctx.ops = &fake_kill_ops;
@@ -144,7 +150,14 @@ static int fx_setup(void **state)
 static int fx_teardown(void **state)
 {
 	struct fixture_engine *f = *state;
+	/* A hand-made cgroup is no cgroup to remove. */
+	f->e.cgroup_gone = true;
 	engine_free(&f->e);
+	if (cg_dir[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", cg_dir);
+		assert_int_equal(system(cmd), 0);
+	}
 	snapshot_free(&f->fp.procs);
 	free(f);
 	machine = NULL;
@@ -289,6 +302,207 @@ static void test_masks_read_once_per_refresh(void **state)
 	assert_int_equal(mask_reads, 7);
 }
 
+/* Is there an event whose text holds needle? */
+static bool event_holds(const struct eventlog *log, const char *needle)
+{
+	for (unsigned long s = eventlog_first(log); s < log->next; s++) {
+		const struct event *ev = eventlog_get(log, s);
+		if (ev && strstr(fixture_event_text(ev), needle))
+			return true;
+	}
+	return false;
+}
+
+static void cg_put(const char *name, const char *text)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", cg_dir, name);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static char *cg_get(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", cg_dir, name);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	size_t n = fread(buf, 1, len - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* The engine given a cgroup of its own, a directory of hand-made cgroup files: the sleep
+ * 1001 and the catcher 1002 are in it, the others not (moved out, or never in). */
+static void with_cgroup(struct fixture_engine *f, bool frozen)
+{
+	snprintf(cg_dir, sizeof cg_dir, "/tmp/test_survivors.XXXXXX");
+	assert_non_null(mkdtemp(cg_dir));
+	cg_put("cgroup.procs", "1001\n1002\n");
+	cg_put("cgroup.events", frozen ? "populated 1\nfrozen 1\n" : "populated 1\nfrozen 0\n");
+	cg_put("cgroup.kill", "");
+	cg_put("cgroup.freeze", frozen ? "1" : "0");
+	f->e.cgroup = (struct cgroup){ .path = xstrdup(cg_dir), .rel = xstrdup("/orphanage-test"), .dir_fd = -1,
+				       .procs_fd = -1 };
+	char why[256];
+	void *src = source_cgroup_open(&f->e.cgroup, why, sizeof why);
+	assert_non_null(src);
+	assert_true(engine_add_source(&f->e, &source_cgroup_ops, src));
+	f->e.have_cgroup = true;
+	f->e.cgroup_source = src;
+	f->e.freeze_wanted = frozen;
+	fixture_now += 0.1;
+	engine_refresh(&f->e);
+	assert_int_equal(engine_frozen(&f->e), frozen);
+}
+
+/* c: SIGKILL reaches what the cgroup holds, and only that. A member outside it that lives on
+ * is not "not dead yet": it was not signalled. The count waits on the loop's timer, not in
+ * the key: engine_act returns while the cgroup still holds its processes. */
+static void test_cgroup_kill_names_survivors_only_among_what_it_signalled(void **state)
+{
+	struct fixture_engine *f = *state;
+	with_cgroup(f, false);
+	struct action c = { .kind = ACT_CGROUP_KILL };
+	engine_act(&f->e, &c);
+	char buf[64];
+	assert_string_equal(cg_get("cgroup.kill", buf, sizeof buf), "1");
+	assert_false(event_holds(&f->e.log, "(cgroup.kill)"));
+	double wake = engine_next_wake(&f->e);
+	assert_true(wake >= fixture_now && wake <= fixture_now + 0.05);
+	/* The kernel ends 1001; 1002 is slow to go. */
+	fixture_proc_remove(&f->fp, 1001);
+	cg_put("cgroup.procs", "1002\n");
+	fixture_now += 1.0;
+	engine_wake(&f->e);
+	assert_false(event_holds(&f->e.log, "(cgroup.kill)"));
+	fixture_now += 2.1;
+	engine_wake(&f->e);
+	assert_true(event_holds(&f->e.log, "(cgroup.kill): 2 processes, 1 died, 1 still in it"));
+	assert_int_equal(survived_lines(&f->e.log), 0);
+	/* Its survivors: a look, and a second one for the SIGKILL survivor not dead yet. */
+	for (int i = 0; i < 3 && engine_next_wake(&f->e) >= 0; i++) {
+		fixture_now = engine_next_wake(&f->e);
+		engine_wake(&f->e);
+	}
+	assert_true(fixture_has_event_text(
+		&f->e.log,
+		"1002 (catcher) survived SIGKILL: not dead yet (state S): SIGKILL cannot be ignored, caught or blocked"));
+	assert_true(fixture_has_event_text(&f->e.log,
+					   "1000 (sh) survived SIGKILL: not signalled: the cgroup kill did not include it"));
+	assert_true(fixture_has_event_text(
+		&f->e.log, "1003 (sleep) survived SIGKILL: not signalled: the cgroup kill did not include it"));
+	assert_false(event_holds(&f->e.log, "1000 (sh) survived SIGKILL: not dead yet"));
+	assert_false(event_holds(&f->e.log, "1004 (cat) survived SIGKILL: not dead yet"));
+	assert_int_equal(survived_lines(&f->e.log), 4);
+}
+
+/* A signal sent to a frozen family that it catches waits, pending, until it is thawed: the
+ * catcher in the frozen cgroup is not said to catch it and live on. The one that ignores it
+ * ignores it. */
+static void test_signal_to_a_frozen_family_is_pending_until_thawed(void **state)
+{
+	struct fixture_engine *f = *state;
+	with_cgroup(f, true);
+	assert_true(engine_member_frozen(&f->e, 1002));
+	assert_false(engine_member_frozen(&f->e, ROOT));
+	act(f, ACT_KILL_GROUP, ROOT);
+	fixture_now = engine_next_wake(&f->e);
+	engine_wake(&f->e);
+	assert_true(fixture_has_event_text(
+		&f->e.log,
+		"1002 (catcher) survived SIGTERM: frozen (cgroup.freeze): it catches SIGTERM, which stays pending until "
+		"the family is thawed"));
+	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) survived SIGTERM: ignores it"));
+	assert_false(event_holds(&f->e.log, "catches it and lives on"));
+}
+
+/* FROZEN goes with the family: a cgroup kill thaws the emptied cgroup (SIGKILL is pending in
+ * every task, frozen or not), and a cgroup that still says frozen holds nothing running. */
+static void test_frozen_goes_when_the_family_is_killed(void **state)
+{
+	struct fixture_engine *f = *state;
+	with_cgroup(f, true);
+	struct action c = { .kind = ACT_CGROUP_KILL };
+	engine_act(&f->e, &c);
+	char buf[64];
+	assert_string_equal(cg_get("cgroup.freeze", buf, sizeof buf), "0");
+	assert_false(f->e.freeze_wanted);
+	/* cgroup.events still says frozen, but what it held is dead. */
+	fixture_proc_remove(&f->fp, 1001);
+	fixture_proc_remove(&f->fp, 1002);
+	cg_put("cgroup.procs", "");
+	fixture_now += 0.1;
+	engine_wake(&f->e);
+	assert_true(event_holds(&f->e.log, "(cgroup.kill): 2 processes, all died"));
+	assert_false(engine_frozen(&f->e));
+}
+
+/* A tree kill of a family that lives on (it catches or ignores the signal): the key returns
+ * at once, the settle is the loop's timer, and the kill's line comes when the settle is
+ * over, before its survivors. */
+static void test_tree_kill_settles_on_the_loop_timer(void **state)
+{
+	struct fixture_engine *f = *state;
+	fixture_now = 1.0;
+	act(f, ACT_KILL_TREE, ROOT);
+	assert_int_equal(signals_sent, 5);
+	assert_false(event_holds(&f->e.log, "SIGTERM -> tree of 1000"));
+	double wake = engine_next_wake(&f->e);
+	assert_true(wake > 1.0 && wake <= 1.05);
+	fixture_now = 1.1;
+	engine_wake(&f->e);
+	assert_false(event_holds(&f->e.log, "SIGTERM -> tree of 1000"));
+	fixture_now = 1.31;
+	engine_wake(&f->e);
+	assert_true(fixture_has_event_text(&f->e.log,
+					   "SIGTERM -> tree of 1000: 5 processes in 2 groups, 2 sessions (1 round)"));
+	assert_int_equal(survived_lines(&f->e.log), 0);
+	fixture_now = engine_next_wake(&f->e);
+	engine_wake(&f->e);
+	assert_true(fixture_has_event_text(&f->e.log, "1002 (catcher) survived SIGTERM: catches it and lives on"));
+}
+
+/* A group signal reaches every process in the group, watched or not: its line counts them
+ * all, from the machine's processes, zombies aside. */
+static void test_group_kill_counts_every_process_it_reached(void **state)
+{
+	struct fixture_engine *f = *state;
+	fixture_put(&f->fp.procs, 1500, 900, ROOT, FX_SELF_SID, 150, "postgres");
+	fixture_put(&f->fp.procs, 1501, 900, ROOT, FX_SELF_SID, 151, "postgres")->state = 'Z';
+	act(f, ACT_KILL_GROUP, ROOT);
+	assert_null(family_find(&f->e.fam, 1500));
+	assert_true(fixture_has_event_text(&f->e.log, "SIGTERM -> group 1000: 5 processes, 1 outside the family"));
+}
+
+/* With -p the processes are not orphanage's: a lone Ctrl+C sends nothing and says what a
+ * second would send; a second within 2 s sends it; one long after asks again. */
+static void test_attached_lone_ctrl_c_sends_nothing(void **state)
+{
+	struct fixture_engine *f = *state;
+	f->e.launch.attach = ROOT;
+	fixture_put(&f->fp.procs, 1500, 900, ROOT, FX_SELF_SID, 150, "postgres");
+	fixture_now = 1.0;
+	engine_route_signal(&f->e, SIGINT, true);
+	assert_int_equal(signals_sent, 0);
+	assert_true(fixture_has_event_text(&f->e.log, "Ctrl+C: nothing sent (-p); another within 2 s sends SIGINT to "
+						      "group 1000: 5 processes, 1 outside the family"));
+	fixture_now = 2.5;
+	engine_route_signal(&f->e, SIGINT, true);
+	assert_int_equal(signals_sent, 1);
+	assert_true(fixture_has_event_text(&f->e.log, "SIGINT from the terminal routed to the job's group 1000"));
+	fixture_now = 10.0;
+	engine_route_signal(&f->e, SIGINT, true);
+	assert_int_equal(signals_sent, 1);
+	/* Launched, the job is orphanage's: one Ctrl+C is enough. */
+	f->e.launch.attach = 0;
+	engine_route_signal(&f->e, SIGINT, true);
+	assert_int_equal(signals_sent, 2);
+}
+
 static struct proc *machine_proc_rw(pid_t pid)
 {
 	return (struct proc *)machine_proc(pid);
@@ -366,6 +580,12 @@ int main(void)
 		T(test_harmless_signal_sets_no_watch),
 		T(test_masks_read_once_per_refresh),
 		T(test_masks_not_read_again_unless_it_ran),
+		T(test_cgroup_kill_names_survivors_only_among_what_it_signalled),
+		T(test_signal_to_a_frozen_family_is_pending_until_thawed),
+		T(test_frozen_goes_when_the_family_is_killed),
+		T(test_tree_kill_settles_on_the_loop_timer),
+		T(test_group_kill_counts_every_process_it_reached),
+		T(test_attached_lone_ctrl_c_sends_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

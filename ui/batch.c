@@ -128,7 +128,7 @@ static void json_process(FILE *out, const struct member *m, int depth, const cha
 			batch_json_string(out, v);
 		}
 	}
-	fprintf(out, ", \"depth\": %d, \"orphan\": %s", depth, m->orphan ? "true" : "false");
+	fprintf(out, ", \"depth\": %d, \"orphan\": %s", depth, family_member_orphan(m) ? "true" : "false");
 	json_signals(out, m);
 	if (extra_key) {
 		fprintf(out, ", \"%s\": ", extra_key);

@@ -505,12 +505,52 @@ static int view_track_status(struct view *v, const struct engine *e, int n)
 {
 	const char *why;
 	const char *how = engine_tracking(e, &why);
-	if (n > 0 && (size_t)n < sizeof v->line && (engine_frozen(e) || e->freeze_wanted))
-		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", engine_frozen(e) ? "FROZEN" : "freezing");
+	/* Neither once the family is killed: its emptied cgroup may still say frozen. */
+	bool frozen = engine_frozen(e), freezing = !frozen && !e->frozen && e->freeze_wanted && family_running(&e->fam);
+	if (n > 0 && (size_t)n < sizeof v->line && (frozen || freezing))
+		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", frozen ? "FROZEN" : "freezing");
 	if (n > 0 && (size_t)n < sizeof v->line)
 		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | tracking: %s%s%s%s", how,
 			      why[0] ? " (" : "", why, why[0] ? ")" : "");
 	return n;
+}
+
+/* Does the key work now? c and z need the job's cgroup (without one they only say why not
+ * in the log), r a launched job (with -p there is nothing to relaunch). */
+static bool key_has_cgroup(const struct engine *e)
+{
+	return engine_cgroup_path(e) != NULL;
+}
+
+static bool key_can_relaunch(const struct engine *e)
+{
+	return !(e->opt && e->opt->pid > 0);
+}
+
+/* The key bar: each hint with the predicate that says whether its key works now (NULL:
+ * always); a key that does not work is not offered. */
+static const struct {
+	const char *hint;
+	bool (*works)(const struct engine *e);
+} view_key_hints[] = {
+	{ "arrows", NULL },	 { "Enter details", NULL },	 { "/ search", NULL },
+	{ "k kill", NULL },	 { "g group", NULL },		 { "t tree", NULL },
+	{ "c cgroup", key_has_cgroup }, { "z freeze", key_has_cgroup }, { "s signal", NULL },
+	{ "r relaunch", key_can_relaunch }, { "Tab panes", NULL }, { "? help", NULL },	 { "q quit", NULL },
+};
+
+static void view_key_bar(const struct engine *e, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof view_key_hints / sizeof view_key_hints[0]; i++) {
+		if (view_key_hints[i].works && !view_key_hints[i].works(e))
+			continue;
+		int w = snprintf(buf + n, len - n, "%s%s", n ? "  " : "", view_key_hints[i].hint);
+		if (w < 0 || n + (size_t)w >= len)
+			break;
+		n += (size_t)w;
+	}
 }
 
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
@@ -534,18 +574,20 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
 	if (L->status_y >= 0) {
-		size_t nrunning = 0, orphans = 0;
-		for (size_t i = 0; i < e->fam.n; i++) {
-			bool running = family_member_running(&e->fam.m[i]);
-			nrunning += running;
-			orphans += running && e->fam.m[i].orphan;
-		}
+		/* The counts are the rows': a row marked [orphan] is one family_member_orphan counts,
+		 * a zombie among them too (it is counted defunct, not alive). */
+		size_t nrunning = family_running(&e->fam), orphans = family_orphans(&e->fam), defunct = 0;
+		for (size_t i = 0; i < e->fam.n; i++)
+			defunct += e->fam.m[i].alive && !family_member_running(&e->fam.m[i]);
+		char zombies[32] = "";
+		if (defunct)
+			snprintf(zombies, sizeof zombies, ", %zu defunct", defunct);
 		const struct options *o = e->opt;
 		const char *group = o && o->pid > 0 ? "attached" : (o && o->same_group ? "same group" : "new group");
 		int n = snprintf(v->line, sizeof v->line,
-				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive, %zu orphan%s",
+				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive%s, %zu orphan%s",
 				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
-				 e->subreaper ? "on" : "off", nrunning, orphans, orphans == 1 ? "" : "s");
+				 e->subreaper ? "on" : "off", nrunning, zombies, orphans, orphans == 1 ? "" : "s");
 		n = view_track_status(v, e, n);
 		/* POSIX orphaned process groups among the living: job control can no longer reach
 		 * them. One is named; many are counted (the log names only those with stopped members). */
@@ -558,16 +600,15 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		view_row(v, L->status_y, v->line, A_NORMAL, 0);
 	}
 	int msg_y = L->keys_y >= 0 ? L->keys_y : L->status_y;
-	if (L->keys_y >= 0 && v->replay)
+	if (L->keys_y >= 0 && v->replay) {
 		view_row(v, L->keys_y,
-			 "space play/pause  , . one event  Home End start/end  - + speed  arrows select  / search  "
+			 "space play/pause  , . one event  Home End start/end  - + speed  Tab panes  / search  "
 			 "? help  q quit",
 			 A_DIM, 0);
-	else if (L->keys_y >= 0)
-		view_row(v, L->keys_y,
-			 "arrows  Enter details  / search  k kill  g group  t tree  c cgroup  z freeze  s signal  "
-			 "r relaunch  ? help  q quit",
-			 A_DIM, 0);
+	} else if (L->keys_y >= 0) {
+		view_key_bar(e, v->line, sizeof v->line);
+		view_row(v, L->keys_y, v->line, A_DIM, 0);
+	}
 	if (v->msg[0] && msg_y >= 0)
 		view_row(v, msg_y, v->msg, A_BOLD, v->color ? PAIR_RED : 0);
 	if (L->hint_y >= 0) {
@@ -600,7 +641,7 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	bool frozen = m->alive && engine_member_frozen(e, m->p.pid);
 	if (!m->alive)
 		mark = "(exited) ";
-	else if (m->orphan)
+	else if (family_member_orphan(m))
 		mark = frozen ? "[orphan] [frozen] " : "[orphan] ";
 	else if (frozen)
 		mark = "[frozen] ";
@@ -610,7 +651,7 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	attr_t attr = A_NORMAL;
 	short pair = 0;
 	if (v->color) {
-		if (m->alive && m->orphan)
+		if (family_member_orphan(m))
 			pair = PAIR_RED;
 		else if (m->p.pgid > 0)
 			pair = (short)(PAIR_GROUP0 + m->p.pgid % VIEW_GROUP_COLORS);
@@ -928,9 +969,11 @@ static void view_draw_help(struct view *v)
 		"t        tree kill: the selected process and all its family below it",
 		"c        cgroup kill: SIGKILL to every process in the job's cgroup at once",
 		"z        freeze the job's cgroup, or thaw it (the header says FROZEN)",
+		"         (c and z need a cgroup of the job's own: not with -p)",
 		"s        choose the signal: digits type a number, Enter, Esc",
-		"r        relaunch the job once its family is gone",
-		"Ctrl+C   SIGINT to the job's group (unless --no-forward)",
+		"r        relaunch the job once its family is gone (not with -p)",
+		"Ctrl+C   SIGINT to the job's group (unless --no-forward); with -p",
+		"         only a second Ctrl+C within 2 s sends it",
 		"Enter i  details of the selected process: Esc closes, e adds its",
 		"         environment, arrows and PgUp/PgDn scroll them",
 		"/ n      search: a row whose PID or COMMAND holds the text; n: the next",

@@ -1085,8 +1085,8 @@ inverse() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.0f", b / a; el
 # FAM_HTOP (% of a core), FAM_KB (orphanage's peak RSS, kB) and FAM_MACH.
 section_family() {
 	local n=$FAMILY_N i counts=(0 0 0)
-	echo "== A big family: a job of $n idle processes, live beside htop, both at a 1 s delay =="
-	tmux_run fam "${ORPH[@]}" -- sh -c "for i in \$(seq $n); do sleep $DUR & done; wait" "$MARKER"
+	echo "== A big family: a job of $n idle processes, live${1:+ with $*} beside htop, both at a 1 s delay =="
+	tmux_run fam "${ORPH[@]}" "$@" -- sh -c "for i in \$(seq $n); do sleep $DUR & done; wait" "$MARKER"
 	htop_start famhtop
 	# The window opens LIVE_SETTLE s after /proc shows every sleep up.
 	local limit=$(((30000 + 10 * n) / 250))
@@ -1102,11 +1102,73 @@ section_family() {
 	FAM_PCT=${L_PCT[fam]} FAM_HTOP=${L_PCT[famhtop]} FAM_KB=${L_KB[fam]}
 	tmux_stop famhtop
 	tmux_stop fam
-	printf '  %-44s %9.2f%% of a core   (peak RSS %.1f MB)\n' "live view, $n members, -d 1, ${FAMILY_SECONDS} s" \
+	printf '  %-44s %9.2f%% of a core   (peak RSS %.1f MB)\n' "live view${1:+ $1}, $n members, -d 1, ${FAMILY_SECONDS} s" \
 		"$FAM_PCT" "$(awk -v k="$FAM_KB" 'BEGIN { print k / 1024 }')"
 	printf '  %-44s %9.2f%% of a core   (%d processes on the machine)\n' "htop -d 10, the same ${FAMILY_SECONDS} s" \
 		"$FAM_HTOP" "$FAM_MACH"
 	printf '  %-44s %10s\n' "live view / htop" "$(ratio "$FAM_PCT" "$FAM_HTOP")"
+	echo
+}
+
+# section_recording: the big family again, live with --record, beside htop (REC_PCT,
+# REC_HTOP); the bytes a recording takes per fork and per exit (a job of FORKS short
+# children, recorded in batch mode: REC_FORK_B, REC_EXIT_B, REC_ALL_B); and how long
+# --replay -b --at takes to seek in a synthetic recording of 10 minutes of 10 forks a second
+# (REC_SEEK_MS, the worst of several moments, loading the file included).
+section_recording() {
+	local fam_pct=$FAM_PCT fam_htop=$FAM_HTOP fam_kb=$FAM_KB fam_mach=$FAM_MACH
+	section_family --record "$TMPD/family.rec"
+	REC_PCT=$FAM_PCT REC_HTOP=$FAM_HTOP REC_BYTES=$(stat -c %s "$TMPD/family.rec")
+	FAM_PCT=$fam_pct FAM_HTOP=$fam_htop FAM_KB=$fam_kb FAM_MACH=$fam_mach
+	printf '  %-44s %10.1f kB\n' "the recording of those ${FAMILY_SECONDS} s" "$(awk -v b="$REC_BYTES" 'BEGIN { print b / 1024 }')"
+	echo
+	local forks=$((QUICK == 1 ? 100 : 500)) rec=$TMPD/forks.rec
+	echo "== A recording's size: a job of $forks short children, -b -d 0.2 --record =="
+	"${ORPH[@]}" -b -d 0.2 --record "$rec" -- sh -c \
+		"i=0; while [ \$i -lt $forks ]; do (exit 0) & i=\$((i + 1)); sleep 0.005; done; wait" "$MARKER" \
+		>/dev/null 2>&1 || die "the recorded fork job failed"
+	read -r REC_FORK_B REC_EXIT_B REC_ALL_B REC_FORKS REC_EXITS < <(awk '
+		/^\{"at": [0-9.]*, "event": \{"kind": "fork"/ { f++; fb += length($0) + 1 }
+		/^\{"at": [0-9.]*, "event": \{"kind": "exit"/ { x++; xb += length($0) + 1 }
+		{ all += length($0) + 1 }
+		END { printf "%.0f %.0f %.0f %d %d\n", f ? fb / f : 0, x ? xb / x : 0, (f + x) ? all / (f + x) : 0, f, x }' "$rec")
+	printf '  %-44s %10d bytes   (%d fork lines)\n' "a fork event's line, on average" "$REC_FORK_B" "$REC_FORKS"
+	printf '  %-44s %10d bytes   (%d exit lines)\n' "an exit event's line, on average" "$REC_EXIT_B" "$REC_EXITS"
+	printf '  %-44s %10d bytes\n' "the whole file per fork or exit" "$REC_ALL_B"
+	echo
+	echo "== Seeking: a synthetic recording of 10 minutes, 10 forks a second, each child living 2 s =="
+	rec=$TMPD/long.rec
+	awk 'BEGIN {
+		print "{\"format\": \"orphanage-recording\", \"version\": 1, \"host\": \"bench\", \"kernel\": \"Linux\", \"start\": \"2026-01-01T00:00:00.000Z\", \"start_epoch\": 0, \"command\": \"sh -c loop\", \"tracking\": \"events\", \"pid\": 100, \"delay\": 1}"
+		row = "\"tty\": \"?\", \"tpgid\": -1, \"stat\": \"S\", \"uid\": 0, \"time\": \"0:00\""
+		root = "{\"ppid\": 1, \"pid\": 100, \"pgid\": 100, \"sid\": 100, " row ", \"command\": \"sh -c loop\", \"depth\": 0, \"orphan\": false, \"signals\": null}"
+		for (k = 0; k < 6000; k++) {
+			t = k / 10; pid = 1000 + k
+			printf "{\"at\": %.2f, \"event\": {\"kind\": \"fork\", \"time\": %.3f, \"pid\": %d, \"comm\": \"sleep\", \"ppid\": 100, \"text\": \"%d (sleep) started, child of 100\"}}\n", t, t, pid, pid
+			printf "{\"at\": %.2f, \"rows\": [{\"ppid\": 100, \"pid\": %d, \"pgid\": 100, \"sid\": 100, %s, \"command\": \"sleep 2\", \"depth\": 1, \"orphan\": false, \"signals\": null}], \"gone\": []}\n", t, pid, row
+			if (k >= 20) {
+				printf "{\"at\": %.2f, \"event\": {\"kind\": \"exit\", \"time\": %.3f, \"pid\": %d, \"comm\": \"sleep\", \"code\": 0, \"text\": \"%d (sleep) exited 0\"}}\n", t, t, pid - 20, pid - 20
+				printf "{\"at\": %.2f, \"rows\": [], \"gone\": [%d]}\n", t, pid - 20
+			}
+			if (k % 50 == 0) {
+				printf "{\"at\": %.2f, \"snapshot\": {\"time\": %.2f, \"job\": {\"pid\": 100, \"pgid\": 100, \"state\": \"running\"}, \"processes\": [%s", t, t, root
+				for (c = (k >= 20 ? k - 19 : 0); c <= k; c++)
+					printf ", {\"ppid\": 100, \"pid\": %d, \"pgid\": 100, \"sid\": 100, %s, \"command\": \"sleep 2\", \"depth\": 1, \"orphan\": false, \"signals\": null}", 1000 + c, row
+				printf "], \"events\": []}}\n"
+			}
+		}
+	}' >"$rec"
+	local t ms worst=0 at
+	for at in 0.5 150.25 299.95 450 599.9; do
+		t=$(now_ms)
+		"${ORPH[@]}" --replay "$rec" -b --json --at "$at" >"$TMPD/seek.json" 2>/dev/null || die "--replay --at $at failed"
+		ms=$(($(now_ms) - t))
+		grep -q '"processes": \[{' "$TMPD/seek.json" || die "--replay --at $at printed no rows"
+		[ "$ms" -gt "$worst" ] && worst=$ms
+		printf '  %-44s %10d ms\n' "--replay -b --at $at --json" "$ms"
+	done
+	REC_SEEK_MS=$worst
+	printf '  %-44s %10.1f MB\n' "the recording's size" "$(awk -v b="$(stat -c %s "$rec")" 'BEGIN { print b / 1048576 }')"
 	echo
 }
 
@@ -1364,6 +1426,7 @@ stop_load
 section_family
 section_forks
 section_tty
+section_recording
 
 # --- Summary -----------------------------------------------------------------------------
 
@@ -1419,6 +1482,12 @@ target "$(verdict "$BIG_PCT" '<=' "$(awk -v h="$BIG_HTOP" 'BEGIN { print h / 150
 target "info" "whole-machine passes among $BIG_MACH processes: the first $PASS_FIRST_MS ms, a later one $PASS_MS ms ($(ratio "$PASS_FIRST_MS" "$BIG_REAP") and $(ratio "$PASS_MS" "$BIG_REAP") x a bare libproc2 reap, $BIG_REAP ms)"
 target "info" "a fork load of $FORK_RATE processes/s elsewhere (made: $FORK_MADE/s): live view $(printf %.3f "$FORK_QUIET")% -> $(printf %.3f "$FORK_BUSY")% of a core, $(awk -v a="$FORK_BUSY" -v b="$FORK_QUIET" 'BEGIN { printf "%+.3f", a - b }') points"
 tty_target
+target "$(verdict "$REC_PCT" '<=' "$(awk -v h="$REC_HTOP" 'BEGIN { print h / 4 }')")" \
+	"a family of $FAMILY_N live at -d 1 with --record: $(printf %.2f "$REC_PCT")% of a core, $(ratio "$REC_PCT" "$REC_HTOP") x htop's $(printf %.2f "$REC_HTOP")%; at most 0.25"
+target "$(verdict "$(( REC_FORK_B > REC_EXIT_B ? REC_FORK_B : REC_EXIT_B ))" '<=' 200)" \
+	"a recording's bytes per event: a fork's line $REC_FORK_B, an exit's $REC_EXIT_B (the whole file, rows and snapshots included: $REC_ALL_B per fork or exit); at most 200"
+target "$(verdict "$REC_SEEK_MS" '<=' 500)" \
+	"seeking in 10 minutes of 10 forks a second: the worst --at of five took $REC_SEEK_MS ms, loading included; at most 500"
 target "info" "peak RSS with a family of $FAMILY_N: $(awk -v k="$FAM_KB" 'BEGIN { printf "%.2f", k / 1024 }') MB"
 
 # Everything this run started is gone (the EXIT trap checks again, after the tmux server).

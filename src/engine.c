@@ -35,8 +35,7 @@ double engine_now(const struct engine *e)
 	return e->clock() - e->t0;
 }
 
-/* Batch snapshots print every event; --check (batch too) prints none. */
-static bool engine_prints_events(const struct options *opt)
+bool engine_prints_events(const struct options *opt)
 {
 	return opt->batch && !opt->check;
 }
@@ -58,6 +57,8 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->self_sid = getsid(0);
 	e->sig = opt->sig;
 	e->out_copy_fd = p->out_copy_fd;
+	e->output_tap = p->output_tap;
+	e->output_tap_ctx = p->output_tap_ctx;
 	e->job.out_fd = -1;
 	e->job.tty_fd = -1;
 	e->tty_screen = p->tty_screen;
@@ -263,8 +264,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 
 void engine_events_read(struct engine *e, unsigned long seq)
 {
-	if (engine_prints_events(e->opt))
-		eventlog_hold(&e->log, seq);
+	eventlog_hold(&e->log, seq);
 }
 
 void engine_note(struct engine *e, enum event_kind kind, const char *text)

@@ -25,8 +25,9 @@
 #include "ttyscreen.h"
 
 #define ENGINE_MAX_SOURCES 4
-/* Events the live view holds; batch output holds every one until it is printed. */
-#define ENGINE_EVENTS_HELD 1000
+/* Events the live view's pane keeps (about 700 bytes each: 7 MB), the oldest dropped past
+ * it with a line saying how many; batch output holds every one until it is printed. */
+#define ENGINE_EVENTS_HELD 10000
 
 /* What main decides before the engine starts: the engine never reads it from elsewhere. */
 struct engine_params {
@@ -34,6 +35,9 @@ struct engine_params {
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	int out_copy_fd;		/* copy the job's output here as it comes (batch), or -1 */
 	bool tty_screen;		/* --tty: keep the job's terminal's screen (a face shows it) */
+	/* Given every byte the job prints, as it is read (--record); NULL: none. */
+	void (*output_tap)(void *ctx, const char *data, size_t len);
+	void *output_tap_ctx;
 	/* The scanner, for tests: NULL for the real /proc (scan_ops_system, scan_open). */
 	const struct scan_ops *scan;
 	void *scan_self;
@@ -138,6 +142,8 @@ struct engine {
 	unsigned long gen;		/* bumped when the job, the signal or the settings change */
 	struct engine_launch launch;	/* what engine_start was given, for relaunching */
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
+	void (*output_tap)(void *ctx, const char *data, size_t len);
+	void *output_tap_ctx;
 	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
 	size_t copy_len;
 	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
@@ -184,6 +190,11 @@ enum action_kind {
 	ACT_CGROUP_KILL,		/* c: SIGKILL to the job's whole cgroup (cgroup.kill) */
 	ACT_FREEZE,			/* z: freeze the job's cgroup, or thaw it */
 	ACT_TTY_KEYS,			/* --tty: keys typed for the job's terminal */
+	/* --replay only (the engine does nothing with them): sig says which way. */
+	ACT_REPLAY_PLAY,		/* space: play or pause */
+	ACT_REPLAY_STEP,		/* , and .: one event back (-1) or forward (1) */
+	ACT_REPLAY_JUMP,		/* Home and End: the start (-1) or the end (1) */
+	ACT_REPLAY_SPEED,		/* - and +: half (-1) or twice (1) the speed */
 };
 
 struct action {
@@ -221,7 +232,10 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 void engine_free(struct engine *e);
 /* An information line in the engine's event log, from the loop (SIGQUIT: quitting). */
 void engine_note(struct engine *e, enum event_kind kind, const char *text);
-/* The batch face has printed the events before seq: the log may drop them. */
+/* Do batch snapshots print every event? --check (batch too) prints none. */
+bool engine_prints_events(const struct options *opt);
+/* The faces that must see every event (batch, --record, --trace) have all taken the
+ * events before seq: the log may drop them, and none from seq on. */
 void engine_events_read(struct engine *e, unsigned long seq);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);

@@ -298,6 +298,12 @@ bool engine_act(struct engine *e, const struct action *a)
 	case ACT_TTY_KEYS:
 		engine_tty_keys(e, a->keys, a->nkeys);
 		return true;
+	case ACT_REPLAY_PLAY:
+	case ACT_REPLAY_STEP:
+	case ACT_REPLAY_JUMP:
+	case ACT_REPLAY_SPEED:
+		/* A replay's own: never reaches a live engine. */
+		return false;
 	}
 	return false;
 }

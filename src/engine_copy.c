@@ -70,6 +70,8 @@ static bool drain_some(struct engine *e, size_t max, bool *any)
 	*any = true;
 	outbuf_feed(&e->out, buf, (size_t)r);
 	engine_tty_feed(e, buf, (size_t)r);
+	if (e->output_tap)
+		e->output_tap(e->output_tap_ctx, buf, (size_t)r);
 	if (e->out_copy_fd >= 0) {
 		if (!e->copy)
 			e->copy = xmalloc(COPY_MAX);

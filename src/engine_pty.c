@@ -104,9 +104,8 @@ static int tty_signal_of(int fd, int c)
 }
 
 /* The terminal signalled its foreground group: name who lives on outside it, and why. */
-static void tty_signalled(struct engine *e, int sig)
+static void tty_signalled(struct engine *e, int sig, pid_t fg)
 {
-	pid_t fg = pty_foreground(e->job.tty_fd);
 	const struct member *holder = engine_group_holder(e, fg);
 	struct event *ev = eventlog_add(&e->log, engine_now(e), EV_SIGNAL, holder ? holder->p.pid : 0,
 					"%s typed on the job's terminal: its driver signals the foreground group %d",
@@ -138,10 +137,12 @@ void engine_tty_keys(struct engine *e, const int *keys, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		int sig = tty_signal_of(e->job.tty_fd, keys[i]);
+		/* Read before the key is typed: a group the signal ends takes the foreground with it. */
+		pid_t fg = sig ? pty_foreground(e->job.tty_fd) : 0;
 		ttyscreen_key(e->tty, keys[i]);
 		engine_tty_flush(e);
 		if (sig)
-			tty_signalled(e, sig);
+			tty_signalled(e, sig, fg);
 	}
 }
 

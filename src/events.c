@@ -243,6 +243,8 @@ static void exit_words(const struct event *ev, char *buf, size_t len)
 const char *event_render(const struct event *ev, char *buf, size_t len)
 {
 	char w[48], st[64];
+	if (ev->verbatim)
+		return put(buf, len, "%s", ev->note);
 	who(ev, w, sizeof w);
 	switch (ev->kind) {
 	case EV_FORK:

@@ -60,6 +60,7 @@ struct event {
 	char target[64];	/* a signal's target ("pid 12", "group 12", ...); "" when none */
 	char command[EVENT_NOTE_LEN];	/* start, exec, title; "" when none */
 	char note[EVENT_NOTE_LEN];	/* the rest of its words; for some kinds all of them */
+	bool verbatim;			/* the note holds all its words (read back from a recording) */
 };
 
 struct eventlog {

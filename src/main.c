@@ -9,13 +9,18 @@
 #include "demo.h"
 #include "engine.h"
 #include "escape.h"
+#include "xalloc.h"
 #include "options.h"
+#include "record.h"
+#include "replay.h"
 #include "signame.h"
 #include "term.h"
+#include "trace.h"
 #include "view.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_POLL 1024
@@ -42,6 +48,8 @@ struct loop {
 	double next_refresh;
 	struct check check;	/* --check's state */
 	FILE *junit;		/* --junit FILE, open from before the launch until the report */
+	struct recorder *rec;	/* --record, or NULL */
+	struct trace *trace;	/* --trace, or NULL */
 	pid_t fg_kept;		/* a group that kept the terminal's foreground from orphanage, or 0 */
 	double early_refresh;	/* live view: a quick look soon after launch, or 0 */
 	int early_left;
@@ -177,15 +185,50 @@ static void loop_signals(struct loop *l)
 	}
 }
 
-/* After a refresh: batch mode stops when the family is gone; --check starts its grace. */
+/* The faces that keep every event (the recording, the trace, batch) take what is new; the
+ * log keeps what one of them has not taken. A recording that stopped is said once. */
+static void loop_history(struct loop *l)
+{
+	struct engine *e = l->e;
+	unsigned long hold = ULONG_MAX;
+	if (l->rec) {
+		record_sync(l->rec);
+		if (l->rec->err && !l->rec->said) {
+			l->rec->said = true;
+			char text[160];
+			snprintf(text, sizeof text, "the recording stopped: %s", strerror(l->rec->err));
+			engine_note(e, EV_ERROR, text);
+			record_sync(l->rec);
+		}
+		hold = record_next_event(l->rec);
+	}
+	if (l->trace) {
+		if (l->trace->next_event < eventlog_first(&e->log))
+			l->trace->next_event = eventlog_first(&e->log);
+		for (; l->trace->next_event < eventlog_next(&e->log); l->trace->next_event++)
+			trace_event(l->trace, eventlog_get(&e->log, l->trace->next_event));
+		if (l->trace->next_event < hold)
+			hold = l->trace->next_event;
+	}
+	if (engine_prints_events(l->o) && l->batch.next_event < hold)
+		hold = l->batch.next_event;
+	if (hold != ULONG_MAX)
+		engine_events_read(e, hold);
+}
+
 /* One batch snapshot: the members' signal masks are read just before it is written.
  * False when nobody reads the snapshots any more. */
 static bool loop_snapshot(struct loop *l)
 {
 	engine_read_all_fields(l->e);
 	engine_read_all_masks(l->e);
+	/* The recording holds what came before the snapshot, then marks where it was. */
+	if (l->rec)
+		record_sync(l->rec);
 	bool ok = batch_snapshot(&l->batch, l->e);
-	engine_events_read(l->e, l->batch.next_event);
+	if (l->rec)
+		record_mark(l->rec);
+	loop_history(l);
 	return ok;
 }
 
@@ -330,10 +373,14 @@ static void loop_run(struct loop *l)
 			struct action a = view_key(l->view, e);
 			if (held)
 				term_guard_end(&old);
-			if (a.kind == ACT_QUIT)
+			if (a.kind == ACT_QUIT) {
 				l->quit = true;
-			else if (engine_act(e, &a))
+			} else if (engine_act(e, &a)) {
 				l->dirty = true;
+				/* After a key action the recording can be sought to at once. */
+				if (l->rec && a.kind != ACT_REDRAW)
+					record_full(l->rec);
+			}
 			if (fds[view_slot].revents & (POLLHUP | POLLERR))
 				l->quit = true;
 		}
@@ -367,6 +414,7 @@ static void loop_run(struct loop *l)
 		}
 		if (l->o->check)
 			loop_check(l);
+		loop_history(l);
 	}
 }
 
@@ -429,6 +477,15 @@ static int report_unended(const struct engine *e)
 	return 1;
 }
 
+static int fail(const char *err, int rc)
+{
+	/* An error may quote the command, which is untrusted text like any other. */
+	char safe[2048];
+	escape_str(err, safe, sizeof safe);
+	fprintf(stderr, "orphanage: %s\n", safe);
+	return rc;
+}
+
 /* After the loop: --on-exit, the job's last output, the last events. */
 static void loop_finish(struct loop *l)
 {
@@ -449,13 +506,287 @@ static void loop_finish(struct loop *l)
 		batch_trailing_events(&l->batch, l->e);
 }
 
-static int fail(const char *err, int rc)
+/* The recording's last lines and the trace, once everything has happened. 0, or 1. */
+static int history_finish(struct loop *l)
 {
-	/* An error may quote the command, which is untrusted text like any other. */
-	char safe[2048];
-	escape_str(err, safe, sizeof safe);
-	fprintf(stderr, "orphanage: %s\n", safe);
-	return rc;
+	loop_history(l);
+	if (l->rec)
+		record_close(l->rec);
+	if (!l->trace)
+		return 0;
+	char err[512];
+	if (trace_write(l->trace, l->o->trace, engine_now(l->e), err, sizeof err) == 0)
+		return 0;
+	return fail(err, 1);
+}
+
+
+/* --replay -b: the snapshot at --at, or one every -d over the recording (with -d 0, one
+ * at each moment something was recorded). False when standard output is gone. */
+static bool replay_batch(struct replay *rp, const struct options *o, struct batch *b)
+{
+	if (o->at >= 0) {
+		if (o->at > rp->end)
+			fprintf(stderr, "orphanage: the recording ends at %.2f s: showing its end\n", rp->end);
+		double t = o->at > rp->end ? rp->end : o->at;
+		/* Its events are those of the -d before it, as a live snapshot's are since the one
+		 * before (the recording's own delay when -d is not given). */
+		double d = o->delay_set ? o->delay : rp->head.delay > 0 ? rp->head.delay : 1;
+		b->next_event = replay_events_by(rp, t - d);
+		replay_seek(rp, t);
+		return batch_replay(b, rp);
+	}
+	long shown = 0;
+	for (double t = 0;; ) {
+		replay_seek(rp, t);
+		if (!batch_replay(b, rp) || (o->iterations > 0 && ++shown >= o->iterations))
+			return !b->err;
+		if (t >= rp->end)
+			return true;
+		double next = t + o->delay;
+		if (o->delay <= 0) {
+			/* The next moment that holds a line. */
+			next = rp->end;
+			for (size_t i = rp->pos; i < rp->nlines; i++)
+				if (rp->lines[i].at > t) {
+					next = rp->lines[i].at;
+					break;
+				}
+		}
+		t = next < rp->end ? next : rp->end;
+	}
+}
+
+/* The view's engine for a replay: nothing runs in it; it holds what the recording held at
+ * the moment shown, its first `nevents` events included, for the same drawing as live. */
+struct replay_shell {
+	struct engine e;
+	char command[sizeof ((struct replay_head *)0)->command];	/* the job's, for its header */
+};
+
+/* A job's recorded "exit" words back to a wait status: "exited 3", "killed by SIGTERM". */
+static int replay_status(const char *words)
+{
+	int code;
+	if (sscanf(words, "exited %d", &code) == 1)
+		return (code & 0xff) << 8;
+	if (strncmp(words, "killed by ", 10) == 0) {
+		int sig = signame_parse(words + 10);
+		return sig > 0 ? sig : -1;
+	}
+	return -1;
+}
+
+static void replay_fill(struct replay_shell *sh, const struct replay *rp, size_t nevents)
+{
+	struct engine *e = &sh->e;
+	/* The rows as members, in the recorded order: each under the nearest row before it
+	 * one level up; start times are only that order (a recording holds none). */
+	unsigned long fam_gen = e->fam.gen, log_next = eventlog_next(&e->log);
+	family_free(&e->fam);
+	struct family_config cfg = { 0 };
+	family_init(&e->fam, &cfg, rp->nrows ? rp->rows[0].m.p.pid : 0);
+	e->fam.gen = fam_gen;
+	e->fam.m = xcalloc(rp->nrows + 1, sizeof *e->fam.m);
+	e->fam.cap = rp->nrows + 1;
+	pidmap_clear(&e->fam.index, rp->nrows);
+	pid_t up[FAMILY_MAX_DEPTH + 1] = { 0 };
+	for (size_t i = 0; i < rp->nrows; i++) {
+		struct member *m = &e->fam.m[i];
+		*m = rp->rows[i].m;
+		m->p.cmdline = m->p.cmdline ? xstrdup(m->p.cmdline) : NULL;
+		m->p.start = i + 1;
+		m->p.detailed = true;
+		int d = rp->rows[i].depth < 0 ? 0 : rp->rows[i].depth > FAMILY_MAX_DEPTH ? FAMILY_MAX_DEPTH : rp->rows[i].depth;
+		up[d] = m->p.pid;
+		m->how = i == 0 ? JOIN_ROOT : JOIN_CHILD;
+		m->parent = d > 0 ? up[d - 1] : 0;
+		size_t p = m->parent ? pidmap_get(&e->fam.index, m->parent) : PIDMAP_NONE;
+		m->parent_start = p != PIDMAP_NONE ? e->fam.m[p].p.start : 0;
+		pidmap_set(&e->fam.index, m->p.pid, i);
+		e->fam.n++;
+	}
+	e->fam.root_seen = rp->nrows > 0;
+	e->fam.gen++;
+	/* The job, from its recorded object. */
+	struct jspan v;
+	long n;
+	char state[32] = "", words[64] = "";
+	e->job.pid = json_get(rp->job, "pid", &v) && json_long(v, &n) ? (pid_t)n : rp->head.pid;
+	e->job.pgid = json_get(rp->job, "pgid", &v) && json_long(v, &n) ? (pid_t)n : 0;
+	if (json_get(rp->job, "state", &v))
+		json_string_buf(v, state, sizeof state);
+	if (json_get(rp->job, "exit", &v))
+		json_string_buf(v, words, sizeof words);
+	e->job.running = strcmp(state, "exited") != 0;
+	e->job.status = replay_status(words);
+	snprintf(sh->command, sizeof sh->command, "%s", rp->head.command);
+	e->job.command = sh->command;
+	snprintf(e->tracking, sizeof e->tracking, "%.*s", (int)sizeof e->tracking - 1, rp->head.tracking);
+	/* The log: the last events up to the moment. */
+	eventlog_free(&e->log);
+	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
+	for (size_t i = nevents > ENGINE_EVENTS_HELD ? nevents - ENGINE_EVENTS_HELD : 0; i < nevents; i++) {
+		struct event *ev = eventlog_new(&e->log, rp->events[i].time, rp->events[i].kind, 0, NULL);
+		unsigned long seq = ev->seq;
+		*ev = rp->events[i];
+		ev->seq = seq;
+	}
+	e->out = rp->out;
+	/* engine_generation sums the counters: it must grow though the log was rebuilt. */
+	e->gen += log_next + 1;
+}
+
+/* The header's first words: REPLAY, the moment, playing or paused, and the wall clock. */
+static void replay_say(struct view *v, const struct replay *rp, double t, bool playing, double speed)
+{
+	char status[256];
+	snprintf(status, sizeof status, "REPLAY %.2f/%.2f s %s x%g (recorded %s)%s", t, rp->end,
+		 playing ? "playing" : "paused", speed, rp->head.start, rp->stop[0] ? " CUT" : "");
+	view_set_replay(v, status);
+}
+
+static double replay_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The live view over a recording: keys move the moment, nothing is signalled. */
+static int replay_live(struct replay *rp, const struct options *o)
+{
+	char err[512];
+	if (!view_terminal_usable(err, sizeof err))
+		return fail(err, 1);
+	sigset_t ignored;
+	int sigfd = signals_open(&ignored);
+	static struct replay_shell sh;
+	struct engine *e = &sh.e;
+	e->opt = o;
+	e->sig = o->sig;
+	e->job.out_fd = -1;
+	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
+	outbuf_init(&e->out);
+	struct family_config cfg = { 0 };
+	family_init(&e->fam, &cfg, 0);
+	double t = o->at > 0 ? (o->at < rp->end ? o->at : rp->end) : 0;
+	replay_seek(rp, t);
+	size_t nevents = rp->events_before;
+	replay_fill(&sh, rp, nevents);
+	struct view *v = view_open(e, err, sizeof err);
+	if (!v)
+		return fail(err, 1);
+	if (rp->stop[0])
+		view_set_hint(v, rp->stop);
+	bool playing = false, quit = false;
+	double speed = 1, wall = replay_clock();
+	while (!quit) {
+		replay_say(v, rp, t, playing, speed);
+		view_draw(v, e);
+		struct pollfd fds[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = view_fd(v), .events = POLLIN } };
+		int r = poll(fds, 2, playing ? 50 : -1);
+		if (r < 0 && errno != EINTR)
+			break;
+		struct signalfd_siginfo si;
+		while (fds[0].revents && read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+			if (si.ssi_signo == SIGWINCH)
+				view_resize(v);
+			else if (si.ssi_signo == SIGCONT)
+				view_resume(v);
+			else if (si.ssi_signo != SIGCHLD)
+				quit = true;
+		}
+		double now = replay_clock(), target = t;
+		if (playing)
+			target = t + (now - wall) * speed;
+		wall = now;
+		size_t want = SIZE_MAX;
+		if (fds[1].revents) {
+			struct action a = view_key(v, e);
+			if (fds[1].revents & (POLLHUP | POLLERR))
+				quit = true;
+			switch (a.kind) {
+			case ACT_QUIT:
+				quit = true;
+				break;
+			case ACT_REPLAY_PLAY:
+				playing = !playing && t < rp->end;
+				if (!playing && t >= rp->end)
+					target = 0, playing = true;
+				break;
+			case ACT_REPLAY_STEP:
+				/* One event: the moment it was learnt, the events after it not yet shown. */
+				playing = false;
+				if (a.sig > 0 && nevents < rp->nevents)
+					want = nevents + 1;
+				else if (a.sig < 0 && nevents > 0)
+					want = nevents - 1;
+				if (want != SIZE_MAX)
+					target = want ? replay_event_at(rp, want - 1) : 0;
+				break;
+			case ACT_REPLAY_JUMP:
+				target = a.sig < 0 ? 0 : rp->end;
+				break;
+			case ACT_REPLAY_SPEED:
+				speed = a.sig < 0 ? (speed > 1.0 / 64 ? speed / 2 : speed) : (speed < 64 ? speed * 2 : speed);
+				break;
+			default:
+				break;
+			}
+		}
+		if (target >= rp->end && playing) {
+			target = rp->end;
+			playing = false;
+		}
+		if (target != t || want != SIZE_MAX) {
+			t = target;
+			replay_seek(rp, t);
+			nevents = want != SIZE_MAX ? want : rp->events_before;
+			replay_fill(&sh, rp, nevents);
+		}
+	}
+	view_close(v);
+	family_free(&e->fam);
+	eventlog_free(&e->log);
+	close(sigfd);
+	return 0;
+}
+
+/* --replay FILE: a recording instead of a job. Batch prints snapshots or converts it to a
+ * trace; the live view plays it. */
+static int replay_main(const struct options *o)
+{
+	struct replay rp;
+	char err[1024];
+	if (replay_open(&rp, o->replay, err, sizeof err))
+		return fail(err, 1);
+	/* A cut or corrupt recording is replayed as far as it is whole: where it stops is said. */
+	if (rp.stop[0])
+		fail(rp.stop, 0);
+	columns_init(columns_pid_width(scan_pid_max()));
+	int status = 0;
+	if (o->trace) {
+		struct trace t;
+		trace_init(&t);
+		for (size_t i = 0; i < rp.nevents; i++)
+			trace_event(&t, &rp.events[i]);
+		if (trace_write(&t, o->trace, rp.end, err, sizeof err))
+			status = fail(err, 1);
+		trace_free(&t);
+	}
+	if (o->batch && !(o->trace && o->at < 0 && o->iterations < 0 && !o->json)) {
+		struct batch b;
+		batch_init(&b, stdout, o->json);
+		replay_batch(&rp, o, &b);
+		if (batch_failed(&b, err, sizeof err))
+			status = fail(err, 1);
+		batch_free(&b);
+	} else if (!o->batch) {
+		status = replay_live(&rp, o);
+	}
+	replay_free(&rp);
+	return status;
 }
 
 /* Started with standard input, output or error closed (cron, a supervisor): each is
@@ -491,6 +822,12 @@ int main(int argc, char **argv)
 	}
 	if (answered(&o))
 		return 0;
+	if (o.replay)
+		return replay_main(&o);
+	/* The recording's file first: nothing is launched when it cannot be written. */
+	static struct recorder rec;
+	if (o.record && record_open(&rec, o.record, err, sizeof err))
+		return fail(err, 1);
 	if (!o.batch && !view_terminal_usable(err, sizeof err))
 		return fail(err, 1);
 	sigset_t ignored;
@@ -510,6 +847,8 @@ int main(int argc, char **argv)
 		 * of its own: then what the terminal sends is copied to standard error. */
 		.out_copy_fd = o.batch && (!o.check || o.tty) ? STDERR_FILENO : -1,
 		.tty_screen = o.tty && !o.batch,
+		.output_tap = o.record ? record_output : NULL,
+		.output_tap_ctx = &rec,
 	};
 	if (engine_init(e, &params, err, sizeof err))
 		return fail(err, 1);
@@ -524,6 +863,16 @@ int main(int argc, char **argv)
 	}
 
 	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
+	static struct trace trace;
+	if (o.record)
+		l.rec = &rec;
+	if (o.trace) {
+		trace_init(&trace);
+		l.trace = &trace;
+	}
+	/* Every event from the first is kept for them. */
+	if (l.rec || l.trace)
+		engine_events_read(e, 0);
 	check_init(&l.check, o.grace);
 	batch_init(&l.batch, stdout, o.json);
 	l.batch.wide = o.wide;
@@ -553,11 +902,15 @@ int main(int argc, char **argv)
 		engine_free(e);
 		return fail(err, rc);
 	}
+	if (l.rec)
+		record_start(l.rec, e, e->job.command);
 	if (l.view && o.same_group && !o.pid)
 		engine_note(e, EV_TRACKING, "same group: the job's writes to the terminal cannot be stopped, "
 			       "so the view is repainted at every refresh");
 	loop_run(&l);
 	loop_finish(&l);
+	if (history_finish(&l) && l.status == 0)
+		l.status = 1;
 	/* The job's cgroup left behind (--on-exit leave, or still busy): where it is. */
 	if (e->cgroup_note[0])
 		fprintf(stderr, "orphanage: %s\n", e->cgroup_note);
@@ -567,6 +920,8 @@ int main(int argc, char **argv)
 	batch_free(&l.batch);
 	if (l.junit)
 		fclose(l.junit);
+	if (l.trace)
+		trace_free(l.trace);
 	engine_free(e);
 	close(sigfd);
 	return l.status;

@@ -20,6 +20,10 @@ enum {
 	OPT_TRACK,
 	OPT_JUNIT,
 	OPT_WIDE,
+	OPT_RECORD,
+	OPT_REPLAY,
+	OPT_TRACE,
+	OPT_AT,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +44,10 @@ static const struct option long_options[] = {
 	{ "track", required_argument, NULL, OPT_TRACK },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "wide", no_argument, NULL, OPT_WIDE },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "at", required_argument, NULL, OPT_AT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -112,6 +120,7 @@ void options_help(FILE *out)
 	fputs("Usage: orphanage [OPTION]... [--] COMMAND [ARG]...\n"
 	      "  or:  orphanage [OPTION]... -p PID\n"
 	      "  or:  orphanage [OPTION]... --demo NAME\n"
+	      "  or:  orphanage [OPTION]... --replay FILE [-b [--at SECS] [--json]]\n"
 	      "Launch COMMAND as a job (or watch PID) and show its whole process family live,\n"
 	      "in the columns of ps j, as a tree: who dies, who is orphaned, and to whom.\n"
 	      "With no arguments, run the built-in demo: orphanage --demo execsleep.\n"
@@ -154,6 +163,18 @@ void options_help(FILE *out)
 	      "                        scan (/proc at each refresh); auto takes cgroup and events\n"
 	      "                        where both work, then either, then scan; an explicit mode\n"
 	      "                        that cannot work here is an error (exit 1)\n"
+	      "      --record FILE     write the family's life to FILE as it happens: JSON lines of\n"
+	      "                        events, output lines and snapshots (an unwritable FILE is an\n"
+	      "                        error before anything starts, exit 1)\n"
+	      "      --replay FILE     show a recording instead of a job: space plays or pauses,\n"
+	      "                        , and . step one event, Home/End, - and + the speed; kill\n"
+	      "                        keys signal nothing. With -b: snapshots every -d over the\n"
+	      "                        recording, or the one at --at SECS\n"
+	      "      --at SECS         with --replay: the moment of the recording (seconds since\n"
+	      "                        its start) to print, or to open the view at\n"
+	      "      --trace FILE      at quit, write the family's life as Chrome trace event JSON\n"
+	      "                        (Perfetto, speedscope); with --replay -b, convert the\n"
+	      "                        recording\n"
 	      "  -h, --help            show this help and exit\n"
 	      "  -V, --version         show the version and exit\n"
 	      "Numbers are plain decimals: digits, and for SECS one '.' (0.5, .5); no sign, spaces,\n"
@@ -165,6 +186,8 @@ void options_help(FILE *out)
 	      "with --tty, Ctrl+] gives the keyboard to the job's terminal and takes it back;\n"
 	      "r relaunch; Enter or i the detail pane (e its environment, Esc closes); / search,\n"
 	      "n next; w the %CPU and RSS columns; a click selects; ? help; q quit.\n"
+	      "Tab focuses the events, then the output pane: arrows, PgUp/PgDn, Home/End scroll it.\n"
+	      "Replay: space play/pause; , and . one event back/forward; Home/End; - and + speed.\n"
 	      "\n"
 	      "Exit status: 0 on a normal quit; with --check, the job's status (128+N for signal N)\n"
 	      "or 3 when something leaked; 1 on a runtime error (also -p 1, orphanage, an ancestor,\n"
@@ -209,6 +232,14 @@ static int options_validate(const struct options *o, char *err, size_t errlen)
 		snprintf(err, errlen, "--tty starts the job in a session of its own: it cannot stay in orphanage's group (--same-group)");
 		return 2;
 	}
+	if (o->replay && (sources || o->check || o->record)) {
+		snprintf(err, errlen, "--replay shows a recording: it takes no COMMAND, -p, --demo, --check or --record");
+		return 2;
+	}
+	if (o->at >= 0 && !o->replay) {
+		snprintf(err, errlen, "--at is a moment of a recording: it needs --replay FILE");
+		return 2;
+	}
 	if (o->check && !o->command && !o->demo) {
 		snprintf(err, errlen, "--check needs a COMMAND to run");
 		return 2;
@@ -219,7 +250,7 @@ static int options_validate(const struct options *o, char *err, size_t errlen)
 /* What the options imply once they are valid: the default demo, --check and --json. */
 static void options_settle(struct options *o, bool on_exit_set, bool delay_set)
 {
-	if (!o->command && !o->pid && !o->demo)
+	if (!o->command && !o->pid && !o->demo && !o->replay)
 		o->demo = "execsleep";
 	if (o->check) {
 		o->batch = true;
@@ -243,6 +274,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->iterations = -1;
 	o->sig = SIGKILL;
 	o->grace = 2.0;
+	o->at = -1;
 	/* 0, not 1: glibc then also forgets a half-read cluster such as -hb. */
 	optind = 0;
 	opterr = 0;
@@ -256,6 +288,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 				return 2;
 			}
 			delay_set = true;
+			o->delay_set = true;
 			break;
 		case 'b':
 			o->batch = true;
@@ -343,6 +376,21 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			}
 			break;
 		}
+		case OPT_RECORD:
+		case OPT_REPLAY:
+		case OPT_TRACE:
+			if (!optarg[0]) {
+				snprintf(err, errlen, "option '%s' needs a FILE", argv[optind - 1]);
+				return 2;
+			}
+			*(c == OPT_RECORD ? &o->record : c == OPT_REPLAY ? &o->replay : &o->trace) = optarg;
+			break;
+		case OPT_AT:
+			if (options_seconds(optarg, 1e9, &o->at) < 0) {
+				snprintf(err, errlen, "invalid --at '%s': give seconds since the recording's start, such as 2.5", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			o->help = true;
 			return 0;

@@ -13,6 +13,7 @@ enum track_mode { TRACK_AUTO, TRACK_CGROUP, TRACK_EVENTS, TRACK_SCAN };
 
 struct options {
 	double delay;		/* seconds between refreshes */
+	bool delay_set;		/* -d was given */
 	bool batch;
 	long iterations;	/* -1: until the family is gone */
 	bool json;
@@ -32,6 +33,10 @@ struct options {
 	bool help, version;
 	bool demo_list;		/* --demo list */
 	char **command;		/* COMMAND [ARG]..., NULL-terminated, or NULL */
+	const char *record;	/* --record FILE: the family's life as JSON lines, or NULL */
+	const char *replay;	/* --replay FILE: show a recording instead of a job, or NULL */
+	const char *trace;	/* --trace FILE: Chrome trace event JSON at quit, or NULL */
+	double at;		/* --at SECS: the moment of the recording; -1: none */
 };
 
 /* Parse argv into o. Returns 0, or 2 (usage error) with one line in err. */

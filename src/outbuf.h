@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define OUTBUF_LINES 200
+/* The output pane keeps the last OUTBUF_LINES lines, each up to OUTBUF_LINE_MAX bytes
+ * (2.5 MB); past it the oldest go, and the pane says how many. */
+#define OUTBUF_LINES 5000
 #define OUTBUF_LINE_MAX 512
 
 struct outbuf {

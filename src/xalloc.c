@@ -49,3 +49,11 @@ char *xstrdup(const char *s)
 	size_t len = strlen(s) + 1;
 	return memcpy(xmalloc(len), s, len);
 }
+
+FILE *xopen_memstream(char **buf, size_t *size)
+{
+	FILE *f = open_memstream(buf, size);
+	if (!f)
+		xalloc_die(BUFSIZ);
+	return f;
+}

@@ -41,8 +41,7 @@ static bool batch_flush(struct batch *b)
 	return false;
 }
 
-/* A JSON string value, quotes included, of untrusted text. */
-static void json_string(FILE *out, const char *raw)
+void batch_json_string(FILE *out, const char *raw)
 {
 	char *safe = xmalloc(LINE_MAX_BYTES);
 	char *json = xmalloc(LINE_MAX_BYTES * 2);
@@ -130,14 +129,14 @@ static void json_process(FILE *out, const struct member *m, int depth, const cha
 			const char *v = raw;
 			while (*v == ' ')
 				v++;
-			json_string(out, v);
+			batch_json_string(out, v);
 		}
 	}
 	fprintf(out, ", \"depth\": %d, \"orphan\": %s", depth, family_member_orphan(m) ? "true" : "false");
 	json_signals(out, m);
 	if (extra_key) {
 		fprintf(out, ", \"%s\": ", extra_key);
-		json_string(out, extra);
+		batch_json_string(out, extra);
 	}
 	fputc('}', out);
 }
@@ -156,7 +155,7 @@ static void json_job(FILE *out, const struct engine *e)
 	fprintf(out, ", \"tracking\": \"%s\"", engine_tracking(e, NULL));
 	if (engine_cgroup_path(e)) {
 		fputs(", \"cgroup\": ", out);
-		json_string(out, engine_cgroup_path(e));
+		batch_json_string(out, engine_cgroup_path(e));
 	}
 	fputc('}', out);
 }
@@ -166,7 +165,7 @@ static void json_event_fields(FILE *out, const struct event *ev)
 {
 	if (ev->pid > 0) {
 		fprintf(out, ", \"pid\": %d, \"comm\": ", (int)ev->pid);
-		json_string(out, ev->comm);
+		batch_json_string(out, ev->comm);
 	}
 	if (ev->ppid > 0)
 		fprintf(out, ", \"ppid\": %d", (int)ev->ppid);
@@ -191,11 +190,11 @@ static void json_event_fields(FILE *out, const struct event *ev)
 	if (ev->how[0]) {
 		/* SPEC's names: a lost event's why, a survivor's reason. */
 		fputs(ev->kind == EV_LOST ? ", \"why\": " : ev->kind == EV_SURVIVOR ? ", \"reason\": " : ", \"how\": ", out);
-		json_string(out, ev->how);
+		batch_json_string(out, ev->how);
 	}
 	if (ev->target[0]) {
 		fputs(", \"target\": ", out);
-		json_string(out, ev->target);
+		batch_json_string(out, ev->target);
 	}
 	if (ev->command[0]) {
 		fputs(", \"command\": ", out);
@@ -203,35 +202,81 @@ static void json_event_fields(FILE *out, const struct event *ev)
 	}
 }
 
+void batch_json_event(FILE *out, const struct event *ev)
+{
+	char text[EVENT_TEXT_LEN];
+	fprintf(out, "{\"kind\": \"%s\", \"time\": %.3f", event_kind_name(ev->kind), ev->time);
+	json_event_fields(out, ev);
+	fputs(", \"text\": ", out);
+	batch_json_string(out, event_render(ev, text, sizeof text));
+	fputc('}', out);
+}
+
 static void json_events(struct batch *b, const struct engine *e)
 {
-	bool first = true;
-	char text[EVENT_TEXT_LEN];
 	fputs("\"events\": [", b->out);
 	if (b->next_event < eventlog_first(&e->log))
 		b->next_event = eventlog_first(&e->log);
-	for (; b->next_event < eventlog_next(&e->log); b->next_event++) {
-		const struct event *ev = eventlog_get(&e->log, b->next_event);
-		fprintf(b->out, "%s{\"kind\": \"%s\", \"time\": %.3f", first ? "" : ", ", event_kind_name(ev->kind),
-			ev->time);
-		json_event_fields(b->out, ev);
-		fputs(", \"text\": ", b->out);
-		json_string(b->out, event_render(ev, text, sizeof text));
-		fputc('}', b->out);
-		first = false;
+	for (unsigned long first = b->next_event; b->next_event < eventlog_next(&e->log); b->next_event++) {
+		if (b->next_event != first)
+			fputs(", ", b->out);
+		batch_json_event(b->out, eventlog_get(&e->log, b->next_event));
 	}
 	fputc(']', b->out);
 }
 
-static void text_events(struct batch *b, const struct engine *e)
+void batch_json_process(FILE *out, const struct member *m, int depth)
+{
+	json_process(out, m, depth, NULL, NULL);
+}
+
+void batch_json_job(FILE *out, const struct engine *e)
+{
+	json_job(out, e);
+}
+
+void batch_json_head(FILE *out, const struct engine *e, struct tree_row *rows, size_t n)
+{
+	fprintf(out, "{\"version\": %d, \"time\": %.2f, \"job\": ", BATCH_JSON_VERSION, engine_now(e));
+	json_job(out, e);
+	fputs(", \"processes\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		json_process(out, &e->fam.m[rows[i].member], rows[i].depth, NULL, NULL);
+	}
+	fputs("], ", out);
+}
+
+/* An event as a text line: "# 1.25 4243 (sleep) exited 0". */
+static void text_event(FILE *out, const struct event *ev)
 {
 	char text[EVENT_TEXT_LEN], safe[EVENT_TEXT_LEN * 4];
+	escape_str(event_render(ev, text, sizeof text), safe, sizeof safe);
+	fprintf(out, "# %.2f %s\n", ev->time, safe);
+}
+
+static void text_events(struct batch *b, const struct engine *e)
+{
 	if (b->next_event < eventlog_first(&e->log))
 		b->next_event = eventlog_first(&e->log);
-	for (; b->next_event < eventlog_next(&e->log); b->next_event++) {
-		const struct event *ev = eventlog_get(&e->log, b->next_event);
-		escape_str(event_render(ev, text, sizeof text), safe, sizeof safe);
-		fprintf(b->out, "# %.2f %s\n", ev->time, safe);
+	for (; b->next_event < eventlog_next(&e->log); b->next_event++)
+		text_event(b->out, eventlog_get(&e->log, b->next_event));
+}
+
+/* The header line and b->rows, whose members are at base + member * stride (the engine's
+ * family, or a replay's rows): marked orphan and with what they ignore. */
+static void text_table(struct batch *b, const struct member *base, size_t stride, size_t n)
+{
+	char header[256];
+	columns_header(b->wide, header, sizeof header);
+	fprintf(b->out, "%s\n", header);
+	for (size_t i = 0; i < n; i++) {
+		const struct member *m = (const void *)((const char *)base + b->rows[i].member * stride);
+		char mark[160], note[128];
+		ignore_mark(m, note, sizeof note);
+		snprintf(mark, sizeof mark, "%s%s", family_member_orphan(m) ? "[orphan] " : "", note);
+		text_row(b, m, &b->rows[i], mark);
 	}
 }
 
@@ -241,29 +286,44 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 	/* A write that fails inside stdio leaves its errno for batch_flush. */
 	errno = 0;
 	if (b->json) {
-		fprintf(b->out, "{\"version\": %d, \"time\": %.2f, \"job\": ", BATCH_JSON_VERSION, engine_now(e));
-		json_job(b->out, e);
-		fputs(", \"processes\": [", b->out);
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				fputs(", ", b->out);
-			json_process(b->out, &e->fam.m[b->rows[i].member], b->rows[i].depth, NULL, NULL);
-		}
-		fputs("], ", b->out);
+		batch_json_head(b->out, e, b->rows, n);
 		json_events(b, e);
 		fputs("}\n", b->out);
 	} else {
-		char header[256];
-		columns_header(b->wide, header, sizeof header);
-		fprintf(b->out, "%s\n", header);
-		for (size_t i = 0; i < n; i++) {
-			const struct member *m = &e->fam.m[b->rows[i].member];
-			char mark[160], note[128];
-			ignore_mark(m, note, sizeof note);
-			snprintf(mark, sizeof mark, "%s%s", family_member_orphan(m) ? "[orphan] " : "", note);
-			text_row(b, m, &b->rows[i], mark);
-		}
+		text_table(b, e->fam.m, sizeof *e->fam.m, n);
 		text_events(b, e);
+		fputc('\n', b->out);
+	}
+	return batch_flush(b);
+}
+
+static void put_span(FILE *out, struct jspan v)
+{
+	fwrite(v.p, 1, v.n, out);
+}
+
+bool batch_replay(struct batch *b, const struct replay *rp)
+{
+	size_t n = replay_tree(rp, &b->rows, &b->cap);
+	errno = 0;
+	if (b->json) {
+		fprintf(b->out, "{\"time\": %.2f, \"job\": ", rp->at);
+		put_span(b->out, rp->job.n ? rp->job : (struct jspan){ "null", 4 });
+		fputs(", \"processes\": [", b->out);
+		for (size_t i = 0; i < n; i++) {
+			fputs(i ? ", " : "", b->out);
+			put_span(b->out, rp->rows[i].raw);
+		}
+		fputs("], \"events\": [", b->out);
+		for (unsigned long first = b->next_event; b->next_event < rp->events_before; b->next_event++) {
+			fputs(b->next_event != first ? ", " : "", b->out);
+			put_span(b->out, replay_event_raw(rp, b->next_event));
+		}
+		fputs("]}\n", b->out);
+	} else {
+		text_table(b, &rp->rows[0].m, sizeof *rp->rows, n);
+		for (; b->next_event < rp->events_before; b->next_event++)
+			text_event(b->out, &rp->events[b->next_event]);
 		fputc('\n', b->out);
 	}
 	return batch_flush(b);

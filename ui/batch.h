@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "replay.h"
 
 /* The JSON format's version, in every snapshot and report: raised when a key's meaning
  * changes or a key goes (doc/json.md); a new key does not raise it. */
@@ -31,6 +32,19 @@ bool batch_snapshot(struct batch *b, const struct engine *e);
 bool batch_failed(const struct batch *b, char *err, size_t errlen);
 /* Text mode: the events that came after the last snapshot (quitting), as # lines. */
 void batch_trailing_events(struct batch *b, const struct engine *e);
+/* The JSON encoders every face shares (the recording writes the same objects). One event
+ * as batch JSON prints it, with its kind, time, typed fields and text: */
+void batch_json_event(FILE *out, const struct event *ev);
+/* A JSON string value, quotes included, of untrusted text (escaped as every face does). */
+void batch_json_string(FILE *out, const char *raw);
+/* One process object, as in "processes"; the job object. */
+void batch_json_process(FILE *out, const struct member *m, int depth);
+void batch_json_job(FILE *out, const struct engine *e);
+/* A snapshot's start: {"time": .., "job": {..}, "processes": [..], -- the caller ends it. */
+void batch_json_head(FILE *out, const struct engine *e, struct tree_row *rows, size_t n);
+/* --replay -b: the snapshot at the replay's moment, as the live one was printed (JSON: the
+ * recorded objects as they are), with the events since the previous one. */
+bool batch_replay(struct batch *b, const struct replay *rp);
 /* --check: the members alive now are leaked; print them with how they got there. */
 void batch_leaks(struct batch *b, const struct engine *e);
 /* --check: after --on-exit, say whether the leaked processes are gone. */

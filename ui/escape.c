@@ -231,3 +231,15 @@ size_t escape_annotation(const char *in, char *out, size_t outlen)
 {
 	return escape_mapped(in, out, outlen, map_annotation);
 }
+
+bool escape_json_exact(const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	for (size_t i = 0; i < len;) {
+		size_t u = 1;
+		if (s[i] == 0 || (s[i] >= 0x80 && (u = utf8_valid(s + i, len - i)) == 0))
+			return false;
+		i += u;
+	}
+	return true;
+}

@@ -2,6 +2,7 @@
 #ifndef ORPHANAGE_ESCAPE_H
 #define ORPHANAGE_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What ends a text that was cut: U+2026 HORIZONTAL ELLIPSIS. */
@@ -32,5 +33,9 @@ size_t escape_json(const char *in, char *out, size_t outlen);
 size_t escape_xml(const char *in, char *out, size_t outlen);
 /* A GitHub Actions workflow command's message: % CR LF as %25 %0D %0A. Cut as escape_json. */
 size_t escape_annotation(const char *in, char *out, size_t outlen);
+
+/* Can these len bytes go through escape_json unchanged in meaning (no NUL, and valid UTF-8
+ * other than the controls JSON escapes)? Then a JSON string holds them exactly. */
+bool escape_json_exact(const char *in, size_t len);
 
 #endif

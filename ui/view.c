@@ -18,6 +18,7 @@
 #include "xalloc.h"
 
 #include <curses.h>
+#include <limits.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,6 +46,14 @@
 #define VIEW_GROUP_COLORS 5
 #define PAIR_HINT (PAIR_GROUP0 + 2)	/* yellow */
 
+/* A pane's window over its lines, numbered as its store numbers them (event sequence, or
+ * output line since the start): the top line shown, or follow the newest. */
+struct pane_scroll {
+	bool follow;
+	unsigned long top;
+	int h;				/* its lines on screen at the last draw */
+};
+
 struct view {
 	SCREEN *scr;
 	int fd_in, fd_out;
@@ -54,6 +63,7 @@ struct view {
 	bool force;			/* draw even when nothing seems to have changed */
 	char *hint;
 	char msg[160];			/* a short answer to the last key, until the next one */
+	char *replay;			/* replaying: the header's first words; NULL live */
 
 	/* The family in tree order, refreshed at every draw and key. */
 	struct tree_row *rows;
@@ -68,12 +78,16 @@ struct view {
 	bool wide;			/* the %CPU and RSS columns (w; --wide starts with them) */
 	int hscroll;			/* table columns scrolled off to the left (Left, Right) */
 	int table_w;			/* the widest table line at the last draw, in columns */
+	int log_title_y, out_title_y;	/* the panes' title lines at the last draw */
 
 	bool help;
 	bool menu;
 	struct detail *detail;		/* the detail pane (Enter), open or not */
 	int detail_h;			/* its lines on screen at the last draw */
 	bool searching;			/* the / prompt is open */
+	int focus;			/* FOCUS_TABLE, FOCUS_EVENTS or FOCUS_OUTPUT (Tab) */
+	struct pane_scroll panes[3];	/* the events' and the output's windows (not the table's) */
+	int search_focus;		/* where the / prompt searches: the focus it was opened in */
 	char search[VIEW_SEARCH_MAX];	/* what is typed at it */
 	char last_search[VIEW_SEARCH_MAX];	/* what n looks for */
 	bool mouse;			/* the terminal reports clicks */
@@ -97,6 +111,9 @@ struct view {
 	char prefix[512];
 	char guide[FAMILY_MAX_DEPTH * 8 + 8];
 };
+
+/* Tab moves the focus: the table, then the events, then the output. */
+enum { FOCUS_TABLE, FOCUS_EVENTS, FOCUS_OUTPUT, FOCUS_COUNT };
 
 /* The view that holds the terminal: compared, never dereferenced, so closing twice is safe. */
 static struct view *view_live;
@@ -169,6 +186,8 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	set_term(scr);
 
 	struct view *v = xcalloc(1, sizeof *v);
+	for (int f = 0; f < FOCUS_COUNT; f++)
+		v->panes[f].follow = true;
 	v->scr = scr;
 	v->fd_in = STDIN_FILENO;
 	v->fd_out = STDOUT_FILENO;
@@ -217,6 +236,7 @@ void view_close(struct view *v)
 	delscreen(v->scr);
 	free(v->rows);
 	free(v->hint);
+	free(v->replay);
 	detail_free(v->detail);
 	free(v);
 }
@@ -252,6 +272,13 @@ void view_set_hint(struct view *v, const char *hint)
 {
 	free(v->hint);
 	v->hint = hint && *hint ? xstrdup(hint) : NULL;
+	v->force = true;
+}
+
+void view_set_replay(struct view *v, const char *status)
+{
+	free(v->replay);
+	v->replay = xstrdup(status);
 	v->force = true;
 }
 
@@ -591,7 +618,8 @@ static const struct key_hint key_hints[] = {
 	{ "c cgroup", "c", false, key_has_cgroup }, { "z freeze", "z", false, key_has_cgroup },
 	{ "s signal", "s", false, NULL },	   { "w %CPU", "w", false, NULL },
 	{ "^] terminal", "^]", false, key_has_tty },
-	{ "r relaunch", "r", false, key_can_relaunch }, { "? help", "? help", true, NULL },
+	{ "r relaunch", "r", false, key_can_relaunch }, { "Tab panes", "Tab", false, NULL },
+	{ "? help", "? help", true, NULL },
 	{ "q quit", "q quit", true, NULL },
 };
 #define KEY_HINTS (sizeof key_hints / sizeof key_hints[0])
@@ -649,7 +677,8 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	else
 		snprintf(state, sizeof state, "exited");
 	escape_command(j->command ? j->command : "", cmd, sizeof cmd);
-	snprintf(v->line, sizeof v->line, "Job PID %d  PGID %d  %s  $ %s", (int)j->pid, (int)j->pgid, state, cmd);
+	snprintf(v->line, sizeof v->line, "%s%sJob PID %d  PGID %d  %s  $ %s", v->replay ? v->replay : "",
+		 v->replay ? "  " : "", (int)j->pid, (int)j->pgid, state, cmd);
 	view_row(v, L->job_y, v->line, A_BOLD | A_REVERSE, 0);
 
 	if (L->status_y >= 0) {
@@ -682,7 +711,12 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	if (L->keys_y >= 0 && v->keys_to_job)
 		view_row(v, L->keys_y, "KEYS GO TO THE JOB'S TERMINAL (Ctrl+C, Ctrl+Z too)  Ctrl+] takes them back",
 			 A_BOLD | A_REVERSE, 0);
-	else if (L->keys_y >= 0) {
+	else if (L->keys_y >= 0 && v->replay) {
+		view_row(v, L->keys_y,
+			 "space play/pause  , . one event  Home End start/end  - + speed  Tab panes  / search  "
+			 "? help  q quit",
+			 A_DIM, 0);
+	} else if (L->keys_y >= 0) {
 		view_keybar(e, v->line, sizeof v->line, v->w);
 		view_row(v, L->keys_y, v->line, A_DIM, 0);
 	}
@@ -805,28 +839,62 @@ static void view_draw_table(struct view *v, const struct engine *e, const struct
 	}
 }
 
+/* A pane's lines are [lo, next): its store's [first, next), and before them, when `dropped`
+ * lines went (the memory cap), one marker line saying so. Returns the top line to show in
+ * h lines: the newest when following, else where it was scrolled to, kept in range. */
+static unsigned long pane_window(struct pane_scroll *p, unsigned long first, unsigned long next,
+				 unsigned long dropped, int h)
+{
+	unsigned long lo = dropped ? first - 1 : first;
+	unsigned long n = h > 0 ? (unsigned long)h : 1;
+	unsigned long newest = next - lo > n ? next - n : lo;
+	p->h = h;
+	if (p->follow || p->top >= newest) {
+		p->top = newest;
+		p->follow = true;
+	}
+	if (p->top < lo)
+		p->top = lo;
+	return p->top;
+}
+
+/* The pane's title: its name, and where its window is when it is focused or scrolled. */
+static void pane_title(struct view *v, int focus, const char *name, unsigned long top, unsigned long lo,
+		       unsigned long next, int h)
+{
+	const struct pane_scroll *p = &v->panes[focus];
+	char title[192];
+	unsigned long shown = next - top < (unsigned long)(h > 0 ? h : 0) ? next - top : (unsigned long)h;
+	int n = snprintf(title, sizeof title, " %s", name);
+	if (v->focus == focus || !p->follow)
+		n += snprintf(title + n, sizeof title - (size_t)n, " %lu-%lu of %lu", top - lo + (shown > 0),
+			      top - lo + shown, next - lo);
+	if (v->focus == focus)
+		snprintf(title + n, sizeof title - (size_t)n, " [Tab: focus here; arrows PgUp PgDn Home End scroll, / search] ");
+	else
+		snprintf(title + n, sizeof title - (size_t)n, " ");
+	view_rule(v, focus == FOCUS_EVENTS ? v->log_title_y : v->out_title_y, title);
+}
+
 static void view_draw_log(struct view *v, const struct engine *e, const struct layout *L)
 {
 	if (L->log_y < 0)
 		return;
-	view_rule(v, L->log_y, " events ");
 	unsigned long first = eventlog_first(&e->log), next = eventlog_next(&e->log);
-	unsigned long n = (unsigned long)L->log_h;
-	unsigned long from = next - first > n ? next - n : first;
-	int y = L->log_y + 1;
-	/* The log holds the newest ENGINE_EVENTS_HELD: say how many went before them. */
-	if (first > 0 && from == first && n > 0) {
-		snprintf(v->line, sizeof v->line, "         %lu earlier event%s dropped (the view holds %d)", first,
-			 first == 1 ? "" : "s", ENGINE_EVENTS_HELD);
-		view_puts(v, y++, 0, v->w, v->line, A_DIM, 0);
-		if (next - from >= n)
-			from++;
-	}
+	unsigned long top = pane_window(&v->panes[FOCUS_EVENTS], first, next, first, L->log_h);
+	v->log_title_y = L->log_y;
+	pane_title(v, FOCUS_EVENTS, "events", top, first ? first - 1 : 0, next, L->log_h);
 	char text[EVENT_TEXT_LEN];
-	for (unsigned long s = from; s < next; s++) {
-		const struct event *ev = eventlog_get(&e->log, s);
-		if (!ev)
+	int y = L->log_y + 1;
+	for (unsigned long s = top; s < next && y <= L->log_y + L->log_h; s++) {
+		const struct event *ev = s >= first ? eventlog_get(&e->log, s) : NULL;
+		if (!ev) {
+			/* The events before the cap: said, with how many. */
+			snprintf(v->line, sizeof v->line, "         %lu earlier event%s dropped (the pane keeps the last %d)",
+				 first, first == 1 ? "" : "s", ENGINE_EVENTS_HELD);
+			view_puts(v, y++, 0, v->w, v->line, A_DIM, 0);
 			continue;
+		}
 		escape_str(event_render(ev, text, sizeof text), v->cell, sizeof v->cell);
 		snprintf(v->line, sizeof v->line, "%7.2f  %s", ev->time, v->cell);
 		attr_t attr = A_NORMAL;
@@ -875,6 +943,19 @@ bool view_tty_size(const struct view *v, unsigned short *rows, unsigned short *c
 	return true;
 }
 
+/* Output line number a (counted since the start) as shown: escaped, marked when cut. */
+static const char *output_text(struct view *v, const struct outbuf *ob, unsigned long a)
+{
+	size_t held = outbuf_held(ob), len;
+	size_t i = (size_t)(a - (ob->count - held));
+	const char *text = outbuf_line(ob, i, &len);
+	size_t w = escape_text(text, len, v->cell, sizeof v->cell);
+	/* Only the line's start is held: say so, as every cut text does. */
+	if (outbuf_line_cut(ob, i) && w + sizeof ESCAPE_CUT_MARK <= sizeof v->cell)
+		memcpy(v->cell + w, ESCAPE_CUT_MARK, sizeof ESCAPE_CUT_MARK);
+	return v->cell;
+}
+
 static void view_draw_output(struct view *v, const struct engine *e, const struct layout *L)
 {
 	if (L->out_y < 0)
@@ -884,20 +965,103 @@ static void view_draw_output(struct view *v, const struct engine *e, const struc
 		return;
 	}
 	const struct outbuf *ob = &e->out;
-	char title[96];
-	snprintf(title, sizeof title, " output: %zu lines, %llu bytes ", ob->count, ob->bytes);
-	view_rule(v, L->out_y, title);
-	size_t held = outbuf_held(ob), n = (size_t)L->out_h;
-	size_t from = held > n ? held - n : 0;
-	for (size_t i = from; i < held; i++) {
-		size_t len;
-		const char *text = outbuf_line(ob, i, &len);
-		size_t w = escape_text(text, len, v->cell, sizeof v->cell);
-		/* Only the line's start is held: say so, as every cut text does. */
-		if (outbuf_line_cut(ob, i) && w + sizeof ESCAPE_CUT_MARK <= sizeof v->cell)
-			memcpy(v->cell + w, ESCAPE_CUT_MARK, sizeof ESCAPE_CUT_MARK);
-		view_puts(v, L->out_y + 1 + (int)(i - from), 0, v->w, v->cell, A_NORMAL, 0);
+	unsigned long next = ob->count, first = ob->count - outbuf_held(ob);
+	unsigned long top = pane_window(&v->panes[FOCUS_OUTPUT], first, next, first, L->out_h);
+	char name[96];
+	snprintf(name, sizeof name, "output: %zu lines, %llu bytes", ob->count, ob->bytes);
+	v->out_title_y = L->out_y;
+	pane_title(v, FOCUS_OUTPUT, name, top, first ? first - 1 : 0, next, L->out_h);
+	int y = L->out_y + 1;
+	for (unsigned long a = top; a < next && y <= L->out_y + L->out_h; a++) {
+		if (a < first) {
+			snprintf(v->line, sizeof v->line, "%lu earlier line%s dropped (the pane keeps the last %d)", first,
+				 first == 1 ? "" : "s", OUTBUF_LINES);
+			view_puts(v, y++, 0, v->w, v->line, A_DIM, 0);
+			continue;
+		}
+		view_puts(v, y++, 0, v->w, output_text(v, ob, a), A_NORMAL, 0);
 	}
+}
+
+/* The focused pane's lines: [lo, next) and the first held. */
+static void pane_range(const struct engine *e, int focus, unsigned long *lo, unsigned long *first, unsigned long *next)
+{
+	if (focus == FOCUS_EVENTS) {
+		*first = eventlog_first(&e->log);
+		*next = eventlog_next(&e->log);
+	} else {
+		*first = e->out.count - outbuf_held(&e->out);
+		*next = e->out.count;
+	}
+	*lo = *first ? *first - 1 : 0;
+}
+
+/* Scroll the focused pane: by delta lines, or to its start or end (LONG_MIN, LONG_MAX). */
+static void pane_scroll(struct view *v, const struct engine *e, long delta)
+{
+	struct pane_scroll *p = &v->panes[v->focus];
+	unsigned long lo, first, next;
+	pane_range(e, v->focus, &lo, &first, &next);
+	unsigned long n = p->h > 0 ? (unsigned long)p->h : 1;
+	unsigned long newest = next - lo > n ? next - n : lo;
+	unsigned long top = p->follow ? newest : p->top;
+	if (delta == LONG_MIN || (delta < 0 && (unsigned long)-delta > top - lo))
+		top = lo;
+	else if (delta < 0)
+		top -= (unsigned long)-delta;
+	else if (delta == LONG_MAX || (unsigned long)delta >= newest - top)
+		top = newest;
+	else
+		top += (unsigned long)delta;
+	p->top = top;
+	p->follow = top >= newest;
+}
+
+/* The text of line a of the focused pane, as shown ("" for the marker). */
+static const char *pane_text(struct view *v, const struct engine *e, unsigned long a, char *buf, size_t len)
+{
+	if (v->search_focus == FOCUS_EVENTS) {
+		const struct event *ev = eventlog_get(&e->log, a);
+		char text[EVENT_TEXT_LEN];
+		buf[0] = '\0';
+		if (ev)
+			escape_str(event_render(ev, text, sizeof text), buf, len);
+		return buf;
+	}
+	if (a < e->out.count - outbuf_held(&e->out))
+		return "";
+	return output_text(v, &e->out, a);
+}
+
+/* Search the pane: the newest line older than its top that holds text, brought to the top. */
+static void pane_find(struct view *v, const struct engine *e, const char *text)
+{
+	struct pane_scroll *p = &v->panes[v->search_focus];
+	unsigned long lo, first, next;
+	int focus = v->focus;
+	v->focus = v->search_focus;
+	pane_range(e, v->focus, &lo, &first, &next);
+	unsigned long n = p->h > 0 ? (unsigned long)p->h : 1;
+	unsigned long from = p->follow ? (next - lo > n ? next - n : lo) : p->top;
+	char *buf = xmalloc(VIEW_LINE_MAX);
+	bool found = false;
+	/* From just above the window back to the oldest, then from the newest round to it. */
+	if (from < first)
+		from = first;
+	unsigned long span = next - first;
+	for (unsigned long k = 1; k <= span && !found; k++) {
+		unsigned long a = first + (from - first + span - k % span) % span;
+		if (strcasestr(pane_text(v, e, a, buf, VIEW_LINE_MAX), text)) {
+			p->top = a;
+			p->follow = false;
+			found = true;
+		}
+	}
+	free(buf);
+	if (!found)
+		view_say(v, "search: no line of the %s pane has \"%s\"", v->focus == FOCUS_EVENTS ? "events" : "output",
+			 text);
+	v->focus = focus;
 }
 
 /* The detail pane: its title in a rule, then its lines from where it is scrolled. */
@@ -952,18 +1116,26 @@ static void view_box(struct view *v, const char *const *lines, int n, int hl)
 	for (int i = 0; i < bh; i++)
 		view_fill(v, y + i, x, bw, A_REVERSE, 0);
 	int first = bh < n + 2 ? 0 : 1;
-	for (int i = 0; i < n && first + i < bh; i++) {
+	/* Cut by a short terminal: the last row says how much is not shown, never nothing. */
+	int shown = n - first > bh ? bh - 1 : n;
+	for (int i = 0; i < shown && first + i < bh; i++) {
 		attr_t attr = i == hl ? A_BOLD : A_REVERSE | (i == 0 ? A_BOLD : 0);
 		if (i == hl)
 			view_fill(v, y + first + i, x, bw, attr, 0);
 		view_puts(v, y + first + i, x + 2, bw - 2, lines[i], attr, 0);
+	}
+	if (shown < n) {
+		char more[96];
+		snprintf(more, sizeof more, "... %d more line%s: a taller terminal shows them", n - shown,
+			 n - shown == 1 ? "" : "s");
+		view_puts(v, y + bh - 1, x + 2, bw - 2, more, A_REVERSE | A_BOLD, 0);
 	}
 }
 
 static void view_draw_help(struct view *v)
 {
 	static const char *const lines[] = {
-		"orphanage keys",
+		"orphanage keys. Any key closes this help.",
 		"",
 		"Up Down PgUp PgDn Home End   move the selection",
 		"Left Right  scroll the table sideways; w the %CPU and RSS columns",
@@ -982,6 +1154,9 @@ static void view_draw_help(struct view *v)
 		"         environment, arrows and PgUp/PgDn scroll them",
 		"/ n      search: a row whose PID or COMMAND holds the text; n: the next",
 		"click    selects a row; the mouse wheel scrolls",
+		"Tab      focus: table, events, output; a focused pane scrolls with",
+		"         arrows, PgUp/PgDn, Home/End, and / n search it",
+		"replay   space play/pause, , . one event, Home End, - + speed",
 		"? F1     this help (Ctrl+L repaints the screen)",
 		"q F10    quit, applying --on-exit",
 		"",
@@ -990,7 +1165,6 @@ static void view_draw_help(struct view *v)
 		"The flag before COMMAND: I ignores, B blocks, C catches SIGHUP/SIGINT/",
 		"SIGTERM (? its signal masks could not be read); after a kill, the",
 		"events name each process that survived it, and why.",
-		"Any key closes this help.",
 	};
 	view_box(v, lines, (int)(sizeof lines / sizeof lines[0]), -1);
 }
@@ -1231,7 +1405,10 @@ static struct action view_search_key(struct view *v, const struct engine *e, int
 		v->searching = false;
 		if (len) {
 			snprintf(v->last_search, sizeof v->last_search, "%s", v->search);
-			view_find(v, e, v->last_search);
+			if (v->search_focus != FOCUS_TABLE)
+				pane_find(v, e, v->last_search);
+			else
+				view_find(v, e, v->last_search);
 		}
 		break;
 	case KEY_BACKSPACE:
@@ -1331,6 +1508,37 @@ static void view_give_keys(struct view *v, const struct engine *e, bool give)
 	v->force = true;
 }
 
+/* Keys for a focused events or output pane; false for the others. */
+static bool view_pane_key(struct view *v, const struct engine *e, int ch)
+{
+	long page = v->panes[v->focus].h > 1 ? v->panes[v->focus].h - 1 : 1;
+	switch (ch) {
+	case KEY_UP: pane_scroll(v, e, -1); return true;
+	case KEY_DOWN: pane_scroll(v, e, 1); return true;
+	case KEY_PPAGE: pane_scroll(v, e, -page); return true;
+	case KEY_NPAGE: pane_scroll(v, e, page); return true;
+	case KEY_HOME: pane_scroll(v, e, LONG_MIN); return true;
+	case KEY_END: pane_scroll(v, e, LONG_MAX); return true;
+	case '/':
+		v->searching = true;
+		v->search_focus = v->focus;
+		v->search[0] = '\0';
+		return true;
+	case 'n':
+		v->search_focus = v->focus;
+		if (v->last_search[0])
+			pane_find(v, e, v->last_search);
+		else
+			view_say(v, "n finds the next match of a search: / starts one");
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct action view_replay_key(struct view *v, const struct engine *e, int ch);
+static struct action view_live_key(struct view *v, const struct engine *e, int ch, long page);
+
 static struct action view_one_key(struct view *v, const struct engine *e, int ch)
 {
 	long page = v->body_h > 1 ? v->body_h - 1 : 1;
@@ -1356,6 +1564,64 @@ static struct action view_one_key(struct view *v, const struct engine *e, int ch
 	}
 	if (detail_is_open(v->detail) && view_detail_key(v, ch))
 		return view_act(ACT_REDRAW);
+	if (ch == '\t' || ch == KEY_BTAB) {
+		v->focus = (v->focus + (ch == '\t' ? 1 : FOCUS_COUNT - 1)) % FOCUS_COUNT;
+		return view_act(ACT_REDRAW);
+	}
+	if (v->focus != FOCUS_TABLE && view_pane_key(v, e, ch))
+		return view_act(ACT_REDRAW);
+	if (v->replay)
+		return view_replay_key(v, e, ch);
+	return view_live_key(v, e, ch, page);
+}
+
+/* The keys of a replay; the others as live, kills and relaunch saying what they do not do. */
+static struct action view_replay_key(struct view *v, const struct engine *e, int ch)
+{
+	struct action a = view_act(ACT_REDRAW);
+	switch (ch) {
+	case ' ':
+		a.kind = ACT_REPLAY_PLAY;
+		return a;
+	case ',':
+	case '.':
+		a.kind = ACT_REPLAY_STEP;
+		a.sig = ch == ',' ? -1 : 1;
+		return a;
+	case KEY_HOME:
+	case KEY_FIND:
+	case KEY_END:
+	case KEY_SELECT:
+		a.kind = ACT_REPLAY_JUMP;
+		a.sig = ch == KEY_HOME || ch == KEY_FIND ? -1 : 1;
+		return a;
+	case '-':
+	case '+':
+	case '=':
+		a.kind = ACT_REPLAY_SPEED;
+		a.sig = ch == '-' ? -1 : 1;
+		return a;
+	case 'k':
+	case 'g':
+	case 't':
+	case 'c':
+	case 'z':
+	case 'r':
+		view_say(v, "a replay: %c signals nothing (this is a recording, not the processes)", ch);
+		return a;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+	case 'i':
+		view_say(v, "a replay: the recording holds the row's fields only, no detail pane");
+		return a;
+	default:
+		return view_live_key(v, e, ch, v->body_h > 1 ? v->body_h - 1 : 1);
+	}
+}
+
+static struct action view_live_key(struct view *v, const struct engine *e, int ch, long page)
+{
 	switch (ch) {
 	case '\n':
 	case '\r':
@@ -1373,6 +1639,7 @@ static struct action view_one_key(struct view *v, const struct engine *e, int ch
 		break;
 	case '/':
 		v->searching = true;
+		v->search_focus = FOCUS_TABLE;
 		v->search[0] = '\0';
 		break;
 	case 'n':

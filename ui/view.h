@@ -38,4 +38,9 @@ bool view_tty_size(const struct view *v, unsigned short *rows, unsigned short *c
 /* A one-line hint shown under the header (the default demo uses it); NULL for none. */
 void view_set_hint(struct view *v, const char *hint);
 
+/* Replaying a recording: the header starts with status ("REPLAY 12.30 s / 60.00 s ..."),
+ * the replay's keys (space , . Home End - +) become actions, the kill keys say they signal
+ * nothing, and the detail pane says what a recording does not hold. */
+void view_set_replay(struct view *v, const char *status);
+
 #endif

@@ -466,9 +466,11 @@ flunk() {
 	fail "$label: $*"
 }
 
-# start COUNT OPTION...: orphanage in the background for the scenario $label.
+# start COUNT OPTION...: orphanage in the background for the scenario $label. COUNT
+# snapshots are what a quiet machine needs; a loaded one takes longer over the steps, so
+# the budget is ten times that, and finish ends a run that outlives its steps.
 start() {
-	local n=$1
+	local n=$(($1 * 10))
 	shift
 	out=$TMPD/$(echo "$label" | tr -c 'a-z0-9\n' '_').out
 	err=${out%.out}.err
@@ -495,11 +497,13 @@ step() {
 	esac
 }
 
-# Let orphanage end by itself (-n): it must exit 0, and every process it ever showed must
-# be gone within 10 s.
+# The scenario's steps are done: orphanage quits as on a supervisor's SIGTERM (it routes
+# it to the job's group, then applies --on-exit), unless the family ended it already. It
+# must exit 0, and every process it ever showed must be gone within 10 s.
 finish() {
 	local rc
 	[ -n "$bg" ] || return 0
+	alive "$bg" && kill_ours TERM "$bg"
 	wait_until 30 orphanage_done || { kill_ours KILL "$bg"; flunk "orphanage did not end within 30 s"; }
 	wait "$bg"
 	rc=$?

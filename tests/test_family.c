@@ -1580,12 +1580,31 @@ static void test_exec_title_and_uid_events(void **state)
 	assert_int_equal(eventlog_next(&f->log), n);
 }
 
+/* A zombie's command line reads empty: its death is its exit, never a new title. */
+static void test_zombie_is_no_new_title(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	assert_true(update(f, 1.0));
+	snap_new(f);
+	put_root(f);
+	struct proc *p = put_child(f, 1001, 110, "sleep");
+	free(p->cmdline);
+	p->cmdline = xstrdup("");
+	p->state = 'Z';
+	update(f, 2.0);
+	assert_null(last_event(f, EV_TITLE, 1001));
+	assert_null(last_event(f, EV_EXEC, 1001));
+}
+
 #define FT(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FT(test_root_joins_and_strangers_do_not),
+		FT(test_zombie_is_no_new_title),
 		FT(test_vouched_process_joins_whatever_its_parent),
 		FT(test_vouched_process_under_init_is_an_orphan),
 		FT(test_noted_process_that_came_and_went_leaves_lines_only),

@@ -35,6 +35,7 @@ void family_free(struct family *fam)
 		if (fam->cfg.release)
 			fam->cfg.release(&fam->m[i], fam->cfg.release_ctx);
 		proc_free(&fam->m[i].p);
+		free(fam->m[i].lived);
 	}
 	free(fam->m);
 	free(fam->ancestors);
@@ -232,6 +233,8 @@ static struct member *member_add(struct family *fam, const struct proc *p, enum 
 static void member_take(struct member *m, const struct proc *p)
 {
 	if (p->detailed) {
+		if (p->state == 'Z' && m->p.state != 'Z' && m->p.cmdline && !m->lived)
+			m->lived = xstrdup(m->p.cmdline);
 		proc_free(&m->p);
 		proc_copy(&m->p, p);
 		return;
@@ -522,6 +525,7 @@ static void family_prune(struct family *fam)
 		if (fam->cfg.release)
 			fam->cfg.release(&fam->m[i], fam->cfg.release_ctx);
 		proc_free(&fam->m[i].p);
+		free(fam->m[i].lived);
 	}
 	fam->n = w;
 	free(keep);

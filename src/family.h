@@ -57,6 +57,9 @@ struct family_news {
 
 struct member {
 	struct proc p;			/* the latest reading */
+	/* Its command line while it ran, kept when a reading finds it a zombie (whose command
+	 * line reads [comm] <defunct>): an exited row says what it was. NULL until then. */
+	char *lived;
 	pid_t parent;			/* the member it was first seen under, or 0 */
 	unsigned long long parent_start;
 	enum join_how how;

@@ -1596,6 +1596,10 @@ static void test_zombie_is_no_new_title(void **state)
 	update(f, 2.0);
 	assert_null(last_event(f, EV_TITLE, 1001));
 	assert_null(last_event(f, EV_EXEC, 1001));
+	/* What it ran is kept for its exited row. */
+	const struct member *m = family_find(&f->fam, 1001);
+	assert_non_null(m->lived);
+	assert_string_equal(m->lived, "sleep");
 }
 
 #define FT(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)

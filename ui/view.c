@@ -759,6 +759,9 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	columns_prefix(m, v->wide, v->prefix, sizeof v->prefix);
 	columns_guide(row, v->utf8, v->guide, sizeof v->guide);
 	columns_cell(COL_COMMAND, m, v->cell, sizeof v->cell);
+	/* An exited row says what it ran, not the zombie it was for a moment. */
+	if (!m->alive && m->lived)
+		escape_command(m->lived, v->cell, sizeof v->cell);
 	const char *mark = "";
 	bool frozen = m->alive && engine_member_frozen(e, m->p.pid);
 	if (!m->alive)

@@ -261,12 +261,21 @@ int engine_track_launched(struct engine *e, double now, char *err, size_t errlen
 		eventlog_add(&e->log, now, EV_TRACKING, 0, "removed %zu empty cgroup%s left by orphanages gone",
 			     e->cgroup.stale_removed, e->cgroup.stale_removed == 1 ? "" : "s")->count =
 			(long)e->cgroup.stale_removed;
+	struct event *ev;
 	if (e->have_cgroup)
-		eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s, the job's cgroup %s", e->tracking, e->cgroup.path);
+		ev = eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s, the job's cgroup %s", e->tracking,
+				  e->cgroup.path);
 	else if (e->track_why[0])
-		eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s (%s)", e->tracking, e->track_why);
+		ev = eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s (%s)", e->tracking, e->track_why);
 	else
-		eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s", e->tracking);
+		ev = eventlog_add(&e->log, now, EV_TRACKING, 0, "tracking: %s", e->tracking);
+	/* The typed fields: the mode in how, the cgroup in target, why auto lacks a source in
+	 * command (see events.h, EV_TRACKING). */
+	event_set_how(ev, e->tracking);
+	if (e->have_cgroup)
+		event_target(ev, "%s", e->cgroup.path);
+	if (e->track_why[0])
+		snprintf(ev->command, sizeof ev->command, "%.*s", (int)sizeof ev->command - 1, e->track_why);
 	return 0;
 }
 

@@ -22,7 +22,8 @@
 /* The kinds of shared/SPEC.md "Events", in its order. */
 enum event_kind {
 	EV_START,	/* the job launched, attached or relaunched: command, pgid, how */
-	EV_TRACKING,	/* how the family is tracked: tracking, cgroup, why (in note) */
+	EV_TRACKING,	/* how the family is tracked: tracking (in how), cgroup (in target), why (in
+			 * command) */
 	EV_FORK,	/* a member appeared: ppid; how "first" for the job's first process */
 	EV_EXEC,	/* command */
 	EV_TITLE,	/* command, changed without exec */

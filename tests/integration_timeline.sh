@@ -85,9 +85,18 @@ if len(forks) != 1200 or len(set(forks)) != 1200:
     print("%d forks of the root (%d pids), not 1200" % (len(forks), len(set(forks))))
 if len(exits) != 1200 or len(set(exits)) != 1200:
     print("%d exits of its children (%d pids), not 1200" % (len(exits), len(set(exits))))
-bad = [e for e in evs if e["kind"] == "exit" and e["pid"] in set(forks) and e.get("code") != 0]
-if bad:
-    print("%d children exited without status 0: %r" % (len(bad), bad[:2]))
+mine = [e for e in evs if e["kind"] == "exit" and e["pid"] in set(forks)]
+# A status is never false. It may be unknown (no code, no signal, the words end in
+# "exited") for an exit that falls between the read of the kernel's events and the read
+# of /proc on a loaded machine: a few, never most.
+wrong = [e for e in mine if e.get("code", 0) != 0 or "signal" in e]
+unknown = [e for e in mine if "code" not in e and "signal" not in e]
+if wrong:
+    print("%d children exited with a status other than 0: %r" % (len(wrong), wrong[:2]))
+if any(not e["text"].endswith(" exited") for e in unknown):
+    print("an exit of unknown status says one: %r" % unknown[:2])
+if len(unknown) > len(mine) // 100:
+    print("%d of %d children exited with no status known" % (len(unknown), len(mine)))
 last = 0
 for e in evs:
     if e["time"] < last:

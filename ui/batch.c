@@ -160,6 +160,15 @@ static void json_job(FILE *out, const struct engine *e)
 	fputc('}', out);
 }
 
+/* A string field of an event, left out when empty. */
+static void json_event_named(FILE *out, const char *key, const char *value)
+{
+	if (!value[0])
+		return;
+	fprintf(out, ", \"%s\": ", key);
+	batch_json_string(out, value);
+}
+
 /* One event's typed fields: only those its kind has, "none" left out. */
 static void json_event_fields(FILE *out, const struct event *ev)
 {
@@ -185,17 +194,25 @@ static void json_event_fields(FILE *out, const struct event *ev)
 		fprintf(out, ", \"core\": %s", ev->core ? "true" : "false");
 	if (ev->err)
 		fprintf(out, ", \"errno\": %d", ev->err);
+	if (ev->kind == EV_ERROR) {
+		/* What failed: the error's words. */
+		fputs(", \"what\": ", out);
+		batch_json_string(out, ev->note);
+	}
 	if (ev->count >= 0)
-		fprintf(out, ", \"count\": %ld", ev->count);
+		fprintf(out, ev->kind == EV_QUIT ? ", \"left\": %ld" : ", \"count\": %ld", ev->count);
+	if (ev->kind == EV_TRACKING) {
+		/* SPEC's names: the mode, the job's cgroup, why auto lacks a source. */
+		json_event_named(out, "tracking", ev->how);
+		json_event_named(out, "cgroup", ev->target);
+		json_event_named(out, "why", ev->command);
+		return;
+	}
 	if (ev->how[0]) {
 		/* SPEC's names: a lost event's why, a survivor's reason. */
-		fputs(ev->kind == EV_LOST ? ", \"why\": " : ev->kind == EV_SURVIVOR ? ", \"reason\": " : ", \"how\": ", out);
-		batch_json_string(out, ev->how);
+		json_event_named(out, ev->kind == EV_LOST ? "why" : ev->kind == EV_SURVIVOR ? "reason" : "how", ev->how);
 	}
-	if (ev->target[0]) {
-		fputs(", \"target\": ", out);
-		batch_json_string(out, ev->target);
-	}
+	json_event_named(out, "target", ev->target);
 	if (ev->command[0]) {
 		fputs(", \"command\": ", out);
 		json_command(out, ev->command);

@@ -432,7 +432,7 @@ unsigned long engine_refreshes(const struct engine *e)
 	return e->refreshes;
 }
 
-void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start, bool environ,
+void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start, bool with_env,
 		    struct inspect *out, struct inspect_opts *o)
 {
 	/* The other ends of its pipes are looked for among the running members. */
@@ -448,7 +448,7 @@ void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start,
 		.family = family,
 		.nfamily = nfamily,
 		.self = e->self,
-		.environ = environ,
+		.environ = with_env,
 	};
 	inspect_read(pid, start, out, o);
 	o->family = NULL;

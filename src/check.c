@@ -70,7 +70,7 @@ size_t check_collect(struct engine *e, bool family_gone)
 		engine_reap(e);
 		engine_refresh(e);
 	}
-	return check_leaks(&e->fam, &e->log, engine_now(e));
+	return check_leaks(engine_family(e), engine_events_to_write(e), engine_now(e));
 }
 
 void check_finish(struct check *c, size_t leaked, bool job_running, int job_status)

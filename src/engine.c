@@ -358,3 +358,100 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 	}
 	return what;
 }
+
+struct engine *engine_new(void)
+{
+	return xcalloc(1, sizeof(struct engine));
+}
+
+void engine_delete(struct engine *e)
+{
+	if (!e)
+		return;
+	engine_free(e);
+	free(e);
+}
+
+const struct family *engine_family(const struct engine *e)
+{
+	return &e->fam;
+}
+
+const struct job *engine_job(const struct engine *e)
+{
+	return &e->job;
+}
+
+const struct eventlog *engine_events(const struct engine *e)
+{
+	return &e->log;
+}
+
+struct eventlog *engine_events_to_write(struct engine *e)
+{
+	return &e->log;
+}
+
+const struct outbuf *engine_output(const struct engine *e)
+{
+	return &e->out;
+}
+
+const struct options *engine_options(const struct engine *e)
+{
+	return e->opt;
+}
+
+int engine_signal(const struct engine *e)
+{
+	return e->sig;
+}
+
+bool engine_subreaper(const struct engine *e)
+{
+	return e->subreaper;
+}
+
+bool engine_freezing(const struct engine *e)
+{
+	return !engine_frozen(e) && !e->frozen && e->freeze_wanted && family_running(&e->fam);
+}
+
+pid_t engine_self_pgid(const struct engine *e)
+{
+	return e->self_pgid;
+}
+
+const char *engine_cgroup_note(const struct engine *e)
+{
+	return e->cgroup_note;
+}
+
+unsigned long engine_refreshes(const struct engine *e)
+{
+	return e->refreshes;
+}
+
+void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start, bool with_env,
+		    struct inspect *out, struct inspect_opts *o)
+{
+	/* The other ends of its pipes are looked for among the running members. */
+	pid_t *family = xcalloc(e->fam.n + 1, sizeof *family);
+	size_t nfamily = 0;
+	for (size_t i = 0; i < e->fam.n; i++)
+		if (family_member_running(&e->fam.m[i]))
+			family[nfamily++] = e->fam.m[i].p.pid;
+	*o = (struct inspect_opts){
+		.now_ticks = e->scan->ticks_now(e->scan_self),
+		.ticks_per_sec = sysconf(_SC_CLK_TCK),
+		.now = time(NULL),
+		.family = family,
+		.nfamily = nfamily,
+		.self = e->self,
+		.environ = with_env,
+	};
+	inspect_read(pid, start, out, o);
+	o->family = NULL;
+	o->nfamily = 0;
+	free(family);
+}

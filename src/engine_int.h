@@ -4,6 +4,115 @@
 
 #include "engine.h"
 
+/* A process a kill was meant for, or that lives beside it: looked at after the kill. */
+struct survivor_target {
+	pid_t pid;
+	unsigned long long start;
+	enum survivor_send send;
+	bool was_zombie;		/* dead already before the kill */
+};
+
+/* A kill whose survivors are to be named when due. */
+struct survivor_watch {
+	struct survivor_kill k;
+	double due;
+	int looks;
+	struct survivor_target *t;
+	size_t n;
+};
+
+/* A tree kill waiting for its targets to die before its line is written (engine_wake):
+ * a timer, so keys are answered meanwhile. */
+struct tree_settle {
+	bool armed;
+	pid_t pid;			/* the top of the tree ... */
+	unsigned long long start;	/* ... and its start time */
+	int sig;
+	struct pidmap signalled;	/* what the rounds signalled (pid -> 0) */
+	size_t sent, failed, refused;
+	int rounds;
+	double due;			/* the next look */
+	double end;			/* the last look: whatever still runs then caught or blocked it */
+};
+
+/* A cgroup kill counting its dead before its line is written (engine_wake). */
+struct cgroup_count {
+	bool armed;
+	size_t before;			/* processes in the cgroup when it was killed, or SIZE_MAX */
+	char why[64];			/* the line's prefix ("grace period over: "), or "" */
+	struct survivor_kill k;		/* its survivors, named once it is counted (the key's kill) */
+	struct survivor_target *t;
+	size_t n;
+	double due, end;
+};
+
+struct engine {
+	const struct options *opt;
+	const struct scan_ops *scan;	/* the one seam to /proc */
+	void *scan_self;
+	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
+	double (*clock)(void);
+	int (*pidfd_open)(pid_t pid);
+	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+			     char *parent_comm);
+	int (*read_masks)(pid_t pid, struct sigmasks *out);
+	/* Where the family comes from: the scan source first, others beside it. */
+	struct source sources[ENGINE_MAX_SOURCES];
+	size_t nsources;
+	struct discovery disc;		/* what the sources learnt since the last refresh */
+	struct family fam;
+	struct job job;
+	struct eventlog log;
+	struct outbuf out;
+	struct kill_ctx kctx;
+	pid_t self, self_pgid, self_sid;
+	int sig;			/* the signal the kill keys send now */
+	bool subreaper;			/* PR_SET_CHILD_SUBREAPER is set */
+	double t0;			/* clock() at start */
+	double last_machine_pass;	/* the last look over every process on the machine */
+	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
+	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
+	double outsiders_at;		/* --same-group: when orphanage's group was last read */
+	unsigned long refreshes;
+	unsigned long gen;		/* bumped when the job, the signal or the settings change */
+	struct engine_launch launch;	/* what engine_start was given, for relaunching */
+	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
+	void (*output_tap)(void *ctx, const char *data, size_t len);
+	void *output_tap_ctx;
+	char *copy;			/* output waiting for out_copy_fd to take it (bounded) */
+	size_t copy_len;
+	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
+	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
+	struct snapshot snap;		/* scratch for refreshes */
+	struct snapshot quick;		/* scratch: the quick reads of a refresh */
+	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
+	size_t rd_cap;
+	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
+	unsigned long n_fields;		/* members whose command line and user were read anew */
+	/* --track (engine_track.c): the exact sources beside the scan, and the job's cgroup. */
+	struct cgroup cgroup;		/* the job's own cgroup v2, when have_cgroup */
+	bool have_cgroup;
+	bool cgroup_gone;		/* removed, or left behind (cgroup_note says where) */
+	void *cgroup_source;		/* its source among sources[], or NULL */
+	bool frozen;			/* cgroup.events says frozen (never STAT: it shows S) */
+	bool freeze_wanted;		/* z froze it; z again, or quitting, thaws it */
+	char tracking[32];		/* "cgroup+events", "cgroup", "events" or "scan" */
+	char track_why[600];		/* why auto lacks a source ("no cgroup: ..."), or "" */
+	char no_cgroup[256];		/* why there is no cgroup: c and z say it */
+	char no_events[256];		/* why auto has no events source, or "" */
+	char cgroup_note[512];		/* after quitting: the cgroup left behind, for standard error */
+	struct survivor_watch *watches;	/* kills whose survivors are still to be named */
+	size_t nwatches;
+	struct tree_settle settle;	/* a tree kill's line, due when its targets died */
+	struct cgroup_count cgcount;	/* a cgroup kill's line, due when its cgroup emptied */
+	double route_asked;		/* -p: when a lone Ctrl+C asked for a second one, or -1 */
+	/* --tty (engine_pty.c): the job's terminal's screen, when a face shows it, and its size. */
+	bool tty_screen;
+	struct ttyscreen *tty;
+	unsigned short tty_rows, tty_cols;	/* 0 until a face gives the pane's size */
+};
+
+
 /* Open pidfds for new running members; close those no longer needed (engine_refresh.c). */
 void engine_sync_pidfds(struct engine *e);
 /* The family's release callback: the member is dropped, its pidfd is closed. */

@@ -94,10 +94,10 @@ static bool loop_foreground(struct loop *l)
 {
 	int fd = view_fd(l->view);
 	pid_t fg = term_foreground(fd);
-	if (fg == l->e->self_pgid)
+	if (fg == engine_self_pgid(l->e))
 		l->fg_kept = 0;
-	if (fg <= 0 || fg == l->e->self_pgid)
-		return fg == l->e->self_pgid;
+	if (fg <= 0 || fg == engine_self_pgid(l->e))
+		return fg == engine_self_pgid(l->e);
 	/* Said once: trying again at every draw would spin. */
 	if (fg == l->fg_kept)
 		return false;
@@ -203,10 +203,10 @@ static void loop_history(struct loop *l)
 		hold = record_next_event(l->rec);
 	}
 	if (l->trace) {
-		if (l->trace->next_event < eventlog_first(&e->log))
-			l->trace->next_event = eventlog_first(&e->log);
-		for (; l->trace->next_event < eventlog_next(&e->log); l->trace->next_event++)
-			trace_event(l->trace, eventlog_get(&e->log, l->trace->next_event));
+		if (l->trace->next_event < eventlog_first(engine_events(e)))
+			l->trace->next_event = eventlog_first(engine_events(e));
+		for (; l->trace->next_event < eventlog_next(engine_events(e)); l->trace->next_event++)
+			trace_event(l->trace, eventlog_get(engine_events(e), l->trace->next_event));
 		if (l->trace->next_event < hold)
 			hold = l->trace->next_event;
 	}
@@ -237,7 +237,7 @@ static void loop_refreshed(struct loop *l)
 	struct engine *e = l->e;
 	l->dirty = true;
 	if (l->o->check) {
-		check_job_seen(&l->check, e->job.running, engine_now(e));
+		check_job_seen(&l->check, engine_job(e)->running, engine_now(e));
 		return;
 	}
 	if (l->o->batch && engine_family_gone(e) && !l->quit) {
@@ -295,7 +295,7 @@ static void loop_check(struct loop *l)
 	}
 	engine_on_exit(e);
 	batch_leaks_after(&l->batch, e, leaked);
-	check_finish(&l->check, leaked, e->job.running, e->job.status);
+	check_finish(&l->check, leaked, engine_job(e)->running, engine_job(e)->status);
 	l->status = junit_ok ? l->check.status : fail(err, 1);
 	l->quit = true;
 }
@@ -465,8 +465,8 @@ static struct engine_launch launch_of(const struct options *o)
 /* --on-exit kill could not end these: name each, once the view is closed. Returns 1. */
 static int report_unended(const struct engine *e)
 {
-	for (size_t i = 0; i < e->fam.n; i++) {
-		const struct member *m = &e->fam.m[i];
+	for (size_t i = 0; i < engine_family(e)->n; i++) {
+		const struct member *m = &engine_family(e)->m[i];
 		char comm[sizeof m->p.comm * 4];
 		if (!family_member_running(m))
 			continue;
@@ -557,86 +557,6 @@ static bool replay_batch(struct replay *rp, const struct options *o, struct batc
 	}
 }
 
-/* The view's engine for a replay: nothing runs in it; it holds what the recording held at
- * the moment shown, its first `nevents` events included, for the same drawing as live. */
-struct replay_shell {
-	struct engine e;
-	char command[sizeof ((struct replay_head *)0)->command];	/* the job's, for its header */
-};
-
-/* A job's recorded "exit" words back to a wait status: "exited 3", "killed by SIGTERM". */
-static int replay_status(const char *words)
-{
-	int code;
-	if (sscanf(words, "exited %d", &code) == 1)
-		return (code & 0xff) << 8;
-	if (strncmp(words, "killed by ", 10) == 0) {
-		int sig = signame_parse(words + 10);
-		return sig > 0 ? sig : -1;
-	}
-	return -1;
-}
-
-static void replay_fill(struct replay_shell *sh, const struct replay *rp, size_t nevents)
-{
-	struct engine *e = &sh->e;
-	/* The rows as members, in the recorded order: each under the nearest row before it
-	 * one level up; start times are only that order (a recording holds none). */
-	unsigned long fam_gen = e->fam.gen, log_next = eventlog_next(&e->log);
-	family_free(&e->fam);
-	struct family_config cfg = { 0 };
-	family_init(&e->fam, &cfg, rp->nrows ? rp->rows[0].m.p.pid : 0);
-	e->fam.gen = fam_gen;
-	e->fam.m = xcalloc(rp->nrows + 1, sizeof *e->fam.m);
-	e->fam.cap = rp->nrows + 1;
-	pidmap_clear(&e->fam.index, rp->nrows);
-	pid_t up[FAMILY_MAX_DEPTH + 1] = { 0 };
-	for (size_t i = 0; i < rp->nrows; i++) {
-		struct member *m = &e->fam.m[i];
-		*m = rp->rows[i].m;
-		m->p.cmdline = m->p.cmdline ? xstrdup(m->p.cmdline) : NULL;
-		m->p.start = i + 1;
-		m->p.detailed = true;
-		int d = rp->rows[i].depth < 0 ? 0 : rp->rows[i].depth > FAMILY_MAX_DEPTH ? FAMILY_MAX_DEPTH : rp->rows[i].depth;
-		up[d] = m->p.pid;
-		m->how = i == 0 ? JOIN_ROOT : JOIN_CHILD;
-		m->parent = d > 0 ? up[d - 1] : 0;
-		size_t p = m->parent ? pidmap_get(&e->fam.index, m->parent) : PIDMAP_NONE;
-		m->parent_start = p != PIDMAP_NONE ? e->fam.m[p].p.start : 0;
-		pidmap_set(&e->fam.index, m->p.pid, i);
-		e->fam.n++;
-	}
-	e->fam.root_seen = rp->nrows > 0;
-	e->fam.gen++;
-	/* The job, from its recorded object. */
-	struct jspan v;
-	long n;
-	char state[32] = "", words[64] = "";
-	e->job.pid = json_get(rp->job, "pid", &v) && json_long(v, &n) ? (pid_t)n : rp->head.pid;
-	e->job.pgid = json_get(rp->job, "pgid", &v) && json_long(v, &n) ? (pid_t)n : 0;
-	if (json_get(rp->job, "state", &v))
-		json_string_buf(v, state, sizeof state);
-	if (json_get(rp->job, "exit", &v))
-		json_string_buf(v, words, sizeof words);
-	e->job.running = strcmp(state, "exited") != 0;
-	e->job.status = replay_status(words);
-	snprintf(sh->command, sizeof sh->command, "%s", rp->head.command);
-	e->job.command = sh->command;
-	snprintf(e->tracking, sizeof e->tracking, "%.*s", (int)sizeof e->tracking - 1, rp->head.tracking);
-	/* The log: the last events up to the moment. */
-	eventlog_free(&e->log);
-	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
-	for (size_t i = nevents > ENGINE_EVENTS_HELD ? nevents - ENGINE_EVENTS_HELD : 0; i < nevents; i++) {
-		struct event *ev = eventlog_new(&e->log, rp->events[i].time, rp->events[i].kind, 0, NULL);
-		unsigned long seq = ev->seq;
-		*ev = rp->events[i];
-		ev->seq = seq;
-	}
-	e->out = rp->out;
-	/* engine_generation sums the counters: it must grow though the log was rebuilt. */
-	e->gen += log_next + 1;
-}
-
 /* The header's first words: REPLAY, the moment, playing or paused, and the wall clock. */
 static void replay_say(struct view *v, const struct replay *rp, double t, bool playing, double speed)
 {
@@ -661,19 +581,11 @@ static int replay_live(struct replay *rp, const struct options *o)
 		return fail(err, 1);
 	sigset_t ignored;
 	int sigfd = signals_open(&ignored);
-	static struct replay_shell sh;
-	struct engine *e = &sh.e;
-	e->opt = o;
-	e->sig = o->sig;
-	e->job.out_fd = -1;
-	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
-	outbuf_init(&e->out);
-	struct family_config cfg = { 0 };
-	family_init(&e->fam, &cfg, 0);
+	struct engine *e = engine_replay_new(o);
 	double t = o->at > 0 ? (o->at < rp->end ? o->at : rp->end) : 0;
 	replay_seek(rp, t);
 	size_t nevents = rp->events_before;
-	replay_fill(&sh, rp, nevents);
+	engine_replay_fill(e, rp, nevents);
 	struct view *v = view_open(e, err, sizeof err);
 	if (!v)
 		return fail(err, 1);
@@ -743,12 +655,11 @@ static int replay_live(struct replay *rp, const struct options *o)
 			t = target;
 			replay_seek(rp, t);
 			nevents = want != SIZE_MAX ? want : rp->events_before;
-			replay_fill(&sh, rp, nevents);
+			engine_replay_fill(e, rp, nevents);
 		}
 	}
 	view_close(v);
-	family_free(&e->fam);
-	eventlog_free(&e->log);
+	engine_replay_delete(e);
 	close(sigfd);
 	return 0;
 }
@@ -838,8 +749,7 @@ int main(int argc, char **argv)
 	}
 
 	/* The engine (and libproc2, which may print) before the terminal is taken. */
-	static struct engine engine;
-	struct engine *e = &engine;
+	struct engine *e = engine_new();
 	struct engine_params params = {
 		.opt = &o,
 		.ignored = ignored,
@@ -854,11 +764,11 @@ int main(int argc, char **argv)
 		return fail(err, 1);
 	columns_init(columns_pid_width(scan_pid_max()));
 	if (o.pid && (rc = engine_refuse_attach(e, o.pid, err, sizeof err))) {
-		engine_free(e);
+		engine_delete(e);
 		return fail(err, rc);
 	}
 	if ((rc = engine_track(e, err, sizeof err))) {
-		engine_free(e);
+		engine_delete(e);
 		return fail(err, rc);
 	}
 
@@ -877,14 +787,14 @@ int main(int argc, char **argv)
 	batch_init(&l.batch, stdout, o.json);
 	l.batch.wide = o.wide;
 	if (o.junit && !(l.junit = ci_junit_open(o.junit, err, sizeof err))) {
-		engine_free(e);
+		engine_delete(e);
 		return fail(err, 1);
 	}
 	/* The terminal first: nothing is launched when it cannot show the view. */
 	if (!o.batch) {
 		l.view = view_open(e, err, sizeof err);
 		if (!l.view) {
-			engine_free(e);
+			engine_delete(e);
 			return fail(err, 1);
 		}
 		if (argc == 1)
@@ -899,11 +809,11 @@ int main(int argc, char **argv)
 			view_close(l.view);
 		if (l.junit)
 			fclose(l.junit);
-		engine_free(e);
+		engine_delete(e);
 		return fail(err, rc);
 	}
 	if (l.rec)
-		record_start(l.rec, e, e->job.command);
+		record_start(l.rec, e, engine_job(e)->command);
 	if (l.view && o.same_group && !o.pid)
 		engine_note(e, EV_TRACKING, "same group: the job's writes to the terminal cannot be stopped, "
 			       "so the view is repainted at every refresh");
@@ -912,8 +822,8 @@ int main(int argc, char **argv)
 	if (history_finish(&l) && l.status == 0)
 		l.status = 1;
 	/* The job's cgroup left behind (--on-exit leave, or still busy): where it is. */
-	if (e->cgroup_note[0])
-		fprintf(stderr, "orphanage: %s\n", e->cgroup_note);
+	if (engine_cgroup_note(e)[0])
+		fprintf(stderr, "orphanage: %s\n", engine_cgroup_note(e));
 	/* Said after the family is cleaned up, as every runtime error. */
 	if (batch_failed(&l.batch, err, sizeof err))
 		l.status = fail(err, 1);
@@ -922,7 +832,7 @@ int main(int argc, char **argv)
 		fclose(l.junit);
 	if (l.trace)
 		trace_free(l.trace);
-	engine_free(e);
+	engine_delete(e);
 	close(sigfd);
 	return l.status;
 }

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine_int.h"
 #include "options.h"
 #include "source_events.h"
 

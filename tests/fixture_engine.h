@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "engine.h"
+#include "engine_int.h"
 #include "fixture.h"
 
 /* What a test of the engine holds: its options, its hand-made /proc, the engine. */

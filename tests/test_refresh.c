@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "engine.h"
+#include "engine_int.h"
 #include "fixture.h"
 #include "fixture_engine.h"
 #include "xalloc.h"

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine_int.h"
 #include "fixture.h"
 #include "fixture_engine.h"
 #include "source_events.h"

@@ -143,15 +143,15 @@ static void json_process(FILE *out, const struct member *m, int depth, const cha
 
 static void json_job(FILE *out, const struct engine *e)
 {
-	fprintf(out, "{\"pid\": %d, \"pgid\": %d, \"state\": \"%s\"", e->job.pid, e->job.pgid,
-		e->job.running ? "running" : "exited");
-	if (!e->job.running && e->job.status >= 0) {
+	fprintf(out, "{\"pid\": %d, \"pgid\": %d, \"state\": \"%s\"", engine_job(e)->pid, engine_job(e)->pgid,
+		engine_job(e)->running ? "running" : "exited");
+	if (!engine_job(e)->running && engine_job(e)->status >= 0) {
 		char how[64];
-		signame_status(e->job.status, how, sizeof how);
+		signame_status(engine_job(e)->status, how, sizeof how);
 		fprintf(out, ", \"exit\": \"%s\"", how);
 	}
 	fputs(", \"command\": ", out);
-	json_command(out, e->job.command ? e->job.command : "");
+	json_command(out, engine_job(e)->command ? engine_job(e)->command : "");
 	fprintf(out, ", \"tracking\": \"%s\"", engine_tracking(e, NULL));
 	if (engine_cgroup_path(e)) {
 		fputs(", \"cgroup\": ", out);
@@ -232,12 +232,12 @@ void batch_json_event(FILE *out, const struct event *ev)
 static void json_events(struct batch *b, const struct engine *e)
 {
 	fputs("\"events\": [", b->out);
-	if (b->next_event < eventlog_first(&e->log))
-		b->next_event = eventlog_first(&e->log);
-	for (unsigned long first = b->next_event; b->next_event < eventlog_next(&e->log); b->next_event++) {
+	if (b->next_event < eventlog_first(engine_events(e)))
+		b->next_event = eventlog_first(engine_events(e));
+	for (unsigned long first = b->next_event; b->next_event < eventlog_next(engine_events(e)); b->next_event++) {
 		if (b->next_event != first)
 			fputs(", ", b->out);
-		batch_json_event(b->out, eventlog_get(&e->log, b->next_event));
+		batch_json_event(b->out, eventlog_get(engine_events(e), b->next_event));
 	}
 	fputc(']', b->out);
 }
@@ -260,7 +260,7 @@ void batch_json_head(FILE *out, const struct engine *e, struct tree_row *rows, s
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", out);
-		json_process(out, &e->fam.m[rows[i].member], rows[i].depth, NULL, NULL);
+		json_process(out, &engine_family(e)->m[rows[i].member], rows[i].depth, NULL, NULL);
 	}
 	fputs("], ", out);
 }
@@ -275,10 +275,10 @@ static void text_event(FILE *out, const struct event *ev)
 
 static void text_events(struct batch *b, const struct engine *e)
 {
-	if (b->next_event < eventlog_first(&e->log))
-		b->next_event = eventlog_first(&e->log);
-	for (; b->next_event < eventlog_next(&e->log); b->next_event++)
-		text_event(b->out, eventlog_get(&e->log, b->next_event));
+	if (b->next_event < eventlog_first(engine_events(e)))
+		b->next_event = eventlog_first(engine_events(e));
+	for (; b->next_event < eventlog_next(engine_events(e)); b->next_event++)
+		text_event(b->out, eventlog_get(engine_events(e), b->next_event));
 }
 
 /* The header line and b->rows, whose members are at base + member * stride (the engine's
@@ -299,7 +299,7 @@ static void text_table(struct batch *b, const struct member *base, size_t stride
 
 bool batch_snapshot(struct batch *b, const struct engine *e)
 {
-	size_t n = family_tree(&e->fam, false, &b->rows, &b->cap);
+	size_t n = family_tree(engine_family(e), false, &b->rows, &b->cap);
 	/* A write that fails inside stdio leaves its errno for batch_flush. */
 	errno = 0;
 	if (b->json) {
@@ -307,7 +307,7 @@ bool batch_snapshot(struct batch *b, const struct engine *e)
 		json_events(b, e);
 		fputs("}\n", b->out);
 	} else {
-		text_table(b, e->fam.m, sizeof *e->fam.m, n);
+		text_table(b, engine_family(e)->m, sizeof *engine_family(e)->m, n);
 		text_events(b, e);
 		fputc('\n', b->out);
 	}
@@ -357,7 +357,7 @@ bool batch_failed(const struct batch *b, char *err, size_t errlen)
 
 void batch_trailing_events(struct batch *b, const struct engine *e)
 {
-	if (b->json || b->next_event >= eventlog_next(&e->log))
+	if (b->json || b->next_event >= eventlog_next(engine_events(e)))
 		return;
 	text_events(b, e);
 	batch_flush(b);
@@ -385,10 +385,10 @@ static bool at_line_start(FILE *out)
 
 void batch_leaks(struct batch *b, const struct engine *e)
 {
-	size_t n = family_tree(&e->fam, false, &b->rows, &b->cap);
+	size_t n = family_tree(engine_family(e), false, &b->rows, &b->cap);
 	char how[128], status[64] = "still running";
-	if (!e->job.running && e->job.status >= 0)
-		signame_status(e->job.status, status, sizeof status);
+	if (!engine_job(e)->running && engine_job(e)->status >= 0)
+		signame_status(engine_job(e)->status, status, sizeof status);
 	if (b->json) {
 		/* The report on a line of its own, whatever the job's output ended with. */
 		if (!at_line_start(b->out))
@@ -398,10 +398,10 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		fputs(", \"leaked\": [", b->out);
 		bool first = true;
 		for (size_t i = 0; i < n; i++) {
-			const struct member *m = &e->fam.m[b->rows[i].member];
+			const struct member *m = &engine_family(e)->m[b->rows[i].member];
 			if (!family_member_running(m))
 				continue;
-			family_describe(&e->fam, m, how, sizeof how);
+			family_describe(engine_family(e), m, how, sizeof how);
 			if (!first)
 				fputs(", ", b->out);
 			first = false;
@@ -411,22 +411,22 @@ void batch_leaks(struct batch *b, const struct engine *e)
 		batch_flush(b);
 		return;
 	}
-	size_t leaked = family_running(&e->fam);
+	size_t leaked = family_running(engine_family(e));
 	if (leaked == 0)
 		return;
 	char header[256];
 	char cmd[ESCAPE_COMMAND_MAX + 1];
-	escape_command(e->job.command, cmd, sizeof cmd);
+	escape_command(engine_job(e)->command, cmd, sizeof cmd);
 	fprintf(b->out, "orphanage: %zu process%s leaked by the job (%s, %s):\n", leaked, leaked == 1 ? "" : "es",
 		cmd, status);
 	columns_header(b->wide, header, sizeof header);
 	fprintf(b->out, "%s\n", header);
 	for (size_t i = 0; i < n; i++) {
-		const struct member *m = &e->fam.m[b->rows[i].member];
+		const struct member *m = &engine_family(e)->m[b->rows[i].member];
 		char mark[320], note[128];
 		if (!family_member_running(m))
 			continue;
-		family_describe(&e->fam, m, how, sizeof how);
+		family_describe(engine_family(e), m, how, sizeof how);
 		ignore_mark(m, note, sizeof note);
 		snprintf(mark, sizeof mark, "[leaked: %s] %s", how, note);
 		text_row(b, m, NULL, mark);
@@ -438,8 +438,8 @@ void batch_leaks_after(struct batch *b, const struct engine *e, size_t leaked)
 {
 	if (b->json || leaked == 0)
 		return;
-	size_t running = family_running(&e->fam);
-	if (e->opt->on_exit == ON_EXIT_LEAVE)
+	size_t running = family_running(engine_family(e));
+	if (engine_options(e)->on_exit == ON_EXIT_LEAVE)
 		fprintf(b->out, "orphanage: %zu leaked process%s left running (--on-exit leave)\n", running,
 			running == 1 ? "" : "es");
 	else if (running == 0)

@@ -23,14 +23,14 @@ static size_t ci_each_leak(const struct engine *e, leak_fn *fn, void *ctx)
 {
 	struct tree_row *rows = NULL;
 	size_t cap = 0, count = 0;
-	size_t n = family_tree(&e->fam, false, &rows, &cap);
+	size_t n = family_tree(engine_family(e), false, &rows, &cap);
 	struct leak *l = xmalloc(sizeof *l);
 	for (size_t i = 0; i < n; i++) {
-		const struct member *m = &e->fam.m[rows[i].member];
+		const struct member *m = &engine_family(e)->m[rows[i].member];
 		if (!family_member_running(m))
 			continue;
 		char how[128], comm[4 * PROC_COMM_LEN], prefix[512];
-		family_describe(&e->fam, m, how, sizeof how);
+		family_describe(engine_family(e), m, how, sizeof how);
 		escape_str(m->p.comm, comm, sizeof comm);
 		snprintf(l->title, sizeof l->title, "%d (%s) leaked: %s", m->p.pid, comm, how);
 		size_t w = columns_prefix(m, false, prefix, sizeof prefix);
@@ -88,9 +88,9 @@ bool ci_junit_write(FILE *out, const char *path, const struct engine *e, char *e
 	size_t tests = leaked ? leaked : 1;
 	double secs = engine_now(e);
 	char status[64] = "still running", cmd[ESCAPE_COMMAND_MAX + 1];
-	if (!e->job.running && e->job.status >= 0)
-		signame_status(e->job.status, status, sizeof status);
-	escape_command(e->job.command ? e->job.command : "", cmd, sizeof cmd);
+	if (!engine_job(e)->running && engine_job(e)->status >= 0)
+		signame_status(engine_job(e)->status, status, sizeof status);
+	escape_command(engine_job(e)->command ? engine_job(e)->command : "", cmd, sizeof cmd);
 	errno = 0;
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		     "<testsuites name=\"orphanage\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n"

@@ -104,27 +104,13 @@ void detail_toggle_env(struct detail *d)
 
 bool detail_update(struct detail *d, const struct engine *e)
 {
-	if (!d->open || (!d->stale && d->read_at == e->refreshes + 1))
+	if (!d->open || (!d->stale && d->read_at == engine_refreshes(e) + 1))
 		return false;
 	d->stale = false;
-	d->read_at = e->refreshes + 1;
-	/* The other ends of its pipes are looked for among the running members. */
-	pid_t *family = xcalloc(e->fam.n + 1, sizeof *family);
-	size_t nfamily = 0;
-	for (size_t i = 0; i < e->fam.n; i++)
-		if (family_member_running(&e->fam.m[i]))
-			family[nfamily++] = e->fam.m[i].p.pid;
-	struct inspect_opts o = {
-		.now_ticks = e->scan->ticks_now(e->scan_self),
-		.ticks_per_sec = sysconf(_SC_CLK_TCK),
-		.now = time(NULL),
-		.family = family,
-		.nfamily = nfamily,
-		.self = e->self,
-		.environ = d->env,
-	};
+	d->read_at = engine_refreshes(e) + 1;
 	struct inspect in;
-	inspect_read(d->pid, d->start, &in, &o);
+	struct inspect_opts o;
+	engine_inspect(e, d->pid, d->start, d->env, &in, &o);
 	detail_clear(d);
 	d->nlines = inspect_lines(&in, &o, &d->lines);
 	if (in.gone)
@@ -136,7 +122,6 @@ bool detail_update(struct detail *d, const struct engine *e)
 			 d->env ? "hides" : "adds");
 	}
 	inspect_free(&in);
-	free(family);
 	return true;
 }
 

@@ -94,7 +94,7 @@ void record_start(struct recorder *r, const struct engine *e, const char *comman
 	fprintf(r->mem, ", \"start\": \"%s\", \"start_epoch\": %.3f, \"command\": ", when, start);
 	batch_json_string(r->mem, command ? command : "");
 	fprintf(r->mem, ", \"tracking\": \"%s\", \"pid\": %d, \"delay\": %g", engine_tracking(e, NULL),
-		(int)e->job.pid, e->opt->delay);
+		(int)engine_job(e)->pid, engine_options(e)->delay);
 	line_end(r);
 	record_full(r);
 }
@@ -111,7 +111,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 /* The rows in tree order, as batch prints them. */
 static size_t tree_now(struct recorder *r)
 {
-	return family_tree(&r->e->fam, false, &r->trows, &r->tcap);
+	return family_tree(engine_family(r->e), false, &r->trows, &r->tcap);
 }
 
 static void rows_reserve(struct recorder *r, size_t n)
@@ -164,7 +164,7 @@ void record_full(struct recorder *r)
 	FILE *f = xopen_memstream(&buf, &size);
 	rows_reserve(r, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct member *m = &e->fam.m[r->trows[i].member];
+		const struct member *m = &engine_family(e)->m[r->trows[i].member];
 		r->pids[i] = m->p.pid;
 		r->hashes[i] = row_json(f, &buf, m, r->trows[i].depth);
 	}
@@ -172,8 +172,7 @@ void record_full(struct recorder *r)
 	free(buf);
 	r->nrows = n;
 	r->job_hash = job_json_hash(e);
-	r->fam_gen = e->fam.gen;
-	r->eng_gen = e->gen;
+	r->gen = engine_generation(e);
 	r->last_full = engine_now(e);
 	r->changed_since_full = false;
 }
@@ -196,7 +195,7 @@ static void record_rows(struct recorder *r)
 	line_begin(r);
 	fputs("\"rows\": [", r->mem);
 	for (size_t i = 0; i < n; i++) {
-		const struct member *m = &e->fam.m[r->trows[i].member];
+		const struct member *m = &engine_family(e)->m[r->trows[i].member];
 		pids[i] = m->p.pid;
 		hashes[i] = row_json(f, &buf, m, r->trows[i].depth);
 		size_t o = pidmap_get(&old, m->p.pid);
@@ -240,18 +239,17 @@ static void record_rows(struct recorder *r)
 static void sync_lines(struct recorder *r)
 {
 	const struct engine *e = r->e;
-	if (r->next_event < eventlog_first(&e->log))
-		r->next_event = eventlog_first(&e->log);
-	for (; r->next_event < eventlog_next(&e->log) && !r->err; r->next_event++) {
+	if (r->next_event < eventlog_first(engine_events(e)))
+		r->next_event = eventlog_first(engine_events(e));
+	for (; r->next_event < eventlog_next(engine_events(e)) && !r->err; r->next_event++) {
 		line_begin(r);
 		fputs("\"event\": ", r->mem);
-		batch_json_event(r->mem, eventlog_get(&e->log, r->next_event));
+		batch_json_event(r->mem, eventlog_get(engine_events(e), r->next_event));
 		line_end(r);
 	}
-	if (e->fam.gen != r->fam_gen || e->gen != r->eng_gen) {
+	if (engine_generation(e) != r->gen) {
 		record_rows(r);
-		r->fam_gen = e->fam.gen;
-		r->eng_gen = e->gen;
+		r->gen = engine_generation(e);
 	}
 }
 

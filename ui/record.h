@@ -33,7 +33,7 @@ struct recorder {
 	unsigned long next_event;	/* the first event not written yet */
 	double floor;			/* no line from now on has an earlier "at" */
 	double last_full;		/* when the last full snapshot was written, or -1 */
-	unsigned long fam_gen, eng_gen;	/* what the rows and the job were written at */
+	unsigned long gen;		/* engine_generation when the rows and the job were written */
 	bool changed_since_full;
 	/* The rows as last written: pid and a hash of its JSON, in the order written. */
 	pid_t *pids;

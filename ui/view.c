@@ -194,7 +194,7 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	const char *cs = nl_langinfo(CODESET);
 	v->utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	v->force = true;
-	v->tty = e && e->opt && e->opt->tty;
+	v->tty = e && engine_options(e) && engine_options(e)->tty;
 
 	/* cbreak, not raw: Ctrl+C stays a signal, which the engine routes to the job. */
 	cbreak();
@@ -210,7 +210,7 @@ struct view *view_open(const struct engine *e, char *err, size_t errlen)
 	view_colors(v);
 	getmaxyx(stdscr, v->h, v->w);
 	v->detail = detail_new();
-	v->wide = e->opt && e->opt->wide;
+	v->wide = engine_options(e) && engine_options(e)->wide;
 	/* Clicks select a row, the wheel scrolls; a terminal without a mouse loses nothing. */
 	mouseinterval(0);
 	if (mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0)
@@ -424,13 +424,13 @@ static void view_rule(struct view *v, int y, const char *title)
 
 static const struct member *view_member(const struct engine *e, const struct view *v, size_t row)
 {
-	return &e->fam.m[v->rows[row].member];
+	return &engine_family(e)->m[v->rows[row].member];
 }
 
 /* Find the selected process again by identity; when it has left the table, keep its place. */
 static void view_sync(struct view *v, const struct engine *e)
 {
-	v->nrows = family_tree(&e->fam, true, &v->rows, &v->cap);
+	v->nrows = family_tree(engine_family(e), true, &v->rows, &v->cap);
 	if (v->nrows == 0) {
 		v->sel = 0;
 		v->top = 0;
@@ -440,7 +440,7 @@ static void view_sync(struct view *v, const struct engine *e)
 	if (!v->sel_set) {
 		/* At start, the job's first process. */
 		for (size_t r = 0; r < v->nrows && !found; r++)
-			if (view_member(e, v, r)->p.pid == e->job.pid) {
+			if (view_member(e, v, r)->p.pid == engine_job(e)->pid) {
 				v->sel = r;
 				found = true;
 			}
@@ -575,7 +575,7 @@ static int view_track_status(struct view *v, const struct engine *e, int n)
 	const char *why;
 	const char *how = engine_tracking(e, &why);
 	/* Neither once the family is killed: its emptied cgroup may still say frozen. */
-	bool frozen = engine_frozen(e), freezing = !frozen && !e->frozen && e->freeze_wanted && family_running(&e->fam);
+	bool frozen = engine_frozen(e), freezing = engine_freezing(e);
 	if (n > 0 && (size_t)n < sizeof v->line && (frozen || freezing))
 		n += snprintf(v->line + n, sizeof v->line - (size_t)n, " | %s", frozen ? "FROZEN" : "freezing");
 	if (n > 0 && (size_t)n < sizeof v->line)
@@ -593,13 +593,13 @@ static bool key_has_cgroup(const struct engine *e)
 
 static bool key_can_relaunch(const struct engine *e)
 {
-	return !(e->opt && e->opt->pid > 0);
+	return !(engine_options(e) && engine_options(e)->pid > 0);
 }
 
 /* Ctrl+] hands the keyboard to the job's terminal: there is one only with --tty. */
 static bool key_has_tty(const struct engine *e)
 {
-	return e->opt && e->opt->tty;
+	return engine_options(e) && engine_options(e)->tty;
 }
 
 /* The key bar's entries, in the order shown: a full and a short form, and the predicate
@@ -663,7 +663,7 @@ static void view_keybar(const struct engine *e, char *buf, size_t len, int width
 
 static void view_draw_header(struct view *v, const struct engine *e, const struct layout *L)
 {
-	const struct job *j = &e->job;
+	const struct job *j = engine_job(e);
 	char state[320], why[256], cmd[ESCAPE_COMMAND_MAX + 1];
 	if (j->failure) {
 		escape_str(j->failure, why, sizeof why);
@@ -684,23 +684,23 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 	if (L->status_y >= 0) {
 		/* The counts are the rows': a row marked [orphan] is one family_member_orphan counts,
 		 * a zombie among them too (it is counted defunct, not alive). */
-		size_t nrunning = family_running(&e->fam), orphans = family_orphans(&e->fam), defunct = 0;
-		for (size_t i = 0; i < e->fam.n; i++)
-			defunct += e->fam.m[i].alive && !family_member_running(&e->fam.m[i]);
+		size_t nrunning = family_running(engine_family(e)), orphans = family_orphans(engine_family(e)), defunct = 0;
+		for (size_t i = 0; i < engine_family(e)->n; i++)
+			defunct += engine_family(e)->m[i].alive && !family_member_running(&engine_family(e)->m[i]);
 		char zombies[32] = "";
 		if (defunct)
 			snprintf(zombies, sizeof zombies, ", %zu defunct", defunct);
-		const struct options *o = e->opt;
+		const struct options *o = engine_options(e);
 		const char *group = o && o->pid > 0 ? "attached" : (o && o->same_group ? "same group" : "new group");
 		int n = snprintf(v->line, sizeof v->line,
 				 "signal %s | %s | forwarding %s | subreaper %s | %zu alive%s, %zu orphan%s",
-				 signame(e->sig), group, o && o->no_forward ? "off" : "on",
-				 e->subreaper ? "on" : "off", nrunning, zombies, orphans, orphans == 1 ? "" : "s");
+				 signame(engine_signal(e)), group, o && o->no_forward ? "off" : "on",
+				 engine_subreaper(e) ? "on" : "off", nrunning, zombies, orphans, orphans == 1 ? "" : "s");
 		n = view_track_status(v, e, n);
 		/* POSIX orphaned process groups among the living: job control can no longer reach
 		 * them. One is named; many are counted (the log names only those with stopped members). */
 		pid_t one = 0;
-		size_t ngroups = family_orphaned_groups(&e->fam, &one);
+		size_t ngroups = family_orphaned_groups(engine_family(e), &one);
 		if (ngroups == 1 && n > 0 && (size_t)n < sizeof v->line)
 			snprintf(v->line + n, sizeof v->line - (size_t)n, " | orphaned group %d", (int)one);
 		else if (ngroups > 1 && n > 0 && (size_t)n < sizeof v->line)
@@ -755,7 +755,7 @@ static void view_table_line(struct view *v, int y, const char *s, attr_t attr, s
 static void view_draw_member(struct view *v, const struct engine *e, size_t r, int y)
 {
 	const struct tree_row *row = &v->rows[r];
-	const struct member *m = &e->fam.m[row->member];
+	const struct member *m = &engine_family(e)->m[row->member];
 	columns_prefix(m, v->wide, v->prefix, sizeof v->prefix);
 	columns_guide(row, v->utf8, v->guide, sizeof v->guide);
 	columns_cell(COL_COMMAND, m, v->cell, sizeof v->cell);
@@ -814,7 +814,7 @@ static void view_draw_table_at(struct view *v, const struct engine *e, const str
 		return;
 	view_scroll(v);
 	if (v->nrows == 0) {
-		const char *why = e->job.pid > 0 && !e->job.running ? "the family is gone: r relaunches the job, q quits"
+		const char *why = engine_job(e)->pid > 0 && !engine_job(e)->running ? "the family is gone: r relaunches the job, q quits"
 								      : "no process seen yet";
 		view_row(v, L->body_y, why, A_DIM, 0);
 		return;
@@ -883,14 +883,14 @@ static void view_draw_log(struct view *v, const struct engine *e, const struct l
 {
 	if (L->log_y < 0)
 		return;
-	unsigned long first = eventlog_first(&e->log), next = eventlog_next(&e->log);
+	unsigned long first = eventlog_first(engine_events(e)), next = eventlog_next(engine_events(e));
 	unsigned long top = pane_window(&v->panes[FOCUS_EVENTS], first, next, first, L->log_h);
 	v->log_title_y = L->log_y;
 	pane_title(v, FOCUS_EVENTS, "events", top, first ? first - 1 : 0, next, L->log_h);
 	char text[EVENT_TEXT_LEN];
 	int y = L->log_y + 1;
 	for (unsigned long s = top; s < next && y <= L->log_y + L->log_h; s++) {
-		const struct event *ev = s >= first ? eventlog_get(&e->log, s) : NULL;
+		const struct event *ev = s >= first ? eventlog_get(engine_events(e), s) : NULL;
 		if (!ev) {
 			/* The events before the cap: said, with how many. */
 			snprintf(v->line, sizeof v->line, "         %lu earlier event%s dropped (the pane keeps the last %d)",
@@ -923,9 +923,9 @@ static void view_draw_log(struct view *v, const struct engine *e, const struct l
 /* --tty: the pane is the job's terminal's screen; its title says where keys go. */
 static void view_draw_terminal(struct view *v, const struct engine *e, const struct layout *L)
 {
-	const struct outbuf *ob = &e->out;
+	const struct outbuf *ob = engine_output(e);
 	char title[256];
-	snprintf(title, sizeof title, " terminal %s: %zu lines, %llu bytes%s | keys go to %s ", e->job.tty_name,
+	snprintf(title, sizeof title, " terminal %s: %zu lines, %llu bytes%s | keys go to %s ", engine_job(e)->tty_name,
 		 ob->count, ob->bytes, engine_tty_open(e) ? "" : " (closed)",
 		 v->keys_to_job ? "the job's terminal (Ctrl+] takes them back)" : "orphanage (Ctrl+] gives them to the job)");
 	view_rule(v, L->out_y, title);
@@ -967,7 +967,7 @@ static void view_draw_output(struct view *v, const struct engine *e, const struc
 		view_draw_terminal(v, e, L);
 		return;
 	}
-	const struct outbuf *ob = &e->out;
+	const struct outbuf *ob = engine_output(e);
 	unsigned long next = ob->count, first = ob->count - outbuf_held(ob);
 	unsigned long top = pane_window(&v->panes[FOCUS_OUTPUT], first, next, first, L->out_h);
 	char name[96];
@@ -990,11 +990,11 @@ static void view_draw_output(struct view *v, const struct engine *e, const struc
 static void pane_range(const struct engine *e, int focus, unsigned long *lo, unsigned long *first, unsigned long *next)
 {
 	if (focus == FOCUS_EVENTS) {
-		*first = eventlog_first(&e->log);
-		*next = eventlog_next(&e->log);
+		*first = eventlog_first(engine_events(e));
+		*next = eventlog_next(engine_events(e));
 	} else {
-		*first = e->out.count - outbuf_held(&e->out);
-		*next = e->out.count;
+		*first = engine_output(e)->count - outbuf_held(engine_output(e));
+		*next = engine_output(e)->count;
 	}
 	*lo = *first ? *first - 1 : 0;
 }
@@ -1024,16 +1024,16 @@ static void pane_scroll(struct view *v, const struct engine *e, long delta)
 static const char *pane_text(struct view *v, const struct engine *e, unsigned long a, char *buf, size_t len)
 {
 	if (v->search_focus == FOCUS_EVENTS) {
-		const struct event *ev = eventlog_get(&e->log, a);
+		const struct event *ev = eventlog_get(engine_events(e), a);
 		char text[EVENT_TEXT_LEN];
 		buf[0] = '\0';
 		if (ev)
 			escape_str(event_render(ev, text, sizeof text), buf, len);
 		return buf;
 	}
-	if (a < e->out.count - outbuf_held(&e->out))
+	if (a < engine_output(e)->count - outbuf_held(engine_output(e)))
 		return "";
-	return output_text(v, &e->out, a);
+	return output_text(v, engine_output(e), a);
 }
 
 /* Search the pane: the newest line older than its top that holds text, brought to the top. */
@@ -1197,7 +1197,7 @@ static void view_draw_menu(struct view *v, const struct engine *e)
 	lines[0] = text[0];
 	int n = 1, hl = -1;
 	for (int s = v->menu_top + 1; s <= v->menu_top + room; s++, n++) {
-		snprintf(text[n], sizeof text[n], "%c %2d  %s", s == e->sig ? '*' : ' ', s, signame(s));
+		snprintf(text[n], sizeof text[n], "%c %2d  %s", s == engine_signal(e) ? '*' : ' ', s, signame(s));
 		lines[n] = text[n];
 		if (s == v->menu_sel)
 			hl = n;
@@ -1214,12 +1214,12 @@ void view_draw(struct view *v, const struct engine *e)
 		v->force = true;
 	if (!v->force && gen == v->drawn_gen) {
 		/* A job writing fast must not cost a frame per read: output alone redraws at most 20 times a second. */
-		if (e->out.bytes == v->drawn_bytes || now - v->drawn_at < VIEW_THROTTLE)
+		if (engine_output(e)->bytes == v->drawn_bytes || now - v->drawn_at < VIEW_THROTTLE)
 			return;
 	}
 	v->force = false;
 	v->drawn_gen = gen;
-	v->drawn_bytes = e->out.bytes;
+	v->drawn_bytes = engine_output(e)->bytes;
 	v->drawn_at = now;
 
 	getmaxyx(stdscr, v->h, v->w);
@@ -1697,7 +1697,7 @@ static struct action view_live_key(struct view *v, const struct engine *e, int c
 	case 's':
 		v->menu = true;
 		v->menu_typed = 0;
-		v->menu_sel = e->sig >= 1 && e->sig <= VIEW_MENU_SIGNALS ? e->sig : SIGKILL;
+		v->menu_sel = engine_signal(e) >= 1 && engine_signal(e) <= VIEW_MENU_SIGNALS ? engine_signal(e) : SIGKILL;
 		break;
 	case 'r':
 		return view_act(ACT_RELAUNCH);

@@ -270,6 +270,10 @@ static void test_harmless_signal_sets_no_watch(void **state)
 	struct action set = { .kind = ACT_SET_SIGNAL, .sig = SIGCONT };
 	engine_act(&f->e, &set);
 	act(f, ACT_KILL_GROUP, ROOT);
+	/* The group kill was sent, through one call, and said so... */
+	assert_int_equal(signals_sent, 1);
+	assert_true(fixture_has_event_text(&f->e.log, "SIGCONT -> group 1000: 4 processes"));
+	/* ...but no survivor check waits for it. */
 	assert_true(engine_next_wake(&f->e) < 0);
 }
 

@@ -2,6 +2,7 @@
 
 #include "inspect.h"
 #include "pidmap.h"
+#include "procfs.h"
 #include "readfile.h"
 #include "scan.h"
 #include "sigmask.h"
@@ -246,62 +247,37 @@ static unsigned long page_kb(void)
 	return size >= 1024 ? (unsigned long)size / 1024 : 4;
 }
 
-/* Parse /proc/PID/stat: the comm in parentheses may hold anything, so fields are counted
- * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start; with all, also
- * tty_nr, tpgid, cputicks, rss, nice, nlwp and the memory layout (a quick read). */
-static bool parse_stat(char *buf, struct proc *p, bool all)
+/* Parse /proc/PID/stat (procfs_parse_stat): fills pid, comm, state, ppid, pgid, sid and
+ * start; with all, also tty_nr, tpgid, cputicks, rss, nice, nlwp and the memory layout (a
+ * quick read). */
+static bool parse_stat(const char *buf, size_t len, struct proc *p, bool all)
 {
-	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
-	if (!lp || !rp || rp < lp || rp[1] != ' ' || !rp[2])
+	struct procfs_stat st;
+	if (!procfs_parse_stat(buf, len, &st, all ? STAT_FIELDS : 22 - 4 + 1) || st.n < 22 - 4 + 1)
 		return false;
-	p->pid = (pid_t)strtol(buf, NULL, 10);
-	size_t clen = (size_t)(rp - lp - 1);
-	if (clen >= sizeof p->comm)
-		clen = sizeof p->comm - 1;
-	memcpy(p->comm, lp + 1, clen);
-	p->comm[clen] = '\0';
-	p->state = rp[2];
-	/* Fields 4 on are numbers: v[k] is field k + 4 (ppid is field 4, start time 22). */
-	unsigned long long v[STAT_FIELDS];
-	char *q = rp + 3;
-	int n = 0;
-	int want = all ? STAT_FIELDS : 22 - 4 + 1;
-	/* By hand: strtoll was a tenth of a refresh of a big family. Negative numbers (nice,
-	 * tpgid -1) wrap, as the casts below undo. */
-	while (n < want) {
-		while (*q == ' ')
-			q++;
-		bool neg = *q == '-';
-		q += neg;
-		if (*q < '0' || *q > '9')
-			break;
-		unsigned long long x = 0;
-		while (*q >= '0' && *q <= '9')
-			x = x * 10 + (unsigned long long)(*q++ - '0');
-		v[n++] = neg ? 0 - x : x;
-	}
-	if (n < 22 - 4 + 1)
-		return false;
-	p->ppid = (pid_t)v[0];
-	p->pgid = (pid_t)v[1];
-	p->sid = (pid_t)v[2];
-	p->start = v[22 - 4];
+	p->pid = st.pid;
+	copy_str(p->comm, sizeof p->comm, st.comm);
+	p->state = st.state;
+	p->ppid = (pid_t)PROCFS_FIELD(&st, 4);
+	p->pgid = (pid_t)PROCFS_FIELD(&st, 5);
+	p->sid = (pid_t)PROCFS_FIELD(&st, 6);
+	p->start = PROCFS_FIELD(&st, 22);
 	if (!all)
 		return true;
-	p->tty_nr = (int)v[7 - 4];
-	p->tpgid = (pid_t)v[8 - 4];
-	p->cputicks = v[14 - 4] + v[15 - 4];
-	p->rss_kb = (unsigned long)v[24 - 4] * page_kb();
-	p->nice = (int)v[19 - 4];
-	p->nlwp = (int)v[20 - 4];
+	p->tty_nr = (int)PROCFS_FIELD(&st, 7);
+	p->tpgid = (pid_t)PROCFS_FIELD(&st, 8);
+	p->cputicks = PROCFS_FIELD(&st, 14) + PROCFS_FIELD(&st, 15);
+	p->rss_kb = (unsigned long)PROCFS_FIELD(&st, 24) * page_kb();
+	p->nice = (int)PROCFS_FIELD(&st, 19);
+	p->nlwp = (int)PROCFS_FIELD(&st, 20);
 	/* Code, stack (26-28), then data, break, arguments, environment (45-51), mixed: any
 	 * exec changes them; /proc shows 0 for the stack to whoever may not trace it. */
 	p->layout = 0;
-	if (n == STAT_FIELDS && v[28 - 4] != 0) {
+	if (st.n >= STAT_FIELDS && PROCFS_FIELD(&st, 28) != 0) {
 		static const int fields[] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
 		unsigned long long h = 1469598103934665603ull;
 		for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-			h = (h ^ v[fields[i] - 4]) * 1099511628211ull;
+			h = (h ^ PROCFS_FIELD(&st, fields[i])) * 1099511628211ull;
 		p->layout = h ? h : 1;
 	}
 	return true;
@@ -313,7 +289,8 @@ static bool read_stat(pid_t pid, struct proc *p, bool all)
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	memset(p, 0, sizeof *p);
-	return readfile_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
+	ssize_t n = readfile_small(path, buf, sizeof buf);
+	return n > 0 && parse_stat(buf, (size_t)n, p, all);
 }
 
 static void machine_found(struct snapshot *out, const struct proc *p)
@@ -381,7 +358,8 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
 		sc->n_pass_reads++;
 		/* A process that exits meanwhile is simply not read. */
-		if (readfile_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p, false))
+		ssize_t len = readfile_small(path, buf, sizeof buf);
+		if (len <= 0 || !parse_stat(buf, (size_t)len, &p, false))
 			continue;
 		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
 		seen_push(sc, &now);
@@ -488,7 +466,7 @@ static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p)
 		if (r > 0) {
 			buf[r] = '\0';
 			memset(p, 0, sizeof *p);
-			return parse_stat(buf, p, true);
+			return parse_stat(buf, (size_t)r, p, true);
 		}
 		held_close(h);
 	}

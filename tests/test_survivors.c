@@ -18,6 +18,7 @@
 
 #include "engine.h"
 #include "fixture.h"
+#include "fixture_file.h"
 #include "source_cgroup.h"
 #include "fixture_engine.h"
 #include "xalloc.h"
@@ -319,12 +320,7 @@ static bool event_holds(const struct eventlog *log, const char *needle)
 
 static void cg_put(const char *name, const char *text)
 {
-	char path[128];
-	snprintf(path, sizeof path, "%s/%s", cg_dir, name);
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
+	fixture_write_file(cg_dir, name, text);
 }
 
 static char *cg_get(const char *name, char *buf, size_t len)

@@ -1,6 +1,7 @@
 /* --check, the leak check for CI: the job runs; once its first process exits (or a
  * signal cuts it short) a grace period lets the rest of the family end; what still runs
- * then is leaked, reported, and --on-exit applies. No /proc, no clock: callers pass both. */
+ * then is leaked, reported, and --on-exit applies. The decisions read no clock: callers
+ * pass the time; check_collect takes one last look at /proc through the engine. */
 #ifndef ORPHANAGE_CHECK_H
 #define ORPHANAGE_CHECK_H
 

@@ -48,7 +48,7 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->clock = p->clock ? p->clock : monotonic;
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
 	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
-	e->read_masks = p->read_masks ? p->read_masks : sigmask_read;
+	e->read_masks = p->read_masks;	/* NULL: through the scanner (engine_read_masks) */
 	e->t0 = e->clock();
 	snprintf(e->tracking, sizeof e->tracking, "scan");
 	snprintf(e->no_cgroup, sizeof e->no_cgroup, "none was made");

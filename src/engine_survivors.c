@@ -1,7 +1,10 @@
 /* Survivors: a moment after a kill, each member the signal was meant for, or that lives on
  * beside it, that is still running is named in the event log with why it survived. The
- * look happens from the loop's timer (engine_wake), so a kill never waits for its effect;
- * the same timer serves the tree kill's settle and the cgroup kill's count. */
+ * look happens from the loop's timer (engine_wake), not in a sleep: a kill returns at once
+ * and its effect is looked at later; the same timer serves the tree kill's settle and the
+ * cgroup kill's count. (The engine may still wait elsewhere: engine_start waits up to
+ * 0.1 s for a job that renames itself.) This file also holds the signal-mask reads
+ * (engine_read_masks) and that timer (engine_next_wake, engine_wake). */
 #include "config.h"
 
 #include "engine_int.h"
@@ -247,11 +250,12 @@ bool engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 		struct sigmasks old = m->masks;
 		int old_err = m->masks_err;
 		bool first = m->masks_at == 0;
-		if (e->read_masks == sigmask_read && e->scan->masks) {
+		if (!e->read_masks && e->scan->masks) {
 			/* Through the scanner's held file: it names the process we know. */
 			m->masks_err = e->scan->masks(e->scan_self, m->p.pid, m->p.start, &m->masks);
 		} else {
-			m->masks_err = e->read_masks(m->p.pid, &m->masks);
+			/* A test's reader, or /proc/PID/status by path when the scanner has none. */
+			m->masks_err = (e->read_masks ? e->read_masks : sigmask_read)(m->p.pid, &m->masks);
 			/* The pid may be another process now: masks are kept only for the one we know. */
 			if (!m->masks_err && e->scan->start_time(e->scan_self, m->p.pid) != m->p.start)
 				m->masks_err = ESRCH;

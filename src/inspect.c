@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "inspect.h"
+#include "procfs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -25,43 +26,16 @@
 bool inspect_parse_stat(const char *text, size_t len, struct inspect_stat *out)
 {
 	memset(out, 0, sizeof *out);
-	const char *open = memchr(text, '(', len);
-	const char *close = NULL;
-	/* The name may hold ')' itself: the last one ends it. */
-	for (const char *p = text + len; p > text; p--)
-		if (p[-1] == ')') {
-			close = p - 1;
-			break;
-		}
-	if (!open || !close || close < open)
+	struct procfs_stat st;
+	if (!procfs_parse_stat(text, len, &st, 22 - 4 + 1) || st.n < 22 - 4 + 1)
 		return false;
-	size_t n = (size_t)(close - open - 1);
-	if (n >= sizeof out->comm)
-		n = sizeof out->comm - 1;
-	memcpy(out->comm, open + 1, n);
-	out->comm[n] = '\0';
-
-	char rest[512];
-	size_t rlen = (size_t)(text + len - (close + 1));
-	if (rlen >= sizeof rest)
-		rlen = sizeof rest - 1;
-	memcpy(rest, close + 1, rlen);
-	rest[rlen] = '\0';
-	/* Fields 3.. : state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-	 * cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime */
-	char state;
-	int ppid, pgid, sid;
-	long threads;
-	unsigned long long start;
-	if (sscanf(rest, " %c %d %d %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld %*s %llu", &state, &ppid,
-		   &pgid, &sid, &threads, &start) != 6)
-		return false;
-	out->state = state;
-	out->ppid = ppid;
-	out->pgid = pgid;
-	out->sid = sid;
-	out->threads = threads;
-	out->start_ticks = start;
+	snprintf(out->comm, sizeof out->comm, "%s", st.comm);
+	out->state = st.state;
+	out->ppid = (pid_t)PROCFS_FIELD(&st, 4);
+	out->pgid = (pid_t)PROCFS_FIELD(&st, 5);
+	out->sid = (pid_t)PROCFS_FIELD(&st, 6);
+	out->threads = (long)PROCFS_FIELD(&st, 20);
+	out->start_ticks = PROCFS_FIELD(&st, 22);
 	return true;
 }
 

@@ -1,7 +1,8 @@
 /* The details of one process, for the detail pane and JSON: what it runs, where, in what
  * state and why, its signal masks and its open files, with the family members holding the
- * other end of its pipes. Reads only regular /proc files and links: never blocks on a
- * fifo, and every size is bounded. Each field that cannot be read says why. */
+ * other end of its pipes. Opens /proc by path itself (not through the scanner's ops), only
+ * regular files and links: never blocks on a fifo, and every size is bounded. Each field
+ * that cannot be read says why. */
 #ifndef ORPHANAGE_INSPECT_H
 #define ORPHANAGE_INSPECT_H
 

@@ -2,7 +2,9 @@
 
 #include "job.h"
 #include "cgroup.h"
+#include "procfs.h"
 #include "pty.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -311,24 +313,13 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 	return 0;
 }
 
-/* The comm of pid (between the first '(' and the last ')' of its stat line) and the
- * stat fields after it, or -1 when pid is gone. */
-static int read_stat(pid_t pid, char *comm, size_t commlen, char *rest, size_t restlen)
+/* The stat line of pid up to its flags (field 9), or -1 when pid is gone. */
+static int read_stat(pid_t pid, struct procfs_stat *st)
 {
 	char file[64], buf[1024];
 	snprintf(file, sizeof file, "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(file, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
-	if (!open || !close || close < open)
-		return -1;
-	snprintf(comm, commlen, "%.*s", (int)(close - open - 1), open + 1);
-	snprintf(rest, restlen, "%s", close[1] ? close + 2 : "");
-	return 0;
+	ssize_t n = readfile_small(file, buf, sizeof buf);
+	return n > 0 && procfs_parse_stat(buf, (size_t)n, st, 9 - 4 + 1) ? 0 : -1;
 }
 
 /* The Tgid line of /proc/PID/status: the process a thread id belongs to, or -1. */
@@ -351,27 +342,23 @@ static pid_t read_tgid(pid_t pid)
 
 int job_check_attach(pid_t pid, char *err, size_t errlen)
 {
-	char comm[64], rest[960];
-	if (read_stat(pid, comm, sizeof comm, rest, sizeof rest) < 0)
+	struct procfs_stat st;
+	if (read_stat(pid, &st) < 0)
 		return 0;	/* gone: job_attach says so */
-	char state;
-	long ppid;
-	unsigned long flags = 0;
-	int fields = sscanf(rest, "%c %ld %*d %*d %*d %*d %lu", &state, &ppid, &flags);
 	/* A kernel thread has a pid but no process group or session of its own to signal. The
 	 * flag, not pid 2 or parent 2: in a pid namespace PID 2 can be any process. */
-	bool kthread = fields == 3 ? (flags & PF_KTHREAD) != 0 : (fields == 2 && ppid == 2);
+	bool kthread = st.n >= 9 - 4 + 1 ? (PROCFS_FIELD(&st, 9) & PF_KTHREAD) != 0
+					  : (st.n >= 1 && PROCFS_FIELD(&st, 4) == 2);
 	if (kthread) {
 		snprintf(err, errlen, "PID %d is a kernel thread (%s): it has no process group to signal", (int)pid,
-			 comm);
+			 st.comm);
 		return 1;
 	}
 	/* A thread id is found in /proc too, but it is not a process: name the one it is in. */
 	pid_t tgid = read_tgid(pid);
 	if (tgid > 0 && tgid != pid) {
-		char pcomm[64], prest[8];
-		if (read_stat(tgid, pcomm, sizeof pcomm, prest, sizeof prest) < 0)
-			snprintf(pcomm, sizeof pcomm, "?");
+		struct procfs_stat pst;
+		const char *pcomm = read_stat(tgid, &pst) == 0 ? pst.comm : "?";
 		snprintf(err, errlen, "PID %d is a thread of process %d (%s): watch -p %d", (int)pid, (int)tgid, pcomm,
 			 (int)tgid);
 		return 1;

@@ -2,8 +2,10 @@
 
 #include "inspect.h"
 #include "pidmap.h"
+#include "procfs.h"
 #include "readfile.h"
 #include "scan.h"
+#include "scan_path.h"
 #include "sigmask.h"
 #include "xalloc.h"
 
@@ -25,9 +27,6 @@
 #else
 #define VAL(rel, type, stack, info) ((void)(info), PIDS_VAL(rel, type, stack))
 #endif
-
-/* /proc/PID/stat's numeric fields read by a quick read: 4 (ppid) to 51 (env_end). */
-#define STAT_FIELDS (51 - 4 + 1)
 
 /* libproc2 takes at most this many pids in one select call. */
 #define SELECT_MAX 255
@@ -229,93 +228,6 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-unsigned long long scan_ticks_now(void)
-{
-	struct timespec ts;
-	long hz = sysconf(_SC_CLK_TCK);
-	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0 || hz <= 0)
-		return 0;
-	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
-	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
-}
-
-/* The page size in KiB, for stat's rss (in pages). */
-static unsigned long page_kb(void)
-{
-	long size = sysconf(_SC_PAGESIZE);
-	return size >= 1024 ? (unsigned long)size / 1024 : 4;
-}
-
-/* Parse /proc/PID/stat: the comm in parentheses may hold anything, so fields are counted
- * from the last ')'. Fills pid, comm, state, ppid, pgid, sid and start; with all, also
- * tty_nr, tpgid, cputicks, rss, nice, nlwp and the memory layout (a quick read). */
-static bool parse_stat(char *buf, struct proc *p, bool all)
-{
-	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
-	if (!lp || !rp || rp < lp || rp[1] != ' ' || !rp[2])
-		return false;
-	p->pid = (pid_t)strtol(buf, NULL, 10);
-	size_t clen = (size_t)(rp - lp - 1);
-	if (clen >= sizeof p->comm)
-		clen = sizeof p->comm - 1;
-	memcpy(p->comm, lp + 1, clen);
-	p->comm[clen] = '\0';
-	p->state = rp[2];
-	/* Fields 4 on are numbers: v[k] is field k + 4 (ppid is field 4, start time 22). */
-	unsigned long long v[STAT_FIELDS];
-	char *q = rp + 3;
-	int n = 0;
-	int want = all ? STAT_FIELDS : 22 - 4 + 1;
-	/* By hand: strtoll was a tenth of a refresh of a big family. Negative numbers (nice,
-	 * tpgid -1) wrap, as the casts below undo. */
-	while (n < want) {
-		while (*q == ' ')
-			q++;
-		bool neg = *q == '-';
-		q += neg;
-		if (*q < '0' || *q > '9')
-			break;
-		unsigned long long x = 0;
-		while (*q >= '0' && *q <= '9')
-			x = x * 10 + (unsigned long long)(*q++ - '0');
-		v[n++] = neg ? 0 - x : x;
-	}
-	if (n < 22 - 4 + 1)
-		return false;
-	p->ppid = (pid_t)v[0];
-	p->pgid = (pid_t)v[1];
-	p->sid = (pid_t)v[2];
-	p->start = v[22 - 4];
-	if (!all)
-		return true;
-	p->tty_nr = (int)v[7 - 4];
-	p->tpgid = (pid_t)v[8 - 4];
-	p->cputicks = v[14 - 4] + v[15 - 4];
-	p->rss_kb = (unsigned long)v[24 - 4] * page_kb();
-	p->nice = (int)v[19 - 4];
-	p->nlwp = (int)v[20 - 4];
-	/* Code, stack (26-28), then data, break, arguments, environment (45-51), mixed: any
-	 * exec changes them; /proc shows 0 for the stack to whoever may not trace it. */
-	p->layout = 0;
-	if (n == STAT_FIELDS && v[28 - 4] != 0) {
-		static const int fields[] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
-		unsigned long long h = 1469598103934665603ull;
-		for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-			h = (h ^ v[fields[i] - 4]) * 1099511628211ull;
-		p->layout = h ? h : 1;
-	}
-	return true;
-}
-
-/* One quick read of /proc/PID/stat into p; false when it is gone. */
-static bool read_stat(pid_t pid, struct proc *p, bool all)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	memset(p, 0, sizeof *p);
-	return readfile_small(path, buf, sizeof buf) > 0 && parse_stat(buf, p, all);
-}
-
 static void machine_found(struct snapshot *out, const struct proc *p)
 {
 	struct proc *slot = snapshot_add(out);
@@ -381,7 +293,8 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
 		sc->n_pass_reads++;
 		/* A process that exits meanwhile is simply not read. */
-		if (readfile_small(path, buf, sizeof buf) <= 0 || !parse_stat(buf, &p, false))
+		ssize_t len = readfile_small(path, buf, sizeof buf);
+		if (len <= 0 || !scan_parse_stat(buf, (size_t)len, &p, false))
 			continue;
 		struct seen now = { p.pid, p.ppid, p.pgid, p.sid, (unsigned long long)de->d_ino, false };
 		seen_push(sc, &now);
@@ -459,7 +372,7 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	copy_str(p->tty, sizeof p->tty, tty && *tty ? tty : "?");
 	p->euid = VAL(F_EUID, u_int, st, in);
 	p->cputicks = VAL(F_TICS, ull_int, st, in);
-	p->rss_kb = VAL(F_RSS, ul_int, st, in) * page_kb();
+	p->rss_kb = VAL(F_RSS, ul_int, st, in) * scan_page_kb();
 	p->nice = VAL(F_NICE, s_int, st, in);
 	p->locked = VAL(F_LOCKED, ul_int, st, in) != 0;
 	p->nlwp = VAL(F_NLWP, s_int, st, in);
@@ -473,7 +386,7 @@ static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p)
 {
 	struct held *h = held_get(sc, pid);
 	if (!h)
-		return read_stat(pid, p, true);
+		return scan_read_stat(pid, p, true);
 	char buf[1024];
 	for (int fresh = 0; fresh < 2; fresh++) {
 		if (h->stat_fd < 0) {
@@ -488,7 +401,7 @@ static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p)
 		if (r > 0) {
 			buf[r] = '\0';
 			memset(p, 0, sizeof *p);
-			return parse_stat(buf, p, true);
+			return scan_parse_stat(buf, (size_t)r, p, true);
 		}
 		held_close(h);
 	}
@@ -560,152 +473,6 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 	return 0;
 }
 
-static void pidvec_push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 32;
-		*v = xreallocarray(*v, *cap, sizeof **v);
-	}
-	(*v)[(*n)++] = pid;
-}
-
-/* Append the pids in a children file open as fd, read from its start; -1 on a read error. */
-static int parse_children_fd(int fd, pid_t **kids, size_t *n, size_t *cap)
-{
-	/* A thread with many children may overflow one buffer: read in pieces. */
-	char buf[4096];
-	char carry[16];
-	size_t ncarry = 0;
-	off_t off = 0;
-	for (;;) {
-		memcpy(buf, carry, ncarry);
-		size_t room = sizeof buf - 1 - ncarry;
-		ssize_t r = pread(fd, buf + ncarry, room, off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		off += r;
-		size_t len = ncarry + (size_t)r;
-		buf[len] = '\0';
-		ncarry = 0;
-		/* A /proc file gives all it has when there is room: a short read is the end. */
-		bool more = r > 0 && (size_t)r == room;
-		char *p = buf;
-		while (*p) {
-			char *end;
-			long v = strtol(p, &end, 10);
-			if (end == p) {
-				p++;
-				continue;
-			}
-			if (*end == '\0' && more && end - p < (long)sizeof carry) {
-				/* A number cut by the buffer's end: finish it with the next read. */
-				ncarry = (size_t)(end - p);
-				memcpy(carry, p, ncarry);
-				break;
-			}
-			if (v > 0)
-				pidvec_push(kids, n, cap, (pid_t)v);
-			p = end;
-		}
-		if (!more)
-			return 0;
-	}
-}
-
-/* Append the pids in one children file to the vector; -1 when it cannot be read. */
-static int read_children_file(const char *path, pid_t **kids, size_t *n, size_t *cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = parse_children_fd(fd, kids, n, cap);
-	close(fd);
-	return rc;
-}
-
-int scan_children(pid_t pid, pid_t **kids, size_t *n, size_t *cap)
-{
-	char path[64];
-	struct stat st;
-	snprintf(path, sizeof path, "/proc/%d/task", pid);
-	/* The task directory's link count is its threads plus 2: with one thread, its
-	 * children file is named without listing the directory. */
-	if (stat(path, &st) < 0)
-		return -1;
-	if (st.st_nlink == 3) {
-		char one[64];
-		snprintf(one, sizeof one, "/proc/%d/task/%d/children", pid, pid);
-		if (read_children_file(one, kids, n, cap) == 0)
-			return 0;
-	}
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	int rc = -1;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", pid, de->d_name);
-		if (read_children_file(path, kids, n, cap) == 0)
-			rc = 0;
-	}
-	closedir(d);
-	return rc;
-}
-
-/* The ppid (and start time) of pid from /proc/PID/stat, or -1 when it is gone. */
-static pid_t read_ppid(pid_t pid, unsigned long long *start)
-{
-	struct proc p;
-	if (!read_stat(pid, &p, false))
-		return -1;
-	if (start)
-		*start = p.start;
-	return p.ppid;
-}
-
-size_t scan_ancestors(pid_t pid, pid_t *out, size_t max)
-{
-	size_t n = 0;
-	while (n < max && pid > 1) {
-		pid = read_ppid(pid, NULL);
-		if (pid <= 0)
-			break;
-		out[n++] = pid;
-	}
-	return n;
-}
-
-bool scan_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/comm", pid);
-	if (readfile_small(path, buf, len) <= 0)
-		return false;
-	buf[strcspn(buf, "\n")] = '\0';
-	return true;
-}
-
-unsigned long long scan_start_time(pid_t pid)
-{
-	unsigned long long start = 0;
-	if (read_ppid(pid, &start) < 0)
-		return 0;
-	return start;
-}
-
-long scan_pid_max(void)
-{
-	char buf[32];
-	long max = 0;
-	if (readfile_small("/proc/sys/kernel/pid_max", buf, sizeof buf) > 0)
-		max = strtol(buf, NULL, 10);
-	return max > 0 ? max : 32768;
-}
-
 static int sys_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx,
 		       struct snapshot *out)
 {
@@ -734,7 +501,7 @@ static int held_children(struct scanner *sc, pid_t pid, bool one, pid_t **kids, 
 	if (one && h->kids_fd >= 0) {
 		/* One thread, as just read: its children file alone. */
 		size_t had = *n;
-		if (parse_children_fd(h->kids_fd, kids, n, cap) == 0)
+		if (scan_parse_children(h->kids_fd, kids, n, cap) == 0)
 			return 0;
 		*n = had;
 	}
@@ -755,7 +522,7 @@ static int held_children(struct scanner *sc, pid_t pid, bool one, pid_t **kids, 
 		h->kids_fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	size_t had = *n;
-	if (h->kids_fd >= 0 && parse_children_fd(h->kids_fd, kids, n, cap) == 0)
+	if (h->kids_fd >= 0 && scan_parse_children(h->kids_fd, kids, n, cap) == 0)
 		return 0;
 	*n = had;
 	held_close(h);

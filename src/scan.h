@@ -1,4 +1,6 @@
-/* The one seam to the OS for reading processes: libproc2 and /proc in, plain structs out. */
+/* The scanner: libproc2 and /proc in, plain structs out, through struct scan_ops so a test
+ * can give a hand-made /proc. Not yet the only seam: inspect.c, sigmask.c, cgroup.c,
+ * source_events.c and job.c still open some /proc and cgroup files by path. */
 #ifndef ORPHANAGE_SCAN_H
 #define ORPHANAGE_SCAN_H
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "source_events.h"
+#include "procfs.h"
 #include "readfile.h"
 #include "xalloc.h"
 
@@ -332,16 +333,13 @@ bool source_events_proc_name(pid_t pid, bool exited, char out[16])
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if (readfile_small(path, buf, sizeof buf) <= 0)
+	ssize_t n = readfile_small(path, buf, sizeof buf);
+	struct procfs_stat st;
+	if (n <= 0 || !procfs_parse_stat(buf, (size_t)n, &st, 0))
 		return false;
-	char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
+	if (exited && st.state != 'Z')
 		return false;
-	char state = close_paren[2];
-	if (exited && state != 'Z')
-		return false;
-	*close_paren = '\0';
-	snprintf(out, 16, "%.15s", open_paren + 1);
+	snprintf(out, 16, "%.15s", st.comm);
 	return true;
 }
 

@@ -130,22 +130,29 @@ say "ok: c kills a forking family and its setsid escapee at once"
 # 3. z: a busy loop runs no CPU time while frozen (the header says FROZEN, its row is
 #    marked), runs again once thawed; quitting a frozen family thaws it and ends it.
 ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+# Has pid run past T0 ticks of CPU time?
+ran_past() { [ "$(ticks "$1")" -gt "$2" ]; }
+# Has the kernel frozen every process of the cgroup (not only been asked to)?
+cg_frozen() { grep -qx 'frozen 1' "$cg/cgroup.events"; }
+# Has pid lived at least MS milliseconds (its age from /proc, against the clock of boot)?
+older_than() {
+	awk -v st="$(start_time "$1")" -v ms="$2" -v hz="$(getconf CLK_TCK)" \
+		'{ exit !($1 * 1000 - st * 1000 / hz >= ms) }' /proc/uptime
+}
 launch -d 0.5 -- sh -c 'while :; do :; done'
 await_row busy 10 ':[0-9][0-9] . sh -c while'
 tmux_keys z
 wait_screen 10 'FROZEN'
 wait_screen 5 '\[frozen\] sh -c while'
+wait_until 5 cg_frozen || fail "the kernel did not freeze $cg: $(cat "$cg/cgroup.events")"
 t0=$(ticks "$busy")
-sleep 0.5
-t1=$(ticks "$busy")
-[ "$t0" = "$t1" ] || fail "frozen, the busy loop still ran: $t0 -> $t1 ticks"
+# Frozen, it runs no more: a second in which its CPU time would grow by ~100 ticks.
+! wait_until 1 ran_past "$busy" "$t0" || fail "frozen, the busy loop still ran: $t0 -> $(ticks "$busy") ticks"
 tmux_keys z
 wait_until 10 eval '! screen_has FROZEN' || fail "z did not thaw:
 $(screen)"
 t0=$(ticks "$busy")
-sleep 0.5
-t1=$(ticks "$busy")
-[ "$t1" -gt "$t0" ] || fail "thawed, the busy loop did not run: $t0 -> $t1 ticks"
+wait_until 10 ran_past "$busy" "$t0" || fail "thawed, the busy loop did not run: $t0 -> $(ticks "$busy") ticks"
 tmux_keys z
 wait_screen 10 'FROZEN'
 quit_clean
@@ -157,8 +164,8 @@ say "ok: z freezes and thaws the family; quitting thaws and ends it"
 mkfifo "$TMPD/go"
 launch -d 30 -- sh -c "read x <'$TMPD/go'; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do sleep 300 & done; echo >'$TMPD/ready'; wait"
 await_row job 10 ':[0-9][0-9] . sh -c read'
-# Past the quick looks the live view takes just after launching.
-sleep 0.5
+# Past the quick looks the live view takes just after launching (0.1 and 0.3 s in).
+wait_until 5 older_than "$job" 500 || fail "$job did not live 0.5 s"
 echo go >"$TMPD/go"
 wait_until 10 test -e "$TMPD/ready" || fail "the job did not fork its children"
 tmux_keys t

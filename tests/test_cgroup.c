@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fixture_file.h"
 #include "source_cgroup.h"
 
 static const char hybrid[] =
@@ -217,16 +218,6 @@ struct fx {
 	struct cgroup cg;
 };
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 static char *get(const char *dir, const char *name)
 {
 	static char buf[256];
@@ -267,13 +258,13 @@ static void test_members_include_cgroups_below(void **state)
 {
 	struct fx *fx = *state;
 	char sub[128], subsub[160], why[256];
-	put(fx->dir, "cgroup.procs", "100\n101\n");
+	fixture_write_file(fx->dir, "cgroup.procs", "100\n101\n");
 	snprintf(sub, sizeof sub, "%s/child", fx->dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
-	put(sub, "cgroup.procs", "200\n");
+	fixture_write_file(sub, "cgroup.procs", "200\n");
 	snprintf(subsub, sizeof subsub, "%s/deeper", sub);
 	assert_int_equal(mkdir(subsub, 0755), 0);
-	put(subsub, "cgroup.procs", "");
+	fixture_write_file(subsub, "cgroup.procs", "");
 	struct cgroup_pids p = { 0 };
 	assert_int_equal(cgroup_members(&fx->cg, &p, why, sizeof why), 0);
 	assert_int_equal(p.n, 3);
@@ -292,7 +283,7 @@ static void test_members_say_why(void **state)
 	assert_int_equal(cgroup_members(&fx->cg, &p, why, sizeof why), -1);
 	assert_non_null(strstr(why, "cgroup.procs"));
 	assert_non_null(strstr(why, fx->dir));
-	put(fx->dir, "cgroup.procs", "12\nnot a pid\n");
+	fixture_write_file(fx->dir, "cgroup.procs", "12\nnot a pid\n");
 	assert_int_equal(cgroup_members(&fx->cg, &p, why, sizeof why), -1);
 	assert_non_null(strstr(why, "not a list of pids"));
 	free(p.pid);
@@ -301,7 +292,7 @@ static void test_members_say_why(void **state)
 static void test_events_read_through_fd(void **state)
 {
 	struct fx *fx = *state;
-	put(fx->dir, "cgroup.events", "populated 1\nfrozen 1\n");
+	fixture_write_file(fx->dir, "cgroup.events", "populated 1\nfrozen 1\n");
 	int fd = cgroup_events_open(&fx->cg);
 	assert_true(fd >= 0);
 	struct cgroup_events ev;
@@ -309,7 +300,7 @@ static void test_events_read_through_fd(void **state)
 	assert_true(ev.populated);
 	assert_true(ev.frozen);
 	/* Read again from the start, as after a POLLPRI. */
-	put(fx->dir, "cgroup.events", "populated 0\nfrozen 0\n");
+	fixture_write_file(fx->dir, "cgroup.events", "populated 0\nfrozen 0\n");
 	assert_int_equal(cgroup_events_read(fd, &ev), 0);
 	assert_false(ev.populated);
 	assert_false(ev.frozen);
@@ -321,14 +312,14 @@ static void test_kill_counts_and_writes(void **state)
 	struct fx *fx = *state;
 	char why[256] = "", sub[128];
 	size_t count = 99;
-	put(fx->dir, "cgroup.procs", "5\n6\n7\n");
+	fixture_write_file(fx->dir, "cgroup.procs", "5\n6\n7\n");
 	snprintf(sub, sizeof sub, "%s/x", fx->dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
-	put(sub, "cgroup.procs", "8\n9\n");
+	fixture_write_file(sub, "cgroup.procs", "8\n9\n");
 	/* No cgroup.kill: an old kernel, said so, and the count is still right. */
 	assert_int_equal(cgroup_kill(&fx->cg, &count, why, sizeof why), -1);
 	assert_non_null(strstr(why, "5.14"));
-	put(fx->dir, "cgroup.kill", "");
+	fixture_write_file(fx->dir, "cgroup.kill", "");
 	assert_int_equal(cgroup_kill(&fx->cg, &count, why, sizeof why), 0);
 	assert_int_equal(count, 5);
 	assert_string_equal(get(fx->dir, "cgroup.kill"), "1");
@@ -340,7 +331,7 @@ static void test_kill_uncounted_still_kills(void **state)
 	char why[256] = "";
 	size_t count = 0;
 	/* cgroup.procs unreadable: the count is unknown, the kill goes out all the same. */
-	put(fx->dir, "cgroup.kill", "");
+	fixture_write_file(fx->dir, "cgroup.kill", "");
 	assert_int_equal(cgroup_kill(&fx->cg, &count, why, sizeof why), 0);
 	assert_true(count == SIZE_MAX);
 	assert_string_equal(get(fx->dir, "cgroup.kill"), "1");
@@ -352,7 +343,7 @@ static void test_freeze_writes(void **state)
 	char why[256] = "";
 	assert_int_equal(cgroup_freeze(&fx->cg, true, why, sizeof why), -1);
 	assert_non_null(strstr(why, "cgroup.freeze"));
-	put(fx->dir, "cgroup.freeze", "");
+	fixture_write_file(fx->dir, "cgroup.freeze", "");
 	assert_int_equal(cgroup_freeze(&fx->cg, true, why, sizeof why), 0);
 	assert_string_equal(get(fx->dir, "cgroup.freeze"), "1");
 	assert_int_equal(cgroup_freeze(&fx->cg, false, why, sizeof why), 0);
@@ -382,7 +373,7 @@ static void test_remove_names_what_is_left(void **state)
 	struct fx *fx = *state;
 	char why[256] = "";
 	/* A directory with files cannot be removed: the path is in the reason. */
-	put(fx->dir, "cgroup.procs", "");
+	fixture_write_file(fx->dir, "cgroup.procs", "");
 	assert_int_equal(cgroup_remove(&fx->cg, 0, why, sizeof why), -1);
 	assert_non_null(strstr(why, fx->dir));
 	assert_non_null(strstr(why, "left behind"));
@@ -404,11 +395,11 @@ static void test_source_vouches_what_the_cgroup_holds(void **state)
 {
 	struct fx *fx = *state;
 	char sub[128], why[256] = "";
-	put(fx->dir, "cgroup.events", "populated 1\nfrozen 0\n");
-	put(fx->dir, "cgroup.procs", "300\n301\n");
+	fixture_write_file(fx->dir, "cgroup.events", "populated 1\nfrozen 0\n");
+	fixture_write_file(fx->dir, "cgroup.procs", "300\n301\n");
 	snprintf(sub, sizeof sub, "%s/made-by-the-job", fx->dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
-	put(sub, "cgroup.procs", "400\n");
+	fixture_write_file(sub, "cgroup.procs", "400\n");
 	void *src = source_cgroup_open(&fx->cg, why, sizeof why);
 	assert_non_null(src);
 	short events = 0;
@@ -432,13 +423,13 @@ static void test_source_vouches_what_the_cgroup_holds(void **state)
 
 	/* 301 died; an unreadable list next time keeps what the cgroup last held. */
 	discovery_clear(&d);
-	put(fx->dir, "cgroup.procs", "300\n");
+	fixture_write_file(fx->dir, "cgroup.procs", "300\n");
 	source_cgroup_ops.discover(src, NULL, &d);
 	assert_false(source_cgroup_holds(src, 301));
 	assert_int_equal(pidmap_get(&d.vouched, 301), PIDMAP_NONE);
 	assert_int_equal(source_cgroup_count(src), 2);
 	discovery_clear(&d);
-	put(sub, "cgroup.procs", "garbage\n");
+	fixture_write_file(sub, "cgroup.procs", "garbage\n");
 	source_cgroup_ops.discover(src, NULL, &d);
 	assert_true(source_cgroup_holds(src, 400));
 	assert_int_equal(source_cgroup_count(src), 2);
@@ -451,20 +442,20 @@ static void test_source_events_ask_for_a_refresh(void **state)
 {
 	struct fx *fx = *state;
 	char why[256] = "";
-	put(fx->dir, "cgroup.events", "populated 1\nfrozen 0\n");
+	fixture_write_file(fx->dir, "cgroup.events", "populated 1\nfrozen 0\n");
 	void *src = source_cgroup_open(&fx->cg, why, sizeof why);
 	assert_non_null(src);
 	struct discovery d;
 	discovery_init(&d);
 	source_cgroup_ops.ready(src, POLLPRI, &d);
 	assert_false(d.refresh);
-	put(fx->dir, "cgroup.events", "populated 1\nfrozen 1\n");
+	fixture_write_file(fx->dir, "cgroup.events", "populated 1\nfrozen 1\n");
 	source_cgroup_ops.ready(src, POLLPRI, &d);
 	assert_true(d.refresh);
 	assert_true(source_cgroup_state(src).frozen);
 	discovery_clear(&d);
 	assert_false(d.refresh);
-	put(fx->dir, "cgroup.events", "populated 0\nfrozen 1\n");
+	fixture_write_file(fx->dir, "cgroup.events", "populated 0\nfrozen 1\n");
 	source_cgroup_ops.ready(src, POLLPRI | POLLERR, &d);
 	assert_true(d.refresh);
 	assert_false(source_cgroup_state(src).populated);

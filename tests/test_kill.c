@@ -715,7 +715,22 @@ static void test_kill_family_gone_is_no_refusal(void **state)
 {
 	struct fx *f = *state;
 	fake.pidfd_errno = ESRCH;
-	kill_family(&f->k, SIGTERM, "quitting", F_NOW);
+	unsigned long seq = f->log.next;
+	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting", F_NOW);
+	/* Every live member was tried through its own pidfd, the dead one was not... */
+	size_t tried = 0;
+	for (size_t i = 0; i < f->fam.n; i++) {
+		const struct member *m = &f->fam.m[i];
+		assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(m->p.pid)), m->alive ? 1 : 0);
+		tried += m->alive;
+	}
+	assert_int_equal(tried, 7);
+	assert_int_equal(fake.n, 7);
+	/* ...and a process already gone is neither sent, failed nor refused: no event. */
+	assert_int_equal(r.sent, 0);
+	assert_int_equal(r.failed, 0);
+	assert_int_equal(r.refused, 0);
+	assert_int_equal(f->log.next, seq);
 	assert_int_equal(member(f, 4242)->kill_errno, 0);
 }
 

@@ -139,15 +139,22 @@ static void test_family_refresh_leaves_the_machine_pass_for_later(void **state)
 	assert_false(engine_machine_pass_pending(&f->e));
 }
 
+/* The job ROOT (comm c0), its child 1001 (c1) and 1001's child 1002 (c2), read by one
+ * refresh at 0.5 s. */
+static void three_generations(struct fx *f, const char *c0, const char *c1, const char *c2)
+{
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, c0);
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, c1);
+	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, c2);
+	fixture_refresh(&f->e, 0.5);
+}
+
 /* A member gone from /proc is marked dead, with its exit line, and the change is said;
  * its row stays while its orphaned child lives. */
 static void test_member_that_exits_is_marked_dead(void **state)
 {
 	struct fx *f = *state;
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
-	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "child");
-	fixture_refresh(&f->e, 0.5);
+	three_generations(f, "sh", "sleep", "child");
 	unsigned long gen = engine_generation(&f->e);
 	assert_true(member(f, 1001)->alive);
 
@@ -301,10 +308,7 @@ static void test_arguments_rewritten_in_place(void **state)
 static void test_dead_member_files_are_dropped(void **state)
 {
 	struct fx *f = *state;
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
-	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "child");
-	fixture_refresh(&f->e, 0.5);
+	three_generations(f, "sh", "sleep", "child");
 	assert_int_equal(f->fp.forget_calls, 0);
 	fixture_proc_remove(&f->fp, 1001);
 	f->fp.procs.procs[1].ppid = 1;
@@ -469,10 +473,7 @@ static void test_complete_source_reads_no_children_files(void **state)
 {
 	struct fx *f = *state;
 	assert_true(engine_add_source(&f->e, &complete_ops, NULL));
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sh");
-	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "sleep");
-	fixture_refresh(&f->e, 0.5);
+	three_generations(f, "sh", "sh", "sleep");
 	assert_non_null(family_find(&f->e.fam, 1002));
 	unsigned long before = f->fp.children_calls;
 	fixture_refresh(&f->e, 1.5);

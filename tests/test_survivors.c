@@ -18,6 +18,7 @@
 
 #include "engine.h"
 #include "fixture.h"
+#include "fixture_file.h"
 #include "source_cgroup.h"
 #include "fixture_engine.h"
 #include "xalloc.h"
@@ -270,6 +271,10 @@ static void test_harmless_signal_sets_no_watch(void **state)
 	struct action set = { .kind = ACT_SET_SIGNAL, .sig = SIGCONT };
 	engine_act(&f->e, &set);
 	act(f, ACT_KILL_GROUP, ROOT);
+	/* The group kill was sent, through one call, and said so... */
+	assert_int_equal(signals_sent, 1);
+	assert_true(fixture_has_event_text(&f->e.log, "SIGCONT -> group 1000: 4 processes"));
+	/* ...but no survivor check waits for it. */
 	assert_true(engine_next_wake(&f->e) < 0);
 }
 
@@ -315,12 +320,7 @@ static bool event_holds(const struct eventlog *log, const char *needle)
 
 static void cg_put(const char *name, const char *text)
 {
-	char path[128];
-	snprintf(path, sizeof path, "%s/%s", cg_dir, name);
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
+	fixture_write_file(cg_dir, name, text);
 }
 
 static char *cg_get(const char *name, char *buf, size_t len)

@@ -12,6 +12,16 @@ TMUX_SIZE=80x24 tmux_launch -- sh -c "'sleep 300; : $long $MARK'"
 await_row job 10 ' sh -c sleep 300; : a+$'
 await_row kid 10 '─ sleep 300$'
 
+# Press KEY until PATTERN shows (30 presses at most, a moment apart), then wait for SHOWN.
+press_until() {
+	for _ in $(seq 30); do
+		screen_has "$1" && break
+		tmux_keys "$2"
+		sleep 0.1
+	done
+	wait_screen 5 "$3"
+}
+
 # 1. The key bar, the third line, fits and keeps help and quit.
 bar=$(screen | sed -n 3p)
 case $bar in *'? help'*'q quit'*) ;; *) fail "the key bar at 80 columns lost ? help or q quit: '$bar'" ;; esac
@@ -20,20 +30,10 @@ say "ok: the key bar at 80x24: $bar"
 # 2. Right until the command's tail shows; the header scrolled with it; Left back.
 screen_has "$MARK" && fail "the tail is on screen before any scroll:
 $(screen)"
-for _ in $(seq 30); do
-	screen_has "$MARK" && break
-	tmux_keys Right
-	sleep 0.1
-done
-wait_screen 5 "a $MARK"
+press_until "$MARK" Right "a $MARK"
 screen_has ' PPID  *PID  *PGID' && fail "the header did not scroll with the rows:
 $(screen)"
-for _ in $(seq 30); do
-	screen_has ' PPID  *PID  *PGID' && break
-	tmux_keys Left
-	sleep 0.1
-done
-wait_screen 5 '^ PPID  *PID  *PGID'
+press_until ' PPID  *PID  *PGID' Left '^ PPID  *PID  *PGID'
 screen_has "$MARK" && fail "Left did not scroll back:
 $(screen)"
 say "ok: Right shows the command's end, Left brings the columns back"

@@ -40,6 +40,14 @@ os.wait()
 	[ "$(awk '{print $5}' "/proc/$W/stat")" = "$L" ] || fail "$W is not in group $L"
 }
 
+# The group dies of the key (else fail with WHY); orphanage quits, and S goes too.
+group_gone_then_quit() {
+	wait_until 15 gone "$W" "$W2" "$L" || fail "$1"
+	tmux_quit_ok 10
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+	kill_ours KILL "$S"
+}
+
 # 1. -p on a worker: a lone Ctrl+C sends nothing, and says what a second would: SIGINT to
 #    group L, 3 processes, 2 of them outside the watched family. No false orphaned group.
 #    The key bar offers no r (nothing to relaunch) and no c or z (no cgroup with -p). q
@@ -73,10 +81,7 @@ tmux_keys C-c
 wait_screen 10 "Ctrl+C: nothing sent (-p)"
 tmux_keys C-c
 wait_screen 10 "SIGINT from the terminal routed to the job's group $L"
-wait_until 15 gone "$W" "$W2" "$L" || fail "the second Ctrl+C left the group alive"
-tmux_quit_ok 10
-tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-kill_ours KILL "$S"
+group_gone_then_quit "the second Ctrl+C left the group alive"
 say "ok: -p: a second Ctrl+C within 2 s sends it"
 
 # 3. A group kill counts every process it reached, watched or not.
@@ -85,10 +90,7 @@ tmux_launch -p "$W" -d 0.2
 wait_screen 10 "${JOB_ROW}sleep 300"
 tmux_keys g
 wait_screen 10 "SIGKILL -> group $L: 3 processes, 2 outside the family"
-wait_until 15 gone "$W" "$W2" "$L" || fail "g left the group alive"
-tmux_quit_ok 10
-tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-kill_ours KILL "$S"
+group_gone_then_quit "g left the group alive"
 say "ok: a group kill counts the 3 processes it reached"
 
 # 4. A tree kill of a family that ignores the signal waits up to 0.3 s for it to die before

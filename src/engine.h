@@ -51,7 +51,7 @@ struct engine_params {
 	/* A process read after a kill, for tests: NULL for inspect_read_survivor (/proc). */
 	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);
-	/* Signal masks, for tests: NULL for sigmask_read (/proc/PID/status). */
+	/* Signal masks, for tests: NULL to read them through the scanner (its held status file). */
 	int (*read_masks)(pid_t pid, struct sigmasks *out);
 };
 

@@ -87,7 +87,7 @@ if len(exits) != 1200 or len(set(exits)) != 1200:
     print("%d exits of its children (%d pids), not 1200" % (len(exits), len(set(exits))))
 mine = [e for e in evs if e["kind"] == "exit" and e["pid"] in set(forks)]
 # A status is never false. It may be unknown (no code, no signal, the words end in
-# "exited") for an exit that falls between the read of the kernel's events and the read
+# "exited") for an exit that falls between the read of the kernel events and the read
 # of /proc on a loaded machine: a few, never most.
 wrong = [e for e in mine if e.get("code", 0) != 0 or "signal" in e]
 unknown = [e for e in mine if "code" not in e and "signal" not in e]

@@ -405,14 +405,18 @@ table_rows() { screen | awk '/^ *PPID +PID +PGID/{t=1; next} /^──|^--/{t=0} 
 row_field() { table_rows | ROW_RE=$1 awk -v n="$2" '$0 ~ ENVIRON["ROW_RE"] {print $n; exit}'; }
 # shellcheck disable=SC2317 # called through wait_until
 has_row() { [ -n "$(row_field "$1" 2)" ]; }
+# has_row_pid PATTERN: like has_row, keeping the PID of the same capture in row_pid_ (a
+# second capture may fall in the middle of a repaint, as --same-group's at every refresh).
+# shellcheck disable=SC2317 # called through wait_until
+has_row_pid() {
+	row_pid_=$(row_field "$1" 2)
+	[ -n "$row_pid_" ]
+}
 # await_row VAR SECONDS PATTERN: wait for a table row matching PATTERN, set VAR to its
 # PID and track it; fail with the screen shown if it never comes.
 await_row() {
-	local row_pid_
-	wait_until "$2" has_row "$3" || fail "no table row matched '$3':
-$(screen)"
-	row_pid_=$(row_field "$3" 2)
-	[ -n "$row_pid_" ] || fail "the row matching '$3' went away:
+	local row_pid_=""
+	wait_until "$2" has_row_pid "$3" || fail "no table row matched '$3':
 $(screen)"
 	track "$row_pid_"
 	printf -v "$1" %s "$row_pid_"

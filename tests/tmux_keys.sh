@@ -82,8 +82,9 @@ execsleep_pids
 orph=$(orphanage_pid)
 track "$orph"
 [ -n "$orph" ] || fail "no orphanage process in the pane"
-[ "$(row_field "${JOB_ROW}execsleep\$" 3)" = "$(awk '{print $5}' /proc/"$orph"/stat)" ] ||
-	fail "--same-group: the job is not in orphanage's group"
+# shellcheck disable=SC2317 # called through wait_until (a capture may fall mid-repaint)
+in_orphanage_group() { [ "$(row_field "${JOB_ROW}execsleep\$" 3)" = "$(awk '{print $5}' /proc/"$orph"/stat)" ]; }
+wait_until 5 in_orphanage_group || fail "--same-group: the job is not in orphanage's group"
 tmux_keys g
 wait_screen 15 'one by one'
 wait_until 15 gone "$job" "$sl" || fail "g in --same-group left the job alive"

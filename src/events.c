@@ -212,7 +212,8 @@ void eventlog_commit(struct eventlog *log)
 {
 	if (log->depth == 0 || --log->depth > 0)
 		return;
-	qsort(log->staged, log->nstaged, sizeof *log->staged, by_time);
+	if (log->nstaged)
+		qsort(log->staged, log->nstaged, sizeof *log->staged, by_time);
 	for (size_t i = 0; i < log->nstaged; i++)
 		number(log, &log->staged[i]);
 	log->nstaged = 0;

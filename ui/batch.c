@@ -338,7 +338,8 @@ bool batch_replay(struct batch *b, const struct replay *rp)
 		}
 		fputs("]}\n", b->out);
 	} else {
-		text_table(b, &rp->rows[0].m, sizeof *rp->rows, n);
+		/* No rows at that moment: no row to point at. */
+		text_table(b, n ? &rp->rows[0].m : NULL, sizeof *rp->rows, n);
 		for (; b->next_event < rp->events_before; b->next_event++)
 			text_event(b->out, &rp->events[b->next_event]);
 		fputc('\n', b->out);

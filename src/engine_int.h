@@ -178,4 +178,8 @@ void engine_tty_flush(struct engine *e);
 bool engine_tty_pending(const struct engine *e);
 /* Quitting: read what the terminal holds, then close it (the session gets SIGHUP). */
 void engine_tty_close(struct engine *e);
+/* The slots of every member, or of the running ones only, for the read-all functions: n
+ * of them, in a block the caller frees. */
+size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n);
+
 #endif

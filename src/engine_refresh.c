@@ -190,12 +190,20 @@ bool engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 	return changed;
 }
 
-bool engine_read_all_fields(struct engine *e)
+size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n)
 {
 	size_t *slots = xcalloc(e->fam.n + 1, sizeof *slots);
-	size_t n = 0;
+	*n = 0;
 	for (size_t i = 0; i < e->fam.n; i++)
-		slots[n++] = i;
+		if (!running_only || family_member_running(&e->fam.m[i]))
+			slots[(*n)++] = i;
+	return slots;
+}
+
+bool engine_read_all_fields(struct engine *e)
+{
+	size_t n;
+	size_t *slots = engine_member_slots(e, false, &n);
 	bool changed = engine_read_fields(e, slots, n);
 	free(slots);
 	return changed;

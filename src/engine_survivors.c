@@ -274,11 +274,8 @@ bool engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 
 bool engine_read_all_masks(struct engine *e)
 {
-	size_t *slots = xcalloc(e->fam.n + 1, sizeof *slots);
-	size_t n = 0;
-	for (size_t i = 0; i < e->fam.n; i++)
-		if (family_member_running(&e->fam.m[i]))
-			slots[n++] = i;
+	size_t n;
+	size_t *slots = engine_member_slots(e, true, &n);
 	bool changed = engine_read_masks(e, slots, n);
 	free(slots);
 	return changed;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -47,6 +48,7 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->opt = opt;
 	e->clock = p->clock ? p->clock : monotonic;
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
+	e->exits_fd = epoll_create1(EPOLL_CLOEXEC);
 	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
 	e->read_masks = p->read_masks;	/* NULL: through the scanner (engine_read_masks) */
 	e->t0 = e->clock();
@@ -130,6 +132,9 @@ void engine_free(struct engine *e)
 	survivors_free(e);
 	pidmap_free(&e->settle.signalled);
 	free(e->cgcount.t);
+	if (e->exits_fd >= 0)
+		close(e->exits_fd);
+	e->exits_fd = -1;
 }
 
 bool engine_add_source(struct engine *e, const struct source_ops *ops, void *self)
@@ -294,10 +299,9 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
 		if (fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = fd, .events = events };
 	}
-	/* Only running members: a dead one's pidfd would poll readable forever. */
-	for (size_t i = 0; i < e->fam.n && n < max; i++)
-		if (family_member_running(&e->fam.m[i]) && e->fam.m[i].pidfd >= 0)
-			fds[n++] = (struct pollfd){ .fd = e->fam.m[i].pidfd, .events = POLLIN };
+	/* The members' pidfds, as one: readable when one of them exited. */
+	if (e->exits_fd >= 0 && n < max)
+		fds[n++] = (struct pollfd){ .fd = e->exits_fd, .events = POLLIN };
 	return n;
 }
 
@@ -335,6 +339,12 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 		if (fds[i].fd == e->job.out_fd) {
 			if (engine_drain_output(e))
 				what |= ENGINE_OUTPUT;
+		} else if (fds[i].fd == e->exits_fd) {
+			/* Taken, so the set polls quiet until another member exits. */
+			struct epoll_event ev[64];
+			while (epoll_wait(e->exits_fd, ev, 64, 0) == 64)
+				;
+			exited = true;
 		} else if (fds[i].fd == e->job.tty_fd) {
 			engine_tty_flush(e);
 		} else if (fds[i].events == POLLOUT) {

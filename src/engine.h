@@ -214,8 +214,9 @@ bool engine_act(struct engine *e, const struct action *a);
 size_t engine_on_exit(struct engine *e);
 /* Nothing of the family is running and the job is not running. */
 bool engine_family_gone(const struct engine *e);
-/* Fill fds with what the poll loop must watch for the engine: the output pipe and the
- * pidfds of live members (which poll readable when they exit). Returns how many. */
+/* Fill fds with what the poll loop must watch for the engine: the output pipe, the sources
+ * and one epoll set of the live members' pidfds (readable when one exits), so a big family
+ * costs the loop one fd. Returns how many. */
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
 /* When a resting source offers its fd again (seconds on engine_now's clock), or -1: the
  * loop's poll ends by then, so engine_pollfds gives it the next time round. */

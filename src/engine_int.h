@@ -53,6 +53,11 @@ struct engine {
 	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
 	double (*clock)(void);
 	int (*pidfd_open)(pid_t pid);
+	/* The running members' pidfds in one epoll set, so the loop polls one fd however many
+	 * members there are; each is watched once (EPOLLONESHOT: an exit happens once), and
+	 * closing a pidfd takes it out. -1 when epoll is not available: exits are then seen
+	 * by the refreshes and the sources. */
+	int exits_fd;
 	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);
 	int (*read_masks)(pid_t pid, struct sigmasks *out);

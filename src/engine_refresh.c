@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,6 +31,10 @@ static void open_pidfd(struct engine *e, struct member *m)
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	m->pidfd = fd;
+	if (e->exits_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = fd };
+		epoll_ctl(e->exits_fd, EPOLL_CTL_ADD, fd, &ev);
+	}
 }
 
 /* A member dropped, or dead: its pidfd closed, and the files the scanner held for it once

@@ -609,7 +609,9 @@ static void test_output_is_read_through_handle_poll(void **state)
 	f->e.job.out_fd = p[0];
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);
-	assert_int_equal(n, 1);
+	/* The output, and the members' exits as one fd. */
+	assert_int_equal(n, 2);
+	assert_int_equal(fds[0].fd, p[0]);
 	assert_int_equal(write(p[1], "hello\n", 6), 6);
 	assert_int_equal(poll(fds, n, 0), 1);
 	assert_int_equal(engine_handle_poll(&f->e, fds, n), ENGINE_OUTPUT);

@@ -30,6 +30,9 @@ struct proc {
 	unsigned euid;
 	char comm[PROC_COMM_LEN];
 	char *cmdline;			/* owned; the whole command line, or NULL when not read */
+	/* Its command line read empty, so cmdline is [comm]: a kernel thread, a zombie, or a
+	 * process exiting (its memory already gone): never a new title of its own. */
+	bool no_args;
 	bool detailed;			/* tty, stat, euid, time and command line were read */
 	/* What /proc/PID/stat alone gives beyond the machine pass's fields (quick reads). */
 	int tty_nr, nice, nlwp;

@@ -341,11 +341,12 @@ static void seen_swap(struct scanner *sc)
 /* The command line as ps shows it, from /proc/PID/cmdline's len bytes: the arguments joined
  * by spaces, trailing padding (the NULs and spaces a title rewritten in place leaves)
  * trimmed; one with none (a kernel thread, a zombie) as [comm], or [comm] <defunct>. */
-static char *cmdline_text(const char *raw, size_t len, const struct proc *p)
+static char *cmdline_text(const char *raw, size_t len, struct proc *p)
 {
 	while (len > 0 && (raw[len - 1] == '\0' || raw[len - 1] == ' '))
 		len--;
-	if (len == 0 || p->state == 'Z') {
+	p->no_args = len == 0 || p->state == 'Z';
+	if (p->no_args) {
 		char buf[PROC_COMM_LEN + 16];
 		snprintf(buf, sizeof buf, "[%s]%s", p->comm, p->state == 'Z' ? " <defunct>" : "");
 		return xstrdup(buf);

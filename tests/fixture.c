@@ -257,6 +257,7 @@ static int fp_fields(void *self, pid_t pid, unsigned long long start, struct pro
 		return ESRCH;
 	free(p->cmdline);
 	p->cmdline = src->cmdline ? xstrdup(src->cmdline) : NULL;
+	p->no_args = src->no_args;
 	p->euid = src->euid;
 	p->locked = src->locked;
 	proc_build_stat(p);

@@ -1591,7 +1591,8 @@ static void test_zombie_is_no_new_title(void **state)
 	put_root(f);
 	struct proc *p = put_child(f, 1001, 110, "sleep");
 	free(p->cmdline);
-	p->cmdline = xstrdup("");
+	p->cmdline = xstrdup("[sleep] <defunct>");
+	p->no_args = true;
 	p->state = 'Z';
 	update(f, 2.0);
 	assert_null(last_event(f, EV_TITLE, 1001));
@@ -1602,6 +1603,25 @@ static void test_zombie_is_no_new_title(void **state)
 	assert_string_equal(m->lived, "sleep");
 }
 
+/* One exiting, read before it is a zombie: its memory is gone, its command line reads
+ * empty and shows as [comm], as ps shows it; that is no new title either. */
+static void test_exiting_is_no_new_title(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sh");
+	assert_true(update(f, 1.0));
+	snap_new(f);
+	put_root(f);
+	struct proc *p = put_child(f, 1001, 110, "sh");
+	free(p->cmdline);
+	p->cmdline = xstrdup("[sh]");
+	p->no_args = true;
+	update(f, 2.0);
+	assert_null(last_event(f, EV_TITLE, 1001));
+	assert_null(last_event(f, EV_EXEC, 1001));
+}
+
 #define FT(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -1609,6 +1629,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		FT(test_root_joins_and_strangers_do_not),
 		FT(test_zombie_is_no_new_title),
+		FT(test_exiting_is_no_new_title),
 		FT(test_vouched_process_joins_whatever_its_parent),
 		FT(test_vouched_process_under_init_is_an_orphan),
 		FT(test_noted_process_that_came_and_went_leaves_lines_only),

@@ -396,6 +396,7 @@ size_t engine_on_exit(struct engine *e)
 	engine_tty_close(e);
 	size_t unended = on_exit_family(e);
 	engine_timers_now(e);
+	family_note_zombies(&e->fam, engine_now(e), &e->log);
 	engine_cgroup_finish(e);
 	return unended;
 }

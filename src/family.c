@@ -142,6 +142,15 @@ static void check_zombie(struct family *fam, struct member *m, double now, struc
 		note_zombie(fam, m, now, log);
 }
 
+void family_note_zombies(struct family *fam, double now, struct eventlog *log)
+{
+	for (size_t i = 0; i < fam->n; i++) {
+		struct member *m = &fam->m[i];
+		if (m->alive && m->p.state == 'Z' && !m->zombie_noted)
+			note_zombie(fam, m, now, log);
+	}
+}
+
 size_t family_parent(const struct family *fam, size_t i)
 {
 	const struct member *m = &fam->m[i];

@@ -179,6 +179,9 @@ struct member *family_find(const struct family *fam, pid_t pid);
 bool family_member_running(const struct member *m);
 /* Members still running (zombies not counted). */
 size_t family_running(const struct family *fam);
+/* The watch ends: every zombie not reported yet is, now, grace or not (its parent did not
+ * wait for it while it was watched; nothing later will say so). */
+void family_note_zombies(struct family *fam, double now, struct eventlog *log);
 /* Is the member shown as an orphan: its parent died, and it has not exited yet (a zombie
  * whose new parent has not waited for it still is one)? The rows' [orphan] mark and the
  * header's count both ask this. */

@@ -915,6 +915,26 @@ static void test_zombie_reaped_promptly_is_not_reported(void **state)
 	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 1);
 }
 
+/* The watch ends before the grace ran out: the zombie is reported then, once. */
+static void test_zombie_is_noted_when_the_watch_ends(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	update(f, 1.0);
+	snap_new(f);
+	put_root(f);
+	put_child(f, 1001, 110, "sleep")->state = 'Z';
+	update(f, 1.1);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1001), 0);
+	family_note_zombies(&f->fam, 1.2, &f->log);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1001), 1);
+	assert_true(last_event(f, EV_ZOMBIE, 1001)->time >= 1.2);
+	family_note_zombies(&f->fam, 1.3, &f->log);
+	update(f, 1.1 + FAMILY_ZOMBIE_GRACE);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 1);
+}
+
 static void test_zombie_at_first_sight_is_noted_once(void **state)
 {
 	struct fx *f = *state;
@@ -1629,6 +1649,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		FT(test_root_joins_and_strangers_do_not),
 		FT(test_zombie_is_no_new_title),
+		FT(test_zombie_is_noted_when_the_watch_ends),
 		FT(test_exiting_is_no_new_title),
 		FT(test_vouched_process_joins_whatever_its_parent),
 		FT(test_vouched_process_under_init_is_an_orphan),

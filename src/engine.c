@@ -118,6 +118,7 @@ void engine_free(struct engine *e)
 	discovery_free(&e->disc);
 	scan_close(e->sc);
 	eventlog_free(&e->log);
+	outbuf_free(&e->out);
 	snapshot_free(&e->snap);
 	snapshot_free(&e->quick);
 	free(e->rd_quick);

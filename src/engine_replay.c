@@ -86,7 +86,7 @@ void engine_replay_fill(struct engine *e, const struct replay *rp, size_t nevent
 		*ev = rp->events[i];
 		ev->seq = seq;
 	}
-	e->out = rp->out;
+	e->out = rp->out;	/* lent: its lines stay the replay's */
 	/* engine_generation sums the counters: it must grow though the log was rebuilt. */
 	e->gen += log_next + 1;
 }
@@ -112,5 +112,6 @@ void engine_replay_delete(struct engine *e)
 		return;
 	family_free(&e->fam);
 	eventlog_free(&e->log);
+	/* e->out is the replay's own output, lent at each moment: the replay frees it. */
 	free(e);
 }

@@ -2,11 +2,20 @@
 
 #include "outbuf.h"
 
+#include "xalloc.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 void outbuf_init(struct outbuf *ob)
 {
 	memset(ob, 0, sizeof *ob);
+}
+
+void outbuf_free(struct outbuf *ob)
+{
+	free(ob->slot);
+	outbuf_init(ob);
 }
 
 static void outbuf_append(struct outbuf *ob, const char *data, size_t len)
@@ -16,16 +25,18 @@ static void outbuf_append(struct outbuf *ob, const char *data, size_t len)
 		ob->open = 1;
 		ob->partial = 0;
 	}
-	size_t slot = (ob->count - 1) % OUTBUF_LINES;
+	if (!ob->slot)
+		ob->slot = xcalloc(OUTBUF_LINES, sizeof *ob->slot);
+	struct outbuf_line *l = &ob->slot[(ob->count - 1) % OUTBUF_LINES];
 	if (ob->partial == 0)
-		ob->cut[slot] = 0;
+		l->cut = false;
 	size_t room = OUTBUF_LINE_MAX - ob->partial;
 	size_t take = len < room ? len : room;
-	memcpy(ob->lines[slot] + ob->partial, data, take);
+	memcpy(l->text + ob->partial, data, take);
 	ob->partial += take;
-	ob->len[slot] = ob->partial;
+	l->len = ob->partial;
 	if (take < len)
-		ob->cut[slot] = 1;
+		l->cut = true;
 }
 
 /* Where the text that can still be held starts: after the newline that ends the line
@@ -79,14 +90,13 @@ size_t outbuf_held(const struct outbuf *ob)
 const char *outbuf_line(const struct outbuf *ob, size_t i, size_t *len)
 {
 	size_t held = outbuf_held(ob);
-	size_t seq = ob->count - held + i;
-	size_t slot = seq % OUTBUF_LINES;
-	*len = ob->len[slot];
-	return ob->lines[slot];
+	const struct outbuf_line *l = &ob->slot[(ob->count - held + i) % OUTBUF_LINES];
+	*len = l->len;
+	return l->text;
 }
 
 bool outbuf_line_cut(const struct outbuf *ob, size_t i)
 {
 	size_t held = outbuf_held(ob);
-	return ob->cut[(ob->count - held + i) % OUTBUF_LINES] != 0;
+	return ob->slot[(ob->count - held + i) % OUTBUF_LINES].cut;
 }

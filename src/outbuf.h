@@ -6,14 +6,20 @@
 #include <stddef.h>
 
 /* The output pane keeps the last OUTBUF_LINES lines, each up to OUTBUF_LINE_MAX bytes
- * (2.5 MB); past it the oldest go, and the pane says how many. */
+ * (2.5 MB at most); past it the oldest go, and the pane says how many. */
 #define OUTBUF_LINES 5000
 #define OUTBUF_LINE_MAX 512
 
+struct outbuf_line {
+	char text[OUTBUF_LINE_MAX];
+	size_t len;
+	bool cut;			/* the line was longer than OUTBUF_LINE_MAX */
+};
+
 struct outbuf {
-	char lines[OUTBUF_LINES][OUTBUF_LINE_MAX];
-	size_t len[OUTBUF_LINES];
-	unsigned char cut[OUTBUF_LINES];	/* the line was longer than OUTBUF_LINE_MAX */
+	/* OUTBUF_LINES slots, allocated zeroed at the first byte: a job that prints nothing
+	 * costs nothing, and each page is resident only once a line is written to it. */
+	struct outbuf_line *slot;
 	size_t count;			/* complete lines ever seen, plus the open one if any */
 	size_t partial;			/* length of the line being filled (the newest) */
 	int open;			/* the newest line has no newline yet */
@@ -21,6 +27,8 @@ struct outbuf {
 };
 
 void outbuf_init(struct outbuf *ob);
+/* Its memory given back; it is empty again, as after outbuf_init. */
+void outbuf_free(struct outbuf *ob);
 void outbuf_feed(struct outbuf *ob, const char *data, size_t len);
 /* Lines held, oldest first: line 0 .. outbuf_held()-1; the text is not NUL-terminated. */
 size_t outbuf_held(const struct outbuf *ob);

@@ -260,6 +260,7 @@ static void rows_clear(struct replay *rp)
 void replay_free(struct replay *rp)
 {
 	rows_clear(rp);
+	outbuf_free(&rp->out);
 	free(rp->rows);
 	free(rp->lines);
 	free(rp->fulls);
@@ -483,7 +484,7 @@ void replay_seek(struct replay *rp, double t)
 		/* Back: from the start (the output pane's counts are of everything before). */
 		rows_clear(rp);
 		rp->job = (struct jspan){ 0 };
-		outbuf_init(&rp->out);
+		outbuf_free(&rp->out);
 		rp->pos = 0;
 		rp->events_before = 0;
 	}

@@ -90,7 +90,7 @@ static void assert_holds(const struct outbuf *ob, const struct text *t)
 /* Feed text in reads of `chunk` bytes. */
 static void feed_in_chunks(struct outbuf *ob, const struct text *t, size_t chunk)
 {
-	outbuf_init(ob);
+	outbuf_free(ob);	/* empty again: the last text's lines go */
 	for (size_t off = 0; off < t->len; off += chunk)
 		outbuf_feed(ob, t->s + off, t->len - off < chunk ? t->len - off : chunk);
 }
@@ -98,7 +98,7 @@ static void feed_in_chunks(struct outbuf *ob, const struct text *t, size_t chunk
 static void test_every_read_size_counts_every_line(void **state)
 {
 	(void)state;
-	struct outbuf *ob = malloc(sizeof *ob);
+	struct outbuf *ob = calloc(1, sizeof *ob);	/* zeroed: empty */
 	assert_non_null(ob);
 	struct text seq = seq_text(2000), mixed = mixed_text();
 	for (size_t chunk = 1; chunk <= 1200; chunk++) {
@@ -113,6 +113,7 @@ static void test_every_read_size_counts_every_line(void **state)
 	}
 	free(seq.s);
 	free(mixed.s);
+	outbuf_free(ob);
 	free(ob);
 }
 
@@ -120,7 +121,7 @@ static void test_every_read_size_counts_every_line(void **state)
 static void test_seq_100000_in_big_reads(void **state)
 {
 	(void)state;
-	struct outbuf *ob = malloc(sizeof *ob);
+	struct outbuf *ob = calloc(1, sizeof *ob);	/* zeroed: empty */
 	assert_non_null(ob);
 	struct text seq = seq_text(100000);
 	assert_int_equal(seq.len, 588895);
@@ -131,6 +132,7 @@ static void test_seq_100000_in_big_reads(void **state)
 		assert_holds(ob, &seq);
 	}
 	free(seq.s);
+	outbuf_free(ob);
 	free(ob);
 }
 
@@ -138,7 +140,7 @@ static void test_seq_100000_in_big_reads(void **state)
 static void test_open_line_across_reads(void **state)
 {
 	(void)state;
-	struct outbuf *ob = malloc(sizeof *ob);
+	struct outbuf *ob = calloc(1, sizeof *ob);	/* zeroed: empty */
 	assert_non_null(ob);
 	outbuf_init(ob);
 	outbuf_feed(ob, "abc", 3);
@@ -158,6 +160,7 @@ static void test_open_line_across_reads(void **state)
 	last = outbuf_line(ob, outbuf_held(ob) - 1, &len);
 	assert_int_equal(len, 0);
 	free(seq.s);
+	outbuf_free(ob);
 	free(ob);
 }
 

@@ -4,6 +4,7 @@
 #include "batch.h"
 #include "escape.h"
 #include "pidmap.h"
+#include "replay.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -32,18 +33,10 @@ unsigned long record_next_event(const struct recorder *r)
 	return r->next_event;
 }
 
-/* A time as the lines print it, and read back: rounded to 1/100 s as %.2f rounds. */
-static double hundredths(double t)
-{
-	char buf[64];
-	snprintf(buf, sizeof buf, "%.2f", t);
-	return strtod(buf, NULL);
-}
-
 /* Start a line: {"at": T, -- never earlier than the floor. */
 static void line_begin(struct recorder *r)
 {
-	double at = hundredths(engine_now(r->e));
+	double at = replay_moment(engine_now(r->e));
 	if (at < r->floor)
 		at = r->floor;
 	rewind(r->mem);
@@ -265,7 +258,7 @@ void record_sync(struct recorder *r)
 void record_mark(struct recorder *r)
 {
 	if (r->e)
-		r->floor = hundredths(engine_now(r->e)) + 0.01;
+		r->floor = replay_moment(engine_now(r->e)) + 0.01;
 }
 
 /* One output line (or a piece of one, open: no newline ends it yet). */

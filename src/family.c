@@ -301,7 +301,7 @@ static bool reading_differs(const struct proc *old, const struct proc *p)
 		return true;
 	if (!p->detailed)
 		return false;
-	return !old->detailed || old->cputicks != p->cputicks || old->tpgid != p->tpgid || old->euid != p->euid ||
+	return !old->detailed || old->cputicks != p->cputicks || old->rss_kb != p->rss_kb || old->tpgid != p->tpgid || old->euid != p->euid ||
 	       strcmp(old->stat, p->stat) != 0 || strcmp(old->tty, p->tty) != 0 || strcmp(old->comm, p->comm) != 0 ||
 	       (old->cmdline && p->cmdline ? strcmp(old->cmdline, p->cmdline) != 0 : old->cmdline != p->cmdline);
 }
@@ -745,7 +745,6 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			double now, struct eventlog *log)
 {
 	bool changed = false;
-	unsigned long gen = fam->gen + 1;
 	struct pidmap seen = { 0 };
 	pidmap_clear(&seen, snap->n);
 	for (size_t i = 0; i < snap->n; i++)
@@ -769,17 +768,14 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			/* Its groups were in use until it died, about now. */
 			note_in_use(fam, m, snap->ticks);
 			member_died(m, now, log);
-			m->gen = gen;
 			changed = true;
 			continue;
 		}
 		if (reading_differs(&m->p, &snap->procs[s])) {
-			m->gen = gen;
 			changed = true;
 		}
 		/* An idle process's %CPU falls with no field of its reading changed. */
 		if (member_cpu(m, &snap->procs[s], now, snap->ticks)) {
-			m->gen = gen;
 			changed = true;
 		}
 		member_reconcile(fam, m, &snap->procs[s], now, log);
@@ -793,7 +789,6 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
 			member_joined(fam, m, NULL, news, now, log);
-			m->gen = gen;
 			changed = true;
 		}
 	}
@@ -820,7 +815,6 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);
 			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], news, now, log);
-			m->gen = gen;
 			grew = changed = true;
 		}
 	}
@@ -837,8 +831,6 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	pidmap_free(&births);
 	pidmap_free(&seen);
 	family_prune(fam);
-	if (changed)
-		fam->gen = gen;
 	return changed;
 }
 
@@ -850,7 +842,6 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		note_in_use(fam, m, ticks);
 		m->status = status;
 		member_died(m, now, log);
-		m->gen = ++fam->gen;
 		return;
 	}
 	event_note(exit_event(log, now, pid, NULL, status), "(reaped by orphanage before it was seen)");

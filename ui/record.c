@@ -165,7 +165,7 @@ void record_full(struct recorder *r)
 	free(buf);
 	r->nrows = n;
 	r->job_hash = job_json_hash(e);
-	r->gen = engine_generation(e);
+	r->changes = 0;
 	r->last_full = engine_now(e);
 	r->changed_since_full = false;
 }
@@ -240,16 +240,18 @@ static void sync_lines(struct recorder *r)
 		batch_json_event(r->mem, eventlog_get(engine_events(e), r->next_event));
 		line_end(r);
 	}
-	if (engine_generation(e) != r->gen) {
+	/* Each changed row is written whole; the hashes tell which changed (a cache of what
+	 * was written, replaced by what record_rows writes). */
+	if (r->changes & ENGINE_ROWS)
 		record_rows(r);
-		r->gen = engine_generation(e);
-	}
+	r->changes = 0;
 }
 
-void record_sync(struct recorder *r)
+void record_sync(struct recorder *r, unsigned changes)
 {
 	if (!r->e || r->err)
 		return;
+	r->changes |= changes;
 	sync_lines(r);
 	if (r->changed_since_full && engine_now(r->e) - r->last_full >= RECORD_FULL_GAP)
 		record_full(r);

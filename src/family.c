@@ -605,10 +605,12 @@ static bool outsiders_hold(struct family *fam, const struct snapshot *snap, cons
  * SIGCONT, since nobody is left who could continue them by job control. Judged over the
  * group as the kernel has it: a group the members alone would call orphaned is suspect,
  * and judged only with its other processes read (family_set_outsiders), unless the family
- * made it or its session since the watch began (own_ids). */
-static void check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+ * made it or its session since the watch began (own_ids). Returns whether a group's
+ * judgement changed (the header counts the orphaned groups). */
+static bool check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
 				  double now, struct eventlog *log)
 {
+	bool changed = false;
 	/* Each live group, judged once over its members: a chain of members per group. */
 	size_t n = fam->n;
 	size_t *next = xcalloc(n + 1, sizeof *next);
@@ -651,6 +653,7 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 		bool was = pidmap_get(&fam->orphaned_groups, pgid) == 1;
 		if (orphaned == was)
 			continue;
+		changed = true;
 		pidmap_set(&fam->orphaned_groups, pgid, orphaned ? 1 : 0);
 		if (!orphaned)
 			continue;
@@ -668,6 +671,7 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 	}
 	pidmap_free(&first);
 	free(next);
+	return changed;
 }
 
 bool family_group_orphaned(const struct family *fam, pid_t pgid)
@@ -826,7 +830,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].alive)
 			note_in_use(fam, &fam->m[i], snap->ticks);
-	check_orphaned_groups(fam, snap, &seen, now, log);
+	if (check_orphaned_groups(fam, snap, &seen, now, log))
+		changed = true;
 	eventlog_commit(log);
 	pidmap_free(&births);
 	pidmap_free(&seen);

@@ -1,5 +1,5 @@
 /* The engine's life: set up, start the job (or attach), the fds it gives the poll loop,
- * and the generation that tells faces something changed. */
+ * and the reports that tell faces what changed. */
 #include "config.h"
 
 #include "engine_int.h"
@@ -192,7 +192,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 	unsigned long long watch_start = e->scan->ticks_now(e->scan_self);
 	const char *how = e->launch.argv ? "relaunched" : "launched";
 	e->launch = *l;
-	e->gen++;
+	e->changes |= ENGINE_ROWS;
 	pid_t attach = l->attach;
 	if (attach) {
 		rc = job_attach(&e->job, attach, err, errlen);
@@ -248,11 +248,8 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 		.why_stopped = engine_why_stopped,
 		.why_stopped_ctx = e,
 	};
-	/* A relaunch starts a new family; its count goes on, so engine_generation only grows. */
-	unsigned long fam_gen = e->fam.gen;
 	family_free(&e->fam);
 	family_init(&e->fam, &cfg, e->job.pid);
-	e->fam.gen = fam_gen;
 	e->kctx.fam = &e->fam;
 	if (!attach && l->renames_from)
 		await_rename(e, l->renames_from);
@@ -273,15 +270,27 @@ void engine_events_read(struct engine *e, unsigned long seq)
 	eventlog_hold(&e->log, seq);
 }
 
-void engine_note(struct engine *e, enum event_kind kind, const char *text)
+struct engine_report report_begin(struct engine *e)
 {
-	eventlog_add(&e->log, engine_now(e), kind, 0, "%s", text);
+	struct engine_report r = { e->changes, eventlog_next(&e->log) };
+	e->changes = 0;
+	return r;
 }
 
-unsigned long engine_generation(const struct engine *e)
+unsigned report_end(struct engine *e, struct engine_report r)
 {
-	/* Each counter only grows: their sum changes whenever one of them does. */
-	return e->gen + e->fam.gen + e->log.next;
+	unsigned mine = e->changes;
+	if (eventlog_next(&e->log) != r.events)
+		mine |= ENGINE_EVENTS;
+	e->changes = r.outer | mine;
+	return mine;
+}
+
+unsigned engine_note(struct engine *e, enum event_kind kind, const char *text)
+{
+	struct engine_report r = report_begin(e);
+	eventlog_add(&e->log, engine_now(e), kind, 0, "%s", text);
+	return report_end(e, r);
 }
 
 size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max)
@@ -331,15 +340,14 @@ static struct source *source_of(struct engine *e, int fd)
 
 unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n)
 {
-	unsigned what = 0;
+	struct engine_report r = report_begin(e);
 	bool exited = false;
 	for (size_t i = 0; i < n; i++) {
 		struct source *src;
 		if (!fds[i].revents)
 			continue;
 		if (fds[i].fd == e->job.out_fd) {
-			if (engine_drain_output(e))
-				what |= ENGINE_OUTPUT;
+			engine_drain_output(e);
 		} else if (fds[i].fd == e->exits_fd) {
 			/* Taken, so the set polls quiet until another member exits. */
 			struct epoll_event ev[64];
@@ -365,9 +373,8 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 		 * it may call for comes at the loop's next turn. */
 		engine_reap(e);
 		engine_refresh_family(e);
-		what |= ENGINE_REFRESHED;
 	}
-	return what;
+	return report_end(e, r);
 }
 
 struct engine *engine_new(void)
@@ -436,11 +443,6 @@ pid_t engine_self_pgid(const struct engine *e)
 const char *engine_cgroup_note(const struct engine *e)
 {
 	return e->cgroup_note;
-}
-
-unsigned long engine_refreshes(const struct engine *e)
-{
-	return e->refreshes;
 }
 
 void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start, bool with_env,

@@ -1,6 +1,7 @@
 /* The engine: the job, its family, the sources and scans that follow it, and the actions
- * on it. Faces read it through the functions below (engine_generation says when to
- * redraw); only the engine sends signals. Its state is in engine_int.h, for its own files:
+ * on it. Faces read it through the functions below; every entry point that can change what
+ * they show returns what it changed (ENGINE_ROWS ...), which the loop passes on to them.
+ * Only the engine sends signals. Its state is in engine_int.h, for its own files:
  * engine.c (set up, start, poll fds, the read interface), engine_refresh.c (refresh, reap,
  * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions),
  * engine_survivors.c (survivors of a kill, signal masks), engine_track.c (--track: the
@@ -66,10 +67,20 @@ struct engine_launch {
 	const char *renames_from;
 };
 
-/* What engine_handle_poll did, for the loop to redraw or re-check. */
+/* What an entry point changed (reaction flags, ORed): the refreshes, poll handling,
+ * actions, timers, notes and reads below return them; a face redraws or rewrites by them,
+ * never by guessing from the engine's memory. Whatever a row or the job shows that changed
+ * is ENGINE_ROWS, or a recording misses it. */
 enum {
 	ENGINE_OUTPUT = 1 << 0,		/* the job printed something */
-	ENGINE_REFRESHED = 1 << 1,	/* a member exited: the family was refreshed */
+	ENGINE_REFRESHED = 1 << 1,	/* the family was read anew (what is read beside the rows may differ) */
+	ENGINE_ROWS = 1 << 2,		/* a row or the job changed: a member came, went, died, was read
+					 * different (fields, masks, %CPU, orphan mark), the job's state,
+					 * its tracking or cgroup, frozen */
+	ENGINE_EVENTS = 1 << 3,		/* new events in the log */
+	ENGINE_STATE = 1 << 4,		/* what the header says beside the job: the kill keys' signal, a
+					 * freeze asked for, a kill's line still to come */
+	ENGINE_QUIT = 1 << 5,		/* the engine is asked to stop (q) */
 };
 
 struct engine;
@@ -102,8 +113,6 @@ bool engine_freezing(const struct engine *e);
 pid_t engine_self_pgid(const struct engine *e);
 /* After quitting: the cgroup left behind and where, for standard error, or "". */
 const char *engine_cgroup_note(const struct engine *e);
-/* How many refreshes the engine made: a face reading more than the rows reads anew when it moved. */
-unsigned long engine_refreshes(const struct engine *e);
 /* The details of one process (the detail pane's): read through the engine's scanner, with
  * the running members as the other ends of its pipes, with_env: its environment too. Fills
  * o for inspect_lines; free out with inspect_free. */
@@ -112,7 +121,7 @@ void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start,
 /* --replay (engine_replay.c): an engine that runs nothing and holds what a recording held
  * at a moment, its first nevents events included, for the same faces as live. */
 struct engine *engine_replay_new(const struct options *o);
-void engine_replay_fill(struct engine *e, const struct replay *rp, size_t nevents);
+unsigned engine_replay_fill(struct engine *e, const struct replay *rp, size_t nevents);
 void engine_replay_delete(struct engine *e);
 
 /* What a key asks the engine to do. */
@@ -169,7 +178,7 @@ int engine_refuse_attach(const struct engine *e, pid_t pid, char *err, size_t er
 int engine_start(struct engine *e, const struct engine_launch *l, char *err, size_t errlen);
 void engine_free(struct engine *e);
 /* An information line in the engine's event log, from the loop (SIGQUIT: quitting). */
-void engine_note(struct engine *e, enum event_kind kind, const char *text);
+unsigned engine_note(struct engine *e, enum event_kind kind, const char *text);
 /* Do batch snapshots print every event? --check (batch too) prints none. */
 bool engine_prints_events(const struct options *opt);
 /* The faces that must see every event (batch, --record, --trace) have all taken the
@@ -178,20 +187,17 @@ void engine_events_read(struct engine *e, unsigned long seq);
 /* Seconds since the engine started. */
 double engine_now(const struct engine *e);
 /* Ask the sources, read the pids they name, reconcile the family; with a machine pass
- * when one is due. Returns true when anything changed (engine_generation grew). */
-bool engine_refresh(struct engine *e);
+ * when one is due. Returns what changed: ENGINE_REFRESHED at least. */
+unsigned engine_refresh(struct engine *e);
 /* The same without the machine pass: quick, to draw an exit at once. */
-bool engine_refresh_family(struct engine *e);
+unsigned engine_refresh_family(struct engine *e);
 /* Is a machine pass due now (after an exit, or periodically)? Never periodically, nor
  * after exits, beside an exact source (source_ops.exact): only when a source lost events. */
 bool engine_machine_pass_pending(const struct engine *e);
 /* Ask for a machine pass at the next refresh, whatever the schedule says. */
 void engine_want_machine_pass(struct engine *e);
-/* A number that changes whenever anything a face shows changes (the family, a member's
- * reading, the events, the job, the kill signal), the job's output excepted (out.bytes). */
-unsigned long engine_generation(const struct engine *e);
-/* Reap exited children (SIGCHLD); returns true when any was reaped. */
-bool engine_reap(struct engine *e);
+/* Reap exited children (SIGCHLD); returns what changed, ENGINE_ROWS when any was reaped. */
+unsigned engine_reap(struct engine *e);
 /* Read what the job printed; returns true when anything was read. */
 bool engine_drain_output(struct engine *e);
 /* Pass waiting output on to out_copy_fd as far as it takes it without blocking; with a
@@ -205,9 +211,10 @@ bool engine_output_wanted(const struct engine *e);
 int engine_finish_output(struct engine *e);
 /* A SIGINT, SIGTERM or SIGHUP reached orphanage: route it to the job's group (or say why not).
  * from_terminal: the terminal sent it (si_code SI_KERNEL), so a same-group job has it already. */
-void engine_route_signal(struct engine *e, int sig, bool from_terminal);
-/* Carry out a face's action. Returns true when the view should be redrawn. */
-bool engine_act(struct engine *e, const struct action *a);
+unsigned engine_route_signal(struct engine *e, int sig, bool from_terminal);
+/* Carry out a face's action. Returns what changed (ENGINE_QUIT for ACT_QUIT; 0 for what a
+ * face does itself, ACT_REDRAW). */
+unsigned engine_act(struct engine *e, const struct action *a);
 /* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace; a
  * member the kernel refused a signal (EPERM) is not waited for. Returns how many members
  * --on-exit kill left running (member.kill_errno says why), 0 with leave. */
@@ -222,24 +229,25 @@ size_t engine_pollfds(const struct engine *e, struct pollfd *fds, size_t max);
  * loop's poll ends by then, so engine_pollfds gives it the next time round. */
 double engine_sources_wake(const struct engine *e);
 /* The loop polled what engine_pollfds gave: read output, pass it on, take exits in.
- * Returns ENGINE_OUTPUT and ENGINE_REFRESHED bits. */
+ * Returns what changed (ENGINE_OUTPUT; ENGINE_REFRESHED when an exit was taken in). */
 unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n);
 /* When engine_wake has work (seconds on engine_now's clock), or -1: the loop's timer. */
 double engine_next_wake(const struct engine *e);
 /* Do what is due: the line of a tree kill whose targets died (or were given their time),
- * of a cgroup kill whose cgroup emptied, the survivors of a kill made a moment ago. */
-void engine_wake(struct engine *e);
+ * of a cgroup kill whose cgroup emptied, the survivors of a kill made a moment ago.
+ * Returns what changed. */
+unsigned engine_wake(struct engine *e);
 /* Read the signal masks of these members (slots into fam.m) unless read since the last
- * refresh: for a face that shows them. Returns true when any changed (the generation grew). */
-bool engine_read_masks(struct engine *e, const size_t *slots, size_t n);
+ * refresh: for a face that shows them. Returns ENGINE_ROWS when any changed. */
+unsigned engine_read_masks(struct engine *e, const size_t *slots, size_t n);
 /* The command line, user and locked memory of the members at slots (those a face shows),
  * read anew once a refresh where the member ran since they were read: a title rewritten in
- * place, a setuid without exec. True when one changed (engine_generation moved). */
-bool engine_read_fields(struct engine *e, const size_t *slots, size_t n);
+ * place, a setuid without exec. ENGINE_ROWS when one changed. */
+unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n);
 /* The same for every member (a batch snapshot, the leak report). */
-bool engine_read_all_fields(struct engine *e);
+unsigned engine_read_all_fields(struct engine *e);
 /* The same for every running member (batch snapshots, the leak report). */
-bool engine_read_all_masks(struct engine *e);
+unsigned engine_read_all_masks(struct engine *e);
 /* The running member that leads process group pgid, or else any running member in it;
  * NULL when no member is in it (the terminal's foreground was taken by the family?). */
 const struct member *engine_group_holder(const struct engine *e, pid_t pgid);

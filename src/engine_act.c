@@ -73,7 +73,8 @@ static bool route_confirmed(struct engine *e, pid_t pgid, bool from_terminal, do
 	return false;
 }
 
-void engine_route_signal(struct engine *e, int sig, bool from_terminal)
+/* The routing itself; engine_route_signal reports what it changed. */
+static void route_signal(struct engine *e, int sig, bool from_terminal)
 {
 	fresh_read(e);
 	double now = engine_now(e);
@@ -118,6 +119,13 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 	}
 	fresh_read(e);
+}
+
+unsigned engine_route_signal(struct engine *e, int sig, bool from_terminal)
+{
+	struct engine_report r = report_begin(e);
+	route_signal(e, sig, from_terminal);
+	return report_end(e, r);
 }
 
 /* The member the face selected, if it is still that process. */
@@ -197,7 +205,7 @@ static void settle_done(struct engine *e)
 	pidmap_free(&s);
 	pidmap_free(&st->signalled);
 	st->armed = false;
-	e->gen++;
+	e->changes |= ENGINE_STATE;
 }
 
 double settle_next_wake(const struct engine *e)
@@ -243,36 +251,39 @@ static void engine_kill_tree(struct engine *e, struct member *top)
 	settle_wake(e, false);
 }
 
-bool engine_act(struct engine *e, const struct action *a)
+/* The action itself; engine_act reports what it changed. */
+static void act(struct engine *e, const struct action *a)
 {
 	struct member *m;
 	double now = engine_now(e);
 	switch (a->kind) {
 	case ACT_NONE:
-		return false;
 	case ACT_REDRAW:
+		/* A face's own (a key it handled): nothing of the engine's changed. */
+		return;
 	case ACT_QUIT:
-		return true;
+		e->changes |= ENGINE_QUIT;
+		return;
 	case ACT_KILL_NAIVE:
 		fresh_read(e);
 		if ((m = action_target(e, a)) && kill_naive(&e->kctx, m, e->sig, engine_now(e)).sent)
 			survivors_expect(e, SURVIVOR_NAIVE, e->sig, m);
 		fresh_read(e);
-		return true;
+		return;
 	case ACT_KILL_GROUP:
 		fresh_read(e);
 		if ((m = action_target(e, a)) && kill_group(&e->kctx, m->p.pgid, e->sig, engine_now(e)).sent)
 			survivors_expect(e, SURVIVOR_GROUP, e->sig, m);
 		fresh_read(e);
-		return true;
+		return;
 	case ACT_CGROUP_KILL:
 		fresh_read(e);
 		engine_cgroup_kill(e, NULL);
 		fresh_read(e);
-		return true;
+		return;
 	case ACT_FREEZE:
 		engine_cgroup_freeze(e);
-		return true;
+		return;
 	case ACT_KILL_TREE:
 		fresh_read(e);
 		/* A dead row still stands for its family below: the tree kill reaches them. */
@@ -282,30 +293,36 @@ bool engine_act(struct engine *e, const struct action *a)
 		else if ((m = action_target(e, a)))
 			engine_kill_tree(e, m);
 		fresh_read(e);
-		return true;
+		return;
 	case ACT_SET_SIGNAL:
 		if (a->sig >= 1 && a->sig < NSIG) {
 			e->sig = a->sig;
-			e->gen++;
+			e->changes |= ENGINE_STATE;
 			event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "the kill keys now send %s (%d)",
 						signame(a->sig), a->sig),
 				   a->sig, "chosen", 0);
 		}
-		return true;
+		return;
 	case ACT_RELAUNCH:
 		engine_relaunch(e);
-		return true;
+		return;
 	case ACT_TTY_KEYS:
 		engine_tty_keys(e, a->keys, a->nkeys);
-		return true;
+		return;
 	case ACT_REPLAY_PLAY:
 	case ACT_REPLAY_STEP:
 	case ACT_REPLAY_JUMP:
 	case ACT_REPLAY_SPEED:
 		/* A replay's own: never reaches a live engine. */
-		return false;
+		return;
 	}
-	return false;
+}
+
+unsigned engine_act(struct engine *e, const struct action *a)
+{
+	struct engine_report r = report_begin(e);
+	act(e, a);
+	return report_end(e, r);
 }
 
 /* Running members a signal may still end: one the kernel refused (EPERM) stays refused. */
@@ -422,7 +439,7 @@ bool engine_relaunch(struct engine *e)
 		e->job.status = -1;
 		e->job.command = job_join_argv(l.argv);
 		e->job.failure = xstrdup(err);
-		e->gen++;
+		e->changes |= ENGINE_ROWS;
 		return false;
 	}
 	return true;

@@ -65,9 +65,12 @@ static bool drain_some(struct engine *e, size_t max, bool *any)
 	if (r <= 0) {
 		close(e->job.out_fd);
 		e->job.out_fd = -1;
+		/* The output's end: a pane may say the terminal closed. */
+		e->changes |= ENGINE_OUTPUT;
 		return false;
 	}
 	*any = true;
+	e->changes |= ENGINE_OUTPUT;
 	outbuf_feed(&e->out, buf, (size_t)r);
 	engine_tty_feed(e, buf, (size_t)r);
 	if (e->output_tap)

@@ -78,8 +78,10 @@ struct engine {
 	bool machine_pass_due;		/* an exit asked for one: at most every MACHINE_PASS_MIN_GAP */
 	bool machine_pass_forced;	/* at the next refresh that may make one, whatever the schedule */
 	double outsiders_at;		/* --same-group: when orphanage's group was last read */
-	unsigned long refreshes;
-	unsigned long gen;		/* bumped when the job, the signal or the settings change */
+	unsigned long refreshes;	/* the stamp of fields and masks read once a refresh */
+	/* What changed (ENGINE_*) since the entry point running now began (report_begin):
+	 * set where the change is made, returned by the entry point (report_end). */
+	unsigned changes;
 	struct engine_launch launch;	/* what engine_start was given, for relaunching */
 	int out_copy_fd;		/* where the job's output is copied as it comes (batch), or -1 */
 	void (*output_tap)(void *ctx, const char *data, size_t len);
@@ -117,6 +119,16 @@ struct engine {
 	unsigned short tty_rows, tty_cols;	/* 0 until a face gives the pane's size */
 };
 
+
+/* An entry point's report: it begins with none of its own (what its caller had is kept
+ * aside), and ends returning what it changed, new events included; its caller's report
+ * then holds both, so an entry point called inside another loses nothing. */
+struct engine_report {
+	unsigned outer;
+	unsigned long events;
+};
+struct engine_report report_begin(struct engine *e);
+unsigned report_end(struct engine *e, struct engine_report r);
 
 /* Open pidfds for new running members; close those no longer needed (engine_refresh.c). */
 void engine_sync_pidfds(struct engine *e);

@@ -154,9 +154,9 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
  * once a refresh, unless the member's one thread has not run since they were read (its
  * schedstat unchanged). So none shown is older than one refresh; an idle member costs one
  * small pread. */
-bool engine_read_fields(struct engine *e, const size_t *slots, size_t n)
+unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 {
-	bool changed = false;
+	struct engine_report r = report_begin(e);
 	unsigned long stamp = e->refreshes + 1;
 	double now = engine_now(e);
 	for (size_t j = 0; j < n; j++) {
@@ -180,19 +180,15 @@ bool engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 			q.ran = ran;
 			q.ran_ok = ran_ok;
 			q.details_at = now;
-			if (q.euid != p->euid || q.locked != p->locked || strcmp(q.cmdline ? q.cmdline : "", p->cmdline ? p->cmdline : "") != 0) {
-				changed = true;
-				m->gen = e->fam.gen;
-			}
+			if (q.euid != p->euid || q.locked != p->locked || strcmp(q.cmdline ? q.cmdline : "", p->cmdline ? p->cmdline : "") != 0)
+				e->changes |= ENGINE_ROWS;
 			proc_free(p);
 			*p = q;
 		} else {
 			proc_free(&q);
 		}
 	}
-	if (changed)
-		e->gen++;
-	return changed;
+	return report_end(e, r);
 }
 
 size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n)
@@ -205,11 +201,11 @@ size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n
 	return slots;
 }
 
-bool engine_read_all_fields(struct engine *e)
+unsigned engine_read_all_fields(struct engine *e)
 {
 	size_t n;
 	size_t *slots = engine_member_slots(e, false, &n);
-	bool changed = engine_read_fields(e, slots, n);
+	unsigned changed = engine_read_fields(e, slots, n);
 	free(slots);
 	return changed;
 }
@@ -278,8 +274,9 @@ static void want_outsiders(struct engine *e, struct discovery *d)
 	}
 }
 
-/* Rescan the family; with allow_pass, also make the machine pass when one is due. */
-static bool refresh_staged(struct engine *e, bool allow_pass)
+/* Rescan the family; with allow_pass, also make the machine pass when one is due. What
+ * changed goes into e->changes. */
+static void refresh_staged(struct engine *e, bool allow_pass)
 {
 	double now = engine_now(e);
 	struct discovery *d = &e->disc;
@@ -346,42 +343,44 @@ static bool refresh_staged(struct engine *e, bool allow_pass)
 		if (!root || !family_member_running(root) || root->p.start != e->fam.root_start) {
 			e->job.running = false;
 			e->job.ended = now;
-			e->gen++;
+			changed = true;
 		}
 	}
 	engine_sync_pidfds(e);
 	engine_track_refreshed(e);
 	e->refreshes++;
-	return changed;
+	e->changes |= ENGINE_REFRESHED | (changed ? ENGINE_ROWS : 0);
 }
 
 /* What one refresh reports is sorted by when it happened, then numbered: the kernel's
  * events come with their own times, earlier than the refresh that reads them. */
-static bool refresh(struct engine *e, bool allow_pass)
+static unsigned refresh(struct engine *e, bool allow_pass)
 {
+	struct engine_report r = report_begin(e);
 	eventlog_begin(&e->log);
-	bool changed = refresh_staged(e, allow_pass);
+	refresh_staged(e, allow_pass);
 	eventlog_commit(&e->log);
-	return changed;
+	return report_end(e, r);
 }
 
-bool engine_refresh(struct engine *e)
+unsigned engine_refresh(struct engine *e)
 {
 	return refresh(e, true);
 }
 
-bool engine_refresh_family(struct engine *e)
+unsigned engine_refresh_family(struct engine *e)
 {
 	return refresh(e, false);
 }
 
-bool engine_reap(struct engine *e)
+unsigned engine_reap(struct engine *e)
 {
 	pid_t pid;
 	int status;
 	bool any = false;
 	if (!job_reapable())
-		return false;
+		return 0;
+	struct engine_report r = report_begin(e);
 	/* The family read first, its zombies still there: the kernel's events before now come
 	 * in with their times, and the exit of each one reaped here with the kernel's time. */
 	eventlog_begin(&e->log);
@@ -393,7 +392,6 @@ bool engine_reap(struct engine *e)
 			e->job.running = false;
 			e->job.status = status;
 			e->job.ended = now;
-			e->gen++;
 		}
 		family_note_exit(&e->fam, pid, status, e->scan->ticks_now(e->scan_self), now, &e->log);
 	}
@@ -402,9 +400,11 @@ bool engine_reap(struct engine *e)
 		if (!e->subreaper && !engine_exact(e))
 			e->machine_pass_due = true;
 		engine_sync_pidfds(e);
+		/* A member died, or the job ended: its row and the job say so. */
+		e->changes |= ENGINE_ROWS;
 	}
 	eventlog_commit(&e->log);
-	return any;
+	return report_end(e, r);
 }
 
 bool engine_family_gone(const struct engine *e)

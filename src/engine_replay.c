@@ -31,16 +31,14 @@ static int replay_status(const char *words)
 	return -1;
 }
 
-void engine_replay_fill(struct engine *e, const struct replay *rp, size_t nevents)
+unsigned engine_replay_fill(struct engine *e, const struct replay *rp, size_t nevents)
 {
 	struct replay_shell *sh = (struct replay_shell *)e;
 	/* The rows as members, in the recorded order: each under the nearest row before it
 	 * one level up; start times are only that order (a recording holds none). */
-	unsigned long fam_gen = e->fam.gen, log_next = eventlog_next(&e->log);
 	family_free(&e->fam);
 	struct family_config cfg = { 0 };
 	family_init(&e->fam, &cfg, rp->nrows ? rp->rows[0].m.p.pid : 0);
-	e->fam.gen = fam_gen;
 	e->fam.m = xcalloc(rp->nrows + 1, sizeof *e->fam.m);
 	e->fam.cap = rp->nrows + 1;
 	pidmap_clear(&e->fam.index, rp->nrows);
@@ -61,7 +59,6 @@ void engine_replay_fill(struct engine *e, const struct replay *rp, size_t nevent
 		e->fam.n++;
 	}
 	e->fam.root_seen = rp->nrows > 0;
-	e->fam.gen++;
 	/* The job, from its recorded object. */
 	struct jspan v;
 	long n;
@@ -87,8 +84,8 @@ void engine_replay_fill(struct engine *e, const struct replay *rp, size_t nevent
 		ev->seq = seq;
 	}
 	e->out = rp->out;	/* lent: its lines stay the replay's */
-	/* engine_generation sums the counters: it must grow though the log was rebuilt. */
-	e->gen += log_next + 1;
+	/* Everything was rebuilt: the faces take it all anew. */
+	return ENGINE_ROWS | ENGINE_EVENTS | ENGINE_OUTPUT | ENGINE_REFRESHED;
 }
 
 struct engine *engine_replay_new(const struct options *o)

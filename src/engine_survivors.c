@@ -178,12 +178,14 @@ static void survivors_run(struct engine *e, bool force)
 	e->nwatches = kept;
 }
 
-void engine_wake(struct engine *e)
+unsigned engine_wake(struct engine *e)
 {
+	struct engine_report r = report_begin(e);
 	/* A kill's own line before its survivors: finishing it may watch for them. */
 	settle_wake(e, false);
 	cgroup_count_wake(e, false);
 	survivors_run(e, false);
+	return report_end(e, r);
 }
 
 void engine_timers_now(struct engine *e)
@@ -229,9 +231,9 @@ static bool masks_still_hold(const struct member *m, const struct schedstat *ran
 	       m->masks.pnd == 0 && m->masks.shdpnd == 0 && ran_same(&m->masks_ran, ran);
 }
 
-bool engine_read_masks(struct engine *e, const size_t *slots, size_t n)
+unsigned engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 {
-	bool changed = false;
+	struct engine_report r = report_begin(e);
 	unsigned long stamp = e->refreshes + 1;
 	for (size_t j = 0; j < n; j++) {
 		if (slots[j] >= e->fam.n)
@@ -264,19 +266,18 @@ bool engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 		m->masks_ran_ok = ran_ok && m->masks_err == 0;
 		if (ran_ok)
 			m->masks_ran = ran;
+		/* The row's signal flags show them. */
 		if (first || old_err != m->masks_err || !masks_same(&old, &m->masks))
-			changed = true;
+			e->changes |= ENGINE_ROWS;
 	}
-	if (changed)
-		e->gen++;
-	return changed;
+	return report_end(e, r);
 }
 
-bool engine_read_all_masks(struct engine *e)
+unsigned engine_read_all_masks(struct engine *e)
 {
 	size_t n;
 	size_t *slots = engine_member_slots(e, true, &n);
-	bool changed = engine_read_masks(e, slots, n);
+	unsigned changed = engine_read_masks(e, slots, n);
 	free(slots);
 	return changed;
 }

@@ -211,7 +211,7 @@ bool engine_cgroup_renew(struct engine *e)
 	cgroup_close(&e->cgroup);
 	e->cgroup = fresh;
 	e->frozen = e->freeze_wanted = false;
-	e->gen++;
+	e->changes |= ENGINE_ROWS;
 	void *src = source_cgroup_open(&e->cgroup, why, sizeof why);
 	if (src && slot < e->nsources) {
 		e->sources[slot].self = src;
@@ -287,7 +287,7 @@ void engine_track_refreshed(struct engine *e)
 	if (st.frozen == e->frozen)
 		return;
 	e->frozen = st.frozen;
-	e->gen++;
+	e->changes |= ENGINE_ROWS;
 	size_t n = source_cgroup_count(e->cgroup_source);
 	if (st.frozen)
 		eventlog_add(&e->log, engine_now(e), EV_FREEZE, 0, "the family is frozen: %zu process%s stopped in %s",
@@ -361,7 +361,7 @@ static void cgroup_count_done(struct engine *e, size_t left)
 		survivors_expect_list(e, &c->k, c->t, c->n);
 	free(c->t);
 	*c = (struct cgroup_count){ 0 };
-	e->gen++;
+	e->changes |= ENGINE_STATE;
 }
 
 double cgroup_count_next_wake(const struct engine *e)
@@ -430,7 +430,7 @@ void engine_cgroup_freeze(struct engine *e)
 		return;
 	}
 	e->freeze_wanted = freeze;
-	e->gen++;
+	e->changes |= ENGINE_STATE;
 	/* cgroup.events says when it is done: the header says FROZEN from there. */
 	eventlog_add(&e->log, now, freeze ? EV_FREEZE : EV_THAW, 0, "%s the family: cgroup.freeze %d in %s", freeze ? "freezing" : "thawing",
 		     freeze ? 1 : 0, e->cgroup.path);
@@ -446,7 +446,7 @@ void engine_cgroup_thaw(struct engine *e, const char *why)
 		return;
 	}
 	e->freeze_wanted = false;
-	e->gen++;
+	e->changes |= ENGINE_STATE;
 	eventlog_add(&e->log, engine_now(e), EV_THAW, 0, "%s", why);
 }
 

@@ -310,7 +310,7 @@ static bool reading_differs(const struct proc *old, const struct proc *p)
 		return true;
 	if (!p->detailed)
 		return false;
-	return !old->detailed || old->cputicks != p->cputicks || old->tpgid != p->tpgid || old->euid != p->euid ||
+	return !old->detailed || old->cputicks != p->cputicks || old->rss_kb != p->rss_kb || old->tpgid != p->tpgid || old->euid != p->euid ||
 	       strcmp(old->stat, p->stat) != 0 || strcmp(old->tty, p->tty) != 0 || strcmp(old->comm, p->comm) != 0 ||
 	       (old->cmdline && p->cmdline ? strcmp(old->cmdline, p->cmdline) != 0 : old->cmdline != p->cmdline);
 }
@@ -615,10 +615,12 @@ static bool outsiders_hold(struct family *fam, const struct snapshot *snap, cons
  * SIGCONT, since nobody is left who could continue them by job control. Judged over the
  * group as the kernel has it: a group the members alone would call orphaned is suspect,
  * and judged only with its other processes read (family_set_outsiders), unless the family
- * made it or its session since the watch began (own_ids). */
-static void check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+ * made it or its session since the watch began (own_ids). Returns whether a group's
+ * judgement changed (the header counts the orphaned groups). */
+static bool check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
 				  double now, struct eventlog *log)
 {
+	bool changed = false;
 	/* Each live group, judged once over its members: a chain of members per group. */
 	size_t n = fam->n;
 	size_t *next = xcalloc(n + 1, sizeof *next);
@@ -661,6 +663,7 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 		bool was = pidmap_get(&fam->orphaned_groups, pgid) == 1;
 		if (orphaned == was)
 			continue;
+		changed = true;
 		pidmap_set(&fam->orphaned_groups, pgid, orphaned ? 1 : 0);
 		if (!orphaned)
 			continue;
@@ -678,6 +681,7 @@ static void check_orphaned_groups(struct family *fam, const struct snapshot *sna
 	}
 	pidmap_free(&first);
 	free(next);
+	return changed;
 }
 
 bool family_group_orphaned(const struct family *fam, pid_t pgid)
@@ -755,7 +759,6 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			double now, struct eventlog *log)
 {
 	bool changed = false;
-	unsigned long gen = fam->gen + 1;
 	struct pidmap seen = { 0 };
 	pidmap_clear(&seen, snap->n);
 	for (size_t i = 0; i < snap->n; i++)
@@ -779,17 +782,14 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			/* Its groups were in use until it died, about now. */
 			note_in_use(fam, m, snap->ticks);
 			member_died(m, now, log);
-			m->gen = gen;
 			changed = true;
 			continue;
 		}
 		if (reading_differs(&m->p, &snap->procs[s])) {
-			m->gen = gen;
 			changed = true;
 		}
 		/* An idle process's %CPU falls with no field of its reading changed. */
 		if (member_cpu(m, &snap->procs[s], now, snap->ticks)) {
-			m->gen = gen;
 			changed = true;
 		}
 		member_reconcile(fam, m, &snap->procs[s], now, log);
@@ -803,7 +803,6 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
 			member_joined(fam, m, NULL, news, now, log);
-			m->gen = gen;
 			changed = true;
 		}
 	}
@@ -830,7 +829,6 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);
 			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], news, now, log);
-			m->gen = gen;
 			grew = changed = true;
 		}
 	}
@@ -842,13 +840,12 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].alive)
 			note_in_use(fam, &fam->m[i], snap->ticks);
-	check_orphaned_groups(fam, snap, &seen, now, log);
+	if (check_orphaned_groups(fam, snap, &seen, now, log))
+		changed = true;
 	eventlog_commit(log);
 	pidmap_free(&births);
 	pidmap_free(&seen);
 	family_prune(fam);
-	if (changed)
-		fam->gen = gen;
 	return changed;
 }
 
@@ -860,7 +857,6 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		note_in_use(fam, m, ticks);
 		m->status = status;
 		member_died(m, now, log);
-		m->gen = ++fam->gen;
 		return;
 	}
 	event_note(exit_event(log, now, pid, NULL, status), "(reaped by orphanage before it was seen)");

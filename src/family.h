@@ -79,7 +79,6 @@ struct member {
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
 	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
-	unsigned long gen;		/* the family's gen when this member last changed */
 	/* %CPU since the previous detailed reading (the first: since the process started);
 	 * refreshed with each reading that carries utime + stime, by family_update_news. */
 	double cpu_pct;
@@ -146,7 +145,6 @@ struct family {
 	bool root_seen;
 	struct family_config cfg;
 	pid_t *ancestors;		/* copy of cfg.ancestors */
-	unsigned long gen;		/* bumped by every update or exit that changed what is known */
 };
 
 /* A row of the family in tree order. */
@@ -161,8 +159,8 @@ void family_init(struct family *fam, const struct family_config *cfg, pid_t root
 void family_free(struct family *fam);
 /* Reconcile the family with a snapshot. The snapshot must hold every live member it can
  * see, plus any candidate; members missing from it, or present with another start time,
- * have exited. Returns true when anything changed; then fam->gen has grown and each
- * changed member's gen is the new value. */
+ * have exited. Returns true when anything a row shows changed (a member came, went, died,
+ * or was read different: %CPU, the orphan mark). */
 bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log);
 /* The same, with what the sources vouched for and noted: a vouched pid in the snapshot
  * joins even when its parent is no member; a noted process that is in neither the

@@ -42,7 +42,10 @@ struct loop {
 	struct batch batch;
 	int sigfd;
 	bool quit;
-	bool dirty;
+	/* What the engine changed (ENGINE_*, as its entry points returned them) and each face
+	 * has not taken yet: the view, the recording. */
+	unsigned undrawn, unrecorded;
+	bool view_moved;	/* the view changed itself (a key, a resize, a resume): draw it */
 	unsigned long snapshots;
 	int interrupts;
 	double next_refresh;
@@ -85,6 +88,23 @@ static int signals_open(sigset_t *ignored)
 
 static void loop_refreshed(struct loop *l);
 
+/* What an engine entry point returned: each face takes it at its turn. */
+static void loop_note(struct loop *l, unsigned changes)
+{
+	l->undrawn |= changes;
+	l->unrecorded |= changes;
+	if (changes & ENGINE_QUIT)
+		l->quit = true;
+}
+
+/* The recording takes what is new. */
+static void loop_record(struct loop *l)
+{
+	if (l->rec)
+		record_sync(l->rec, l->unrecorded);
+	l->unrecorded = 0;
+}
+
 /* The job shares orphanage's session, so it can make its own group the terminal's
  * foreground (tcsetpgrp, with SIGTTOU ignored): orphanage would then read nothing but
  * EIO, and Ctrl+C would go to the job. Take it back and say who took it. A foreground
@@ -115,13 +135,13 @@ static bool loop_foreground(struct loop *l)
 		snprintf(text, sizeof text, "%s took the terminal's foreground: taken back", who);
 		/* It may have changed the terminal's modes and written on it too. */
 		view_resume(l->view);
+		l->view_moved = true;
 	} else {
 		snprintf(text, sizeof text, "%s took the terminal's foreground: could not take it back: %s", who,
 			 strerror(errno));
 		l->fg_kept = fg;
 	}
-	engine_note(l->e, EV_ERROR, text);
-	l->dirty = true;
+	loop_note(l, engine_note(l->e, EV_ERROR, text));
 	return back;
 }
 
@@ -150,15 +170,20 @@ static void loop_signals(struct loop *l)
 	while (read(l->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
 		int sig = (int)si.ssi_signo;
 		switch (sig) {
-		case SIGCHLD:
-			if (engine_reap(l->e)) {
-				engine_refresh_family(l->e);
+		case SIGCHLD: {
+			unsigned reaped = engine_reap(l->e);
+			if (reaped & ENGINE_ROWS) {
+				loop_note(l, reaped | engine_refresh_family(l->e));
 				loop_refreshed(l);
+			} else {
+				loop_note(l, reaped);
 			}
 			break;
+		}
 		case SIGWINCH:
 			if (l->view)
 				view_resize(l->view);
+			l->view_moved = true;
 			break;
 		case SIGCONT:
 			/* A shell that had orphanage stopped put the terminal in its own modes. */
@@ -166,22 +191,22 @@ static void loop_signals(struct loop *l)
 				view_resume(l->view);
 				loop_foreground(l);
 			}
+			l->view_moved = true;
 			break;
 		case SIGQUIT:
 			/* Ctrl+\ asks orphanage to quit (applying --on-exit); it is not routed. */
-			engine_note(l->e, EV_QUIT, "SIGQUIT: quitting");
+			loop_note(l, engine_note(l->e, EV_QUIT, "SIGQUIT: quitting"));
 			loop_interrupt(l, sig);
 			break;
 		case SIGINT:
 		case SIGTERM:
 		case SIGHUP:
 			/* A signal the kernel raised for the terminal (Ctrl+C, hangup) has SI_KERNEL. */
-			engine_route_signal(l->e, sig, si.ssi_code == SI_KERNEL);
+			loop_note(l, engine_route_signal(l->e, sig, si.ssi_code == SI_KERNEL));
 			if (sig != SIGINT || (l->o->batch && ++l->interrupts >= 2))
 				loop_interrupt(l, sig);
 			break;
 		}
-		l->dirty = true;
 	}
 }
 
@@ -192,13 +217,13 @@ static void loop_history(struct loop *l)
 	struct engine *e = l->e;
 	unsigned long hold = ULONG_MAX;
 	if (l->rec) {
-		record_sync(l->rec);
+		loop_record(l);
 		if (l->rec->err && !l->rec->said) {
 			l->rec->said = true;
 			char text[160];
 			snprintf(text, sizeof text, "the recording stopped: %s", strerror(l->rec->err));
-			engine_note(e, EV_ERROR, text);
-			record_sync(l->rec);
+			loop_note(l, engine_note(e, EV_ERROR, text));
+			loop_record(l);
 		}
 		hold = record_next_event(l->rec);
 	}
@@ -220,11 +245,9 @@ static void loop_history(struct loop *l)
  * False when nobody reads the snapshots any more. */
 static bool loop_snapshot(struct loop *l)
 {
-	engine_read_all_fields(l->e);
-	engine_read_all_masks(l->e);
+	loop_note(l, engine_read_all_fields(l->e) | engine_read_all_masks(l->e));
 	/* The recording holds what came before the snapshot, then marks where it was. */
-	if (l->rec)
-		record_sync(l->rec);
+	loop_record(l);
 	bool ok = batch_snapshot(&l->batch, l->e);
 	if (l->rec)
 		record_mark(l->rec);
@@ -232,10 +255,10 @@ static bool loop_snapshot(struct loop *l)
 	return ok;
 }
 
+/* The family was read anew: --check and batch look whether it is over. */
 static void loop_refreshed(struct loop *l)
 {
 	struct engine *e = l->e;
-	l->dirty = true;
 	if (l->o->check) {
 		check_job_seen(&l->check, engine_job(e)->running, engine_now(e));
 		return;
@@ -249,7 +272,7 @@ static void loop_refreshed(struct loop *l)
 static void loop_tick(struct loop *l)
 {
 	struct engine *e = l->e;
-	engine_refresh(e);
+	loop_note(l, engine_refresh(e));
 	l->snapshots++;
 	if (l->o->batch && !l->o->check) {
 		if (engine_family_gone(e)) {
@@ -263,8 +286,10 @@ static void loop_tick(struct loop *l)
 	loop_refreshed(l);
 	/* A same-group job is in the terminal's foreground: what it writes there is not
 	 * stopped (TOSTOP stops background groups only), so it is painted over. */
-	if (l->view && l->o->same_group)
+	if (l->view && l->o->same_group) {
 		view_repaint(l->view);
+		l->view_moved = true;
+	}
 	if (l->o->iterations > 0 && l->snapshots >= (unsigned long)l->o->iterations)
 		l->quit = true;
 }
@@ -281,8 +306,7 @@ static void loop_check(struct loop *l)
 	if (!check_due(&l->check, gone, engine_now(e)))
 		return;
 	size_t leaked = check_collect(e, gone);
-	engine_read_all_fields(e);
-	engine_read_all_masks(e);
+	loop_note(l, engine_read_all_fields(e) | engine_read_all_masks(e));
 	if (leaked || l->o->json)
 		batch_leaks(&l->batch, e);
 	/* The CI formats say the leaks as they are now, before --on-exit ends them. */
@@ -339,7 +363,7 @@ static void loop_run(struct loop *l)
 			fds[n++] = (struct pollfd){ .fd = view_fd(l->view), .events = POLLIN };
 		size_t engine_slot = n;
 		n += engine_pollfds(e, fds + n, MAX_POLL - n);
-		if (l->view && l->dirty) {
+		if (l->view && (l->undrawn || l->view_moved)) {
 			/* Held: a job taking the foreground meanwhile must not stop orphanage. */
 			bool held = loop_foreground(l);
 			sigset_t old;
@@ -349,15 +373,17 @@ static void loop_run(struct loop *l)
 			 * their signal flags (each read once per refresh): those of the last frame
 			 * before drawing, those a scroll brought after. */
 			size_t shown[512];
-			engine_read_fields(e, shown, view_rows_shown(l->view, shown, 512));
-			view_draw(l->view, e);
+			loop_note(l, engine_read_fields(e, shown, view_rows_shown(l->view, shown, 512)));
+			view_draw(l->view, e, l->undrawn);
+			l->undrawn = 0;
 			size_t nshown = view_rows_shown(l->view, shown, 512);
-			bool fields = engine_read_fields(e, shown, nshown);
-			if (engine_read_masks(e, shown, nshown) || fields)
-				view_draw(l->view, e);
+			loop_note(l, engine_read_fields(e, shown, nshown) | engine_read_masks(e, shown, nshown));
+			if (l->undrawn)
+				view_draw(l->view, e, l->undrawn);
 			if (held)
 				term_guard_end(&old);
-			l->dirty = false;
+			l->undrawn = 0;
+			l->view_moved = false;
 			loop_tty_size(l);
 		}
 		int r = poll(fds, n, loop_timeout(l));
@@ -373,38 +399,34 @@ static void loop_run(struct loop *l)
 			struct action a = view_key(l->view, e);
 			if (held)
 				term_guard_end(&old);
-			if (a.kind == ACT_QUIT) {
-				l->quit = true;
-			} else if (engine_act(e, &a)) {
-				l->dirty = true;
-				/* After a key action the recording can be sought to at once. */
-				if (l->rec && a.kind != ACT_REDRAW)
-					record_full(l->rec);
-			}
+			l->view_moved = true;
+			loop_note(l, engine_act(e, &a));
+			/* After a key action the recording can be sought to at once. */
+			if (l->rec && a.kind > ACT_REDRAW && a.kind != ACT_QUIT)
+				record_full(l->rec);
 			if (fds[view_slot].revents & (POLLHUP | POLLERR))
 				l->quit = true;
 		}
 		unsigned what = engine_handle_poll(e, fds + engine_slot, n - engine_slot);
-		if (what & ENGINE_OUTPUT)
-			l->dirty = true;
+		loop_note(l, what);
 		if (what & ENGINE_REFRESHED) {
 			/* A member exited: draw it now, not at the next tick; the machine pass
 			 * it may call for comes after the drawing. */
 			loop_refreshed(l);
 		} else if (!l->quit && engine_machine_pass_pending(e) && engine_now(e) < l->next_refresh) {
-			engine_refresh(e);
+			loop_note(l, engine_refresh(e));
 			loop_refreshed(l);
 		}
 		if (!l->quit && l->early_refresh > 0 && engine_now(e) >= l->early_refresh) {
 			/* The job's first children show within a moment, not a whole delay later. */
-			engine_refresh_family(e);
+			loop_note(l, engine_refresh_family(e));
 			loop_refreshed(l);
 			l->early_refresh = --l->early_left > 0 ? engine_now(e) + 0.2 : 0;
 		}
 		double wake = engine_next_wake(e);
 		if (!l->quit && wake >= 0 && engine_now(e) >= wake) {
 			/* A kill a moment ago: name its survivors. */
-			engine_wake(e);
+			loop_note(l, engine_wake(e));
 			loop_refreshed(l);
 		}
 		if (!l->quit && engine_now(e) >= l->next_refresh) {
@@ -585,7 +607,7 @@ static int replay_live(struct replay *rp, const struct options *o)
 	double t = o->at > 0 ? (o->at < rp->end ? o->at : rp->end) : 0;
 	replay_seek(rp, t);
 	size_t nevents = rp->events_before;
-	engine_replay_fill(e, rp, nevents);
+	unsigned changes = engine_replay_fill(e, rp, nevents);
 	struct view *v = view_open(e, err, sizeof err);
 	if (!v)
 		return fail(err, 1);
@@ -595,7 +617,8 @@ static int replay_live(struct replay *rp, const struct options *o)
 	double speed = 1, wall = replay_clock();
 	while (!quit) {
 		replay_say(v, rp, t, playing, speed);
-		view_draw(v, e);
+		view_draw(v, e, changes);
+		changes = 0;
 		struct pollfd fds[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = view_fd(v), .events = POLLIN } };
 		int r = poll(fds, 2, playing ? 50 : -1);
 		if (r < 0 && errno != EINTR)
@@ -655,7 +678,7 @@ static int replay_live(struct replay *rp, const struct options *o)
 			t = target;
 			replay_seek(rp, t);
 			nevents = want != SIZE_MAX ? want : rp->events_before;
-			engine_replay_fill(e, rp, nevents);
+			changes = engine_replay_fill(e, rp, nevents);
 		}
 	}
 	view_close(v);
@@ -772,7 +795,7 @@ int main(int argc, char **argv)
 		return fail(err, rc);
 	}
 
-	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .dirty = true };
+	struct loop l = { .e = e, .o = &o, .sigfd = sigfd, .view_moved = true };
 	static struct trace trace;
 	if (o.record)
 		l.rec = &rec;
@@ -815,8 +838,8 @@ int main(int argc, char **argv)
 	if (l.rec)
 		record_start(l.rec, e, engine_job(e)->command);
 	if (l.view && o.same_group && !o.pid)
-		engine_note(e, EV_TRACKING, "same group: the job's writes to the terminal cannot be stopped, "
-			       "so the view is repainted at every refresh");
+		loop_note(&l, engine_note(e, EV_TRACKING, "same group: the job's writes to the terminal cannot be "
+					  "stopped, so the view is repainted at every refresh"));
 	loop_run(&l);
 	loop_finish(&l);
 	if (history_finish(&l) && l.status == 0)

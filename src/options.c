@@ -90,7 +90,13 @@ int options_seconds(const char *text, double max, double *out)
 	}
 	if (!digits || *p)
 		return -1;
+	/* The nearest double to the text, as strtod and a JSON reader give it: whole + frac /
+	 * scale rounds twice (1.61 would be 1.6099999999999999); one exact integer over an
+	 * exact power of ten rounds once, while both fit in a double's 53 bits. */
+	const unsigned long long exact = 1ULL << 53;
 	double v = (double)whole + (double)frac / (double)scale;
+	if (scale < exact && whole <= (exact - frac) / scale)
+		v = (double)(whole * scale + frac) / (double)scale;
 	if (v > max)
 		return -1;
 	*out = v;

@@ -476,10 +476,18 @@ static void apply(struct replay *rp, size_t i)
 	}
 }
 
+double replay_moment(double t)
+{
+	char buf[64];
+	snprintf(buf, sizeof buf, "%.2f", t);
+	return strtod(buf, NULL);
+}
+
 void replay_seek(struct replay *rp, double t)
 {
-	if (t < 0)
-		t = 0;
+	/* The moment as the lines' "at" and the snapshots' time say it: a time computed or
+	 * read otherwise (1.61 as 1 + 61/100 is 1.6099999999999999) must not miss its lines. */
+	t = replay_moment(t < 0 ? 0 : t);
 	if (t < rp->at) {
 		/* Back: from the start (the output pane's counts are of everything before). */
 		rows_clear(rp);
@@ -515,6 +523,7 @@ double replay_event_at(const struct replay *rp, size_t i)
 
 size_t replay_events_by(const struct replay *rp, double t)
 {
+	t = replay_moment(t);
 	size_t lo = 0, hi = rp->nevents;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;

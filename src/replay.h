@@ -75,7 +75,10 @@ struct replay {
  * unreadable. A cut or partly corrupt one opens with what is whole, and stop says where. */
 int replay_open(struct replay *rp, const char *path, char *err, size_t errlen);
 void replay_free(struct replay *rp);
-/* Show the moment t (seconds of the recording's clock, 0 .. end). */
+/* A time as a recording's lines carry it ("at") and snapshots print it: rounded to 1/100 s
+ * as %.2f rounds. Moments are compared so, never as the times they were computed from. */
+double replay_moment(double t);
+/* Show the moment t (seconds of the recording's clock, 0 .. end), to 1/100 s. */
 void replay_seek(struct replay *rp, double t);
 /* The at of event i, for stepping: replay_seek there shows it. */
 double replay_event_at(const struct replay *rp, size_t i);

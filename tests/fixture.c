@@ -172,6 +172,7 @@ static int fp_quick(void *self, const pid_t *pids, size_t n, struct snapshot *ou
 		p->start = src->start;
 		p->state = src->state;
 		p->cputicks = src->cputicks;
+		p->rss_kb = src->rss_kb;
 		p->tty_nr = src->tty_nr;
 		p->nice = src->nice;
 		p->nlwp = src->nlwp;

@@ -53,7 +53,7 @@ void fixture_engine_init(struct engine *e, struct options *opt, struct fixture_p
 	e->job.running = true;
 }
 
-bool fixture_refresh(struct engine *e, double now)
+unsigned fixture_refresh(struct engine *e, double now)
 {
 	fixture_now = now;
 	return engine_refresh(e);

@@ -28,7 +28,7 @@ double fixture_clock(void);
 void fixture_engine_init(struct engine *e, struct options *opt, struct fixture_proc *fp, pid_t root,
 			 const struct engine_params *more);
 
-/* The engine's refresh with the clock moved to now: whether anything changed. */
-bool fixture_refresh(struct engine *e, double now);
+/* The engine's refresh with the clock moved to now: what it changed (ENGINE_*). */
+unsigned fixture_refresh(struct engine *e, double now);
 
 #endif

@@ -534,11 +534,9 @@ static void test_group_orphaned_with_stopped_member_is_noted(void **state)
 }
 
 /* --same-group: the job is in orphanage's group, whose parent is the shell, in another
- * group of the same session. The group is not orphaned: orphanage, no member, counts. Once
- * it is gone, nothing holds the group. */
-static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **state)
+ * group of the same session. The group is not orphaned: orphanage, no member, counts. */
+static void same_group_held_by_outsider(struct fx *f, struct snapshot *out)
 {
-	struct fx *f = *state;
 	put(f, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
 	/* Read with the family, as the engine reads the outsiders and their parents. */
 	put(f, SELF, 300, SELF, SELF_SID, 50, "orphanage");
@@ -552,14 +550,39 @@ static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **
 	assert_int_equal(family_outsider_groups(&f->fam, g, 4, &unread), 1);
 	assert_int_equal(g[0], SELF);
 	assert_true(unread);
-	struct snapshot out = { 0 };
-	fixture_put(&out, SELF, 300, SELF, SELF_SID, 50, "orphanage");
+	fixture_put(out, SELF, 300, SELF, SELF_SID, 50, "orphanage");
 	/* A member in the outsiders' list is no outsider: the member's own parent counts. */
-	fixture_put(&out, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
-	family_set_outsiders(&f->fam, g, 1, &out);
+	fixture_put(out, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
+	family_set_outsiders(&f->fam, g, 1, out);
 	assert_int_equal(f->fam.noutsiders, 1);
 	update(f, 2.0);
 	assert_false(family_group_orphaned(&f->fam, SELF));
+}
+
+/* The outsider's parent dies, so orphanage is reparented to init and nothing holds the
+ * group. No member reads different and no line is written (no member is stopped), yet the
+ * header's count of orphaned groups changes: the update says so. */
+static void test_group_orphaned_by_its_outsider_alone_is_a_change(void **state)
+{
+	struct fx *f = *state;
+	struct snapshot out = { 0 };
+	same_group_held_by_outsider(f, &out);
+	snap_new(f);
+	put(f, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
+	put(f, SELF, 1, SELF, SELF_SID, 50, "orphanage");
+	unsigned long lines = eventlog_next(&f->log);
+	assert_true(update(f, 3.0));
+	assert_true(family_group_orphaned(&f->fam, SELF));
+	assert_int_equal(eventlog_next(&f->log), lines);
+	snapshot_free(&out);
+}
+
+/* The same group: once orphanage is gone, nothing holds the group. */
+static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **state)
+{
+	struct fx *f = *state;
+	struct snapshot out = { 0 };
+	same_group_held_by_outsider(f, &out);
 	assert_int_equal(count_events(f, EV_ORPHAN, SELF), 0);
 	/* The outsider is gone (no longer in the snapshot): nothing holds the group now. */
 	snap_new(f);
@@ -1669,6 +1692,7 @@ int main(void)
 		FT(test_reused_group_id_does_not_pull_strangers_in),
 		FT(test_group_orphaned_with_stopped_member_is_noted),
 		FT(test_group_with_outsider_parented_in_session_is_not_orphaned),
+		FT(test_group_orphaned_by_its_outsider_alone_is_a_change),
 		FT(test_group_of_attached_non_leader_is_judged_with_its_leader),
 		FT(test_orphan_count_is_the_rows_marked_orphan),
 		FT(test_stopped_member_says_why),

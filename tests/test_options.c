@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -161,6 +162,19 @@ static void test_delay_takes_decimals(void **state)
 	/* 0 in batch mode: as fast as possible. */
 	assert_int_equal(parse(&a, "-b", "-d", "0", "true", NULL), 0);
 	assert_true(a.o.delay == 0.0);
+}
+
+/* Seconds are the nearest double to the text, as a recording's "at" read back is: --at 1.61
+ * must be the moment written as 1.61, not 1.6099999999999999. */
+static void test_seconds_are_the_nearest_double(void **state)
+{
+	(void)state;
+	static const char *const texts[] = { "1.61", "0.29", "2.675", "0.1", "86399.99", "12.3456789012345678", "7" };
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		double v = -1;
+		assert_int_equal(options_seconds(texts[i], 1e9, &v), 0);
+		assert_true(v == strtod(texts[i], NULL));
+	}
 }
 
 static void test_numbers_and_counts(void **state)
@@ -466,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_command_gets_the_launch_defaults),
 		cmocka_unit_test(test_attaching_leaves_the_family_on_exit_by_default),
 		cmocka_unit_test(test_delay_takes_decimals),
+		cmocka_unit_test(test_seconds_are_the_nearest_double),
 		cmocka_unit_test(test_numbers_and_counts),
 		cmocka_unit_test(test_bad_numbers_are_usage_errors_naming_the_value),
 		cmocka_unit_test(test_numbers_are_plain_decimals),

@@ -76,7 +76,7 @@ static void test_grandchild_found_in_one_refresh(void **state)
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "make");
 	machine_has(f, 1002, 1001, ROOT, FX_SELF_SID, 120, "cc");
 	machine_has(f, 3000, 1, 3000, 3000, 50, "stranger");
-	assert_true(fixture_refresh(&f->e, 0.5));
+	assert_true(fixture_refresh(&f->e, 0.5) & ENGINE_ROWS);
 	assert_non_null(member(f, ROOT));
 	assert_non_null(member(f, 1001));
 	assert_non_null(member(f, 1002));
@@ -104,7 +104,7 @@ static void test_double_forked_setsid_found_by_the_machine_pass(void **state)
 	fixture_proc_remove(&f->fp, 1001);
 	machine_has(f, 1002, 1, 1001, 1001, 130, "daemon");
 	f->fp.ticks = 2000;
-	assert_true(fixture_refresh(&f->e, 1.0));
+	assert_true(fixture_refresh(&f->e, 1.0) & ENGINE_ROWS);
 	/* Dead with nothing below it that is known: its row goes, its exit line stays. */
 	assert_null(member(f, 1001));
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (daemon) exited"));
@@ -155,16 +155,14 @@ static void test_member_that_exits_is_marked_dead(void **state)
 {
 	struct fx *f = *state;
 	three_generations(f, "sh", "sleep", "child");
-	unsigned long gen = engine_generation(&f->e);
 	assert_true(member(f, 1001)->alive);
 
-	assert_false(fixture_refresh(&f->e, 0.6));
-	assert_int_equal(engine_generation(&f->e), gen);
+	assert_false(fixture_refresh(&f->e, 0.6) & ENGINE_ROWS);
 
 	fixture_proc_remove(&f->fp, 1001);
 	f->fp.procs.procs[1].ppid = 1;
 	assert_int_equal(f->fp.procs.procs[1].pid, 1002);
-	assert_true(fixture_refresh(&f->e, 1.0));
+	assert_true(fixture_refresh(&f->e, 1.0) & ENGINE_ROWS);
 	const struct member *m = member(f, 1001);
 	assert_non_null(m);
 	assert_false(m->alive);
@@ -172,25 +170,45 @@ static void test_member_that_exits_is_marked_dead(void **state)
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) exited"));
 	assert_true(member(f, 1002)->orphan);
 	assert_int_equal(family_running(&f->e.fam), 2);
-	assert_true(engine_generation(&f->e) > gen);
-	assert_int_equal(m->gen, f->e.fam.gen);
 }
 
 /* A command line changed by exec (same length, so the same allocation size) is a change
- * the engine reports: the face redraws from the generation, not from memory. */
+ * the engine reports (ENGINE_ROWS): the face redraws from the report, not from memory. */
 static void test_exec_to_a_command_line_of_the_same_size_is_a_change(void **state)
 {
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "aaaa");
 	fixture_refresh(&f->e, 0.5);
-	unsigned long gen = engine_generation(&f->e);
 	struct proc *p = &f->fp.procs.procs[1];
 	assert_int_equal(p->pid, 1001);
 	memcpy(p->cmdline, "bbbb", 4);
-	assert_true(fixture_refresh(&f->e, 0.6));
-	assert_true(engine_generation(&f->e) > gen);
+	assert_true(fixture_refresh(&f->e, 0.6) & ENGINE_ROWS);
 	assert_string_equal(member(f, 1001)->p.cmdline, "bbbb");
+}
+
+/* What each entry point returns is what it changed: a refresh that found nothing new only
+ * says it read the family; a note is an event; the kill keys' signal is the header's and an
+ * event; q asks to quit; a key the view handled changes nothing of the engine's. */
+static void test_entry_points_report_what_changed(void **state)
+{
+	struct fx *f = *state;
+	three_generations(f, "sh", "sleep", "child");
+	assert_int_equal(fixture_refresh(&f->e, 0.6), ENGINE_REFRESHED);
+	assert_int_equal(engine_note(&f->e, EV_QUIT, "SIGQUIT: quitting"), ENGINE_EVENTS);
+	struct action set = { .kind = ACT_SET_SIGNAL, .sig = SIGKILL };
+	assert_int_equal(engine_act(&f->e, &set), ENGINE_STATE | ENGINE_EVENTS);
+	struct action quit = { .kind = ACT_QUIT }, redraw = { .kind = ACT_REDRAW };
+	assert_int_equal(engine_act(&f->e, &quit), ENGINE_QUIT);
+	assert_int_equal(engine_act(&f->e, &redraw), 0);
+	/* Only the resident memory moved: the row shows it, so the rows changed, with no line. */
+	f->fp.procs.procs[1].rss_kb += 4096;
+	assert_int_equal(fixture_refresh(&f->e, 0.7), ENGINE_REFRESHED | ENGINE_ROWS);
+	/* An exit: the row (dead, its child orphaned), the lines. */
+	fixture_proc_remove(&f->fp, 1001);
+	f->fp.procs.procs[1].ppid = 1;
+	assert_int_equal(fixture_refresh(&f->e, 1.0), ENGINE_REFRESHED | ENGINE_ROWS | ENGINE_EVENTS);
+	assert_true(member(f, 1002)->orphan);
 }
 
 /* An idle member is read quickly (its stat alone): its command line stays the one read in
@@ -201,18 +219,17 @@ static void test_idle_member_is_read_quickly(void **state)
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
 	fixture_refresh(&f->e, 0.5);
-	unsigned long detailed = f->e.n_detailed, gen = engine_generation(&f->e);
+	unsigned long detailed = f->e.n_detailed;
 	assert_true(detailed >= 2);
-	assert_false(fixture_refresh(&f->e, 1.5));
+	assert_false(fixture_refresh(&f->e, 1.5) & ENGINE_ROWS);
 	assert_int_equal(f->e.n_detailed, detailed);
 	assert_true(f->fp.quick_calls > 0);
-	assert_int_equal(engine_generation(&f->e), gen);
 	assert_string_equal(member(f, 1001)->p.cmdline, "sleep");
 	assert_true(member(f, 1001)->p.detailed);
 	/* Its time and state are the quick read's. */
 	f->fp.procs.procs[1].cputicks = 7;
 	f->fp.procs.procs[1].state = 'R';
-	assert_true(fixture_refresh(&f->e, 2.5));
+	assert_true(fixture_refresh(&f->e, 2.5) & ENGINE_ROWS);
 	assert_int_equal(f->e.n_detailed, detailed);
 	assert_true(member(f, 1001)->p.cputicks == 7);
 	assert_string_equal(member(f, 1001)->p.stat, "R");
@@ -230,9 +247,8 @@ static void test_exec_with_the_same_comm_shows_the_new_command(void **state)
 	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c first");
 	p = &f->fp.procs.procs[1];
 	set_cmdline(p, "sh -c second");
-	assert_true(fixture_refresh(&f->e, 1.5));
+	assert_true(fixture_refresh(&f->e, 1.5) & ENGINE_ROWS);
 	assert_string_equal(member(f, 1001)->p.cmdline, "sh -c second");
-	assert_int_equal(member(f, 1001)->gen, f->e.fam.gen);
 }
 
 /* The job sh and its child worker 1001 (a known layout), seen at 0.5 s: worker's proc. */
@@ -257,17 +273,15 @@ static void test_arguments_rewritten_in_place(void **state)
 	set_cmdline(p, "worker: idle");
 	fixture_refresh(&f->e, 1.5);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker");
-	unsigned long gen = engine_generation(&f->e);
-	assert_true(engine_read_all_fields(&f->e));
-	assert_true(engine_generation(&f->e) > gen);
+	assert_int_equal(engine_read_all_fields(&f->e), ENGINE_ROWS);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: idle");
 	/* Once a refresh. */
 	unsigned long fields = f->fp.fields_calls;
-	assert_false(engine_read_all_fields(&f->e));
+	assert_int_equal(engine_read_all_fields(&f->e), 0);
 	assert_int_equal(f->fp.fields_calls, fields);
 	p->euid = 65534;
 	fixture_refresh(&f->e, 2.5);
-	assert_true(engine_read_all_fields(&f->e));
+	assert_int_equal(engine_read_all_fields(&f->e), ENGINE_ROWS);
 	assert_int_equal(member(f, 1001)->p.euid, 65534);
 	assert_int_equal(f->e.n_detailed, detailed);
 
@@ -280,19 +294,19 @@ static void test_arguments_rewritten_in_place(void **state)
 	engine_read_all_fields(&f->e);
 	fields = f->fp.fields_calls;
 	fixture_refresh(&f->e, 4.5);
-	assert_false(engine_read_all_fields(&f->e));
+	assert_int_equal(engine_read_all_fields(&f->e), 0);
 	assert_int_equal(f->fp.fields_calls, fields);
 	set_cmdline(p, "worker: busy");
 	f->fp.sched[0].ran.slices++;
 	fixture_refresh(&f->e, 5.5);
-	assert_true(engine_read_all_fields(&f->e));
+	assert_int_equal(engine_read_all_fields(&f->e), ENGINE_ROWS);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: busy");
 	assert_int_equal(f->fp.fields_calls, fields + 1);
 	/* Several threads: another may rewrite the title unseen by the first one's schedstat. */
 	p->nlwp = 2;
 	set_cmdline(p, "worker: threads");
 	fixture_refresh(&f->e, 6.5);
-	assert_true(engine_read_all_fields(&f->e));
+	assert_int_equal(engine_read_all_fields(&f->e), ENGINE_ROWS);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: threads");
 	assert_int_equal(f->e.n_detailed, detailed);
 	/* Shown rows only: another member's are not read. */
@@ -326,17 +340,17 @@ static void test_comm_tty_or_zombie_reads_details(void **state)
 	struct proc *p = worker_seen(f);
 	unsigned long detailed = f->e.n_detailed;
 	snprintf(p->comm, sizeof p->comm, "renamed");
-	assert_true(fixture_refresh(&f->e, 1.5));
+	assert_true(fixture_refresh(&f->e, 1.5) & ENGINE_ROWS);
 	assert_int_equal(f->e.n_detailed, detailed + 1);
 	assert_string_equal(member(f, 1001)->p.comm, "renamed");
 	p->tty_nr = 0x8801;
 	snprintf(p->tty, sizeof p->tty, "pts/1");
-	assert_true(fixture_refresh(&f->e, 2.5));
+	assert_true(fixture_refresh(&f->e, 2.5) & ENGINE_ROWS);
 	assert_int_equal(f->e.n_detailed, detailed + 2);
 	assert_string_equal(member(f, 1001)->p.tty, "pts/1");
 	p->state = 'Z';
 	set_cmdline(p, "[renamed] <defunct>");
-	assert_true(fixture_refresh(&f->e, 3.5));
+	assert_true(fixture_refresh(&f->e, 3.5) & ENGINE_ROWS);
 	assert_int_equal(f->e.n_detailed, detailed + 3);
 	assert_string_equal(member(f, 1001)->p.cmdline, "[renamed] <defunct>");
 	/* A zombie stays one: read quickly. */
@@ -518,7 +532,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 	assert_int_equal(engine_handle_poll(&f->e, fds, n), 0);
 	assert_int_equal(side.ready_calls, 1);
 
-	assert_true(fixture_refresh(&f->e, 1.0));
+	assert_true(fixture_refresh(&f->e, 1.0) & ENGINE_ROWS);
 	const struct member *m = member(f, 2000);
 	assert_non_null(m);
 	assert_int_equal(m->how, JOIN_VOUCHED);
@@ -557,7 +571,8 @@ static void test_a_source_can_ask_for_a_refresh_now(void **state)
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);
 	side_poke(&side, fds, n);
-	assert_int_equal(engine_handle_poll(&f->e, fds, n), ENGINE_REFRESHED);
+	/* Refreshed at once: the worker's row and its line are new. */
+	assert_int_equal(engine_handle_poll(&f->e, fds, n), ENGINE_REFRESHED | ENGINE_ROWS | ENGINE_EVENTS);
 	assert_int_equal(f->e.refreshes, refreshes + 1);
 	assert_non_null(member(f, 2000));
 	assert_false(f->e.disc.refresh);
@@ -577,9 +592,11 @@ static void test_without_a_cgroup_c_and_z_say_why(void **state)
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	engine_refresh(&f->e);
 	struct action c = { .kind = ACT_CGROUP_KILL }, z = { .kind = ACT_FREEZE };
-	assert_true(engine_act(&f->e, &c));
+	/* The family read before and after the kill (engine_refresh_family inside engine_act)
+	 * is in the action's own report, with its line. */
+	assert_int_equal(engine_act(&f->e, &c), ENGINE_REFRESHED | ENGINE_EVENTS);
 	assert_true(fixture_has_event_text(&f->e.log, "cgroup kill: no cgroup (--track scan)"));
-	assert_true(engine_act(&f->e, &z));
+	assert_int_equal(engine_act(&f->e, &z), ENGINE_EVENTS);
 	assert_true(fixture_has_event_text(&f->e.log, "freeze: no cgroup (--track scan)"));
 	assert_false(engine_frozen(&f->e));
 	assert_false(engine_member_frozen(&f->e, ROOT));
@@ -739,6 +756,7 @@ int main(void)
 		T(test_family_refresh_leaves_the_machine_pass_for_later),
 		T(test_member_that_exits_is_marked_dead),
 		T(test_exec_to_a_command_line_of_the_same_size_is_a_change),
+		T(test_entry_points_report_what_changed),
 		T(test_idle_member_is_read_quickly),
 		T(test_exec_with_the_same_comm_shows_the_new_command),
 		T(test_arguments_rewritten_in_place),

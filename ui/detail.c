@@ -21,7 +21,6 @@ struct detail {
 	unsigned long long start;
 	bool env;
 	bool stale;			/* read at the next update, refresh or not */
-	unsigned long read_at;		/* the engine's refresh count + 1 at the last read */
 	struct inspect_line *lines;
 	size_t nlines;
 	char **rows;			/* lines cut to rows_w */
@@ -102,12 +101,11 @@ void detail_toggle_env(struct detail *d)
 	d->stale = true;
 }
 
-bool detail_update(struct detail *d, const struct engine *e)
+bool detail_update(struct detail *d, const struct engine *e, unsigned changes)
 {
-	if (!d->open || (!d->stale && d->read_at == engine_refreshes(e) + 1))
+	if (!d->open || (!d->stale && !(changes & (ENGINE_ROWS | ENGINE_REFRESHED))))
 		return false;
 	d->stale = false;
-	d->read_at = engine_refreshes(e) + 1;
 	struct inspect in;
 	struct inspect_opts o;
 	engine_inspect(e, d->pid, d->start, d->env, &in, &o);

@@ -23,9 +23,10 @@ pid_t detail_pid(const struct detail *d);
 bool detail_shows(const struct detail *d, pid_t pid, unsigned long long start);
 /* e: show the environment too, or no longer. */
 void detail_toggle_env(struct detail *d);
-/* Read the process again when the engine has refreshed since the last read (or it was
- * just opened). Returns true when the lines may have changed. */
-bool detail_update(struct detail *d, const struct engine *e);
+/* Read the process again when the engine says it read the family anew or a row changed
+ * (changes: ENGINE_REFRESHED, ENGINE_ROWS), or it was just opened. Returns true when the
+ * lines may have changed. */
+bool detail_update(struct detail *d, const struct engine *e, unsigned changes);
 /* The lines for a pane width columns wide, wrapped and escaped; *n is how many. The pointers
  * hold until the next call. */
 const char *const *detail_lines(struct detail *d, int width, size_t *n);

@@ -4,6 +4,7 @@
 #include "batch.h"
 #include "escape.h"
 #include "pidmap.h"
+#include "replay.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -32,18 +33,10 @@ unsigned long record_next_event(const struct recorder *r)
 	return r->next_event;
 }
 
-/* A time as the lines print it, and read back: rounded to 1/100 s as %.2f rounds. */
-static double hundredths(double t)
-{
-	char buf[64];
-	snprintf(buf, sizeof buf, "%.2f", t);
-	return strtod(buf, NULL);
-}
-
 /* Start a line: {"at": T, -- never earlier than the floor. */
 static void line_begin(struct recorder *r)
 {
-	double at = hundredths(engine_now(r->e));
+	double at = replay_moment(engine_now(r->e));
 	if (at < r->floor)
 		at = r->floor;
 	rewind(r->mem);
@@ -172,7 +165,7 @@ void record_full(struct recorder *r)
 	free(buf);
 	r->nrows = n;
 	r->job_hash = job_json_hash(e);
-	r->gen = engine_generation(e);
+	r->changes = 0;
 	r->last_full = engine_now(e);
 	r->changed_since_full = false;
 }
@@ -247,16 +240,18 @@ static void sync_lines(struct recorder *r)
 		batch_json_event(r->mem, eventlog_get(engine_events(e), r->next_event));
 		line_end(r);
 	}
-	if (engine_generation(e) != r->gen) {
+	/* Each changed row is written whole; the hashes tell which changed (a cache of what
+	 * was written, replaced by what record_rows writes). */
+	if (r->changes & ENGINE_ROWS)
 		record_rows(r);
-		r->gen = engine_generation(e);
-	}
+	r->changes = 0;
 }
 
-void record_sync(struct recorder *r)
+void record_sync(struct recorder *r, unsigned changes)
 {
 	if (!r->e || r->err)
 		return;
+	r->changes |= changes;
 	sync_lines(r);
 	if (r->changed_since_full && engine_now(r->e) - r->last_full >= RECORD_FULL_GAP)
 		record_full(r);
@@ -265,7 +260,7 @@ void record_sync(struct recorder *r)
 void record_mark(struct recorder *r)
 {
 	if (r->e)
-		r->floor = hundredths(engine_now(r->e)) + 0.01;
+		r->floor = replay_moment(engine_now(r->e)) + 0.01;
 }
 
 /* One output line (or a piece of one, open: no newline ends it yet). */

@@ -33,7 +33,7 @@ struct recorder {
 	unsigned long next_event;	/* the first event not written yet */
 	double floor;			/* no line from now on has an earlier "at" */
 	double last_full;		/* when the last full snapshot was written, or -1 */
-	unsigned long gen;		/* engine_generation when the rows and the job were written */
+	unsigned changes;		/* what the engine changed since the rows were last written */
 	bool changed_since_full;
 	/* The rows as last written: pid and a hash of its JSON, in the order written. */
 	pid_t *pids;
@@ -55,8 +55,9 @@ int record_open(struct recorder *r, const char *path, char *err, size_t errlen);
 void record_start(struct recorder *r, const struct engine *e, const char *command);
 /* The job's output, as the engine reads it (the engine's output_tap). */
 void record_output(void *r, const char *data, size_t len);
-/* Write what is new: events, changed rows, the job; a full snapshot when one is due. */
-void record_sync(struct recorder *r);
+/* Write what is new: events, and the rows and the job when changes (what the engine's
+ * entry points returned since the last call) hold ENGINE_ROWS; a full snapshot when due. */
+void record_sync(struct recorder *r, unsigned changes);
 /* A full snapshot now (after a key action, at the end). */
 void record_full(struct recorder *r);
 /* A batch snapshot was just printed: lines from now on come after it. */

@@ -97,8 +97,7 @@ struct view {
 	int menu_top;
 
 	/* What the last frame showed, so an unchanged model costs nothing. */
-	unsigned long drawn_gen;	/* engine_generation() at the last frame */
-	unsigned long long drawn_bytes;
+	unsigned pending;		/* what the engine changed since the last frame (ENGINE_*) */
 	double drawn_at;
 
 	/* --tty: the job's terminal in the output pane, and whether keys go to it (Ctrl+]). */
@@ -1205,21 +1204,21 @@ static void view_draw_menu(struct view *v, const struct engine *e)
 	view_box(v, lines, n, hl);
 }
 
-void view_draw(struct view *v, const struct engine *e)
+void view_draw(struct view *v, const struct engine *e, unsigned changes)
 {
-	unsigned long gen = engine_generation(e);
 	double now = view_now();
 	/* The pane reads its process again once per refresh while open. */
-	if (detail_is_open(v->detail) && detail_update(v->detail, e))
+	if (detail_is_open(v->detail) && detail_update(v->detail, e, changes))
 		v->force = true;
-	if (!v->force && gen == v->drawn_gen) {
+	/* Output held back by the throttle is drawn with the next frame. */
+	v->pending |= changes;
+	if (!v->force && !(v->pending & (ENGINE_ROWS | ENGINE_EVENTS | ENGINE_STATE))) {
 		/* A job writing fast must not cost a frame per read: output alone redraws at most 20 times a second. */
-		if (engine_output(e)->bytes == v->drawn_bytes || now - v->drawn_at < VIEW_THROTTLE)
+		if (!(v->pending & ENGINE_OUTPUT) || now - v->drawn_at < VIEW_THROTTLE)
 			return;
 	}
 	v->force = false;
-	v->drawn_gen = gen;
-	v->drawn_bytes = engine_output(e)->bytes;
+	v->pending = 0;
 	v->drawn_at = now;
 
 	getmaxyx(stdscr, v->h, v->w);

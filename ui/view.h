@@ -25,8 +25,10 @@ void view_resize(struct view *v);
 void view_resume(struct view *v);
 /* Repaint the whole screen at the next draw: something else may have written on it. */
 void view_repaint(struct view *v);
-/* Draw the engine's state; cheap when nothing changed (curses sends only the difference). */
-void view_draw(struct view *v, const struct engine *e);
+/* Draw the engine's state, given what it changed since the last call (ENGINE_*, as the
+ * engine's entry points returned them): nothing is drawn when nothing changed and no key,
+ * resize or repaint asked for it; output alone is drawn at most 20 times a second. */
+void view_draw(struct view *v, const struct engine *e, unsigned changes);
 /* Read the keys waiting (non-blocking) and return what the user asked for; ACT_NONE/ACT_REDRAW for keys handled inside the view (selection, help, menu). */
 struct action view_key(struct view *v, const struct engine *e);
 /* The members (slots into the family) on the table's screen rows at the last draw: the

@@ -744,6 +744,9 @@ int main(int argc, char **argv)
 		return 1;
 	demo_handoff(argc, argv);
 	setlocale(LC_ALL, "");
+	/* Numbers are written and read with a point whatever the user's locale (the JSON,
+	 * the recording, the times in the log, -d and --at): only the characters are local. */
+	setlocale(LC_NUMERIC, "C");
 
 	struct options o;
 	char err[512];

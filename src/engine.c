@@ -48,7 +48,6 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->clock = p->clock ? p->clock : monotonic;
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
 	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
-	e->read_masks = p->read_masks;	/* NULL: through the scanner (engine_read_masks) */
 	e->t0 = e->clock();
 	snprintf(e->tracking, sizeof e->tracking, "scan");
 	snprintf(e->no_cgroup, sizeof e->no_cgroup, "none was made");
@@ -189,7 +188,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 	e->gen++;
 	pid_t attach = l->attach;
 	if (attach) {
-		rc = job_attach(&e->job, attach, err, errlen);
+		rc = job_attach(&e->job, e->scan->root(e->scan_self), attach, err, errlen);
 		if (rc)
 			return rc;
 		nanc = e->scan->ancestors(e->scan_self, attach, ancestors, MAX_ANCESTORS);
@@ -450,7 +449,7 @@ void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start,
 		.self = e->self,
 		.environ = with_env,
 	};
-	inspect_read(pid, start, out, o);
+	inspect_read(e->scan->root(e->scan_self), pid, start, out, o);
 	o->family = NULL;
 	o->nfamily = 0;
 	free(family);

@@ -48,11 +48,10 @@ struct engine_params {
 	double (*clock)(void);
 	/* pidfd_open(2), for tests: NULL for the system call. Returns an fd or -1. */
 	int (*pidfd_open)(pid_t pid);
-	/* A process read after a kill, for tests: NULL for inspect_read_survivor (/proc). */
-	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+	/* A process read after a kill, for tests: NULL for inspect_read_survivor (under the
+	 * scanner's root). */
+	int (*read_survivor)(int root, pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);
-	/* Signal masks, for tests: NULL to read them through the scanner (its held status file). */
-	int (*read_masks)(pid_t pid, struct sigmasks *out);
 };
 
 /* What to start: a command, or a process to attach to. */

@@ -53,9 +53,8 @@ struct engine {
 	struct scanner *sc;		/* scan_self when engine_init opened it: closed by engine_free */
 	double (*clock)(void);
 	int (*pidfd_open)(pid_t pid);
-	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+	int (*read_survivor)(int root, pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);
-	int (*read_masks)(pid_t pid, struct sigmasks *out);
 	/* Where the family comes from: the scan source first, others beside it. */
 	struct source sources[ENGINE_MAX_SOURCES];
 	size_t nsources;

@@ -119,7 +119,7 @@ static bool survivors_look(struct engine *e, struct survivor_watch *w, struct su
 	}
 	struct survivor_proc p;
 	char comm[64], parent_comm[64];
-	if (e->read_survivor(t->pid, t->start, &p, comm, parent_comm) < 0)
+	if (e->read_survivor(e->scan->root(e->scan_self), t->pid, t->start, &p, comm, parent_comm) < 0)
 		return true;
 	if ((p.state == 'Z' || p.state == 'X') && !t->was_zombie)
 		return true;	/* it died: it did not survive */
@@ -250,16 +250,8 @@ bool engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 		struct sigmasks old = m->masks;
 		int old_err = m->masks_err;
 		bool first = m->masks_at == 0;
-		if (!e->read_masks && e->scan->masks) {
-			/* Through the scanner's held file: it names the process we know. */
-			m->masks_err = e->scan->masks(e->scan_self, m->p.pid, m->p.start, &m->masks);
-		} else {
-			/* A test's reader, or /proc/PID/status by path when the scanner has none. */
-			m->masks_err = (e->read_masks ? e->read_masks : sigmask_read)(m->p.pid, &m->masks);
-			/* The pid may be another process now: masks are kept only for the one we know. */
-			if (!m->masks_err && e->scan->start_time(e->scan_self, m->p.pid) != m->p.start)
-				m->masks_err = ESRCH;
-		}
+		/* Through the scanner: it names the process we know (pid, start), or says ESRCH. */
+		m->masks_err = e->scan->masks(e->scan_self, m->p.pid, m->p.start, &m->masks);
 		m->masks_at = stamp;
 		m->masks_ran_ok = ran_ok && m->masks_err == 0;
 		if (ran_ok)

@@ -3,7 +3,6 @@
 
 #include "source_events.h"
 #include "procfs.h"
-#include "readfile.h"
 #include "xalloc.h"
 
 #include <fcntl.h>
@@ -56,8 +55,10 @@ struct events_source {
 	size_t nkin, capkin;
 	struct pidmap index;		/* pid -> its latest slot in kin */
 	size_t stale;			/* kin whose name ready() must read from /proc */
-	/* Reads a process's name now (/proc); NULL when detached: names after an exec stay unknown. */
+	/* Reads a process's name now (/proc under root); NULL when detached: names after an
+	 * exec stay unknown. */
 	source_events_name_fn *read_name;
+	int root;
 	struct source_events_counts counts;
 	double (*clock)(void);		/* the engine's clock: when the socket may rest until */
 	double rest_until;		/* pollfd offers no fd before this time (clock's), or 0 */
@@ -80,6 +81,7 @@ static struct events_source *events_new(const struct family *fam, pid_t self)
 	s->epoch = monotonic_now();
 	s->clock = monotonic_now;
 	s->family_at = s->clock();
+	s->root = -1;
 	pidmap_clear(&s->index, 64);
 	return s;
 }
@@ -96,10 +98,11 @@ void *source_events_open_fd(const struct family *fam, pid_t self, int fd)
 	return s;
 }
 
-void *source_events_open(const struct family *fam, pid_t self, char *why, size_t len)
+void *source_events_open(const struct family *fam, pid_t self, int root, char *why, size_t len)
 {
 	struct events_source *s = events_new(fam, self);
 	s->read_name = source_events_proc_name;
+	s->root = root;
 	if (procev_open(&s->l, &s->b, 1000, why, len) < 0) {
 		procev_batch_free(&s->b);
 		pidmap_free(&s->index);
@@ -329,13 +332,10 @@ void source_events_names(void *self, source_events_name_fn *read_name)
 }
 
 /* One that exited can only be a zombie now: any other process with its pid is a later one. */
-bool source_events_proc_name(pid_t pid, bool exited, char out[16])
+bool source_events_proc_name(int root, pid_t pid, bool exited, char out[16])
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	ssize_t n = readfile_small(path, buf, sizeof buf);
 	struct procfs_stat st;
-	if (n <= 0 || !procfs_parse_stat(buf, (size_t)n, &st, 0))
+	if (procfs_read_stat(root, pid, &st, 0))
 		return false;
 	if (exited && st.state != 'Z')
 		return false;
@@ -354,7 +354,7 @@ void source_events_read_names(void *self)
 		if (!k->comm_stale)
 			continue;
 		const struct kin *p = k->name_from != PIDMAP_NONE ? &s->kin[k->name_from] : NULL;
-		bool read = s->read_name && s->read_name(k->pid, k->exited, k->comm);
+		bool read = s->read_name && s->read_name(s->root, k->pid, k->exited, k->comm);
 		if (!read && p && !p->comm_stale && p->name_gen == k->name_from_gen)
 			memcpy(k->comm, p->comm, sizeof k->comm);
 		else if (!read)

@@ -21,6 +21,8 @@
 #include "engine_int.h"
 #include "fixture.h"
 #include "fixture_engine.h"
+#include "fixture_file.h"
+#include "job.h"
 #include "xalloc.h"
 
 #define ROOT 1000
@@ -728,6 +730,32 @@ static void test_check_collect_looks_once_more_then_names_the_leaked(void **stat
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) leaked: orphaned when 1000 exited"));
 }
 
+/* -p's check reads the hand-made /proc it is given: a kernel thread and a thread id are
+ * refused, a process is taken, a pid not there is left to job_attach. */
+static void test_attach_check_reads_under_the_root(void **state)
+{
+	(void)state;
+	char dir[256], err[256] = "";
+	int root = fixture_root_make(dir, sizeof dir);
+	const char kthread[] = "2 (kthreadd) S 0 0 0 0 -1 2129984 0\n";
+	const char proc[] = "4242 (server) S 1 4242 4242 0 -1 4194560 0\n";
+	const char thread[] = "4250 (worker) S 1 4242 4242 0 -1 4194624 0\n";
+	const char proc_status[] = "Name:\tserver\nTgid:\t4242\nPid:\t4242\n";
+	const char thread_status[] = "Name:\tworker\nTgid:\t4242\nPid:\t4250\n";
+	fixture_root_put(dir, "proc/2/stat", kthread, strlen(kthread));
+	fixture_root_put(dir, "proc/4242/stat", proc, strlen(proc));
+	fixture_root_put(dir, "proc/4242/status", proc_status, strlen(proc_status));
+	fixture_root_put(dir, "proc/4250/stat", thread, strlen(thread));
+	fixture_root_put(dir, "proc/4250/status", thread_status, strlen(thread_status));
+	assert_int_equal(job_check_attach(root, 2, err, sizeof err), 1);
+	assert_string_equal(err, "PID 2 is a kernel thread (kthreadd): it has no process group to signal");
+	assert_int_equal(job_check_attach(root, 4250, err, sizeof err), 1);
+	assert_string_equal(err, "PID 4250 is a thread of process 4242 (server): watch -p 4242");
+	assert_int_equal(job_check_attach(root, 4242, err, sizeof err), 0);
+	assert_int_equal(job_check_attach(root, 4300, err, sizeof err), 0);
+	fixture_root_remove(dir, root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +781,7 @@ int main(void)
 		T(test_slow_reader_stops_the_pipe_and_drops_nothing),
 		T(test_check_collect_looks_once_more_then_names_the_leaked),
 		T(test_group_of_an_attached_worker_is_judged_over_the_machine),
+		cmocka_unit_test(test_attach_check_reads_under_the_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include "engine_int.h"
 #include "fixture.h"
 #include "fixture_engine.h"
+#include "fixture_file.h"
 #include "source_events.h"
 #include "xalloc.h"
 
@@ -283,8 +284,9 @@ static void test_exec_of_a_passer_unknown_name(void **state)
 }
 
 /* A hand-made /proc for names: ROOT is "make" now, 2000 "bash"; any other is gone. */
-static bool fake_name(pid_t pid, bool exited, char out[16])
+static bool fake_name(int root, pid_t pid, bool exited, char out[16])
 {
+	(void)root;
 	(void)exited;
 	if (pid != ROOT && pid != 2000)
 		return false;
@@ -517,6 +519,26 @@ static void test_socket_rests_after_a_read(void **state)
 	fx_teardown(&st);
 }
 
+/* A name the events lack is read from the stat file under the root: a process that
+ * exited is named only while it is a zombie (its pid may be another's after). */
+static void test_names_are_read_under_the_root(void **state)
+{
+	(void)state;
+	char dir[256], name[16];
+	int root = fixture_root_make(dir, sizeof dir);
+	const char live[] = "3001 (make) S 3000 3000 3000 0\n";
+	const char zombie[] = "3002 (cc1) Z 3001 3000 3000 0\n";
+	fixture_root_put(dir, "proc/3001/stat", live, strlen(live));
+	fixture_root_put(dir, "proc/3002/stat", zombie, strlen(zombie));
+	assert_true(source_events_proc_name(root, 3001, false, name));
+	assert_string_equal(name, "make");
+	assert_false(source_events_proc_name(root, 3001, true, name));
+	assert_true(source_events_proc_name(root, 3002, true, name));
+	assert_string_equal(name, "cc1");
+	assert_false(source_events_proc_name(root, 3003, false, name));
+	fixture_root_remove(dir, root);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -535,6 +557,7 @@ int main(void)
 		FX(test_strangers_ignored),
 		FX(test_lost_events_rescan),
 		cmocka_unit_test(test_socket_rests_after_a_read),
+		cmocka_unit_test(test_names_are_read_under_the_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

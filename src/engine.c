@@ -126,7 +126,7 @@ void engine_free(struct engine *e)
 	ttyscreen_free(e->tty);
 	e->tty = NULL;
 	e->sc = NULL;
-	survivors_free(e);
+	survivor_watches_free(e);
 	pidmap_free(&e->settle.signalled);
 	free(e->cgcount.t);
 }

@@ -3,9 +3,11 @@
  * redraw); only the engine sends signals. Its state is in engine_int.h, for its own files:
  * engine.c (set up, start, poll fds, the read interface), engine_refresh.c (refresh, reap,
  * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions),
- * engine_survivors.c (survivors of a kill, signal masks), engine_track.c (--track: the
- * cgroup, the kernel's process events), engine_tty.c (the foreground, stopped members),
- * engine_pty.c (the job's own terminal, --tty), engine_replay.c (--replay's engine). */
+ * engine_survivor.c (survivors of a kill), engine_masks.c (signal masks for a face),
+ * engine_timer.c (the loop's one deadline: settle, cgroup count, survivors), engine_track.c
+ * (--track: the cgroup, the kernel's process events), engine_tty.c (the foreground, stopped
+ * members), engine_pty.c (the job's own terminal, --tty), engine_replay.c (--replay's
+ * engine). */
 #ifndef ORPHANAGE_ENGINE_H
 #define ORPHANAGE_ENGINE_H
 
@@ -16,14 +18,14 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "job.h"
 #include "kill.h"
 #include "options.h"
 #include "outbuf.h"
 #include "scan.h"
-#include "source.h"
+#include "discovery.h"
 #include "survivor.h"
 #include "ttyscreen.h"
 

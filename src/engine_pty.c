@@ -125,7 +125,7 @@ static void tty_signalled(struct engine *e, int sig, pid_t fg)
 			t[n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,
 							    .was_zombie = m->p.state == 'Z' };
 	}
-	survivors_expect_list(e, &k, t, n);
+	survivor_expect_list(e, &k, t, n);
 	free(t);
 }
 

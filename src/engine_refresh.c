@@ -209,7 +209,7 @@ bool engine_read_all_fields(struct engine *e)
 	return changed;
 }
 
-/* Events a source lost: said once per refresh, with the rescan that makes up for them. */
+/* Events a source lost: said once per refresh, with the machine pass that makes up for them. */
 static void say_lost(struct engine *e, const struct discovery *d, double now)
 {
 	struct event *ev;
@@ -273,16 +273,16 @@ static void want_outsiders(struct engine *e, struct discovery *d)
 	}
 }
 
-/* Rescan the family; with allow_pass, also make the machine pass when one is due. */
+/* Read the family again; with allow_pass, also make the machine pass when one is due. */
 static bool refresh_staged(struct engine *e, bool allow_pass)
 {
 	double now = engine_now(e);
 	struct discovery *d = &e->disc;
 	/* A source lost events since the last refresh: only a machine pass makes up for it. */
-	if (d->rescan)
+	if (d->machine_pass)
 		e->machine_pass_forced = true;
-	d->rescan = allow_pass && engine_machine_pass_pending(e);
-	if (d->rescan) {
+	d->machine_pass = allow_pass && engine_machine_pass_pending(e);
+	if (d->machine_pass) {
 		e->last_machine_pass = now;
 		e->machine_pass_due = e->machine_pass_forced = false;
 	}

@@ -358,7 +358,7 @@ static void cgroup_count_done(struct engine *e, size_t left)
 	event_sent(ev, SIGKILL, "cgroup", before == SIZE_MAX ? -1 : (long)before);
 	event_target(ev, "cgroup %s", path);
 	if (c->t)
-		survivors_expect_list(e, &c->k, c->t, c->n);
+		survivor_expect_list(e, &c->k, c->t, c->n);
 	free(c->t);
 	*c = (struct cgroup_count){ 0 };
 	e->gen++;

@@ -434,7 +434,7 @@ static double died_at(const struct family *fam, const struct family_news *news, 
 }
 
 /* born: the kernel's note of its fork, or NULL; news: what else the sources noted. */
-static void member_joined(struct family *fam, struct member *m, const struct birth_note *born,
+static void member_joined(struct family *fam, struct member *m, const struct news_note *born,
 			  const struct family_news *news, double now, struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
@@ -699,7 +699,7 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 }
 
 /* A wait status built from what the kernel reported of an exit. */
-static int note_status(const struct birth_note *b)
+static int note_status(const struct news_note *b)
 {
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
@@ -708,7 +708,7 @@ static int note_status(const struct birth_note *b)
 static void news_exits(struct family *fam, const struct family_news *news)
 {
 	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct birth_note *b = &news->notes[i];
+		const struct news_note *b = &news->notes[i];
 		struct member *m = family_find(fam, b->pid);
 		if (b->exited && m && m->alive && m->status < 0) {
 			m->status = note_status(b);
@@ -725,7 +725,7 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 {
 	bool any = false;
 	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct birth_note *b = &news->notes[i];
+		const struct news_note *b = &news->notes[i];
 		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";

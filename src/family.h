@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "pidmap.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "sigmask.h"
 
 #define FAMILY_MAX_DEPTH 64
@@ -36,7 +36,7 @@ enum vouch_why {
 
 /* A birth or exit the kernel reported, kept even when the process is gone by the time
  * /proc is read. */
-struct birth_note {
+struct news_note {
 	pid_t pid, ppid;
 	char comm[16];
 	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
@@ -51,7 +51,7 @@ struct birth_note {
 /* What sources know beyond the snapshot, for family_update_news. */
 struct family_news {
 	const struct pidmap *vouched;	/* pid -> enum vouch_why: members on the source's word; or NULL */
-	const struct birth_note *notes;
+	const struct news_note *notes;
 	size_t nnotes;
 };
 

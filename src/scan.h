@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "proc.h"
+#include "snapshot.h"
 #include "sigmask.h"
 #include "stopwhy.h"
 

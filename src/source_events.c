@@ -320,7 +320,7 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 		s->counts.overflows += b->overflow;
 		d->lost += b->lost;
 		d->overflow = d->overflow || b->overflow;
-		d->rescan = true;
+		d->machine_pass = true;
 	}
 	if (s->counts.family != family)
 		s->family_at = s->clock();
@@ -422,7 +422,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 	size_t kept = 0;
 	for (size_t i = 0; i < s->nkin; i++) {
 		struct kin *k = &s->kin[i];
-		struct birth_note note = {
+		struct news_note note = {
 			.pid = k->pid,
 			.ppid = k->ppid,
 			.at = k->at,

@@ -1,8 +1,8 @@
 /* The events source: the family followed through the kernel's process events (procev.h),
  * filtered by pid as they come. A fork by a member vouches for the child at once; exec,
  * comm and setsid ask for the member to be read again; a process that lived between two
- * refreshes is noted (birth_note) with its parent, its name and its exit. Lost events ask
- * for a rescan. The cost grows with the machine's fork rate: one pid lookup per event, and
+ * refreshes is noted (news_note) with its parent, its name and its exit. Lost events ask
+ * for a machine pass. The cost grows with the machine's fork rate: one pid lookup per event, and
  * /proc is read only for the family's own. */
 #ifndef ORPHANAGE_SOURCE_EVENTS_H
 #define ORPHANAGE_SOURCE_EVENTS_H
@@ -13,7 +13,7 @@
 
 #include "family.h"
 #include "procev.h"
-#include "source.h"
+#include "discovery.h"
 
 /* The kernel's process events, filtered to the family, the names they lack read under
  * root (scan_ops.root): NULL with why when unavailable. */

@@ -1,7 +1,7 @@
 /* The scan source: the family found by reading /proc, following it from member to child. */
 #include "config.h"
 
-#include "source.h"
+#include "discovery.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -108,7 +108,7 @@ static void scan_source_discover(void *self, const struct family *fam, struct di
 			want_children(s, fam->root, 0, d);
 		want_children(s, s->self, 0, d);
 	}
-	if (!s->children_files || d->rescan)
+	if (!s->children_files || d->machine_pass)
 		machine_pass(s, fam, d);
 }
 

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "scan.h"
 
 /* orphanage itself and its session, as the tests pretend. */

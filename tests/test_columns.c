@@ -16,10 +16,10 @@
 
 #include "columns.h"
 #include "escape.h"
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "fixture.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 #define HEADER5 " PPID   PID  PGID   SID TTY      TPGID STAT   UID   TIME COMMAND"

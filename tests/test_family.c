@@ -16,11 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "fixture.h"
 #include "pidmap.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 /* orphanage itself, its session, a subreaper above it, and the job's first process. */
@@ -1320,7 +1320,7 @@ static void test_tree_order_is_parent_before_child(void **state)
 
 /* ---- what sources vouch for and note ---- */
 
-static bool update_news(struct fx *f, const struct pidmap *vouched, const struct birth_note *notes, size_t n,
+static bool update_news(struct fx *f, const struct pidmap *vouched, const struct news_note *notes, size_t n,
 			double now)
 {
 	struct family_news news = { .vouched = vouched, .notes = notes, .nnotes = n };
@@ -1383,7 +1383,7 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 	put_root(f);
 	assert_true(update(f, 1.0));
 	size_t rows = f->fam.n;
-	struct birth_note notes[] = {
+	struct news_note notes[] = {
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.2, .exited = true, .exit_code = 0 },
 		{ .pid = 2101, .ppid = ROOT, .comm = "sh", .at = 1.3, .exited = true, .exit_signal = SIGKILL },
 	};
@@ -1410,10 +1410,10 @@ static void test_noted_exit_gives_a_member_its_status(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "make");
-	struct birth_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
+	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
 	assert_true(update_news(f, NULL, &born, 1, 1.0));
 	assert_int_equal(count_events(f, EV_FORK, 1001), 1);
-	struct birth_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
+	struct news_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
 				   .exit_code = 2 };
 	snap_new(f);
 	put_root(f);
@@ -1448,7 +1448,7 @@ static void test_noted_times_put_events_in_time_order(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "sh");
-	struct birth_note born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
+	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
 	assert_true(update_news(f, NULL, &born, 1, 1.5));
 	const struct event *fork = last_event(f, EV_FORK, 1001);
 	assert_non_null(fork);
@@ -1456,7 +1456,7 @@ static void test_noted_times_put_events_in_time_order(void **state)
 	assert_log_in_time_order(f);
 
 	/* It exited at 1.9 (noted), and a passer came and went at 1.6 .. 1.65. */
-	struct birth_note notes[] = {
+	struct news_note notes[] = {
 		{ .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.9, .exited = true, .exit_at = 1.9, .exit_code = 0 },
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.6, .born = true, .exited = true,
 		  .exit_at = 1.65, .exit_code = 1 },
@@ -1485,7 +1485,7 @@ static void test_parent_0_is_never_said(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	assert_true(update(f, 1.0));
-	struct birth_note notes[] = {
+	struct news_note notes[] = {
 		{ .pid = 2200, .ppid = 0, .comm = "true", .at = 1.2, .exited = true, .exit_at = 1.3 },
 	};
 	snap_new(f);

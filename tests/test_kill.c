@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "fixture.h"
 #include "kill.h"
 #include "pidmap.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 #define F_NOW 5.0		/* when the actions happen, seconds since start */

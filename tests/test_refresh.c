@@ -386,7 +386,7 @@ static void side_ready(void *self, short revents, struct discovery *d)
 	assert_true(read(s->fds[0], buf, sizeof buf) > 0);
 	s->ready_calls++;
 	discovery_vouch(d, 2000, VOUCH_CGROUP);
-	struct birth_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
+	struct news_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
 	discovery_note(d, &passer);
 }
 
@@ -449,7 +449,7 @@ static void test_exact_source_makes_no_periodic_pass(void **state)
 	engine_refresh(&f->e);
 	assert_int_equal(f->fp.machine_calls, 1);
 	/* A source that lost events asks for one. */
-	f->e.disc.rescan = true;
+	f->e.disc.machine_pass = true;
 	fixture_refresh(&f->e, 24.0);
 	assert_int_equal(f->fp.machine_calls, 2);
 }

@@ -141,7 +141,7 @@ static void test_fork_chain_in_one_batch(void **state)
 	assert_true(vouched(f, 1001));
 	assert_true(vouched(f, 1002));
 	assert_true(vouched(f, 1003));
-	assert_false(f->e.disc.rescan);
+	assert_false(f->e.disc.machine_pass);
 
 	fixture_put(&f->fp.procs, 1003, 1, 1003, 1003, 110, "sh");
 	assert_true(fixture_refresh(&f->e, 11));
@@ -428,15 +428,15 @@ static void test_strangers_ignored(void **state)
 	assert_int_equal(c.family, 0);
 }
 
-/* A sequence gap: a rescan (a machine pass) at the next refresh, said in the log. */
-static void test_lost_events_rescan(void **state)
+/* A sequence gap: a machine pass at the next refresh, said in the log. */
+static void test_lost_events_ask_for_a_machine_pass(void **state)
 {
 	struct fx *f = *state;
 	unsigned long passes = f->fp.machine_calls;
 	fork_of(f, ROOT, 1040);
 	f->b.lost = 3;
 	feed(f);
-	assert_true(f->e.disc.rescan);
+	assert_true(f->e.disc.machine_pass);
 	assert_int_equal(f->e.disc.lost, 3);
 	fixture_refresh(&f->e, 11);
 	assert_true(logged(f, "lost 3 process events: rescanning"));
@@ -446,7 +446,7 @@ static void test_lost_events_rescan(void **state)
 	/* An overflow before any gap is counted: said without a number. */
 	f->b.overflow = true;
 	feed(f);
-	assert_true(f->e.disc.rescan);
+	assert_true(f->e.disc.machine_pass);
 	passes = f->fp.machine_calls;
 	fixture_refresh(&f->e, 12);
 	assert_true(logged(f, "lost process events (the socket overflowed): rescanning"));
@@ -555,7 +555,7 @@ int main(void)
 		FX(test_member_exit_status_and_reused_pid),
 		FX(test_exec_from_a_thread_is_no_exit),
 		FX(test_strangers_ignored),
-		FX(test_lost_events_rescan),
+		FX(test_lost_events_ask_for_a_machine_pass),
 		cmocka_unit_test(test_socket_rests_after_a_read),
 		cmocka_unit_test(test_names_are_read_under_the_root),
 	};

@@ -124,7 +124,7 @@ void engine_route_signal(struct engine *e, int sig, bool from_terminal)
 static struct member *action_target(struct engine *e, const struct action *a)
 {
 	struct member *m = family_find(&e->fam, a->pid);
-	if (!m || m->p.start != a->start || !m->alive) {
+	if (!m || m->p.start != a->start || !m->present) {
 		event_errno(eventlog_add(&e->log, engine_now(e), EV_ERROR, a->pid, "%s -> pid %d not sent: it has exited",
 					 signame(e->sig), a->pid),
 			    ESRCH);
@@ -142,7 +142,7 @@ static void survivor_expect_tree(struct engine *e, const struct member *top, con
 	size_t n = 0;
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
-		if (m->alive && pidmap_get(signalled, m->p.pid) != PIDMAP_NONE)
+		if (m->present && pidmap_get(signalled, m->p.pid) != PIDMAP_NONE)
 			t[n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,
 							   .send = SURVIVOR_SEND_DELIVERED,
 							   .was_zombie = m->p.state == 'Z' };
@@ -277,7 +277,7 @@ bool engine_act(struct engine *e, const struct action *a)
 		fresh_read(e);
 		/* A dead row still stands for its family below: the tree kill reaches them. */
 		m = family_find(&e->fam, a->pid);
-		if (m && m->p.start == a->start && !m->alive)
+		if (m && m->p.start == a->start && !m->present)
 			engine_kill_tree(e, m);
 		else if ((m = action_target(e, a)))
 			engine_kill_tree(e, m);

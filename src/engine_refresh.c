@@ -40,7 +40,7 @@ void engine_release_member(struct member *m, void *ctx)
 	if (m->pidfd >= 0)
 		close(m->pidfd);
 	m->pidfd = -1;
-	if (!m->alive && e->scan->forget)
+	if (!m->present && e->scan->forget)
 		e->scan->forget(e->scan_self, m->p.pid);
 }
 
@@ -57,7 +57,7 @@ void engine_sync_pidfds(struct engine *e)
 			open_pidfd(e, m);
 		else if (!running && m->pidfd >= 0 && m->p.pgid != m->p.pid)
 			engine_release_member(m, e);
-		if (!m->alive && e->scan->forget && family_find(&e->fam, m->p.pid) == m)
+		if (!m->present && e->scan->forget && family_find(&e->fam, m->p.pid) == m)
 			e->scan->forget(e->scan_self, m->p.pid);
 	}
 }
@@ -91,7 +91,7 @@ bool engine_machine_pass_pending(const struct engine *e)
 /* May this member's last details stand in for a new read (checked by proc_complete)? */
 static bool details_current(const struct engine *e, const struct member *m)
 {
-	return m->alive && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
+	return m->present && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
 }
 
 /* Read pids into e->snap: a member whose program has not changed by a quick read of its

@@ -67,7 +67,7 @@ void survivor_expect(struct engine *e, enum survivor_how how, int sig, const str
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
-		if (!m->alive)
+		if (!m->present)
 			continue;
 		if (how == SURVIVOR_NAIVE) {
 			/* The target, and its children, which a naive kill leaves behind. */
@@ -96,7 +96,7 @@ static bool survivor_look(struct engine *e, struct survivor_watch *w, struct sur
 	const struct member *m = family_find(&e->fam, t->pid);
 	if (!m || m->p.start != t->start || !family_member_running(m)) {
 		/* It died (of the signal or otherwise), unless it was a zombie all along. */
-		if (!(m && m->alive && t->was_zombie))
+		if (!(m && m->present && t->was_zombie))
 			return true;
 	}
 	struct survivor_proc p;

@@ -327,7 +327,7 @@ static void cgroup_kill_targets(struct engine *e, struct cgroup_count *c)
 	c->n = 0;
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
-		if (!m->alive)
+		if (!m->present)
 			continue;
 		bool held = e->cgroup_source && source_cgroup_holds(e->cgroup_source, m->p.pid);
 		c->t[c->n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,

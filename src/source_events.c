@@ -173,7 +173,7 @@ static bool in_family(const struct events_source *s, pid_t pid)
 		return !s->kin[k].exited;
 	const struct member *m = family_find(s->fam, pid);
 	if (m)
-		return m->alive;
+		return m->present;
 	/* The job's first process, before the first refresh read it. */
 	return pid == s->fam->root && !s->fam->root_seen;
 }
@@ -444,7 +444,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 		 * time /proc is): kept, so its exit is known as the family's when it comes. Kept
 		 * until it exits or the family has it; one kept is noted again only at its exit. */
 		const struct member *m = family_find(fam, k->pid);
-		if ((k->born || k->told) && !k->exited && !(m && m->alive)) {
+		if ((k->born || k->told) && !k->exited && !(m && m->present)) {
 			struct kin carried = *k;	/* kept <= i: slots only move down */
 			carried.told = true;
 			carried.born = false;

@@ -203,7 +203,7 @@ static void test_root_joins_and_strangers_do_not(void **state)
 	const struct member *m = family_find(&f->fam, ROOT);
 	assert_non_null(m);
 	assert_int_equal(m->how, JOIN_ROOT);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_false(m->orphan);
 	assert_int_equal(m->parent, 0);
 	assert_null(family_find(&f->fam, 2000));
@@ -318,7 +318,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 
 	const struct member *g = family_find(&f->fam, 1002);
 	assert_non_null(g);
-	assert_true(g->alive);
+	assert_true(g->present);
 	assert_true(g->orphan);
 	assert_int_equal(g->orphaned_from, 1001);
 	assert_true(g->orphaned_at == 2.0);
@@ -332,7 +332,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 	/* The dead parent is still known (it has a live descendant). */
 	const struct member *c = family_find(&f->fam, 1001);
 	assert_non_null(c);
-	assert_false(c->alive);
+	assert_false(c->present);
 	assert_true(c->died_at == 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1001)), "1001 (sh) exited");
@@ -689,7 +689,7 @@ static void test_pid_reused_by_stranger_is_not_the_member(void **state)
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1001)), "1001 (sleep) exited");
 	const struct member *m = family_find(&f->fam, 1001);
 	/* The old member is gone (nothing below it); the stranger is not taken for it. */
-	assert_true(m == NULL || (m->p.start == 110 && !m->alive));
+	assert_true(m == NULL || (m->p.start == 110 && !m->present));
 	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_FORK, 1001), 1);
 	assert_int_equal(tree(f, true), 1);
@@ -722,7 +722,7 @@ static void test_pid_reused_by_new_child_joins_as_a_newcomer(void **state)
 	const struct member *m = family_find(&f->fam, 1001);
 	assert_non_null(m);
 	assert_int_equal(m->p.start, 300);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(m->how, JOIN_CHILD);
 	assert_string_equal(m->p.comm, "cat");
 	assert_int_equal(family_running(&f->fam), 2);
@@ -757,7 +757,7 @@ static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void *
 	const struct member *m = family_find(&f->fam, 1001);
 	assert_non_null(m);
 	assert_int_equal(m->p.start, 300);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(family_running(&f->fam), 3);
 	size_t n = tree(f, true);
 	assert_int_equal(n, 4);
@@ -770,7 +770,7 @@ static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void *
 	assert_int_equal(f->rows[dead].depth, 1);
 	assert_int_equal(f->rows[orphan].depth, 2);
 	assert_int_equal(f->rows[fresh].depth, 1);
-	assert_false(row_member(f, dead)->alive);
+	assert_false(row_member(f, dead)->present);
 }
 
 /* The job's first process exits and its pid comes back as someone else's process. */
@@ -802,7 +802,7 @@ static void test_setsid_escape_is_noted(void **state)
 	update(f, 2.0);
 
 	const struct member *m = family_find(&f->fam, 1001);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_true(m->setsid_escape);
 	assert_false(m->orphan);
 	assert_int_equal(m->first_sid, SELF_SID);
@@ -864,7 +864,7 @@ static void test_zombie_is_noted_once(void **state)
 	assert_string_equal(fixture_event_text(last_event(f, EV_ZOMBIE, 1001)),
 			    "1001 (sleep) is a zombie: parent 1000 has not waited for it");
 	const struct member *m = family_find(&f->fam, 1001);
-	assert_true(m->alive);	/* a zombie is not gone until it is reaped */
+	assert_true(m->present);	/* a zombie is not gone until it is reaped */
 	assert_int_equal(m->p.state, 'Z');
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 0);
 }
@@ -975,7 +975,7 @@ static void test_note_exit_names_the_wait_status(void **state)
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1001)), "1001 (sleep) killed by SIGKILL");
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1002)), "1002 (true) exited 0");
 	const struct member *m = family_find(&f->fam, 1001);
-	assert_false(m->alive);
+	assert_false(m->present);
 	assert_int_equal(m->status, SIGKILL);
 	assert_true(m->died_at == 1.5);
 
@@ -1036,7 +1036,7 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 		assert_int_equal(row_member(f, r)->p.pid, order[r]);
 		assert_int_equal(f->rows[r].depth, (int)r);
 	}
-	assert_false(row_member(f, 1)->alive);
+	assert_false(row_member(f, 1)->present);
 
 	/* Without the dead: the orphan goes under its nearest live ancestor, the job. */
 	n = tree(f, false);

@@ -117,7 +117,7 @@ static void test_double_forked_setsid_found_by_the_machine_pass(void **state)
 	assert_int_equal(f->fp.machine_calls, 1);
 	const struct member *m = member(f, 1002);
 	assert_non_null(m);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(m->how, JOIN_GROUP);
 	assert_true(m->orphan);
 	assert_true(fixture_has_event_text(&f->e.log,
@@ -158,7 +158,7 @@ static void test_member_that_exits_is_marked_dead(void **state)
 	struct fx *f = *state;
 	three_generations(f, "sh", "sleep", "child");
 	unsigned long gen = engine_generation(&f->e);
-	assert_true(member(f, 1001)->alive);
+	assert_true(member(f, 1001)->present);
 
 	assert_false(fixture_refresh(&f->e, 0.6));
 	assert_int_equal(engine_generation(&f->e), gen);
@@ -169,7 +169,7 @@ static void test_member_that_exits_is_marked_dead(void **state)
 	assert_true(fixture_refresh(&f->e, 1.0));
 	const struct member *m = member(f, 1001);
 	assert_non_null(m);
-	assert_false(m->alive);
+	assert_false(m->present);
 	assert_true(m->died_at == 1.0);
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) exited"));
 	assert_true(member(f, 1002)->orphan);
@@ -316,7 +316,7 @@ static void test_dead_member_files_are_dropped(void **state)
 	f->fp.procs.procs[1].ppid = 1;
 	fixture_refresh(&f->e, 1.5);
 	assert_non_null(member(f, 1001));
-	assert_false(member(f, 1001)->alive);
+	assert_false(member(f, 1001)->present);
 	assert_true(f->fp.forget_calls > 0);
 	assert_int_equal(f->fp.forgot, 1001);
 }
@@ -530,7 +530,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) exited 0"));
 	/* Taken in once: the next refresh keeps the member on the scan source's word. */
 	fixture_refresh(&f->e, 1.5);
-	assert_true(member(f, 2000)->alive);
+	assert_true(member(f, 2000)->present);
 	engine_free(&f->e);
 	assert_true(side.closed);
 	/* The teardown frees the engine again: engine_free leaves nothing to free twice. */
@@ -585,7 +585,7 @@ static void test_without_a_cgroup_c_and_z_say_why(void **state)
 	assert_true(fixture_has_event_text(&f->e.log, "freeze: no cgroup (--track scan)"));
 	assert_false(engine_frozen(&f->e));
 	assert_false(engine_member_frozen(&f->e, ROOT));
-	assert_true(member(f, ROOT)->alive);
+	assert_true(member(f, ROOT)->present);
 }
 
 /* --track cgroup with -p: the process is not orphanage's to move; an error, nothing made. */

@@ -376,7 +376,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	fixture_proc_remove(&f->fp, 1030);
 	assert_true(fixture_refresh(&f->e, 12));
 	const struct member *m = family_find(&f->e.fam, 1030);
-	assert_true(m == NULL || !m->alive);
+	assert_true(m == NULL || !m->present);
 	assert_true(logged(f, "1030 (worker) exited 7"));
 }
 
@@ -393,7 +393,7 @@ static void test_exec_from_a_thread_is_no_exit(void **state)
 	fixture_put(&f->fp.procs, 1060, ROOT, ROOT, FX_SELF_SID, 140, "sh");
 	fixture_refresh(&f->e, 11);
 	const struct member *m = family_find(&f->e.fam, ROOT);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(m->status, -1);
 
 	/* But once a stranger took an exited member's pid, an exec there is the stranger's. */

@@ -1,6 +1,7 @@
 /* The engine's timer: the one deadline the loop sleeps until (engine_next_wake) and what
  * is due then (engine_wake): the tree kill's settle, the cgroup kill's count and the
- * survivors' looks. Each arms its deadline and returns; none waits. */
+ * survivors' looks. Each arms its deadline and returns; none of them waits. (The engine
+ * still waits in one place: engine_start, up to 0.1 s, for a job that renames itself.) */
 #include "config.h"
 
 #include "engine_int.h"

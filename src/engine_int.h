@@ -126,7 +126,7 @@ void engine_why_stopped(const struct proc *p, char *buf, size_t len, void *ctx);
 void survivor_expect(struct engine *e, enum survivor_how how, int sig, const struct member *target);
 /* The same with the targets given, and whether each was sent the signal (tree kill, cgroup). */
 void survivor_expect_list(struct engine *e, const struct survivor_kill *k, const struct survivor_target *t,
-			   size_t n);
+			  size_t n);
 /* The survivors' looks, as the settle's (below): when the next is due (-1: none), and the
  * looks due; with force, every watched kill's survivors named now (quitting). */
 double survivor_next_wake(const struct engine *e);

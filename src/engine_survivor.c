@@ -21,7 +21,7 @@
 #define SURVIVOR_MAX_WATCHES 16
 
 void survivor_expect_list(struct engine *e, const struct survivor_kill *k, const struct survivor_target *t,
-			   size_t n)
+			  size_t n)
 {
 	/* A signal whose default action does not end a process asks no survivor question. */
 	if (n == 0 || k->sig <= 0 || survivor_default_harmless(k->sig))

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "readfile.h"
 #include "xalloc.h"
 
@@ -214,6 +215,17 @@ static char *read_text_at(int dirfd, const char *name)
 	return text;
 }
 
+/* The whole of the file at an absolute path under root (readfile_in), or NULL with errno. */
+static char *read_text_in(int root, const char *path)
+{
+	char *text;
+	size_t len;
+	int err = readfile_in(root, path, READFILE_WHOLE, &text, &len, NULL);
+	if (err)
+		errno = err;
+	return text;
+}
+
 /* Write text to dir/name, which must exist. 0, or an errno. */
 static int write_file(const char *dir, const char *name, const char *text)
 {
@@ -230,28 +242,18 @@ static int write_file(const char *dir, const char *name, const char *text)
 	return err;
 }
 
-char *cgroup_mount_find(const char *mountinfo_path, char **root)
-{
-	if (root)
-		*root = NULL;
-	char *text = read_text_at(AT_FDCWD, mountinfo_path);
-	if (!text)
-		return NULL;
-	char *mount = cgroup_mount_parse(text, root);
-	free(text);
-	return mount;
-}
-
-int cgroup_locate(char **dir, char **rel, char *why, size_t whylen)
+int cgroup_locate(int proc_root, char **dir, char **rel, char *why, size_t whylen)
 {
 	*dir = *rel = NULL;
 	char *root = NULL;
-	char *mount = cgroup_mount_find("/proc/self/mountinfo", &root);
+	char *text = read_text_in(proc_root, "/proc/self/mountinfo");
+	char *mount = text ? cgroup_mount_parse(text, &root) : NULL;
+	free(text);
 	if (!mount) {
 		snprintf(why, whylen, "no cgroup2 mount");
 		return -1;
 	}
-	char *text = read_text_at(AT_FDCWD, "/proc/self/cgroup");
+	text = read_text_in(proc_root, "/proc/self/cgroup");
 	char *own = text ? cgroup_self_parse(text) : NULL;
 	free(text);
 	if (!own) {
@@ -349,17 +351,13 @@ pid_t cgroup_job_name_pid(const char *name)
 
 /* Is pid an orphanage now? Its comm says so (a pid reused by another orphanage counts:
  * its cgroups are left alone, which is safe). */
-static bool is_orphanage(pid_t pid)
+static bool is_orphanage(int root, pid_t pid)
 {
-	char path[64], comm[32];
-	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-	if (readfile_small(path, comm, sizeof comm) <= 0)
-		return false;
-	comm[strcspn(comm, "\n")] = '\0';
-	return strcmp(comm, "orphanage") == 0;
+	char comm[32];
+	return procfs_read_comm(root, pid, comm, sizeof comm) && strcmp(comm, "orphanage") == 0;
 }
 
-size_t cgroup_sweep_stale(const char *dir)
+size_t cgroup_sweep_stale(int root, const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -370,21 +368,21 @@ size_t cgroup_sweep_stale(const char *dir)
 	while ((de = readdir(d))) {
 		pid_t pid = cgroup_job_name_pid(de->d_name);
 		/* Only an empty one goes: rmdir fails on a cgroup that holds a process. */
-		if (pid > 0 && pid != getpid() && !is_orphanage(pid) && unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0)
+		if (pid > 0 && pid != getpid() && !is_orphanage(root, pid) && unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0)
 			removed++;
 	}
 	closedir(d);
 	return removed;
 }
 
-int cgroup_create_job(struct cgroup *cg, unsigned n, char *why, size_t whylen)
+int cgroup_create_job(struct cgroup *cg, int root, unsigned n, char *why, size_t whylen)
 {
 	char *dir, *rel;
 	memset(cg, 0, sizeof *cg);
 	cg->dir_fd = cg->procs_fd = -1;
-	if (cgroup_locate(&dir, &rel, why, whylen) < 0)
+	if (cgroup_locate(root, &dir, &rel, why, whylen) < 0)
 		return -1;
-	size_t stale = cgroup_sweep_stale(dir);
+	size_t stale = cgroup_sweep_stale(root, dir);
 	int r = -1;
 	/* A leftover of an earlier orphanage that had the same pid: take the next name. */
 	for (unsigned i = 0; i < 100; i++) {
@@ -491,11 +489,11 @@ int cgroup_members(const struct cgroup *cg, struct cgroup_pids *pids, char *why,
 	return r;
 }
 
-bool cgroup_holds(const struct cgroup *cg, pid_t pid)
+bool cgroup_holds(const struct cgroup *cg, int root, pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
-	char *text = read_text_at(AT_FDCWD, path);
+	char *text = read_text_in(root, path);
 	char *in = text ? cgroup_self_parse(text) : NULL;
 	bool held = in && cgroup_path_within(in, cg->rel);
 	free(in);

@@ -54,11 +54,10 @@ int cgroup_events_parse(const char *text, struct cgroup_events *ev);
 
 /* ---- finding the place ---- */
 
-/* The cgroup2 mount from the mountinfo file at path (normally /proc/self/mountinfo). */
-char *cgroup_mount_find(const char *mountinfo_path, char **root);
-/* orphanage's own cgroup: its directory and hierarchy path (both allocated). 0, or -1 with
- * why: "no cgroup2 mount", "no v2 cgroup in /proc/self/cgroup", ... */
-int cgroup_locate(char **dir, char **rel, char *why, size_t whylen);
+/* orphanage's own cgroup: its directory and hierarchy path (both allocated), from
+ * /proc/self/mountinfo and /proc/self/cgroup read under root (scan_ops.root). 0, or -1
+ * with why: "no cgroup2 mount", "no v2 cgroup in /proc/self/cgroup", ... */
+int cgroup_locate(int root, char **dir, char **rel, char *why, size_t whylen);
 
 /* ---- the job's cgroup ---- */
 
@@ -69,12 +68,12 @@ int cgroup_create(struct cgroup *cg, const char *parent_dir, const char *parent_
 /* The pid in a job cgroup's name "orphanage-<pid>-<n>", or 0 when it is not one. */
 pid_t cgroup_job_name_pid(const char *name);
 /* Remove the empty job cgroups in dir whose orphanage is gone (the pid in the name is no
- * orphanage now): left by one killed, or by --on-exit leave once its processes ended.
- * How many were removed. */
-size_t cgroup_sweep_stale(const char *dir);
+ * orphanage now, by its comm under root): left by one killed, or by --on-exit leave once
+ * its processes ended. How many were removed. */
+size_t cgroup_sweep_stale(int root, const char *dir);
 /* cgroup_locate, cgroup_sweep_stale there, then cgroup_create of "orphanage-<pid>-<n>"
- * (the next free n from n on) under orphanage's own cgroup. */
-int cgroup_create_job(struct cgroup *cg, unsigned n, char *why, size_t whylen);
+ * (the next free n from n on) under orphanage's own cgroup; /proc read under root. */
+int cgroup_create_job(struct cgroup *cg, int root, unsigned n, char *why, size_t whylen);
 /* Like fork(), but the child starts inside the cgroup: clone3 with CLONE_INTO_CGROUP, or,
  * where the kernel has no clone3 or no CLONE_INTO_CGROUP (ENOSYS, E2BIG, EINVAL), fork
  * and the child writes "0" to cgroup.procs. Returns the child's pid in the parent, 0 in
@@ -93,8 +92,8 @@ void cgroup_explain_spawn(const struct cgroup *cg, int err, char *why, size_t wh
 /* Append every pid in the cgroup and in the cgroups below it (cgroup.procs lists only its
  * own) to pids. 0, or -1 with why. */
 int cgroup_members(const struct cgroup *cg, struct cgroup_pids *pids, char *why, size_t whylen);
-/* Is pid in the cgroup or below it, by /proc/PID/cgroup? False when it is gone. */
-bool cgroup_holds(const struct cgroup *cg, pid_t pid);
+/* Is pid in the cgroup or below it, by /proc/PID/cgroup under root? False when it is gone. */
+bool cgroup_holds(const struct cgroup *cg, int root, pid_t pid);
 
 /* cgroup.events opened for poll(): it raises POLLPRI (and POLLERR) when a value changes.
  * Read it with cgroup_events_read on the same fd (a read re-arms the notification).

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "engine.h"
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 
 /* orphanage's exit status when the check found leaked processes. */

@@ -50,7 +50,6 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
 	e->exits_fd = epoll_create1(EPOLL_CLOEXEC);
 	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
-	e->read_masks = p->read_masks;	/* NULL: through the scanner (engine_read_masks) */
 	e->t0 = e->clock();
 	snprintf(e->tracking, sizeof e->tracking, "scan");
 	snprintf(e->no_cgroup, sizeof e->no_cgroup, "none was made");
@@ -130,7 +129,7 @@ void engine_free(struct engine *e)
 	ttyscreen_free(e->tty);
 	e->tty = NULL;
 	e->sc = NULL;
-	survivors_free(e);
+	survivor_watches_free(e);
 	pidmap_free(&e->settle.signalled);
 	free(e->cgcount.t);
 	if (e->exits_fd >= 0)
@@ -195,7 +194,7 @@ int engine_start(struct engine *e, const struct engine_launch *l, char *err, siz
 	e->changes |= ENGINE_ROWS;
 	pid_t attach = l->attach;
 	if (attach) {
-		rc = job_attach(&e->job, attach, err, errlen);
+		rc = job_attach(&e->job, e->scan->root(e->scan_self), attach, err, errlen);
 		if (rc)
 			return rc;
 		nanc = e->scan->ancestors(e->scan_self, attach, ancestors, MAX_ANCESTORS);
@@ -463,7 +462,7 @@ void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start,
 		.self = e->self,
 		.environ = with_env,
 	};
-	inspect_read(pid, start, out, o);
+	inspect_read(e->scan->root(e->scan_self), pid, start, out, o);
 	o->family = NULL;
 	o->nfamily = 0;
 	free(family);

@@ -4,9 +4,11 @@
  * Only the engine sends signals. Its state is in engine_int.h, for its own files:
  * engine.c (set up, start, poll fds, the read interface), engine_refresh.c (refresh, reap,
  * pidfds, the machine pass), engine_copy.c (the job's output), engine_act.c (actions),
- * engine_survivors.c (survivors of a kill, signal masks), engine_track.c (--track: the
- * cgroup, the kernel's process events), engine_tty.c (the foreground, stopped members),
- * engine_pty.c (the job's own terminal, --tty), engine_replay.c (--replay's engine). */
+ * engine_survivor.c (survivors of a kill), engine_masks.c (signal masks for a face),
+ * engine_timer.c (the loop's one deadline: settle, cgroup count, survivors), engine_track.c
+ * (--track: the cgroup, the kernel's process events), engine_tty.c (the foreground, stopped
+ * members), engine_pty.c (the job's own terminal, --tty), engine_replay.c (--replay's
+ * engine). */
 #ifndef ORPHANAGE_ENGINE_H
 #define ORPHANAGE_ENGINE_H
 
@@ -17,14 +19,14 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "job.h"
 #include "kill.h"
 #include "options.h"
 #include "outbuf.h"
 #include "scan.h"
-#include "source.h"
+#include "discovery.h"
 #include "survivor.h"
 #include "ttyscreen.h"
 
@@ -49,11 +51,10 @@ struct engine_params {
 	double (*clock)(void);
 	/* pidfd_open(2), for tests: NULL for the system call. Returns an fd or -1. */
 	int (*pidfd_open)(pid_t pid);
-	/* A process read after a kill, for tests: NULL for inspect_read_survivor (/proc). */
-	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+	/* A process read after a kill, for tests: NULL for inspect_read_survivor (under the
+	 * scanner's root). */
+	int (*read_survivor)(int root, pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);
-	/* Signal masks, for tests: NULL to read them through the scanner (its held status file). */
-	int (*read_masks)(pid_t pid, struct sigmasks *out);
 };
 
 /* What to start: a command, or a process to attach to. */

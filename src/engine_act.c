@@ -92,7 +92,7 @@ static void route_signal(struct engine *e, int sig, bool from_terminal)
 		event_sent(eventlog_add(&e->log, now, EV_SIGNAL, 0, "%s %s already reached group %d (same group): not sent twice",
 					signame(sig), src, pgid),
 			   sig, "route", 0);
-		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
+		survivor_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 		return;
 	}
 	if (e->launch.attach && sig == SIGINT && !route_confirmed(e, pgid, from_terminal, now))
@@ -116,7 +116,7 @@ static void route_signal(struct engine *e, int sig, bool from_terminal)
 	if (kill_group(&e->kctx, pgid, sig, now).sent) {
 		if (stopped)
 			kill_group(&e->kctx, pgid, SIGCONT, now);
-		survivors_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
+		survivor_expect(e, SURVIVOR_ROUTED, sig, group_witness_of(e, pgid));
 	}
 	fresh_read(e);
 }
@@ -132,7 +132,7 @@ unsigned engine_route_signal(struct engine *e, int sig, bool from_terminal)
 static struct member *action_target(struct engine *e, const struct action *a)
 {
 	struct member *m = family_find(&e->fam, a->pid);
-	if (!m || m->p.start != a->start || !m->alive) {
+	if (!m || m->p.start != a->start || !m->present) {
 		event_errno(eventlog_add(&e->log, engine_now(e), EV_ERROR, a->pid, "%s -> pid %d not sent: it has exited",
 					 signame(e->sig), a->pid),
 			    ESRCH);
@@ -142,7 +142,7 @@ static struct member *action_target(struct engine *e, const struct action *a)
 }
 
 /* The tree kill's survivors: what it signalled, each one by one. */
-static void survivors_expect_tree(struct engine *e, const struct member *top, const struct pidmap *signalled, int sig)
+static void survivor_expect_tree(struct engine *e, const struct member *top, const struct pidmap *signalled, int sig)
 {
 	struct survivor_kill k = { .sig = sig, .how = SURVIVOR_TREE, .pid = top->p.pid, .pgid = top->p.pgid,
 				   .sid = top->p.sid };
@@ -150,12 +150,12 @@ static void survivors_expect_tree(struct engine *e, const struct member *top, co
 	size_t n = 0;
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
-		if (m->alive && pidmap_get(signalled, m->p.pid) != PIDMAP_NONE)
+		if (m->present && pidmap_get(signalled, m->p.pid) != PIDMAP_NONE)
 			t[n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,
 							   .send = SURVIVOR_SEND_DELIVERED,
 							   .was_zombie = m->p.state == 'Z' };
 	}
-	survivors_expect_list(e, &k, t, n);
+	survivor_expect_list(e, &k, t, n);
 	free(t);
 }
 
@@ -200,7 +200,7 @@ static void settle_done(struct engine *e)
 	event_target(ev, "tree of %d", st->pid);
 	const struct member *t = family_find(&e->fam, st->pid);
 	if (t && t->p.start == st->start)
-		survivors_expect_tree(e, t, &st->signalled, st->sig);
+		survivor_expect_tree(e, t, &st->signalled, st->sig);
 	pidmap_free(&g);
 	pidmap_free(&s);
 	pidmap_free(&st->signalled);
@@ -267,13 +267,13 @@ static void act(struct engine *e, const struct action *a)
 	case ACT_KILL_NAIVE:
 		fresh_read(e);
 		if ((m = action_target(e, a)) && kill_naive(&e->kctx, m, e->sig, engine_now(e)).sent)
-			survivors_expect(e, SURVIVOR_NAIVE, e->sig, m);
+			survivor_expect(e, SURVIVOR_NAIVE, e->sig, m);
 		fresh_read(e);
 		return;
 	case ACT_KILL_GROUP:
 		fresh_read(e);
 		if ((m = action_target(e, a)) && kill_group(&e->kctx, m->p.pgid, e->sig, engine_now(e)).sent)
-			survivors_expect(e, SURVIVOR_GROUP, e->sig, m);
+			survivor_expect(e, SURVIVOR_GROUP, e->sig, m);
 		fresh_read(e);
 		return;
 	case ACT_CGROUP_KILL:
@@ -288,7 +288,7 @@ static void act(struct engine *e, const struct action *a)
 		fresh_read(e);
 		/* A dead row still stands for its family below: the tree kill reaches them. */
 		m = family_find(&e->fam, a->pid);
-		if (m && m->p.start == a->start && !m->alive)
+		if (m && m->p.start == a->start && !m->present)
 			engine_kill_tree(e, m);
 		else if ((m = action_target(e, a)))
 			engine_kill_tree(e, m);
@@ -340,7 +340,7 @@ static bool nothing_to_end(const struct engine *e)
 	return engine_family_gone(e) || (family_running(&e->fam) > 0 && killable_left(e) == 0);
 }
 
-/* Wait until nothing is left to end or the deadline passes, reaping and rescanning. */
+/* Wait until nothing is left to end or the deadline passes, reaping and reading the family again. */
 static void wait_family(struct engine *e, double deadline)
 {
 	while (!nothing_to_end(e) && engine_now(e) < deadline) {
@@ -387,13 +387,13 @@ static size_t on_exit_family(struct engine *e)
 	engine_cgroup_thaw(e, "quitting: thawed the family first: a frozen process acts on SIGTERM only once thawed");
 	for (int round = 0; round < ON_EXIT_ROUNDS && !nothing_to_end(e); round++) {
 		if (kill_family(&e->kctx, SIGTERM, "quitting", engine_now(e)).sent)
-			survivors_expect(e, SURVIVOR_QUIT, SIGTERM, NULL);
+			survivor_expect(e, SURVIVOR_QUIT, SIGTERM, NULL);
 		/* A stopped process only acts on SIGTERM once it runs again. */
 		kill_family(&e->kctx, SIGCONT, "quitting", engine_now(e));
 		wait_family(e, engine_now(e) + e->opt->grace);
 		if (!nothing_to_end(e)) {
 			/* Before SIGKILL: who lived through SIGTERM, and why. */
-			survivors_now(e);
+			survivor_wake(e, true);
 			kill_family(&e->kctx, SIGKILL, "grace period over", engine_now(e));
 			/* What forked meanwhile, in the cgroup, dies with the rest. */
 			if (e->have_cgroup)

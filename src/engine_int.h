@@ -58,9 +58,8 @@ struct engine {
 	 * closing a pidfd takes it out. -1 when epoll is not available: exits are then seen
 	 * by the refreshes and the sources. */
 	int exits_fd;
-	int (*read_survivor)(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+	int (*read_survivor)(int root, pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);
-	int (*read_masks)(pid_t pid, struct sigmasks *out);
 	/* Where the family comes from: the scan source first, others beside it. */
 	struct source sources[ENGINE_MAX_SOURCES];
 	size_t nsources;
@@ -137,17 +136,19 @@ void engine_release_member(struct member *m, void *ctx);
 /* The family's why_stopped: the words for a member just read as stopped (engine_tty.c). */
 void engine_why_stopped(const struct proc *p, char *buf, size_t len, void *ctx);
 
-/* After a kill (engine_survivors.c): in a moment, name each member still running that the
+/* After a kill (engine_survivor.c): in a moment, name each member still running that the
  * signal was meant for or that lives beside it, and why it survived. how says which: the
  * target alone and its children (naive), or the whole family (group, routed, cgroup, quit);
  * target is the process aimed at (its ids tell a group's reach), NULL for none. */
-void survivors_expect(struct engine *e, enum survivor_how how, int sig, const struct member *target);
+void survivor_expect(struct engine *e, enum survivor_how how, int sig, const struct member *target);
 /* The same with the targets given, and whether each was sent the signal (tree kill, cgroup). */
-void survivors_expect_list(struct engine *e, const struct survivor_kill *k, const struct survivor_target *t,
-			   size_t n);
-/* Name the survivors of every watched kill now, without waiting (quitting). */
-void survivors_now(struct engine *e);
-void survivors_free(struct engine *e);
+void survivor_expect_list(struct engine *e, const struct survivor_kill *k, const struct survivor_target *t,
+			  size_t n);
+/* The survivors' looks, as the settle's (below): when the next is due (-1: none), and the
+ * looks due; with force, every watched kill's survivors named now (quitting). */
+double survivor_next_wake(const struct engine *e);
+void survivor_wake(struct engine *e, bool force);
+void survivor_watches_free(struct engine *e);
 
 /* The tree kill's settle (engine_act.c): when it looks next (-1: none), and the look; with
  * force, its line now, whatever still runs (quitting, or a new tree kill). */
@@ -156,8 +157,8 @@ void settle_wake(struct engine *e, bool force);
 /* The cgroup kill's count (engine_track.c), the same way. */
 double cgroup_count_next_wake(const struct engine *e);
 void cgroup_count_wake(struct engine *e, bool force);
-/* The tree kill's settle and the cgroup kill's count at once (quitting): their lines are
- * written; survivors still to be named keep their own time. */
+/* The tree kill's settle and the cgroup kill's count at once (quitting, engine_timer.c):
+ * their lines are written; survivors still to be named keep their own time. */
 void engine_timers_now(struct engine *e);
 
 /* engine_track.c: the job started or was attached to at `now`: say what tracks it (0), or

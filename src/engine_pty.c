@@ -121,11 +121,11 @@ static void tty_signalled(struct engine *e, int sig, pid_t fg)
 	size_t n = 0;
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
-		if (m->alive)
+		if (m->present)
 			t[n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,
 							    .was_zombie = m->p.state == 'Z' };
 	}
-	survivors_expect_list(e, &k, t, n);
+	survivor_expect_list(e, &k, t, n);
 	free(t);
 }
 

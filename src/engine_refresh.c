@@ -45,7 +45,7 @@ void engine_release_member(struct member *m, void *ctx)
 	if (m->pidfd >= 0)
 		close(m->pidfd);
 	m->pidfd = -1;
-	if (!m->alive && e->scan->forget)
+	if (!m->present && e->scan->forget)
 		e->scan->forget(e->scan_self, m->p.pid);
 }
 
@@ -62,7 +62,7 @@ void engine_sync_pidfds(struct engine *e)
 			open_pidfd(e, m);
 		else if (!running && m->pidfd >= 0 && m->p.pgid != m->p.pid)
 			engine_release_member(m, e);
-		if (!m->alive && e->scan->forget && family_find(&e->fam, m->p.pid) == m)
+		if (!m->present && e->scan->forget && family_find(&e->fam, m->p.pid) == m)
 			e->scan->forget(e->scan_self, m->p.pid);
 	}
 }
@@ -96,7 +96,7 @@ bool engine_machine_pass_pending(const struct engine *e)
 /* May this member's last details stand in for a new read (checked by proc_complete)? */
 static bool details_current(const struct engine *e, const struct member *m)
 {
-	return m->alive && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
+	return m->present && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
 }
 
 /* Read pids into e->snap: a member whose program has not changed by a quick read of its
@@ -210,7 +210,7 @@ unsigned engine_read_all_fields(struct engine *e)
 	return changed;
 }
 
-/* Events a source lost: said once per refresh, with the rescan that makes up for them. */
+/* Events a source lost: said once per refresh, with the machine pass that makes up for them. */
 static void say_lost(struct engine *e, const struct discovery *d, double now)
 {
 	struct event *ev;
@@ -274,17 +274,17 @@ static void want_outsiders(struct engine *e, struct discovery *d)
 	}
 }
 
-/* Rescan the family; with allow_pass, also make the machine pass when one is due. What
- * changed goes into e->changes. */
+/* Read the family again; with allow_pass, also make the machine pass when one is due.
+ * What changed goes into e->changes. */
 static void refresh_staged(struct engine *e, bool allow_pass)
 {
 	double now = engine_now(e);
 	struct discovery *d = &e->disc;
 	/* A source lost events since the last refresh: only a machine pass makes up for it. */
-	if (d->rescan)
+	if (d->machine_pass)
 		e->machine_pass_forced = true;
-	d->rescan = allow_pass && engine_machine_pass_pending(e);
-	if (d->rescan) {
+	d->machine_pass = allow_pass && engine_machine_pass_pending(e);
+	if (d->machine_pass) {
 		e->last_machine_pass = now;
 		e->machine_pass_due = e->machine_pass_forced = false;
 	}

@@ -28,7 +28,7 @@
 /* The kernel's process events for the family, beside the scan: false with why. */
 static bool track_events_open(struct engine *e, char *why, size_t len)
 {
-	void *src = source_events_open(&e->fam, e->self, why, len);
+	void *src = source_events_open(&e->fam, e->self, e->scan->root(e->scan_self), why, len);
 	if (!src)
 		return false;
 	if (!engine_add_source(e, &source_events_ops, src)) {
@@ -62,7 +62,7 @@ static bool track_cgroup_open(struct engine *e, char *why, size_t len)
 		snprintf(why, len, "with -p the process is not orphanage's to move into a cgroup");
 		return false;
 	}
-	if (cgroup_create_job(&e->cgroup, 1, why, len) < 0)
+	if (cgroup_create_job(&e->cgroup, e->scan->root(e->scan_self), 1, why, len) < 0)
 		return false;
 	void *src = source_cgroup_open(&e->cgroup, why, len);
 	if (!src || !engine_add_source(e, &source_cgroup_ops, src)) {
@@ -191,7 +191,7 @@ bool engine_cgroup_renew(struct engine *e)
 	char why[320];
 	struct cgroup fresh = { .dir_fd = -1, .procs_fd = -1, .force_fork = e->cgroup.force_fork };
 	/* While the old one exists, the next free name is another. */
-	if (cgroup_create_job(&fresh, 1, why, sizeof why) < 0) {
+	if (cgroup_create_job(&fresh, e->scan->root(e->scan_self), 1, why, sizeof why) < 0) {
 		track_cgroup_drop(e, why);
 		track_name(e);
 		track_explain(e);
@@ -327,7 +327,7 @@ static void cgroup_kill_targets(struct engine *e, struct cgroup_count *c)
 	c->n = 0;
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
-		if (!m->alive)
+		if (!m->present)
 			continue;
 		bool held = e->cgroup_source && source_cgroup_holds(e->cgroup_source, m->p.pid);
 		c->t[c->n++] = (struct survivor_target){ .pid = m->p.pid, .start = m->p.start,
@@ -358,7 +358,7 @@ static void cgroup_count_done(struct engine *e, size_t left)
 	event_sent(ev, SIGKILL, "cgroup", before == SIZE_MAX ? -1 : (long)before);
 	event_target(ev, "cgroup %s", path);
 	if (c->t)
-		survivors_expect_list(e, &c->k, c->t, c->n);
+		survivor_expect_list(e, &c->k, c->t, c->n);
 	free(c->t);
 	*c = (struct cgroup_count){ 0 };
 	e->changes |= ENGINE_STATE;

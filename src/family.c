@@ -60,7 +60,7 @@ void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroup
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct proc *p = &snap->procs[i];
 		const struct member *m = family_find(fam, p->pid);
-		if ((m && m->alive && m->p.start == p->start) || pidmap_get(&fam->outsiders_read, p->pgid) == PIDMAP_NONE)
+		if ((m && m->present && m->p.start == p->start) || pidmap_get(&fam->outsiders_read, p->pgid) == PIDMAP_NONE)
 			continue;
 		fam->outsiders[fam->noutsiders++] = (struct outsider){ p->pid, p->ppid, p->pgid, p->start };
 	}
@@ -90,7 +90,7 @@ struct member *family_find(const struct family *fam, pid_t pid)
 
 bool family_member_running(const struct member *m)
 {
-	return m->alive && m->p.state != 'Z';
+	return m->present && m->p.state != 'Z';
 }
 
 size_t family_running(const struct family *fam)
@@ -103,7 +103,7 @@ size_t family_running(const struct family *fam)
 
 bool family_member_orphan(const struct member *m)
 {
-	return m->alive && m->orphan;
+	return m->present && m->orphan;
 }
 
 size_t family_orphans(const struct family *fam)
@@ -146,7 +146,7 @@ void family_note_zombies(struct family *fam, double now, struct eventlog *log)
 {
 	for (size_t i = 0; i < fam->n; i++) {
 		struct member *m = &fam->m[i];
-		if (m->alive && m->p.state == 'Z' && !m->zombie_noted)
+		if (m->present && m->p.state == 'Z' && !m->zombie_noted)
 			note_zombie(fam, m, now, log);
 	}
 }
@@ -223,7 +223,7 @@ static struct member *member_add(struct family *fam, const struct proc *p, enum 
 	memset(m, 0, sizeof *m);
 	proc_copy(&m->p, p);
 	m->how = how;
-	m->alive = true;
+	m->present = true;
 	m->first_pgid = p->pgid;
 	m->first_sid = p->sid;
 	m->joined = now;
@@ -273,7 +273,7 @@ static struct event *exit_event(struct eventlog *log, double at, pid_t pid, cons
 /* It died at now, or when the kernel said it exited (exit_at, noted). */
 static void member_died(struct member *m, double now, struct eventlog *log)
 {
-	m->alive = false;
+	m->present = false;
 	m->died_at = m->exit_at > 0 && m->exit_at < now ? m->exit_at : now;
 	exit_event(log, m->died_at, m->p.pid, member_name(m), m->status);
 }
@@ -404,7 +404,7 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 			  const struct pidmap *seen, const struct family_news *news)
 {
 	size_t parent = pidmap_get(&fam->index, p->ppid);
-	if (parent != PIDMAP_NONE && fam->m[parent].alive && fam->m[parent].p.start <= p->start)
+	if (parent != PIDMAP_NONE && fam->m[parent].present && fam->m[parent].p.start <= p->start)
 		return JOIN_CHILD;
 	if (p->pid == fam->root || p->pid == fam->cfg.self || p->pid <= 1)
 		return -1;
@@ -434,7 +434,7 @@ static const char *vouch_reason(enum vouch_why why)
 static double died_at(const struct family *fam, const struct family_news *news, pid_t pid, double now)
 {
 	const struct member *m = family_find(fam, pid);
-	if (m && !m->alive && m->died_at > 0 && m->died_at < now)
+	if (m && !m->present && m->died_at > 0 && m->died_at < now)
 		return m->died_at;
 	for (size_t i = 0; news && i < news->nnotes; i++)
 		if (news->notes[i].pid == pid && news->notes[i].exited && news->notes[i].exit_at > 0 &&
@@ -444,7 +444,7 @@ static double died_at(const struct family *fam, const struct family_news *news, 
 }
 
 /* born: the kernel's note of its fork, or NULL; news: what else the sources noted. */
-static void member_joined(struct family *fam, struct member *m, const struct birth_note *born,
+static void member_joined(struct family *fam, struct member *m, const struct news_note *born,
 			  const struct family_news *news, double now, struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
@@ -517,7 +517,7 @@ static void family_prune(struct family *fam)
 	size_t n = fam->n;
 	bool *keep = xcalloc(n, sizeof *keep);
 	for (size_t i = 0; i < n; i++) {
-		if (!fam->m[i].alive)
+		if (!fam->m[i].present)
 			continue;
 		keep[i] = true;
 		size_t p = family_parent(fam, i);
@@ -556,7 +556,7 @@ static bool parent_ids(const struct family *fam, const struct snapshot *snap, co
 		return true;
 	}
 	const struct member *pm = family_find(fam, ppid);
-	if (pm && pm->alive) {
+	if (pm && pm->present) {
 		*pgid = pm->p.pgid;
 		*sid = pm->p.sid;
 		return true;
@@ -600,7 +600,7 @@ static bool outsiders_hold(struct family *fam, const struct snapshot *snap, cons
 			continue;
 		const struct proc *p = &snap->procs[s];
 		const struct member *om = family_find(fam, p->pid);
-		if ((om && om->alive) || p->pgid != pgid || p->state == 'Z' || p->state == 'X')
+		if ((om && om->present) || p->pgid != pgid || p->state == 'Z' || p->state == 'X')
 			continue;
 		/* Its parent as it is now: read beside it from the next refresh on. */
 		o->ppid = p->ppid;
@@ -697,7 +697,7 @@ size_t family_orphaned_groups(const struct family *fam, pid_t *one)
 	*one = 0;
 	for (size_t i = 0; i < fam->n; i++) {
 		const struct member *m = &fam->m[i];
-		if (!m->alive || !family_group_orphaned(fam, m->p.pgid) || pidmap_get(&counted, m->p.pgid) != PIDMAP_NONE)
+		if (!m->present || !family_group_orphaned(fam, m->p.pgid) || pidmap_get(&counted, m->p.pgid) != PIDMAP_NONE)
 			continue;
 		pidmap_put(&counted, m->p.pgid, 0);
 		*one = m->p.pgid;
@@ -713,7 +713,7 @@ bool family_update(struct family *fam, const struct snapshot *snap, double now, 
 }
 
 /* A wait status built from what the kernel reported of an exit. */
-static int note_status(const struct birth_note *b)
+static int note_status(const struct news_note *b)
 {
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
@@ -722,9 +722,9 @@ static int note_status(const struct birth_note *b)
 static void news_exits(struct family *fam, const struct family_news *news)
 {
 	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct birth_note *b = &news->notes[i];
+		const struct news_note *b = &news->notes[i];
 		struct member *m = family_find(fam, b->pid);
-		if (b->exited && m && m->alive && m->status < 0) {
+		if (b->exited && m && m->present && m->status < 0) {
 			m->status = note_status(b);
 			m->exit_at = b->exit_at;
 		}
@@ -739,7 +739,7 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 {
 	bool any = false;
 	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct birth_note *b = &news->notes[i];
+		const struct news_note *b = &news->notes[i];
 		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";
@@ -747,7 +747,7 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 		if (!b->told)
 			eventlog_new(log, b->at, EV_FORK, b->pid, name)->ppid = b->ppid > 0 ? b->ppid : 0;
 		else if (!b->exited)
-			continue;	/* said already, and still alive */
+			continue;	/* said already, and not exited */
 		if (b->exited)
 			exit_event(log, b->exit_at > b->at ? b->exit_at : b->at, b->pid, name, note_status(b));
 		any = true;
@@ -775,7 +775,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	/* 1. Members: still there, changed, or gone. */
 	for (size_t i = 0; i < fam->n; i++) {
 		struct member *m = &fam->m[i];
-		if (!m->alive)
+		if (!m->present)
 			continue;
 		size_t s = pidmap_get(&seen, m->p.pid);
 		if (s == PIDMAP_NONE || snap->procs[s].start != m->p.start) {
@@ -809,7 +809,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 
 	/* The family's groups and sessions are in use now, as far as its live members go. */
 	for (size_t i = 0; i < fam->n; i++)
-		if (fam->m[i].alive)
+		if (fam->m[i].present)
 			note_in_use(fam, &fam->m[i], snap->ticks);
 
 	/* 3. Newcomers, until none: a grandchild may come before its parent in the snapshot. */
@@ -818,7 +818,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		for (size_t i = 0; i < snap->n; i++) {
 			const struct proc *p = &snap->procs[i];
 			struct member *old = family_find(fam, p->pid);
-			if (old && (old->alive || old->p.start == p->start))
+			if (old && (old->present || old->p.start == p->start))
 				continue;
 			int how = candidate_join(fam, p, snap, &seen, news);
 			if (how < 0)
@@ -838,7 +838,7 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	if (news_passers(fam, &seen, news, log))
 		changed = true;
 	for (size_t i = 0; i < fam->n; i++)
-		if (fam->m[i].alive)
+		if (fam->m[i].present)
 			note_in_use(fam, &fam->m[i], snap->ticks);
 	if (check_orphaned_groups(fam, snap, &seen, now, log))
 		changed = true;
@@ -853,7 +853,7 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		      struct eventlog *log)
 {
 	struct member *m = family_find(fam, pid);
-	if (m && m->alive) {
+	if (m && m->present) {
 		note_in_use(fam, m, ticks);
 		m->status = status;
 		member_died(m, now, log);

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "pidmap.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "sigmask.h"
 
 #define FAMILY_MAX_DEPTH 64
@@ -36,7 +36,7 @@ enum vouch_why {
 
 /* A birth or exit the kernel reported, kept even when the process is gone by the time
  * /proc is read. */
-struct birth_note {
+struct news_note {
 	pid_t pid, ppid;
 	char comm[16];
 	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
@@ -51,7 +51,7 @@ struct birth_note {
 /* What sources know beyond the snapshot, for family_update_news. */
 struct family_news {
 	const struct pidmap *vouched;	/* pid -> enum vouch_why: members on the source's word; or NULL */
-	const struct birth_note *notes;
+	const struct news_note *notes;
 	size_t nnotes;
 };
 
@@ -64,7 +64,9 @@ struct member {
 	unsigned long long parent_start;
 	enum join_how how;
 	enum vouch_why vouch;		/* with JOIN_VOUCHED: on whose word */
-	bool alive;			/* not yet exited or reaped: zombies included */
+	/* Not yet reaped: a zombie (exited, its parent has not waited) is present, not running
+	 * (family_member_running). Rows of members no longer present show how they ended. */
+	bool present;
 	bool orphan;			/* its parent died and it was reparented */
 	bool zombie_noted;
 	char prev_state;		/* the state before the latest reading */
@@ -173,9 +175,10 @@ void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long l
 		      struct eventlog *log);
 /* The member with this pid, or NULL. */
 struct member *family_find(const struct family *fam, pid_t pid);
-/* Is the member still running: alive and not a zombie (dead, only not yet reaped)? */
+/* Is the member still running: present and not a zombie (exited, only not yet reaped)?
+ * The header's "N alive" counts these. */
 bool family_member_running(const struct member *m);
-/* Members still running (zombies not counted). */
+/* Members still running (zombies not counted): the header's "N alive". */
 size_t family_running(const struct family *fam);
 /* The watch ends: every zombie not reported yet is, now, grace or not (its parent did not
  * wait for it while it was watched; nothing later will say so). */
@@ -184,7 +187,8 @@ void family_note_zombies(struct family *fam, double now, struct eventlog *log);
  * whose new parent has not waited for it still is one)? The rows' [orphan] mark and the
  * header's count both ask this. */
 bool family_member_orphan(const struct member *m);
-/* Members family_member_orphan says are orphans. */
+/* Members family_member_orphan says are orphans, zombies among them: the header's "N
+ * orphans" (a zombie orphan still waits for its new parent). */
 size_t family_orphans(const struct family *fam);
 /* The family in tree order (family_tree.c); dead members appear only when include_dead is set (and then
  * only while they have live descendants). Returns the number of rows; *rows is reallocated. */

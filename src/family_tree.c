@@ -33,7 +33,7 @@ static void tree_link(const struct family *fam, bool include_dead, struct tree_l
 {
 	size_t n = fam->n;
 	for (size_t i = 0; i < n; i++) {
-		t->shown[i] = include_dead || fam->m[i].alive;
+		t->shown[i] = include_dead || fam->m[i].present;
 		t->first[i] = t->next[i] = PIDMAP_NONE;
 		t->order[i] = (struct order_key){ fam->m[i].p.start, fam->m[i].p.pid, i };
 		/* The root first, whatever its start time says. */

@@ -23,64 +23,27 @@
 
 /* ---- the pure parts ---- */
 
-bool inspect_parse_stat(const char *text, size_t len, struct inspect_stat *out)
+/* The fields inspect takes of a parsed stat line; false when it is cut short. */
+static bool inspect_stat_of(const struct procfs_stat *st, struct inspect_stat *out)
 {
 	memset(out, 0, sizeof *out);
-	struct procfs_stat st;
-	if (!procfs_parse_stat(text, len, &st, 22 - 4 + 1) || st.n < 22 - 4 + 1)
+	if (st->n < 22 - 4 + 1)
 		return false;
-	snprintf(out->comm, sizeof out->comm, "%s", st.comm);
-	out->state = st.state;
-	out->ppid = (pid_t)PROCFS_FIELD(&st, 4);
-	out->pgid = (pid_t)PROCFS_FIELD(&st, 5);
-	out->sid = (pid_t)PROCFS_FIELD(&st, 6);
-	out->threads = (long)PROCFS_FIELD(&st, 20);
-	out->start_ticks = PROCFS_FIELD(&st, 22);
+	snprintf(out->comm, sizeof out->comm, "%s", st->comm);
+	out->state = st->state;
+	out->ppid = (pid_t)PROCFS_FIELD(st, 4);
+	out->pgid = (pid_t)PROCFS_FIELD(st, 5);
+	out->sid = (pid_t)PROCFS_FIELD(st, 6);
+	out->threads = (long)PROCFS_FIELD(st, 20);
+	out->start_ticks = PROCFS_FIELD(st, 22);
 	return true;
 }
 
-/* The value after "Key:" on its line, or NULL. */
-static const char *status_field(const char *text, size_t len, const char *key, char *buf, size_t buflen)
+bool inspect_parse_stat(const char *text, size_t len, struct inspect_stat *out)
 {
-	size_t klen = strlen(key);
-	const char *end = text + len;
-	for (const char *line = text; line < end;) {
-		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		const char *eol = nl ? nl : end;
-		if ((size_t)(eol - line) > klen && memcmp(line, key, klen) == 0) {
-			size_t n = (size_t)(eol - line) - klen;
-			if (n >= buflen)
-				n = buflen - 1;
-			memcpy(buf, line + klen, n);
-			buf[n] = '\0';
-			return buf;
-		}
-		line = nl ? nl + 1 : end;
-	}
-	return NULL;
-}
-
-bool inspect_parse_status(const char *text, size_t len, struct inspect_status *out)
-{
-	char buf[128];
-	unsigned a, b;
-	long t;
+	struct procfs_stat st;
 	memset(out, 0, sizeof *out);
-	if (status_field(text, len, "Uid:", buf, sizeof buf) && sscanf(buf, "%u %u", &a, &b) == 2) {
-		out->uid = a;
-		out->euid = b;
-		out->have_uid = true;
-	}
-	if (status_field(text, len, "Gid:", buf, sizeof buf) && sscanf(buf, "%u %u", &a, &b) == 2) {
-		out->gid = a;
-		out->egid = b;
-		out->have_gid = true;
-	}
-	if (status_field(text, len, "Threads:", buf, sizeof buf) && sscanf(buf, "%ld", &t) == 1)
-		out->threads = t;
-	if (status_field(text, len, "VmLck:", buf, sizeof buf) && sscanf(buf, "%ld", &t) == 1)
-		out->locked = t != 0;
-	return out->have_uid && out->have_gid;
+	return procfs_parse_stat(text, len, &st, 22 - 4 + 1) && inspect_stat_of(&st, out);
 }
 
 bool inspect_parse_cgroup(const char *text, size_t len, char *buf, size_t buflen)
@@ -174,52 +137,44 @@ size_t inspect_peers(const char *target, pid_t pid, int fd, const struct inspect
 	return found;
 }
 
-/* ---- reading /proc ---- */
+/* ---- reading /proc, under a root directory (scan_ops.root: "/" or a hand-made tree) ---- */
 
-static void read_link(const char *path, struct inspect_text *out)
+static void read_link(int root, const char *path, struct inspect_text *out)
 {
 	char buf[4096];
-	ssize_t n = readlink(path, buf, sizeof buf - 1);
-	if (n < 0) {
+	if (readfile_link_in(root, path, buf, sizeof buf) < 0) {
 		out->err = errno;
 		return;
 	}
-	buf[n] = '\0';
 	out->text = xstrdup(buf);
 }
 
-static void read_text(const char *path, size_t cap, struct inspect_text *out)
+static void read_text(int root, const char *path, size_t cap, struct inspect_text *out)
 {
 	size_t len;
-	out->err = readfile_at(AT_FDCWD, path, cap, &out->text, &len, NULL);
+	out->err = readfile_in(root, path, cap, &out->text, &len, NULL);
 	if (!out->err)
 		out->text[strcspn(out->text, "\n")] = '\0';
 }
 
-static int read_stat(pid_t pid, struct inspect_stat *st)
+/* The status file of pid into s (s->have is 0 when it cannot be read) and its masks: 0, or
+ * an errno (EINVAL: not all five mask lines). */
+static int read_status(int root, pid_t pid, struct procfs_status *s, struct sigmasks *masks)
 {
-	char path[64], *text;
-	size_t len;
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int err = readfile_at(AT_FDCWD, path, 4096, &text, &len, NULL);
+	int err = procfs_read_status(root, pid, s);
 	if (err)
 		return err;
-	bool ok = inspect_parse_stat(text, len, st);
-	free(text);
-	return ok ? 0 : EINVAL;
+	*masks = s->masks;
+	return s->masks.have == SIGMASK_HAVE_ALL ? 0 : EINVAL;
 }
 
-static void read_comm(pid_t pid, char *buf, size_t len)
+static int read_stat(int root, pid_t pid, struct inspect_stat *st)
 {
-	char path[64], *text;
-	size_t n;
-	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-	buf[0] = '\0';
-	if (readfile_at(AT_FDCWD, path, 256, &text, &n, NULL) == 0) {
-		text[strcspn(text, "\n")] = '\0';
-		snprintf(buf, len, "%s", text);
-		free(text);
-	}
+	struct procfs_stat ps;
+	int err = procfs_read_stat(root, pid, &ps, 22 - 4 + 1);
+	if (err)
+		return err;
+	return inspect_stat_of(&ps, st) ? 0 : EINVAL;
 }
 
 static void id_names(struct inspect *in)
@@ -245,14 +200,19 @@ static int cmp_int(const void *a, const void *b)
 
 /* The fd numbers of pid, sorted: at most max kept (the lowest, when lowest is set; else the
  * first read), *total counts them all. 0 or an errno. */
-static int list_fds(pid_t pid, int *fds, size_t max, bool lowest, size_t *kept, size_t *total)
+static int list_fds(int root, pid_t pid, int *fds, size_t max, bool lowest, size_t *kept, size_t *total)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
 	*kept = *total = 0;
-	DIR *d = opendir(path);
-	if (!d)
-		return errno;
+	int dfd = readfile_open_in(root, path, O_RDONLY | O_DIRECTORY);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		int err = errno;
+		if (dfd >= 0)
+			close(dfd);
+		return err;
+	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (!isdigit((unsigned char)e->d_name[0]))
@@ -277,6 +237,7 @@ static int list_fds(pid_t pid, int *fds, size_t max, bool lowest, size_t *kept, 
 }
 
 struct link_store {
+	int root;
 	struct inspect_link *links;
 	char **owned;		/* targets and comms to free */
 	size_t n, cap, nowned, scanned;
@@ -295,7 +256,7 @@ static void scan_member(struct link_store *s, pid_t pid)
 {
 	int fds[1024];
 	size_t kept, total;
-	if (list_fds(pid, fds, sizeof fds / sizeof fds[0], false, &kept, &total)) {
+	if (list_fds(s->root, pid, fds, sizeof fds / sizeof fds[0], false, &kept, &total)) {
 		s->unreadable++;
 		return;
 	}
@@ -309,15 +270,11 @@ static void scan_member(struct link_store *s, pid_t pid)
 		}
 		char path[64], target[256];
 		snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fds[i]);
-		ssize_t n = readlink(path, target, sizeof target - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		if (!inspect_is_shared(target))
+		if (readfile_link_in(s->root, path, target, sizeof target) < 0 || !inspect_is_shared(target))
 			continue;
 		if (!comm) {
 			char c[64];
-			read_comm(pid, c, sizeof c);
+			procfs_read_comm(s->root, pid, c, sizeof c);
 			comm = store_str(s, *c ? c : "?");
 		}
 		if (s->n == s->cap) {
@@ -328,11 +285,11 @@ static void scan_member(struct link_store *s, pid_t pid)
 	}
 }
 
-static void read_fds(struct inspect *in, const struct inspect_opts *o)
+static void read_fds(int root, struct inspect *in, const struct inspect_opts *o)
 {
 	int fds[INSPECT_MAX_FDS];
 	size_t kept, total;
-	in->fds_err = list_fds(in->pid, fds, INSPECT_MAX_FDS, true, &kept, &total);
+	in->fds_err = list_fds(root, in->pid, fds, INSPECT_MAX_FDS, true, &kept, &total);
 	if (in->fds_err)
 		return;
 	in->fds = xcalloc(kept ? kept : 1, sizeof *in->fds);
@@ -343,13 +300,13 @@ static void read_fds(struct inspect *in, const struct inspect_opts *o)
 		char path[64];
 		snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)in->pid, fds[i]);
 		in->fds[i].fd = fds[i];
-		read_link(path, &in->fds[i].target);
+		read_link(root, path, &in->fds[i].target);
 		if (in->fds[i].target.text && inspect_is_shared(in->fds[i].target.text))
 			shared = true;
 	}
 	if (!shared)
 		return;
-	struct link_store s = { 0 };
+	struct link_store s = { .root = root };
 	scan_member(&s, in->pid);
 	for (size_t i = 0; o && i < o->nfamily; i++) {
 		bool seen = o->family[i] == in->pid || o->family[i] <= 0;
@@ -388,9 +345,9 @@ static size_t env_entries(const char *p, size_t n, bool *in)
 
 /* The entries of a whole environment file, read through to its end in pieces: an
  * environment larger than what is kept still has its true count. */
-static bool env_count_all(const char *path, size_t *total)
+static bool env_count_all(int root, const char *path, size_t *total)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = readfile_open_in(root, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return false;
 	char buf[8192];
@@ -403,7 +360,8 @@ static bool env_count_all(const char *path, size_t *total)
 	return r == 0;
 }
 
-int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out, const struct inspect_opts *o)
+int inspect_read(int root, pid_t pid, unsigned long long start_ticks, struct inspect *out,
+		 const struct inspect_opts *o)
 {
 	static const struct inspect_opts none;
 	if (!o)
@@ -411,7 +369,7 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 	memset(out, 0, sizeof *out);
 	out->pid = pid;
 	struct inspect_stat st;
-	int err = read_stat(pid, &st);
+	int err = read_stat(root, pid, &st);
 	if (err == ENOENT || err == ESRCH || (!err && start_ticks && st.start_ticks != start_ticks)) {
 		out->gone = true;
 		return -1;
@@ -430,37 +388,31 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 
 	char path[64], *text;
 	size_t len;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	out->masks_err = readfile_at(AT_FDCWD, path, 16384, &text, &len, NULL);
-	if (!out->masks_err) {
-		struct inspect_status s;
-		if (!sigmask_parse(text, len, &out->masks))
-			out->masks_err = EINVAL;
-		if (inspect_parse_status(text, len, &s)) {
-			out->ids_known = true;
-			out->uid = s.uid;
-			out->euid = s.euid;
-			out->gid = s.gid;
-			out->egid = s.egid;
-		}
-		if (s.threads > 0)
-			out->threads = s.threads;
-		free(text);
+	struct procfs_status s;
+	out->masks_err = read_status(root, pid, &s, &out->masks);
+	if ((s.have & (PROCFS_HAVE_UID | PROCFS_HAVE_GID)) == (PROCFS_HAVE_UID | PROCFS_HAVE_GID)) {
+		out->ids_known = true;
+		out->uid = s.uid;
+		out->euid = s.euid;
+		out->gid = s.gid;
+		out->egid = s.egid;
 	}
+	if (s.threads > 0)
+		out->threads = s.threads;
 	if (out->ids_known)
 		id_names(out);
 
 	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
 	out->cmdline.err =
-		readfile_at(AT_FDCWD, path, INSPECT_MAX_ARGS_BYTES, &out->cmdline.text, &out->cmdline_len, &out->cmdline_cut);
+		readfile_in(root, path, INSPECT_MAX_ARGS_BYTES, &out->cmdline.text, &out->cmdline_len, &out->cmdline_cut);
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-	read_link(path, &out->exe);
+	read_link(root, path, &out->exe);
 	snprintf(path, sizeof path, "/proc/%d/cwd", (int)pid);
-	read_link(path, &out->cwd);
+	read_link(root, path, &out->cwd);
 	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
-	read_text(path, 256, &out->wchan);
+	read_text(root, path, 256, &out->wchan);
 	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
-	out->cgroup.err = readfile_at(AT_FDCWD, path, 16384, &text, &len, NULL);
+	out->cgroup.err = readfile_in(root, path, 16384, &text, &len, NULL);
 	if (!out->cgroup.err) {
 		char cg[4096];
 		if (inspect_parse_cgroup(text, len, cg, sizeof cg))
@@ -470,14 +422,14 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 		free(text);
 	}
 	if (out->state == 'Z' && out->ppid > 0)
-		read_comm(out->ppid, out->parent_comm, sizeof out->parent_comm);
-	read_fds(out, o);
+		procfs_read_comm(root, out->ppid, out->parent_comm, sizeof out->parent_comm);
+	read_fds(root, out, o);
 	if (o->environ) {
 		out->env_asked = true;
 		snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-		out->env.err = readfile_at(AT_FDCWD, path, INSPECT_MAX_ARGS_BYTES, &out->env.text, &out->env_len, &out->env_cut);
+		out->env.err = readfile_in(root, path, INSPECT_MAX_ARGS_BYTES, &out->env.text, &out->env_len, &out->env_cut);
 		if (!out->env.err && out->env_cut)
-			out->env_counted = env_count_all(path, &out->env_total);
+			out->env_counted = env_count_all(root, path, &out->env_total);
 	}
 
 	char state[256];
@@ -487,20 +439,20 @@ int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out,
 
 	/* Everything above may belong to a newer process with the same pid: check again. */
 	struct inspect_stat again;
-	if (read_stat(pid, &again) || again.start_ticks != out->start_ticks) {
+	if (read_stat(root, pid, &again) || again.start_ticks != out->start_ticks) {
 		out->gone = true;
 		return -1;
 	}
 	return 0;
 }
 
-int inspect_read_survivor(pid_t pid, unsigned long long start_ticks, struct survivor_proc *out, char *comm,
+int inspect_read_survivor(int root, pid_t pid, unsigned long long start_ticks, struct survivor_proc *out, char *comm,
 			  char *parent_comm)
 {
 	struct inspect_stat st;
 	memset(out, 0, sizeof *out);
 	comm[0] = parent_comm[0] = '\0';
-	if (read_stat(pid, &st) || (start_ticks && st.start_ticks != start_ticks))
+	if (read_stat(root, pid, &st) || (start_ticks && st.start_ticks != start_ticks))
 		return -1;
 	out->pid = pid;
 	out->ppid = st.ppid;
@@ -509,9 +461,10 @@ int inspect_read_survivor(pid_t pid, unsigned long long start_ticks, struct surv
 	out->state = st.state;
 	snprintf(comm, 64, "%s", st.comm);
 	out->comm = comm;
-	out->masks_err = sigmask_read(pid, &out->masks);
+	struct procfs_status s;
+	out->masks_err = read_status(root, pid, &s, &out->masks);
 	if (out->state == 'Z' && out->ppid > 0) {
-		read_comm(out->ppid, parent_comm, 64);
+		procfs_read_comm(root, out->ppid, parent_comm, 64);
 		if (*parent_comm)
 			out->parent_comm = parent_comm;
 	}

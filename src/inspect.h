@@ -1,7 +1,8 @@
 /* The details of one process, for the detail pane and JSON: what it runs, where, in what
  * state and why, its signal masks and its open files, with the family members holding the
- * other end of its pipes. Opens /proc by path itself (not through the scanner's ops), only
- * regular files and links: never blocks on a fifo, and every size is bounded. Each field
+ * other end of its pipes. Reads /proc under the root directory it is given (scan_ops.root:
+ * "/", or a test's hand-made tree), only regular files, links and directories: never
+ * blocks on a fifo, and every size is bounded. Each field
  * that cannot be read says why. */
 #ifndef ORPHANAGE_INSPECT_H
 #define ORPHANAGE_INSPECT_H
@@ -84,7 +85,8 @@ struct inspect {
  * start time the caller knows the process by (0: take whatever runs as pid); when /proc
  * says otherwise, the process has exited: out->gone, and -1. Returns 0 when the identity
  * held from the first read to the last; -1 when gone or unreadable (out->err). */
-int inspect_read(pid_t pid, unsigned long long start_ticks, struct inspect *out, const struct inspect_opts *o);
+int inspect_read(int root, pid_t pid, unsigned long long start_ticks, struct inspect *out,
+		 const struct inspect_opts *o);
 void inspect_free(struct inspect *in);
 
 /* What survivor_explain needs of pid, read after a kill: ids, state, masks (masks_err
@@ -92,7 +94,7 @@ void inspect_free(struct inspect *in);
  * caller's buffers of 64 bytes that out->comm and out->parent_comm point into; out->send
  * is left SURVIVOR_SEND_UNKNOWN for the caller to set. 0, or -1 when pid is gone or is
  * no longer the process started at start_ticks (0: any). */
-int inspect_read_survivor(pid_t pid, unsigned long long start_ticks, struct survivor_proc *out, char *comm,
+int inspect_read_survivor(int root, pid_t pid, unsigned long long start_ticks, struct survivor_proc *out, char *comm,
 			  char *parent_comm);
 
 /* A labelled line for the detail pane and JSON: "cwd" "/tmp/x". */
@@ -120,16 +122,6 @@ struct inspect_stat {
 };
 /* Parses /proc/PID/stat text; false when it is not one. */
 bool inspect_parse_stat(const char *text, size_t len, struct inspect_stat *out);
-
-/* Fields of /proc/PID/status besides the masks (which sigmask_parse reads). */
-struct inspect_status {
-	uid_t uid, euid;
-	gid_t gid, egid;
-	long threads;
-	bool have_uid, have_gid;
-	bool locked;			/* some memory locked (VmLck not 0) */
-};
-bool inspect_parse_status(const char *text, size_t len, struct inspect_status *out);
 
 /* The v2 cgroup path: the "0::PATH" line of /proc/PID/cgroup, into buf; false if none. */
 bool inspect_parse_cgroup(const char *text, size_t len, char *buf, size_t buflen);

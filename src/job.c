@@ -4,7 +4,6 @@
 #include "cgroup.h"
 #include "procfs.h"
 #include "pty.h"
-#include "readfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -314,36 +313,17 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
 }
 
 /* The stat line of pid up to its flags (field 9), or -1 when pid is gone. */
-static int read_stat(pid_t pid, struct procfs_stat *st)
+static int read_stat(int root, pid_t pid, struct procfs_stat *st)
 {
-	char file[64], buf[1024];
-	snprintf(file, sizeof file, "/proc/%d/stat", (int)pid);
-	ssize_t n = readfile_small(file, buf, sizeof buf);
-	return n > 0 && procfs_parse_stat(buf, (size_t)n, st, 9 - 4 + 1) ? 0 : -1;
-}
-
-/* The Tgid line of /proc/PID/status: the process a thread id belongs to, or -1. */
-static pid_t read_tgid(pid_t pid)
-{
-	char file[64], line[256];
-	long tgid = -1;
-	snprintf(file, sizeof file, "/proc/%d/status", (int)pid);
-	FILE *f = fopen(file, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
-			break;
-	fclose(f);
-	return (pid_t)tgid;
+	return procfs_read_stat(root, pid, st, 9 - 4 + 1) ? -1 : 0;
 }
 
 #define PF_KTHREAD 0x00200000	/* include/linux/sched.h: the kernel's own thread */
 
-int job_check_attach(pid_t pid, char *err, size_t errlen)
+int job_check_attach(int root, pid_t pid, char *err, size_t errlen)
 {
 	struct procfs_stat st;
-	if (read_stat(pid, &st) < 0)
+	if (read_stat(root, pid, &st) < 0)
 		return 0;	/* gone: job_attach says so */
 	/* A kernel thread has a pid but no process group or session of its own to signal. The
 	 * flag, not pid 2 or parent 2: in a pid namespace PID 2 can be any process. */
@@ -355,10 +335,11 @@ int job_check_attach(pid_t pid, char *err, size_t errlen)
 		return 1;
 	}
 	/* A thread id is found in /proc too, but it is not a process: name the one it is in. */
-	pid_t tgid = read_tgid(pid);
+	struct procfs_status status;
+	pid_t tgid = procfs_read_status(root, pid, &status) == 0 && (status.have & PROCFS_HAVE_TGID) ? status.tgid : -1;
 	if (tgid > 0 && tgid != pid) {
 		struct procfs_stat pst;
-		const char *pcomm = read_stat(tgid, &pst) == 0 ? pst.comm : "?";
+		const char *pcomm = read_stat(root, tgid, &pst) == 0 ? pst.comm : "?";
 		snprintf(err, errlen, "PID %d is a thread of process %d (%s): watch -p %d", (int)pid, (int)tgid, pcomm,
 			 (int)tgid);
 		return 1;
@@ -366,7 +347,7 @@ int job_check_attach(pid_t pid, char *err, size_t errlen)
 	return 0;
 }
 
-int job_attach(struct job *job, pid_t pid, char *err, size_t errlen)
+int job_attach(struct job *job, int root, pid_t pid, char *err, size_t errlen)
 {
 	memset(job, 0, sizeof *job);
 	job->out_fd = -1;
@@ -376,7 +357,7 @@ int job_attach(struct job *job, pid_t pid, char *err, size_t errlen)
 		snprintf(err, errlen, "no process with PID %d", (int)pid);
 		return 1;
 	}
-	if (job_check_attach(pid, err, errlen))
+	if (job_check_attach(root, pid, err, errlen))
 		return 1;
 	pid_t pgid = getpgid(pid);
 	job->pid = pid;

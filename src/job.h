@@ -47,11 +47,12 @@ int job_launch(struct job *job, char *const argv[], const struct job_opts *o, ch
  * the path (which holds a '/'), ENOENT, or ENAMETOOLONG when it does not fit in len. */
 int job_find_program(const char *name, char *path, size_t len);
 /* Can pid be watched with -p? 1 with the reason in err for a kernel thread (no process group
- * to signal) or a thread id that is not its process's, 0 otherwise (also when it is gone). */
-int job_check_attach(pid_t pid, char *err, size_t errlen);
+ * to signal) or a thread id that is not its process's, 0 otherwise (also when it is gone).
+ * Its /proc is read under root (scan_ops.root). */
+int job_check_attach(int root, pid_t pid, char *err, size_t errlen);
 /* Take an existing process as the job (job_check_attach first). Returns 0, or 1 with the
  * reason in err. */
-int job_attach(struct job *job, pid_t pid, char *err, size_t errlen);
+int job_attach(struct job *job, int root, pid_t pid, char *err, size_t errlen);
 /* Reap one exited child of orphanage without blocking: 1 with its pid and status, 0 when none. */
 int job_reap_one(pid_t *pid, int *status);
 /* Has a child of orphanage exited, not yet reaped? (It is left to reap.) */

@@ -64,7 +64,7 @@ static int signal_member(struct kill_ctx *k, struct member *m, int sig)
 		errno = EPERM;
 		return -2;
 	}
-	if (!m->alive) {
+	if (!m->present) {
 		errno = ESRCH;
 		return -1;
 	}
@@ -153,7 +153,7 @@ static struct member *group_witness(struct kill_ctx *k, pid_t pgid)
 {
 	for (size_t i = 0; i < k->fam->n; i++) {
 		struct member *m = &k->fam->m[i];
-		if (m->alive && m->p.pgid == pgid && m->p.pid != k->self && k->ops->getpgid(m->p.pid) == pgid)
+		if (m->present && m->p.pgid == pgid && m->p.pid != k->self && k->ops->getpgid(m->p.pid) == pgid)
 			return m;
 	}
 	return NULL;
@@ -165,7 +165,7 @@ static struct kill_result kill_own_group(struct kill_ctx *k, pid_t pgid, int sig
 	struct kill_result r = { 0 };
 	for (size_t i = 0; i < k->fam->n; i++) {
 		struct member *m = &k->fam->m[i];
-		if (!m->alive || m->p.pgid != pgid || m->p.pid == k->self)
+		if (!m->present || m->p.pgid != pgid || m->p.pid == k->self)
 			continue;
 		if (signal_member(k, m, sig) == 0)
 			r.sent++;
@@ -247,7 +247,7 @@ size_t kill_tree_targets(const struct family *fam, size_t top, size_t *out, size
 {
 	size_t n = 0;
 	for (size_t i = 0; i < fam->n && n < max; i++)
-		if (fam->m[i].alive && family_descends(fam, i, top))
+		if (fam->m[i].present && family_descends(fam, i, top))
 			out[n++] = i;
 	return n;
 }
@@ -291,7 +291,7 @@ struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why, dou
 	struct kill_result r = { 0 };
 	for (size_t i = 0; i < k->fam->n; i++) {
 		struct member *m = &k->fam->m[i];
-		if (!m->alive)
+		if (!m->present)
 			continue;
 		int rc = signal_member(k, m, sig);
 		if (rc == 0)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "scan.h"
 
@@ -69,8 +69,8 @@ struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, dou
  * (setpgid, setsid, daemons). */
 struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double now);
 /* Tree kill: the member and every live member below it in the family tree, one by one,
- * wherever they went. Misses only what forks after the list was taken: the caller rescans
- * and calls kill_tree_round again. signalled holds what was already signalled (pid -> 0),
+ * wherever they went. Misses only what forks after the list was taken: the caller reads the
+ * family again and calls kill_tree_round again. signalled holds what was already signalled (pid -> 0),
  * so a round signals each process once. */
 struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long long top_start, int sig,
 				   struct pidmap *signalled, double now);

@@ -4,7 +4,7 @@
  *
  * Delivery is best effort: a full socket drops events (recv fails with ENOBUFS) and the
  * kernel's per-CPU sequence numbers jump. Both are counted, so the caller can say so and
- * rescan. Loss on a CPU before its first event reached us cannot be seen.
+ * make a machine pass. Loss on a CPU before its first event reached us cannot be seen.
  *
  * Use: procev_open once; poll() its fd for POLLIN; procev_read into a batch; act on the
  * batch's events and counts; clear it (batch.n = 0, counts to 0); procev_close at the end. */

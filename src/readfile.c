@@ -84,3 +84,38 @@ ssize_t readfile_small(const char *path, char *buf, size_t len)
 	buf[got] = '\0';
 	return (ssize_t)got;
 }
+
+/* "/" does not change while orphanage runs (it never calls chroot): opened once. */
+int readfile_system_root(void)
+{
+	static int root = -1;
+	if (root < 0)
+		root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return root;
+}
+
+/* An absolute path as one under a root directory: "/proc/42" is "proc/42" there. */
+static const char *under_root(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+int readfile_in(int root, const char *path, size_t cap, char **text, size_t *len, bool *cut)
+{
+	return readfile_at(root, under_root(path), cap, text, len, cut);
+}
+
+int readfile_open_in(int root, const char *path, int flags)
+{
+	return openat(root, under_root(path), flags | O_CLOEXEC);
+}
+
+ssize_t readfile_link_in(int root, const char *path, char *buf, size_t len)
+{
+	ssize_t n = readlinkat(root, under_root(path), buf, len - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}

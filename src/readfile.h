@@ -19,4 +19,16 @@ int readfile_at(int dirfd, const char *name, size_t cap, char **text, size_t *le
  * when it cannot be opened. */
 ssize_t readfile_small(const char *path, char *buf, size_t len);
 
+/* The directory every /proc and cgroupfs path is read under on this machine: "/", opened
+ * once and kept for the process's life (scan_ops_system's root). A test's scan_ops give
+ * a hand-made tree's directory instead. -1 when "/" cannot be opened. */
+int readfile_system_root(void);
+/* readfile_at of an absolute path ("/proc/42/status") taken under the directory root. */
+int readfile_in(int root, const char *path, size_t cap, char **text, size_t *len, bool *cut);
+/* openat(2) of an absolute path taken under root (O_CLOEXEC added): an fd, or -1 with errno. */
+int readfile_open_in(int root, const char *path, int flags);
+/* readlink(2) of an absolute path taken under root into buf, NUL-terminated (cut to fit):
+ * its length, or -1 with errno. */
+ssize_t readfile_link_in(int root, const char *path, char *buf, size_t len);
+
 #endif

@@ -329,7 +329,7 @@ static void row_parse(struct jspan obj, struct replay_row *row)
 	if (json_get(obj, "orphan", &v))
 		json_bool(v, &orphan);
 	m->orphan = orphan;
-	m->alive = true;
+	m->present = true;
 	m->status = -1;
 	m->pidfd = -1;
 	/* The signal masks as batch JSON printed them, by name. */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "json.h"
 #include "outbuf.h"

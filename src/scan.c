@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include "inspect.h"
 #include "pidmap.h"
 #include "procfs.h"
 #include "readfile.h"
@@ -564,24 +563,29 @@ static int held_file(struct scanner *sc, struct held *h, int *fd, const char *na
 int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out)
 {
 	struct held *h = held_get(sc, pid);
+	struct procfs_status st;
+	memset(out, 0, sizeof *out);
 	if (!h) {
-		int err = sigmask_read(pid, out);
+		int err = procfs_read_status(readfile_system_root(), pid, &st);
 		if (!err && scan_start_time(pid) != start)
 			err = ESRCH;
-		return err;
+		if (!err)
+			*out = st.masks;
+		return err ? err : out->have == SIGMASK_HAVE_ALL ? 0 : EINVAL;
 	}
 	int err = held_file(sc, h, &h->status_fd, "status", start);
 	if (err)
 		return err;
 	char buf[4096];
-	memset(out, 0, sizeof *out);
 	ssize_t r = pread(h->status_fd, buf, sizeof buf, 0);
 	if (r <= 0) {
 		/* The process it named is gone. */
 		held_close(h);
 		return ESRCH;
 	}
-	return sigmask_parse(buf, (size_t)r, out) ? 0 : EINVAL;
+	procfs_parse_status(buf, (size_t)r, &st);
+	*out = st.masks;
+	return out->have == SIGMASK_HAVE_ALL ? 0 : EINVAL;
 }
 
 static bool parse_schedstat(const char *buf, struct schedstat *out)
@@ -663,11 +667,12 @@ static int fields_read(int cfd, int sfd, struct proc *p)
 	int err = ESRCH;
 	if (sn > 0) {
 		const char *stext = sbig ? sbig : sbuf;
-		const char *state = strstr(stext, "\nState:\t");
-		struct inspect_status is;
-		if (inspect_parse_status(stext, (size_t)sn, &is) && state && state[8] != 'Z' && p->state != 'Z') {
-			p->euid = is.euid;
-			p->locked = is.locked;
+		struct procfs_status st;
+		procfs_parse_status(stext, (size_t)sn, &st);
+		unsigned need = PROCFS_HAVE_STATE | PROCFS_HAVE_UID | PROCFS_HAVE_GID;
+		if ((st.have & need) == need && st.state != 'Z' && p->state != 'Z') {
+			p->euid = st.euid;
+			p->locked = st.locked;
 			free(p->cmdline);
 			p->cmdline = cmdline_text(cbig ? cbig : cbuf, (size_t)cn, p);
 			proc_build_stat(p);
@@ -791,6 +796,12 @@ static unsigned long long sys_start_time(void *self, pid_t pid)
 	return scan_start_time(pid);
 }
 
+static int sys_root(void *self)
+{
+	(void)self;
+	return readfile_system_root();
+}
+
 static enum stop_cause sys_stop_cause(void *self, const struct proc *p)
 {
 	(void)self;
@@ -813,4 +824,5 @@ const struct scan_ops scan_ops_system = {
 	.schedstat = sys_schedstat,
 	.fields = sys_fields,
 	.forget = sys_forget,
+	.root = sys_root,
 };

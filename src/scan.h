@@ -1,6 +1,9 @@
 /* The scanner: libproc2 and /proc in, plain structs out, through struct scan_ops so a test
- * can give a hand-made /proc. Not yet the only seam: inspect.c, sigmask.c, cgroup.c,
- * source_events.c and job.c still open some /proc and cgroup files by path. */
+ * can give a hand-made /proc. The engine's one seam to the kernel's files: what it reads
+ * beside the scanner's own calls (a process's details, its status after a kill, an
+ * attached process's check, the names the process events lack, the cgroup's members) is
+ * read under the directory scan_ops.root gives, "/" on the system, a hand-made tree in a
+ * test (procfs.h, readfile_in). */
 #ifndef ORPHANAGE_SCAN_H
 #define ORPHANAGE_SCAN_H
 
@@ -8,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "proc.h"
+#include "snapshot.h"
 #include "sigmask.h"
 #include "stopwhy.h"
 
@@ -37,8 +40,8 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
  * detailed reading). Absent pids are left out. Appends to out. */
 int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
 /* The signal masks of the process pid started at start (/proc/PID/status through a held
- * file: one pread, and no start time check after the first). 0, or an errno as
- * sigmask_read's (ESRCH: gone, or its pid is another process's now). */
+ * file: one pread, and no start time check after the first). 0, or an errno (ESRCH: gone,
+ * or its pid is another process's now; EINVAL: not all five mask lines were there). */
 int scan_masks(struct scanner *sc, pid_t pid, unsigned long long start, struct sigmasks *out);
 /* How often the process pid started at start has run: /proc/PID/schedstat (ns on a cpu, ns
  * waiting, timeslices) through a held file. 0, or an errno (ENOENT: no such file here,
@@ -93,7 +96,7 @@ struct scan_ops {
 	/* The children of a process just read with one thread: its one children file, no
 	 * look at its threads. NULL: children does it all. */
 	int (*children_one)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
-	/* scan_masks; NULL: the engine's read_masks and a start time check. */
+	/* scan_masks: the masks of the process we know (pid, start). */
 	int (*masks)(void *self, pid_t pid, unsigned long long start, struct sigmasks *out);
 	/* scan_schedstat; NULL: the masks are read again at every refresh. */
 	int (*schedstat)(void *self, pid_t pid, unsigned long long start, struct schedstat *out);
@@ -104,6 +107,10 @@ struct scan_ops {
 	int (*fields)(void *self, pid_t pid, unsigned long long start, struct proc *p);
 	/* scan_forget; NULL when nothing is held. */
 	void (*forget)(void *self, pid_t pid);
+	/* The directory every other /proc and cgroup read of the engine is made under, as a
+	 * path's root (readfile_in): "/" on the system (readfile_system_root), a hand-made
+	 * tree in a test. Kept open by its table. */
+	int (*root)(void *self);
 };
 
 /* The real /proc, through libproc2; self is a struct scanner from scan_open. */

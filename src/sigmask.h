@@ -1,4 +1,5 @@
-/* Signal masks of a process as /proc/PID/status shows them, and what they mean in words. */
+/* Signal masks of a process as /proc/PID/status shows them (procfs_parse_status reads
+ * them), and what they mean in words. */
 #ifndef ORPHANAGE_SIGMASK_H
 #define ORPHANAGE_SIGMASK_H
 
@@ -23,13 +24,6 @@ struct sigmasks {
 #define SIGMASK_HAVE_IGN 0x08u
 #define SIGMASK_HAVE_CGT 0x10u
 #define SIGMASK_HAVE_ALL 0x1fu
-
-/* The masks out of the text of /proc/PID/status (len bytes, need not end in NUL). Returns
- * true when all five lines were found and parsed; out->have says which were. */
-bool sigmask_parse(const char *status, size_t len, struct sigmasks *out);
-/* The masks of pid, read from /proc/PID/status. 0, or an errno (ENOENT/ESRCH: gone;
- * EACCES; EINVAL: the file had not all five lines). */
-int sigmask_read(pid_t pid, struct sigmasks *out);
 
 /* Is signal sig (1..64) in mask? */
 bool sigmask_has(uint64_t mask, int sig);

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
-#include "source.h"
+#include "discovery.h"
 
 extern const struct source_ops source_cgroup_ops;
 /* cg is the job's cgroup (not owned: it must outlive the source). NULL with why when its

@@ -3,7 +3,6 @@
 
 #include "source_events.h"
 #include "procfs.h"
-#include "readfile.h"
 #include "xalloc.h"
 
 #include <fcntl.h>
@@ -56,8 +55,10 @@ struct events_source {
 	size_t nkin, capkin;
 	struct pidmap index;		/* pid -> its latest slot in kin */
 	size_t stale;			/* kin whose name ready() must read from /proc */
-	/* Reads a process's name now (/proc); NULL when detached: names after an exec stay unknown. */
+	/* Reads a process's name now (/proc under root); NULL when detached: names after an
+	 * exec stay unknown. */
 	source_events_name_fn *read_name;
+	int root;
 	struct source_events_counts counts;
 	double (*clock)(void);		/* the engine's clock: when the socket may rest until */
 	double rest_until;		/* pollfd offers no fd before this time (clock's), or 0 */
@@ -80,6 +81,7 @@ static struct events_source *events_new(const struct family *fam, pid_t self)
 	s->epoch = monotonic_now();
 	s->clock = monotonic_now;
 	s->family_at = s->clock();
+	s->root = -1;
 	pidmap_clear(&s->index, 64);
 	return s;
 }
@@ -96,10 +98,11 @@ void *source_events_open_fd(const struct family *fam, pid_t self, int fd)
 	return s;
 }
 
-void *source_events_open(const struct family *fam, pid_t self, char *why, size_t len)
+void *source_events_open(const struct family *fam, pid_t self, int root, char *why, size_t len)
 {
 	struct events_source *s = events_new(fam, self);
 	s->read_name = source_events_proc_name;
+	s->root = root;
 	if (procev_open(&s->l, &s->b, 1000, why, len) < 0) {
 		procev_batch_free(&s->b);
 		pidmap_free(&s->index);
@@ -170,7 +173,7 @@ static bool in_family(const struct events_source *s, pid_t pid)
 		return !s->kin[k].exited;
 	const struct member *m = family_find(s->fam, pid);
 	if (m)
-		return m->alive;
+		return m->present;
 	/* The job's first process, before the first refresh read it. */
 	return pid == s->fam->root && !s->fam->root_seen;
 }
@@ -317,7 +320,7 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 		s->counts.overflows += b->overflow;
 		d->lost += b->lost;
 		d->overflow = d->overflow || b->overflow;
-		d->rescan = true;
+		d->machine_pass = true;
 	}
 	if (s->counts.family != family)
 		s->family_at = s->clock();
@@ -329,13 +332,10 @@ void source_events_names(void *self, source_events_name_fn *read_name)
 }
 
 /* One that exited can only be a zombie now: any other process with its pid is a later one. */
-bool source_events_proc_name(pid_t pid, bool exited, char out[16])
+bool source_events_proc_name(int root, pid_t pid, bool exited, char out[16])
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	ssize_t n = readfile_small(path, buf, sizeof buf);
 	struct procfs_stat st;
-	if (n <= 0 || !procfs_parse_stat(buf, (size_t)n, &st, 0))
+	if (procfs_read_stat(root, pid, &st, 0))
 		return false;
 	if (exited && st.state != 'Z')
 		return false;
@@ -354,7 +354,7 @@ void source_events_read_names(void *self)
 		if (!k->comm_stale)
 			continue;
 		const struct kin *p = k->name_from != PIDMAP_NONE ? &s->kin[k->name_from] : NULL;
-		bool read = s->read_name && s->read_name(k->pid, k->exited, k->comm);
+		bool read = s->read_name && s->read_name(s->root, k->pid, k->exited, k->comm);
 		if (!read && p && !p->comm_stale && p->name_gen == k->name_from_gen)
 			memcpy(k->comm, p->comm, sizeof k->comm);
 		else if (!read)
@@ -422,7 +422,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 	size_t kept = 0;
 	for (size_t i = 0; i < s->nkin; i++) {
 		struct kin *k = &s->kin[i];
-		struct birth_note note = {
+		struct news_note note = {
 			.pid = k->pid,
 			.ppid = k->ppid,
 			.at = k->at,
@@ -444,7 +444,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 		 * time /proc is): kept, so its exit is known as the family's when it comes. Kept
 		 * until it exits or the family has it; one kept is noted again only at its exit. */
 		const struct member *m = family_find(fam, k->pid);
-		if ((k->born || k->told) && !k->exited && !(m && m->alive)) {
+		if ((k->born || k->told) && !k->exited && !(m && m->present)) {
 			struct kin carried = *k;	/* kept <= i: slots only move down */
 			carried.told = true;
 			carried.born = false;

@@ -1,8 +1,8 @@
 /* The events source: the family followed through the kernel's process events (procev.h),
  * filtered by pid as they come. A fork by a member vouches for the child at once; exec,
  * comm and setsid ask for the member to be read again; a process that lived between two
- * refreshes is noted (birth_note) with its parent, its name and its exit. Lost events ask
- * for a rescan. The cost grows with the machine's fork rate: one pid lookup per event, and
+ * refreshes is noted (news_note) with its parent, its name and its exit. Lost events ask
+ * for a machine pass. The cost grows with the machine's fork rate: one pid lookup per event, and
  * /proc is read only for the family's own. */
 #ifndef ORPHANAGE_SOURCE_EVENTS_H
 #define ORPHANAGE_SOURCE_EVENTS_H
@@ -13,10 +13,11 @@
 
 #include "family.h"
 #include "procev.h"
-#include "source.h"
+#include "discovery.h"
 
-/* The kernel's process events, filtered to the family: NULL with why when unavailable. */
-void *source_events_open(const struct family *fam, pid_t self, char *why, size_t len);
+/* The kernel's process events, filtered to the family, the names they lack read under
+ * root (scan_ops.root): NULL with why when unavailable. */
+void *source_events_open(const struct family *fam, pid_t self, int root, char *why, size_t len);
 extern const struct source_ops source_events_ops;
 
 /* When orphanage started, in seconds on CLOCK_MONOTONIC (the events' clock), so noted
@@ -45,8 +46,8 @@ void source_events_clock(void *self, double (*clock)(void));
 
 /* Read the name pid has now into out (NUL-terminated), if pid is still the process meant:
  * one that exited can only be a zombie. False when it cannot be known. */
-typedef bool source_events_name_fn(pid_t pid, bool exited, char out[16]);
-/* The real one: /proc/PID/stat. */
+typedef bool source_events_name_fn(int root, pid_t pid, bool exited, char out[16]);
+/* The real one: /proc/PID/stat under root. */
 source_events_name_fn source_events_proc_name;
 /* Where names after an exec are read (tests: a hand-made one; NULL: nowhere). */
 void source_events_names(void *self, source_events_name_fn *read_name);

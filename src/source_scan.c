@@ -1,7 +1,7 @@
 /* The scan source: the family found by reading /proc, following it from member to child. */
 #include "config.h"
 
-#include "source.h"
+#include "discovery.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -94,11 +94,11 @@ static void scan_source_discover(void *self, const struct family *fam, struct di
 	if (!fam->root_seen)
 		discovery_want(d, fam->root);
 	for (size_t i = 0; i < fam->n; i++)
-		if (fam->m[i].alive)
+		if (fam->m[i].present)
 			discovery_want(d, fam->m[i].p.pid);
 	/* Members' parents too: whether a group is orphaned depends on their group and session. */
 	for (size_t i = 0; i < fam->n; i++)
-		if (fam->m[i].alive && fam->m[i].p.ppid > 1 && fam->m[i].p.ppid != s->self)
+		if (fam->m[i].present && fam->m[i].p.ppid > 1 && fam->m[i].p.ppid != s->self)
 			discovery_want(d, fam->m[i].p.ppid);
 	if (s->children_files) {
 		/* The members' children are read after the members (newcomers), with the
@@ -108,7 +108,7 @@ static void scan_source_discover(void *self, const struct family *fam, struct di
 			want_children(s, fam->root, 0, d);
 		want_children(s, s->self, 0, d);
 	}
-	if (!s->children_files || d->rescan)
+	if (!s->children_files || d->machine_pass)
 		machine_pass(s, fam, d);
 }
 
@@ -128,7 +128,7 @@ static size_t scan_source_newcomers(void *self, const struct family *fam, double
 		 * has its children born outside it: they are read. */
 		if (d->complete && pidmap_get(&d->vouched, m->p.pid) != PIDMAP_NONE)
 			continue;
-		if (m->alive && (all || m->joined == joined))
+		if (m->present && (all || m->joined == joined))
 			added += want_children(s, m->p.pid, m->p.nlwp, d);
 	}
 	return added;

@@ -17,6 +17,7 @@
 
 #include "engine_int.h"
 #include "options.h"
+#include "readfile.h"
 #include "source_events.h"
 
 #define MAX_FDS 256
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "events_driver: %s\n", err);
 		return 1;
 	}
-	void *src = source_events_open(&e->fam, e->self, err, sizeof err);
+	void *src = source_events_open(&e->fam, e->self, readfile_system_root(), err, sizeof err);
 	if (!src) {
 		printf("SKIP: %s\n", err);
 		engine_free(e);

@@ -22,6 +22,7 @@
 
 #include "cgroup.h"
 #include "procev.h"
+#include "readfile.h"
 
 /* What cleanup must kill and remove. */
 static struct cgroup cg = { .dir_fd = -1, .procs_fd = -1 };
@@ -191,7 +192,7 @@ static void job_child(int report)
 static int probe_cgroup(void)
 {
 	char why[512];
-	if (cgroup_create_job(&cg, 1, why, sizeof why) < 0) {
+	if (cgroup_create_job(&cg, readfile_system_root(), 1, why, sizeof why) < 0) {
 		/* What the machine lacks is a skip; anything else is a failure. */
 		if (strstr(why, "no cgroup2 mount") || strstr(why, "not writable") ||
 		    strstr(why, "no v2 cgroup") || strstr(why, "outside the cgroup2 mount"))
@@ -217,7 +218,7 @@ static int probe_cgroup(void)
 		fail("fork fallback: %s", strerror(errno));
 	track(pid);
 	await_listed(pid, "the fork fallback's child");
-	if (!cgroup_holds(&cg, pid))
+	if (!cgroup_holds(&cg, readfile_system_root(), pid))
 		fail("/proc/%ld/cgroup does not name %s", (long)pid, cg.rel);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);

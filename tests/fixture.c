@@ -272,6 +272,22 @@ static void fp_forget(void *self, pid_t pid)
 	fp->forgot = pid;
 }
 
+static int fp_masks(void *self, pid_t pid, unsigned long long start, struct sigmasks *out)
+{
+	struct fixture_proc *fp = self;
+	const struct proc *p = fp_find(fp, pid);
+	memset(out, 0, sizeof *out);
+	if (!p || p->start != start)
+		return ESRCH;
+	return fp->masks ? fp->masks(pid, out) : ENOENT;
+}
+
+static int fp_root(void *self)
+{
+	const struct fixture_proc *fp = self;
+	return fp->root ? fp->root : -1;
+}
+
 const struct scan_ops fixture_scan_ops = {
 	.machine = fp_machine,
 	.select = fp_select,
@@ -284,4 +300,6 @@ const struct scan_ops fixture_scan_ops = {
 	.schedstat = fp_schedstat,
 	.fields = fp_fields,
 	.forget = fp_forget,
+	.masks = fp_masks,
+	.root = fp_root,
 };

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "scan.h"
 
 /* orphanage itself and its session, as the tests pretend. */
@@ -52,6 +52,12 @@ struct fixture_proc {
 	unsigned long fields_calls;	/* command lines and users read anew (scan_fields) */
 	unsigned long forget_calls;	/* held files dropped (scan_forget), the last for forgot */
 	pid_t forgot;
+	/* The signal masks of pid (scan_masks, once the pid and start time are checked);
+	 * NULL: none can be read (ENOENT). */
+	int (*masks)(pid_t pid, struct sigmasks *out);
+	/* The directory the engine's other /proc reads are made under (scan_ops.root), or 0
+	 * for none (every such read fails). */
+	int root;
 };
 
 extern const struct scan_ops fixture_scan_ops;

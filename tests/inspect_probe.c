@@ -13,13 +13,14 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "readfile.h"
 
 static int survived(int sig, pid_t target, pid_t pid)
 {
 	struct survivor_kill k = { .sig = sig, .how = SURVIVOR_NAIVE, .pid = target, .self = getpid() };
 	struct survivor_proc p;
 	char comm[64], parent_comm[64], line[256];
-	if (inspect_read_survivor(pid, 0, &p, comm, parent_comm)) {
+	if (inspect_read_survivor(readfile_system_root(), pid, 0, &p, comm, parent_comm)) {
 		printf("%d: the process has exited\n", (int)pid);
 		return 1;
 	}
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 		o.now_ticks = (unsigned long long)ts.tv_sec * (unsigned long long)o.ticks_per_sec +
 			      (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)o.ticks_per_sec);
 	struct inspect in;
-	int rc = inspect_read((pid_t)atoi(argv[1]), argc > 2 ? strtoull(argv[2], NULL, 10) : 0, &in, &o);
+	int rc = inspect_read(readfile_system_root(), (pid_t)atoi(argv[1]), argc > 2 ? strtoull(argv[2], NULL, 10) : 0, &in, &o);
 	struct inspect_line *lines;
 	size_t n = inspect_lines(&in, &o, &lines);
 	for (size_t i = 0; i < n; i++)

@@ -87,21 +87,34 @@ static void test_mount_escapes_and_subtree(void **state)
 	free(m);
 }
 
-static void test_mount_find_reads_file(void **state)
+/* orphanage's own cgroup and who is in the job's, from a hand-made /proc under a root. */
+static void test_locate_and_holds_under_a_root(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/test_cgroup.XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, hybrid, strlen(hybrid)), (ssize_t)strlen(hybrid));
-	close(fd);
-	char *root;
-	char *m = cgroup_mount_find(path, &root);
-	unlink(path);
-	assert_string_equal(m, "/sys/fs/cgroup/unified");
-	free(m);
-	free(root);
-	assert_null(cgroup_mount_find("/nonexistent/mountinfo", NULL));
+	char dir[256], *cgdir, *rel, why[256];
+	int root = fixture_root_make(dir, sizeof dir);
+	assert_int_equal(cgroup_locate(root, &cgdir, &rel, why, sizeof why), -1);
+	assert_string_equal(why, "no cgroup2 mount");
+	fixture_root_put(dir, "proc/self/mountinfo", hybrid, strlen(hybrid));
+	assert_int_equal(cgroup_locate(root, &cgdir, &rel, why, sizeof why), -1);
+	assert_string_equal(why, "no v2 cgroup in /proc/self/cgroup");
+	const char self[] = "1:name=systemd:/\n0::/user.slice/term-1\n";
+	fixture_root_put(dir, "proc/self/cgroup", self, strlen(self));
+	assert_int_equal(cgroup_locate(root, &cgdir, &rel, why, sizeof why), 0);
+	assert_string_equal(cgdir, "/sys/fs/cgroup/unified/user.slice/term-1");
+	assert_string_equal(rel, "/user.slice/term-1");
+	free(cgdir);
+	free(rel);
+
+	struct cgroup cg = { .rel = (char *)"/user.slice/term-1/orphanage-9-1", .dir_fd = -1, .procs_fd = -1 };
+	const char in[] = "0::/user.slice/term-1/orphanage-9-1/sub\n";
+	const char out[] = "0::/user.slice/term-1\n";
+	fixture_root_put(dir, "proc/301/cgroup", in, strlen(in));
+	fixture_root_put(dir, "proc/302/cgroup", out, strlen(out));
+	assert_true(cgroup_holds(&cg, root, 301));
+	assert_false(cgroup_holds(&cg, root, 302));
+	assert_false(cgroup_holds(&cg, root, 303));	/* gone */
+	fixture_root_remove(dir, root);
 }
 
 static void test_self_cgroup(void **state)
@@ -479,7 +492,7 @@ int main(void)
 		cmocka_unit_test(test_mount_pure_v2),
 		cmocka_unit_test(test_mount_none),
 		cmocka_unit_test(test_mount_escapes_and_subtree),
-		cmocka_unit_test(test_mount_find_reads_file),
+		cmocka_unit_test(test_locate_and_holds_under_a_root),
 		cmocka_unit_test(test_self_cgroup),
 		cmocka_unit_test(test_dir_join),
 		cmocka_unit_test(test_path_within),

@@ -16,10 +16,10 @@
 
 #include "columns.h"
 #include "escape.h"
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "fixture.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 #define HEADER5 " PPID   PID  PGID   SID TTY      TPGID STAT   UID   TIME COMMAND"
@@ -39,7 +39,7 @@ static struct member sample(void)
 	free(snap.procs);
 	m.p.tpgid = 4242;
 	snprintf(m.p.stat, sizeof m.p.stat, "S+");
-	m.alive = true;
+	m.present = true;
 	m.pidfd = -1;
 	m.status = -1;
 	return m;
@@ -215,7 +215,7 @@ static void test_stat_shows_the_state_and_x_once_dead(void **state)
 	snprintf(m.p.stat, sizeof m.p.stat, "Z");
 	cell(COL_STAT, &m, buf, sizeof buf);
 	assert_string_equal(buf, "Z   ");
-	m.alive = false;
+	m.present = false;
 	cell(COL_STAT, &m, buf, sizeof buf);
 	assert_string_equal(buf, "X   ");
 }

@@ -16,11 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "fixture.h"
 #include "pidmap.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 /* orphanage itself, its session, a subreaper above it, and the job's first process. */
@@ -203,7 +203,7 @@ static void test_root_joins_and_strangers_do_not(void **state)
 	const struct member *m = family_find(&f->fam, ROOT);
 	assert_non_null(m);
 	assert_int_equal(m->how, JOIN_ROOT);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_false(m->orphan);
 	assert_int_equal(m->parent, 0);
 	assert_null(family_find(&f->fam, 2000));
@@ -318,7 +318,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 
 	const struct member *g = family_find(&f->fam, 1002);
 	assert_non_null(g);
-	assert_true(g->alive);
+	assert_true(g->present);
 	assert_true(g->orphan);
 	assert_int_equal(g->orphaned_from, 1001);
 	assert_true(g->orphaned_at == 2.0);
@@ -332,7 +332,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 	/* The dead parent is still known (it has a live descendant). */
 	const struct member *c = family_find(&f->fam, 1001);
 	assert_non_null(c);
-	assert_false(c->alive);
+	assert_false(c->present);
 	assert_true(c->died_at == 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1001)), "1001 (sh) exited");
@@ -712,7 +712,7 @@ static void test_pid_reused_by_stranger_is_not_the_member(void **state)
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1001)), "1001 (sleep) exited");
 	const struct member *m = family_find(&f->fam, 1001);
 	/* The old member is gone (nothing below it); the stranger is not taken for it. */
-	assert_true(m == NULL || (m->p.start == 110 && !m->alive));
+	assert_true(m == NULL || (m->p.start == 110 && !m->present));
 	assert_int_equal(family_running(&f->fam), 1);
 	assert_int_equal(count_events(f, EV_FORK, 1001), 1);
 	assert_int_equal(tree(f, true), 1);
@@ -745,7 +745,7 @@ static void test_pid_reused_by_new_child_joins_as_a_newcomer(void **state)
 	const struct member *m = family_find(&f->fam, 1001);
 	assert_non_null(m);
 	assert_int_equal(m->p.start, 300);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(m->how, JOIN_CHILD);
 	assert_string_equal(m->p.comm, "cat");
 	assert_int_equal(family_running(&f->fam), 2);
@@ -780,7 +780,7 @@ static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void *
 	const struct member *m = family_find(&f->fam, 1001);
 	assert_non_null(m);
 	assert_int_equal(m->p.start, 300);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(family_running(&f->fam), 3);
 	size_t n = tree(f, true);
 	assert_int_equal(n, 4);
@@ -793,7 +793,7 @@ static void test_pid_of_dead_parent_reused_keeps_orphan_under_dead_parent(void *
 	assert_int_equal(f->rows[dead].depth, 1);
 	assert_int_equal(f->rows[orphan].depth, 2);
 	assert_int_equal(f->rows[fresh].depth, 1);
-	assert_false(row_member(f, dead)->alive);
+	assert_false(row_member(f, dead)->present);
 }
 
 /* The job's first process exits and its pid comes back as someone else's process. */
@@ -825,7 +825,7 @@ static void test_setsid_escape_is_noted(void **state)
 	update(f, 2.0);
 
 	const struct member *m = family_find(&f->fam, 1001);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_true(m->setsid_escape);
 	assert_false(m->orphan);
 	assert_int_equal(m->first_sid, SELF_SID);
@@ -887,7 +887,7 @@ static void test_zombie_is_noted_once(void **state)
 	assert_string_equal(fixture_event_text(last_event(f, EV_ZOMBIE, 1001)),
 			    "1001 (sleep) is a zombie: parent 1000 has not waited for it");
 	const struct member *m = family_find(&f->fam, 1001);
-	assert_true(m->alive);	/* a zombie is not gone until it is reaped */
+	assert_true(m->present);	/* a zombie is not gone until it is reaped */
 	assert_int_equal(m->p.state, 'Z');
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 0);
 }
@@ -1018,7 +1018,7 @@ static void test_note_exit_names_the_wait_status(void **state)
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1001)), "1001 (sleep) killed by SIGKILL");
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, 1002)), "1002 (true) exited 0");
 	const struct member *m = family_find(&f->fam, 1001);
-	assert_false(m->alive);
+	assert_false(m->present);
 	assert_int_equal(m->status, SIGKILL);
 	assert_true(m->died_at == 1.5);
 
@@ -1079,7 +1079,7 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 		assert_int_equal(row_member(f, r)->p.pid, order[r]);
 		assert_int_equal(f->rows[r].depth, (int)r);
 	}
-	assert_false(row_member(f, 1)->alive);
+	assert_false(row_member(f, 1)->present);
 
 	/* Without the dead: the orphan goes under its nearest live ancestor, the job. */
 	n = tree(f, false);
@@ -1363,7 +1363,7 @@ static void test_tree_order_is_parent_before_child(void **state)
 
 /* ---- what sources vouch for and note ---- */
 
-static bool update_news(struct fx *f, const struct pidmap *vouched, const struct birth_note *notes, size_t n,
+static bool update_news(struct fx *f, const struct pidmap *vouched, const struct news_note *notes, size_t n,
 			double now)
 {
 	struct family_news news = { .vouched = vouched, .notes = notes, .nnotes = n };
@@ -1426,7 +1426,7 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 	put_root(f);
 	assert_true(update(f, 1.0));
 	size_t rows = f->fam.n;
-	struct birth_note notes[] = {
+	struct news_note notes[] = {
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.2, .exited = true, .exit_code = 0 },
 		{ .pid = 2101, .ppid = ROOT, .comm = "sh", .at = 1.3, .exited = true, .exit_signal = SIGKILL },
 	};
@@ -1453,10 +1453,10 @@ static void test_noted_exit_gives_a_member_its_status(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "make");
-	struct birth_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
+	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
 	assert_true(update_news(f, NULL, &born, 1, 1.0));
 	assert_int_equal(count_events(f, EV_FORK, 1001), 1);
-	struct birth_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
+	struct news_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
 				   .exit_code = 2 };
 	snap_new(f);
 	put_root(f);
@@ -1491,7 +1491,7 @@ static void test_noted_times_put_events_in_time_order(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "sh");
-	struct birth_note born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
+	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
 	assert_true(update_news(f, NULL, &born, 1, 1.5));
 	const struct event *fork = last_event(f, EV_FORK, 1001);
 	assert_non_null(fork);
@@ -1499,7 +1499,7 @@ static void test_noted_times_put_events_in_time_order(void **state)
 	assert_log_in_time_order(f);
 
 	/* It exited at 1.9 (noted), and a passer came and went at 1.6 .. 1.65. */
-	struct birth_note notes[] = {
+	struct news_note notes[] = {
 		{ .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.9, .exited = true, .exit_at = 1.9, .exit_code = 0 },
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.6, .born = true, .exited = true,
 		  .exit_at = 1.65, .exit_code = 1 },
@@ -1528,7 +1528,7 @@ static void test_parent_0_is_never_said(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	assert_true(update(f, 1.0));
-	struct birth_note notes[] = {
+	struct news_note notes[] = {
 		{ .pid = 2200, .ppid = 0, .comm = "true", .at = 1.2, .exited = true, .exit_at = 1.3 },
 	};
 	snap_new(f);

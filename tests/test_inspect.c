@@ -1,6 +1,6 @@
-/* The inspector's pure parts on hand-made input: signal masks out of status text, masks
- * in words, why a process survived a kill, the fields of stat and status, and which family
- * members hold the other end of a pipe. No /proc, no clock. */
+/* The inspector on hand-made input: masks in words, why a process survived a kill, the
+ * fields of stat, which family members hold the other end of a pipe, and a process's
+ * details read from a hand-made /proc under a root directory. No real /proc, no clock. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -15,61 +15,14 @@
 #include <string.h>
 
 #include "errtext.h"
+#include "fixture_file.h"
 #include "inspect.h"
 #include "sigmask.h"
 #include "survivor.h"
 
 #define BIT(sig) (1ull << ((sig) - 1))
 
-static const char status_text[] = "Name:\tsleep\n"
-				  "State:\tS (sleeping)\n"
-				  "Uid:\t1000\t0\t1000\t1000\n"
-				  "Gid:\t100\t100\t100\t100\n"
-				  "Threads:\t3\n"
-				  "SigQ:\t0/31693\n"
-				  "SigPnd:\t0000000000000100\n"
-				  "ShdPnd:\t0000000000004000\n"
-				  "SigBlk:\t0000000000010000\n"
-				  "SigIgn:\t0000000000004002\n"
-				  "SigCgt:\t8000000180000001\n"
-				  "CapInh:\t0000000000000000\n";
-
 /* ---- sigmask ---- */
-
-static void masks_from_status(void **state)
-{
-	(void)state;
-	struct sigmasks m;
-	assert_true(sigmask_parse(status_text, strlen(status_text), &m));
-	assert_int_equal(m.have, SIGMASK_HAVE_ALL);
-	assert_true(m.pnd == BIT(SIGKILL));
-	assert_true(m.shdpnd == BIT(SIGTERM));
-	assert_true(m.blk == BIT(SIGCHLD));
-	assert_true(m.ign == (BIT(SIGINT) | BIT(SIGTERM)));
-	assert_true(m.cgt == (BIT(64) | BIT(33) | BIT(32) | BIT(SIGHUP)));
-	assert_true(sigmask_pending(&m) == (BIT(SIGKILL) | BIT(SIGTERM)));
-	/* SigQ is not a mask and is not taken for one. */
-	assert_true(sigmask_has(m.ign, SIGINT));
-	assert_false(sigmask_has(m.ign, SIGHUP));
-	assert_false(sigmask_has(m.ign, 0));
-	assert_false(sigmask_has(m.ign, 65));
-}
-
-static void masks_missing_or_bad(void **state)
-{
-	(void)state;
-	struct sigmasks m;
-	const char partial[] = "SigPnd:\t0000000000000000\nSigIgn:\tzz00000000000001\nSigCgt:\t1\n";
-	assert_false(sigmask_parse(partial, strlen(partial), &m));
-	assert_int_equal(m.have, SIGMASK_HAVE_PND | SIGMASK_HAVE_CGT);
-	assert_true(m.ign == 0);
-	assert_true(m.cgt == BIT(SIGHUP));
-	/* 17 digits is not a 64-bit mask; a line cut by the buffer's end is still read. */
-	const char toolong[] = "SigBlk:\t10000000000000000\nSigIgn:\t2";
-	assert_false(sigmask_parse(toolong, strlen(toolong), &m));
-	assert_int_equal(m.have, SIGMASK_HAVE_IGN);
-	assert_true(m.ign == BIT(SIGINT));
-}
 
 static void mask_names_in_order(void **state)
 {
@@ -362,13 +315,6 @@ static void stat_and_status(void **state)
 	assert_true(st.start_ticks == 987654ull);
 	assert_false(inspect_parse_stat("4243 sleep S", 12, &st));
 
-	struct inspect_status s;
-	assert_true(inspect_parse_status(status_text, strlen(status_text), &s));
-	assert_int_equal(s.uid, 1000);
-	assert_int_equal(s.euid, 0);
-	assert_int_equal(s.gid, 100);
-	assert_int_equal(s.threads, 3);
-
 	char cg[64];
 	const char cgroups[] = "12:memory:/x\n1:name=systemd:/y\n0::/user.slice/job-1\n";
 	assert_true(inspect_parse_cgroup(cgroups, strlen(cgroups), cg, sizeof cg));
@@ -439,6 +385,87 @@ static void pipe_peers_capped(void **state)
 		used += (size_t)snprintf(want + used, sizeof want - used, "%s%d (w) fd 1", i > 1 ? ", " : "", 5000 + i);
 	snprintf(want + used, sizeof want - used, ", 2 more");
 	assert_string_equal(buf, want);
+}
+
+/* ---- reads, from a hand-made /proc under a root directory ---- */
+
+static void put(const char *dir, const char *path, const char *text)
+{
+	fixture_root_put(dir, path, text, strlen(text));
+}
+
+/* Everything inspect_read says comes from the root it is given: a /proc made by hand. */
+static void read_from_a_hand_made_proc(void **state)
+{
+	(void)state;
+	char dir[256];
+	int root = fixture_root_make(dir, sizeof dir);
+	put(dir, "proc/4243/stat", "4243 (worker) S 4242 4242 4000 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 987654\n");
+	put(dir, "proc/4243/status", fixture_status_text);
+	fixture_root_put(dir, "proc/4243/cmdline", "worker\0--fast\0", 14);
+	put(dir, "proc/4243/wchan", "do_wait");
+	put(dir, "proc/4243/cgroup", "0::/job-1\n");
+	fixture_root_link(dir, "proc/4243/exe", "/usr/bin/worker");
+	fixture_root_link(dir, "proc/4243/cwd", "/srv");
+	fixture_root_link(dir, "proc/4243/fd/0", "/dev/null");
+	fixture_root_link(dir, "proc/4243/fd/1", "pipe:[77]");
+	put(dir, "proc/4244/comm", "reader\n");
+	fixture_root_link(dir, "proc/4244/fd/0", "pipe:[77]");
+
+	const pid_t family[] = { 4243, 4244 };
+	struct inspect_opts o = { .family = family, .nfamily = 2 };
+	struct inspect in;
+	assert_int_equal(inspect_read(root, 4243, 987654, &in, &o), 0);
+	assert_false(in.gone);
+	assert_string_equal(in.comm, "worker");
+	assert_int_equal(in.ppid, 4242);
+	assert_int_equal(in.sid, 4000);
+	assert_int_equal(in.threads, 3);
+	assert_true(in.ids_known);
+	assert_int_equal(in.uid, 1000);
+	assert_int_equal(in.euid, 0);
+	assert_int_equal(in.masks_err, 0);
+	assert_true(in.masks.ign == (BIT(SIGINT) | BIT(SIGTERM)));
+	assert_int_equal(in.cmdline_len, 14);
+	assert_memory_equal(in.cmdline.text, "worker\0--fast\0", 14);
+	assert_string_equal(in.exe.text, "/usr/bin/worker");
+	assert_string_equal(in.cwd.text, "/srv");
+	assert_string_equal(in.wchan.text, "do_wait");
+	assert_string_equal(in.cgroup.text, "/job-1");
+	assert_string_equal(in.state_text, "sleeping in do_wait");
+	assert_int_equal(in.nfds, 2);
+	assert_string_equal(in.fds[0].target.text, "/dev/null");
+	assert_string_equal(in.fds[1].target.text, "pipe:[77]");
+	assert_string_equal(in.fds[1].peers, "4244 (reader) fd 0");
+	assert_false(in.env_asked);
+	inspect_free(&in);
+
+	/* Known by another start time: that process has exited. */
+	assert_int_equal(inspect_read(root, 4243, 111, &in, &o), -1);
+	assert_true(in.gone);
+	inspect_free(&in);
+	fixture_root_remove(dir, root);
+}
+
+/* After a kill: a zombie, its parent's name, and masks that cannot be read. */
+static void survivor_from_a_hand_made_proc(void **state)
+{
+	(void)state;
+	char dir[256];
+	int root = fixture_root_make(dir, sizeof dir);
+	put(dir, "proc/4245/stat", "4245 (dead one) Z 4242 4242 4000 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 1 0 777\n");
+	put(dir, "proc/4242/comm", "parent\n");
+	struct survivor_proc p;
+	char comm[64], parent_comm[64];
+	assert_int_equal(inspect_read_survivor(root, 4245, 777, &p, comm, parent_comm), 0);
+	assert_int_equal(p.state, 'Z');
+	assert_int_equal(p.ppid, 4242);
+	assert_string_equal(p.comm, "dead one");
+	assert_string_equal(p.parent_comm, "parent");
+	assert_int_equal(p.masks_err, ENOENT);
+	assert_int_equal(inspect_read_survivor(root, 4245, 778, &p, comm, parent_comm), -1);
+	assert_int_equal(inspect_read_survivor(root, 4246, 0, &p, comm, parent_comm), -1);
+	fixture_root_remove(dir, root);
 }
 
 static void lines_when_gone(void **state)
@@ -571,8 +598,6 @@ static void lines_of_a_process(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(masks_from_status),
-		cmocka_unit_test(masks_missing_or_bad),
 		cmocka_unit_test(mask_names_in_order),
 		cmocka_unit_test(mask_names_cut),
 		cmocka_unit_test(note_and_flag),
@@ -586,6 +611,8 @@ int main(void)
 		cmocka_unit_test(state_words),
 		cmocka_unit_test(pipe_peers),
 		cmocka_unit_test(pipe_peers_capped),
+		cmocka_unit_test(read_from_a_hand_made_proc),
+		cmocka_unit_test(survivor_from_a_hand_made_proc),
 		cmocka_unit_test(lines_when_gone),
 		cmocka_unit_test(lines_of_a_process),
 	};

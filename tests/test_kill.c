@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "family.h"
 #include "fixture.h"
 #include "kill.h"
 #include "pidmap.h"
-#include "proc.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 #define F_NOW 5.0		/* when the actions happen, seconds since start */
@@ -167,7 +167,7 @@ static void fx_arm(struct fx *f)
 	for (size_t i = 0; i < f->fam.n; i++) {
 		struct member *m = &f->fam.m[i];
 		m->pidfd = pidfd_of(m->p.pid);
-		if (m->alive)
+		if (m->present)
 			kernel_has(m->p.pid, m->p.pgid, m->p.start);
 	}
 }
@@ -409,7 +409,7 @@ static void test_naive_kill_of_dead_member_sends_nothing(void **state)
 {
 	struct fx *f = *state;
 	struct member *dead = member(f, 4243);
-	assert_false(dead->alive);
+	assert_false(dead->present);
 	struct kill_result r = kill_naive(&f->k, dead, SIGKILL, F_NOW);
 	expect_failure(&r, ESRCH);
 	assert_int_equal(fake.n, 0);
@@ -530,7 +530,7 @@ static void test_group_kill_needs_one_member_still_in_the_group(void **state)
 static void test_group_kill_after_the_leader_died_still_uses_its_pidfd(void **state)
 {
 	struct fx *f = *state;
-	member(f, 4242)->alive = false;
+	member(f, 4242)->present = false;
 	fake.npids = 0;
 	kernel_has(4245, 4242, 150);
 	kernel_has(4247, 4242, 170);
@@ -721,8 +721,8 @@ static void test_kill_family_gone_is_no_refusal(void **state)
 	size_t tried = 0;
 	for (size_t i = 0; i < f->fam.n; i++) {
 		const struct member *m = &f->fam.m[i];
-		assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(m->p.pid)), m->alive ? 1 : 0);
-		tried += m->alive;
+		assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(m->p.pid)), m->present ? 1 : 0);
+		tried += m->present;
 	}
 	assert_int_equal(tried, 7);
 	assert_int_equal(fake.n, 7);

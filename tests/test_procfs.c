@@ -1,5 +1,6 @@
-/* The one reading of /proc/PID/stat, on hand-made lines: a comm with spaces and
- * parentheses, a zombie, lines cut short, text that is no stat line at all. */
+/* The one reading of /proc/PID/stat and /proc/PID/status, on hand-made lines (a comm with
+ * spaces and parentheses, a zombie, lines cut short, text that is no stat line at all,
+ * masks malformed) and on files of a hand-made /proc under a root directory. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -8,10 +9,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fixture_file.h"
 #include "procfs.h"
+
+#define BIT(sig) (1ull << ((sig) - 1))
+
 
 #define ALL (PROCFS_STAT_LAST - PROCFS_STAT_FIRST + 1)
 
@@ -105,6 +112,101 @@ static void test_long_comm_is_cut(void **state)
 	assert_int_equal(PROCFS_FIELD(&st, 4), 1);
 }
 
+/* ---- status ---- */
+
+static void test_status_fields(void **state)
+{
+	(void)state;
+	struct procfs_status s;
+	procfs_parse_status(fixture_status_text, strlen(fixture_status_text), &s);
+	assert_int_equal(s.have, PROCFS_HAVE_STATE | PROCFS_HAVE_TGID | PROCFS_HAVE_UID | PROCFS_HAVE_GID |
+					 PROCFS_HAVE_THREADS | PROCFS_HAVE_VMLCK);
+	assert_int_equal(s.state, 'S');
+	assert_int_equal(s.tgid, 4242);
+	assert_int_equal(s.uid, 1000);
+	assert_int_equal(s.euid, 0);
+	assert_int_equal(s.gid, 100);
+	assert_int_equal(s.egid, 100);
+	assert_int_equal(s.threads, 3);
+	assert_true(s.locked);
+	const struct sigmasks *m = &s.masks;
+	assert_int_equal(m->have, SIGMASK_HAVE_ALL);
+	assert_true(m->pnd == BIT(SIGKILL));
+	assert_true(m->shdpnd == BIT(SIGTERM));
+	assert_true(m->blk == BIT(SIGCHLD));
+	assert_true(m->ign == (BIT(SIGINT) | BIT(SIGTERM)));
+	assert_true(m->cgt == (BIT(64) | BIT(33) | BIT(32) | BIT(SIGHUP)));
+	assert_true(sigmask_pending(m) == (BIT(SIGKILL) | BIT(SIGTERM)));
+	/* SigQ is not a mask and is not taken for one. */
+	assert_true(sigmask_has(m->ign, SIGINT));
+	assert_false(sigmask_has(m->ign, SIGHUP));
+	assert_false(sigmask_has(m->ign, 0));
+	assert_false(sigmask_has(m->ign, 65));
+	/* No memory locked, and a zombie's state. */
+	const char zombie[] = "State:\tZ (zombie)\nVmLck:\t0 kB\n";
+	procfs_parse_status(zombie, strlen(zombie), &s);
+	assert_int_equal(s.have, PROCFS_HAVE_STATE | PROCFS_HAVE_VMLCK);
+	assert_int_equal(s.state, 'Z');
+	assert_false(s.locked);
+}
+
+static void test_status_missing_or_bad(void **state)
+{
+	(void)state;
+	struct procfs_status s;
+	const char partial[] = "SigPnd:\t0000000000000000\nSigIgn:\tzz00000000000001\nSigCgt:\t1\nUid:\t5\n";
+	procfs_parse_status(partial, strlen(partial), &s);
+	assert_int_equal(s.masks.have, SIGMASK_HAVE_PND | SIGMASK_HAVE_CGT);
+	assert_true(s.masks.ign == 0);
+	assert_true(s.masks.cgt == BIT(SIGHUP));
+	assert_int_equal(s.have, 0);	/* one uid is no Uid line */
+	/* 17 digits is not a 64-bit mask; a line cut by the buffer's end is still read. */
+	const char toolong[] = "SigBlk:\t10000000000000000\nSigIgn:\t2";
+	procfs_parse_status(toolong, strlen(toolong), &s);
+	assert_int_equal(s.masks.have, SIGMASK_HAVE_IGN);
+	assert_true(s.masks.ign == BIT(SIGINT));
+	/* Only len bytes count. */
+	procfs_parse_status("Tgid:\t7\nState:\tR", 8, &s);
+	assert_int_equal(s.have, PROCFS_HAVE_TGID);
+	assert_int_equal(s.tgid, 7);
+}
+
+/* The reads go under the root they are given: a hand-made /proc answers them. */
+static void test_reads_under_a_root(void **state)
+{
+	(void)state;
+	char dir[256];
+	int root = fixture_root_make(dir, sizeof dir);
+	const char stat[] = "4243 (my worker) T 4242 4242 4000 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 555\n";
+	fixture_root_put(dir, "proc/4243/stat", stat, strlen(stat));
+	fixture_root_put(dir, "proc/4243/status", fixture_status_text, strlen(fixture_status_text));
+	fixture_root_put(dir, "proc/4243/comm", "my worker\n", 10);
+
+	struct procfs_stat st;
+	assert_int_equal(procfs_read_stat(root, 4243, &st, ALL), 0);
+	assert_string_equal(st.comm, "my worker");
+	assert_int_equal(st.state, 'T');
+	assert_int_equal(PROCFS_FIELD(&st, 22), 555);
+	struct procfs_status s;
+	assert_int_equal(procfs_read_status(root, 4243, &s), 0);
+	assert_int_equal(s.tgid, 4242);
+	assert_int_equal(s.masks.have, SIGMASK_HAVE_ALL);
+	char comm[16];
+	assert_true(procfs_read_comm(root, 4243, comm, sizeof comm));
+	assert_string_equal(comm, "my worker");
+
+	/* A pid the hand-made /proc does not hold is gone, whatever the real one holds. */
+	assert_int_equal(procfs_read_stat(root, 1, &st, ALL), ENOENT);
+	assert_int_equal(procfs_read_status(root, 1, &s), ENOENT);
+	assert_int_equal(s.have, 0);
+	assert_false(procfs_read_comm(root, 1, comm, sizeof comm));
+	assert_string_equal(comm, "");
+	/* A stat file that is no stat line. */
+	fixture_root_put(dir, "proc/9/stat", "garbage", 7);
+	assert_int_equal(procfs_read_stat(root, 9, &st, ALL), EINVAL);
+	fixture_root_remove(dir, root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +216,9 @@ int main(void)
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_not_a_stat_line),
 		cmocka_unit_test(test_long_comm_is_cut),
+		cmocka_unit_test(test_status_fields),
+		cmocka_unit_test(test_status_missing_or_bad),
+		cmocka_unit_test(test_reads_under_a_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

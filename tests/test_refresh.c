@@ -21,6 +21,8 @@
 #include "engine_int.h"
 #include "fixture.h"
 #include "fixture_engine.h"
+#include "fixture_file.h"
+#include "job.h"
 #include "xalloc.h"
 
 #define ROOT 1000
@@ -115,7 +117,7 @@ static void test_double_forked_setsid_found_by_the_machine_pass(void **state)
 	assert_int_equal(f->fp.machine_calls, 1);
 	const struct member *m = member(f, 1002);
 	assert_non_null(m);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(m->how, JOIN_GROUP);
 	assert_true(m->orphan);
 	assert_true(fixture_has_event_text(&f->e.log,
@@ -155,7 +157,7 @@ static void test_member_that_exits_is_marked_dead(void **state)
 {
 	struct fx *f = *state;
 	three_generations(f, "sh", "sleep", "child");
-	assert_true(member(f, 1001)->alive);
+	assert_true(member(f, 1001)->present);
 
 	assert_false(fixture_refresh(&f->e, 0.6) & ENGINE_ROWS);
 
@@ -165,7 +167,7 @@ static void test_member_that_exits_is_marked_dead(void **state)
 	assert_true(fixture_refresh(&f->e, 1.0) & ENGINE_ROWS);
 	const struct member *m = member(f, 1001);
 	assert_non_null(m);
-	assert_false(m->alive);
+	assert_false(m->present);
 	assert_true(m->died_at == 1.0);
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) exited"));
 	assert_true(member(f, 1002)->orphan);
@@ -328,7 +330,7 @@ static void test_dead_member_files_are_dropped(void **state)
 	f->fp.procs.procs[1].ppid = 1;
 	fixture_refresh(&f->e, 1.5);
 	assert_non_null(member(f, 1001));
-	assert_false(member(f, 1001)->alive);
+	assert_false(member(f, 1001)->present);
 	assert_true(f->fp.forget_calls > 0);
 	assert_int_equal(f->fp.forgot, 1001);
 }
@@ -398,7 +400,7 @@ static void side_ready(void *self, short revents, struct discovery *d)
 	assert_true(read(s->fds[0], buf, sizeof buf) > 0);
 	s->ready_calls++;
 	discovery_vouch(d, 2000, VOUCH_CGROUP);
-	struct birth_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
+	struct news_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
 	discovery_note(d, &passer);
 }
 
@@ -461,7 +463,7 @@ static void test_exact_source_makes_no_periodic_pass(void **state)
 	engine_refresh(&f->e);
 	assert_int_equal(f->fp.machine_calls, 1);
 	/* A source that lost events asks for one. */
-	f->e.disc.rescan = true;
+	f->e.disc.machine_pass = true;
 	fixture_refresh(&f->e, 24.0);
 	assert_int_equal(f->fp.machine_calls, 2);
 }
@@ -542,7 +544,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 	assert_true(fixture_has_event_text(&f->e.log, "2100 (true) exited 0"));
 	/* Taken in once: the next refresh keeps the member on the scan source's word. */
 	fixture_refresh(&f->e, 1.5);
-	assert_true(member(f, 2000)->alive);
+	assert_true(member(f, 2000)->present);
 	engine_free(&f->e);
 	assert_true(side.closed);
 	/* The teardown frees the engine again: engine_free leaves nothing to free twice. */
@@ -600,7 +602,7 @@ static void test_without_a_cgroup_c_and_z_say_why(void **state)
 	assert_true(fixture_has_event_text(&f->e.log, "freeze: no cgroup (--track scan)"));
 	assert_false(engine_frozen(&f->e));
 	assert_false(engine_member_frozen(&f->e, ROOT));
-	assert_true(member(f, ROOT)->alive);
+	assert_true(member(f, ROOT)->present);
 }
 
 /* --track cgroup with -p: the process is not orphanage's to move; an error, nothing made. */
@@ -747,6 +749,32 @@ static void test_check_collect_looks_once_more_then_names_the_leaked(void **stat
 	assert_true(fixture_has_event_text(&f->e.log, "1001 (sleep) leaked: orphaned when 1000 exited"));
 }
 
+/* -p's check reads the hand-made /proc it is given: a kernel thread and a thread id are
+ * refused, a process is taken, a pid not there is left to job_attach. */
+static void test_attach_check_reads_under_the_root(void **state)
+{
+	(void)state;
+	char dir[256], err[256] = "";
+	int root = fixture_root_make(dir, sizeof dir);
+	const char kthread[] = "2 (kthreadd) S 0 0 0 0 -1 2129984 0\n";
+	const char proc[] = "4242 (server) S 1 4242 4242 0 -1 4194560 0\n";
+	const char thread[] = "4250 (worker) S 1 4242 4242 0 -1 4194624 0\n";
+	const char proc_status[] = "Name:\tserver\nTgid:\t4242\nPid:\t4242\n";
+	const char thread_status[] = "Name:\tworker\nTgid:\t4242\nPid:\t4250\n";
+	fixture_root_put(dir, "proc/2/stat", kthread, strlen(kthread));
+	fixture_root_put(dir, "proc/4242/stat", proc, strlen(proc));
+	fixture_root_put(dir, "proc/4242/status", proc_status, strlen(proc_status));
+	fixture_root_put(dir, "proc/4250/stat", thread, strlen(thread));
+	fixture_root_put(dir, "proc/4250/status", thread_status, strlen(thread_status));
+	assert_int_equal(job_check_attach(root, 2, err, sizeof err), 1);
+	assert_string_equal(err, "PID 2 is a kernel thread (kthreadd): it has no process group to signal");
+	assert_int_equal(job_check_attach(root, 4250, err, sizeof err), 1);
+	assert_string_equal(err, "PID 4250 is a thread of process 4242 (server): watch -p 4242");
+	assert_int_equal(job_check_attach(root, 4242, err, sizeof err), 0);
+	assert_int_equal(job_check_attach(root, 4300, err, sizeof err), 0);
+	fixture_root_remove(dir, root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -773,6 +801,7 @@ int main(void)
 		T(test_slow_reader_stops_the_pipe_and_drops_nothing),
 		T(test_check_collect_looks_once_more_then_names_the_leaked),
 		T(test_group_of_an_attached_worker_is_judged_over_the_machine),
+		cmocka_unit_test(test_attach_check_reads_under_the_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

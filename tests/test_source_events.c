@@ -19,6 +19,7 @@
 #include "engine_int.h"
 #include "fixture.h"
 #include "fixture_engine.h"
+#include "fixture_file.h"
 #include "source_events.h"
 #include "xalloc.h"
 
@@ -140,7 +141,7 @@ static void test_fork_chain_in_one_batch(void **state)
 	assert_true(vouched(f, 1001));
 	assert_true(vouched(f, 1002));
 	assert_true(vouched(f, 1003));
-	assert_false(f->e.disc.rescan);
+	assert_false(f->e.disc.machine_pass);
 
 	fixture_put(&f->fp.procs, 1003, 1, 1003, 1003, 110, "sh");
 	assert_true(fixture_refresh(&f->e, 11));
@@ -283,8 +284,9 @@ static void test_exec_of_a_passer_unknown_name(void **state)
 }
 
 /* A hand-made /proc for names: ROOT is "make" now, 2000 "bash"; any other is gone. */
-static bool fake_name(pid_t pid, bool exited, char out[16])
+static bool fake_name(int root, pid_t pid, bool exited, char out[16])
 {
+	(void)root;
 	(void)exited;
 	if (pid != ROOT && pid != 2000)
 		return false;
@@ -374,7 +376,7 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	fixture_proc_remove(&f->fp, 1030);
 	assert_true(fixture_refresh(&f->e, 12));
 	const struct member *m = family_find(&f->e.fam, 1030);
-	assert_true(m == NULL || !m->alive);
+	assert_true(m == NULL || !m->present);
 	assert_true(logged(f, "1030 (worker) exited 7"));
 }
 
@@ -391,7 +393,7 @@ static void test_exec_from_a_thread_is_no_exit(void **state)
 	fixture_put(&f->fp.procs, 1060, ROOT, ROOT, FX_SELF_SID, 140, "sh");
 	fixture_refresh(&f->e, 11);
 	const struct member *m = family_find(&f->e.fam, ROOT);
-	assert_true(m->alive);
+	assert_true(m->present);
 	assert_int_equal(m->status, -1);
 
 	/* But once a stranger took an exited member's pid, an exec there is the stranger's. */
@@ -426,15 +428,15 @@ static void test_strangers_ignored(void **state)
 	assert_int_equal(c.family, 0);
 }
 
-/* A sequence gap: a rescan (a machine pass) at the next refresh, said in the log. */
-static void test_lost_events_rescan(void **state)
+/* A sequence gap: a machine pass at the next refresh, said in the log. */
+static void test_lost_events_ask_for_a_machine_pass(void **state)
 {
 	struct fx *f = *state;
 	unsigned long passes = f->fp.machine_calls;
 	fork_of(f, ROOT, 1040);
 	f->b.lost = 3;
 	feed(f);
-	assert_true(f->e.disc.rescan);
+	assert_true(f->e.disc.machine_pass);
 	assert_int_equal(f->e.disc.lost, 3);
 	fixture_refresh(&f->e, 11);
 	assert_true(logged(f, "lost 3 process events: rescanning"));
@@ -444,7 +446,7 @@ static void test_lost_events_rescan(void **state)
 	/* An overflow before any gap is counted: said without a number. */
 	f->b.overflow = true;
 	feed(f);
-	assert_true(f->e.disc.rescan);
+	assert_true(f->e.disc.machine_pass);
 	passes = f->fp.machine_calls;
 	fixture_refresh(&f->e, 12);
 	assert_true(logged(f, "lost process events (the socket overflowed): rescanning"));
@@ -517,6 +519,26 @@ static void test_socket_rests_after_a_read(void **state)
 	fx_teardown(&st);
 }
 
+/* A name the events lack is read from the stat file under the root: a process that
+ * exited is named only while it is a zombie (its pid may be another's after). */
+static void test_names_are_read_under_the_root(void **state)
+{
+	(void)state;
+	char dir[256], name[16];
+	int root = fixture_root_make(dir, sizeof dir);
+	const char live[] = "3001 (make) S 3000 3000 3000 0\n";
+	const char zombie[] = "3002 (cc1) Z 3001 3000 3000 0\n";
+	fixture_root_put(dir, "proc/3001/stat", live, strlen(live));
+	fixture_root_put(dir, "proc/3002/stat", zombie, strlen(zombie));
+	assert_true(source_events_proc_name(root, 3001, false, name));
+	assert_string_equal(name, "make");
+	assert_false(source_events_proc_name(root, 3001, true, name));
+	assert_true(source_events_proc_name(root, 3002, true, name));
+	assert_string_equal(name, "cc1");
+	assert_false(source_events_proc_name(root, 3003, false, name));
+	fixture_root_remove(dir, root);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -533,8 +555,9 @@ int main(void)
 		FX(test_member_exit_status_and_reused_pid),
 		FX(test_exec_from_a_thread_is_no_exit),
 		FX(test_strangers_ignored),
-		FX(test_lost_events_rescan),
+		FX(test_lost_events_ask_for_a_machine_pass),
 		cmocka_unit_test(test_socket_rests_after_a_read),
+		cmocka_unit_test(test_names_are_read_under_the_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

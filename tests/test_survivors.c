@@ -59,9 +59,10 @@ static void masks_of(pid_t pid, struct sigmasks *out)
 		}
 }
 
-static int fake_read_survivor(pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
+static int fake_read_survivor(int root, pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			      char *parent_comm)
 {
+	(void)root;
 	memset(out, 0, sizeof *out);
 	comm[0] = parent_comm[0] = '\0';
 	const struct proc *p = machine_proc(pid);
@@ -130,8 +131,9 @@ static int fx_setup(void **state)
 	mask_reads = 0;
 	signals_sent = 0;
 	cg_dir[0] = '\0';
-	const struct engine_params readers = { .read_survivor = fake_read_survivor, .read_masks = fake_read_masks };
+	const struct engine_params readers = { .read_survivor = fake_read_survivor };
 	fixture_engine_init(&f->e, &f->opt, &f->fp, ROOT, &readers);
+	f->fp.masks = fake_read_masks;
 	f->e.kctx.ops = &fake_kill_ops;
 	f->e.kctx.fam = &f->e.fam;	/* as engine_start sets it */
 	fixture_put(&f->fp.procs, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");

@@ -41,7 +41,7 @@ static void fmt_tpgid(const struct member *m, char *buf, size_t len)
 
 static void fmt_stat(const struct member *m, char *buf, size_t len)
 {
-	if (!m->alive)
+	if (!m->present)
 		snprintf(buf, len, "X");
 	else
 		snprintf(buf, len, "%s", m->p.stat[0] ? m->p.stat : "?");

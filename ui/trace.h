@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "events.h"
+#include "eventlog.h"
 #include "pidmap.h"
 
 struct trace_proc {

@@ -685,7 +685,7 @@ static void view_draw_header(struct view *v, const struct engine *e, const struc
 		 * a zombie among them too (it is counted defunct, not alive). */
 		size_t nrunning = family_running(engine_family(e)), orphans = family_orphans(engine_family(e)), defunct = 0;
 		for (size_t i = 0; i < engine_family(e)->n; i++)
-			defunct += engine_family(e)->m[i].alive && !family_member_running(&engine_family(e)->m[i]);
+			defunct += engine_family(e)->m[i].present && !family_member_running(&engine_family(e)->m[i]);
 		char zombies[32] = "";
 		if (defunct)
 			snprintf(zombies, sizeof zombies, ", %zu defunct", defunct);
@@ -759,17 +759,17 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 	columns_guide(row, v->utf8, v->guide, sizeof v->guide);
 	columns_cell(COL_COMMAND, m, v->cell, sizeof v->cell);
 	/* An exited row says what it ran, not the zombie it was for a moment. */
-	if (!m->alive && m->lived)
+	if (!m->present && m->lived)
 		escape_command(m->lived, v->cell, sizeof v->cell);
 	const char *mark = "";
-	bool frozen = m->alive && engine_member_frozen(e, m->p.pid);
-	if (!m->alive)
+	bool frozen = m->present && engine_member_frozen(e, m->p.pid);
+	if (!m->present)
 		mark = "(exited) ";
 	else if (family_member_orphan(m))
 		mark = frozen ? "[orphan] [frozen] " : "[orphan] ";
 	else if (frozen)
 		mark = "[frozen] ";
-	const char *defunct = m->alive && m->p.state == 'Z' && !strstr(v->cell, "<defunct>") ? " <defunct>" : "";
+	const char *defunct = m->present && m->p.state == 'Z' && !strstr(v->cell, "<defunct>") ? " <defunct>" : "";
 	snprintf(v->line, sizeof v->line, "%s%c %s%s%s%s", v->prefix, view_flag(m), v->guide, mark, v->cell, defunct);
 
 	attr_t attr = A_NORMAL;
@@ -780,11 +780,11 @@ static void view_draw_member(struct view *v, const struct engine *e, size_t r, i
 		else if (m->p.pgid > 0)
 			pair = (short)(PAIR_GROUP0 + m->p.pgid % VIEW_GROUP_COLORS);
 	}
-	if (!m->alive)
+	if (!m->present)
 		attr |= A_DIM;
 	else if (m->orphan)
 		attr |= A_BOLD;
-	if (m->how == JOIN_ROOT && m->alive)
+	if (m->how == JOIN_ROOT && m->present)
 		attr |= A_BOLD;
 	if (r == v->sel)
 		attr |= A_REVERSE;

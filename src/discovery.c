@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "source.h"
+#include "discovery.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -28,7 +28,7 @@ void discovery_clear(struct discovery *d)
 {
 	d->n = 0;
 	d->nnotes = 0;
-	d->rescan = false;
+	d->machine_pass = false;
 	d->refresh = false;
 	d->lost = 0;
 	d->overflow = false;
@@ -66,7 +66,7 @@ void discovery_vouch(struct discovery *d, pid_t pid, enum vouch_why why)
 	discovery_want(d, pid);
 }
 
-void discovery_note(struct discovery *d, const struct birth_note *note)
+void discovery_note(struct discovery *d, const struct news_note *note)
 {
 	if (d->nnotes == d->capnotes) {
 		d->capnotes = d->capnotes ? d->capnotes * 2 : 16;

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "proc.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "events.h"
+#include "eventlog.h"
 #include "signame.h"
 #include "xalloc.h"
 

@@ -1,8 +1,8 @@
 /* Family sources: who is in the family now, and who was born or died, each behind one
  * small interface. The /proc scan is the first; a cgroup and the kernel's process events
  * plug in beside it. The tracker and the faces never know which one ran. */
-#ifndef ORPHANAGE_SOURCE_H
-#define ORPHANAGE_SOURCE_H
+#ifndef ORPHANAGE_DISCOVERY_H
+#define ORPHANAGE_DISCOVERY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,15 +27,15 @@ struct discovery {
 	struct pidmap details;
 	/* Births and exits the kernel reported, kept even when the process is gone by the
 	 * time /proc is read. */
-	struct birth_note *notes;
+	struct news_note *notes;
 	size_t nnotes, capnotes;
 	/* In: the engine asks for a machine pass this refresh. Out: a source lost events and
 	 * needs one (honoured at the next refresh). */
-	bool rescan;
+	bool machine_pass;
 	/* Out, from ready(): the family changed at once (its cgroup emptied or froze):
 	 * the engine refreshes now instead of at the next tick. */
 	bool refresh;
-	/* Out: events a source lost since the last refresh, said in the log with the rescan;
+	/* Out: events a source lost since the last refresh, said in the log with the machine pass;
 	 * overflow: more were lost than counted (a socket overflowed). */
 	unsigned long lost;
 	bool overflow;
@@ -55,7 +55,7 @@ void discovery_want_details(struct discovery *d, pid_t pid);
 /* pid is a member on the source's word; it is read too. */
 void discovery_vouch(struct discovery *d, pid_t pid, enum vouch_why why);
 /* Keep what the kernel reported of a birth or an exit; the pid is read too. */
-void discovery_note(struct discovery *d, const struct birth_note *note);
+void discovery_note(struct discovery *d, const struct news_note *note);
 /* The tracker's view of it. */
 struct family_news discovery_news(const struct discovery *d);
 
@@ -73,7 +73,7 @@ struct source_ops {
 	/* Its fd is ready: read what it has into d (kept until the next refresh). */
 	void (*ready)(void *self, short revents, struct discovery *d);
 	/* At a refresh: add the pids to read (and vouch, note) for the family as it is. With
-	 * d->rescan set, the engine asks for a machine pass: a source that can make one does. */
+	 * d->machine_pass set, the engine asks for a machine pass: a source that can make one does. */
 	void (*discover)(void *self, const struct family *fam, struct discovery *d);
 	/* After the tracker took a reading in: the members that joined at `joined` may have
 	 * children of their own not read yet; add them to d. Returns how many were added.
@@ -89,7 +89,7 @@ struct source {
 };
 
 /* The /proc scan source: a family's members, their children files, their parents,
- * orphanage's own children, and (with d->rescan, or when children files are missing) a
+ * orphanage's own children, and (with d->machine_pass, or when children files are missing) a
  * machine pass for processes that kept a family group or session. */
 extern const struct source_ops source_scan_ops;
 /* scan and scan_self are the scanner it reads through (not owned); self is orphanage's

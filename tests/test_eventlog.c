@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "events.h"
+#include "eventlog.h"
 
 /* A reader of the log, as a face is: the next sequence number it has not read. */
 struct reader {

@@ -1,6 +1,6 @@
 /* A process as the engine sees it: plain data copied out of the scanner, owned by the engine. */
-#ifndef ORPHANAGE_PROC_H
-#define ORPHANAGE_PROC_H
+#ifndef ORPHANAGE_SNAPSHOT_H
+#define ORPHANAGE_SNAPSHOT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * is; event_render turns one into the words shown in the log. Events of one refresh are
  * staged (eventlog_begin .. eventlog_commit) and sorted by time before they are numbered: a
  * numbered record is never moved, so "since N" never misses or repeats one. */
-#ifndef ORPHANAGE_EVENTS_H
-#define ORPHANAGE_EVENTS_H
+#ifndef ORPHANAGE_EVENTLOG_H
+#define ORPHANAGE_EVENTLOG_H
 
 #include <stdbool.h>
 #include <stddef.h>

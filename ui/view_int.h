@@ -172,7 +172,8 @@ void keys_bar(const struct view *v, const struct engine *e, char *buf, size_t le
 #define KEYS_HELP_W 96
 size_t keys_help(char (*lines)[KEYS_HELP_W], size_t max);
 /* The table row under screen line y, for a table whose rows start at line body_y, body_h
- * lines high, showing rows from top on, of nrows in all; (size_t)-1 when y is not on one. */
+ * lines high, showing rows from top on, of nrows in all; KEYS_NO_ROW when y is not on one. */
+#define KEYS_NO_ROW ((size_t)-1)
 size_t keys_row_at(int y, int body_y, int body_h, size_t top, size_t nrows);
 
 #endif

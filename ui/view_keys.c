@@ -424,9 +424,9 @@ static struct action key_focus(struct view *v, const struct engine *e, const str
 size_t keys_row_at(int y, int body_y, int body_h, size_t top, size_t nrows)
 {
 	if (y < body_y || y >= body_y + body_h)
-		return (size_t)-1;
+		return KEYS_NO_ROW;
 	size_t r = top + (size_t)(y - body_y);
-	return r < nrows ? r : (size_t)-1;
+	return r < nrows ? r : KEYS_NO_ROW;
 }
 
 /* A click selects the row under it; the wheel moves the selection, or scrolls an open pane. */
@@ -443,7 +443,7 @@ static struct action key_mouse(struct view *v, const struct engine *e, const str
 			view_move(v, e, p->wheel * KEYS_WHEEL_LINES);
 	} else if (p->click) {
 		size_t r = keys_row_at(p->y, v->body_y, v->body_h, v->top, v->nrows);
-		if (r != (size_t)-1)
+		if (r != KEYS_NO_ROW)
 			view_select(v, e, r);
 	}
 	return act(ACT_REDRAW);

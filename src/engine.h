@@ -116,7 +116,8 @@ pid_t engine_self_pgid(const struct engine *e);
 const char *engine_cgroup_note(const struct engine *e);
 /* The details of one process (the detail pane's): read through the engine's scanner, with
  * the running members as the other ends of its pipes, with_env: its environment too. Fills
- * o for inspect_lines; free out with inspect_free. */
+ * o with what the face needs to word them (the clock, orphanage's pid); free out with
+ * inspect_free. */
 void engine_inspect(const struct engine *e, pid_t pid, unsigned long long start, bool with_env,
 		    struct inspect *out, struct inspect_opts *o);
 /* --replay (engine_replay.c): an engine that runs nothing and holds what a recording held

@@ -1,9 +1,9 @@
 /* The details of one process, for the detail pane and JSON: what it runs, where, in what
- * state and why, its signal masks and its open files, with the family members holding the
- * other end of its pipes. Reads /proc under the root directory it is given (scan_ops.root:
- * "/", or a test's hand-made tree), only regular files, links and directories: never
- * blocks on a fifo, and every size is bounded. Each field
- * that cannot be read says why. */
+ * state, its signal masks and its open files, with the family members holding the other end
+ * of its pipes, as typed fields (ui/detail_fields.c puts them in words). Reads /proc under
+ * the root directory it is given (scan_ops.root: "/", or a test's hand-made tree), only
+ * regular files, links and directories: never blocks on a fifo, and every size is bounded.
+ * Each field that cannot be read holds why (an errno). */
 #ifndef ORPHANAGE_INSPECT_H
 #define ORPHANAGE_INSPECT_H
 
@@ -54,7 +54,6 @@ struct inspect {
 	pid_t ppid, pgid, sid;
 	char comm[64];
 	char state;			/* R S D T t Z X I ... */
-	char *state_text;		/* owned: "sleeping in do_wait", "zombie: its parent ..." */
 	char parent_comm[64];		/* for a zombie */
 	long threads;			/* 0: unknown */
 	bool ids_known;
@@ -97,19 +96,6 @@ void inspect_free(struct inspect *in);
 int inspect_read_survivor(int root, pid_t pid, unsigned long long start_ticks, struct survivor_proc *out, char *comm,
 			  char *parent_comm);
 
-/* A labelled line for the detail pane and JSON: "cwd" "/tmp/x". */
-struct inspect_line {
-	char label[24];
-	char *value;	/* owned */
-};
-/* The details as labelled lines, in display order; values raw (the face escapes them).
- * Returns the count; free with inspect_lines_free. Labels: pid, command, executable, cwd,
- * state, started, age, threads, user, group, cgroup, pending, blocked, ignored, caught
- * (or signals when unreadable), note, fd N, fds, peers, env, environment; "process"
- * alone ("PID: the process has exited") when gone. */
-size_t inspect_lines(const struct inspect *in, const struct inspect_opts *o, struct inspect_line **lines);
-void inspect_lines_free(struct inspect_line *lines, size_t n);
-
 /* ---- the pure parts ---- */
 
 /* Fields of /proc/PID/stat after the command name. */
@@ -125,12 +111,6 @@ bool inspect_parse_stat(const char *text, size_t len, struct inspect_stat *out);
 
 /* The v2 cgroup path: the "0::PATH" line of /proc/PID/cgroup, into buf; false if none. */
 bool inspect_parse_cgroup(const char *text, size_t len, char *buf, size_t buflen);
-
-/* What the state letter means, in words: "running", "sleeping in WCHAN", "disk sleep
- * (uninterruptible) in WCHAN", "stopped (SIGSTOP or a terminal stop)", "zombie: its parent
- * 4242 (bash) has not waited for it"... wchan may be NULL or "0"; parent_comm may be "". */
-void inspect_state_text(char state, const char *wchan, int stop_signal, pid_t ppid, const char *parent_comm,
-			pid_t self, char *buf, size_t len);
 
 /* One fd link of one process, as the family was scanned. */
 struct inspect_link {

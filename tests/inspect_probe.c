@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "detail_fields.h"
 #include "inspect.h"
 #include "readfile.h"
 
@@ -60,11 +61,11 @@ int main(int argc, char **argv)
 			      (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)o.ticks_per_sec);
 	struct inspect in;
 	int rc = inspect_read(readfile_system_root(), (pid_t)atoi(argv[1]), argc > 2 ? strtoull(argv[2], NULL, 10) : 0, &in, &o);
-	struct inspect_line *lines;
-	size_t n = inspect_lines(&in, &o, &lines);
+	struct detail_field *lines;
+	size_t n = detail_fields(&in, &o, &lines);
 	for (size_t i = 0; i < n; i++)
 		printf("%s: %s\n", lines[i].label, lines[i].value);
-	inspect_lines_free(lines, n);
+	detail_fields_free(lines, n);
 	inspect_free(&in);
 	return rc == 0 ? 0 : 1;
 }

@@ -326,26 +326,6 @@ static void stat_and_status(void **state)
 	assert_string_equal(errtext_words(ENOENT), "gone");
 }
 
-static void state_words(void **state)
-{
-	(void)state;
-	char buf[128];
-	inspect_state_text('S', "do_wait", 0, 1, "", 0, buf, sizeof buf);
-	assert_string_equal(buf, "sleeping in do_wait");
-	inspect_state_text('S', "0", 0, 1, "", 0, buf, sizeof buf);
-	assert_string_equal(buf, "sleeping");
-	inspect_state_text('D', "folio_wait_bit", 0, 1, "", 0, buf, sizeof buf);
-	assert_string_equal(buf, "disk sleep (uninterruptible) in folio_wait_bit");
-	inspect_state_text('T', NULL, 0, 1, "", 0, buf, sizeof buf);
-	assert_string_equal(buf, "stopped (SIGSTOP or a terminal stop)");
-	inspect_state_text('T', NULL, SIGTSTP, 1, "", 0, buf, sizeof buf);
-	assert_string_equal(buf, "stopped by SIGTSTP");
-	inspect_state_text('Z', NULL, 0, 4242, "bash", 100, buf, sizeof buf);
-	assert_string_equal(buf, "zombie: its parent 4242 (bash) has not waited for it");
-	inspect_state_text('Z', NULL, 0, 100, "orphanage", 100, buf, sizeof buf);
-	assert_string_equal(buf, "zombie: about to be reaped by orphanage");
-}
-
 static void pipe_peers(void **state)
 {
 	(void)state;
@@ -432,7 +412,7 @@ static void read_from_a_hand_made_proc(void **state)
 	assert_string_equal(in.cwd.text, "/srv");
 	assert_string_equal(in.wchan.text, "do_wait");
 	assert_string_equal(in.cgroup.text, "/job-1");
-	assert_string_equal(in.state_text, "sleeping in do_wait");
+	assert_int_equal(in.state, 'S');
 	assert_int_equal(in.nfds, 2);
 	assert_string_equal(in.fds[0].target.text, "/dev/null");
 	assert_string_equal(in.fds[1].target.text, "pipe:[77]");
@@ -468,133 +448,6 @@ static void survivor_from_a_hand_made_proc(void **state)
 	fixture_root_remove(dir, root);
 }
 
-static void lines_when_gone(void **state)
-{
-	(void)state;
-	struct inspect in = { .pid = 4243, .gone = true };
-	struct inspect_line *lines;
-	size_t n = inspect_lines(&in, NULL, &lines);
-	assert_int_equal(n, 1);
-	assert_string_equal(lines[0].label, "process");
-	assert_string_equal(lines[0].value, "4243: the process has exited");
-	inspect_lines_free(lines, n);
-}
-
-/* Finds the value of the first line with label, or NULL. */
-static const char *value_of(const struct inspect_line *lines, size_t n, const char *label)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(lines[i].label, label) == 0)
-			return lines[i].value;
-	return NULL;
-}
-
-/* A label and the value its line must have, or NULL for no such line. */
-struct line_want {
-	const char *label;
-	const char *value;
-};
-
-static void check_lines(const struct inspect_line *lines, size_t n, const struct line_want *w, size_t nw)
-{
-	for (size_t i = 0; i < nw; i++) {
-		if (w[i].value)
-			assert_string_equal(value_of(lines, n, w[i].label), w[i].value);
-		else
-			assert_null(value_of(lines, n, w[i].label));
-	}
-}
-
-static void lines_of_a_process(void **state)
-{
-	(void)state;
-	char cmdline[] = "sh\0-c\0trap '' INT; sleep 9\0";
-	char pipe_target[] = "pipe:[1234]", tty[] = "/dev/pts/1", cwd[] = "/tmp/w", peers[] = "4244 (cat) fd 0";
-	char env[] = "A=1\0B=2\0";
-	struct inspect_fd fds[] = {
-		{ .fd = 0, .target = { .text = tty } },
-		{ .fd = 1, .target = { .text = pipe_target }, .peers = peers },
-		{ .fd = 2, .target = { .err = EACCES } },
-	};
-	struct inspect in = {
-		.pid = 4243, .ppid = 4242, .pgid = 4242, .sid = 4000, .comm = "sh", .state = 'S',
-		.state_text = (char *)"sleeping in do_wait", .start_ticks = 1000, .threads = 1, .ids_known = true,
-		.uid = 1000, .euid = 0, .gid = 100, .egid = 100, .user = "ann", .euser = "root", .group = "users",
-		.egroup = "users", .cmdline = { .text = cmdline }, .cmdline_len = sizeof cmdline - 1,
-		.exe = { .err = EACCES }, .cwd = { .text = cwd }, .cgroup = { .err = ENODATA },
-		.masks = { .ign = BIT(SIGINT), .cgt = BIT(SIGCHLD), .shdpnd = BIT(SIGTERM), .have = SIGMASK_HAVE_ALL },
-		.fds = fds, .nfds = 3, .fds_more = 5, .env = { .text = env }, .env_len = sizeof env - 1,
-		.env_asked = true, .env_cut = true, .env_total = 5, .env_counted = true,
-	};
-	struct inspect_opts o = { .now_ticks = 1000 + 100 * 3725, .ticks_per_sec = 100 };
-	struct inspect_line *lines;
-	size_t n = inspect_lines(&in, &o, &lines);
-	static const struct line_want want[] = {
-		{ "pid", "4243 (sh), parent 4242, group 4242, session 4000" },
-		{ "command", "sh -c trap '' INT; sleep 9" },
-		{ "executable", "(permission denied)" },
-		{ "cwd", "/tmp/w" },
-		{ "state", "S: sleeping in do_wait" },
-		{ "age", "1h02m05s" },
-		{ "started", NULL }, /* no wall clock given */
-		{ "user", "1000 (ann), effective 0 (root)" },
-		{ "group", "100 (users)" },
-		{ "pending", "SIGTERM" },
-		{ "blocked", "none" },
-		{ "ignored", "SIGINT" },
-		{ "caught", "SIGCHLD" },
-		{ "note", "ignores SIGINT" },
-		{ "fd 0", "/dev/pts/1" },
-		{ "fd 1", "pipe:[1234] -> 4244 (cat) fd 0" },
-		{ "fd 2", "(permission denied)" },
-		{ "fds", "... 5 more" },
-		{ "env", "A=1" },
-		{ "environment", "... 3 more" },
-	};
-	check_lines(lines, n, want, sizeof want / sizeof want[0]);
-	assert_string_equal(lines[n - 2].value, "B=2");	/* env's second variable, on a line of its own */
-	inspect_lines_free(lines, n);
-
-	/* The cut fell inside an entry: it is not shown half, and counted among the more. The
-	 * count read to the end of the file is what the line says; without one, it says so. */
-	char cut_env[] = "A=1\0B=22";
-	in.env.text = cut_env;
-	in.env_len = sizeof cut_env - 1;
-	in.env_total = 40;
-	n = inspect_lines(&in, &o, &lines);
-	assert_string_equal(lines[n - 2].value, "A=1");
-	assert_string_equal(lines[n - 1].value, "... 39 more");
-	inspect_lines_free(lines, n);
-	in.env_counted = false;
-	n = inspect_lines(&in, &o, &lines);
-	assert_string_equal(lines[n - 1].value, "... more, not counted (cut at 65536 bytes)");
-	inspect_lines_free(lines, n);
-	/* Whole and short: nothing more to say. */
-	in.env_cut = false;
-	in.env.text = env;
-	in.env_len = sizeof env - 1;
-	n = inspect_lines(&in, &o, &lines);
-	assert_string_equal(lines[n - 1].value, "B=2");
-	inspect_lines_free(lines, n);
-
-	/* A zombie has no command line, executable or cwd: said so, not "gone". */
-	struct inspect z = { .pid = 4245, .comm = "sleep", .state = 'Z',
-			     .state_text = (char *)"zombie: about to be reaped by orphanage",
-			     .cmdline = { .text = (char *)"" }, .exe = { .err = ENOENT }, .cwd = { .err = ENOENT },
-			     .masks_err = EACCES, .fds_err = ENOENT };
-	n = inspect_lines(&z, NULL, &lines);
-	static const struct line_want zombie_want[] = {
-		{ "command", "(none: a zombie)" },
-		{ "executable", "(none: a zombie)" },
-		{ "cwd", "(none: a zombie)" },
-		{ "signals", "(permission denied)" },
-		{ "pending", NULL },
-		{ "age", NULL },
-	};
-	check_lines(lines, n, zombie_want, sizeof zombie_want / sizeof zombie_want[0]);
-	inspect_lines_free(lines, n);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,13 +461,10 @@ int main(void)
 		cmocka_unit_test(survivor_reach),
 		cmocka_unit_test(survivor_refused_and_zombies),
 		cmocka_unit_test(stat_and_status),
-		cmocka_unit_test(state_words),
 		cmocka_unit_test(pipe_peers),
 		cmocka_unit_test(pipe_peers_capped),
 		cmocka_unit_test(read_from_a_hand_made_proc),
 		cmocka_unit_test(survivor_from_a_hand_made_proc),
-		cmocka_unit_test(lines_when_gone),
-		cmocka_unit_test(lines_of_a_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
-/* Finding a row: the search prompt's match by PID or COMMAND over hand-made rows, the
- * next match wrapping round, and which row a click lands on. */
+/* Finding a row: the search prompt's match by PID or COMMAND over hand-made rows, and the
+ * next match wrapping round. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -60,27 +60,11 @@ static void next_wraps_round(void **state)
 	assert_int_equal(search_next(rows, 0, SEARCH_NONE, "cat"), SEARCH_NONE);
 }
 
-static void click_lands_on_a_row(void **state)
-{
-	(void)state;
-	/* Rows start at line 4, 10 lines of them, scrolled by 5, 12 rows in all. */
-	assert_int_equal(search_row_at(4, 4, 10, 5, 12), 5);
-	assert_int_equal(search_row_at(10, 4, 10, 5, 12), 11);
-	/* Below the last row, on the header, or past the table: no row. */
-	assert_int_equal(search_row_at(11, 4, 10, 5, 12), SEARCH_NONE);
-	assert_int_equal(search_row_at(3, 4, 10, 5, 12), SEARCH_NONE);
-	assert_int_equal(search_row_at(14, 4, 10, 0, 40), SEARCH_NONE);
-	assert_int_equal(search_row_at(13, 4, 10, 0, 40), 9);
-	assert_int_equal(search_row_at(-1, 4, 10, 0, 40), SEARCH_NONE);
-	assert_int_equal(search_row_at(4, 4, 0, 0, 40), SEARCH_NONE);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(match_pid_or_command),
 		cmocka_unit_test(next_wraps_round),
-		cmocka_unit_test(click_lands_on_a_row),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 
 #include "detail.h"
 
+#include "detail_fields.h"
 #include "escape.h"
 #include "inspect.h"
 #include "xalloc.h"
@@ -21,7 +22,7 @@ struct detail {
 	unsigned long long start;
 	bool env;
 	bool stale;			/* read at the next update, refresh or not */
-	struct inspect_line *lines;
+	struct detail_field *lines;
 	size_t nlines;
 	char **rows;			/* lines cut to rows_w */
 	size_t nrows, caprows;
@@ -45,7 +46,7 @@ static void detail_clear_rows(struct detail *d)
 
 static void detail_clear(struct detail *d)
 {
-	inspect_lines_free(d->lines, d->nlines);
+	detail_fields_free(d->lines, d->nlines);
 	d->lines = NULL;
 	d->nlines = 0;
 	detail_clear_rows(d);
@@ -110,7 +111,7 @@ bool detail_update(struct detail *d, const struct engine *e, unsigned changes)
 	struct inspect_opts o;
 	engine_inspect(e, d->pid, d->start, d->env, &in, &o);
 	detail_clear(d);
-	d->nlines = inspect_lines(&in, &o, &d->lines);
+	d->nlines = detail_fields(&in, &o, &d->lines);
 	if (in.gone)
 		snprintf(d->title, sizeof d->title, " %d: the process has exited ", (int)d->pid);
 	else {

@@ -1,5 +1,6 @@
-/* The detail pane: one process's details (src/inspect.c) as lines cut to a width, read
- * again at each refresh while open. No curses here: the view draws the lines it gives. */
+/* The detail pane's state and lines: one process's details, read through the engine
+ * (engine_inspect) again at each refresh while open, put in words (detail_fields.c) and
+ * wrapped to the pane's width. No curses here: the view draws the lines it gives. */
 #ifndef ORPHANAGE_DETAIL_H
 #define ORPHANAGE_DETAIL_H
 

@@ -47,11 +47,3 @@ size_t search_next(const struct search_row *rows, size_t n, size_t from, const c
 	}
 	return SEARCH_NONE;
 }
-
-size_t search_row_at(int y, int body_y, int body_h, size_t top, size_t nrows)
-{
-	if (y < body_y || y >= body_y + body_h)
-		return SEARCH_NONE;
-	size_t r = top + (size_t)(y - body_y);
-	return r < nrows ? r : SEARCH_NONE;
-}

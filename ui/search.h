@@ -1,5 +1,5 @@
-/* Finding a row: the search prompt's matching (by PID or COMMAND) and a mouse click's row.
- * Pure: the view gives the rows as they are shown. */
+/* Finding a row: the search prompt's matching (by PID or COMMAND). Pure: the view gives
+ * the rows as they are shown. */
 #ifndef ORPHANAGE_SEARCH_H
 #define ORPHANAGE_SEARCH_H
 
@@ -21,8 +21,5 @@ bool search_match(const struct search_row *row, const char *text);
 /* The first row after `from` (wrapping round, `from` itself last) that matches text, or
  * SEARCH_NONE. from may be SEARCH_NONE: start at the first row. */
 size_t search_next(const struct search_row *rows, size_t n, size_t from, const char *text);
-/* The table row under screen line y, for a table whose rows start at line body_y, body_h
- * lines high, showing rows from top on, of nrows in all; SEARCH_NONE when y is not on one. */
-size_t search_row_at(int y, int body_y, int body_h, size_t top, size_t nrows);
 
 #endif

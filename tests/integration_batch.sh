@@ -194,8 +194,8 @@ ignores() {
 }
 # nohup_holds: for 1.5 s, orphanage and the whole family stay alive.
 nohup_holds() {
-	local end=$(($(date +%s%N) / 1000000 + 1500)) p
-	while [ "$(($(date +%s%N) / 1000000))" -lt "$end" ]; do
+	local end=$(($(now_ms) + 1500)) p
+	while [ "$(now_ms)" -lt "$end" ]; do
 		alive "$ORPH_PID" || fail "orphanage ended on a SIGHUP that was ignored when it started: $(tail -2 "$out")"
 		for p in $pids; do
 			alive "$p" || fail "the job's $p died after a SIGHUP that was ignored when orphanage started: $(tail -2 "$out")"

@@ -29,9 +29,11 @@ needs() {
 }
 
 # The start time of pid (field 22 of /proc/PID/stat), or nothing when it is gone.
+# (Read with builtins only: these helpers run in every poll, and a fork costs on a loaded
+# machine.)
 start_time() {
 	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	# shellcheck disable=SC2086
 	set -- $stat
@@ -41,26 +43,34 @@ start_time() {
 
 # Is pid alive and not a zombie?
 alive() {
-	local state
-	state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+	local key state _
+	{ while read -r key state _; do
+		[ "$key" = State: ] && break
+	done <"/proc/$1/status"; } 2>/dev/null || return 1
+	[ "$key" = State: ] && [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
 # Did this test start pid? Its environment holds this run's token. (A zombie's
 # environment cannot be read: it is not ours to signal, nor does it need a signal. Nor
 # can a process that wrote over its environment area: perl's `$0 = ...` does.)
 ours() {
+	local var
 	case $1 in '' | *[!0-9]*) return 1 ;; esac
-	grep -qzxF "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN" "/proc/$1/environ" 2>/dev/null
+	{ while IFS= read -r -d '' var; do
+		[ "$var" = "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN" ] && return 0
+	done <"/proc/$1/environ"; } 2>/dev/null
+	return 1
 }
 
 # wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS.
+# now_ms: the time in milliseconds, with no fork.
+now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 wait_until() {
 	local limit=$1
 	shift
-	local end=$(($(date +%s%N) / 1000000 + ${limit%.*} * 1000))
+	local end=$((${EPOCHREALTIME/[.,]/} / 1000 + ${limit%.*} * 1000))
 	while ! "$@"; do
-		[ "$(($(date +%s%N) / 1000000))" -lt "$end" ] || return 1
+		[ "$((${EPOCHREALTIME/[.,]/} / 1000))" -lt "$end" ] || return 1
 		sleep 0.05
 	done
 }
@@ -328,6 +338,29 @@ finish_test() {
 }
 trap finish_test EXIT
 trap 'exit 1' INT TERM HUP
+
+# Parts of a test that share nothing (each its own orphanage, family and files) run at once:
+# part_start COMMAND... runs COMMAND (a function of the test) in a subshell of its own, in
+# the background, its messages kept in a log of its own; parts_wait waits for every part
+# started, shows their messages in the order they were started, and fails if any failed.
+# A part's exit runs no cleanup: on_cleanup is for this shell, before the part starts
+# (sweep_ours kills whatever of the run a failed part left).
+PARTS=() PART_LOGS=()
+part_start() {
+	local log=$TMPD/part-${#PARTS[@]}.log
+	"$@" 2>"$log" </dev/null &
+	PARTS+=("$!")
+	PART_LOGS+=("$log")
+}
+parts_wait() {
+	local i failed=0 n=${#PARTS[@]}
+	for i in "${!PARTS[@]}"; do
+		wait "${PARTS[$i]}" || failed=$((failed + 1))
+		cat "${PART_LOGS[$i]}" >&2
+	done
+	PARTS=() PART_LOGS=()
+	[ "$failed" = 0 ] || fail "$failed of $n parts failed"
+}
 
 # json_get FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
 # in FILE (one per line), bound to `objs`; prints the result.

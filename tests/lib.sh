@@ -114,7 +114,9 @@ track() {
 		ours "$pid" || wait_until 10 ours_or_gone "$pid"
 		st=$(start_time "$pid") || continue
 		if ! ours "$pid" || [ "$(start_time "$pid")" != "$st" ]; then
-			alive "$pid" && say "not tracking $pid: not a process this test started"
+			# (Unless it is exiting: its environment is then empty before it is a zombie.)
+			alive "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
+				say "not tracking $pid: not a process this test started"
 			continue
 		fi
 		case " $TRACKED " in *" $pid:$st "*) continue ;; esac
@@ -362,26 +364,64 @@ parts_wait() {
 	[ "$failed" = 0 ] || fail "$failed of $n parts failed"
 }
 
-# json_get FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
+# json_eval FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
 # in FILE (one per line), bound to `objs`; prints the result.
-json_eval() {
-	"$PYTHON" - "$1" "$2" <<'PY'
-import json, sys
-objs = []
-for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
-    line = line.strip()
-    if line:
+# wait_json SECONDS FILE PYTHON-EXPRESSION: until the expression is true, or fail after
+# SECONDS; one Python reads the file on as it grows and evaluates every 0.05 s (an
+# expression that raises is not true yet: the last error is shown at the deadline).
+cat >"$TMPD/jsonq.py" <<'PY'
+import json, sys, time
+
+def read_objects(f, objs, whole):
+    """Parse the lines added to f since the last call into objs; a last line without its
+    newline is parsed only when whole (the file is read once, not followed)."""
+    data = f.read()
+    end = len(data) if whole else data.rfind(b"\n") + 1
+    f.seek(end - len(data), 1)
+    for line in data[:end].decode("utf-8", errors="replace").split("\n"):
+        line = line.strip()
+        if line:
+            try:
+                objs.append(json.loads(line))
+            except ValueError:
+                pass
+
+def show(r):
+    if r is True: print("true")
+    elif r is False or r is None: print("")
+    elif isinstance(r, list): print(" ".join(str(x) for x in r))
+    else: print(r)
+
+if sys.argv[1] == "eval":
+    objs = []
+    with open(sys.argv[2], "rb") as f:
+        read_objects(f, objs, True)
+    show(eval(sys.argv[3]))
+    sys.exit(0)
+secs, path, expr = float(sys.argv[2]), sys.argv[3], sys.argv[4]
+end, objs, f, err = time.monotonic() + secs, [], None, None
+while True:
+    if f is None:
         try:
-            objs.append(json.loads(line))
-        except ValueError:
+            f = open(path, "rb")
+        except OSError:
             pass
-r = eval(sys.argv[2])
-if r is True: print("true")
-elif r is False or r is None: print("")
-elif isinstance(r, list): print(" ".join(str(x) for x in r))
-else: print(r)
+    if f is not None:
+        read_objects(f, objs, False)
+        try:
+            if eval(expr) is True:
+                sys.exit(0)
+            err = None
+        except Exception as e:
+            err = e
+    if time.monotonic() > end:
+        if err is not None:
+            print("wait_json: %s: %r" % (expr, err), file=sys.stderr)
+        sys.exit(1)
+    time.sleep(0.05)
 PY
-}
+json_eval() { "$PYTHON" "$TMPD/jsonq.py" eval "$1" "$2"; }
+wait_json() { "$PYTHON" "$TMPD/jsonq.py" wait "$@"; }
 
 json_true() { [ "$(json_eval "$1" "$2")" = true ]; }
 

@@ -138,7 +138,7 @@ yes orphanage-flood-line | head -c 300000000
 t1=$(date +%s%N)
 printf '\nFLOOD-DONE %s ms\n' $(((t1 - t0) / 1000000)) >"${1:-/dev/stdout}"
 EOF
-flood() {
+flood_output() {
 	SOCK=$SOCK-flood
 	sh "$TMPD/flood.sh" "$TMPD/base.ms" >/dev/null
 	base_ms=$(awk '/FLOOD-DONE/ {print $2}' "$TMPD/base.ms")
@@ -159,7 +159,7 @@ flood() {
 	quit flood
 	wait_until 10 none_alive "$flood_sleep" || fail "the flood's sleep survived q"
 }
-part_start flood
+part_start flood_output
 
 # 6. The terminal hangs up (tmux kill-server): nothing is left, orphans included.
 # The subshell lives long enough to be seen, so its sleep is seen orphaned when it exits.

@@ -23,6 +23,7 @@ busy="" job=""	# set by await_row
 cgroup_leftovers() {
 	local pid d
 	[ -n "$CG_MOUNT" ] || return 0
+	# shellcheck disable=SC2048 # pids, split on purpose
 	for pid in ${*:-$(cat "$ORPHANAGES")}; do
 		for d in "$CG_DIR"/orphanage-"$pid"-*; do
 			[ -d "$d" ] || continue

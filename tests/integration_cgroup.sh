@@ -111,7 +111,7 @@ quit_clean() {
 	tmux_keys q
 	wait_until 15 tmux_exited || fail "orphanage did not quit on q:
 $(screen)"
-	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
+	[ "$(cat "$TMUX_RC")" = 0 ] || fail "q exited with $(cat "$TMUX_RC")"
 	no_cgroup_left "$opid" || fail "orphanage left its cgroup behind: $(ls -d "$CG_DIR"/orphanage-"$opid"-*)"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }

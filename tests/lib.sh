@@ -317,7 +317,11 @@ cgroup_removed() { [ ! -d "$1" ] || rmdir "$1" 2>/dev/null; }
 
 cleanup() {
 	eval "$CLEANUPS"
-	local cgroups d
+	local cgroups d sock
+	# shellcheck disable=SC2013 # one name a line
+	for sock in $(cat "$TMPD/tmux.sockets" 2>/dev/null); do
+		tmux -L "$sock" kill-server 2>/dev/null
+	done
 	cgroups=$(ours_cgroups)
 	# shellcheck disable=SC2086 # entries, split on purpose
 	signal_entries KILL $TRACKED
@@ -427,20 +431,23 @@ json_true() { [ "$(json_eval "$1" "$2")" = true ]; }
 
 # --- Real-terminal helpers: orphanage in tmux on a private socket -----------------------
 TMUX_SOCKET=""
+TMUX_RC=""
 
 # tmux_start COMMAND...: a detached 120x40 session (TMUX_SIZE=80x24 for another) running
-# COMMAND (as one shell string).
-# The pane's command records its exit status in $TMPD/tmux.rc. tmux starts it from the
-# server's environment, not this shell's: the token is passed on the command line.
+# COMMAND (as one shell string), on a tmux server of its own (TMUX_SOCKET).
+# The pane's command records its exit status in $TMUX_RC. tmux starts it from the
+# server's environment, not this shell's: the token is passed on the command line. The
+# servers are listed in a file, so that the cleanup ends them also when a part of the
+# test (tests/lib.sh part_start) started them.
 tmux_start() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
-	TMUX_SOCKET=orph-test-$$-$RANDOM
-	rm -f "$TMPD/tmux.rc"
+	TMUX_SOCKET=orph-test-$$-$BASHPID-$RANDOM
+	TMUX_RC=$TMPD/$TMUX_SOCKET.rc
+	echo "$TMUX_SOCKET" >>"$TMPD/tmux.sockets"
 	local size=${TMUX_SIZE:-120x40}
 	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x "${size%x*}" -y "${size#*x}" \
-		"cd '$PWD' && env ORPHANAGE_TEST_TOKEN='$ORPHANAGE_TEST_TOKEN' LANG=C.UTF-8 $*; echo \$? > '$TMPD/tmux.rc'; sleep 300" ||
+		"cd '$PWD' && env ORPHANAGE_TEST_TOKEN='$ORPHANAGE_TEST_TOKEN' LANG=C.UTF-8 $*; echo \$? > '$TMUX_RC'; sleep 300" ||
 		fail "tmux did not start"
-	on_cleanup 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null'
 }
 tmux_keys() { tmux -L "$TMUX_SOCKET" send-keys "$@"; }
 # tmux_launch ARGS...: orphanage ARGS in a tmux_start session, once its table is drawn.
@@ -453,7 +460,7 @@ tmux_quit_ok() {
 	tmux_keys q
 	wait_until "$1" tmux_exited || fail "orphanage did not quit on q:
 $(screen)"
-	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
+	[ "$(cat "$TMUX_RC")" = 0 ] || fail "q exited with $(cat "$TMUX_RC")"
 }
 # tmux_quit PIDS...: q quits orphanage with status 0 and leaves none of PIDS alive.
 tmux_quit() {
@@ -500,7 +507,7 @@ orphanage_pid() {
 	pane=$(tmux -L "$TMUX_SOCKET" list-panes -F '#{pane_pid}' 2>/dev/null | head -1)
 	[ -n "$pane" ] && pgrep -P "$pane" -x orphanage | head -1
 }
-tmux_exited() { [ -s "$TMPD/tmux.rc" ]; }
+tmux_exited() { [ -s "$TMUX_RC" ]; }
 # tmux_answers: orphanage in the pane still reads keys and draws, a round trip later: ?
 # opens its help and the next key closes it. (For checks that something did not happen.)
 tmux_answers() {

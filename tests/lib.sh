@@ -62,16 +62,20 @@ ours() {
 	return 1
 }
 
-# wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS.
+# wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS. Every
+# 0.05 s for the first second, then every 0.1 s: a poll forks (tmux, grep, python3), and a
+# long wait polling fast would take the CPU the awaited state needs.
 # now_ms: the time in milliseconds, with no fork.
 now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 wait_until() {
 	local limit=$1
 	shift
-	local end=$((${EPOCHREALTIME/[.,]/} / 1000 + ${limit%.*} * 1000))
+	local start=$((${EPOCHREALTIME/[.,]/} / 1000)) now
+	local end=$((start + ${limit%.*} * 1000))
 	while ! "$@"; do
-		[ "$((${EPOCHREALTIME/[.,]/} / 1000))" -lt "$end" ] || return 1
-		sleep 0.05
+		now=$((${EPOCHREALTIME/[.,]/} / 1000))
+		[ "$now" -lt "$end" ] || return 1
+		if [ "$now" -lt $((start + 1000)) ]; then sleep 0.05; else sleep 0.1; fi
 	done
 }
 

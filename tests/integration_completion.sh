@@ -26,7 +26,7 @@ bash_complete() {
 		_orphanage orphanage "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" || exit 1
 		printf "%s\n" "${COMPREPLY[@]}"' "$comp/orphanage" orphanage "$@" 2>"$TMPD/bash.err"
 }
-if [ -r /usr/share/bash-completion/bash_completion ]; then
+complete_bash() {
 	out=$(bash_complete --track '') || fail "bash: the completion did not load: $(cat "$TMPD/bash.err")"
 	[ -s "$TMPD/bash.err" ] && fail "bash: errors loading the completion: $(cat "$TMPD/bash.err")"
 	for v in auto cgroup events scan; do has "$out" "$v" || fail "bash: --track does not offer $v: $out"; done
@@ -39,6 +39,9 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 	out=$(bash_complete --ju)
 	has "$out" --junit || fail "bash: --ju does not complete to --junit: $out"
 	say "ok: bash"
+}
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	part_start complete_bash
 else
 	say "SKIP: bash completion: bash-completion is not installed"
 	SKIPPED="$SKIPPED; bash completion (bash-completion is not installed)"
@@ -49,7 +52,7 @@ fi
 cat >"$TMPD/complete.zsh" <<'ZSH'
 zmodload zsh/zpty || exit 1
 zpty z zsh -f -i
-zpty -w z "PS1='<P''42>'; LISTMAX=100000; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z "PS1='<P''42>'; LISTMAX=100000; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d $3"
 # The prompt after the setup: zle reads the keys from there on (typed sooner, the
 # terminal's line discipline would take Ctrl+D and Ctrl+U).
 zpty -r z line '*<P42>*' || exit 1
@@ -60,10 +63,11 @@ print -r -- "$out"
 zpty -d z
 ZSH
 zsh_complete() {
-	watchdog 20 zsh -f "$TMPD/complete.zsh" "$comp" "$1" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g'
+	watchdog 20 zsh -f "$TMPD/complete.zsh" "$comp" "$1" "$TMPD/zcompdump" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g'
 }
-if needs zsh "zsh completion"; then
-	out=$(zsh -f -c "fpath=($comp \$fpath); autoload -Uz compinit; compinit -u -D; autoload -Uz _orphanage; whence -w _orphanage" 2>&1)
+complete_zsh() {
+	# compinit reads every function in fpath once, into a dump the sessions below load.
+	out=$(zsh -f -c "fpath=($comp \$fpath); autoload -Uz compinit; compinit -u -d '$TMPD/zcompdump'; autoload -Uz _orphanage; whence -w _orphanage" 2>&1)
 	printf '%s\n' "$out" | grep -q '_orphanage: function' || fail "zsh: _orphanage is not a function: $out"
 	out=$(zsh_complete 'orphanage --track ')
 	for v in auto cgroup events scan; do
@@ -78,13 +82,16 @@ if needs zsh "zsh completion"; then
 	out=$(zsh_complete 'orphanage -p ')
 	printf '%s\n' "$out" | grep -Eq '^ *[0-9]+ .* zsh *$' || fail "zsh: -p offers no pid: $out"
 	say "ok: zsh"
+}
+if needs zsh "zsh completion"; then
+	part_start complete_zsh
 fi
 
 # --- fish: complete -C with the file sourced.
 fish_complete() {
 	fish --no-config -c "source $comp/orphanage.fish; or exit 1; complete -C '$1'" 2>"$TMPD/fish.err"
 }
-if needs fish "fish completion"; then
+complete_fish() {
 	out=$(fish_complete 'orphanage --track ') || fail "fish: the completion did not load: $(cat "$TMPD/fish.err")"
 	[ -s "$TMPD/fish.err" ] && fail "fish: errors loading the completion: $(cat "$TMPD/fish.err")"
 	for v in auto cgroup events scan; do has "$out" "$v" || fail "fish: --track does not offer $v: $out"; done
@@ -97,5 +104,9 @@ if needs fish "fish completion"; then
 	out=$(fish_complete 'orphanage --wi')
 	has "$out" --wide || fail "fish: --wi does not complete to --wide: $out"
 	say "ok: fish"
+}
+if needs fish "fish completion"; then
+	part_start complete_fish
 fi
+parts_wait
 exit 0

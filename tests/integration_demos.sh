@@ -71,17 +71,22 @@ def fd_flags(pid, fd):
         pass
     return None
 
+PARSED = {'pos': 0, 'snaps': [], 'rows': None}
+
 def snapshots(path):
     """Every complete snapshot in orphanage's output: JSON objects, or text tables turned
-    into the same shape (rows only)."""
+    into the same shape (rows only). Each call reads on from where the last one stopped
+    (the output only grows), up to the last complete line."""
     try:
-        with open(path, encoding='utf-8', errors='replace') as f:
+        with open(path, 'rb') as f:
+            f.seek(PARSED['pos'])
             data = f.read()
     except OSError:
-        return []
-    lines = data.split('\n')[:-1]   # the last one may be half written
-    snaps, rows = [], None
-    for line in lines:
+        return PARSED['snaps']
+    end = data.rfind(b'\n') + 1    # the last line may be half written
+    PARSED['pos'] += end
+    snaps = PARSED['snaps']
+    for line in data[:end].decode('utf-8', errors='replace').split('\n')[:-1]:
         if line.startswith('{'):
             try:
                 snaps.append(json.loads(line))
@@ -90,12 +95,12 @@ def snapshots(path):
             continue
         f = line.split()
         if f[:2] == ['PPID', 'PID']:
-            rows = []
-            snaps.append({'job': {}, 'processes': rows, 'text': True})
-        elif rows is not None and len(f) >= 10 and f[0].lstrip('-').isdigit() and f[1].isdigit():
-            rows.append({'ppid': int(f[0]), 'pid': int(f[1]), 'pgid': int(f[2]),
-                         'sid': int(f[3]), 'stat': f[6], 'command': line.split(None, 9)[9],
-                         'orphan': 'orphan' in f[9:]})
+            PARSED['rows'] = []
+            snaps.append({'job': {}, 'processes': PARSED['rows'], 'text': True})
+        elif PARSED['rows'] is not None and len(f) >= 10 and f[0].lstrip('-').isdigit() and f[1].isdigit():
+            PARSED['rows'].append({'ppid': int(f[0]), 'pid': int(f[1]), 'pgid': int(f[2]),
+                                   'sid': int(f[3]), 'stat': f[6], 'command': line.split(None, 9)[9],
+                                   'orphan': 'orphan' in f[9:]})
     return snaps
 
 def job(s):
@@ -394,7 +399,7 @@ EOF
 # found is $1 $2... in the later steps and in the messages. A group kill is a `kill` of
 # every member of the group the first await found (a test never signals a group). Each
 # scenario ends when orphanage runs out of snapshots or the family is gone: it must exit 0
-# and leave nothing it showed alive.
+# and leave nothing it showed alive. The scenarios run at once (see run_scenario below).
 # shellcheck disable=SC2016 # expanded by eval, step by step
 SCENARIOS='
 execsleep text       |5 |--demo execsleep        |await text_execsleep |no execsleep row with a sleep 100 row below it
@@ -538,24 +543,42 @@ if [ "$(wc -l <"$err")" -ne 1 ] || [ -s "$out" ]; then
 fi
 say "ok: --demo nosuch: exit 2: $(cat "$err")"
 
-pids=""		# what the scenario's first await found
-while IFS='|' read -r name n options action message; do
-	[ -n "$action" ] || continue
-	read -r name <<<"$name"
-	read -r n <<<"$n"
-	read -r action <<<"$action"
-	if [ -n "$name" ]; then
-		finish
-		label=$name
-		pids=""
-		# shellcheck disable=SC2086 # options, split on purpose
-		start "$n" $options
-	fi
-	# shellcheck disable=SC2086 # pids, split on purpose
-	set -- $pids
-	eval "step $action" || eval "flunk \"$message\""
-	[ -n "$pids" ] || pids=$found
-	say "ok: $label: $action: $found"
+# run_scenario ROWS: the rows of one scenario, step by step, then finish.
+run_scenario() {
+	local name n options action message pids=""	# pids: what the first await found
+	while IFS='|' read -r name n options action message; do
+		[ -n "$action" ] || continue
+		read -r name <<<"$name"
+		read -r n <<<"$n"
+		read -r action <<<"$action"
+		if [ -n "$name" ]; then
+			label=$name
+			# shellcheck disable=SC2086 # options, split on purpose
+			start "$n" $options
+		fi
+		# shellcheck disable=SC2086 # pids, split on purpose
+		set -- $pids
+		eval "step $action" || eval "flunk \"$message\""
+		[ -n "$pids" ] || pids=$found
+		say "ok: $label: $action: $found"
+	done <<<"$1"
+	finish
+}
+
+# The scenarios share nothing: they run at once, each a part (tests/lib.sh part_start).
+rows=""
+n_scenarios=0
+start_scenario() {
+	[ -n "$rows" ] || return 0
+	part_start run_scenario "$rows"
+	n_scenarios=$((n_scenarios + 1))
+	rows=""
+}
+while IFS= read -r row; do
+	[ -n "${row//[[:space:]]/}" ] || continue
+	[[ $row =~ ^[[:space:]]*\| ]] || start_scenario
+	rows+=$row$'\n'
 done <<<"$SCENARIOS"
-finish
-say "ok: all scenarios"
+start_scenario
+parts_wait
+say "ok: all $n_scenarios scenarios"

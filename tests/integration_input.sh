@@ -130,8 +130,8 @@ if [ -n "$kthread" ]; then
 else
 	say "not checked: no kernel thread is visible here"
 fi
-command -v python3 >/dev/null || skip "python3 is needed for a process with a second thread"
-python3 -c 'import threading, time
+[ -n "$PYTHON" ] || skip "python3 is needed for a process with a second thread"
+"$PYTHON" -c 'import threading, time
 t = threading.Thread(target=time.sleep, args=(300,), daemon=True)
 t.start()
 time.sleep(300)' &

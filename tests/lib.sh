@@ -29,9 +29,11 @@ needs() {
 }
 
 # The start time of pid (field 22 of /proc/PID/stat), or nothing when it is gone.
+# (Read with builtins only: these helpers run in every poll, and a fork costs on a loaded
+# machine.)
 start_time() {
 	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	# shellcheck disable=SC2086
 	set -- $stat
@@ -41,27 +43,39 @@ start_time() {
 
 # Is pid alive and not a zombie?
 alive() {
-	local state
-	state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+	local key state _
+	{ while read -r key state _; do
+		[ "$key" = State: ] && break
+	done <"/proc/$1/status"; } 2>/dev/null || return 1
+	[ "$key" = State: ] && [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
 # Did this test start pid? Its environment holds this run's token. (A zombie's
 # environment cannot be read: it is not ours to signal, nor does it need a signal. Nor
 # can a process that wrote over its environment area: perl's `$0 = ...` does.)
 ours() {
+	local var
 	case $1 in '' | *[!0-9]*) return 1 ;; esac
-	grep -qzxF "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN" "/proc/$1/environ" 2>/dev/null
+	{ while IFS= read -r -d '' var; do
+		[ "$var" = "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN" ] && return 0
+	done <"/proc/$1/environ"; } 2>/dev/null
+	return 1
 }
 
-# wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS.
+# wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS. Every
+# 0.05 s for the first second, then every 0.1 s: a poll forks (tmux, grep, python3), and a
+# long wait polling fast would take the CPU the awaited state needs.
+# now_ms: the time in milliseconds, with no fork.
+now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 wait_until() {
 	local limit=$1
 	shift
-	local end=$(($(date +%s%N) / 1000000 + ${limit%.*} * 1000))
+	local start=$((${EPOCHREALTIME/[.,]/} / 1000)) now
+	local end=$((start + ${limit%.*} * 1000))
 	while ! "$@"; do
-		[ "$(($(date +%s%N) / 1000000))" -lt "$end" ] || return 1
-		sleep 0.05
+		now=$((${EPOCHREALTIME/[.,]/} / 1000))
+		[ "$now" -lt "$end" ] || return 1
+		if [ "$now" -lt $((start + 1000)) ]; then sleep 0.05; else sleep 0.1; fi
 	done
 }
 
@@ -104,7 +118,9 @@ track() {
 		ours "$pid" || wait_until 10 ours_or_gone "$pid"
 		st=$(start_time "$pid") || continue
 		if ! ours "$pid" || [ "$(start_time "$pid")" != "$st" ]; then
-			alive "$pid" && say "not tracking $pid: not a process this test started"
+			# (Unless it is exiting: its environment is then empty before it is a zombie.)
+			alive "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
+				say "not tracking $pid: not a process this test started"
 			continue
 		fi
 		case " $TRACKED " in *" $pid:$st "*) continue ;; esac
@@ -305,7 +321,11 @@ cgroup_removed() { [ ! -d "$1" ] || rmdir "$1" 2>/dev/null; }
 
 cleanup() {
 	eval "$CLEANUPS"
-	local cgroups d
+	local cgroups d sock
+	# shellcheck disable=SC2013 # one name a line
+	for sock in $(cat "$TMPD/tmux.sockets" 2>/dev/null); do
+		tmux -L "$sock" kill-server 2>/dev/null
+	done
 	cgroups=$(ours_cgroups)
 	# shellcheck disable=SC2086 # entries, split on purpose
 	signal_entries KILL $TRACKED
@@ -329,45 +349,109 @@ finish_test() {
 trap finish_test EXIT
 trap 'exit 1' INT TERM HUP
 
-# json_get FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
-# in FILE (one per line), bound to `objs`; prints the result.
-json_eval() {
-	"$PYTHON" - "$1" "$2" <<'PY'
-import json, sys
-objs = []
-for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
-    line = line.strip()
-    if line:
-        try:
-            objs.append(json.loads(line))
-        except ValueError:
-            pass
-r = eval(sys.argv[2])
-if r is True: print("true")
-elif r is False or r is None: print("")
-elif isinstance(r, list): print(" ".join(str(x) for x in r))
-else: print(r)
-PY
+# Parts of a test that share nothing (each its own orphanage, family and files) run at once:
+# part_start COMMAND... runs COMMAND (a function of the test) in a subshell of its own, in
+# the background, its messages kept in a log of its own; parts_wait waits for every part
+# started, shows their messages in the order they were started, and fails if any failed.
+# A part's exit runs no cleanup: on_cleanup is for this shell, before the part starts
+# (sweep_ours kills whatever of the run a failed part left).
+PARTS=() PART_LOGS=()
+part_start() {
+	local log=$TMPD/part-${#PARTS[@]}.log
+	"$@" 2>"$log" </dev/null &
+	PARTS+=("$!")
+	PART_LOGS+=("$log")
 }
+parts_wait() {
+	local i failed=0 n=${#PARTS[@]}
+	for i in "${!PARTS[@]}"; do
+		wait "${PARTS[$i]}" || failed=$((failed + 1))
+		cat "${PART_LOGS[$i]}" >&2
+	done
+	PARTS=() PART_LOGS=()
+	[ "$failed" = 0 ] || fail "$failed of $n parts failed"
+}
+
+# json_eval FILE PYTHON-EXPRESSION: evaluate an expression over the list of JSON objects
+# in FILE (one per line), bound to `objs`; prints the result.
+# wait_json SECONDS FILE PYTHON-EXPRESSION: until the expression is true, or fail after
+# SECONDS; one Python reads the file on as it grows and evaluates every 0.05 s (an
+# expression that raises is not true yet: the last error is shown at the deadline).
+cat >"$TMPD/jsonq.py" <<'PY'
+import json, sys, time
+
+def read_objects(f, objs, whole):
+    """Parse the lines added to f since the last call into objs; a last line without its
+    newline is parsed only when whole (the file is read once, not followed)."""
+    data = f.read()
+    end = len(data) if whole else data.rfind(b"\n") + 1
+    f.seek(end - len(data), 1)
+    for line in data[:end].decode("utf-8", errors="replace").split("\n"):
+        line = line.strip()
+        if line:
+            try:
+                objs.append(json.loads(line))
+            except ValueError:
+                pass
+
+def show(r):
+    if r is True: print("true")
+    elif r is False or r is None: print("")
+    elif isinstance(r, list): print(" ".join(str(x) for x in r))
+    else: print(r)
+
+if sys.argv[1] == "eval":
+    objs = []
+    with open(sys.argv[2], "rb") as f:
+        read_objects(f, objs, True)
+    show(eval(sys.argv[3]))
+    sys.exit(0)
+secs, path, expr = float(sys.argv[2]), sys.argv[3], sys.argv[4]
+end, objs, f, err = time.monotonic() + secs, [], None, None
+while True:
+    if f is None:
+        try:
+            f = open(path, "rb")
+        except OSError:
+            pass
+    if f is not None:
+        read_objects(f, objs, False)
+        try:
+            if eval(expr) is True:
+                sys.exit(0)
+            err = None
+        except Exception as e:
+            err = e
+    if time.monotonic() > end:
+        if err is not None:
+            print("wait_json: %s: %r" % (expr, err), file=sys.stderr)
+        sys.exit(1)
+    time.sleep(0.05)
+PY
+json_eval() { "$PYTHON" "$TMPD/jsonq.py" eval "$1" "$2"; }
+wait_json() { "$PYTHON" "$TMPD/jsonq.py" wait "$@"; }
 
 json_true() { [ "$(json_eval "$1" "$2")" = true ]; }
 
 # --- Real-terminal helpers: orphanage in tmux on a private socket -----------------------
 TMUX_SOCKET=""
+TMUX_RC=""
 
 # tmux_start COMMAND...: a detached 120x40 session (TMUX_SIZE=80x24 for another) running
-# COMMAND (as one shell string).
-# The pane's command records its exit status in $TMPD/tmux.rc. tmux starts it from the
-# server's environment, not this shell's: the token is passed on the command line.
+# COMMAND (as one shell string), on a tmux server of its own (TMUX_SOCKET).
+# The pane's command records its exit status in $TMUX_RC. tmux starts it from the
+# server's environment, not this shell's: the token is passed on the command line. The
+# servers are listed in a file, so that the cleanup ends them also when a part of the
+# test (tests/lib.sh part_start) started them.
 tmux_start() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
-	TMUX_SOCKET=orph-test-$$-$RANDOM
-	rm -f "$TMPD/tmux.rc"
+	TMUX_SOCKET=orph-test-$$-$BASHPID-$RANDOM
+	TMUX_RC=$TMPD/$TMUX_SOCKET.rc
+	echo "$TMUX_SOCKET" >>"$TMPD/tmux.sockets"
 	local size=${TMUX_SIZE:-120x40}
 	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x "${size%x*}" -y "${size#*x}" \
-		"cd '$PWD' && env ORPHANAGE_TEST_TOKEN='$ORPHANAGE_TEST_TOKEN' LANG=C.UTF-8 $*; echo \$? > '$TMPD/tmux.rc'; sleep 300" ||
+		"cd '$PWD' && env ORPHANAGE_TEST_TOKEN='$ORPHANAGE_TEST_TOKEN' LANG=C.UTF-8 $*; echo \$? > '$TMUX_RC'; sleep 300" ||
 		fail "tmux did not start"
-	on_cleanup 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null'
 }
 tmux_keys() { tmux -L "$TMUX_SOCKET" send-keys "$@"; }
 # tmux_launch ARGS...: orphanage ARGS in a tmux_start session, once its table is drawn.
@@ -380,7 +464,7 @@ tmux_quit_ok() {
 	tmux_keys q
 	wait_until "$1" tmux_exited || fail "orphanage did not quit on q:
 $(screen)"
-	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
+	[ "$(cat "$TMUX_RC")" = 0 ] || fail "q exited with $(cat "$TMUX_RC")"
 }
 # tmux_quit PIDS...: q quits orphanage with status 0 and leaves none of PIDS alive.
 tmux_quit() {
@@ -427,7 +511,7 @@ orphanage_pid() {
 	pane=$(tmux -L "$TMUX_SOCKET" list-panes -F '#{pane_pid}' 2>/dev/null | head -1)
 	[ -n "$pane" ] && pgrep -P "$pane" -x orphanage | head -1
 }
-tmux_exited() { [ -s "$TMPD/tmux.rc" ]; }
+tmux_exited() { [ -s "$TMUX_RC" ]; }
 # tmux_answers: orphanage in the pane still reads keys and draws, a round trip later: ?
 # opens its help and the next key closes it. (For checks that something did not happen.)
 tmux_answers() {

@@ -69,7 +69,7 @@ $(screen)"
 $(screen)"
 tmux_keys q
 wait_until 10 tmux_exited || fail "orphanage did not quit on q"
-[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "q exited with $(cat "$TMPD/tmux.rc")"
+[ "$(cat "$TMUX_RC")" = 0 ] || fail "q exited with $(cat "$TMUX_RC")"
 alive "$W" && alive "$W2" && alive "$L" && alive "$S" || fail "q with -p did not leave the attached group alive"
 tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 say "ok: -p: a lone Ctrl+C sends nothing and says what a second would; q leaves them"

@@ -13,7 +13,7 @@ quit_with_q() {
 	tmux_keys q
 	wait_until 10 tmux_exited || fail "$when: orphanage did not quit on q (no Enter):
 $(screen)"
-	[ "$(cat "$TMPD/tmux.rc")" = 0 ] || fail "$when: q exited with status $(cat "$TMPD/tmux.rc")"
+	[ "$(cat "$TMUX_RC")" = 0 ] || fail "$when: q exited with status $(cat "$TMUX_RC")"
 	[ $# -eq 0 ] || "$@"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }

@@ -1,13 +1,14 @@
 #!/bin/bash
 # The live view in a real terminal (tmux): the ps j table and its tree, tiny sizes,
 # hostile process names, a job that floods its output, and quitting or hanging up
-# without leaving anything alive.
+# without leaving anything alive. The parts run at once, each in a session of its own.
 . "${srcdir:-.}/tests/lib.sh"
 command -v tmux >/dev/null || skip "tmux is not installed"
 
 SOCK=orph-view-$$
 MARK=$$			# in every job's arguments: sleep 3001$$, ...
-on_cleanup "tmux -L '$SOCK' kill-server 2>/dev/null"
+# Each part below runs its own tmux server, on the socket $SOCK-PART.
+on_cleanup "for part in rows evil flood hup; do tmux -L '$SOCK'-\$part kill-server 2>/dev/null; done"
 tm() { tmux -L "$SOCK" "$@"; }
 
 # The panes run in UTF-8 when the machine has such a locale (the guides are then └─).
@@ -68,43 +69,48 @@ none_alive() {
 dump() { say "screen of $1:"; screen "$1" >&2; }
 
 # 1. The table: the sleep under its sh, in the sh's group, with its terminal.
-launch rows -- sh -c "sleep 3001$MARK; true"
-wait_until 10 shows rows "[^ ] sleep 3001$MARK\$" || { dump rows; fail "the sleep row never appeared"; }
-header_ok rows || { dump rows; fail "the table header is not PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND"; }
-sh_row=$(row rows "sh -c sleep 3001$MARK; true\$")
-sleep_row=$(row rows "[^ ] sleep 3001$MARK\$")
-sh_pid=$(field "$sh_row" 2)
-sleep_pid=$(field "$sleep_row" 2)
-orph_pid=$(cat "$TMPD/rows.pid")
-track "$sh_pid" "$sleep_pid"
-[ "$(field "$sh_row" 1)" = "$orph_pid" ] || fail "the sh's PPID is not orphanage ($orph_pid): $sh_row"
-[ "$(field "$sleep_row" 1)" = "$sh_pid" ] || fail "the sleep's PPID is not the sh: $sleep_row"
-[ "$(field "$sleep_row" 3)" = "$sh_pid" ] || fail "the sleep's PGID is not the sh's PID: $sleep_row"
-[ "$(field "$sh_row" 3)" = "$sh_pid" ] || fail "the job did not get its own group: $sh_row"
-field "$sleep_row" 5 | grep -q -E '^pts/[0-9]+$' || fail "no pts/N in the TTY column: $sleep_row"
-sh_line=$(screen rows | grep -n -E "${ROW} sh -c sleep 3001$MARK; true\$" | head -n 1 | cut -d: -f1)
-sleep_line=$(screen rows | grep -n -E "${ROW}[^ ] sleep 3001$MARK\$" | head -n 1 | cut -d: -f1)
-[ "$sleep_line" -eq $((sh_line + 1)) ] || { dump rows; fail "the sleep is not the row under the sh"; }
-screen rows | grep -q -E "(└─|\`-) sleep 3001$MARK\$" || { dump rows; fail "no tree guide before the sleep"; }
-shows rows "PID $sh_pid +PGID $sh_pid +running" || { dump rows; fail "the header does not name the running job"; }
-shows rows 'signal SIGKILL' || { dump rows; fail "the header does not show the signal"; }
+table_resize_quit() {
+	SOCK=$SOCK-rows
+	launch rows -- sh -c "sleep 3001$MARK; true"
+	wait_until 10 shows rows "[^ ] sleep 3001$MARK\$" || { dump rows; fail "the sleep row never appeared"; }
+	header_ok rows || { dump rows; fail "the table header is not PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND"; }
+	sh_row=$(row rows "sh -c sleep 3001$MARK; true\$")
+	sleep_row=$(row rows "[^ ] sleep 3001$MARK\$")
+	sh_pid=$(field "$sh_row" 2)
+	sleep_pid=$(field "$sleep_row" 2)
+	orph_pid=$(cat "$TMPD/rows.pid")
+	track "$sh_pid" "$sleep_pid"
+	[ "$(field "$sh_row" 1)" = "$orph_pid" ] || fail "the sh's PPID is not orphanage ($orph_pid): $sh_row"
+	[ "$(field "$sleep_row" 1)" = "$sh_pid" ] || fail "the sleep's PPID is not the sh: $sleep_row"
+	[ "$(field "$sleep_row" 3)" = "$sh_pid" ] || fail "the sleep's PGID is not the sh's PID: $sleep_row"
+	[ "$(field "$sh_row" 3)" = "$sh_pid" ] || fail "the job did not get its own group: $sh_row"
+	field "$sleep_row" 5 | grep -q -E '^pts/[0-9]+$' || fail "no pts/N in the TTY column: $sleep_row"
+	sh_line=$(screen rows | grep -n -E "${ROW} sh -c sleep 3001$MARK; true\$" | head -n 1 | cut -d: -f1)
+	sleep_line=$(screen rows | grep -n -E "${ROW}[^ ] sleep 3001$MARK\$" | head -n 1 | cut -d: -f1)
+	[ "$sleep_line" -eq $((sh_line + 1)) ] || { dump rows; fail "the sleep is not the row under the sh"; }
+	screen rows | grep -q -E "(└─|\`-) sleep 3001$MARK\$" || { dump rows; fail "no tree guide before the sleep"; }
+	shows rows "PID $sh_pid +PGID $sh_pid +running" || { dump rows; fail "the header does not name the running job"; }
+	shows rows 'signal SIGKILL' || { dump rows; fail "the header does not show the signal"; }
 
-# 2. Tiny, then back: still alive, still drawing.
-# At 12x3 the view draws the job line, the table header, the selected row: the
-# second line is then the table header (tmux alone would show the old second line).
-tm resize-window -t rows -x 12 -y 3
-wait_until 10 eval 'screen rows | sed -n 2p | grep -q "^ *PPID"' || { dump rows; fail "nothing redrawn at 12x3"; }
-alive "$orph_pid" || fail "orphanage died at 12x3"
-tm resize-window -t rows -x 120 -y 40
-wait_until 10 header_ok rows || { dump rows; fail "the table did not come back at 120x40"; }
-alive "$orph_pid" || fail "orphanage died after the resize"
+	# 2. Tiny, then back: still alive, still drawing.
+	# At 12x3 the view draws the job line, the table header, the selected row: the
+	# second line is then the table header (tmux alone would show the old second line).
+	tm resize-window -t rows -x 12 -y 3
+	wait_until 10 eval 'screen rows | sed -n 2p | grep -q "^ *PPID"' || { dump rows; fail "nothing redrawn at 12x3"; }
+	alive "$orph_pid" || fail "orphanage died at 12x3"
+	tm resize-window -t rows -x 120 -y 40
+	wait_until 10 header_ok rows || { dump rows; fail "the table did not come back at 120x40"; }
+	alive "$orph_pid" || fail "orphanage died after the resize"
 
-# 3. q quits with status 0 and takes the job's family along.
-quit rows
-wait_until 10 none_alive "$sh_pid" "$sleep_pid" || fail "the job's sh or sleep survived q"
+	# 3. q quits with status 0 and takes the job's family along.
+	quit rows
+	wait_until 10 none_alive "$sh_pid" "$sleep_pid" || fail "the job's sh or sleep survived q"
+}
+part_start table_resize_quit
 
 # 4. A process naming itself with escape sequences is shown escaped; the screen holds.
-if needs perl "a name with escape sequences"; then
+escaped_name() {
+	SOCK=$SOCK-evil
 	# perl execs sleep under a hostile argv[0] (not `$0 = ...`: perl would then write the
 	# name over its environment too, and the process would lose this run's token).
 	launch evil -- perl -e "exec {\"sleep\"} \"evil\\e[2J\\e]0;pwned\\a name 3002$MARK\", 300"
@@ -120,6 +126,9 @@ if needs perl "a name with escape sequences"; then
 	esac
 	quit evil
 	wait_until 10 none_alive "$evil_pid" || fail "the perl survived q"
+}
+if needs perl "a name with escape sequences"; then
+	part_start escaped_name
 fi
 
 # 5. A job printing 300 MB is not slowed down, and orphanage's memory stays bounded.
@@ -129,37 +138,46 @@ yes orphanage-flood-line | head -c 300000000
 t1=$(date +%s%N)
 printf '\nFLOOD-DONE %s ms\n' $(((t1 - t0) / 1000000)) >"${1:-/dev/stdout}"
 EOF
-sh "$TMPD/flood.sh" "$TMPD/base.ms" >/dev/null
-base_ms=$(awk '/FLOOD-DONE/ {print $2}' "$TMPD/base.ms")
-launch flood -- sh -c "sh '$TMPD/flood.sh'; exec sleep 3005$MARK"
-wait_until 120 shows flood '^FLOOD-DONE [0-9]+ ms' || { dump flood; fail "the flood never finished"; }
-flood_sleep=$(pid_of flood "sleep 3005$MARK\$")
-track "$flood_sleep"
-flood_ms=$(screen flood | sed -n 's/^FLOOD-DONE \([0-9]*\) ms.*/\1/p' | head -n 1)
-flood_orph=$(cat "$TMPD/flood.pid")
-hwm_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$flood_orph/status")
-rss_kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$flood_orph/status")
-say "300 MB: ${base_ms} ms to /dev/null, ${flood_ms} ms through orphanage; orphanage peak RSS ${hwm_kb} kB"
-[ "$flood_ms" -le $((base_ms * 20 + 3000)) ] || fail "the job was slowed: ${flood_ms} ms against ${base_ms} ms"
-if [ "${hwm_kb:-999999}" -ge 65536 ] || [ "${rss_kb:-999999}" -ge 65536 ]; then
-	fail "orphanage used too much memory: VmHWM ${hwm_kb} kB, VmRSS ${rss_kb} kB"
-fi
-shows flood 'output: [0-9]+ lines, 30[0-9]{7} bytes' || { dump flood; fail "the output pane does not count the bytes"; }
-quit flood
-wait_until 10 none_alive "$flood_sleep" || fail "the flood's sleep survived q"
+flood_output() {
+	SOCK=$SOCK-flood
+	sh "$TMPD/flood.sh" "$TMPD/base.ms" >/dev/null
+	base_ms=$(awk '/FLOOD-DONE/ {print $2}' "$TMPD/base.ms")
+	launch flood -- sh -c "sh '$TMPD/flood.sh'; exec sleep 3005$MARK"
+	wait_until 120 shows flood '^FLOOD-DONE [0-9]+ ms' || { dump flood; fail "the flood never finished"; }
+	flood_sleep=$(pid_of flood "sleep 3005$MARK\$")
+	track "$flood_sleep"
+	flood_ms=$(screen flood | sed -n 's/^FLOOD-DONE \([0-9]*\) ms.*/\1/p' | head -n 1)
+	flood_orph=$(cat "$TMPD/flood.pid")
+	hwm_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$flood_orph/status")
+	rss_kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$flood_orph/status")
+	say "300 MB: ${base_ms} ms to /dev/null, ${flood_ms} ms through orphanage; orphanage peak RSS ${hwm_kb} kB"
+	[ "$flood_ms" -le $((base_ms * 20 + 3000)) ] || fail "the job was slowed: ${flood_ms} ms against ${base_ms} ms"
+	if [ "${hwm_kb:-999999}" -ge 65536 ] || [ "${rss_kb:-999999}" -ge 65536 ]; then
+		fail "orphanage used too much memory: VmHWM ${hwm_kb} kB, VmRSS ${rss_kb} kB"
+	fi
+	shows flood 'output: [0-9]+ lines, 30[0-9]{7} bytes' || { dump flood; fail "the output pane does not count the bytes"; }
+	quit flood
+	wait_until 10 none_alive "$flood_sleep" || fail "the flood's sleep survived q"
+}
+part_start flood_output
 
 # 6. The terminal hangs up (tmux kill-server): nothing is left, orphans included.
 # The subshell lives long enough to be seen, so its sleep is seen orphaned when it exits.
-launch hup -- sh -c "(sleep 3004$MARK & sleep 2); sleep 3003$MARK; true"
-wait_until 15 shows hup "orphan.*sleep 3004$MARK\$" || { dump hup; fail "the orphan sleep never appeared"; }
-wait_until 10 shows hup "[^ ] sleep 3003$MARK\$" || { dump hup; fail "the sleep never appeared"; }
-hup_orph=$(cat "$TMPD/hup.pid")
-hup_sh=$(pid_of hup "sleep 3003$MARK; true\$")
-hup_sleep=$(pid_of hup "[^ ] sleep 3003$MARK\$")
-hup_orphan=$(pid_of hup "orphan.*sleep 3004$MARK\$")
-track "$hup_sh" "$hup_sleep" "$hup_orphan"
-tm kill-server
-wait_until 15 gone "$hup_orph" || fail "orphanage outlived its terminal"
-wait_until 15 none_alive "$hup_sh" "$hup_sleep" "$hup_orphan" || fail "the job or its orphan outlived the terminal"
+hang_up() {
+	SOCK=$SOCK-hup
+	launch hup -- sh -c "(sleep 3004$MARK & sleep 2); sleep 3003$MARK; true"
+	wait_until 15 shows hup "orphan.*sleep 3004$MARK\$" || { dump hup; fail "the orphan sleep never appeared"; }
+	wait_until 10 shows hup "[^ ] sleep 3003$MARK\$" || { dump hup; fail "the sleep never appeared"; }
+	hup_orph=$(cat "$TMPD/hup.pid")
+	hup_sh=$(pid_of hup "sleep 3003$MARK; true\$")
+	hup_sleep=$(pid_of hup "[^ ] sleep 3003$MARK\$")
+	hup_orphan=$(pid_of hup "orphan.*sleep 3004$MARK\$")
+	track "$hup_sh" "$hup_sleep" "$hup_orphan"
+	tm kill-server
+	wait_until 15 gone "$hup_orph" || fail "orphanage outlived its terminal"
+	wait_until 15 none_alive "$hup_sh" "$hup_sleep" "$hup_orphan" || fail "the job or its orphan outlived the terminal"
+}
+part_start hang_up
 
+parts_wait
 exit 0

@@ -49,6 +49,7 @@ int engine_init(struct engine *e, const struct engine_params *p, char *err, size
 	e->clock = p->clock ? p->clock : monotonic;
 	e->pidfd_open = p->pidfd_open ? p->pidfd_open : sys_pidfd_open;
 	e->exits_fd = epoll_create1(EPOLL_CLOEXEC);
+	e->reap_watch_at = -1;
 	e->read_survivor = p->read_survivor ? p->read_survivor : inspect_read_survivor;
 	e->t0 = e->clock();
 	snprintf(e->tracking, sizeof e->tracking, "scan");

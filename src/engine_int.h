@@ -58,6 +58,11 @@ struct engine {
 	 * closing a pidfd takes it out. -1 when epoll is not available: exits are then seen
 	 * by the refreshes and the sources. */
 	int exits_fd;
+	/* A member read as a zombie, its parent's wait still to come: read again soon (at
+	 * reap_watch_at, -1: not armed), the gap doubling, until it is reaped or past
+	 * FAMILY_ZOMBIE_GRACE (a parent's reap signals nothing a pidfd or an event can give
+	 * without the process events). */
+	double reap_watch_at, reap_watch_gap;
 	int (*read_survivor)(int root, pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);
 	/* Where the family comes from: the scan source first, others beside it. */
@@ -153,6 +158,8 @@ void survivor_watches_free(struct engine *e);
 /* The tree kill's settle (engine_act.c): when it looks next (-1: none), and the look; with
  * force, its line now, whatever still runs (quitting, or a new tree kill). */
 double settle_next_wake(const struct engine *e);
+/* After a refresh: arm or disarm the reap watch (engine_timer.c). */
+void reap_watch_arm(struct engine *e);
 void settle_wake(struct engine *e, bool force);
 /* The cgroup kill's count (engine_track.c), the same way. */
 double cgroup_count_next_wake(const struct engine *e);

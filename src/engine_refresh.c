@@ -348,6 +348,7 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 	}
 	engine_sync_pidfds(e);
 	engine_track_refreshed(e);
+	reap_watch_arm(e);
 	e->refreshes++;
 	e->changes |= ENGINE_REFRESHED | (changed ? ENGINE_ROWS : 0);
 }

@@ -96,6 +96,7 @@ struct engine *engine_replay_new(const struct options *o)
 	e->sig = o->sig;
 	e->job.out_fd = -1;
 	e->exits_fd = -1;
+	e->reap_watch_at = -1;
 	eventlog_init(&e->log, ENGINE_EVENTS_HELD);
 	outbuf_init(&e->out);
 	struct family_config cfg = { 0 };

@@ -1,7 +1,8 @@
 /* The engine's timer: the one deadline the loop sleeps until (engine_next_wake) and what
- * is due then (engine_wake): the tree kill's settle, the cgroup kill's count and the
- * survivors' looks. Each arms its deadline and returns; none of them waits. (The engine
- * still waits in one place: engine_start, up to 0.1 s, for a job that renames itself.) */
+ * is due then (engine_wake): the tree kill's settle, the cgroup kill's count, the
+ * survivors' looks and the look for a zombie's reap. Each arms its deadline and returns;
+ * none of them waits. (The engine still waits in one place: engine_start, up to 0.1 s,
+ * for a job that renames itself.) */
 #include "config.h"
 
 #include "engine_int.h"
@@ -12,9 +13,40 @@ static double earlier(double a, double b)
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
+/* The first read again of a zombie comes this soon; each later one twice as late. */
+#define REAP_WATCH_FIRST 0.02
+
+/* A member that exited a moment ago and waits for its parent's wait: a parent that waits
+ * reaps it within a moment, and its exit is logged when it is gone. */
+static bool zombie_awaiting_reap(const struct engine *e, double now)
+{
+	for (size_t i = 0; i < e->fam.n; i++) {
+		const struct member *m = &e->fam.m[i];
+		if (m->present && m->p.state == 'Z' && m->zombie_since > 0 &&
+		    now - m->zombie_since < FAMILY_ZOMBIE_GRACE)
+			return true;
+	}
+	return false;
+}
+
+void reap_watch_arm(struct engine *e)
+{
+	double now = engine_now(e);
+	if (!zombie_awaiting_reap(e, now)) {
+		e->reap_watch_at = -1;
+		e->reap_watch_gap = 0;
+		return;
+	}
+	if (e->reap_watch_at >= 0 && e->reap_watch_at > now)
+		return;		/* armed already */
+	e->reap_watch_gap = e->reap_watch_gap > 0 ? 2 * e->reap_watch_gap : REAP_WATCH_FIRST;
+	e->reap_watch_at = now + e->reap_watch_gap;
+}
+
 double engine_next_wake(const struct engine *e)
 {
-	return earlier(earlier(settle_next_wake(e), cgroup_count_next_wake(e)), survivor_next_wake(e));
+	return earlier(earlier(earlier(settle_next_wake(e), cgroup_count_next_wake(e)), survivor_next_wake(e)),
+		       e->reap_watch_at);
 }
 
 unsigned engine_wake(struct engine *e)
@@ -24,6 +56,11 @@ unsigned engine_wake(struct engine *e)
 	settle_wake(e, false);
 	cgroup_count_wake(e, false);
 	survivor_wake(e, false);
+	if (e->reap_watch_at >= 0 && engine_now(e) >= e->reap_watch_at) {
+		/* Reaped by now, most likely: the refresh logs its exit, or arms the next look. */
+		e->reap_watch_at = -1;
+		engine_refresh_family(e);
+	}
 	return report_end(e, r);
 }
 

@@ -18,6 +18,14 @@ void outbuf_free(struct outbuf *ob)
 	outbuf_init(ob);
 }
 
+void outbuf_clear(struct outbuf *ob)
+{
+	/* A slot's text and length are written before it is read again. */
+	struct outbuf_line *slot = ob->slot;
+	outbuf_init(ob);
+	ob->slot = slot;
+}
+
 static void outbuf_append(struct outbuf *ob, const char *data, size_t len)
 {
 	if (!ob->open) {

@@ -29,6 +29,8 @@ struct outbuf {
 void outbuf_init(struct outbuf *ob);
 /* Its memory given back; it is empty again, as after outbuf_init. */
 void outbuf_free(struct outbuf *ob);
+/* Empty again, its memory kept for the next lines (a replay going back in time). */
+void outbuf_clear(struct outbuf *ob);
 void outbuf_feed(struct outbuf *ob, const char *data, size_t len);
 /* Lines held, oldest first: line 0 .. outbuf_held()-1; the text is not NUL-terminated. */
 size_t outbuf_held(const struct outbuf *ob);

@@ -492,7 +492,7 @@ void replay_seek(struct replay *rp, double t)
 		/* Back: from the start (the output pane's counts are of everything before). */
 		rows_clear(rp);
 		rp->job = (struct jspan){ 0 };
-		outbuf_free(&rp->out);
+		outbuf_clear(&rp->out);
 		rp->pos = 0;
 		rp->events_before = 0;
 	}

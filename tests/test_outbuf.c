@@ -90,7 +90,7 @@ static void assert_holds(const struct outbuf *ob, const struct text *t)
 /* Feed text in reads of `chunk` bytes. */
 static void feed_in_chunks(struct outbuf *ob, const struct text *t, size_t chunk)
 {
-	outbuf_free(ob);	/* empty again: the last text's lines go */
+	outbuf_clear(ob);	/* empty again: the last text's lines go */
 	for (size_t off = 0; off < t->len; off += chunk)
 		outbuf_feed(ob, t->s + off, t->len - off < chunk ? t->len - off : chunk);
 }

@@ -208,6 +208,14 @@ static void test_group_kill_names_each_survivor(void **state)
 	assert_true(fixture_has_event_text(&f->e.log,
 					   "1003 (sleep) survived SIGTERM: not reached: in session 1003, not 400 (setsid)"));
 	assert_int_equal(survived_lines(&f->e.log), 3);
+	/* The survivors said, only the look for cat's reap (a zombie) is left; once it is
+	 * reaped, nothing. */
+	assert_true(survivor_next_wake(&f->e) < 0);
+	assert_true(f->e.reap_watch_at > fixture_now);
+	fixture_proc_remove(&f->fp, 1004);
+	fixture_now = f->e.reap_watch_at;
+	engine_wake(&f->e);
+	assert_true(fixture_has_event_text(&f->e.log, "1004 (cat) exited"));
 	assert_true(engine_next_wake(&f->e) < 0);
 }
 

@@ -8,9 +8,12 @@
 . "${srcdir:-.}/tests/lib.sh"
 
 # 1. A terminal, a session and the foreground, as /proc/PID/stat says (pgrp, session, tpgid).
+# The job lives on a moment after it spoke, so that a snapshot shows its row, however slow
+# the machine (it was gone before the first one under a sanitizer).
 watchdog 30 "$ORPHANAGE" -b -d 0.1 --tty -- sh -c '
 	test -t 0 && test -t 1 && test -t 2 && echo "a terminal: $(tty)"
-	echo "ids: $$ $(cut -d" " -f5,6,8 /proc/$$/stat)"' >"$TMPD/ids.out" 2>"$TMPD/ids.err"
+	echo "ids: $$ $(cut -d" " -f5,6,8 /proc/$$/stat)"
+	sleep 0.5' >"$TMPD/ids.out" 2>"$TMPD/ids.err"
 rc=$?
 [ "$rc" = 0 ] || fail "the --tty job ended orphanage with status $rc: $(cat "$TMPD/ids.err")"
 grep -q '^a terminal: /dev/pts/[0-9]*' "$TMPD/ids.err" || fail "the job's standard input, output and error are not a terminal:

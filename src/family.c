@@ -335,7 +335,7 @@ static void note_identity(const struct member *m, const struct proc *p, double n
 		return;
 	/* A command line read empty (a zombie, or one exiting: its memory is gone) is its
 	 * death, not a new title. */
-	if (m->p.cmdline && p->cmdline && !p->no_args && p->state != 'Z' && strcmp(m->p.cmdline, p->cmdline) != 0) {
+	if (m->p.cmdline && p->cmdline && !p->no_args && strcmp(m->p.cmdline, p->cmdline) != 0) {
 		bool exec = strcmp(m->p.comm, p->comm) != 0;
 		struct event *ev = eventlog_new(log, now, exec ? EV_EXEC : EV_TITLE, p->pid, p->comm[0] ? p->comm : "?");
 		event_command(ev, p->cmdline);

@@ -872,6 +872,10 @@ void family_describe(const struct family *fam, const struct member *m, char *buf
 		snprintf(buf, len, "escaped with setsid (session %d), then orphaned and adopted", m->p.sid);
 	else if (m->how == JOIN_ADOPTED)
 		snprintf(buf, len, "orphaned before it was seen, adopted (process group %d)", m->p.pgid);
+	else if (m->orphan && m->orphaned_from > 0 && m->p.sid != root_sid && m->p.sid == m->p.pgid)
+		/* Born in a session its parent made (setsid), then left there. */
+		snprintf(buf, len, "escaped with setsid (session %d), then orphaned when %d exited", m->p.sid,
+			 m->orphaned_from);
 	else if (m->orphan && m->orphaned_from > 0)
 		snprintf(buf, len, "orphaned when %d exited", m->orphaned_from);
 	else if (m->how == JOIN_GROUP)

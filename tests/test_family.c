@@ -351,6 +351,25 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 	assert_true(family_find(&f->fam, 1002)->orphan);
 }
 
+/* A child born in the session its parent made with setsid, then orphaned: the leak report
+ * says both. */
+static void test_orphan_in_a_session_of_its_parents_says_setsid(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put(f, 1001, ROOT, 1001, 1001, 110, "sh");
+	put(f, 1002, 1001, 1001, 1001, 120, "sleep");
+	update_then_new_snap(f, 1.0);
+	put_root(f);
+	put(f, 1002, 1, 1001, 1001, 120, "sleep");
+	assert_true(update(f, 2.0));
+	const struct member *g = family_find(&f->fam, 1002);
+	assert_non_null(g);
+	char buf[128];
+	family_describe(&f->fam, g, buf, sizeof buf);
+	assert_string_equal(buf, "escaped with setsid (session 1001), then orphaned when 1001 exited");
+}
+
 static void test_orphan_reparented_to_subreaper_names_it(void **state)
 {
 	struct fx *f = *state;
@@ -1683,6 +1702,7 @@ int main(void)
 		FT(test_process_older_than_its_member_parent_is_not_its_child),
 		FT(test_later_child_joins_on_a_later_update),
 		FT(test_orphan_reparented_to_init_stays_marked),
+		FT(test_orphan_in_a_session_of_its_parents_says_setsid),
 		FT(test_orphan_reparented_to_subreaper_names_it),
 		FT(test_orphan_reparented_to_orphanage_names_it),
 		FT(test_process_adopted_by_orphanage_joins),

@@ -364,8 +364,6 @@ unsigned engine_handle_poll(struct engine *e, const struct pollfd *fds, size_t n
 			src->ops->ready(src->self, fds[i].revents, &e->disc);
 			if (e->disc.refresh)
 				exited = true;
-		} else {
-			exited = true;
 		}
 	}
 	if (exited) {

@@ -8,7 +8,7 @@ doc=$srcdir/doc/json.md
 [ -r "$doc" ] || fail "no $doc"
 
 # A busy loop, a sleeping child, an orphan: the job's snapshots show each kind of row.
-watchdog 30 "$ORPHANAGE" --json -n 4 -d 0.5 -- sh -c 'sleep 300 & (sleep 301 &); while :; do :; done' \
+watchdog 30 "$ORPHANAGE" --json -n 4 -d 0.25 -- sh -c 'sleep 300 & (sleep 301 &); while :; do :; done' \
 	>"$TMPD/snap.json" 2>"$TMPD/snap.err" </dev/null
 track_output "$TMPD/snap.json"
 watchdog 30 "$ORPHANAGE" --check --json --grace 0.3 -- sh -c 'sleep 302 & exit 0' \
@@ -59,7 +59,7 @@ say "ok: version in every object; all $(printf '%s\n' "$keys" | wc -l) keys docu
 # share the loop really had, measured here from its /proc/PID/stat over the same snapshots.
 ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 lines() { [ "$(wc -l <"$TMPD/busy.json")" -ge "$1" ]; }
-"$ORPHANAGE" --json -d 0.5 -- sh -c 'while :; do :; done' >"$TMPD/busy.json" 2>"$TMPD/busy.err" </dev/null &
+"$ORPHANAGE" --json -d 0.3 -- sh -c 'while :; do :; done' >"$TMPD/busy.json" 2>"$TMPD/busy.err" </dev/null &
 orph=$!
 track "$orph"
 wait_until 20 lines 1 || fail "no first snapshot of the busy loop: $(cat "$TMPD/busy.err")"
@@ -97,7 +97,7 @@ fi
 say "ok: cpu_pct of a busy loop is $cpu; rss_kb measured"
 
 # --wide: the text batch has %CPU and RSS before COMMAND; without it, the header is ps j's.
-watchdog 30 "$ORPHANAGE" -b --wide -n 2 -d 0.3 -- sh -c 'while :; do :; done' >"$TMPD/wide.txt" 2>/dev/null </dev/null
+watchdog 30 "$ORPHANAGE" -b --wide -n 2 -d 0.1 -- sleep 30 >"$TMPD/wide.txt" 2>/dev/null </dev/null
 track_output "$TMPD/wide.txt"
 grep -q '^ *PPID  *PID  *PGID  *SID TTY  *TPGID STAT  *UID  *TIME  *%CPU  *RSS COMMAND$' "$TMPD/wide.txt" ||
 	fail "--wide: no %CPU and RSS in the header: $(head -3 "$TMPD/wide.txt")"

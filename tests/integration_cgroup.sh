@@ -62,15 +62,15 @@ fi
 [ "$rc" = 0 ] || fail "--track cgroup -- true exited $rc: $(cat "$TMPD/probe.err")"
 no_cgroup_left "$probe" || fail "orphanage $probe left its cgroup behind"
 
-# 1. A double-forked setsid daemon made between two refreshes at -d 5: in the cgroup, it
+# 1. A double-forked setsid daemon made between two refreshes at -d 2: in the cgroup, it
 #    is shown as an orphan of PID 1, with its real parent. JSON names the cgroup.
 daemon_between_refreshes() {
-	"$ORPHANAGE" -b --json -d 5 -n 2 -- sh -c 'sleep 1; setsid sh -c "sleep 300 &"; sleep 300' \
+	"$ORPHANAGE" -b --json -d 2 -n 2 -- sh -c 'sleep 0.5; setsid sh -c "sleep 300 &"; sleep 300' \
 		>"$TMPD/daemon.json" 2>"$TMPD/daemon.err" &
 	orph=$!
 	ran "$orph"
 	track "$orph"
-	finish 20 "$orph" || fail "orphanage -d 5 -n 2 failed: $(cat "$TMPD/daemon.err")"
+	finish 20 "$orph" || fail "orphanage -d 2 -n 2 failed: $(cat "$TMPD/daemon.err")"
 	track_output "$TMPD/daemon.json"
 	# auto takes the kernel's process events too, where they work here.
 	want=cgroup

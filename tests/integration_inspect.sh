@@ -119,32 +119,41 @@ say "ok: an exited process and a changed start time say so"
 
 # 5. Batch: every JSON process has "signals", naming what it ignores and catches; the text
 #    rows note an ignored SIGTERM, and quitting names the process that lived through it.
-out=$TMPD/sig.json
-watchdog 30 "$ORPHANAGE" -b --json -n 4 -d 0.3 --grace 0.3 -- sh -c "trap '' INT TERM; sleep 5" \
-	>"$out" 2>"$TMPD/sig.err" || fail "the JSON run failed: $(cat "$TMPD/sig.err")"
-json_true "$out" "all('signals' in p for o in objs for p in o.get('processes', [])) and len(objs) > 0" ||
-	fail "a JSON process has no \"signals\": $(head -c 2000 "$out")"
-json_true "$out" "any(p['command'].startswith('sh -c trap') and {'SIGINT', 'SIGTERM'} <= set((p['signals'] or {}).get('ignored', [])) for o in objs for p in o['processes'])" ||
-	fail "SIGINT and SIGTERM not named ignored in JSON: $(head -c 2000 "$out")"
-say "ok: JSON names the ignored signals"
-if needs perl "a caught SIGTERM in JSON"; then
-	out=$TMPD/perl.json
+# The three runs share nothing: they are made at once (tests/lib.sh part_start).
+signals_json() {
+	local out=$TMPD/sig.json
+	watchdog 30 "$ORPHANAGE" -b --json -n 4 -d 0.3 --grace 0.3 -- sh -c "trap '' INT TERM; sleep 5" \
+		>"$out" 2>"$TMPD/sig.err" || fail "the JSON run failed: $(cat "$TMPD/sig.err")"
+	json_true "$out" "all('signals' in p for o in objs for p in o.get('processes', [])) and len(objs) > 0" ||
+		fail "a JSON process has no \"signals\": $(head -c 2000 "$out")"
+	json_true "$out" "any(p['command'].startswith('sh -c trap') and {'SIGINT', 'SIGTERM'} <= set((p['signals'] or {}).get('ignored', [])) for o in objs for p in o['processes'])" ||
+		fail "SIGINT and SIGTERM not named ignored in JSON: $(head -c 2000 "$out")"
+	say "ok: JSON names the ignored signals"
+}
+signals_caught() {
+	local out=$TMPD/perl.json
 	# shellcheck disable=SC2016 # perl's own $SIG
 	watchdog 30 "$ORPHANAGE" -b --json -n 4 -d 0.3 --grace 0.3 -- perl -e '$SIG{TERM} = sub {}; sleep 5' \
 		>"$out" 2>"$TMPD/perl.err" || fail "the perl JSON run failed: $(cat "$TMPD/perl.err")"
 	json_true "$out" "any(p['command'].startswith('perl') and 'SIGTERM' in (p['signals'] or {}).get('caught', []) for o in objs for p in o['processes'])" ||
 		fail "SIGTERM not named caught in JSON: $(head -c 2000 "$out")"
 	say "ok: JSON names a caught signal"
-fi
-out=$TMPD/sig.txt
-watchdog 30 "$ORPHANAGE" -b -n 3 -d 0.3 --grace 0.3 -- sh -c "trap '' TERM; sleep 5" \
-	>"$out" 2>"$TMPD/sigtxt.err" || fail "the text run failed: $(cat "$TMPD/sigtxt.err")"
-grep -q '\[ignores [A-Z,]*SIGTERM\] sh -c trap' "$out" || fail "no note of the ignored SIGTERM: $(cat "$out")"
-grep -q '^# [0-9.]* [0-9]* (sh) survived SIGTERM: ignores it$' "$out" ||
-	fail "quitting did not name the shell that lived through SIGTERM: $(cat "$out")"
-say "ok: text rows note an ignored SIGTERM; quitting names its survivor"
+}
+signals_text() {
+	local out=$TMPD/sig.txt
+	watchdog 30 "$ORPHANAGE" -b -n 3 -d 0.3 --grace 0.3 -- sh -c "trap '' TERM; sleep 5" \
+		>"$out" 2>"$TMPD/sigtxt.err" || fail "the text run failed: $(cat "$TMPD/sigtxt.err")"
+	grep -q '\[ignores [A-Z,]*SIGTERM\] sh -c trap' "$out" || fail "no note of the ignored SIGTERM: $(cat "$out")"
+	grep -q '^# [0-9.]* [0-9]* (sh) survived SIGTERM: ignores it$' "$out" ||
+		fail "quitting did not name the shell that lived through SIGTERM: $(cat "$out")"
+	say "ok: text rows note an ignored SIGTERM; quitting names its survivor"
+}
+part_start signals_json
+needs perl "a caught SIGTERM in JSON" && part_start signals_caught
+part_start signals_text
+parts_wait
 
-# 5. An environment larger than what is kept (64 KiB): 2000 variables of 60 bytes and the
+# 6. An environment larger than what is kept (64 KiB): 2000 variables of 60 bytes and the
 # test's token. e shows the first 64 and counts the rest to the end of the file: it is true.
 vars=()
 for i in $(seq 1000 2999); do

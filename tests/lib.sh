@@ -377,6 +377,7 @@ trap 'exit 1' INT TERM HUP
 PARTS=() PART_LOGS=()
 part_start() {
 	local log=$TMPD/part-${#PARTS[@]}.log
+	have_pidfd || :	# asked once here, not again in each part
 	"$@" 2>"$log" </dev/null &
 	PARTS+=("$!")
 	PART_LOGS+=("$log")

@@ -120,24 +120,18 @@ say "ok: an exited process and a changed start time say so"
 # 5. Batch: every JSON process has "signals", naming what it ignores and catches; the text
 #    rows note an ignored SIGTERM, and quitting names the process that lived through it.
 # The three runs share nothing: they are made at once (tests/lib.sh part_start).
-signals_json() {
-	local out=$TMPD/sig.json
-	watchdog 30 "$ORPHANAGE" -b --json -n 4 -d 0.3 --grace 0.3 -- sh -c "trap '' INT TERM; sleep 5" \
-		>"$out" 2>"$TMPD/sig.err" || fail "the JSON run failed: $(cat "$TMPD/sig.err")"
+# signals_in_json NAME PYTHON-CONDITION WHAT COMMAND...: in every snapshot of COMMAND in
+# batch JSON, every process has "signals", and some process p meets the condition.
+signals_in_json() {
+	local out=$TMPD/$1.json cond=$2 what=$3
+	shift 3
+	watchdog 30 "$ORPHANAGE" -b --json -n 4 -d 0.3 --grace 0.3 -- "$@" \
+		>"$out" 2>"$out.err" || fail "the JSON run of $1 failed: $(cat "$out.err")"
 	json_true "$out" "all('signals' in p for o in objs for p in o.get('processes', [])) and len(objs) > 0" ||
 		fail "a JSON process has no \"signals\": $(head -c 2000 "$out")"
-	json_true "$out" "any(p['command'].startswith('sh -c trap') and {'SIGINT', 'SIGTERM'} <= set((p['signals'] or {}).get('ignored', [])) for o in objs for p in o['processes'])" ||
-		fail "SIGINT and SIGTERM not named ignored in JSON: $(head -c 2000 "$out")"
-	say "ok: JSON names the ignored signals"
-}
-signals_caught() {
-	local out=$TMPD/perl.json
-	# shellcheck disable=SC2016 # perl's own $SIG
-	watchdog 30 "$ORPHANAGE" -b --json -n 4 -d 0.3 --grace 0.3 -- perl -e '$SIG{TERM} = sub {}; sleep 5' \
-		>"$out" 2>"$TMPD/perl.err" || fail "the perl JSON run failed: $(cat "$TMPD/perl.err")"
-	json_true "$out" "any(p['command'].startswith('perl') and 'SIGTERM' in (p['signals'] or {}).get('caught', []) for o in objs for p in o['processes'])" ||
-		fail "SIGTERM not named caught in JSON: $(head -c 2000 "$out")"
-	say "ok: JSON names a caught signal"
+	json_true "$out" "any($cond for o in objs for p in o['processes'])" ||
+		fail "$what not named in JSON: $(head -c 2000 "$out")"
+	say "ok: JSON names $what"
 }
 signals_text() {
 	local out=$TMPD/sig.txt
@@ -148,8 +142,12 @@ signals_text() {
 		fail "quitting did not name the shell that lived through SIGTERM: $(cat "$out")"
 	say "ok: text rows note an ignored SIGTERM; quitting names its survivor"
 }
-part_start signals_json
-needs perl "a caught SIGTERM in JSON" && part_start signals_caught
+part_start signals_in_json sh "p['command'].startswith('sh -c trap') and {'SIGINT', 'SIGTERM'} <= set((p['signals'] or {}).get('ignored', []))" \
+	"the ignored SIGINT and SIGTERM" sh -c "trap '' INT TERM; sleep 5"
+# shellcheck disable=SC2016 # perl's own $SIG
+needs perl "a caught SIGTERM in JSON" &&
+	part_start signals_in_json perl "p['command'].startswith('perl') and 'SIGTERM' in (p['signals'] or {}).get('caught', [])" \
+		"a caught SIGTERM" perl -e '$SIG{TERM} = sub {}; sleep 5'
 part_start signals_text
 parts_wait
 

@@ -36,7 +36,7 @@ elif what == "pid":
 else:
     print(sum(1 for p in procs if p["command"] == arg))
 PY
-snap() { "$PYTHON" "$TMPD/snap.py" "$@"; }
+snap() { py_run "$TMPD/snap.py" "$@"; }
 snap_row() { snap row "$@"; }
 pid_of() { snap pid "$@"; }
 # What ps shows of pid: "EUID<TAB>ARGS", trailing padding trimmed as orphanage trims it.

@@ -156,6 +156,80 @@ track_output() {
 
 # The interpreter itself when there is one: a version manager's shim can be slow.
 PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+# A test's short Python scripts (jsonq.py eval, ours.py kill, a test's own) run in one
+# Python of its own, started once: py_run SCRIPT ARG... (or -c CODE ARG...) is
+# "$PYTHON" SCRIPT ARG..., with the same output and status, without a Python start each
+# time. A request is a file of NUL-separated words (the answer's FIFO, then the command
+# line), its path written as one line to the server's FIFO (a write under PIPE_BUF: whole,
+# also from parts at once); the answer is the status, a line, then standard output and
+# standard error, each ended by a NUL. Scripts that read standard input or run for long
+# (wait_json) start a Python of their own.
+cat >"$TMPD/pyserve.py" <<'PY'
+import contextlib, io, os, runpy, sys, traceback
+requests = open(sys.argv[1], "r+b", buffering=0)	# read-write: never an end of file
+for line in iter(requests.readline, b""):
+    path = line.decode().rstrip("\n")
+    if path == "quit":
+        break
+    with open(path, "rb") as f:
+        words = [w.decode() for w in f.read().split(b"\0")[:-1]]
+    answer, argv = words[0], words[1:]
+    out, err, rc = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            sys.argv = argv[1:] if argv[0] == "-c" else argv
+            if argv[0] == "-c":
+                sys.argv[0] = "-c"
+                exec(compile(argv[1], "<string>", "exec"), {"__name__": "__main__"})
+            else:
+                runpy.run_path(argv[0], run_name="__main__")
+        except SystemExit as e:
+            if isinstance(e.code, int):
+                rc = e.code
+            elif e.code is not None:
+                print(e.code, file=sys.stderr)
+                rc = 1
+        except BaseException:
+            traceback.print_exc()
+            rc = 1
+    with open(answer, "wb") as f:
+        f.write(b"%d\n%s\0%s\0" % (rc, out.getvalue().encode(), err.getvalue().encode()))
+PY
+PYSERVE_PID="" PYSERVE_N=0
+# Started by a test that sources this file, from its own shell, once.
+pyserve_start() {
+	[ -n "$PYTHON" ] && [ -z "$PYSERVE_PID" ] && mkfifo "$TMPD/pyserve.fifo" 2>/dev/null || return 0
+	"$PYTHON" "$TMPD/pyserve.py" "$TMPD/pyserve.fifo" </dev/null >/dev/null 2>>"$TMPD/pyserve.err" &
+	PYSERVE_PID=$!
+}
+pyserve_stop() {
+	[ -n "$PYSERVE_PID" ] || return 0
+	alive "$PYSERVE_PID" && echo quit >"$TMPD/pyserve.fifo"
+	wait "$PYSERVE_PID" 2>/dev/null
+	PYSERVE_PID=""
+}
+py_run() {
+	local req fd rc out err
+	if [ -z "$PYSERVE_PID" ] || ! alive "$PYSERVE_PID"; then
+		"$PYTHON" "$@"
+		return
+	fi
+	PYSERVE_N=$((PYSERVE_N + 1))
+	req=$TMPD/py-$BASHPID-$PYSERVE_N
+	mkfifo "$req.answer" || fail "mkfifo $req.answer failed"
+	printf '%s\0' "$req.answer" "$@" >"$req"
+	exec {fd}<>"$req.answer"	# read-write: opening it waits for no writer
+	echo "$req" >"$TMPD/pyserve.fifo"
+	if ! IFS= read -r -t 120 -u "$fd" rc || ! IFS= read -r -d '' -t 120 -u "$fd" out ||
+		! IFS= read -r -d '' -t 120 -u "$fd" err; then
+		exec {fd}<&-
+		fail "the test's Python did not answer within 120 s: $*"
+	fi
+	exec {fd}<&-
+	[ -z "$out" ] || printf '%s' "$out"
+	[ -z "$err" ] || printf '%s' "$err" >&2
+	return "$rc"
+}
 # With pidfds (Python 3.9, Linux 5.3) the checks below are made while holding the process,
 # so the signal reaches the very process that passed them, even if its pid is reused.
 cat >"$TMPD/ours.py" <<'PY'
@@ -239,7 +313,7 @@ HAVE_PIDFD=unknown
 have_pidfd() {
 	if [ "$HAVE_PIDFD" = unknown ]; then
 		HAVE_PIDFD=""
-		[ -n "$PYTHON" ] && "$PYTHON" -c 'import os, signal; os.pidfd_open(os.getpid()); signal.pidfd_send_signal' 2>/dev/null &&
+		[ -n "$PYTHON" ] && py_run -c 'import os, signal; os.pidfd_open(os.getpid()); signal.pidfd_send_signal' 2>/dev/null &&
 			HAVE_PIDFD=1
 	fi
 	[ -n "$HAVE_PIDFD" ]
@@ -251,7 +325,7 @@ signal_entries() {
 	shift
 	[ $# -gt 0 ] || return 0
 	if have_pidfd; then
-		"$PYTHON" "$TMPD/ours.py" kill "$sig" "$@"
+		py_run "$TMPD/ours.py" kill "$sig" "$@"
 		return
 	fi
 	for entry in "$@"; do
@@ -340,6 +414,7 @@ cgroup_removed() { [ ! -d "$1" ] || rmdir "$1" 2>/dev/null; }
 
 cleanup() {
 	eval "$CLEANUPS"
+	pyserve_stop
 	local cgroups d sock
 	# shellcheck disable=SC2013 # one name a line
 	for sock in $(cat "$TMPD/tmux.sockets" 2>/dev/null); do
@@ -448,7 +523,7 @@ while True:
         sys.exit(1)
     time.sleep(0.05)
 PY
-json_eval() { "$PYTHON" "$TMPD/jsonq.py" eval "$1" "$2"; }
+json_eval() { py_run "$TMPD/jsonq.py" eval "$1" "$2"; }
 wait_json() { "$PYTHON" "$TMPD/jsonq.py" wait "$@"; }
 
 json_true() { [ "$(json_eval "$1" "$2")" = true ]; }
@@ -550,3 +625,5 @@ if [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = watchdog ] && [ $# -ge 3 ]; th
 	watchdog "$2" "${@:3}"
 	exit
 fi
+# A test that sources this file: its Python, for py_run.
+pyserve_start

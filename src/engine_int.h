@@ -94,8 +94,8 @@ struct engine {
 	size_t copy_len;
 	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
-	struct snapshot snap;		/* scratch for refreshes */
-	struct snapshot quick;		/* scratch: the quick reads of a refresh */
+	struct readings rd;		/* scratch for refreshes */
+	struct readings quick;		/* scratch: the quick reads of a refresh */
 	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
 	size_t rd_cap;
 	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */

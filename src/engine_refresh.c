@@ -99,17 +99,17 @@ static bool details_current(const struct engine *e, const struct member *m)
 	return m->present && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
 }
 
-/* Read pids into e->snap: a member whose program has not changed by a quick read of its
+/* Read pids into e->rd: a member whose program has not changed by a quick read of its
  * stat, the rest (newcomers, execs, details asked for or due) in detail. */
 static void engine_read(struct engine *e, const pid_t *pids, size_t n, double now)
 {
 	if (n == 0)
 		return;
 	if (!e->scan->quick) {
-		size_t had = e->snap.n;
-		e->scan->select(e->scan_self, pids, n, &e->snap);
-		for (size_t i = had; i < e->snap.n; i++)
-			e->snap.procs[i].details_at = now;
+		size_t had = e->rd.n;
+		e->scan->select(e->scan_self, pids, n, &e->rd);
+		for (size_t i = had; i < e->rd.n; i++)
+			e->rd.procs[i].details_at = now;
 		return;
 	}
 	if (e->rd_cap < n) {
@@ -125,27 +125,27 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 		else
 			e->rd_full[nf++] = pids[i];
 	}
-	snapshot_clear(&e->quick);
+	readings_clear(&e->quick);
 	if (nq) {
 		e->scan->quick(e->scan_self, e->rd_quick, nq, &e->quick);
-		e->snap.ticks = e->quick.ticks;
+		e->rd.ticks = e->quick.ticks;
 	}
 	for (size_t i = 0; i < e->quick.n; i++) {
 		struct proc *q = &e->quick.procs[i];
 		const struct member *m = family_find(&e->fam, q->pid);
 		if (m && proc_complete(q, &m->p)) {
-			*snapshot_add(&e->snap) = *q;
-			q->cmdline = NULL;	/* now e->snap's */
+			*readings_add(&e->rd) = *q;
+			q->cmdline = NULL;	/* now e->rd's */
 		} else {
 			e->rd_full[nf++] = q->pid;
 		}
 	}
 	if (nf) {
-		size_t had = e->snap.n;
-		e->scan->select(e->scan_self, e->rd_full, nf, &e->snap);
-		for (size_t i = had; i < e->snap.n; i++)
-			e->snap.procs[i].details_at = now;
-		e->n_detailed += e->snap.n - had;
+		size_t had = e->rd.n;
+		e->scan->select(e->scan_self, e->rd_full, nf, &e->rd);
+		for (size_t i = had; i < e->rd.n; i++)
+			e->rd.procs[i].details_at = now;
+		e->n_detailed += e->rd.n - had;
 	}
 }
 
@@ -253,12 +253,12 @@ static bool read_outsiders(struct engine *e, bool allow_pass)
 		return false;
 	struct groups g = { xcalloc(n, sizeof *g.pgid), n };
 	family_outsider_groups(&e->fam, g.pgid, n, &unread);
-	struct snapshot found = { 0 };
+	struct readings found = { 0 };
 	if (e->scan->machine(e->scan_self, in_groups, &g, &found) == 0) {
 		family_set_outsiders(&e->fam, g.pgid, g.n, &found);
 		e->outsiders_at = engine_now(e);
 	}
-	snapshot_free(&found);
+	readings_free(&found);
 	free(g.pgid);
 	return unread;
 }
@@ -300,11 +300,11 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 	read_outsiders(e, allow_pass);
 	want_outsiders(e, d);
 
-	snapshot_clear(&e->snap);
+	readings_clear(&e->rd);
 	engine_read(e, d->pids, d->n, now);
 	size_t running_before = family_running(&e->fam);
 	struct family_news news = discovery_news(d);
-	bool changed = family_update_news(&e->fam, &e->snap, &news, now, &e->log);
+	bool changed = family_update_news(&e->fam, &e->rd, &news, now, &e->log);
 	/* A member died: it may have left children never seen, orphaned in a family group or
 	 * session. Without --subreaper, only a machine pass finds them. */
 	if (family_running(&e->fam) < running_before && !e->subreaper && !engine_exact(e))
@@ -321,7 +321,7 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 			break;
 		size_t had = e->fam.n;
 		engine_read(e, d->pids + before, d->n - before, now);
-		if (family_update_news(&e->fam, &e->snap, &later, now, &e->log))
+		if (family_update_news(&e->fam, &e->rd, &later, now, &e->log))
 			changed = true;
 		if (e->fam.n == had)
 			break;
@@ -332,7 +332,7 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 		size_t before = d->n;
 		want_outsiders(e, d);
 		engine_read(e, d->pids + before, d->n - before, now);
-		if (family_update_news(&e->fam, &e->snap, &later, now, &e->log))
+		if (family_update_news(&e->fam, &e->rd, &later, now, &e->log))
 			changed = true;
 	}
 	discovery_clear(d);

@@ -50,15 +50,15 @@ void family_free(struct family *fam)
 	memset(fam, 0, sizeof *fam);
 }
 
-void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct snapshot *snap)
+void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct readings *rd)
 {
 	pidmap_clear(&fam->outsiders_read, ngroups + 1);
 	for (size_t i = 0; i < ngroups; i++)
 		pidmap_set(&fam->outsiders_read, groups[i], 1);
-	fam->outsiders = xreallocarray(fam->outsiders, snap->n + 1, sizeof *fam->outsiders);
+	fam->outsiders = xreallocarray(fam->outsiders, rd->n + 1, sizeof *fam->outsiders);
 	fam->noutsiders = 0;
-	for (size_t i = 0; i < snap->n; i++) {
-		const struct proc *p = &snap->procs[i];
+	for (size_t i = 0; i < rd->n; i++) {
+		const struct proc *p = &rd->procs[i];
 		const struct member *m = family_find(fam, p->pid);
 		if ((m && m->present && m->p.start == p->start) || pidmap_get(&fam->outsiders_read, p->pgid) == PIDMAP_NONE)
 			continue;
@@ -190,7 +190,7 @@ static bool is_ancestor_pid(const struct family *fam, pid_t pid)
 
 /* %CPU from a reading that carries utime + stime (a detailed one): the ticks it ran since
  * the previous one over the wall time between them; the first time, over its life so far
- * (ticks_now, the snapshot's clock, is that of its start time; 0 when unknown: 0.0).
+ * (ticks_now, the readings' clock, is that of its start time; 0 when unknown: 0.0).
  * True when the value changed. */
 static bool member_cpu(struct member *m, const struct proc *p, double now, unsigned long long ticks_now)
 {
@@ -386,21 +386,21 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 /* Was group or session id led by a member, and is it still that one? While a group or
  * session exists its ID cannot be reused, so a live process now holding that pid with
  * another start time proves the family's is gone. */
-static bool led_by_family(const struct pidmap *led, pid_t id, const struct proc *p, const struct snapshot *snap,
+static bool led_by_family(const struct pidmap *led, pid_t id, const struct proc *p, const struct readings *rd,
 			  const struct pidmap *seen)
 {
 	size_t in_use = pidmap_get(led, id);
 	if (in_use == PIDMAP_NONE)
 		return false;
 	/* Born after the last moment a member was known in it: the ID may have been reused. */
-	if (snap->ticks && p->start > (unsigned long long)in_use)
+	if (rd->ticks && p->start > (unsigned long long)in_use)
 		return false;
 	size_t s = pidmap_get(seen, id);
-	return s == PIDMAP_NONE || snap->procs[s].start <= (unsigned long long)in_use;
+	return s == PIDMAP_NONE || rd->procs[s].start <= (unsigned long long)in_use;
 }
 
 /* Does a process outside the family belong to it? Returns how, or -1. */
-static int candidate_join(const struct family *fam, const struct proc *p, const struct snapshot *snap,
+static int candidate_join(const struct family *fam, const struct proc *p, const struct readings *rd,
 			  const struct pidmap *seen, const struct family_news *news)
 {
 	size_t parent = pidmap_get(&fam->index, p->ppid);
@@ -418,9 +418,9 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 	if (fam->cfg.watch_start && p->start < fam->cfg.watch_start)
 		return -1;
 	/* Its parent died before orphanage saw it: it belongs if it kept a family group or session. */
-	if (led_by_family(&fam->groups, p->pgid, p, snap, seen))
+	if (led_by_family(&fam->groups, p->pgid, p, rd, seen))
 		return JOIN_GROUP;
-	if (led_by_family(&fam->sessions, p->sid, p, snap, seen))
+	if (led_by_family(&fam->sessions, p->sid, p, rd, seen))
 		return JOIN_SESSION;
 	return -1;
 }
@@ -544,15 +544,15 @@ static void family_prune(struct family *fam)
 		pidmap_set(&fam->index, fam->m[i].p.pid, i);
 }
 
-/* The process group and session of a member's parent, from the family, the snapshot or
+/* The process group and session of a member's parent, from the family, the readings or
  * orphanage itself. False when the parent is unknown (and so cannot be judged). */
-static bool parent_ids(const struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+static bool parent_ids(const struct family *fam, const struct readings *rd, const struct pidmap *seen,
 		       pid_t ppid, pid_t *pgid, pid_t *sid)
 {
 	size_t s = pidmap_get(seen, ppid);
 	if (s != PIDMAP_NONE) {
-		*pgid = snap->procs[s].pgid;
-		*sid = snap->procs[s].sid;
+		*pgid = rd->procs[s].pgid;
+		*sid = rd->procs[s].sid;
 		return true;
 	}
 	const struct member *pm = family_find(fam, ppid);
@@ -572,21 +572,21 @@ static bool parent_ids(const struct family *fam, const struct snapshot *snap, co
 /* Does a process of group pgid (its parent ppid, its session sid) keep the group from being
  * orphaned: a parent in another group of the same session? *known goes false when the
  * parent cannot be read. Its parent init is in no session of ours, as the kernel has it. */
-static bool holds_group(const struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+static bool holds_group(const struct family *fam, const struct readings *rd, const struct pidmap *seen,
 			pid_t pgid, pid_t ppid, pid_t sid, bool *known)
 {
 	pid_t ppgid, psid;
 	if (ppid <= 1)
 		return false;
-	if (!parent_ids(fam, snap, seen, ppid, &ppgid, &psid)) {
+	if (!parent_ids(fam, rd, seen, ppid, &ppgid, &psid)) {
 		*known = false;
 		return false;
 	}
 	return ppgid != pgid && psid == sid;
 }
 
-/* Do the group's outsiders, as read in this snapshot, keep it from being orphaned? */
-static bool outsiders_hold(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+/* Do the group's outsiders, as read in these readings, keep it from being orphaned? */
+static bool outsiders_hold(struct family *fam, const struct readings *rd, const struct pidmap *seen,
 			   pid_t pgid, bool *known)
 {
 	for (size_t k = 0; k < fam->noutsiders && *known; k++) {
@@ -594,17 +594,17 @@ static bool outsiders_hold(struct family *fam, const struct snapshot *snap, cons
 		if (o->pgid != pgid)
 			continue;
 		size_t s = pidmap_get(seen, o->pid);
-		/* Not in the snapshot, or another process now: it is gone. Moved, or dead: it
+		/* Not in the readings, or another process now: it is gone. Moved, or dead: it
 		 * is no longer the group's. */
-		if (s == PIDMAP_NONE || snap->procs[s].start != o->start)
+		if (s == PIDMAP_NONE || rd->procs[s].start != o->start)
 			continue;
-		const struct proc *p = &snap->procs[s];
+		const struct proc *p = &rd->procs[s];
 		const struct member *om = family_find(fam, p->pid);
 		if ((om && om->present) || p->pgid != pgid || p->state == 'Z' || p->state == 'X')
 			continue;
 		/* Its parent as it is now: read beside it from the next refresh on. */
 		o->ppid = p->ppid;
-		if (holds_group(fam, snap, seen, pgid, p->ppid, p->sid, known))
+		if (holds_group(fam, rd, seen, pgid, p->ppid, p->sid, known))
 			return true;
 	}
 	return false;
@@ -617,7 +617,7 @@ static bool outsiders_hold(struct family *fam, const struct snapshot *snap, cons
  * and judged only with its other processes read (family_set_outsiders), unless the family
  * made it or its session since the watch began (own_ids). Returns whether a group's
  * judgement changed (the header counts the orphaned groups). */
-static bool check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+static bool check_orphaned_groups(struct family *fam, const struct readings *rd, const struct pidmap *seen,
 				  double now, struct eventlog *log)
 {
 	bool changed = false;
@@ -646,7 +646,7 @@ static bool check_orphaned_groups(struct family *fam, const struct snapshot *sna
 			const struct member *m = &fam->m[j];
 			/* The kernel continues them as the group is orphaned: look at the reading before. */
 			stopped += m->p.state == 'T' || m->prev_state == 'T';
-			if (known && orphaned && holds_group(fam, snap, seen, pgid, m->p.ppid, m->p.sid, &known))
+			if (known && orphaned && holds_group(fam, rd, seen, pgid, m->p.ppid, m->p.sid, &known))
 				orphaned = false;
 		}
 		bool own = pidmap_get(&fam->own_ids, pgid) == 1 || pidmap_get(&fam->own_ids, g->p.sid) == 1;
@@ -655,7 +655,7 @@ static bool check_orphaned_groups(struct family *fam, const struct snapshot *sna
 			pidmap_set(&fam->suspect_groups, pgid, 1);
 			if (pidmap_get(&fam->outsiders_read, pgid) == PIDMAP_NONE)
 				known = false;
-			else if (outsiders_hold(fam, snap, seen, pgid, &known))
+			else if (outsiders_hold(fam, rd, seen, pgid, &known))
 				orphaned = false;
 		}
 		if (!known)
@@ -707,9 +707,9 @@ size_t family_orphaned_groups(const struct family *fam, pid_t *one)
 	return n;
 }
 
-bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
+bool family_update(struct family *fam, const struct readings *rd, double now, struct eventlog *log)
 {
-	return family_update_news(fam, snap, NULL, now, log);
+	return family_update_news(fam, rd, NULL, now, log);
 }
 
 /* A wait status built from what the kernel reported of an exit. */
@@ -732,7 +732,7 @@ static void news_exits(struct family *fam, const struct family_news *news)
 }
 
 
-/* Noted processes that are in neither the snapshot nor the family: they lived and died
+/* Noted processes that are in neither the readings nor the family: they lived and died
  * between two refreshes. Their lines are all that is left of them. */
 static bool news_passers(struct family *fam, const struct pidmap *seen, const struct family_news *news,
 			 struct eventlog *log)
@@ -755,14 +755,14 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 	return any;
 }
 
-bool family_update_news(struct family *fam, const struct snapshot *snap, const struct family_news *news,
+bool family_update_news(struct family *fam, const struct readings *rd, const struct family_news *news,
 			double now, struct eventlog *log)
 {
 	bool changed = false;
 	struct pidmap seen = { 0 };
-	pidmap_clear(&seen, snap->n);
-	for (size_t i = 0; i < snap->n; i++)
-		pidmap_put(&seen, snap->procs[i].pid, i);
+	pidmap_clear(&seen, rd->n);
+	for (size_t i = 0; i < rd->n; i++)
+		pidmap_put(&seen, rd->procs[i].pid, i);
 	struct pidmap births = { 0 };
 	pidmap_clear(&births, news ? news->nnotes : 0);
 	for (size_t i = 0; news && i < news->nnotes; i++)
@@ -778,28 +778,28 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		if (!m->present)
 			continue;
 		size_t s = pidmap_get(&seen, m->p.pid);
-		if (s == PIDMAP_NONE || snap->procs[s].start != m->p.start) {
+		if (s == PIDMAP_NONE || rd->procs[s].start != m->p.start) {
 			/* Its groups were in use until it died, about now. */
-			note_in_use(fam, m, snap->ticks);
+			note_in_use(fam, m, rd->ticks);
 			member_died(m, now, log);
 			changed = true;
 			continue;
 		}
-		if (reading_differs(&m->p, &snap->procs[s])) {
+		if (reading_differs(&m->p, &rd->procs[s])) {
 			changed = true;
 		}
 		/* An idle process's %CPU falls with no field of its reading changed. */
-		if (member_cpu(m, &snap->procs[s], now, snap->ticks)) {
+		if (member_cpu(m, &rd->procs[s], now, rd->ticks)) {
 			changed = true;
 		}
-		member_reconcile(fam, m, &snap->procs[s], now, log);
+		member_reconcile(fam, m, &rd->procs[s], now, log);
 	}
 
 	/* 2. The root, the first time it shows. */
 	if (!fam->root_seen) {
 		size_t s = pidmap_get(&seen, fam->root);
 		if (s != PIDMAP_NONE) {
-			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now, snap->ticks);
+			struct member *m = member_add(fam, &rd->procs[s], JOIN_ROOT, now, rd->ticks);
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
 			member_joined(fam, m, NULL, news, now, log);
@@ -810,21 +810,21 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 	/* The family's groups and sessions are in use now, as far as its live members go. */
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].present)
-			note_in_use(fam, &fam->m[i], snap->ticks);
+			note_in_use(fam, &fam->m[i], rd->ticks);
 
-	/* 3. Newcomers, until none: a grandchild may come before its parent in the snapshot. */
+	/* 3. Newcomers, until none: a grandchild may come before its parent in the readings. */
 	for (bool grew = fam->root_seen; grew;) {
 		grew = false;
-		for (size_t i = 0; i < snap->n; i++) {
-			const struct proc *p = &snap->procs[i];
+		for (size_t i = 0; i < rd->n; i++) {
+			const struct proc *p = &rd->procs[i];
 			struct member *old = family_find(fam, p->pid);
 			if (old && (old->present || old->p.start == p->start))
 				continue;
-			int how = candidate_join(fam, p, snap, &seen, news);
+			int how = candidate_join(fam, p, rd, &seen, news);
 			if (how < 0)
 				continue;
 			/* A dead member's pid, reused, is a new process: it joins beside the old one. */
-			struct member *m = member_add(fam, p, (enum join_how)how, now, snap->ticks);
+			struct member *m = member_add(fam, p, (enum join_how)how, now, rd->ticks);
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);
@@ -839,8 +839,8 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		changed = true;
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].present)
-			note_in_use(fam, &fam->m[i], snap->ticks);
-	if (check_orphaned_groups(fam, snap, &seen, now, log))
+			note_in_use(fam, &fam->m[i], rd->ticks);
+	if (check_orphaned_groups(fam, rd, &seen, now, log))
 		changed = true;
 	eventlog_commit(log);
 	pidmap_free(&births);

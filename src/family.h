@@ -1,5 +1,5 @@
 /* The family tracker: who belongs to the job, who died, who was orphaned, in what tree.
- * It reads only the snapshots it is given (no /proc), so tests can feed it anything. */
+ * It reads only the readings it is given (no /proc), so tests can feed it anything. */
 #ifndef ORPHANAGE_FAMILY_H
 #define ORPHANAGE_FAMILY_H
 
@@ -10,7 +10,7 @@
 
 #include "eventlog.h"
 #include "pidmap.h"
-#include "snapshot.h"
+#include "readings.h"
 #include "sigmask.h"
 
 #define FAMILY_MAX_DEPTH 64
@@ -48,7 +48,7 @@ struct news_note {
 	int exit_signal;	/* with exited: the signal that ended it, or 0 */
 };
 
-/* What sources know beyond the snapshot, for family_update_news. */
+/* What sources know beyond the readings, for family_update_news. */
 struct family_news {
 	const struct pidmap *vouched;	/* pid -> enum vouch_why: members on the source's word; or NULL */
 	const struct news_note *notes;
@@ -138,7 +138,7 @@ struct family {
 	 * group's other processes can tell (family_outsider_groups). */
 	struct pidmap suspect_groups;	/* pgid -> 1 */
 	/* The other processes of the suspect groups, as family_set_outsiders was last given
-	 * them; each is judged by its reading in the snapshot (absent there: gone). */
+	 * them; each is judged by its reading among the readings (absent there: gone). */
 	struct pidmap outsiders_read;	/* pgid -> 1: the groups that list covers */
 	struct outsider *outsiders;
 	size_t noutsiders;
@@ -159,16 +159,16 @@ struct tree_row {
 
 void family_init(struct family *fam, const struct family_config *cfg, pid_t root);
 void family_free(struct family *fam);
-/* Reconcile the family with a snapshot. The snapshot must hold every live member it can
+/* Reconcile the family with readings of processes. They must hold every live member it can
  * see, plus any candidate; members missing from it, or present with another start time,
  * have exited. Returns true when anything a row shows changed (a member came, went, died,
  * or was read different: %CPU, the orphan mark). */
-bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log);
-/* The same, with what the sources vouched for and noted: a vouched pid in the snapshot
+bool family_update(struct family *fam, const struct readings *rd, double now, struct eventlog *log);
+/* The same, with what the sources vouched for and noted: a vouched pid in the readings
  * joins even when its parent is no member; a noted process that is in neither the
- * snapshot nor the family lived and died between two refreshes and leaves its two event
+ * readings nor the family lived and died between two refreshes and leaves its two event
  * lines (started, exited) without a row; a noted exit of a member gives its status. */
-bool family_update_news(struct family *fam, const struct snapshot *snap, const struct family_news *news,
+bool family_update_news(struct family *fam, const struct readings *rd, const struct family_news *news,
 			double now, struct eventlog *log);
 /* A wait status for pid, reaped by orphanage at `ticks`: the member is dead, with that status. */
 void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long long ticks, double now,
@@ -201,9 +201,9 @@ void family_describe(const struct family *fam, const struct member *m, char *buf
 size_t family_outsider_groups(const struct family *fam, pid_t *out, size_t max, bool *unread);
 /* The processes of groups (every process of each group on the machine, as the kernel has
  * them): the non-members among them are the groups' outsiders from the next update on. The
- * snapshots given to family_update must then hold each outsider and its parent (a parent
+ * readings given to family_update must then hold each outsider and its parent (a parent
  * not there, nor a member, nor orphanage, leaves the group unjudged). */
-void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct snapshot *snap);
+void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct readings *rd);
 /* Is process group pgid orphaned (POSIX), as last judged over all its processes? A group
  * not judged yet (its outsiders not read) is not. */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);

@@ -127,7 +127,7 @@ static bool census_in_group(const struct proc *p, void *ctx)
 size_t kill_group_census(const struct kill_ctx *k, pid_t pgid, size_t *outside)
 {
 	*outside = 0;
-	struct snapshot found = { 0 };
+	struct readings found = { 0 };
 	if (k->scan && k->scan->machine(k->scan_self, census_in_group, &pgid, &found) == 0) {
 		size_t n = 0;
 		for (size_t i = 0; i < found.n; i++) {
@@ -138,10 +138,10 @@ size_t kill_group_census(const struct kill_ctx *k, pid_t pgid, size_t *outside)
 			n++;
 			*outside += !m || m->p.start != p->start || !family_member_running(m);
 		}
-		snapshot_free(&found);
+		readings_free(&found);
 		return n;
 	}
-	snapshot_free(&found);
+	readings_free(&found);
 	size_t n = 0;
 	for (size_t i = 0; i < k->fam->n; i++)
 		n += family_member_running(&k->fam->m[i]) && k->fam->m[i].p.pgid == pgid;

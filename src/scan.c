@@ -69,7 +69,7 @@ struct scanner {
 	struct pids_info *detail;
 	unsigned long n_machine, n_select, n_quick;
 	unsigned *pidbuf;
-	struct snapshot pre;		/* scan_select's quick reads before the detailed one */
+	struct readings pre;		/* scan_select's quick reads before the detailed one */
 	struct pidmap pre_index;	/* pid -> slot in pre */
 	/* The last machine pass's processes (seen), and the one being made (next). */
 	struct seen *seen, *next;
@@ -194,7 +194,7 @@ void scan_close(struct scanner *sc)
 	if (sc->detail)
 		procps_pids_unref(&sc->detail);
 	free(sc->pidbuf);
-	snapshot_free(&sc->pre);
+	readings_free(&sc->pre);
 	pidmap_free(&sc->pre_index);
 	free(sc->seen);
 	free(sc->next);
@@ -227,9 +227,9 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-static void machine_found(struct snapshot *out, const struct proc *p)
+static void machine_found(struct readings *out, const struct proc *p)
 {
-	struct proc *slot = snapshot_add(out);
+	struct proc *slot = readings_add(out);
 	*slot = *p;
 	slot->stat[0] = p->state;
 	slot->tpgid = -1;
@@ -244,7 +244,7 @@ static const struct seen *seen_find(const struct scanner *sc, pid_t pid)
 }
 
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		 struct snapshot *out)
+		 struct readings *out)
 {
 	DIR *d = opendir("/proc");
 	if (!d)
@@ -409,7 +409,7 @@ static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p)
 	return false;
 }
 
-int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out)
 {
 	out->ticks = scan_ticks_now();
 	sc->n_quick += n;
@@ -419,17 +419,17 @@ int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot 
 		struct proc p;
 		/* A process that exited meanwhile is left out. */
 		if (pids[i] > 0 && held_read_stat(sc, pids[i], &p))
-			*snapshot_add(out) = p;
+			*readings_add(out) = p;
 	}
 	return 0;
 }
 
-int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
+int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out)
 {
 	/* The memory layout and tty number, read before libproc2's reading: an exec in between
 	 * leaves the older layout beside the newer command line, and the next quick read sees
 	 * the layout change and reads the details again. */
-	snapshot_clear(&sc->pre);
+	readings_clear(&sc->pre);
 	scan_quick(sc, pids, n, &sc->pre);
 	sc->n_quick -= n;
 	pidmap_clear(&sc->pre_index, sc->pre.n);
@@ -450,7 +450,7 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 		if (!f)
 			return -errno ? -errno : -EIO;
 		for (int j = 0; j < f->counts->total; j++) {
-			struct proc *p = snapshot_add(out);
+			struct proc *p = readings_add(out);
 			take_detailed(sc, f->stacks[j], p);
 			/* The command line raw, as scan_fields reads it: libproc2's replaces control
 			 * characters (a newline in an argument) with spaces or '?'. Gone since: left out. */
@@ -474,17 +474,17 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 }
 
 static int sys_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		       struct snapshot *out)
+		       struct readings *out)
 {
 	return scan_machine(self, want, ctx, out);
 }
 
-static int sys_select(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+static int sys_select(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	return scan_select(self, pids, n, out);
 }
 
-static int sys_quick(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+static int sys_quick(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	return scan_quick(self, pids, n, out);
 }

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "snapshot.h"
+#include "readings.h"
 #include "sigmask.h"
 #include "stopwhy.h"
 
@@ -26,7 +26,7 @@ void scan_close(struct scanner *sc);
  * but a process seen by an earlier pass (same pid, same directory inode) is read again
  * only when `want` accepts the ids read then. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		 struct snapshot *out);
+		 struct readings *out);
 /* List the processes there are now, before a job is launched: none of them can be in the
  * job's groups or sessions (born before them), so the machine pass never reads one again
  * while its pid keeps the same /proc directory inode. Not for -p (an attached process's
@@ -34,11 +34,11 @@ int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ct
 void scan_prime(struct scanner *sc);
 /* The detailed read: everything a ps j row needs about these pids (absent pids are left
  * out). Appends to out. */
-int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out);
 /* The quick read: /proc/PID/stat alone for these pids, parsed directly (no tty name, user,
  * locked memory or command line: not detailed, proc_complete fills them from the last
  * detailed reading). Absent pids are left out. Appends to out. */
-int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out);
 /* The signal masks of the process pid started at start (/proc/PID/status through a held
  * file: one pread, and no start time check after the first). 0, or an errno (ESRCH: gone,
  * or its pid is another process's now; EINVAL: not all five mask lines were there). */
@@ -81,9 +81,9 @@ long scan_pid_max(void);
  * open returned; the system's table ignores it for the calls that need no libproc2. */
 struct scan_ops {
 	int (*machine)(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		       struct snapshot *out);
+		       struct readings *out);
 	/* The detailed read of some pids. */
-	int (*select)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+	int (*select)(void *self, const pid_t *pids, size_t n, struct readings *out);
 	int (*children)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
 	size_t (*ancestors)(void *self, pid_t pid, pid_t *out, size_t max);
 	unsigned long long (*ticks_now)(void *self);
@@ -92,7 +92,7 @@ struct scan_ops {
 	/* Why a process read as stopped (T) stopped, as far as /proc tells (stopwhy.h). */
 	enum stop_cause (*stop_cause)(void *self, const struct proc *p);
 	/* The quick read of some pids (scan_quick); NULL: every read is detailed. */
-	int (*quick)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+	int (*quick)(void *self, const pid_t *pids, size_t n, struct readings *out);
 	/* The children of a process just read with one thread: its one children file, no
 	 * look at its threads. NULL: children does it all. */
 	int (*children_one)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "snapshot.h"
+#include "readings.h"
 
 /* Fields 4 to 51 of /proc/PID/stat: what a detailed read takes. */
 #define STAT_FIELDS (51 - 4 + 1)

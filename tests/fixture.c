@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct proc *fixture_put(struct snapshot *snap, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
+struct proc *fixture_put(struct readings *rd, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
 			 unsigned long long start, const char *comm)
 {
-	struct proc *p = snapshot_add(snap);
+	struct proc *p = readings_add(rd);
 	p->pid = pid;
 	p->ppid = ppid;
 	p->pgid = pgid;
@@ -101,7 +101,7 @@ void fixture_proc_remove(struct fixture_proc *fp, pid_t pid)
 		}
 }
 
-static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx, struct snapshot *out)
+static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx, struct readings *out)
 {
 	struct fixture_proc *fp = self;
 	fp->machine_calls++;
@@ -119,7 +119,7 @@ static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx),
 		p.state = src->state;
 		memcpy(p.comm, src->comm, sizeof p.comm);
 		if (want(&p, ctx))
-			*snapshot_add(out) = p;
+			*readings_add(out) = p;
 	}
 	return 0;
 }
@@ -137,7 +137,7 @@ static unsigned long long fp_layout(const struct proc *p)
 	return h ? h : 1;
 }
 
-static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+static int fp_select(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	struct fixture_proc *fp = self;
 	fp->select_calls++;
@@ -145,7 +145,7 @@ static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *o
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = fp_find(fp, pids[i]);
 		if (p) {
-			struct proc *c = snapshot_add(out);
+			struct proc *c = readings_add(out);
 			proc_copy(c, p);
 			c->layout = fp_layout(p);
 		}
@@ -153,7 +153,7 @@ static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *o
 	return 0;
 }
 
-static int fp_quick(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+static int fp_quick(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	struct fixture_proc *fp = self;
 	fp->quick_calls++;
@@ -163,7 +163,7 @@ static int fp_quick(void *self, const pid_t *pids, size_t n, struct snapshot *ou
 		if (!src)
 			continue;
 		/* What /proc/PID/stat holds, and no more. */
-		struct proc *p = snapshot_add(out);
+		struct proc *p = readings_add(out);
 		p->pid = src->pid;
 		p->ppid = src->ppid;
 		p->pgid = src->pgid;

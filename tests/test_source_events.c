@@ -60,7 +60,7 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 	engine_free(&f->e);
-	snapshot_free(&f->fp.procs);
+	readings_free(&f->fp.procs);
 	procev_batch_free(&f->b);
 	free(f);
 	return 0;

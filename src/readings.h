@@ -1,6 +1,6 @@
 /* A process as the engine sees it: plain data copied out of the scanner, owned by the engine. */
-#ifndef ORPHANAGE_SNAPSHOT_H
-#define ORPHANAGE_SNAPSHOT_H
+#ifndef ORPHANAGE_READINGS_H
+#define ORPHANAGE_READINGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,15 +54,15 @@ struct proc {
 bool proc_ran_same(const struct schedstat *a, const struct schedstat *b);
 
 /* One reading of some processes; not necessarily the whole machine. */
-struct snapshot {
+struct readings {
 	struct proc *procs;
 	size_t n, cap;
 	unsigned long long ticks;	/* when it was read, in the clock of proc.start; 0: unknown */
 };
 
-void snapshot_clear(struct snapshot *snap);
-void snapshot_free(struct snapshot *snap);
-struct proc *snapshot_add(struct snapshot *snap);
+void readings_clear(struct readings *rd);
+void readings_free(struct readings *rd);
+struct proc *readings_add(struct readings *rd);
 void proc_copy(struct proc *dst, const struct proc *src);
 /* ps j's STAT: the state, then < N L s l + as procps builds it, from p's fields. */
 void proc_build_stat(struct proc *p);

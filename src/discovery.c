@@ -11,7 +11,7 @@ void discovery_init(struct discovery *d)
 	memset(d, 0, sizeof *d);
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
-	pidmap_clear(&d->details, 16);
+	pidmap_clear(&d->full_due, 16);
 }
 
 void discovery_free(struct discovery *d)
@@ -20,7 +20,7 @@ void discovery_free(struct discovery *d)
 	free(d->notes);
 	pidmap_free(&d->wanted);
 	pidmap_free(&d->vouched);
-	pidmap_free(&d->details);
+	pidmap_free(&d->full_due);
 	memset(d, 0, sizeof *d);
 }
 
@@ -35,7 +35,7 @@ void discovery_clear(struct discovery *d)
 	d->complete = false;
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
-	pidmap_clear(&d->details, 16);
+	pidmap_clear(&d->full_due, 16);
 }
 
 void discovery_want(struct discovery *d, pid_t pid)
@@ -50,11 +50,11 @@ void discovery_want(struct discovery *d, pid_t pid)
 	d->pids[d->n++] = pid;
 }
 
-void discovery_want_details(struct discovery *d, pid_t pid)
+void discovery_want_full(struct discovery *d, pid_t pid)
 {
 	if (pid <= 0)
 		return;
-	pidmap_set(&d->details, pid, 0);
+	pidmap_set(&d->full_due, pid, 0);
 	discovery_want(d, pid);
 }
 

@@ -24,7 +24,7 @@ struct discovery {
 	/* Pids whose command line, user and tty must be read again this refresh (an exec or a
 	 * new name reported): pid -> 0. Others that are members get a quick read when their
 	 * stat shows the same program. */
-	struct pidmap details;
+	struct pidmap full_due;
 	/* Births and exits the kernel reported, kept even when the process is gone by the
 	 * time /proc is read. */
 	struct news_note *notes;
@@ -50,8 +50,8 @@ void discovery_free(struct discovery *d);
 void discovery_clear(struct discovery *d);
 /* Read pid at this refresh (once, however often it is asked for). */
 void discovery_want(struct discovery *d, pid_t pid);
-/* Read pid's details again (an exec was reported); it is read too. */
-void discovery_want_details(struct discovery *d, pid_t pid);
+/* Give pid a full read again (an exec was reported); it is read too. */
+void discovery_want_full(struct discovery *d, pid_t pid);
 /* pid is a member on the source's word; it is read too. */
 void discovery_vouch(struct discovery *d, pid_t pid, enum vouch_why why);
 /* Keep what the kernel reported of a birth or an exit; the pid is read too. */

@@ -96,9 +96,9 @@ struct engine {
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
 	struct readings rd;		/* scratch for refreshes */
 	struct readings quick;		/* scratch: the quick reads of a refresh */
-	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
+	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in full */
 	size_t rd_cap;
-	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
+	unsigned long n_full;	/* members read in full (newcomers, execs, full reads asked for) */
 	unsigned long n_fields;		/* members whose command line and user were read anew */
 	/* --track (engine_track.c): the exact sources beside the scan, and the job's cgroup. */
 	struct cgroup cgroup;		/* the job's own cgroup v2, when have_cgroup */

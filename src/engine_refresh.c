@@ -93,23 +93,20 @@ bool engine_machine_pass_pending(const struct engine *e)
 	return periodic || (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
 }
 
-/* May this member's last details stand in for a new read (checked by proc_complete)? */
-static bool details_current(const struct engine *e, const struct member *m)
+/* May this member's last full reading stand in for a new one (checked by proc_complete)? */
+static bool full_reading_stands(const struct engine *e, const struct member *m)
 {
-	return m->present && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
+	return m->present && m->p.full && pidmap_get(&e->disc.full_due, m->p.pid) == PIDMAP_NONE;
 }
 
 /* Read pids into e->rd: a member whose program has not changed by a quick read of its
- * stat, the rest (newcomers, execs, details asked for or due) in detail. */
-static void engine_read(struct engine *e, const pid_t *pids, size_t n, double now)
+ * stat, the rest (newcomers, execs, full reads asked for) by a full read. */
+static void engine_read(struct engine *e, const pid_t *pids, size_t n)
 {
 	if (n == 0)
 		return;
 	if (!e->scan->quick) {
-		size_t had = e->rd.n;
-		e->scan->select(e->scan_self, pids, n, &e->rd);
-		for (size_t i = had; i < e->rd.n; i++)
-			e->rd.procs[i].details_at = now;
+		e->scan->full(e->scan_self, pids, n, &e->rd);
 		return;
 	}
 	if (e->rd_cap < n) {
@@ -120,7 +117,7 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	size_t nq = 0, nf = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = family_find(&e->fam, pids[i]);
-		if (m && details_current(e, m))
+		if (m && full_reading_stands(e, m))
 			e->rd_quick[nq++] = pids[i];
 		else
 			e->rd_full[nf++] = pids[i];
@@ -142,10 +139,8 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	}
 	if (nf) {
 		size_t had = e->rd.n;
-		e->scan->select(e->scan_self, e->rd_full, nf, &e->rd);
-		for (size_t i = had; i < e->rd.n; i++)
-			e->rd.procs[i].details_at = now;
-		e->n_detailed += e->rd.n - had;
+		e->scan->full(e->scan_self, e->rd_full, nf, &e->rd);
+		e->n_full += e->rd.n - had;
 	}
 }
 
@@ -158,13 +153,12 @@ unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 {
 	struct engine_report r = report_begin(e);
 	unsigned long stamp = e->refreshes + 1;
-	double now = engine_now(e);
 	for (size_t j = 0; j < n; j++) {
 		if (slots[j] >= e->fam.n)
 			continue;
 		struct member *m = &e->fam.m[slots[j]];
 		struct proc *p = &m->p;
-		if (!family_member_running(m) || !p->detailed || p->fields_at == stamp || !e->scan->fields)
+		if (!family_member_running(m) || !p->full || p->fields_at == stamp || !e->scan->fields)
 			continue;
 		p->fields_at = stamp;
 		struct schedstat ran;
@@ -179,7 +173,6 @@ unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 			e->n_fields++;
 			q.ran = ran;
 			q.ran_ok = ran_ok;
-			q.details_at = now;
 			if (q.euid != p->euid || q.locked != p->locked || strcmp(q.cmdline ? q.cmdline : "", p->cmdline ? p->cmdline : "") != 0)
 				e->changes |= ENGINE_ROWS;
 			proc_free(p);
@@ -301,7 +294,7 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 	want_outsiders(e, d);
 
 	readings_clear(&e->rd);
-	engine_read(e, d->pids, d->n, now);
+	engine_read(e, d->pids, d->n);
 	size_t running_before = family_running(&e->fam);
 	struct family_news news = discovery_news(d);
 	bool changed = family_update_news(&e->fam, &e->rd, &news, now, &e->log);
@@ -320,7 +313,7 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 		if (d->n == before)
 			break;
 		size_t had = e->fam.n;
-		engine_read(e, d->pids + before, d->n - before, now);
+		engine_read(e, d->pids + before, d->n - before);
 		if (family_update_news(&e->fam, &e->rd, &later, now, &e->log))
 			changed = true;
 		if (e->fam.n == had)
@@ -331,7 +324,7 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 	if (read_outsiders(e, false)) {
 		size_t before = d->n;
 		want_outsiders(e, d);
-		engine_read(e, d->pids + before, d->n - before, now);
+		engine_read(e, d->pids + before, d->n - before);
 		if (family_update_news(&e->fam, &e->rd, &later, now, &e->log))
 			changed = true;
 	}

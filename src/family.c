@@ -188,13 +188,13 @@ static bool is_ancestor_pid(const struct family *fam, pid_t pid)
 	return false;
 }
 
-/* %CPU from a reading that carries utime + stime (a detailed one): the ticks it ran since
+/* %CPU from a reading that carries utime + stime (a full one): the ticks it ran since
  * the previous one over the wall time between them; the first time, over its life so far
  * (ticks_now, the readings' clock, is that of its start time; 0 when unknown: 0.0).
  * True when the value changed. */
 static bool member_cpu(struct member *m, const struct proc *p, double now, unsigned long long ticks_now)
 {
-	if (!p->detailed)
+	if (!p->full)
 		return false;
 	double old = m->cpu_pct;
 	if (!m->cpu_sampled) {
@@ -237,11 +237,11 @@ static struct member *member_add(struct family *fam, const struct proc *p, enum 
 	return m;
 }
 
-/* Take a new reading into a member: detailed readings replace everything, cheap ones
+/* Take a new reading into a member: full readings replace everything, cheap ones
  * only the fields they carry. */
 static void member_take(struct member *m, const struct proc *p)
 {
-	if (p->detailed) {
+	if (p->full) {
 		if (p->state == 'Z' && m->p.state != 'Z' && m->p.cmdline && !m->lived)
 			m->lived = xstrdup(m->p.cmdline);
 		proc_free(&m->p);
@@ -308,9 +308,9 @@ static bool reading_differs(const struct proc *old, const struct proc *p)
 {
 	if (old->ppid != p->ppid || old->pgid != p->pgid || old->sid != p->sid || old->state != p->state)
 		return true;
-	if (!p->detailed)
+	if (!p->full)
 		return false;
-	return !old->detailed || old->cputicks != p->cputicks || old->rss_kb != p->rss_kb || old->tpgid != p->tpgid || old->euid != p->euid ||
+	return !old->full || old->cputicks != p->cputicks || old->rss_kb != p->rss_kb || old->tpgid != p->tpgid || old->euid != p->euid ||
 	       strcmp(old->stat, p->stat) != 0 || strcmp(old->tty, p->tty) != 0 || strcmp(old->comm, p->comm) != 0 ||
 	       (old->cmdline && p->cmdline ? strcmp(old->cmdline, p->cmdline) != 0 : old->cmdline != p->cmdline);
 }
@@ -327,11 +327,11 @@ static void note_stopped(const struct family *fam, const struct member *m, const
 	event_set_how(ev, "received");
 }
 
-/* A detailed reading after a detailed one: a new command line is an exec when the name
+/* A full reading after a full one: a new command line is an exec when the name
  * changed with it, else a new title (setproctitle); a new effective uid is said too. */
 static void note_identity(const struct member *m, const struct proc *p, double now, struct eventlog *log)
 {
-	if (!p->detailed || !m->p.detailed)
+	if (!p->full || !m->p.full)
 		return;
 	/* A command line read empty (a zombie, or one exiting: its memory is gone) is its
 	 * death, not a new title. */

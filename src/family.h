@@ -81,7 +81,7 @@ struct member {
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
 	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
-	/* %CPU since the previous detailed reading (the first: since the process started);
+	/* %CPU since the previous full reading (the first: since the process started);
 	 * refreshed with each reading that carries utime + stime, by family_update_news. */
 	double cpu_pct;
 	unsigned long long cpu_ticks;	/* utime + stime at that reading */

@@ -67,7 +67,7 @@ void proc_build_stat(struct proc *p)
 
 bool proc_complete(struct proc *q, const struct proc *old)
 {
-	if (!old->detailed || q->pid != old->pid || q->start != old->start || q->tty_nr != old->tty_nr ||
+	if (!old->full || q->pid != old->pid || q->start != old->start || q->tty_nr != old->tty_nr ||
 	    strcmp(q->comm, old->comm) != 0)
 		return false;
 	/* A zombie's command line is its [comm] <defunct>, and a zombie runs nothing more. */
@@ -81,12 +81,11 @@ bool proc_complete(struct proc *q, const struct proc *old)
 	q->euid = old->euid;
 	memcpy(q->tty, old->tty, sizeof q->tty);
 	q->locked = old->locked;
-	q->details_at = old->details_at;
 	q->ran = old->ran;
 	q->ran_ok = old->ran_ok;
 	q->fields_at = old->fields_at;
 	proc_build_stat(q);
-	q->detailed = true;
+	q->full = true;
 	return true;
 }
 

@@ -295,7 +295,7 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 			if (ev->kind == PROCEV_SID)
 				discovery_want(d, ev->tgid);
 			else
-				discovery_want_details(d, ev->tgid);
+				discovery_want_full(d, ev->tgid);
 			/* Another thread's name is not the process's (the main thread's). */
 			if (ev->kind == PROCEV_SID || (ev->kind == PROCEV_COMM && ev->pid != ev->tgid))
 				break;

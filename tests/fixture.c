@@ -26,7 +26,7 @@ struct proc *fixture_put(struct readings *rd, pid_t pid, pid_t ppid, pid_t pgid,
 	p->cmdline = xstrdup(comm);
 	p->tty_nr = 0x8800;
 	p->nlwp = 1;
-	p->detailed = true;
+	p->full = true;
 	return p;
 }
 
@@ -137,7 +137,7 @@ static unsigned long long fp_layout(const struct proc *p)
 	return h ? h : 1;
 }
 
-static int fp_select(void *self, const pid_t *pids, size_t n, struct readings *out)
+static int fp_full(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	struct fixture_proc *fp = self;
 	fp->select_calls++;
@@ -290,7 +290,7 @@ static int fp_root(void *self)
 
 const struct scan_ops fixture_scan_ops = {
 	.machine = fp_machine,
-	.select = fp_select,
+	.full = fp_full,
 	.children = fp_children,
 	.ancestors = fp_ancestors,
 	.ticks_now = fp_ticks_now,

@@ -16,7 +16,7 @@
 #define FX_SELF 500
 #define FX_SELF_SID 400
 
-/* A detailed process appended to rd: sleeping, on pts/0, uid 1000, its name as its
+/* A fully read process appended to rd: sleeping, on pts/0, uid 1000, its name as its
  * command line. */
 struct proc *fixture_put(struct readings *rd, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
 			 unsigned long long start, const char *comm);
@@ -34,7 +34,7 @@ bool fixture_has_event_text(const struct eventlog *log, const char *text);
 /* An event in words (event_render), in a buffer the next call reuses; NULL for NULL. */
 const char *fixture_event_text(const struct event *ev);
 
-/* A hand-made /proc: the processes in procs (detailed, as fixture_put makes them) are
+/* A hand-made /proc: the processes in procs (read in full, as fixture_put makes them) are
  * the machine. Children come from their ppid; self is passed as the scan_ops self. */
 struct fixture_proc {
 	struct readings procs;

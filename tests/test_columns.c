@@ -35,7 +35,7 @@ static struct member sample(void)
 	m.p = *fixture_put(&rd, 4242, 4100, 4242, 4100, 0, "sh");
 	free(m.p.cmdline);
 	m.p.cmdline = NULL;
-	m.p.detailed = false;
+	m.p.full = false;
 	free(rd.procs);
 	m.p.tpgid = 4242;
 	snprintf(m.p.stat, sizeof m.p.stat, "S+");

@@ -65,7 +65,7 @@ static int fx_teardown(void **state)
 	return 0;
 }
 
-/* A detailed process in the readings, sleeping, with its name as its command line. */
+/* A fully read process in the readings, sleeping, with its name as its command line. */
 static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid, unsigned long long start,
 			const char *comm)
 {

@@ -246,7 +246,7 @@ unsigned engine_read_masks(struct engine *e, const size_t *slots, size_t n);
  * read anew once a refresh where the member ran since they were read: a title rewritten in
  * place, a setuid without exec. ENGINE_ROWS when one changed. */
 unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n);
-/* The same for every member (a batch snapshot, the leak report). */
+/* The same for every running member (a batch snapshot, the leak report). */
 unsigned engine_read_all_fields(struct engine *e);
 /* The same for every running member (batch snapshots, the leak report). */
 unsigned engine_read_all_masks(struct engine *e);

@@ -203,8 +203,14 @@ void engine_tty_flush(struct engine *e);
 bool engine_tty_pending(const struct engine *e);
 /* Quitting: read what the terminal holds, then close it (the session gets SIGHUP). */
 void engine_tty_close(struct engine *e);
-/* The slots of every member, or of the running ones only, for the read-all functions: n
- * of them, in a block the caller frees. */
-size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n);
+/* The member at slot (in fam.m) if it runs, for the reads of what a face shows; NULL when
+ * not running or no slot of the family. */
+struct member *engine_running_at(struct engine *e, size_t slot);
+/* How much p's one thread has run (its schedstat), into ran: false when unknown (several
+ * threads, no schedstat call, or gone). Unchanged since a read: it has not run since. */
+bool engine_ran(const struct engine *e, const struct proc *p, struct schedstat *ran);
+/* read (engine_read_fields, engine_read_masks) for every running member at once, as a
+ * batch snapshot and the leak report show them all; what it returns. */
+unsigned engine_read_every(struct engine *e, unsigned (*read)(struct engine *, const size_t *, size_t));
 
 #endif

@@ -154,16 +154,13 @@ unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 	struct engine_report r = report_begin(e);
 	unsigned long stamp = e->refreshes + 1;
 	for (size_t j = 0; j < n; j++) {
-		if (slots[j] >= e->fam.n)
+		struct member *m = engine_running_at(e, slots[j]);
+		if (!m || !m->p.full || m->p.fields_at == stamp || !e->scan->fields)
 			continue;
-		struct member *m = &e->fam.m[slots[j]];
 		struct proc *p = &m->p;
-		if (!family_member_running(m) || !p->full || p->fields_at == stamp || !e->scan->fields)
-			continue;
 		p->fields_at = stamp;
 		struct schedstat ran;
-		bool ran_ok = p->nlwp == 1 && e->scan->schedstat &&
-			      e->scan->schedstat(e->scan_self, p->pid, p->start, &ran) == 0;
+		bool ran_ok = engine_ran(e, p, &ran);
 		if (ran_ok && p->ran_ok && proc_ran_same(&ran, &p->ran))
 			continue;
 		struct proc q;
@@ -184,23 +181,33 @@ unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 	return report_end(e, r);
 }
 
-size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n)
+struct member *engine_running_at(struct engine *e, size_t slot)
+{
+	if (slot >= e->fam.n || !family_member_running(&e->fam.m[slot]))
+		return NULL;
+	return &e->fam.m[slot];
+}
+
+bool engine_ran(const struct engine *e, const struct proc *p, struct schedstat *ran)
+{
+	return p->nlwp == 1 && e->scan->schedstat && e->scan->schedstat(e->scan_self, p->pid, p->start, ran) == 0;
+}
+
+unsigned engine_read_every(struct engine *e, unsigned (*read)(struct engine *, const size_t *, size_t))
 {
 	size_t *slots = xcalloc(e->fam.n + 1, sizeof *slots);
-	*n = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < e->fam.n; i++)
-		if (!running_only || family_member_running(&e->fam.m[i]))
-			slots[(*n)++] = i;
-	return slots;
+		if (family_member_running(&e->fam.m[i]))
+			slots[n++] = i;
+	unsigned changed = read(e, slots, n);
+	free(slots);
+	return changed;
 }
 
 unsigned engine_read_all_fields(struct engine *e)
 {
-	size_t n;
-	size_t *slots = engine_member_slots(e, false, &n);
-	unsigned changed = engine_read_fields(e, slots, n);
-	free(slots);
-	return changed;
+	return engine_read_every(e, engine_read_fields);
 }
 
 /* Events a source lost: said once per refresh, with the machine pass that makes up for them. */

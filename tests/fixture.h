@@ -40,7 +40,7 @@ struct fixture_proc {
 	struct readings procs;
 	unsigned long long ticks;	/* the clock of start times, now */
 	bool no_children_files;		/* a kernel without CONFIG_PROC_CHILDREN */
-	unsigned long machine_calls, select_calls, quick_calls;
+	unsigned long machine_calls, full_calls, quick_calls;
 	/* /proc/PID/schedstat of these pids (the others have none), and how often read. */
 	struct {
 		pid_t pid;

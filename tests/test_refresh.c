@@ -497,12 +497,20 @@ static void test_complete_source_reads_no_children_files(void **state)
 	assert_int_equal(family_running(&f->e.fam), 3);
 }
 
-/* side beside the scan source in f's engine, with a fresh pipe to wake it through. */
-static void side_plug(struct fx *f, struct side_source *side, const struct source_ops *ops)
+/* side beside the scan source in f's engine, with a fresh pipe to wake it through; then a
+ * first refresh that finds the job's root and, on the machine, a worker (2000) whose parent
+ * is ppid: 1, or an outsider made here. Not a member yet. */
+static void side_beside_worker(struct fx *f, struct side_source *side, const struct source_ops *ops, pid_t ppid)
 {
 	memset(side, 0, sizeof *side);
 	assert_int_equal(pipe(side->fds), 0);
 	assert_true(engine_add_source(&f->e, ops, side));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	if (ppid != 1)
+		machine_has(f, ppid, 1, ppid, ppid, 90, "outsider");
+	machine_has(f, 2000, ppid, 2000, 2000, 120, "worker");
+	fixture_refresh(&f->e, 0.5);
+	assert_null(member(f, 2000));
 }
 
 /* A byte down side's pipe: poll over the engine's fds sees it ready. */
@@ -516,12 +524,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 {
 	struct fx *f = *state;
 	static struct side_source side;
-	side_plug(f, &side, &side_ops);
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	machine_has(f, 3000, 1, 3000, 3000, 90, "outsider");
-	machine_has(f, 2000, 3000, 2000, 2000, 120, "worker");
-	fixture_refresh(&f->e, 0.5);
-	assert_null(member(f, 2000));
+	side_beside_worker(f, &side, &side_ops, 3000);
 
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);
@@ -565,10 +568,7 @@ static void test_a_source_can_ask_for_a_refresh_now(void **state)
 {
 	struct fx *f = *state;
 	static struct side_source side;
-	side_plug(f, &side, &urgent_ops);
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	machine_has(f, 2000, 1, 2000, 2000, 120, "worker");
-	fixture_refresh(&f->e, 0.5);
+	side_beside_worker(f, &side, &urgent_ops, 1);
 	unsigned long refreshes = f->e.refreshes;
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);

@@ -217,7 +217,7 @@ unsigned engine_route_signal(struct engine *e, int sig, bool from_terminal);
 /* Carry out a face's action. Returns what changed (ENGINE_QUIT for ACT_QUIT; 0 for what a
  * face does itself, ACT_REDRAW). */
 unsigned engine_act(struct engine *e, const struct action *a);
-/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace; a
+/* Apply --on-exit: SIGTERM and SIGCONT to every present member, SIGKILL after --grace; a
  * member the kernel refused a signal (EPERM) is not waited for. Returns how many members
  * --on-exit kill left running (member.kill_errno says why), 0 with leave. */
 size_t engine_on_exit(struct engine *e);

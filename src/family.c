@@ -511,7 +511,7 @@ static void member_joined(struct family *fam, struct member *m, const struct new
 	note_leadership(fam, m);
 }
 
-/* Drop dead members that no live member descends from, and rebuild the index. */
+/* Drop members no longer present that no present member descends from, and rebuild the index. */
 static void family_prune(struct family *fam)
 {
 	size_t n = fam->n;
@@ -621,7 +621,7 @@ static bool check_orphaned_groups(struct family *fam, const struct readings *rd,
 				  double now, struct eventlog *log)
 {
 	bool changed = false;
-	/* Each live group, judged once over its members: a chain of members per group. */
+	/* Each group with a running member, judged once over its members: a chain of members per group. */
 	size_t n = fam->n;
 	size_t *next = xcalloc(n + 1, sizeof *next);
 	struct pidmap first = { 0 };
@@ -718,7 +718,7 @@ static int note_status(const struct news_note *b)
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
 
-/* A noted exit of a live member: it gives the status the member dies with, and when. */
+/* A noted exit of a present member: it gives the status the member dies with, and when. */
 static void news_exits(struct family *fam, const struct family_news *news)
 {
 	for (size_t i = 0; news && i < news->nnotes; i++) {
@@ -807,7 +807,7 @@ bool family_update_news(struct family *fam, const struct readings *rd, const str
 		}
 	}
 
-	/* The family's groups and sessions are in use now, as far as its live members go. */
+	/* The family's groups and sessions are in use now, as far as its present members go. */
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].present)
 			note_in_use(fam, &fam->m[i], rd->ticks);

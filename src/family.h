@@ -125,7 +125,7 @@ struct family {
 	struct member *m;
 	size_t n, cap;
 	struct pidmap index;		/* pid -> slot in m */
-	/* Process groups and sessions led by a member, each with the last time (ticks) a live
+	/* Process groups and sessions led by a member, each with the last time (ticks) a present
 	 * member was known to be in it: until then its ID cannot have been reused. */
 	struct pidmap groups;
 	struct pidmap sessions;
@@ -159,7 +159,7 @@ struct tree_row {
 
 void family_init(struct family *fam, const struct family_config *cfg, pid_t root);
 void family_free(struct family *fam);
-/* Reconcile the family with readings of processes. They must hold every live member it can
+/* Reconcile the family with readings of processes. They must hold every present member it can
  * see, plus any candidate; members missing from it, or present with another start time,
  * have exited. Returns true when anything a row shows changed (a member came, went, died,
  * or was read different: %CPU, the orphan mark). */
@@ -191,7 +191,7 @@ bool family_member_orphan(const struct member *m);
  * orphans" (a zombie orphan still waits for its new parent). */
 size_t family_orphans(const struct family *fam);
 /* The family in tree order (family_tree.c); dead members appear only when include_dead is set (and then
- * only while they have live descendants). Returns the number of rows; *rows is reallocated. */
+ * only while they have present descendants). Returns the number of rows; *rows is reallocated. */
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
 /* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
@@ -207,7 +207,7 @@ void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroup
 /* Is process group pgid orphaned (POSIX), as last judged over all its processes? A group
  * not judged yet (its outsiders not read) is not. */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
-/* How many POSIX orphaned groups have a live member; *one is one of them (or 0). */
+/* How many POSIX orphaned groups have a present member; *one is one of them (or 0). */
 size_t family_orphaned_groups(const struct family *fam, pid_t *one);
 /* The slot of the member that member i was first seen under, while that very process
  * is still tracked; PIDMAP_NONE otherwise. */

@@ -233,10 +233,10 @@ static int fp_schedstat(void *self, pid_t pid, unsigned long long start, struct 
 {
 	struct fixture_proc *fp = self;
 	fp->sched_calls++;
-	bool alive = false;
+	bool there = false;
 	for (size_t i = 0; i < fp->procs.n; i++)
-		alive |= fp->procs.procs[i].pid == pid && fp->procs.procs[i].start == start;
-	if (!alive)
+		there |= fp->procs.procs[i].pid == pid && fp->procs.procs[i].start == start;
+	if (!there)
 		return ESRCH;
 	for (size_t i = 0; i < fp->nsched; i++)
 		if (fp->sched[i].pid == pid) {

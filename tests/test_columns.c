@@ -25,7 +25,7 @@
 #define HEADER5 " PPID   PID  PGID   SID TTY      TPGID STAT   UID   TIME COMMAND"
 #define HEADER7 "   PPID     PID    PGID     SID TTY        TPGID STAT   UID   TIME COMMAND"
 
-/* A live member as ps j would show it: sh 4242 leading its group, in session 4100. */
+/* A running member as ps j would show it: sh 4242 leading its group, in session 4100. */
 static struct member sample(void)
 {
 	struct member m;

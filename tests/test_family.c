@@ -329,7 +329,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 	assert_true(ev->time == 2.0);
 	assert_int_equal(count_events(f, EV_ORPHAN, 0), 1);
 
-	/* The dead parent is still known (it has a live descendant). */
+	/* The dead parent is still known (it has a present descendant). */
 	const struct member *c = family_find(&f->fam, 1001);
 	assert_non_null(c);
 	assert_false(c->present);
@@ -1100,7 +1100,7 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 	}
 	assert_false(row_member(f, 1)->present);
 
-	/* Without the dead: the orphan goes under its nearest live ancestor, the job. */
+	/* Without the dead: the orphan goes under its nearest present ancestor, the job. */
 	n = tree(f, false);
 	assert_int_equal(n, 3);
 	assert_int_equal(row_member(f, 0)->p.pid, ROOT);

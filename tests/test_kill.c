@@ -668,9 +668,9 @@ static void test_kill_family_reaches_every_live_member(void **state)
 	assert_int_equal(r.sent, 7);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(fake.n, 7);
-	static const pid_t live[] = { 4000, 4242, 4300, 4244, 4245, 4246, 4247 };
+	static const pid_t present[] = { 4000, 4242, 4300, 4244, 4245, 4246, 4247 };
 	for (size_t i = 0; i < 7; i++)
-		assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(live[i])), 1);
+		assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(present[i])), 1);
 	assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(4243)), 0);
 	expect_event(f, EV_SIGNAL, "SIGTERM -> family (quitting): 7 processes");
 }
@@ -717,7 +717,7 @@ static void test_kill_family_gone_is_no_refusal(void **state)
 	fake.pidfd_errno = ESRCH;
 	unsigned long seq = f->log.next;
 	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting", F_NOW);
-	/* Every live member was tried through its own pidfd, the dead one was not... */
+	/* Every present member was tried through its own pidfd, the dead one was not... */
 	size_t tried = 0;
 	for (size_t i = 0; i < f->fam.n; i++) {
 		const struct member *m = &f->fam.m[i];

@@ -310,7 +310,7 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 	if (family_running(&e->fam) < running_before && !e->subreaper && !engine_exact(e))
 		e->machine_pass_due = true;
 
-	/* Newcomers' own children, level by level, in the same refresh (the notes were taken). */
+	/* Newcomers' own children, level by level, in the same refresh (the lifespans were taken). */
 	struct family_news later = { .vouched = &d->vouched };
 	for (int round = 0; round < DISCOVERY_ROUNDS; round++) {
 		size_t before = d->n;

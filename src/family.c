@@ -270,7 +270,7 @@ static struct event *exit_event(struct eventlog *log, double at, pid_t pid, cons
 	return ev;
 }
 
-/* It died at now, or when the kernel said it exited (exit_at, noted). */
+/* It died at now, or when the kernel said it exited (exit_at, reported). */
 static void member_died(struct member *m, double now, struct eventlog *log)
 {
 	m->present = false;
@@ -430,21 +430,21 @@ static const char *vouch_reason(enum vouch_why why)
 	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
-/* When pid died: a dead member's time, or the kernel's note of its exit, or else now. */
+/* When pid died: a dead member's time, or the kernel's report of its exit, or else now. */
 static double died_at(const struct family *fam, const struct family_news *news, pid_t pid, double now)
 {
 	const struct member *m = family_find(fam, pid);
 	if (m && !m->present && m->died_at > 0 && m->died_at < now)
 		return m->died_at;
-	for (size_t i = 0; news && i < news->nnotes; i++)
-		if (news->notes[i].pid == pid && news->notes[i].exited && news->notes[i].exit_at > 0 &&
-		    news->notes[i].exit_at < now)
-			return news->notes[i].exit_at;
+	for (size_t i = 0; news && i < news->nlifespans; i++)
+		if (news->lifespans[i].pid == pid && news->lifespans[i].exited && news->lifespans[i].exit_at > 0 &&
+		    news->lifespans[i].exit_at < now)
+			return news->lifespans[i].exit_at;
 	return now;
 }
 
-/* born: the kernel's note of its fork, or NULL; news: what else the sources noted. */
-static void member_joined(struct family *fam, struct member *m, const struct news_note *born,
+/* born: the kernel's report of its fork, or NULL; news: what else the sources reported. */
+static void member_joined(struct family *fam, struct member *m, const struct lifespan *born,
 			  const struct family_news *news, double now, struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
@@ -713,16 +713,16 @@ bool family_update(struct family *fam, const struct readings *rd, double now, st
 }
 
 /* A wait status built from what the kernel reported of an exit. */
-static int note_status(const struct news_note *b)
+static int note_status(const struct lifespan *b)
 {
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
 
-/* A noted exit of a present member: it gives the status the member dies with, and when. */
+/* A reported exit of a present member: it gives the status the member dies with, and when. */
 static void news_exits(struct family *fam, const struct family_news *news)
 {
-	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct news_note *b = &news->notes[i];
+	for (size_t i = 0; news && i < news->nlifespans; i++) {
+		const struct lifespan *b = &news->lifespans[i];
 		struct member *m = family_find(fam, b->pid);
 		if (b->exited && m && m->present && m->status < 0) {
 			m->status = note_status(b);
@@ -738,8 +738,8 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 			 struct eventlog *log)
 {
 	bool any = false;
-	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct news_note *b = &news->notes[i];
+	for (size_t i = 0; news && i < news->nlifespans; i++) {
+		const struct lifespan *b = &news->lifespans[i];
 		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";
@@ -764,10 +764,10 @@ bool family_update_news(struct family *fam, const struct readings *rd, const str
 	for (size_t i = 0; i < rd->n; i++)
 		pidmap_put(&seen, rd->procs[i].pid, i);
 	struct pidmap births = { 0 };
-	pidmap_clear(&births, news ? news->nnotes : 0);
-	for (size_t i = 0; news && i < news->nnotes; i++)
-		if (news->notes[i].born)
-			pidmap_set(&births, news->notes[i].pid, i);
+	pidmap_clear(&births, news ? news->nlifespans : 0);
+	for (size_t i = 0; news && i < news->nlifespans; i++)
+		if (news->lifespans[i].born)
+			pidmap_set(&births, news->lifespans[i].pid, i);
 	/* What one update reports is sorted by when it happened. */
 	eventlog_begin(log);
 	news_exits(fam, news);
@@ -828,12 +828,12 @@ bool family_update_news(struct family *fam, const struct readings *rd, const str
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);
-			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], news, now, log);
+			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->lifespans[b], news, now, log);
 			grew = changed = true;
 		}
 	}
 
-	/* A newcomer already exiting (a zombie when read) dies with the status noted now. */
+	/* A newcomer already exiting (a zombie when read) dies with the status reported now. */
 	news_exits(fam, news);
 	if (news_passers(fam, &seen, news, log))
 		changed = true;

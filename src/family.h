@@ -34,14 +34,14 @@ enum vouch_why {
 	VOUCH_EVENT,	/* the kernel reported it forked by a member */
 };
 
-/* A birth or exit the kernel reported, kept even when the process is gone by the time
- * /proc is read. */
-struct news_note {
+/* What the kernel reported of a process's life: its birth, its exit, or both, kept even
+ * when the process is gone by the time /proc is read. */
+struct lifespan {
 	pid_t pid, ppid;
 	char comm[16];
 	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
 	bool born;		/* forked since the last refresh: at is its fork's time */
-	bool told;		/* its birth was noted at an earlier refresh */
+	bool told;		/* its birth was reported at an earlier refresh */
 	bool exited;
 	double exit_at;		/* with exited: when it exited */
 	int exit_code;		/* with exited: its exit status, when exit_signal is 0 */
@@ -51,8 +51,8 @@ struct news_note {
 /* What sources know beyond the readings, for family_update_news. */
 struct family_news {
 	const struct pidmap *vouched;	/* pid -> enum vouch_why: members on the source's word; or NULL */
-	const struct news_note *notes;
-	size_t nnotes;
+	const struct lifespan *lifespans;
+	size_t nlifespans;
 };
 
 struct member {
@@ -164,10 +164,10 @@ void family_free(struct family *fam);
  * have exited. Returns true when anything a row shows changed (a member came, went, died,
  * or was read different: %CPU, the orphan mark). */
 bool family_update(struct family *fam, const struct readings *rd, double now, struct eventlog *log);
-/* The same, with what the sources vouched for and noted: a vouched pid in the readings
- * joins even when its parent is no member; a noted process that is in neither the
+/* The same, with what the sources vouched for and reported: a vouched pid in the readings
+ * joins even when its parent is no member; a reported process that is in neither the
  * readings nor the family lived and died between two refreshes and leaves its two event
- * lines (started, exited) without a row; a noted exit of a member gives its status. */
+ * lines (started, exited) without a row; a reported exit of a member gives its status. */
 bool family_update_news(struct family *fam, const struct readings *rd, const struct family_news *news,
 			double now, struct eventlog *log);
 /* A wait status for pid, reaped by orphanage at `ticks`: the member is dead, with that status. */

@@ -1380,12 +1380,12 @@ static void test_tree_order_is_parent_before_child(void **state)
 	free(pos);
 }
 
-/* ---- what sources vouch for and note ---- */
+/* ---- what sources vouch for and report ---- */
 
-static bool update_news(struct fx *f, const struct pidmap *vouched, const struct news_note *notes, size_t n,
+static bool update_news(struct fx *f, const struct pidmap *vouched, const struct lifespan *lifespans, size_t n,
 			double now)
 {
-	struct family_news news = { .vouched = vouched, .notes = notes, .nnotes = n };
+	struct family_news news = { .vouched = vouched, .lifespans = lifespans, .nlifespans = n };
 	return family_update_news(&f->fam, &f->rd, &news, now, &f->log);
 }
 
@@ -1445,13 +1445,13 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 	put_root(f);
 	assert_true(update(f, 1.0));
 	size_t rows = f->fam.n;
-	struct news_note notes[] = {
+	struct lifespan lives[] = {
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.2, .exited = true, .exit_code = 0 },
 		{ .pid = 2101, .ppid = ROOT, .comm = "sh", .at = 1.3, .exited = true, .exit_signal = SIGKILL },
 	};
 	next_readings(f);
 	put_root(f);
-	assert_true(update_news(f, NULL, notes, 2, 2.0));
+	assert_true(update_news(f, NULL, lives, 2, 2.0));
 	assert_int_equal(f->fam.n, rows);
 	assert_null(family_find(&f->fam, 2100));
 	assert_true(has_event_text(f, "2100 (true) started, child of 1000"));
@@ -1461,21 +1461,21 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 	const struct event *ev = last_event(f, EV_EXIT, 2101);
 	assert_non_null(ev);
 	assert_true(ev->time == 1.3);
-	/* Taken once: the same update without the notes says nothing more. */
+	/* Taken once: the same update without the lifespans says nothing more. */
 	expect_no_change(f, 3.0);
 }
 
-/* A noted exit of a member gives the status it dies with; a noted birth of a process
+/* A reported exit of a member gives the status it dies with; a reported birth of a process
  * that is in the readings is its ordinary join, not a second line. */
 static void test_noted_exit_gives_a_member_its_status(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "make");
-	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
+	struct lifespan born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
 	assert_true(update_news(f, NULL, &born, 1, 1.0));
 	assert_int_equal(count_events(f, EV_FORK, 1001), 1);
-	struct news_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
+	struct lifespan died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
 				   .exit_code = 2 };
 	next_readings(f);
 	put_root(f);
@@ -1510,22 +1510,22 @@ static void test_noted_times_put_events_in_time_order(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "sh");
-	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
+	struct lifespan born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
 	assert_true(update_news(f, NULL, &born, 1, 1.5));
 	const struct event *fork = last_event(f, EV_FORK, 1001);
 	assert_non_null(fork);
 	assert_true(fork->time == 1.1);
 	assert_log_in_time_order(f);
 
-	/* It exited at 1.9 (noted), and a passer came and went at 1.6 .. 1.65. */
-	struct news_note notes[] = {
+	/* It exited at 1.9 (reported), and a passer came and went at 1.6 .. 1.65. */
+	struct lifespan lives[] = {
 		{ .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.9, .exited = true, .exit_at = 1.9, .exit_code = 0 },
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.6, .born = true, .exited = true,
 		  .exit_at = 1.65, .exit_code = 1 },
 	};
 	next_readings(f);
 	put_root(f)->state = 'T';	/* seen at 2.0: its event is the last */
-	assert_true(update_news(f, NULL, notes, 2, 2.0));
+	assert_true(update_news(f, NULL, lives, 2, 2.0));
 	assert_log_in_time_order(f);
 	const struct event *ev = last_event(f, EV_EXIT, 1001);
 	assert_true(ev->time == 1.9);
@@ -1547,12 +1547,12 @@ static void test_parent_0_is_never_said(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	assert_true(update(f, 1.0));
-	struct news_note notes[] = {
+	struct lifespan lives[] = {
 		{ .pid = 2200, .ppid = 0, .comm = "true", .at = 1.2, .exited = true, .exit_at = 1.3 },
 	};
 	next_readings(f);
 	put_root(f);
-	assert_true(update_news(f, NULL, notes, 1, 2.0));
+	assert_true(update_news(f, NULL, lives, 1, 2.0));
 	assert_true(has_event_text(f, "2200 (true) started"));
 	assert_true(has_event_text(f, "2200 (true) exited 0"));
 	assert_int_equal(last_event(f, EV_FORK, 2200)->ppid, 0);

@@ -400,8 +400,8 @@ static void side_ready(void *self, short revents, struct discovery *d)
 	assert_true(read(s->fds[0], buf, sizeof buf) > 0);
 	s->ready_calls++;
 	discovery_vouch(d, 2000, VOUCH_CGROUP);
-	struct news_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
-	discovery_note(d, &passer);
+	struct lifespan passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
+	discovery_add_lifespan(d, &passer);
 }
 
 static void side_discover(void *self, const struct family *fam, struct discovery *d)

@@ -732,7 +732,7 @@ static void news_exits(struct family *fam, const struct family_news *news)
 }
 
 
-/* Noted processes that are in neither the readings nor the family: they lived and died
+/* Reported processes that are in neither the readings nor the family: they lived and died
  * between two refreshes. Their lines are all that is left of them. */
 static bool news_passers(struct family *fam, const struct pidmap *seen, const struct family_news *news,
 			 struct eventlog *log)

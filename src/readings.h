@@ -50,10 +50,11 @@ struct proc {
 	bool ran_ok;
 	unsigned long fields_at;	/* the engine's refresh count + 1 when last looked at; 0: never */
 };
-/* Two schedstat readings of one process: the same means it has not run in between. */
+/* One process's schedstat read twice: the same means it has not run in between. */
 bool proc_ran_same(const struct schedstat *a, const struct schedstat *b);
 
-/* One reading of some processes; not necessarily the whole machine. */
+/* A refresh's readings of some processes, a struct proc each; not necessarily the whole
+ * machine. */
 struct readings {
 	struct proc *procs;
 	size_t n, cap;

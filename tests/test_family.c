@@ -1439,7 +1439,7 @@ static void test_vouched_process_under_init_is_an_orphan(void **state)
 }
 
 /* Processes that lived and died between two refreshes: two lines each, no row. */
-static void test_noted_process_that_came_and_went_leaves_lines_only(void **state)
+static void test_reported_process_that_came_and_went_leaves_lines_only(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
@@ -1467,7 +1467,7 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 
 /* A reported exit of a member gives the status it dies with; a reported birth of a process
  * that is in the readings is its ordinary join, not a second line. */
-static void test_noted_exit_gives_a_member_its_status(void **state)
+static void test_reported_exit_gives_a_member_its_status(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
@@ -1505,7 +1505,7 @@ static void assert_no_child_of_0(const struct fx *f)
 
 /* The kernel's times, not the refresh's: a member born at 1.1 and gone at 1.15 is logged
  * so, before what the refresh at 2.0 saw, with its status. */
-static void test_noted_times_put_events_in_time_order(void **state)
+static void test_reported_times_put_events_in_time_order(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
@@ -1694,8 +1694,8 @@ int main(void)
 		FT(test_exiting_is_no_new_title),
 		FT(test_vouched_process_joins_whatever_its_parent),
 		FT(test_vouched_process_under_init_is_an_orphan),
-		FT(test_noted_process_that_came_and_went_leaves_lines_only),
-		FT(test_noted_exit_gives_a_member_its_status),
+		FT(test_reported_process_that_came_and_went_leaves_lines_only),
+		FT(test_reported_exit_gives_a_member_its_status),
 		FT(test_nothing_joins_before_the_root_shows),
 		FT(test_children_and_grandchildren_join),
 		FT(test_grandchild_listed_before_its_parent_joins),
@@ -1726,7 +1726,7 @@ int main(void)
 		FT(test_zombie_is_noted_once),
 		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_reaped_promptly_is_not_reported),
-		FT(test_noted_times_put_events_in_time_order),
+		FT(test_reported_times_put_events_in_time_order),
 		FT(test_exec_title_and_uid_events),
 		FT(test_parent_0_is_never_said),
 		FT(test_exit_status_in_words_and_fields),

@@ -11,23 +11,23 @@ void discovery_init(struct discovery *d)
 	memset(d, 0, sizeof *d);
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
-	pidmap_clear(&d->details, 16);
+	pidmap_clear(&d->full_due, 16);
 }
 
 void discovery_free(struct discovery *d)
 {
 	free(d->pids);
-	free(d->notes);
+	free(d->lifespans);
 	pidmap_free(&d->wanted);
 	pidmap_free(&d->vouched);
-	pidmap_free(&d->details);
+	pidmap_free(&d->full_due);
 	memset(d, 0, sizeof *d);
 }
 
 void discovery_clear(struct discovery *d)
 {
 	d->n = 0;
-	d->nnotes = 0;
+	d->nlifespans = 0;
 	d->machine_pass = false;
 	d->refresh = false;
 	d->lost = 0;
@@ -35,7 +35,7 @@ void discovery_clear(struct discovery *d)
 	d->complete = false;
 	pidmap_clear(&d->wanted, 64);
 	pidmap_clear(&d->vouched, 16);
-	pidmap_clear(&d->details, 16);
+	pidmap_clear(&d->full_due, 16);
 }
 
 void discovery_want(struct discovery *d, pid_t pid)
@@ -50,11 +50,11 @@ void discovery_want(struct discovery *d, pid_t pid)
 	d->pids[d->n++] = pid;
 }
 
-void discovery_want_details(struct discovery *d, pid_t pid)
+void discovery_want_full(struct discovery *d, pid_t pid)
 {
 	if (pid <= 0)
 		return;
-	pidmap_set(&d->details, pid, 0);
+	pidmap_set(&d->full_due, pid, 0);
 	discovery_want(d, pid);
 }
 
@@ -66,18 +66,18 @@ void discovery_vouch(struct discovery *d, pid_t pid, enum vouch_why why)
 	discovery_want(d, pid);
 }
 
-void discovery_note(struct discovery *d, const struct news_note *note)
+void discovery_add_lifespan(struct discovery *d, const struct lifespan *life)
 {
-	if (d->nnotes == d->capnotes) {
-		d->capnotes = d->capnotes ? d->capnotes * 2 : 16;
-		d->notes = xreallocarray(d->notes, d->capnotes, sizeof *d->notes);
+	if (d->nlifespans == d->caplifespans) {
+		d->caplifespans = d->caplifespans ? d->caplifespans * 2 : 16;
+		d->lifespans = xreallocarray(d->lifespans, d->caplifespans, sizeof *d->lifespans);
 	}
-	d->notes[d->nnotes++] = *note;
-	discovery_want(d, note->pid);
+	d->lifespans[d->nlifespans++] = *life;
+	discovery_want(d, life->pid);
 }
 
 struct family_news discovery_news(const struct discovery *d)
 {
-	struct family_news news = { .vouched = &d->vouched, .notes = d->notes, .nnotes = d->nnotes };
+	struct family_news news = { .vouched = &d->vouched, .lifespans = d->lifespans, .nlifespans = d->nlifespans };
 	return news;
 }

@@ -24,11 +24,11 @@ struct discovery {
 	/* Pids whose command line, user and tty must be read again this refresh (an exec or a
 	 * new name reported): pid -> 0. Others that are members get a quick read when their
 	 * stat shows the same program. */
-	struct pidmap details;
+	struct pidmap full_due;
 	/* Births and exits the kernel reported, kept even when the process is gone by the
 	 * time /proc is read. */
-	struct news_note *notes;
-	size_t nnotes, capnotes;
+	struct lifespan *lifespans;
+	size_t nlifespans, caplifespans;
 	/* In: the engine asks for a machine pass this refresh. Out: a source lost events and
 	 * needs one (honoured at the next refresh). */
 	bool machine_pass;
@@ -50,12 +50,12 @@ void discovery_free(struct discovery *d);
 void discovery_clear(struct discovery *d);
 /* Read pid at this refresh (once, however often it is asked for). */
 void discovery_want(struct discovery *d, pid_t pid);
-/* Read pid's details again (an exec was reported); it is read too. */
-void discovery_want_details(struct discovery *d, pid_t pid);
+/* Give pid a full read again (an exec was reported); it is read too. */
+void discovery_want_full(struct discovery *d, pid_t pid);
 /* pid is a member on the source's word; it is read too. */
 void discovery_vouch(struct discovery *d, pid_t pid, enum vouch_why why);
 /* Keep what the kernel reported of a birth or an exit; the pid is read too. */
-void discovery_note(struct discovery *d, const struct news_note *note);
+void discovery_add_lifespan(struct discovery *d, const struct lifespan *life);
 /* The tracker's view of it. */
 struct family_news discovery_news(const struct discovery *d);
 
@@ -72,7 +72,7 @@ struct source_ops {
 	double (*poll_again)(void *self);
 	/* Its fd is ready: read what it has into d (kept until the next refresh). */
 	void (*ready)(void *self, short revents, struct discovery *d);
-	/* At a refresh: add the pids to read (and vouch, note) for the family as it is. With
+	/* At a refresh: add the pids to read (and vouch, add lifespans) for the family as it is. With
 	 * d->machine_pass set, the engine asks for a machine pass: a source that can make one does. */
 	void (*discover)(void *self, const struct family *fam, struct discovery *d);
 	/* After the tracker took a reading in: the members that joined at `joined` may have

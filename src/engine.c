@@ -119,8 +119,8 @@ void engine_free(struct engine *e)
 	scan_close(e->sc);
 	eventlog_free(&e->log);
 	outbuf_free(&e->out);
-	snapshot_free(&e->snap);
-	snapshot_free(&e->quick);
+	readings_free(&e->rd);
+	readings_free(&e->quick);
 	free(e->rd_quick);
 	free(e->rd_full);
 	e->rd_quick = e->rd_full = NULL;

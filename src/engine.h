@@ -217,7 +217,7 @@ unsigned engine_route_signal(struct engine *e, int sig, bool from_terminal);
 /* Carry out a face's action. Returns what changed (ENGINE_QUIT for ACT_QUIT; 0 for what a
  * face does itself, ACT_REDRAW). */
 unsigned engine_act(struct engine *e, const struct action *a);
-/* Apply --on-exit: SIGTERM and SIGCONT to every live member, SIGKILL after --grace; a
+/* Apply --on-exit: SIGTERM and SIGCONT to every present member, SIGKILL after --grace; a
  * member the kernel refused a signal (EPERM) is not waited for. Returns how many members
  * --on-exit kill left running (member.kill_errno says why), 0 with leave. */
 size_t engine_on_exit(struct engine *e);
@@ -246,7 +246,7 @@ unsigned engine_read_masks(struct engine *e, const size_t *slots, size_t n);
  * read anew once a refresh where the member ran since they were read: a title rewritten in
  * place, a setuid without exec. ENGINE_ROWS when one changed. */
 unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n);
-/* The same for every member (a batch snapshot, the leak report). */
+/* The same for every running member (a batch snapshot, the leak report). */
 unsigned engine_read_all_fields(struct engine *e);
 /* The same for every running member (batch snapshots, the leak report). */
 unsigned engine_read_all_masks(struct engine *e);

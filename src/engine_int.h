@@ -94,11 +94,11 @@ struct engine {
 	size_t copy_len;
 	int copy_errno;			/* why out_copy_fd stopped taking the output (EPIPE), or 0 */
 	sigset_t ignored;		/* signals ignored when orphanage started: kept so in the job */
-	struct snapshot snap;		/* scratch for refreshes */
-	struct snapshot quick;		/* scratch: the quick reads of a refresh */
-	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in detail */
+	struct readings rd;		/* scratch for refreshes */
+	struct readings quick;		/* scratch: the quick reads of a refresh */
+	pid_t *rd_quick, *rd_full;	/* scratch: the pids read quickly, and in full */
 	size_t rd_cap;
-	unsigned long n_detailed;	/* members read in detail (newcomers, execs, details due) */
+	unsigned long n_full;	/* members read in full (newcomers, execs, full reads asked for) */
 	unsigned long n_fields;		/* members whose command line and user were read anew */
 	/* --track (engine_track.c): the exact sources beside the scan, and the job's cgroup. */
 	struct cgroup cgroup;		/* the job's own cgroup v2, when have_cgroup */
@@ -203,8 +203,14 @@ void engine_tty_flush(struct engine *e);
 bool engine_tty_pending(const struct engine *e);
 /* Quitting: read what the terminal holds, then close it (the session gets SIGHUP). */
 void engine_tty_close(struct engine *e);
-/* The slots of every member, or of the running ones only, for the read-all functions: n
- * of them, in a block the caller frees. */
-size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n);
+/* The member at slot (in fam.m) if it runs, for the reads of what a face shows; NULL when
+ * not running or no slot of the family. */
+struct member *engine_running_at(struct engine *e, size_t slot);
+/* How much p's one thread has run (its schedstat), into ran: false when unknown (several
+ * threads, no schedstat call, or gone). Unchanged since a read: it has not run since. */
+bool engine_ran(const struct engine *e, const struct proc *p, struct schedstat *ran);
+/* read (engine_read_fields, engine_read_masks) for every running member at once, as a
+ * batch snapshot and the leak report show them all; what it returns. */
+unsigned engine_read_every(struct engine *e, unsigned (*read)(struct engine *, const size_t *, size_t));
 
 #endif

@@ -4,17 +4,10 @@
 
 #include "engine_int.h"
 
-#include <stdlib.h>
-
 static bool masks_same(const struct sigmasks *a, const struct sigmasks *b)
 {
 	return a->pnd == b->pnd && a->shdpnd == b->shdpnd && a->blk == b->blk && a->ign == b->ign && a->cgt == b->cgt &&
 	       a->have == b->have;
-}
-
-static bool ran_same(const struct schedstat *a, const struct schedstat *b)
-{
-	return a->run_ns == b->run_ns && a->wait_ns == b->wait_ns && a->slices == b->slices;
 }
 
 /* Do the masks read before still hold, the process not having run since (ran: now)? Its
@@ -24,7 +17,7 @@ static bool ran_same(const struct schedstat *a, const struct schedstat *b)
 static bool masks_still_hold(const struct member *m, const struct schedstat *ran)
 {
 	return m->masks_at != 0 && m->masks_ran_ok && m->masks_err == 0 && m->p.state == 'S' && m->masks.blk == 0 &&
-	       m->masks.pnd == 0 && m->masks.shdpnd == 0 && ran_same(&m->masks_ran, ran);
+	       m->masks.pnd == 0 && m->masks.shdpnd == 0 && proc_ran_same(&m->masks_ran, ran);
 }
 
 unsigned engine_read_masks(struct engine *e, const size_t *slots, size_t n)
@@ -32,15 +25,12 @@ unsigned engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 	struct engine_report r = report_begin(e);
 	unsigned long stamp = e->refreshes + 1;
 	for (size_t j = 0; j < n; j++) {
-		if (slots[j] >= e->fam.n)
-			continue;
-		struct member *m = &e->fam.m[slots[j]];
-		if (!family_member_running(m) || m->masks_at == stamp)
+		struct member *m = engine_running_at(e, slots[j]);
+		if (!m || m->masks_at == stamp)
 			continue;
 		/* Read before the masks: a run between the two shows at the next look. */
 		struct schedstat ran;
-		bool ran_ok = m->p.nlwp == 1 && e->scan->schedstat &&
-			      e->scan->schedstat(e->scan_self, m->p.pid, m->p.start, &ran) == 0;
+		bool ran_ok = engine_ran(e, &m->p, &ran);
 		if (ran_ok && masks_still_hold(m, &ran)) {
 			m->masks_at = stamp;
 			continue;
@@ -63,9 +53,5 @@ unsigned engine_read_masks(struct engine *e, const size_t *slots, size_t n)
 
 unsigned engine_read_all_masks(struct engine *e)
 {
-	size_t n;
-	size_t *slots = engine_member_slots(e, true, &n);
-	unsigned changed = engine_read_masks(e, slots, n);
-	free(slots);
-	return changed;
+	return engine_read_every(e, engine_read_masks);
 }

@@ -93,23 +93,20 @@ bool engine_machine_pass_pending(const struct engine *e)
 	return periodic || (e->machine_pass_due && now - e->last_machine_pass >= MACHINE_PASS_MIN_GAP);
 }
 
-/* May this member's last details stand in for a new read (checked by proc_complete)? */
-static bool details_current(const struct engine *e, const struct member *m)
+/* May this member's last full reading stand in for a new one (checked by proc_complete)? */
+static bool full_reading_stands(const struct engine *e, const struct member *m)
 {
-	return m->present && m->p.detailed && pidmap_get(&e->disc.details, m->p.pid) == PIDMAP_NONE;
+	return m->present && m->p.full && pidmap_get(&e->disc.full_due, m->p.pid) == PIDMAP_NONE;
 }
 
-/* Read pids into e->snap: a member whose program has not changed by a quick read of its
- * stat, the rest (newcomers, execs, details asked for or due) in detail. */
-static void engine_read(struct engine *e, const pid_t *pids, size_t n, double now)
+/* Read pids into e->rd: a member whose program has not changed by a quick read of its
+ * stat, the rest (newcomers, execs, full reads asked for) by a full read. */
+static void engine_read(struct engine *e, const pid_t *pids, size_t n)
 {
 	if (n == 0)
 		return;
 	if (!e->scan->quick) {
-		size_t had = e->snap.n;
-		e->scan->select(e->scan_self, pids, n, &e->snap);
-		for (size_t i = had; i < e->snap.n; i++)
-			e->snap.procs[i].details_at = now;
+		e->scan->full(e->scan_self, pids, n, &e->rd);
 		return;
 	}
 	if (e->rd_cap < n) {
@@ -120,32 +117,30 @@ static void engine_read(struct engine *e, const pid_t *pids, size_t n, double no
 	size_t nq = 0, nf = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct member *m = family_find(&e->fam, pids[i]);
-		if (m && details_current(e, m))
+		if (m && full_reading_stands(e, m))
 			e->rd_quick[nq++] = pids[i];
 		else
 			e->rd_full[nf++] = pids[i];
 	}
-	snapshot_clear(&e->quick);
+	readings_clear(&e->quick);
 	if (nq) {
 		e->scan->quick(e->scan_self, e->rd_quick, nq, &e->quick);
-		e->snap.ticks = e->quick.ticks;
+		e->rd.ticks = e->quick.ticks;
 	}
 	for (size_t i = 0; i < e->quick.n; i++) {
 		struct proc *q = &e->quick.procs[i];
 		const struct member *m = family_find(&e->fam, q->pid);
 		if (m && proc_complete(q, &m->p)) {
-			*snapshot_add(&e->snap) = *q;
-			q->cmdline = NULL;	/* now e->snap's */
+			*readings_add(&e->rd) = *q;
+			q->cmdline = NULL;	/* now e->rd's */
 		} else {
 			e->rd_full[nf++] = q->pid;
 		}
 	}
 	if (nf) {
-		size_t had = e->snap.n;
-		e->scan->select(e->scan_self, e->rd_full, nf, &e->snap);
-		for (size_t i = had; i < e->snap.n; i++)
-			e->snap.procs[i].details_at = now;
-		e->n_detailed += e->snap.n - had;
+		size_t had = e->rd.n;
+		e->scan->full(e->scan_self, e->rd_full, nf, &e->rd);
+		e->n_full += e->rd.n - had;
 	}
 }
 
@@ -158,18 +153,14 @@ unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 {
 	struct engine_report r = report_begin(e);
 	unsigned long stamp = e->refreshes + 1;
-	double now = engine_now(e);
 	for (size_t j = 0; j < n; j++) {
-		if (slots[j] >= e->fam.n)
+		struct member *m = engine_running_at(e, slots[j]);
+		if (!m || !m->p.full || m->p.fields_at == stamp || !e->scan->fields)
 			continue;
-		struct member *m = &e->fam.m[slots[j]];
 		struct proc *p = &m->p;
-		if (!family_member_running(m) || !p->detailed || p->fields_at == stamp || !e->scan->fields)
-			continue;
 		p->fields_at = stamp;
 		struct schedstat ran;
-		bool ran_ok = p->nlwp == 1 && e->scan->schedstat &&
-			      e->scan->schedstat(e->scan_self, p->pid, p->start, &ran) == 0;
+		bool ran_ok = engine_ran(e, p, &ran);
 		if (ran_ok && p->ran_ok && proc_ran_same(&ran, &p->ran))
 			continue;
 		struct proc q;
@@ -179,7 +170,6 @@ unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 			e->n_fields++;
 			q.ran = ran;
 			q.ran_ok = ran_ok;
-			q.details_at = now;
 			if (q.euid != p->euid || q.locked != p->locked || strcmp(q.cmdline ? q.cmdline : "", p->cmdline ? p->cmdline : "") != 0)
 				e->changes |= ENGINE_ROWS;
 			proc_free(p);
@@ -191,23 +181,33 @@ unsigned engine_read_fields(struct engine *e, const size_t *slots, size_t n)
 	return report_end(e, r);
 }
 
-size_t *engine_member_slots(const struct engine *e, bool running_only, size_t *n)
+struct member *engine_running_at(struct engine *e, size_t slot)
+{
+	if (slot >= e->fam.n || !family_member_running(&e->fam.m[slot]))
+		return NULL;
+	return &e->fam.m[slot];
+}
+
+bool engine_ran(const struct engine *e, const struct proc *p, struct schedstat *ran)
+{
+	return p->nlwp == 1 && e->scan->schedstat && e->scan->schedstat(e->scan_self, p->pid, p->start, ran) == 0;
+}
+
+unsigned engine_read_every(struct engine *e, unsigned (*read)(struct engine *, const size_t *, size_t))
 {
 	size_t *slots = xcalloc(e->fam.n + 1, sizeof *slots);
-	*n = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < e->fam.n; i++)
-		if (!running_only || family_member_running(&e->fam.m[i]))
-			slots[(*n)++] = i;
-	return slots;
+		if (family_member_running(&e->fam.m[i]))
+			slots[n++] = i;
+	unsigned changed = read(e, slots, n);
+	free(slots);
+	return changed;
 }
 
 unsigned engine_read_all_fields(struct engine *e)
 {
-	size_t n;
-	size_t *slots = engine_member_slots(e, false, &n);
-	unsigned changed = engine_read_fields(e, slots, n);
-	free(slots);
-	return changed;
+	return engine_read_every(e, engine_read_fields);
 }
 
 /* Events a source lost: said once per refresh, with the machine pass that makes up for them. */
@@ -253,12 +253,12 @@ static bool read_outsiders(struct engine *e, bool allow_pass)
 		return false;
 	struct groups g = { xcalloc(n, sizeof *g.pgid), n };
 	family_outsider_groups(&e->fam, g.pgid, n, &unread);
-	struct snapshot found = { 0 };
+	struct readings found = { 0 };
 	if (e->scan->machine(e->scan_self, in_groups, &g, &found) == 0) {
 		family_set_outsiders(&e->fam, g.pgid, g.n, &found);
 		e->outsiders_at = engine_now(e);
 	}
-	snapshot_free(&found);
+	readings_free(&found);
 	free(g.pgid);
 	return unread;
 }
@@ -300,17 +300,17 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 	read_outsiders(e, allow_pass);
 	want_outsiders(e, d);
 
-	snapshot_clear(&e->snap);
-	engine_read(e, d->pids, d->n, now);
+	readings_clear(&e->rd);
+	engine_read(e, d->pids, d->n);
 	size_t running_before = family_running(&e->fam);
 	struct family_news news = discovery_news(d);
-	bool changed = family_update_news(&e->fam, &e->snap, &news, now, &e->log);
+	bool changed = family_update_news(&e->fam, &e->rd, &news, now, &e->log);
 	/* A member died: it may have left children never seen, orphaned in a family group or
 	 * session. Without --subreaper, only a machine pass finds them. */
 	if (family_running(&e->fam) < running_before && !e->subreaper && !engine_exact(e))
 		e->machine_pass_due = true;
 
-	/* Newcomers' own children, level by level, in the same refresh (the notes were taken). */
+	/* Newcomers' own children, level by level, in the same refresh (the lifespans were taken). */
 	struct family_news later = { .vouched = &d->vouched };
 	for (int round = 0; round < DISCOVERY_ROUNDS; round++) {
 		size_t before = d->n;
@@ -320,8 +320,8 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 		if (d->n == before)
 			break;
 		size_t had = e->fam.n;
-		engine_read(e, d->pids + before, d->n - before, now);
-		if (family_update_news(&e->fam, &e->snap, &later, now, &e->log))
+		engine_read(e, d->pids + before, d->n - before);
+		if (family_update_news(&e->fam, &e->rd, &later, now, &e->log))
 			changed = true;
 		if (e->fam.n == had)
 			break;
@@ -331,8 +331,8 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 	if (read_outsiders(e, false)) {
 		size_t before = d->n;
 		want_outsiders(e, d);
-		engine_read(e, d->pids + before, d->n - before, now);
-		if (family_update_news(&e->fam, &e->snap, &later, now, &e->log))
+		engine_read(e, d->pids + before, d->n - before);
+		if (family_update_news(&e->fam, &e->rd, &later, now, &e->log))
 			changed = true;
 	}
 	discovery_clear(d);

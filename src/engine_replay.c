@@ -48,7 +48,7 @@ unsigned engine_replay_fill(struct engine *e, const struct replay *rp, size_t ne
 		*m = rp->rows[i].m;
 		m->p.cmdline = m->p.cmdline ? xstrdup(m->p.cmdline) : NULL;
 		m->p.start = i + 1;
-		m->p.detailed = true;
+		m->p.full = true;
 		int d = rp->rows[i].depth < 0 ? 0 : rp->rows[i].depth > FAMILY_MAX_DEPTH ? FAMILY_MAX_DEPTH : rp->rows[i].depth;
 		up[d] = m->p.pid;
 		m->how = i == 0 ? JOIN_ROOT : JOIN_CHILD;

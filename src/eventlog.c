@@ -137,32 +137,33 @@ static void vset(char *dst, size_t len, const char *fmt, va_list ap)
 	memcpy(dst + keep, EVENT_CUT_MARK, sizeof EVENT_CUT_MARK);
 }
 
+/* vset from the arguments after fmt, in a function that takes "...": the one way a
+ * variadic function passes its arguments on. */
+#define VSET_ARGS(dst, len, fmt) \
+	do { \
+		va_list ap_; \
+		va_start(ap_, fmt); \
+		vset(dst, len, fmt, ap_); \
+		va_end(ap_); \
+	} while (0)
+
 /* vset with a format. */
 static void put_field(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void put_field(char *dst, size_t len, const char *fmt, ...)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vset(dst, len, fmt, ap);
-	va_end(ap);
+	VSET_ARGS(dst, len, fmt);
 }
 
 struct event *eventlog_add(struct eventlog *log, double time, enum event_kind kind, pid_t pid, const char *fmt, ...)
 {
 	struct event *ev = eventlog_new(log, time, kind, pid, NULL);
-	va_list ap;
-	va_start(ap, fmt);
-	vset(ev->note, sizeof ev->note, fmt, ap);
-	va_end(ap);
+	VSET_ARGS(ev->note, sizeof ev->note, fmt);
 	return ev;
 }
 
 void event_note(struct event *ev, const char *fmt, ...)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vset(ev->note, sizeof ev->note, fmt, ap);
-	va_end(ap);
+	VSET_ARGS(ev->note, sizeof ev->note, fmt);
 }
 
 void event_set_how(struct event *ev, const char *how)
@@ -184,10 +185,7 @@ void event_errno(struct event *ev, int err)
 
 void event_target(struct event *ev, const char *fmt, ...)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vset(ev->target, sizeof ev->target, fmt, ap);
-	va_end(ap);
+	VSET_ARGS(ev->target, sizeof ev->target, fmt);
 }
 
 void event_command(struct event *ev, const char *command)

@@ -50,15 +50,15 @@ void family_free(struct family *fam)
 	memset(fam, 0, sizeof *fam);
 }
 
-void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct snapshot *snap)
+void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct readings *rd)
 {
 	pidmap_clear(&fam->outsiders_read, ngroups + 1);
 	for (size_t i = 0; i < ngroups; i++)
 		pidmap_set(&fam->outsiders_read, groups[i], 1);
-	fam->outsiders = xreallocarray(fam->outsiders, snap->n + 1, sizeof *fam->outsiders);
+	fam->outsiders = xreallocarray(fam->outsiders, rd->n + 1, sizeof *fam->outsiders);
 	fam->noutsiders = 0;
-	for (size_t i = 0; i < snap->n; i++) {
-		const struct proc *p = &snap->procs[i];
+	for (size_t i = 0; i < rd->n; i++) {
+		const struct proc *p = &rd->procs[i];
 		const struct member *m = family_find(fam, p->pid);
 		if ((m && m->present && m->p.start == p->start) || pidmap_get(&fam->outsiders_read, p->pgid) == PIDMAP_NONE)
 			continue;
@@ -188,13 +188,13 @@ static bool is_ancestor_pid(const struct family *fam, pid_t pid)
 	return false;
 }
 
-/* %CPU from a reading that carries utime + stime (a detailed one): the ticks it ran since
+/* %CPU from a reading that carries utime + stime (a full one): the ticks it ran since
  * the previous one over the wall time between them; the first time, over its life so far
- * (ticks_now, the snapshot's clock, is that of its start time; 0 when unknown: 0.0).
+ * (ticks_now, the readings' clock, is that of its start time; 0 when unknown: 0.0).
  * True when the value changed. */
 static bool member_cpu(struct member *m, const struct proc *p, double now, unsigned long long ticks_now)
 {
-	if (!p->detailed)
+	if (!p->full)
 		return false;
 	double old = m->cpu_pct;
 	if (!m->cpu_sampled) {
@@ -237,11 +237,11 @@ static struct member *member_add(struct family *fam, const struct proc *p, enum 
 	return m;
 }
 
-/* Take a new reading into a member: detailed readings replace everything, cheap ones
+/* Take a new reading into a member: full readings replace everything, cheap ones
  * only the fields they carry. */
 static void member_take(struct member *m, const struct proc *p)
 {
-	if (p->detailed) {
+	if (p->full) {
 		if (p->state == 'Z' && m->p.state != 'Z' && m->p.cmdline && !m->lived)
 			m->lived = xstrdup(m->p.cmdline);
 		proc_free(&m->p);
@@ -270,7 +270,7 @@ static struct event *exit_event(struct eventlog *log, double at, pid_t pid, cons
 	return ev;
 }
 
-/* It died at now, or when the kernel said it exited (exit_at, noted). */
+/* It died at now, or when the kernel said it exited (exit_at, reported). */
 static void member_died(struct member *m, double now, struct eventlog *log)
 {
 	m->present = false;
@@ -308,9 +308,9 @@ static bool reading_differs(const struct proc *old, const struct proc *p)
 {
 	if (old->ppid != p->ppid || old->pgid != p->pgid || old->sid != p->sid || old->state != p->state)
 		return true;
-	if (!p->detailed)
+	if (!p->full)
 		return false;
-	return !old->detailed || old->cputicks != p->cputicks || old->rss_kb != p->rss_kb || old->tpgid != p->tpgid || old->euid != p->euid ||
+	return !old->full || old->cputicks != p->cputicks || old->rss_kb != p->rss_kb || old->tpgid != p->tpgid || old->euid != p->euid ||
 	       strcmp(old->stat, p->stat) != 0 || strcmp(old->tty, p->tty) != 0 || strcmp(old->comm, p->comm) != 0 ||
 	       (old->cmdline && p->cmdline ? strcmp(old->cmdline, p->cmdline) != 0 : old->cmdline != p->cmdline);
 }
@@ -327,11 +327,11 @@ static void note_stopped(const struct family *fam, const struct member *m, const
 	event_set_how(ev, "received");
 }
 
-/* A detailed reading after a detailed one: a new command line is an exec when the name
+/* A full reading after a full one: a new command line is an exec when the name
  * changed with it, else a new title (setproctitle); a new effective uid is said too. */
 static void note_identity(const struct member *m, const struct proc *p, double now, struct eventlog *log)
 {
-	if (!p->detailed || !m->p.detailed)
+	if (!p->full || !m->p.full)
 		return;
 	/* A command line read empty (a zombie, or one exiting: its memory is gone) is its
 	 * death, not a new title. */
@@ -386,21 +386,21 @@ static void member_reconcile(struct family *fam, struct member *m, const struct 
 /* Was group or session id led by a member, and is it still that one? While a group or
  * session exists its ID cannot be reused, so a live process now holding that pid with
  * another start time proves the family's is gone. */
-static bool led_by_family(const struct pidmap *led, pid_t id, const struct proc *p, const struct snapshot *snap,
+static bool led_by_family(const struct pidmap *led, pid_t id, const struct proc *p, const struct readings *rd,
 			  const struct pidmap *seen)
 {
 	size_t in_use = pidmap_get(led, id);
 	if (in_use == PIDMAP_NONE)
 		return false;
 	/* Born after the last moment a member was known in it: the ID may have been reused. */
-	if (snap->ticks && p->start > (unsigned long long)in_use)
+	if (rd->ticks && p->start > (unsigned long long)in_use)
 		return false;
 	size_t s = pidmap_get(seen, id);
-	return s == PIDMAP_NONE || snap->procs[s].start <= (unsigned long long)in_use;
+	return s == PIDMAP_NONE || rd->procs[s].start <= (unsigned long long)in_use;
 }
 
 /* Does a process outside the family belong to it? Returns how, or -1. */
-static int candidate_join(const struct family *fam, const struct proc *p, const struct snapshot *snap,
+static int candidate_join(const struct family *fam, const struct proc *p, const struct readings *rd,
 			  const struct pidmap *seen, const struct family_news *news)
 {
 	size_t parent = pidmap_get(&fam->index, p->ppid);
@@ -418,9 +418,9 @@ static int candidate_join(const struct family *fam, const struct proc *p, const 
 	if (fam->cfg.watch_start && p->start < fam->cfg.watch_start)
 		return -1;
 	/* Its parent died before orphanage saw it: it belongs if it kept a family group or session. */
-	if (led_by_family(&fam->groups, p->pgid, p, snap, seen))
+	if (led_by_family(&fam->groups, p->pgid, p, rd, seen))
 		return JOIN_GROUP;
-	if (led_by_family(&fam->sessions, p->sid, p, snap, seen))
+	if (led_by_family(&fam->sessions, p->sid, p, rd, seen))
 		return JOIN_SESSION;
 	return -1;
 }
@@ -430,21 +430,21 @@ static const char *vouch_reason(enum vouch_why why)
 	return why == VOUCH_CGROUP ? "in the job's cgroup" : "forked by a member (kernel event)";
 }
 
-/* When pid died: a dead member's time, or the kernel's note of its exit, or else now. */
+/* When pid died: a dead member's time, or the kernel's report of its exit, or else now. */
 static double died_at(const struct family *fam, const struct family_news *news, pid_t pid, double now)
 {
 	const struct member *m = family_find(fam, pid);
 	if (m && !m->present && m->died_at > 0 && m->died_at < now)
 		return m->died_at;
-	for (size_t i = 0; news && i < news->nnotes; i++)
-		if (news->notes[i].pid == pid && news->notes[i].exited && news->notes[i].exit_at > 0 &&
-		    news->notes[i].exit_at < now)
-			return news->notes[i].exit_at;
+	for (size_t i = 0; news && i < news->nlifespans; i++)
+		if (news->lifespans[i].pid == pid && news->lifespans[i].exited && news->lifespans[i].exit_at > 0 &&
+		    news->lifespans[i].exit_at < now)
+			return news->lifespans[i].exit_at;
 	return now;
 }
 
-/* born: the kernel's note of its fork, or NULL; news: what else the sources noted. */
-static void member_joined(struct family *fam, struct member *m, const struct news_note *born,
+/* born: the kernel's report of its fork, or NULL; news: what else the sources reported. */
+static void member_joined(struct family *fam, struct member *m, const struct lifespan *born,
 			  const struct family_news *news, double now, struct eventlog *log)
 {
 	pid_t pid = m->p.pid;
@@ -511,7 +511,7 @@ static void member_joined(struct family *fam, struct member *m, const struct new
 	note_leadership(fam, m);
 }
 
-/* Drop dead members that no live member descends from, and rebuild the index. */
+/* Drop members no longer present that no present member descends from, and rebuild the index. */
 static void family_prune(struct family *fam)
 {
 	size_t n = fam->n;
@@ -544,15 +544,15 @@ static void family_prune(struct family *fam)
 		pidmap_set(&fam->index, fam->m[i].p.pid, i);
 }
 
-/* The process group and session of a member's parent, from the family, the snapshot or
+/* The process group and session of a member's parent, from the family, the readings or
  * orphanage itself. False when the parent is unknown (and so cannot be judged). */
-static bool parent_ids(const struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+static bool parent_ids(const struct family *fam, const struct readings *rd, const struct pidmap *seen,
 		       pid_t ppid, pid_t *pgid, pid_t *sid)
 {
 	size_t s = pidmap_get(seen, ppid);
 	if (s != PIDMAP_NONE) {
-		*pgid = snap->procs[s].pgid;
-		*sid = snap->procs[s].sid;
+		*pgid = rd->procs[s].pgid;
+		*sid = rd->procs[s].sid;
 		return true;
 	}
 	const struct member *pm = family_find(fam, ppid);
@@ -572,21 +572,21 @@ static bool parent_ids(const struct family *fam, const struct snapshot *snap, co
 /* Does a process of group pgid (its parent ppid, its session sid) keep the group from being
  * orphaned: a parent in another group of the same session? *known goes false when the
  * parent cannot be read. Its parent init is in no session of ours, as the kernel has it. */
-static bool holds_group(const struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+static bool holds_group(const struct family *fam, const struct readings *rd, const struct pidmap *seen,
 			pid_t pgid, pid_t ppid, pid_t sid, bool *known)
 {
 	pid_t ppgid, psid;
 	if (ppid <= 1)
 		return false;
-	if (!parent_ids(fam, snap, seen, ppid, &ppgid, &psid)) {
+	if (!parent_ids(fam, rd, seen, ppid, &ppgid, &psid)) {
 		*known = false;
 		return false;
 	}
 	return ppgid != pgid && psid == sid;
 }
 
-/* Do the group's outsiders, as read in this snapshot, keep it from being orphaned? */
-static bool outsiders_hold(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+/* Do the group's outsiders, as read in these readings, keep it from being orphaned? */
+static bool outsiders_hold(struct family *fam, const struct readings *rd, const struct pidmap *seen,
 			   pid_t pgid, bool *known)
 {
 	for (size_t k = 0; k < fam->noutsiders && *known; k++) {
@@ -594,17 +594,17 @@ static bool outsiders_hold(struct family *fam, const struct snapshot *snap, cons
 		if (o->pgid != pgid)
 			continue;
 		size_t s = pidmap_get(seen, o->pid);
-		/* Not in the snapshot, or another process now: it is gone. Moved, or dead: it
+		/* Not in the readings, or another process now: it is gone. Moved, or dead: it
 		 * is no longer the group's. */
-		if (s == PIDMAP_NONE || snap->procs[s].start != o->start)
+		if (s == PIDMAP_NONE || rd->procs[s].start != o->start)
 			continue;
-		const struct proc *p = &snap->procs[s];
+		const struct proc *p = &rd->procs[s];
 		const struct member *om = family_find(fam, p->pid);
 		if ((om && om->present) || p->pgid != pgid || p->state == 'Z' || p->state == 'X')
 			continue;
 		/* Its parent as it is now: read beside it from the next refresh on. */
 		o->ppid = p->ppid;
-		if (holds_group(fam, snap, seen, pgid, p->ppid, p->sid, known))
+		if (holds_group(fam, rd, seen, pgid, p->ppid, p->sid, known))
 			return true;
 	}
 	return false;
@@ -617,11 +617,11 @@ static bool outsiders_hold(struct family *fam, const struct snapshot *snap, cons
  * and judged only with its other processes read (family_set_outsiders), unless the family
  * made it or its session since the watch began (own_ids). Returns whether a group's
  * judgement changed (the header counts the orphaned groups). */
-static bool check_orphaned_groups(struct family *fam, const struct snapshot *snap, const struct pidmap *seen,
+static bool check_orphaned_groups(struct family *fam, const struct readings *rd, const struct pidmap *seen,
 				  double now, struct eventlog *log)
 {
 	bool changed = false;
-	/* Each live group, judged once over its members: a chain of members per group. */
+	/* Each group with a running member, judged once over its members: a chain of members per group. */
 	size_t n = fam->n;
 	size_t *next = xcalloc(n + 1, sizeof *next);
 	struct pidmap first = { 0 };
@@ -646,7 +646,7 @@ static bool check_orphaned_groups(struct family *fam, const struct snapshot *sna
 			const struct member *m = &fam->m[j];
 			/* The kernel continues them as the group is orphaned: look at the reading before. */
 			stopped += m->p.state == 'T' || m->prev_state == 'T';
-			if (known && orphaned && holds_group(fam, snap, seen, pgid, m->p.ppid, m->p.sid, &known))
+			if (known && orphaned && holds_group(fam, rd, seen, pgid, m->p.ppid, m->p.sid, &known))
 				orphaned = false;
 		}
 		bool own = pidmap_get(&fam->own_ids, pgid) == 1 || pidmap_get(&fam->own_ids, g->p.sid) == 1;
@@ -655,7 +655,7 @@ static bool check_orphaned_groups(struct family *fam, const struct snapshot *sna
 			pidmap_set(&fam->suspect_groups, pgid, 1);
 			if (pidmap_get(&fam->outsiders_read, pgid) == PIDMAP_NONE)
 				known = false;
-			else if (outsiders_hold(fam, snap, seen, pgid, &known))
+			else if (outsiders_hold(fam, rd, seen, pgid, &known))
 				orphaned = false;
 		}
 		if (!known)
@@ -707,22 +707,22 @@ size_t family_orphaned_groups(const struct family *fam, pid_t *one)
 	return n;
 }
 
-bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log)
+bool family_update(struct family *fam, const struct readings *rd, double now, struct eventlog *log)
 {
-	return family_update_news(fam, snap, NULL, now, log);
+	return family_update_news(fam, rd, NULL, now, log);
 }
 
 /* A wait status built from what the kernel reported of an exit. */
-static int note_status(const struct news_note *b)
+static int note_status(const struct lifespan *b)
 {
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
 
-/* A noted exit of a live member: it gives the status the member dies with, and when. */
+/* A reported exit of a present member: it gives the status the member dies with, and when. */
 static void news_exits(struct family *fam, const struct family_news *news)
 {
-	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct news_note *b = &news->notes[i];
+	for (size_t i = 0; news && i < news->nlifespans; i++) {
+		const struct lifespan *b = &news->lifespans[i];
 		struct member *m = family_find(fam, b->pid);
 		if (b->exited && m && m->present && m->status < 0) {
 			m->status = note_status(b);
@@ -732,14 +732,14 @@ static void news_exits(struct family *fam, const struct family_news *news)
 }
 
 
-/* Noted processes that are in neither the snapshot nor the family: they lived and died
+/* Reported processes that are in neither the readings nor the family: they lived and died
  * between two refreshes. Their lines are all that is left of them. */
 static bool news_passers(struct family *fam, const struct pidmap *seen, const struct family_news *news,
 			 struct eventlog *log)
 {
 	bool any = false;
-	for (size_t i = 0; news && i < news->nnotes; i++) {
-		const struct news_note *b = &news->notes[i];
+	for (size_t i = 0; news && i < news->nlifespans; i++) {
+		const struct lifespan *b = &news->lifespans[i];
 		if (b->pid <= 0 || pidmap_get(seen, b->pid) != PIDMAP_NONE || family_find(fam, b->pid))
 			continue;
 		const char *name = b->comm[0] ? b->comm : "?";
@@ -755,19 +755,19 @@ static bool news_passers(struct family *fam, const struct pidmap *seen, const st
 	return any;
 }
 
-bool family_update_news(struct family *fam, const struct snapshot *snap, const struct family_news *news,
+bool family_update_news(struct family *fam, const struct readings *rd, const struct family_news *news,
 			double now, struct eventlog *log)
 {
 	bool changed = false;
 	struct pidmap seen = { 0 };
-	pidmap_clear(&seen, snap->n);
-	for (size_t i = 0; i < snap->n; i++)
-		pidmap_put(&seen, snap->procs[i].pid, i);
+	pidmap_clear(&seen, rd->n);
+	for (size_t i = 0; i < rd->n; i++)
+		pidmap_put(&seen, rd->procs[i].pid, i);
 	struct pidmap births = { 0 };
-	pidmap_clear(&births, news ? news->nnotes : 0);
-	for (size_t i = 0; news && i < news->nnotes; i++)
-		if (news->notes[i].born)
-			pidmap_set(&births, news->notes[i].pid, i);
+	pidmap_clear(&births, news ? news->nlifespans : 0);
+	for (size_t i = 0; news && i < news->nlifespans; i++)
+		if (news->lifespans[i].born)
+			pidmap_set(&births, news->lifespans[i].pid, i);
 	/* What one update reports is sorted by when it happened. */
 	eventlog_begin(log);
 	news_exits(fam, news);
@@ -778,28 +778,28 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		if (!m->present)
 			continue;
 		size_t s = pidmap_get(&seen, m->p.pid);
-		if (s == PIDMAP_NONE || snap->procs[s].start != m->p.start) {
+		if (s == PIDMAP_NONE || rd->procs[s].start != m->p.start) {
 			/* Its groups were in use until it died, about now. */
-			note_in_use(fam, m, snap->ticks);
+			note_in_use(fam, m, rd->ticks);
 			member_died(m, now, log);
 			changed = true;
 			continue;
 		}
-		if (reading_differs(&m->p, &snap->procs[s])) {
+		if (reading_differs(&m->p, &rd->procs[s])) {
 			changed = true;
 		}
 		/* An idle process's %CPU falls with no field of its reading changed. */
-		if (member_cpu(m, &snap->procs[s], now, snap->ticks)) {
+		if (member_cpu(m, &rd->procs[s], now, rd->ticks)) {
 			changed = true;
 		}
-		member_reconcile(fam, m, &snap->procs[s], now, log);
+		member_reconcile(fam, m, &rd->procs[s], now, log);
 	}
 
 	/* 2. The root, the first time it shows. */
 	if (!fam->root_seen) {
 		size_t s = pidmap_get(&seen, fam->root);
 		if (s != PIDMAP_NONE) {
-			struct member *m = member_add(fam, &snap->procs[s], JOIN_ROOT, now, snap->ticks);
+			struct member *m = member_add(fam, &rd->procs[s], JOIN_ROOT, now, rd->ticks);
 			fam->root_seen = true;
 			fam->root_start = m->p.start;
 			member_joined(fam, m, NULL, news, now, log);
@@ -807,40 +807,40 @@ bool family_update_news(struct family *fam, const struct snapshot *snap, const s
 		}
 	}
 
-	/* The family's groups and sessions are in use now, as far as its live members go. */
+	/* The family's groups and sessions are in use now, as far as its present members go. */
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].present)
-			note_in_use(fam, &fam->m[i], snap->ticks);
+			note_in_use(fam, &fam->m[i], rd->ticks);
 
-	/* 3. Newcomers, until none: a grandchild may come before its parent in the snapshot. */
+	/* 3. Newcomers, until none: a grandchild may come before its parent in the readings. */
 	for (bool grew = fam->root_seen; grew;) {
 		grew = false;
-		for (size_t i = 0; i < snap->n; i++) {
-			const struct proc *p = &snap->procs[i];
+		for (size_t i = 0; i < rd->n; i++) {
+			const struct proc *p = &rd->procs[i];
 			struct member *old = family_find(fam, p->pid);
 			if (old && (old->present || old->p.start == p->start))
 				continue;
-			int how = candidate_join(fam, p, snap, &seen, news);
+			int how = candidate_join(fam, p, rd, &seen, news);
 			if (how < 0)
 				continue;
 			/* A dead member's pid, reused, is a new process: it joins beside the old one. */
-			struct member *m = member_add(fam, p, (enum join_how)how, now, snap->ticks);
+			struct member *m = member_add(fam, p, (enum join_how)how, now, rd->ticks);
 			if (how == JOIN_VOUCHED)
 				m->vouch = (enum vouch_why)pidmap_get(news->vouched, p->pid);
 			size_t b = pidmap_get(&births, p->pid);
-			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->notes[b], news, now, log);
+			member_joined(fam, m, b == PIDMAP_NONE ? NULL : &news->lifespans[b], news, now, log);
 			grew = changed = true;
 		}
 	}
 
-	/* A newcomer already exiting (a zombie when read) dies with the status noted now. */
+	/* A newcomer already exiting (a zombie when read) dies with the status reported now. */
 	news_exits(fam, news);
 	if (news_passers(fam, &seen, news, log))
 		changed = true;
 	for (size_t i = 0; i < fam->n; i++)
 		if (fam->m[i].present)
-			note_in_use(fam, &fam->m[i], snap->ticks);
-	if (check_orphaned_groups(fam, snap, &seen, now, log))
+			note_in_use(fam, &fam->m[i], rd->ticks);
+	if (check_orphaned_groups(fam, rd, &seen, now, log))
 		changed = true;
 	eventlog_commit(log);
 	pidmap_free(&births);

@@ -1,5 +1,5 @@
 /* The family tracker: who belongs to the job, who died, who was orphaned, in what tree.
- * It reads only the snapshots it is given (no /proc), so tests can feed it anything. */
+ * It reads only the readings it is given (no /proc), so tests can feed it anything. */
 #ifndef ORPHANAGE_FAMILY_H
 #define ORPHANAGE_FAMILY_H
 
@@ -10,7 +10,7 @@
 
 #include "eventlog.h"
 #include "pidmap.h"
-#include "snapshot.h"
+#include "readings.h"
 #include "sigmask.h"
 
 #define FAMILY_MAX_DEPTH 64
@@ -34,25 +34,25 @@ enum vouch_why {
 	VOUCH_EVENT,	/* the kernel reported it forked by a member */
 };
 
-/* A birth or exit the kernel reported, kept even when the process is gone by the time
- * /proc is read. */
-struct news_note {
+/* What the kernel reported of a process's life: its birth, its exit, or both, kept even
+ * when the process is gone by the time /proc is read. */
+struct lifespan {
 	pid_t pid, ppid;
 	char comm[16];
 	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
 	bool born;		/* forked since the last refresh: at is its fork's time */
-	bool told;		/* its birth was noted at an earlier refresh */
+	bool told;		/* its birth was reported at an earlier refresh */
 	bool exited;
 	double exit_at;		/* with exited: when it exited */
 	int exit_code;		/* with exited: its exit status, when exit_signal is 0 */
 	int exit_signal;	/* with exited: the signal that ended it, or 0 */
 };
 
-/* What sources know beyond the snapshot, for family_update_news. */
+/* What sources know beyond the readings, for family_update_news. */
 struct family_news {
 	const struct pidmap *vouched;	/* pid -> enum vouch_why: members on the source's word; or NULL */
-	const struct news_note *notes;
-	size_t nnotes;
+	const struct lifespan *lifespans;
+	size_t nlifespans;
 };
 
 struct member {
@@ -81,7 +81,7 @@ struct member {
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
 	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
-	/* %CPU since the previous detailed reading (the first: since the process started);
+	/* %CPU since the previous full reading (the first: since the process started);
 	 * refreshed with each reading that carries utime + stime, by family_update_news. */
 	double cpu_pct;
 	unsigned long long cpu_ticks;	/* utime + stime at that reading */
@@ -125,7 +125,7 @@ struct family {
 	struct member *m;
 	size_t n, cap;
 	struct pidmap index;		/* pid -> slot in m */
-	/* Process groups and sessions led by a member, each with the last time (ticks) a live
+	/* Process groups and sessions led by a member, each with the last time (ticks) a present
 	 * member was known to be in it: until then its ID cannot have been reused. */
 	struct pidmap groups;
 	struct pidmap sessions;
@@ -138,7 +138,7 @@ struct family {
 	 * group's other processes can tell (family_outsider_groups). */
 	struct pidmap suspect_groups;	/* pgid -> 1 */
 	/* The other processes of the suspect groups, as family_set_outsiders was last given
-	 * them; each is judged by its reading in the snapshot (absent there: gone). */
+	 * them; each is judged by its reading among the readings (absent there: gone). */
 	struct pidmap outsiders_read;	/* pgid -> 1: the groups that list covers */
 	struct outsider *outsiders;
 	size_t noutsiders;
@@ -159,16 +159,16 @@ struct tree_row {
 
 void family_init(struct family *fam, const struct family_config *cfg, pid_t root);
 void family_free(struct family *fam);
-/* Reconcile the family with a snapshot. The snapshot must hold every live member it can
+/* Reconcile the family with readings of processes. They must hold every present member it can
  * see, plus any candidate; members missing from it, or present with another start time,
  * have exited. Returns true when anything a row shows changed (a member came, went, died,
  * or was read different: %CPU, the orphan mark). */
-bool family_update(struct family *fam, const struct snapshot *snap, double now, struct eventlog *log);
-/* The same, with what the sources vouched for and noted: a vouched pid in the snapshot
- * joins even when its parent is no member; a noted process that is in neither the
- * snapshot nor the family lived and died between two refreshes and leaves its two event
- * lines (started, exited) without a row; a noted exit of a member gives its status. */
-bool family_update_news(struct family *fam, const struct snapshot *snap, const struct family_news *news,
+bool family_update(struct family *fam, const struct readings *rd, double now, struct eventlog *log);
+/* The same, with what the sources vouched for and reported: a vouched pid in the readings
+ * joins even when its parent is no member; a reported process that is in neither the
+ * readings nor the family lived and died between two refreshes and leaves its two event
+ * lines (started, exited) without a row; a reported exit of a member gives its status. */
+bool family_update_news(struct family *fam, const struct readings *rd, const struct family_news *news,
 			double now, struct eventlog *log);
 /* A wait status for pid, reaped by orphanage at `ticks`: the member is dead, with that status. */
 void family_note_exit(struct family *fam, pid_t pid, int status, unsigned long long ticks, double now,
@@ -191,7 +191,7 @@ bool family_member_orphan(const struct member *m);
  * orphans" (a zombie orphan still waits for its new parent). */
 size_t family_orphans(const struct family *fam);
 /* The family in tree order (family_tree.c); dead members appear only when include_dead is set (and then
- * only while they have live descendants). Returns the number of rows; *rows is reallocated. */
+ * only while they have present descendants). Returns the number of rows; *rows is reallocated. */
 size_t family_tree(const struct family *fam, bool include_dead, struct tree_row **rows, size_t *cap);
 /* How a member got where it is, for leak reports: "orphaned when 4242 exited", ... */
 void family_describe(const struct family *fam, const struct member *m, char *buf, size_t len);
@@ -201,13 +201,13 @@ void family_describe(const struct family *fam, const struct member *m, char *buf
 size_t family_outsider_groups(const struct family *fam, pid_t *out, size_t max, bool *unread);
 /* The processes of groups (every process of each group on the machine, as the kernel has
  * them): the non-members among them are the groups' outsiders from the next update on. The
- * snapshots given to family_update must then hold each outsider and its parent (a parent
+ * readings given to family_update must then hold each outsider and its parent (a parent
  * not there, nor a member, nor orphanage, leaves the group unjudged). */
-void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct snapshot *snap);
+void family_set_outsiders(struct family *fam, const pid_t *groups, size_t ngroups, const struct readings *rd);
 /* Is process group pgid orphaned (POSIX), as last judged over all its processes? A group
  * not judged yet (its outsiders not read) is not. */
 bool family_group_orphaned(const struct family *fam, pid_t pgid);
-/* How many POSIX orphaned groups have a live member; *one is one of them (or 0). */
+/* How many POSIX orphaned groups have a present member; *one is one of them (or 0). */
 size_t family_orphaned_groups(const struct family *fam, pid_t *one);
 /* The slot of the member that member i was first seen under, while that very process
  * is still tracked; PIDMAP_NONE otherwise. */

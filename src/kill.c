@@ -127,7 +127,7 @@ static bool census_in_group(const struct proc *p, void *ctx)
 size_t kill_group_census(const struct kill_ctx *k, pid_t pgid, size_t *outside)
 {
 	*outside = 0;
-	struct snapshot found = { 0 };
+	struct readings found = { 0 };
 	if (k->scan && k->scan->machine(k->scan_self, census_in_group, &pgid, &found) == 0) {
 		size_t n = 0;
 		for (size_t i = 0; i < found.n; i++) {
@@ -138,17 +138,17 @@ size_t kill_group_census(const struct kill_ctx *k, pid_t pgid, size_t *outside)
 			n++;
 			*outside += !m || m->p.start != p->start || !family_member_running(m);
 		}
-		snapshot_free(&found);
+		readings_free(&found);
 		return n;
 	}
-	snapshot_free(&found);
+	readings_free(&found);
 	size_t n = 0;
 	for (size_t i = 0; i < k->fam->n; i++)
 		n += family_member_running(&k->fam->m[i]) && k->fam->m[i].p.pgid == pgid;
 	return n;
 }
 
-/* One live member that is in group pgid now, checked with the kernel, or NULL. */
+/* One present member that is in group pgid now, checked with the kernel, or NULL. */
 static struct member *group_witness(struct kill_ctx *k, pid_t pgid)
 {
 	for (size_t i = 0; i < k->fam->n; i++) {
@@ -217,7 +217,7 @@ struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double no
 		if (rc < 0 && errno == EINVAL)
 			k->pidfd_group_unsupported = true;
 	}
-	/* Otherwise kill(-pgid): safe because a live member was just seen in the group, so
+	/* Otherwise kill(-pgid): safe because a present member was just seen in the group, so
 	 * its ID cannot have been reused. */
 	if (!by_pidfd || (rc < 0 && k->pidfd_group_unsupported))
 		rc = k->ops->kill(-pgid, sig);

@@ -68,16 +68,16 @@ struct kill_result kill_naive(struct kill_ctx *k, struct member *m, int sig, dou
  * kill_group_census does); misses members that moved to another group or session
  * (setpgid, setsid, daemons). */
 struct kill_result kill_group(struct kill_ctx *k, pid_t pgid, int sig, double now);
-/* Tree kill: the member and every live member below it in the family tree, one by one,
+/* Tree kill: the member and every present member below it in the family tree, one by one,
  * wherever they went. Misses only what forks after the list was taken: the caller reads the
  * family again and calls kill_tree_round again. signalled holds what was already signalled (pid -> 0),
  * so a round signals each process once. */
 struct kill_result kill_tree_round(struct kill_ctx *k, pid_t top, unsigned long long top_start, int sig,
 				   struct pidmap *signalled, double now);
-/* Every live member, orphans included: for quitting. */
+/* Every present member, orphans included: for quitting. */
 struct kill_result kill_family(struct kill_ctx *k, int sig, const char *why, double now);
 
-/* The live members a tree kill of m would reach now (m included), as member slots. */
+/* The present members a tree kill of m would reach now (m included), as member slots. */
 size_t kill_tree_targets(const struct family *fam, size_t top, size_t *out, size_t max);
 
 #endif

@@ -1,4 +1,4 @@
-/* The one reading of /proc/PID/stat and /proc/PID/status (procfs.h). */
+/* The one place /proc/PID/stat and /proc/PID/status are read and parsed (procfs.h). */
 #include "config.h"
 
 #include <errno.h>

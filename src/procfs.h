@@ -1,4 +1,4 @@
-/* The one reading of /proc/PID/stat and /proc/PID/status: their parsers (pure: text in),
+/* The one place /proc/PID/stat and /proc/PID/status are read and parsed: their parsers (pure: text in),
  * and the reads of those files under a root directory (readfile_in), which a test points
  * at a hand-made /proc. */
 #ifndef ORPHANAGE_PROCFS_H

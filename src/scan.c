@@ -31,11 +31,11 @@
 #define SELECT_MAX 255
 
 /* Everything a ps j row needs. */
-enum detail_rel {
+enum full_rel {
 	F_PID, F_PPID, F_PGRP, F_SID, F_BEGAN, F_STATE, F_CMD,
 	F_TPGID, F_TTY_NAME, F_EUID, F_TICS, F_NICE, F_LOCKED, F_NLWP, F_RSS, F_COUNT
 };
-static enum pids_item detail_items[F_COUNT] = {
+static enum pids_item full_items[F_COUNT] = {
 	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_PGRP, PIDS_ID_SESSION, PIDS_TICS_BEGAN, PIDS_STATE, PIDS_CMD,
 	PIDS_ID_TPGID, PIDS_TTY_NAME, PIDS_ID_EUID, PIDS_TICS_ALL, PIDS_NICE, PIDS_VM_RSS_LOCKED,
 	PIDS_NLWP, PIDS_RSS,
@@ -62,14 +62,14 @@ struct seen {
 	bool before;			/* listed by scan_prime, before the job: ids not read */
 };
 
-/* libproc2 reads the few processes shown (the detailed read); the machine pass reads /proc/PID/stat
+/* libproc2 reads the few processes shown (the full read); the machine pass reads /proc/PID/stat
  * alone, filtering as it goes, so it costs one small read per process and no memory for
  * the processes it passes over. */
 struct scanner {
-	struct pids_info *detail;
-	unsigned long n_machine, n_select, n_quick;
+	struct pids_info *full;
+	unsigned long n_machine, n_full, n_quick;
 	unsigned *pidbuf;
-	struct snapshot pre;		/* scan_select's quick reads before the detailed one */
+	struct readings pre;		/* scan_full's quick reads before the full one */
 	struct pidmap pre_index;	/* pid -> slot in pre */
 	/* The last machine pass's processes (seen), and the one being made (next). */
 	struct seen *seen, *next;
@@ -172,7 +172,7 @@ struct scanner *scan_open(char *err, size_t len)
 		return NULL;
 	}
 	struct scanner *sc = xcalloc(1, sizeof *sc);
-	int rc = procps_pids_new(&sc->detail, detail_items, F_COUNT);
+	int rc = procps_pids_new(&sc->full, full_items, F_COUNT);
 	if (rc < 0) {
 		snprintf(err, len, "cannot read processes with libproc2: %s", strerror(-rc));
 		scan_close(sc);
@@ -191,10 +191,10 @@ void scan_close(struct scanner *sc)
 {
 	if (!sc)
 		return;
-	if (sc->detail)
-		procps_pids_unref(&sc->detail);
+	if (sc->full)
+		procps_pids_unref(&sc->full);
 	free(sc->pidbuf);
-	snapshot_free(&sc->pre);
+	readings_free(&sc->pre);
 	pidmap_free(&sc->pre_index);
 	free(sc->seen);
 	free(sc->next);
@@ -206,10 +206,10 @@ void scan_close(struct scanner *sc)
 	free(sc);
 }
 
-void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select)
+void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *full)
 {
 	*machine = sc->n_machine;
-	*select = sc->n_select;
+	*full = sc->n_full;
 }
 
 unsigned long scan_quick_count(const struct scanner *sc)
@@ -227,9 +227,9 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-static void machine_found(struct snapshot *out, const struct proc *p)
+static void machine_found(struct readings *out, const struct proc *p)
 {
-	struct proc *slot = snapshot_add(out);
+	struct proc *slot = readings_add(out);
 	*slot = *p;
 	slot->stat[0] = p->state;
 	slot->tpgid = -1;
@@ -244,7 +244,7 @@ static const struct seen *seen_find(const struct scanner *sc, pid_t pid)
 }
 
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		 struct snapshot *out)
+		 struct readings *out)
 {
 	DIR *d = opendir("/proc");
 	if (!d)
@@ -357,9 +357,9 @@ static char *cmdline_text(const char *raw, size_t len, struct proc *p)
 	return s;
 }
 
-static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc *p)
+static void take_full(struct scanner *sc, struct pids_stack *st, struct proc *p)
 {
-	struct pids_info *in = sc->detail;
+	struct pids_info *in = sc->full;
 	p->pid = VAL(F_PID, s_int, st, in);
 	p->ppid = VAL(F_PPID, s_int, st, in);
 	p->pgid = VAL(F_PGRP, s_int, st, in);
@@ -377,7 +377,7 @@ static void take_detailed(struct scanner *sc, struct pids_stack *st, struct proc
 	p->locked = VAL(F_LOCKED, ul_int, st, in) != 0;
 	p->nlwp = VAL(F_NLWP, s_int, st, in);
 	proc_build_stat(p);
-	p->detailed = true;
+	p->full = true;
 }
 
 /* /proc/PID/stat through its held file: pread from 0 reads it anew. When that fails the
@@ -409,7 +409,7 @@ static bool held_read_stat(struct scanner *sc, pid_t pid, struct proc *p)
 	return false;
 }
 
-int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out)
 {
 	out->ticks = scan_ticks_now();
 	sc->n_quick += n;
@@ -419,17 +419,17 @@ int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot 
 		struct proc p;
 		/* A process that exited meanwhile is left out. */
 		if (pids[i] > 0 && held_read_stat(sc, pids[i], &p))
-			*snapshot_add(out) = p;
+			*readings_add(out) = p;
 	}
 	return 0;
 }
 
-int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out)
+int scan_full(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out)
 {
 	/* The memory layout and tty number, read before libproc2's reading: an exec in between
 	 * leaves the older layout beside the newer command line, and the next quick read sees
-	 * the layout change and reads the details again. */
-	snapshot_clear(&sc->pre);
+	 * the layout change and makes a full read again. */
+	readings_clear(&sc->pre);
 	scan_quick(sc, pids, n, &sc->pre);
 	sc->n_quick -= n;
 	pidmap_clear(&sc->pre_index, sc->pre.n);
@@ -445,13 +445,13 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 				sc->pidbuf[k++] = (unsigned)pids[i];
 		if (k == 0)
 			break;
-		struct pids_fetch *f = procps_pids_select(sc->detail, sc->pidbuf, k, PIDS_SELECT_PID);
-		sc->n_select++;
+		struct pids_fetch *f = procps_pids_select(sc->full, sc->pidbuf, k, PIDS_SELECT_PID);
+		sc->n_full++;
 		if (!f)
 			return -errno ? -errno : -EIO;
 		for (int j = 0; j < f->counts->total; j++) {
-			struct proc *p = snapshot_add(out);
-			take_detailed(sc, f->stacks[j], p);
+			struct proc *p = readings_add(out);
+			take_full(sc, f->stacks[j], p);
 			/* The command line raw, as scan_fields reads it: libproc2's replaces control
 			 * characters (a newline in an argument) with spaces or '?'. Gone since: left out. */
 			if (held_cmdline(sc, p) != 0) {
@@ -474,17 +474,17 @@ int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot
 }
 
 static int sys_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		       struct snapshot *out)
+		       struct readings *out)
 {
 	return scan_machine(self, want, ctx, out);
 }
 
-static int sys_select(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+static int sys_full(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
-	return scan_select(self, pids, n, out);
+	return scan_full(self, pids, n, out);
 }
 
-static int sys_quick(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+static int sys_quick(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	return scan_quick(self, pids, n, out);
 }
@@ -710,7 +710,7 @@ int scan_fields(struct scanner *sc, pid_t pid, unsigned long long start, struct 
 	return err;
 }
 
-/* p's command line alone, read into p as scan_fields reads it (p just read in detail). */
+/* p's command line alone, read into p as scan_fields reads it (p just had a full read). */
 static int held_cmdline(struct scanner *sc, struct proc *p)
 {
 	char buf[4096];
@@ -810,7 +810,7 @@ static enum stop_cause sys_stop_cause(void *self, const struct proc *p)
 
 const struct scan_ops scan_ops_system = {
 	.machine = sys_machine,
-	.select = sys_select,
+	.full = sys_full,
 	.children = sys_children,
 	.ancestors = sys_ancestors,
 	.ticks_now = sys_ticks_now,

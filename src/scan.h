@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "snapshot.h"
+#include "readings.h"
 #include "sigmask.h"
 #include "stopwhy.h"
 
@@ -26,19 +26,19 @@ void scan_close(struct scanner *sc);
  * but a process seen by an earlier pass (same pid, same directory inode) is read again
  * only when `want` accepts the ids read then. */
 int scan_machine(struct scanner *sc, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		 struct snapshot *out);
+		 struct readings *out);
 /* List the processes there are now, before a job is launched: none of them can be in the
  * job's groups or sessions (born before them), so the machine pass never reads one again
  * while its pid keeps the same /proc directory inode. Not for -p (an attached process's
  * groups may hold older processes), nor --same-group (orphanage's group does). */
 void scan_prime(struct scanner *sc);
-/* The detailed read: everything a ps j row needs about these pids (absent pids are left
- * out). Appends to out. */
-int scan_select(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+/* The full read: everything a ps j row needs about these pids, through libproc2 (absent
+ * pids are left out). Appends to out. */
+int scan_full(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out);
 /* The quick read: /proc/PID/stat alone for these pids, parsed directly (no tty name, user,
- * locked memory or command line: not detailed, proc_complete fills them from the last
- * detailed reading). Absent pids are left out. Appends to out. */
-int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct snapshot *out);
+ * locked memory or command line: not full, proc_complete fills them from the last full
+ * reading). Absent pids are left out. Appends to out. */
+int scan_quick(struct scanner *sc, const pid_t *pids, size_t n, struct readings *out);
 /* The signal masks of the process pid started at start (/proc/PID/status through a held
  * file: one pread, and no start time check after the first). 0, or an errno (ESRCH: gone,
  * or its pid is another process's now; EINVAL: not all five mask lines were there). */
@@ -54,8 +54,8 @@ int scan_schedstat(struct scanner *sc, pid_t pid, unsigned long long start, stru
 int scan_fields(struct scanner *sc, pid_t pid, unsigned long long start, struct proc *p);
 /* pid exited: the files held for it are closed now. */
 void scan_forget(struct scanner *sc, pid_t pid);
-/* How many machine passes and detailed reads were made: what the refreshes cost. */
-void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *select);
+/* How many machine passes and full reads were made: what the refreshes cost. */
+void scan_counts(const struct scanner *sc, unsigned long *machine, unsigned long *full);
 /* How many processes were read quickly. */
 unsigned long scan_quick_count(const struct scanner *sc);
 /* How many stat files the machine passes read. */
@@ -81,9 +81,9 @@ long scan_pid_max(void);
  * open returned; the system's table ignores it for the calls that need no libproc2. */
 struct scan_ops {
 	int (*machine)(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx,
-		       struct snapshot *out);
-	/* The detailed read of some pids. */
-	int (*select)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+		       struct readings *out);
+	/* The full read of some pids (scan_full). */
+	int (*full)(void *self, const pid_t *pids, size_t n, struct readings *out);
 	int (*children)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
 	size_t (*ancestors)(void *self, pid_t pid, pid_t *out, size_t max);
 	unsigned long long (*ticks_now)(void *self);
@@ -91,8 +91,8 @@ struct scan_ops {
 	unsigned long long (*start_time)(void *self, pid_t pid);
 	/* Why a process read as stopped (T) stopped, as far as /proc tells (stopwhy.h). */
 	enum stop_cause (*stop_cause)(void *self, const struct proc *p);
-	/* The quick read of some pids (scan_quick); NULL: every read is detailed. */
-	int (*quick)(void *self, const pid_t *pids, size_t n, struct snapshot *out);
+	/* The quick read of some pids (scan_quick); NULL: every read is a full read. */
+	int (*quick)(void *self, const pid_t *pids, size_t n, struct readings *out);
 	/* The children of a process just read with one thread: its one children file, no
 	 * look at its threads. NULL: children does it all. */
 	int (*children_one)(void *self, pid_t pid, pid_t **kids, size_t *n, size_t *cap);
@@ -102,8 +102,8 @@ struct scan_ops {
 	int (*schedstat)(void *self, pid_t pid, unsigned long long start, struct schedstat *out);
 	/* scan_prime; NULL: the first machine pass reads every process. */
 	void (*prime)(void *self);
-	/* scan_fields; NULL: a process whose quick read cannot be completed by it is read in
-	 * detail at every refresh. */
+	/* scan_fields; NULL: a process whose quick read cannot be completed by it has a full
+	 * read at every refresh. */
 	int (*fields)(void *self, pid_t pid, unsigned long long start, struct proc *p);
 	/* scan_forget; NULL when nothing is held. */
 	void (*forget)(void *self, pid_t pid);

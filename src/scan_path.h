@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "snapshot.h"
+#include "readings.h"
 
-/* Fields 4 to 51 of /proc/PID/stat: what a detailed read takes. */
+/* Fields 4 to 51 of /proc/PID/stat: what a full read takes. */
 #define STAT_FIELDS (51 - 4 + 1)
 
 /* Parse /proc/PID/stat text (procfs_parse_stat) into p: pid, comm, state, ppid, pgid, sid

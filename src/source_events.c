@@ -34,7 +34,7 @@ struct kin {
 	double at;		/* its birth, or its exit when it was a member already */
 	double exit_at;		/* with exited: when */
 	bool born;		/* forked by a member since the last refresh */
-	bool told;		/* its birth was noted at an earlier refresh, its exit not yet */
+	bool told;		/* its birth was reported at an earlier refresh, its exit not yet */
 	bool exited;
 	bool comm_stale;	/* its name is in /proc only: it executed, or kept an unread one */
 	size_t name_from;	/* with comm_stale: the slot of the parent whose name it kept
@@ -295,7 +295,7 @@ void source_events_take(void *self, const struct procev_batch *b, struct discove
 			if (ev->kind == PROCEV_SID)
 				discovery_want(d, ev->tgid);
 			else
-				discovery_want_details(d, ev->tgid);
+				discovery_want_full(d, ev->tgid);
 			/* Another thread's name is not the process's (the main thread's). */
 			if (ev->kind == PROCEV_SID || (ev->kind == PROCEV_COMM && ev->pid != ev->tgid))
 				break;
@@ -412,7 +412,7 @@ static void events_ready(void *self, short revents, struct discovery *d)
 		s->rest_until = now + REST_SECONDS;
 }
 
-/* At a refresh: what came since, then the notes of processes the family may not see. */
+/* At a refresh: what came since, then the lifespans of processes the family may not see. */
 static void events_discover(void *self, const struct family *fam, struct discovery *d)
 {
 	struct events_source *s = self;
@@ -422,7 +422,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 	size_t kept = 0;
 	for (size_t i = 0; i < s->nkin; i++) {
 		struct kin *k = &s->kin[i];
-		struct news_note note = {
+		struct lifespan life = {
 			.pid = k->pid,
 			.ppid = k->ppid,
 			.at = k->at,
@@ -431,18 +431,18 @@ static void events_discover(void *self, const struct family *fam, struct discove
 			.exited = k->exited,
 			.exit_at = k->exit_at,
 		};
-		memcpy(note.comm, k->comm, sizeof note.comm);
+		memcpy(life.comm, k->comm, sizeof life.comm);
 		if (k->exited) {
 			if (WIFSIGNALED(k->status))
-				note.exit_signal = WTERMSIG(k->status);
+				life.exit_signal = WTERMSIG(k->status);
 			else
-				note.exit_code = WEXITSTATUS(k->status);
+				life.exit_code = WEXITSTATUS(k->status);
 		}
 		if (k->born || k->exited)
-			discovery_note(d, &note);
+			discovery_add_lifespan(d, &life);
 		/* One born and not yet exited that the family has not read (it may be gone by the
 		 * time /proc is): kept, so its exit is known as the family's when it comes. Kept
-		 * until it exits or the family has it; one kept is noted again only at its exit. */
+		 * until it exits or the family has it; one kept is reported again only at its exit. */
 		const struct member *m = family_find(fam, k->pid);
 		if ((k->born || k->told) && !k->exited && !(m && m->present)) {
 			struct kin carried = *k;	/* kept <= i: slots only move down */

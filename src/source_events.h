@@ -1,7 +1,7 @@
 /* The events source: the family followed through the kernel's process events (procev.h),
  * filtered by pid as they come. A fork by a member vouches for the child at once; exec,
  * comm and setsid ask for the member to be read again; a process that lived between two
- * refreshes is noted (news_note) with its parent, its name and its exit. Lost events ask
+ * refreshes is kept (struct lifespan) with its parent, its name and its exit. Lost events ask
  * for a machine pass. The cost grows with the machine's fork rate: one pid lookup per event, and
  * /proc is read only for the family's own. */
 #ifndef ORPHANAGE_SOURCE_EVENTS_H
@@ -20,7 +20,7 @@
 void *source_events_open(const struct family *fam, pid_t self, int root, char *why, size_t len);
 extern const struct source_ops source_events_ops;
 
-/* When orphanage started, in seconds on CLOCK_MONOTONIC (the events' clock), so noted
+/* When orphanage started, in seconds on CLOCK_MONOTONIC (the events' clock), so reported
  * births and exits carry the event log's times. Until told, the time of opening. */
 void source_events_epoch(void *self, double t0);
 

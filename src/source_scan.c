@@ -71,7 +71,7 @@ static bool machine_candidate(const struct proc *p, void *ctx)
 
 static void machine_pass(struct scan_source *s, const struct family *fam, struct discovery *d)
 {
-	struct snapshot found = { 0 };
+	struct readings found = { 0 };
 	s->fam = fam;
 	if (s->scan->machine(s->scan_self, machine_candidate, s, &found) == 0) {
 		for (size_t i = 0; i < found.n; i++) {
@@ -84,7 +84,7 @@ static void machine_pass(struct scan_source *s, const struct family *fam, struct
 	}
 	s->fam = NULL;
 	s->passes++;
-	snapshot_free(&found);
+	readings_free(&found);
 }
 
 static void scan_source_discover(void *self, const struct family *fam, struct discovery *d)

@@ -16,7 +16,7 @@ enum survivor_how {
 	SURVIVOR_TREE,		/* each member below the target, one by one */
 	SURVIVOR_CGROUP,	/* cgroup.kill: SIGKILL to the job's cgroup */
 	SURVIVOR_ROUTED,	/* a signal orphanage received, passed on to the job's group */
-	SURVIVOR_QUIT,		/* every live member, one by one, as orphanage quits */
+	SURVIVOR_QUIT,		/* every present member, one by one, as orphanage quits */
 	SURVIVOR_TERMINAL,	/* a key on the job's terminal (--tty): its driver signals its foreground group */
 };
 

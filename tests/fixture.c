@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct proc *fixture_put(struct snapshot *snap, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
+struct proc *fixture_put(struct readings *rd, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
 			 unsigned long long start, const char *comm)
 {
-	struct proc *p = snapshot_add(snap);
+	struct proc *p = readings_add(rd);
 	p->pid = pid;
 	p->ppid = ppid;
 	p->pgid = pgid;
@@ -26,7 +26,7 @@ struct proc *fixture_put(struct snapshot *snap, pid_t pid, pid_t ppid, pid_t pgi
 	p->cmdline = xstrdup(comm);
 	p->tty_nr = 0x8800;
 	p->nlwp = 1;
-	p->detailed = true;
+	p->full = true;
 	return p;
 }
 
@@ -101,29 +101,6 @@ void fixture_proc_remove(struct fixture_proc *fp, pid_t pid)
 		}
 }
 
-static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx, struct snapshot *out)
-{
-	struct fixture_proc *fp = self;
-	fp->machine_calls++;
-	out->ticks = fp->ticks;
-	for (size_t i = 0; i < fp->procs.n; i++) {
-		/* What /proc/PID/stat holds, and no more. */
-		const struct proc *src = &fp->procs.procs[i];
-		struct proc p;
-		memset(&p, 0, sizeof p);
-		p.pid = src->pid;
-		p.ppid = src->ppid;
-		p.pgid = src->pgid;
-		p.sid = src->sid;
-		p.start = src->start;
-		p.state = src->state;
-		memcpy(p.comm, src->comm, sizeof p.comm);
-		if (want(&p, ctx))
-			*snapshot_add(out) = p;
-	}
-	return 0;
-}
-
 /* What a real exec changes in /proc/PID/stat: the memory layout. A proc given no layout
  * of its own has one that follows its command line, so changing the command line is an
  * exec; one given a layout keeps it (arguments rewritten in place). */
@@ -137,15 +114,52 @@ static unsigned long long fp_layout(const struct proc *p)
 	return h ? h : 1;
 }
 
-static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+/* What /proc/PID/stat holds of src, and no more, into p: the machine pass's fields; with
+ * all, the quick read's too (as scan_parse_stat's all). */
+static void fp_stat(const struct proc *src, struct proc *p, bool all)
+{
+	memset(p, 0, sizeof *p);
+	p->pid = src->pid;
+	p->ppid = src->ppid;
+	p->pgid = src->pgid;
+	p->sid = src->sid;
+	p->start = src->start;
+	p->state = src->state;
+	memcpy(p->comm, src->comm, sizeof p->comm);
+	if (!all)
+		return;
+	p->tpgid = src->tpgid;
+	p->cputicks = src->cputicks;
+	p->rss_kb = src->rss_kb;
+	p->tty_nr = src->tty_nr;
+	p->nice = src->nice;
+	p->nlwp = src->nlwp;
+	p->layout = fp_layout(src);
+}
+
+static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx), void *ctx, struct readings *out)
 {
 	struct fixture_proc *fp = self;
-	fp->select_calls++;
+	fp->machine_calls++;
+	out->ticks = fp->ticks;
+	for (size_t i = 0; i < fp->procs.n; i++) {
+		struct proc p;
+		fp_stat(&fp->procs.procs[i], &p, false);
+		if (want(&p, ctx))
+			*readings_add(out) = p;
+	}
+	return 0;
+}
+
+static int fp_full(void *self, const pid_t *pids, size_t n, struct readings *out)
+{
+	struct fixture_proc *fp = self;
+	fp->full_calls++;
 	out->ticks = fp->ticks;
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = fp_find(fp, pids[i]);
 		if (p) {
-			struct proc *c = snapshot_add(out);
+			struct proc *c = readings_add(out);
 			proc_copy(c, p);
 			c->layout = fp_layout(p);
 		}
@@ -153,31 +167,15 @@ static int fp_select(void *self, const pid_t *pids, size_t n, struct snapshot *o
 	return 0;
 }
 
-static int fp_quick(void *self, const pid_t *pids, size_t n, struct snapshot *out)
+static int fp_quick(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	struct fixture_proc *fp = self;
 	fp->quick_calls++;
 	out->ticks = fp->ticks;
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *src = fp_find(fp, pids[i]);
-		if (!src)
-			continue;
-		/* What /proc/PID/stat holds, and no more. */
-		struct proc *p = snapshot_add(out);
-		p->pid = src->pid;
-		p->ppid = src->ppid;
-		p->pgid = src->pgid;
-		p->sid = src->sid;
-		p->tpgid = src->tpgid;
-		p->start = src->start;
-		p->state = src->state;
-		p->cputicks = src->cputicks;
-		p->rss_kb = src->rss_kb;
-		p->tty_nr = src->tty_nr;
-		p->nice = src->nice;
-		p->nlwp = src->nlwp;
-		p->layout = fp_layout(src);
-		memcpy(p->comm, src->comm, sizeof p->comm);
+		if (src)
+			fp_stat(src, readings_add(out), true);
 	}
 	return 0;
 }
@@ -235,10 +233,10 @@ static int fp_schedstat(void *self, pid_t pid, unsigned long long start, struct 
 {
 	struct fixture_proc *fp = self;
 	fp->sched_calls++;
-	bool alive = false;
+	bool there = false;
 	for (size_t i = 0; i < fp->procs.n; i++)
-		alive |= fp->procs.procs[i].pid == pid && fp->procs.procs[i].start == start;
-	if (!alive)
+		there |= fp->procs.procs[i].pid == pid && fp->procs.procs[i].start == start;
+	if (!there)
 		return ESRCH;
 	for (size_t i = 0; i < fp->nsched; i++)
 		if (fp->sched[i].pid == pid) {
@@ -290,7 +288,7 @@ static int fp_root(void *self)
 
 const struct scan_ops fixture_scan_ops = {
 	.machine = fp_machine,
-	.select = fp_select,
+	.full = fp_full,
 	.children = fp_children,
 	.ancestors = fp_ancestors,
 	.ticks_now = fp_ticks_now,

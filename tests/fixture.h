@@ -1,4 +1,4 @@
-/* What the unit tests share: hand-made snapshots, the family as orphanage sets it up,
+/* What the unit tests share: hand-made readings, the family as orphanage sets it up,
  * the event log's lines, and a hand-made /proc served through struct scan_ops. */
 #ifndef ORPHANAGE_FIXTURE_H
 #define ORPHANAGE_FIXTURE_H
@@ -9,16 +9,16 @@
 
 #include "eventlog.h"
 #include "family.h"
-#include "snapshot.h"
+#include "readings.h"
 #include "scan.h"
 
 /* orphanage itself and its session, as the tests pretend. */
 #define FX_SELF 500
 #define FX_SELF_SID 400
 
-/* A detailed process appended to snap: sleeping, on pts/0, uid 1000, its name as its
+/* A fully read process appended to rd: sleeping, on pts/0, uid 1000, its name as its
  * command line. */
-struct proc *fixture_put(struct snapshot *snap, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
+struct proc *fixture_put(struct readings *rd, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid,
 			 unsigned long long start, const char *comm);
 /* The family as orphanage sets it up around root, as FX_SELF in group FX_SELF and session
  * FX_SELF_SID, watching since watch_start (0: unknown). */
@@ -34,13 +34,13 @@ bool fixture_has_event_text(const struct eventlog *log, const char *text);
 /* An event in words (event_render), in a buffer the next call reuses; NULL for NULL. */
 const char *fixture_event_text(const struct event *ev);
 
-/* A hand-made /proc: the processes in procs (detailed, as fixture_put makes them) are
+/* A hand-made /proc: the processes in procs (read in full, as fixture_put makes them) are
  * the machine. Children come from their ppid; self is passed as the scan_ops self. */
 struct fixture_proc {
-	struct snapshot procs;
+	struct readings procs;
 	unsigned long long ticks;	/* the clock of start times, now */
 	bool no_children_files;		/* a kernel without CONFIG_PROC_CHILDREN */
-	unsigned long machine_calls, select_calls, quick_calls;
+	unsigned long machine_calls, full_calls, quick_calls;
 	/* /proc/PID/schedstat of these pids (the others have none), and how often read. */
 	struct {
 		pid_t pid;

@@ -75,24 +75,24 @@ static void test_leaks_are_running_members_with_how(void **state)
 	(void)state;
 	struct family fam;
 	struct eventlog log;
-	struct snapshot snap = { 0 };
+	struct readings rd = { 0 };
 	fixture_family(&fam, ROOT, ancestors, 2, 0);
 	eventlog_init(&log, 64);
-	fixture_put(&snap, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	fixture_put(&snap, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
-	fixture_put(&snap, 1002, ROOT, ROOT, FX_SELF_SID, 120, "zomb");
-	family_update(&fam, &snap, 1.0, &log);
+	fixture_put(&rd, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	fixture_put(&rd, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	fixture_put(&rd, 1002, ROOT, ROOT, FX_SELF_SID, 120, "zomb");
+	family_update(&fam, &rd, 1.0, &log);
 	/* The root exits; sleep is orphaned to init; a zombie is dead already, not leaked. */
-	snapshot_clear(&snap);
-	fixture_put(&snap, 1001, 1, ROOT, FX_SELF_SID, 110, "sleep");
-	fixture_put(&snap, 1002, 1, ROOT, FX_SELF_SID, 120, "zomb")->state = 'Z';
-	family_update(&fam, &snap, 2.0, &log);
+	readings_clear(&rd);
+	fixture_put(&rd, 1001, 1, ROOT, FX_SELF_SID, 110, "sleep");
+	fixture_put(&rd, 1002, 1, ROOT, FX_SELF_SID, 120, "zomb")->state = 'Z';
+	family_update(&fam, &rd, 2.0, &log);
 
 	assert_int_equal(check_leaks(&fam, &log, 3.0), 1);
 	assert_int_equal(fixture_count_events(&log, EV_SURVIVOR, 0), 1);
 	assert_true(fixture_has_event_text(&log, "1001 (sleep) leaked: orphaned when 1000 exited"));
 	assert_null(fixture_last_event(&log, EV_SURVIVOR, 1002));
-	snapshot_free(&snap);
+	readings_free(&rd);
 	family_free(&fam);
 	eventlog_free(&log);
 }

@@ -19,24 +19,24 @@
 #include "eventlog.h"
 #include "family.h"
 #include "fixture.h"
-#include "snapshot.h"
+#include "readings.h"
 #include "xalloc.h"
 
 #define HEADER5 " PPID   PID  PGID   SID TTY      TPGID STAT   UID   TIME COMMAND"
 #define HEADER7 "   PPID     PID    PGID     SID TTY        TPGID STAT   UID   TIME COMMAND"
 
-/* A live member as ps j would show it: sh 4242 leading its group, in session 4100. */
+/* A running member as ps j would show it: sh 4242 leading its group, in session 4100. */
 static struct member sample(void)
 {
 	struct member m;
-	struct snapshot snap = { 0 };
+	struct readings rd = { 0 };
 	memset(&m, 0, sizeof m);
 	/* The fixture's process, as the tracker would copy it, without the command line. */
-	m.p = *fixture_put(&snap, 4242, 4100, 4242, 4100, 0, "sh");
+	m.p = *fixture_put(&rd, 4242, 4100, 4242, 4100, 0, "sh");
 	free(m.p.cmdline);
 	m.p.cmdline = NULL;
-	m.p.detailed = false;
-	free(snap.procs);
+	m.p.full = false;
+	free(rd.procs);
 	m.p.tpgid = 4242;
 	snprintf(m.p.stat, sizeof m.p.stat, "S+");
 	m.present = true;
@@ -269,12 +269,12 @@ static void test_time_is_bsdtime(void **state)
 struct tree_fx {
 	struct family fam;
 	struct eventlog log;
-	struct snapshot snap;
+	struct readings rd;
 	struct tree_row *rows;
 	size_t cap, n;
 };
 
-static void put(struct snapshot *s, pid_t pid, pid_t ppid, unsigned long long start, const char *comm)
+static void put(struct readings *s, pid_t pid, pid_t ppid, unsigned long long start, const char *comm)
 {
 	fixture_put(s, pid, ppid, 1000, FX_SELF_SID, start, comm);
 }
@@ -286,14 +286,14 @@ static int tree_setup(void **state)
 	static const pid_t ancestors[] = { FX_SELF, 1 };
 	fixture_family(&t->fam, 1000, ancestors, 2, 0);
 	eventlog_init(&t->log, 64);
-	put(&t->snap, 1000, 500, 100, "sh");
-	put(&t->snap, 1001, 1000, 110, "a");
-	put(&t->snap, 1002, 1000, 120, "b");
-	put(&t->snap, 1003, 1001, 130, "a1");
-	put(&t->snap, 1004, 1001, 140, "a2");
-	put(&t->snap, 1005, 1002, 150, "b1");
-	put(&t->snap, 1006, 1004, 160, "a2x");
-	family_update(&t->fam, &t->snap, 1.0, &t->log);
+	put(&t->rd, 1000, 500, 100, "sh");
+	put(&t->rd, 1001, 1000, 110, "a");
+	put(&t->rd, 1002, 1000, 120, "b");
+	put(&t->rd, 1003, 1001, 130, "a1");
+	put(&t->rd, 1004, 1001, 140, "a2");
+	put(&t->rd, 1005, 1002, 150, "b1");
+	put(&t->rd, 1006, 1004, 160, "a2x");
+	family_update(&t->fam, &t->rd, 1.0, &t->log);
 	t->n = family_tree(&t->fam, true, &t->rows, &t->cap);
 	*state = t;
 	return 0;
@@ -304,7 +304,7 @@ static int tree_teardown(void **state)
 	struct tree_fx *t = *state;
 	family_free(&t->fam);
 	eventlog_free(&t->log);
-	snapshot_free(&t->snap);
+	readings_free(&t->rd);
 	free(t->rows);
 	free(t);
 	return 0;

@@ -1,4 +1,4 @@
-/* The family tracker on hand-made snapshots: who joins, who is orphaned and to whom,
+/* The family tracker on hand-made readings: who joins, who is orphaned and to whom,
  * pid reuse, setsid escapes, zombies, cycles, big families, and the tree it draws. */
 #include "config.h"
 
@@ -20,7 +20,7 @@
 #include "family.h"
 #include "fixture.h"
 #include "pidmap.h"
-#include "snapshot.h"
+#include "readings.h"
 #include "xalloc.h"
 
 /* orphanage itself, its session, a subreaper above it, and the job's first process. */
@@ -34,7 +34,7 @@ static const pid_t test_ancestors[] = { SELF, SUBREAPER, 1 };
 struct fx {
 	struct family fam;
 	struct eventlog log;
-	struct snapshot snap;
+	struct readings rd;
 	struct tree_row *rows;
 	size_t cap;
 };
@@ -59,17 +59,17 @@ static int fx_teardown(void **state)
 	struct fx *f = *state;
 	family_free(&f->fam);
 	eventlog_free(&f->log);
-	snapshot_free(&f->snap);
+	readings_free(&f->rd);
 	free(f->rows);
 	free(f);
 	return 0;
 }
 
-/* A detailed process in the snapshot, sleeping, with its name as its command line. */
+/* A fully read process in the readings, sleeping, with its name as its command line. */
 static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid, unsigned long long start,
 			const char *comm)
 {
-	return fixture_put(&f->snap, pid, ppid, pgid, sid, start, comm);
+	return fixture_put(&f->rd, pid, ppid, pgid, sid, start, comm);
 }
 
 /* A child of ROOT in its group and session. */
@@ -84,22 +84,22 @@ static struct proc *put_root(struct fx *f)
 	return put(f, ROOT, SELF, ROOT, SELF_SID, 100, "sh");
 }
 
-/* Start a new snapshot. */
-static void snap_new(struct fx *f)
+/* Start new readings. */
+static void next_readings(struct fx *f)
 {
-	snapshot_clear(&f->snap);
+	readings_clear(&f->rd);
 }
 
 static bool update(struct fx *f, double now)
 {
-	return family_update(&f->fam, &f->snap, now, &f->log);
+	return family_update(&f->fam, &f->rd, now, &f->log);
 }
 
-/* An update at now, then an empty snapshot for the next reading. */
-static void update_then_new_snap(struct fx *f, double now)
+/* An update at now, then empty readings for the next refresh. */
+static void update_then_next_readings(struct fx *f, double now)
 {
 	update(f, now);
-	snap_new(f);
+	next_readings(f);
 }
 
 /* An update at now that must change nothing and log nothing. */
@@ -289,7 +289,7 @@ static void test_later_child_joins_on_a_later_update(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put_child(f, 1001, 110, "sleep");
 	assert_true(update(f, 2.0));
@@ -305,7 +305,7 @@ static void test_later_child_joins_on_a_later_update(void **state)
 static void orphan_scenario(struct fx *f, pid_t new_parent)
 {
 	put_job3(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1002, new_parent, ROOT, SELF_SID, 120, "sleep");
 	assert_true(update(f, 2.0));
@@ -329,7 +329,7 @@ static void test_orphan_reparented_to_init_stays_marked(void **state)
 	assert_true(ev->time == 2.0);
 	assert_int_equal(count_events(f, EV_ORPHAN, 0), 1);
 
-	/* The dead parent is still known (it has a live descendant). */
+	/* The dead parent is still known (it has a present descendant). */
 	const struct member *c = family_find(&f->fam, 1001);
 	assert_non_null(c);
 	assert_false(c->present);
@@ -359,7 +359,7 @@ static void test_orphan_in_a_session_of_its_parents_says_setsid(void **state)
 	put_root(f);
 	put(f, 1001, ROOT, 1001, 1001, 110, "sh");
 	put(f, 1002, 1001, 1001, 1001, 120, "sleep");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1002, 1, 1001, 1001, 120, "sleep");
 	assert_true(update(f, 2.0));
@@ -415,7 +415,7 @@ static void test_orphan_found_in_family_session_joins(void **state)
 	/* 1001 escapes into its own session, then dies; its child was never seen before. */
 	put_root(f);
 	put(f, 1001, ROOT, 1001, 1001, 110, "daemon");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1005, 1, 1005, 1001, 150, "daemon");	/* kept session 1001, own group */
 	put(f, 3000, 1, 3000, 3000, 160, "stranger");	/* another session */
@@ -441,7 +441,7 @@ static void test_orphan_found_in_family_group_joins(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1006, SUBREAPER, ROOT, SELF_SID, 150, "sleep");	/* kept the job's group */
 	put(f, 1007, 2000, ROOT, SELF_SID, 151, "sleep");	/* same group, but a stranger's child */
@@ -467,10 +467,10 @@ static void test_reused_group_id_does_not_pull_strangers_in(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	update(f, 2.0);
 	assert_int_equal(f->fam.n, 0);
-	snap_new(f);
+	next_readings(f);
 	put(f, ROOT, 2000, ROOT, 2000, 900, "stranger");	/* pid and group 1000 again */
 	put(f, 1500, 1, ROOT, 2000, 950, "stranger");		/* its orphan, in group 1000 */
 	put(f, 1600, 1, 1600, 1600, 960, "stranger");
@@ -498,7 +498,7 @@ static void test_stopped_member_says_why(void **state)
 	assert_true(has_event_text(f, "1000 (sh) is the job's first process"));
 
 	f->fam.cfg.why_stopped = why_stopped_stub;
-	snap_new(f);
+	next_readings(f);
 	put_root(f)->state = 'T';
 	put_child(f, 1001, 110, "cat")->state = 'T';
 	update(f, 2.0);
@@ -509,7 +509,7 @@ static void test_stopped_member_says_why(void **state)
 	update(f, 3.0);
 	assert_int_equal(count_events(f, EV_SIGNAL, 0), n);
 
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	put_child(f, 1001, 110, "cat");
 	update(f, 4.0);
@@ -517,7 +517,7 @@ static void test_stopped_member_says_why(void **state)
 	assert_true(has_event_text(f, "1001 (cat) continued"));
 
 	/* A tracer's stop is not the terminal's: the hook is not asked. */
-	snap_new(f);
+	next_readings(f);
 	put_root(f)->state = 't';
 	put_child(f, 1001, 110, "cat");
 	put_child(f, 1002, 120, "dd")->state = 'T';
@@ -540,7 +540,7 @@ static void test_group_orphaned_with_stopped_member_is_noted(void **state)
 	assert_false(family_group_orphaned(&f->fam, ROOT));
 	assert_int_equal(count_events(f, EV_ORPHAN, 0), 0);
 
-	snap_new(f);
+	next_readings(f);
 	t = put(f, 1001, 1, ROOT, SELF_SID, 110, "sleep");
 	t->state = 'T';
 	update(f, 2.0);
@@ -554,7 +554,7 @@ static void test_group_orphaned_with_stopped_member_is_noted(void **state)
 
 /* --same-group: the job is in orphanage's group, whose parent is the shell, in another
  * group of the same session. The group is not orphaned: orphanage, no member, counts. */
-static void same_group_held_by_outsider(struct fx *f, struct snapshot *out)
+static void same_group_held_by_outsider(struct fx *f, struct readings *out)
 {
 	put(f, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
 	/* Read with the family, as the engine reads the outsiders and their parents. */
@@ -584,27 +584,27 @@ static void same_group_held_by_outsider(struct fx *f, struct snapshot *out)
 static void test_group_orphaned_by_its_outsider_alone_is_a_change(void **state)
 {
 	struct fx *f = *state;
-	struct snapshot out = { 0 };
+	struct readings out = { 0 };
 	same_group_held_by_outsider(f, &out);
-	snap_new(f);
+	next_readings(f);
 	put(f, ROOT, SELF, SELF, SELF_SID, 100, "sleep");
 	put(f, SELF, 1, SELF, SELF_SID, 50, "orphanage");
 	unsigned long lines = eventlog_next(&f->log);
 	assert_true(update(f, 3.0));
 	assert_true(family_group_orphaned(&f->fam, SELF));
 	assert_int_equal(eventlog_next(&f->log), lines);
-	snapshot_free(&out);
+	readings_free(&out);
 }
 
 /* The same group: once orphanage is gone, nothing holds the group. */
 static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **state)
 {
 	struct fx *f = *state;
-	struct snapshot out = { 0 };
+	struct readings out = { 0 };
 	same_group_held_by_outsider(f, &out);
 	assert_int_equal(count_events(f, EV_ORPHAN, SELF), 0);
-	/* The outsider is gone (no longer in the snapshot): nothing holds the group now. */
-	snap_new(f);
+	/* The outsider is gone (no longer in the readings): nothing holds the group now. */
+	next_readings(f);
 	put(f, ROOT, 1, SELF, SELF_SID, 100, "sleep");
 	update(f, 3.0);
 	assert_true(family_group_orphaned(&f->fam, SELF));
@@ -613,7 +613,7 @@ static void test_group_with_outsider_parented_in_session_is_not_orphaned(void **
 	assert_int_equal(family_orphaned_groups(&f->fam, &one), 1);
 	assert_int_equal(one, SELF);
 	assert_int_equal(count_events(f, EV_ORPHAN, SELF), 0);
-	snapshot_free(&out);
+	readings_free(&out);
 }
 
 /* The header's orphan count and the rows' [orphan] mark ask one predicate: an orphan that
@@ -624,17 +624,17 @@ static void test_orphan_count_is_the_rows_marked_orphan(void **state)
 	put_root(f);
 	put_child(f, 1001, 110, "sh");
 	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sleep");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	assert_int_equal(family_orphans(&f->fam), 0);
 	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
-	update_then_new_snap(f, 2.0);
+	update_then_next_readings(f, 2.0);
 	const struct member *m = family_find(&f->fam, 1002);
 	assert_true(family_member_orphan(m));
 	assert_int_equal(family_orphans(&f->fam), 1);
 	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep")->state = 'Z';
-	update_then_new_snap(f, 3.0);
+	update_then_next_readings(f, 3.0);
 	m = family_find(&f->fam, 1002);
 	assert_false(family_member_running(m));
 	assert_true(family_member_orphan(m));
@@ -663,7 +663,7 @@ static void test_group_of_attached_non_leader_is_judged_with_its_leader(void **s
 	assert_int_equal(family_outsider_groups(&f->fam, g, 4, &unread), 1);
 	assert_int_equal(g[0], 900);
 	/* The machine's processes of group 900, as the engine's filtered pass finds them. */
-	struct snapshot found = { 0 };
+	struct readings found = { 0 };
 	fixture_put(&found, 900, 800, 900, 800, 90, "postmaster");
 	fixture_put(&found, ROOT, 900, 900, 800, 100, "postgres");
 	fixture_put(&found, 901, 900, 900, 800, 95, "walwriter");
@@ -675,23 +675,23 @@ static void test_group_of_attached_non_leader_is_judged_with_its_leader(void **s
 	update(f, 3.0);
 	assert_false(family_group_orphaned(&f->fam, 900));
 	assert_int_equal(count_events(f, EV_ORPHAN, 900), 0);
-	snapshot_free(&found);
+	readings_free(&found);
 }
 
 /* The family's group emptied at tick 500 and its ID was reused later by a stranger that is
- * gone from the snapshot: the stranger's orphan, born after the group was last known to
+ * gone from the readings: the stranger's orphan, born after the group was last known to
  * be the family's, is not pulled in. One born before, while it still was, is. */
 static void test_group_member_born_after_group_emptied_does_not_join(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
-	f->snap.ticks = 400;
-	update_then_new_snap(f, 1.0);
-	f->snap.ticks = 500;			/* the root is gone: the group was in use until now */
-	update_then_new_snap(f, 2.0);
+	f->rd.ticks = 400;
+	update_then_next_readings(f, 1.0);
+	f->rd.ticks = 500;			/* the root is gone: the group was in use until now */
+	update_then_next_readings(f, 2.0);
 	put(f, 1500, 1, ROOT, SELF_SID, 700, "stranger");	/* born at 700, after the group emptied */
 	put(f, 1400, 1, ROOT, SELF_SID, 450, "sleep");		/* born at 450, left by the family */
-	f->snap.ticks = 800;
+	f->rd.ticks = 800;
 	update(f, 3.0);
 	assert_null(family_find(&f->fam, 1500));
 	assert_non_null(family_find(&f->fam, 1400));
@@ -708,7 +708,7 @@ static void test_orphan_older_than_the_watch_does_not_join(void **state)
 	put(f, ROOT, 900, ROOT, ROOT, 100, "bash");		/* leads its group and session */
 	put(f, 1300, 1, 1300, ROOT, 200, "old-orphan");	/* orphaned before the watch */
 	put(f, 1301, 1, 1301, ROOT, 1200, "new-orphan");	/* born since */
-	f->snap.ticks = 1300;
+	f->rd.ticks = 1300;
 	update(f, 1.0);
 	assert_null(family_find(&f->fam, 1300));
 	assert_non_null(family_find(&f->fam, 1301));
@@ -722,7 +722,7 @@ static void test_pid_reused_by_stranger_is_not_the_member(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "sleep");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1001, 2000, 2000, 2000, 300, "stranger");
 	update(f, 2.0);
@@ -747,7 +747,7 @@ static void reuse_by_new_child(struct fx *f)
 {
 	put_root(f);
 	put_child(f, 1001, 110, "sleep");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put_child(f, 1001, 300, "cat");
 	update(f, 2.0);
@@ -780,10 +780,10 @@ static void test_pid_reused_by_new_child_joins_as_a_newcomer(void **state)
 static void reuse_of_dead_parent(struct fx *f)
 {
 	put_job3(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
-	update_then_new_snap(f, 2.0);
+	update_then_next_readings(f, 2.0);
 	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
 	put_child(f, 1001, 300, "cat");
@@ -820,11 +820,11 @@ static void test_reused_root_pid_does_not_rejoin(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
 	assert_int_equal(family_running(&f->fam), 0);
-	snap_new(f);
+	next_readings(f);
 	put(f, ROOT, 2000, 2000, 2000, 500, "stranger");
 	update(f, 3.0);
 	assert_int_equal(family_running(&f->fam), 0);
@@ -838,7 +838,7 @@ static void test_setsid_escape_is_noted(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "daemon");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1001, ROOT, 1001, 1001, 110, "daemon");
 	update(f, 2.0);
@@ -858,7 +858,7 @@ static void test_setsid_escape_is_noted(void **state)
 	assert_int_equal(family_running(&f->fam), 2);
 
 	/* An escaped process that is later orphaned is still described by its escape. */
-	snap_new(f);
+	next_readings(f);
 	put(f, 1001, 1, 1001, 1001, 110, "daemon");
 	update(f, 3.0);
 	m = family_find(&f->fam, 1001);
@@ -872,7 +872,7 @@ static void test_setpgid_move_is_noted(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "sleep");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1001, ROOT, 1001, SELF_SID, 110, "sleep");
 	update(f, 2.0);
@@ -895,7 +895,7 @@ static void test_zombie_is_noted_once(void **state)
 	put_child(f, 1001, 110, "sleep");
 	update(f, 1.0);
 	for (int i = 0; i < 3; i++) {
-		snap_new(f);
+		next_readings(f);
 		put_root(f);
 		struct proc *z = put_child(f, 1001, 110, "sleep");
 		z->state = 'Z';
@@ -916,7 +916,7 @@ static void test_zombie_of_orphanage_is_being_reaped(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	struct proc *z = put_root(f);
 	z->state = 'Z';
 	update(f, 2.0);
@@ -934,14 +934,14 @@ static void test_zombie_reaped_promptly_is_not_reported(void **state)
 	put_child(f, 1001, 110, "true");
 	put_child(f, 1002, 120, "sleep");
 	update(f, 1.0);
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	put_child(f, 1001, 110, "true")->state = 'Z';
 	put_child(f, 1002, 120, "sleep")->state = 'Z';
 	update(f, 1.1);
 	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 0);
 	/* 1001 reaped 0.5 s later; 1002 still unwaited. */
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	put_child(f, 1002, 120, "sleep")->state = 'Z';
 	update(f, 1.6);
@@ -964,7 +964,7 @@ static void test_zombie_is_noted_when_the_watch_ends(void **state)
 	put_root(f);
 	put_child(f, 1001, 110, "sleep");
 	update(f, 1.0);
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	put_child(f, 1001, 110, "sleep")->state = 'Z';
 	update(f, 1.1);
@@ -981,7 +981,7 @@ static void test_zombie_at_first_sight_is_noted_once(void **state)
 {
 	struct fx *f = *state;
 	for (int i = 0; i < 2; i++) {
-		snap_new(f);
+		next_readings(f);
 		put_root(f);
 		struct proc *z = put_child(f, 1001, 110, "true");
 		z->state = 'Z';
@@ -1041,8 +1041,8 @@ static void test_note_exit_names_the_wait_status(void **state)
 	assert_int_equal(m->status, SIGKILL);
 	assert_true(m->died_at == 1.5);
 
-	/* Gone from the next snapshot: no second exit event. */
-	snap_new(f);
+	/* Gone from the next readings: no second exit event. */
+	next_readings(f);
 	put_root(f);
 	update(f, 2.0);
 	assert_int_equal(count_events(f, EV_EXIT, 1001), 1);
@@ -1058,7 +1058,7 @@ static void test_root_exit_is_an_event(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	assert_true(update(f, 2.0));
 	assert_int_equal(count_events(f, EV_EXIT, ROOT), 1);
 	assert_string_equal(fixture_event_text(last_event(f, EV_EXIT, ROOT)), "1000 (sh) exited");
@@ -1067,7 +1067,7 @@ static void test_root_exit_is_an_event(void **state)
 }
 
 /* The header promises: true when anything changed. An identical reading changes nothing. */
-static void test_identical_snapshot_reports_no_change(void **state)
+static void test_identical_readings_report_no_change(void **state)
 {
 	struct fx *f = *state;
 	put_job3(f);
@@ -1085,7 +1085,7 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 	put_child(f, 1001, 110, "sh");
 	put(f, 1002, 1001, ROOT, SELF_SID, 120, "sh");
 	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put_root(f);
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sh");
 	put(f, 1003, 1002, ROOT, SELF_SID, 130, "sleep");
@@ -1100,7 +1100,7 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 	}
 	assert_false(row_member(f, 1)->present);
 
-	/* Without the dead: the orphan goes under its nearest live ancestor, the job. */
+	/* Without the dead: the orphan goes under its nearest present ancestor, the job. */
 	n = tree(f, false);
 	assert_int_equal(n, 3);
 	assert_int_equal(row_member(f, 0)->p.pid, ROOT);
@@ -1112,7 +1112,7 @@ static void test_dead_member_kept_while_descendants_live(void **state)
 	assert_int_equal(f->rows[2].depth, 2);
 
 	/* The orphan and its child exit: the dead parent has nothing left below it and goes. */
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	update(f, 3.0);
 	assert_null(family_find(&f->fam, 1001));
@@ -1129,7 +1129,7 @@ static void test_tree_without_dead_root_lists_orphans_at_top(void **state)
 	put_root(f);
 	put_child(f, 1001, 110, "sleep");
 	put_child(f, 1002, 120, "sleep");
-	update_then_new_snap(f, 1.0);
+	update_then_next_readings(f, 1.0);
 	put(f, 1001, 1, ROOT, SELF_SID, 110, "sleep");
 	put(f, 1002, 1, ROOT, SELF_SID, 120, "sleep");
 	update(f, 2.0);
@@ -1181,7 +1181,7 @@ static void test_tree_last_and_open_bits(void **state)
 	}
 
 	/* a1 gets a child: below a1 (depth 2, not last) the bit for depth 2 is open too. */
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	put_child(f, 1001, 110, "a");
 	put_child(f, 1002, 120, "b");
@@ -1218,7 +1218,7 @@ static void test_family_descends_follows_first_parents(void **state)
 	assert_false(family_descends(&f->fam, g, o));
 
 	/* Still below 1001 once orphaned, even though its ppid is now 1. */
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	put(f, 1002, 1, 1002, 1002, 120, "sleep");
 	put_child(f, 1010, 200, "other");
@@ -1276,7 +1276,7 @@ static void test_cycle_of_parents_terminates_and_lists_each_once(void **state)
 }
 
 /* A ppid loop in the input: the job and its child name each other as parent. */
-static void test_ppid_loop_in_snapshot_terminates(void **state)
+static void test_ppid_loop_in_readings_terminates(void **state)
 {
 	struct fx *f = *state;
 	put_child(f, 1001, 110, "b");
@@ -1321,7 +1321,7 @@ static void test_chain_of_1000_joins_with_capped_depth(void **state)
 	assert_true(family_descends(&f->fam, bottom, top));
 
 	/* The middle dies: the lower half stays, orphaned at its top, under a dead row. */
-	snap_new(f);
+	next_readings(f);
 	for (int i = 0; i < BIG; i++)
 		if (i != BIG / 2)
 			put(f, ROOT + i, i == BIG / 2 + 1 ? 1 : (i ? ROOT + i - 1 : SELF), ROOT, SELF_SID,
@@ -1380,13 +1380,13 @@ static void test_tree_order_is_parent_before_child(void **state)
 	free(pos);
 }
 
-/* ---- what sources vouch for and note ---- */
+/* ---- what sources vouch for and report ---- */
 
-static bool update_news(struct fx *f, const struct pidmap *vouched, const struct news_note *notes, size_t n,
+static bool update_news(struct fx *f, const struct pidmap *vouched, const struct lifespan *lifespans, size_t n,
 			double now)
 {
-	struct family_news news = { .vouched = vouched, .notes = notes, .nnotes = n };
-	return family_update_news(&f->fam, &f->snap, &news, now, &f->log);
+	struct family_news news = { .vouched = vouched, .lifespans = lifespans, .nlifespans = n };
+	return family_update_news(&f->fam, &f->rd, &news, now, &f->log);
 }
 
 /* A process in the job's cgroup joins on the source's word, though its parent is no
@@ -1439,19 +1439,19 @@ static void test_vouched_process_under_init_is_an_orphan(void **state)
 }
 
 /* Processes that lived and died between two refreshes: two lines each, no row. */
-static void test_noted_process_that_came_and_went_leaves_lines_only(void **state)
+static void test_reported_process_that_came_and_went_leaves_lines_only(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
 	assert_true(update(f, 1.0));
 	size_t rows = f->fam.n;
-	struct news_note notes[] = {
+	struct lifespan lives[] = {
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.2, .exited = true, .exit_code = 0 },
 		{ .pid = 2101, .ppid = ROOT, .comm = "sh", .at = 1.3, .exited = true, .exit_signal = SIGKILL },
 	};
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
-	assert_true(update_news(f, NULL, notes, 2, 2.0));
+	assert_true(update_news(f, NULL, lives, 2, 2.0));
 	assert_int_equal(f->fam.n, rows);
 	assert_null(family_find(&f->fam, 2100));
 	assert_true(has_event_text(f, "2100 (true) started, child of 1000"));
@@ -1461,23 +1461,23 @@ static void test_noted_process_that_came_and_went_leaves_lines_only(void **state
 	const struct event *ev = last_event(f, EV_EXIT, 2101);
 	assert_non_null(ev);
 	assert_true(ev->time == 1.3);
-	/* Taken once: the same update without the notes says nothing more. */
+	/* Taken once: the same update without the lifespans says nothing more. */
 	expect_no_change(f, 3.0);
 }
 
-/* A noted exit of a member gives the status it dies with; a noted birth of a process
- * that is in the snapshot is its ordinary join, not a second line. */
-static void test_noted_exit_gives_a_member_its_status(void **state)
+/* A reported exit of a member gives the status it dies with; a reported birth of a process
+ * that is in the readings is its ordinary join, not a second line. */
+static void test_reported_exit_gives_a_member_its_status(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "make");
-	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
+	struct lifespan born = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 0.9 };
 	assert_true(update_news(f, NULL, &born, 1, 1.0));
 	assert_int_equal(count_events(f, EV_FORK, 1001), 1);
-	struct news_note died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
+	struct lifespan died = { .pid = 1001, .ppid = ROOT, .comm = "make", .at = 1.5, .exited = true,
 				   .exit_code = 2 };
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	assert_true(update_news(f, NULL, &died, 1, 2.0));
 	assert_true(has_event_text(f, "1001 (make) exited 2"));
@@ -1505,27 +1505,27 @@ static void assert_no_child_of_0(const struct fx *f)
 
 /* The kernel's times, not the refresh's: a member born at 1.1 and gone at 1.15 is logged
  * so, before what the refresh at 2.0 saw, with its status. */
-static void test_noted_times_put_events_in_time_order(void **state)
+static void test_reported_times_put_events_in_time_order(void **state)
 {
 	struct fx *f = *state;
 	put_root(f);
 	put_child(f, 1001, 110, "sh");
-	struct news_note born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
+	struct lifespan born = { .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.1, .born = true };
 	assert_true(update_news(f, NULL, &born, 1, 1.5));
 	const struct event *fork = last_event(f, EV_FORK, 1001);
 	assert_non_null(fork);
 	assert_true(fork->time == 1.1);
 	assert_log_in_time_order(f);
 
-	/* It exited at 1.9 (noted), and a passer came and went at 1.6 .. 1.65. */
-	struct news_note notes[] = {
+	/* It exited at 1.9 (reported), and a passer came and went at 1.6 .. 1.65. */
+	struct lifespan lives[] = {
 		{ .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.9, .exited = true, .exit_at = 1.9, .exit_code = 0 },
 		{ .pid = 2100, .ppid = ROOT, .comm = "true", .at = 1.6, .born = true, .exited = true,
 		  .exit_at = 1.65, .exit_code = 1 },
 	};
-	snap_new(f);
+	next_readings(f);
 	put_root(f)->state = 'T';	/* seen at 2.0: its event is the last */
-	assert_true(update_news(f, NULL, notes, 2, 2.0));
+	assert_true(update_news(f, NULL, lives, 2, 2.0));
 	assert_log_in_time_order(f);
 	const struct event *ev = last_event(f, EV_EXIT, 1001);
 	assert_true(ev->time == 1.9);
@@ -1547,12 +1547,12 @@ static void test_parent_0_is_never_said(void **state)
 	struct fx *f = *state;
 	put_root(f);
 	assert_true(update(f, 1.0));
-	struct news_note notes[] = {
+	struct lifespan lives[] = {
 		{ .pid = 2200, .ppid = 0, .comm = "true", .at = 1.2, .exited = true, .exit_at = 1.3 },
 	};
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
-	assert_true(update_news(f, NULL, notes, 1, 2.0));
+	assert_true(update_news(f, NULL, lives, 1, 2.0));
 	assert_true(has_event_text(f, "2200 (true) started"));
 	assert_true(has_event_text(f, "2200 (true) exited 0"));
 	assert_int_equal(last_event(f, EV_FORK, 2200)->ppid, 0);
@@ -1591,7 +1591,7 @@ static void test_orphaned_groups_without_stopped_members_are_no_lines(void **sta
 	for (pid_t p = 1001; p <= 1003; p++)
 		put_child(f, p, 110, "daemon");
 	assert_true(update(f, 1.0));
-	snap_new(f);
+	next_readings(f);
 	for (pid_t p = 1001; p <= 1003; p++)
 		put(f, p, 1, p, p, 110, "daemon");
 	update(f, 2.0);
@@ -1615,7 +1615,7 @@ static void test_exec_title_and_uid_events(void **state)
 	put_child(f, 1001, 110, "sh");
 	put_child(f, 1002, 120, "nginx");
 	assert_true(update(f, 1.0));
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	struct proc *p = put_child(f, 1001, 110, "sleep");
 	free(p->cmdline);
@@ -1649,7 +1649,7 @@ static struct proc *reread_without_args(struct fx *f, const char *comm, const ch
 	put_root(f);
 	put_child(f, 1001, 110, comm);
 	assert_true(update(f, 1.0));
-	snap_new(f);
+	next_readings(f);
 	put_root(f);
 	struct proc *p = put_child(f, 1001, 110, comm);
 	free(p->cmdline);
@@ -1694,8 +1694,8 @@ int main(void)
 		FT(test_exiting_is_no_new_title),
 		FT(test_vouched_process_joins_whatever_its_parent),
 		FT(test_vouched_process_under_init_is_an_orphan),
-		FT(test_noted_process_that_came_and_went_leaves_lines_only),
-		FT(test_noted_exit_gives_a_member_its_status),
+		FT(test_reported_process_that_came_and_went_leaves_lines_only),
+		FT(test_reported_exit_gives_a_member_its_status),
 		FT(test_nothing_joins_before_the_root_shows),
 		FT(test_children_and_grandchildren_join),
 		FT(test_grandchild_listed_before_its_parent_joins),
@@ -1726,7 +1726,7 @@ int main(void)
 		FT(test_zombie_is_noted_once),
 		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_reaped_promptly_is_not_reported),
-		FT(test_noted_times_put_events_in_time_order),
+		FT(test_reported_times_put_events_in_time_order),
 		FT(test_exec_title_and_uid_events),
 		FT(test_parent_0_is_never_said),
 		FT(test_exit_status_in_words_and_fields),
@@ -1736,13 +1736,13 @@ int main(void)
 		FT(test_event_text_cut_on_a_character),
 		FT(test_note_exit_names_the_wait_status),
 		FT(test_root_exit_is_an_event),
-		FT(test_identical_snapshot_reports_no_change),
+		FT(test_identical_readings_report_no_change),
 		FT(test_dead_member_kept_while_descendants_live),
 		FT(test_tree_without_dead_root_lists_orphans_at_top),
 		FT(test_tree_last_and_open_bits),
 		FT(test_family_descends_follows_first_parents),
 		FT(test_cycle_of_parents_terminates_and_lists_each_once),
-		FT(test_ppid_loop_in_snapshot_terminates),
+		FT(test_ppid_loop_in_readings_terminates),
 		FT(test_chain_of_1000_joins_with_capped_depth),
 		FT(test_fanout_of_1000_joins_in_start_order),
 		FT(test_tree_order_is_parent_before_child),

@@ -71,7 +71,7 @@ static int fx_teardown(void **state)
 	free(x->v.rows);
 	free(x->v.replay);
 	engine_free(&x->f.e);
-	snapshot_free(&x->f.fp.procs);
+	readings_free(&x->f.fp.procs);
 	free(x);
 	return 0;
 }

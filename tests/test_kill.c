@@ -20,7 +20,7 @@
 #include "fixture.h"
 #include "kill.h"
 #include "pidmap.h"
-#include "snapshot.h"
+#include "readings.h"
 #include "xalloc.h"
 
 #define F_NOW 5.0		/* when the actions happen, seconds since start */
@@ -140,7 +140,7 @@ static int pidfd_of(pid_t pid)
 struct fx {
 	struct family fam;
 	struct eventlog log;
-	struct snapshot snap;
+	struct readings rd;
 	struct kill_ctx k;
 	struct pidmap signalled;	/* what the tree kill's rounds reached */
 };
@@ -148,7 +148,7 @@ struct fx {
 static struct proc *put(struct fx *f, pid_t pid, pid_t ppid, pid_t pgid, pid_t sid, unsigned long long start,
 			const char *comm)
 {
-	return fixture_put(&f->snap, pid, ppid, pgid, sid, start, comm);
+	return fixture_put(&f->rd, pid, ppid, pgid, sid, start, comm);
 }
 
 static void fx_begin(struct fx *f, pid_t root)
@@ -201,14 +201,14 @@ static int fx_setup(void **state)
 	fx_begin(f, 4000);
 	for (size_t i = 0; i < sizeof job / sizeof job[0]; i++)
 		put(f, job[i].pid, job[i].ppid, job[i].pgid, job[i].sid, job[i].start, job[i].comm);
-	family_update(&f->fam, &f->snap, 1.0, &f->log);
+	family_update(&f->fam, &f->rd, 1.0, &f->log);
 	/* Then 4243 dies and 4245 below it is reparented to 1. */
-	snapshot_clear(&f->snap);
+	readings_clear(&f->rd);
 	for (size_t i = 0; i < sizeof job / sizeof job[0]; i++)
 		if (job[i].pid != 4243)
 			put(f, job[i].pid, job[i].pid == 4245 ? 1 : job[i].ppid, job[i].pgid, job[i].sid, job[i].start,
 			    job[i].comm);
-	family_update(&f->fam, &f->snap, 2.0, &f->log);
+	family_update(&f->fam, &f->rd, 2.0, &f->log);
 	fx_arm(f);
 	*state = f;
 	return 0;
@@ -224,7 +224,7 @@ static int fx_setup_own_group(void **state)
 	put(f, SELF, 4000, SELF, SELF_SID, 105, "orphanage");
 	put(f, 4001, 4000, SELF, SELF_SID, 110, "sleep");
 	put(f, 4002, 4000, 4002, SELF_SID, 120, "sleep");
-	family_update(&f->fam, &f->snap, 1.0, &f->log);
+	family_update(&f->fam, &f->rd, 1.0, &f->log);
 	fx_arm(f);
 	*state = f;
 	return 0;
@@ -238,7 +238,7 @@ static int fx_teardown(void **state)
 		f->fam.m[i].pidfd = -1;
 	family_free(&f->fam);
 	eventlog_free(&f->log);
-	snapshot_free(&f->snap);
+	readings_free(&f->rd);
 	pidmap_free(&f->signalled);
 	free(f);
 	return 0;
@@ -668,9 +668,9 @@ static void test_kill_family_reaches_every_live_member(void **state)
 	assert_int_equal(r.sent, 7);
 	assert_int_equal(r.failed, 0);
 	assert_int_equal(fake.n, 7);
-	static const pid_t live[] = { 4000, 4242, 4300, 4244, 4245, 4246, 4247 };
+	static const pid_t present[] = { 4000, 4242, 4300, 4244, 4245, 4246, 4247 };
 	for (size_t i = 0; i < 7; i++)
-		assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(live[i])), 1);
+		assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(present[i])), 1);
 	assert_int_equal(calls_to(CALL_PIDFD, pidfd_of(4243)), 0);
 	expect_event(f, EV_SIGNAL, "SIGTERM -> family (quitting): 7 processes");
 }
@@ -717,7 +717,7 @@ static void test_kill_family_gone_is_no_refusal(void **state)
 	fake.pidfd_errno = ESRCH;
 	unsigned long seq = f->log.next;
 	struct kill_result r = kill_family(&f->k, SIGTERM, "quitting", F_NOW);
-	/* Every live member was tried through its own pidfd, the dead one was not... */
+	/* Every present member was tried through its own pidfd, the dead one was not... */
 	size_t tried = 0;
 	for (size_t i = 0; i < f->fam.n; i++) {
 		const struct member *m = &f->fam.m[i];

@@ -1,4 +1,4 @@
-/* The one reading of /proc/PID/stat and /proc/PID/status, on hand-made lines (a comm with
+/* The parsers of /proc/PID/stat and /proc/PID/status (procfs.h), on hand-made lines (a comm with
  * spaces and parentheses, a zombie, lines cut short, text that is no stat line at all,
  * masks malformed) and on files of a hand-made /proc under a root directory. */
 #include "config.h"

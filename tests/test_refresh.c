@@ -46,7 +46,7 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 	engine_free(&f->e);
-	snapshot_free(&f->fp.procs);
+	readings_free(&f->fp.procs);
 	free(f);
 	return 0;
 }
@@ -214,31 +214,31 @@ static void test_entry_points_report_what_changed(void **state)
 }
 
 /* An idle member is read quickly (its stat alone): its command line stays the one read in
- * detail, and nothing changes. */
+ * full, and nothing changes. */
 static void test_idle_member_is_read_quickly(void **state)
 {
 	struct fx *f = *state;
 	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
 	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
 	fixture_refresh(&f->e, 0.5);
-	unsigned long detailed = f->e.n_detailed;
-	assert_true(detailed >= 2);
+	unsigned long full_reads = f->e.n_full;
+	assert_true(full_reads >= 2);
 	assert_false(fixture_refresh(&f->e, 1.5) & ENGINE_ROWS);
-	assert_int_equal(f->e.n_detailed, detailed);
+	assert_int_equal(f->e.n_full, full_reads);
 	assert_true(f->fp.quick_calls > 0);
 	assert_string_equal(member(f, 1001)->p.cmdline, "sleep");
-	assert_true(member(f, 1001)->p.detailed);
+	assert_true(member(f, 1001)->p.full);
 	/* Its time and state are the quick read's. */
 	f->fp.procs.procs[1].cputicks = 7;
 	f->fp.procs.procs[1].state = 'R';
 	assert_true(fixture_refresh(&f->e, 2.5) & ENGINE_ROWS);
-	assert_int_equal(f->e.n_detailed, detailed);
+	assert_int_equal(f->e.n_full, full_reads);
 	assert_true(member(f, 1001)->p.cputicks == 7);
 	assert_string_equal(member(f, 1001)->p.stat, "R");
 }
 
 /* sh exec sh: the same comm, another program and command line. The stat shows a new
- * memory layout, so the next refresh reads the details and shows the new command. */
+ * memory layout, so the next refresh makes a full read and shows the new command. */
 static void test_exec_with_the_same_comm_shows_the_new_command(void **state)
 {
 	struct fx *f = *state;
@@ -270,7 +270,7 @@ static void test_arguments_rewritten_in_place(void **state)
 {
 	struct fx *f = *state;
 	struct proc *p = worker_seen(f);
-	unsigned long detailed = f->e.n_detailed;
+	unsigned long full_reads = f->e.n_full;
 	/* No schedstat: read at every refresh it is shown. */
 	set_cmdline(p, "worker: idle");
 	fixture_refresh(&f->e, 1.5);
@@ -285,7 +285,7 @@ static void test_arguments_rewritten_in_place(void **state)
 	fixture_refresh(&f->e, 2.5);
 	assert_int_equal(engine_read_all_fields(&f->e), ENGINE_ROWS);
 	assert_int_equal(member(f, 1001)->p.euid, 65534);
-	assert_int_equal(f->e.n_detailed, detailed);
+	assert_int_equal(f->e.n_full, full_reads);
 
 	/* With one: read again only once it ran. */
 	f->fp.sched[0].pid = 1001;
@@ -310,7 +310,7 @@ static void test_arguments_rewritten_in_place(void **state)
 	fixture_refresh(&f->e, 6.5);
 	assert_int_equal(engine_read_all_fields(&f->e), ENGINE_ROWS);
 	assert_string_equal(member(f, 1001)->p.cmdline, "worker: threads");
-	assert_int_equal(f->e.n_detailed, detailed);
+	assert_int_equal(f->e.n_full, full_reads);
 	/* Shown rows only: another member's are not read. */
 	set_cmdline(p, "worker: hidden");
 	fixture_refresh(&f->e, 7.5);
@@ -335,29 +335,29 @@ static void test_dead_member_files_are_dropped(void **state)
 	assert_int_equal(f->fp.forgot, 1001);
 }
 
-/* A new comm, a new tty, or a zombie: read in detail again. */
-static void test_comm_tty_or_zombie_reads_details(void **state)
+/* A new comm, a new tty, or a zombie: read in full again. */
+static void test_comm_tty_or_zombie_reads_in_full(void **state)
 {
 	struct fx *f = *state;
 	struct proc *p = worker_seen(f);
-	unsigned long detailed = f->e.n_detailed;
+	unsigned long full_reads = f->e.n_full;
 	snprintf(p->comm, sizeof p->comm, "renamed");
 	assert_true(fixture_refresh(&f->e, 1.5) & ENGINE_ROWS);
-	assert_int_equal(f->e.n_detailed, detailed + 1);
+	assert_int_equal(f->e.n_full, full_reads + 1);
 	assert_string_equal(member(f, 1001)->p.comm, "renamed");
 	p->tty_nr = 0x8801;
 	snprintf(p->tty, sizeof p->tty, "pts/1");
 	assert_true(fixture_refresh(&f->e, 2.5) & ENGINE_ROWS);
-	assert_int_equal(f->e.n_detailed, detailed + 2);
+	assert_int_equal(f->e.n_full, full_reads + 2);
 	assert_string_equal(member(f, 1001)->p.tty, "pts/1");
 	p->state = 'Z';
 	set_cmdline(p, "[renamed] <defunct>");
 	assert_true(fixture_refresh(&f->e, 3.5) & ENGINE_ROWS);
-	assert_int_equal(f->e.n_detailed, detailed + 3);
+	assert_int_equal(f->e.n_full, full_reads + 3);
 	assert_string_equal(member(f, 1001)->p.cmdline, "[renamed] <defunct>");
 	/* A zombie stays one: read quickly. */
 	fixture_refresh(&f->e, 4.5);
-	assert_int_equal(f->e.n_detailed, detailed + 3);
+	assert_int_equal(f->e.n_full, full_reads + 3);
 }
 
 /* Without children files, every refresh is a machine pass, and still finds the family. */
@@ -400,8 +400,8 @@ static void side_ready(void *self, short revents, struct discovery *d)
 	assert_true(read(s->fds[0], buf, sizeof buf) > 0);
 	s->ready_calls++;
 	discovery_vouch(d, 2000, VOUCH_CGROUP);
-	struct news_note passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
-	discovery_note(d, &passer);
+	struct lifespan passer = { .pid = 2100, .ppid = 2000, .comm = "true", .at = 0.7, .exited = true };
+	discovery_add_lifespan(d, &passer);
 }
 
 static void side_discover(void *self, const struct family *fam, struct discovery *d)
@@ -497,12 +497,20 @@ static void test_complete_source_reads_no_children_files(void **state)
 	assert_int_equal(family_running(&f->e.fam), 3);
 }
 
-/* side beside the scan source in f's engine, with a fresh pipe to wake it through. */
-static void side_plug(struct fx *f, struct side_source *side, const struct source_ops *ops)
+/* side beside the scan source in f's engine, with a fresh pipe to wake it through; then a
+ * first refresh that finds the job's root and, on the machine, a worker (2000) whose parent
+ * is ppid: 1, or an outsider made here. Not a member yet. */
+static void side_beside_worker(struct fx *f, struct side_source *side, const struct source_ops *ops, pid_t ppid)
 {
 	memset(side, 0, sizeof *side);
 	assert_int_equal(pipe(side->fds), 0);
 	assert_true(engine_add_source(&f->e, ops, side));
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	if (ppid != 1)
+		machine_has(f, ppid, 1, ppid, ppid, 90, "outsider");
+	machine_has(f, 2000, ppid, 2000, 2000, 120, "worker");
+	fixture_refresh(&f->e, 0.5);
+	assert_null(member(f, 2000));
 }
 
 /* A byte down side's pipe: poll over the engine's fds sees it ready. */
@@ -516,12 +524,7 @@ static void test_a_source_beside_the_scan_plugs_in(void **state)
 {
 	struct fx *f = *state;
 	static struct side_source side;
-	side_plug(f, &side, &side_ops);
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	machine_has(f, 3000, 1, 3000, 3000, 90, "outsider");
-	machine_has(f, 2000, 3000, 2000, 2000, 120, "worker");
-	fixture_refresh(&f->e, 0.5);
-	assert_null(member(f, 2000));
+	side_beside_worker(f, &side, &side_ops, 3000);
 
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);
@@ -565,10 +568,7 @@ static void test_a_source_can_ask_for_a_refresh_now(void **state)
 {
 	struct fx *f = *state;
 	static struct side_source side;
-	side_plug(f, &side, &urgent_ops);
-	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
-	machine_has(f, 2000, 1, 2000, 2000, 120, "worker");
-	fixture_refresh(&f->e, 0.5);
+	side_beside_worker(f, &side, &urgent_ops, 1);
 	unsigned long refreshes = f->e.refreshes;
 	struct pollfd fds[8];
 	size_t n = engine_pollfds(&f->e, fds, 8);
@@ -789,7 +789,7 @@ int main(void)
 		T(test_exec_with_the_same_comm_shows_the_new_command),
 		T(test_arguments_rewritten_in_place),
 		T(test_dead_member_files_are_dropped),
-		T(test_comm_tty_or_zombie_reads_details),
+		T(test_comm_tty_or_zombie_reads_in_full),
 		T(test_no_children_files_means_machine_passes),
 		T(test_a_source_beside_the_scan_plugs_in),
 		T(test_exact_source_makes_no_periodic_pass),

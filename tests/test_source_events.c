@@ -1,5 +1,5 @@
 /* The events source fed hand-made process events (no socket, no /proc), through the
- * engine's refresh over a hand-made /proc: what it vouches for, asks to read and notes. */
+ * engine's refresh over a hand-made /proc: what it vouches for, asks to read and reports. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -60,7 +60,7 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 	engine_free(&f->e);
-	snapshot_free(&f->fp.procs);
+	readings_free(&f->fp.procs);
 	procev_batch_free(&f->b);
 	free(f);
 	return 0;
@@ -345,12 +345,12 @@ static void test_child_of_the_unread_root(void **state)
 	source_events_take(src, &b, &d);
 	assert_int_equal(pidmap_get(&d.vouched, 2001), VOUCH_EVENT);
 	source_events_ops.discover(src, &fam, &d);
-	assert_int_equal(d.nnotes, 1);
-	assert_int_equal(d.notes[0].pid, 2001);
-	assert_int_equal(d.notes[0].ppid, 2000);
-	assert_string_equal(d.notes[0].comm, "bash");
-	assert_true(d.notes[0].exited);
-	assert_int_equal(d.notes[0].exit_code, 0);
+	assert_int_equal(d.nlifespans, 1);
+	assert_int_equal(d.lifespans[0].pid, 2001);
+	assert_int_equal(d.lifespans[0].ppid, 2000);
+	assert_string_equal(d.lifespans[0].comm, "bash");
+	assert_true(d.lifespans[0].exited);
+	assert_int_equal(d.lifespans[0].exit_code, 0);
 	discovery_free(&d);
 	source_events_ops.close(src);
 	family_free(&fam);
@@ -405,7 +405,7 @@ static void test_exec_from_a_thread_is_no_exit(void **state)
 	assert_false(vouched(f, 1061));
 }
 
-/* Events of processes outside the family: nothing read, vouched or noted. */
+/* Events of processes outside the family: nothing read, vouched or reported. */
 static void test_strangers_ignored(void **state)
 {
 	struct fx *f = *state;
@@ -421,7 +421,7 @@ static void test_strangers_ignored(void **state)
 	assert_int_equal(f->e.disc.vouched.n, 0);
 	unsigned long before = f->e.log.next;
 	fixture_refresh(&f->e, 11);
-	assert_int_equal(f->e.disc.nnotes, 0);
+	assert_int_equal(f->e.disc.nlifespans, 0);
 	assert_int_equal(f->e.log.next, before);
 	struct source_events_counts c = source_events_counts(f->src);
 	assert_int_equal(c.seen, 7);

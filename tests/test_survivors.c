@@ -161,7 +161,7 @@ static int fx_teardown(void **state)
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", cg_dir);
 		assert_int_equal(system(cmd), 0);
 	}
-	snapshot_free(&f->fp.procs);
+	readings_free(&f->fp.procs);
 	free(f);
 	machine = NULL;
 	return 0;

@@ -1,34 +1,34 @@
 #include "config.h"
 
-#include "snapshot.h"
+#include "readings.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void snapshot_clear(struct snapshot *snap)
+void readings_clear(struct readings *rd)
 {
-	for (size_t i = 0; i < snap->n; i++)
-		proc_free(&snap->procs[i]);
-	snap->n = 0;
+	for (size_t i = 0; i < rd->n; i++)
+		proc_free(&rd->procs[i]);
+	rd->n = 0;
 }
 
-void snapshot_free(struct snapshot *snap)
+void readings_free(struct readings *rd)
 {
-	snapshot_clear(snap);
-	free(snap->procs);
-	snap->procs = NULL;
-	snap->cap = 0;
+	readings_clear(rd);
+	free(rd->procs);
+	rd->procs = NULL;
+	rd->cap = 0;
 }
 
-/* A zeroed slot at the end of the snapshot. */
-struct proc *snapshot_add(struct snapshot *snap)
+/* A zeroed slot at the end of the readings. */
+struct proc *readings_add(struct readings *rd)
 {
-	if (snap->n == snap->cap) {
-		snap->cap = snap->cap ? snap->cap * 2 : 64;
-		snap->procs = xreallocarray(snap->procs, snap->cap, sizeof *snap->procs);
+	if (rd->n == rd->cap) {
+		rd->cap = rd->cap ? rd->cap * 2 : 64;
+		rd->procs = xreallocarray(rd->procs, rd->cap, sizeof *rd->procs);
 	}
-	struct proc *p = &snap->procs[snap->n++];
+	struct proc *p = &rd->procs[rd->n++];
 	memset(p, 0, sizeof *p);
 	return p;
 }
@@ -67,7 +67,7 @@ void proc_build_stat(struct proc *p)
 
 bool proc_complete(struct proc *q, const struct proc *old)
 {
-	if (!old->detailed || q->pid != old->pid || q->start != old->start || q->tty_nr != old->tty_nr ||
+	if (!old->full || q->pid != old->pid || q->start != old->start || q->tty_nr != old->tty_nr ||
 	    strcmp(q->comm, old->comm) != 0)
 		return false;
 	/* A zombie's command line is its [comm] <defunct>, and a zombie runs nothing more. */
@@ -81,12 +81,11 @@ bool proc_complete(struct proc *q, const struct proc *old)
 	q->euid = old->euid;
 	memcpy(q->tty, old->tty, sizeof q->tty);
 	q->locked = old->locked;
-	q->details_at = old->details_at;
 	q->ran = old->ran;
 	q->ran_ok = old->ran_ok;
 	q->fields_at = old->fields_at;
 	proc_build_stat(q);
-	q->detailed = true;
+	q->full = true;
 	return true;
 }
 

@@ -1,6 +1,6 @@
 /* A process as the engine sees it: plain data copied out of the scanner, owned by the engine. */
-#ifndef ORPHANAGE_SNAPSHOT_H
-#define ORPHANAGE_SNAPSHOT_H
+#ifndef ORPHANAGE_READINGS_H
+#define ORPHANAGE_READINGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,55 +23,56 @@ struct proc {
 	char state;			/* R S D Z T t X I ... */
 	char stat[PROC_STAT_LEN];	/* ps j STAT: state plus <N L s l + */
 	char tty[PROC_TTY_LEN];		/* "pts/0", or "?" */
-	/* euid, cmdline and locked are read in detail, then, while a face shows the process,
-	 * again at every refresh it ran (engine_read_fields, when ran changed): never older
-	 * than one refresh when shown. tty is read in detail, and again whenever the stat's
-	 * tty_nr changes. */
+	/* euid, cmdline and locked are read by the full read, then, while a face shows the
+	 * process, again at every refresh it ran (engine_read_fields, when ran changed): never
+	 * older than one refresh when shown. tty is read by the full read, and again whenever
+	 * the stat's tty_nr changes. */
 	unsigned euid;
 	char comm[PROC_COMM_LEN];
 	char *cmdline;			/* owned; the whole command line, or NULL when not read */
 	/* Its command line read empty, so cmdline is [comm]: a kernel thread, a zombie, or a
 	 * process exiting (its memory already gone): never a new title of its own. */
 	bool no_args;
-	bool detailed;			/* tty, stat, euid, time and command line were read */
+	/* Every field a ps j row needs is here: tty, stat, euid, time and command line were read
+	 * by a full read (scan_full), or taken over from one (proc_complete). */
+	bool full;
 	/* What /proc/PID/stat alone gives beyond the machine pass's fields (quick reads). */
 	int tty_nr, nice, nlwp;
 	bool locked;			/* some memory locked (VmLck): ps's L */
 	/* The memory layout (code, stack, data, arguments, environment): a new one means an
 	 * exec; 0 when /proc does not show it to us (not ptrace-readable), or no memory. */
 	unsigned long long layout;
-	/* The engine's clock when the command line, user and locked memory were last read
-	 * (the detailed read or scan_fields), and its one thread's schedstat just before (not
-	 * known after a detailed read): while
-	 * that is unchanged it has not run, so it cannot have rewritten its title or called
-	 * setuid; ran_ok false: unknown (never read, or several threads). */
-	double details_at;
+	/* Its one thread's schedstat just before the command line, user and locked memory
+	 * were last read by scan_fields (not known after a full read): while that is unchanged
+	 * it has not run, so it cannot have rewritten its title or called setuid; ran_ok
+	 * false: unknown (never read, or several threads). */
 	struct schedstat ran;
 	bool ran_ok;
 	unsigned long fields_at;	/* the engine's refresh count + 1 when last looked at; 0: never */
 };
-/* Two schedstat readings of one process: the same means it has not run in between. */
+/* One process's schedstat read twice: the same means it has not run in between. */
 bool proc_ran_same(const struct schedstat *a, const struct schedstat *b);
 
-/* One reading of some processes; not necessarily the whole machine. */
-struct snapshot {
+/* A refresh's readings of some processes, a struct proc each; not necessarily the whole
+ * machine. */
+struct readings {
 	struct proc *procs;
 	size_t n, cap;
 	unsigned long long ticks;	/* when it was read, in the clock of proc.start; 0: unknown */
 };
 
-void snapshot_clear(struct snapshot *snap);
-void snapshot_free(struct snapshot *snap);
-struct proc *snapshot_add(struct snapshot *snap);
+void readings_clear(struct readings *rd);
+void readings_free(struct readings *rd);
+struct proc *readings_add(struct readings *rd);
 void proc_copy(struct proc *dst, const struct proc *src);
 /* ps j's STAT: the state, then < N L s l + as procps builds it, from p's fields. */
 void proc_build_stat(struct proc *p);
-/* Complete a quick reading q (/proc/PID/stat alone) of the process whose last detailed
+/* Complete a quick reading q (/proc/PID/stat alone) of the process whose last full
  * reading is old: command line, user, tty name and locked memory are taken from old (the
  * engine then reads again those the process may have changed itself: scan_fields).
  * False, leaving q as it was, when q may show another program (an exec) or a field old
  * cannot give: another start time or comm, a new memory layout or an unknown one, another
- * tty, or it became a zombie. Then the process needs a detailed read. */
+ * tty, or it became a zombie. Then the process needs a full read. */
 bool proc_complete(struct proc *q, const struct proc *old);
 void proc_free(struct proc *p);
 

@@ -61,7 +61,7 @@ struct engine {
 	/* A member read as a zombie, its parent's wait still to come: read again soon (at
 	 * reap_watch_at, -1: not armed), the gap doubling, until it is reaped or past
 	 * FAMILY_ZOMBIE_GRACE (a parent's reap signals nothing a pidfd or an event can give
-	 * without the process events). */
+	 * without the process events); and at the grace's end, when it is reported. */
 	double reap_watch_at, reap_watch_gap;
 	int (*read_survivor)(int root, pid_t pid, unsigned long long start, struct survivor_proc *out, char *comm,
 			     char *parent_comm);

@@ -16,31 +16,36 @@ static double earlier(double a, double b)
 /* The first read again of a zombie comes this soon; each later one twice as late. */
 #define REAP_WATCH_FIRST 0.02
 
-/* A member that exited a moment ago and waits for its parent's wait: a parent that waits
- * reaps it within a moment, and its exit is logged when it is gone. */
-static bool zombie_awaiting_reap(const struct engine *e, double now)
+/* Members that exited a moment ago and wait for their parent's wait: a parent that waits
+ * reaps one within a moment, and its exit is logged when it is gone. Returns when the
+ * first of their graces runs out (then one not reaped is reported), or -1 for none. */
+static double zombie_awaiting_reap(const struct engine *e, double now)
 {
+	double due = -1;
 	for (size_t i = 0; i < e->fam.n; i++) {
 		const struct member *m = &e->fam.m[i];
 		if (m->present && m->p.state == 'Z' && m->zombie_since > 0 &&
-		    now - m->zombie_since < FAMILY_ZOMBIE_GRACE)
-			return true;
+		    now < family_zombie_grace_end(m))
+			due = earlier(due, family_zombie_grace_end(m));
 	}
-	return false;
+	return due;
 }
 
 void reap_watch_arm(struct engine *e)
 {
 	double now = engine_now(e);
-	if (!zombie_awaiting_reap(e, now)) {
+	double due = zombie_awaiting_reap(e, now);
+	if (due < 0) {
 		e->reap_watch_at = -1;
 		e->reap_watch_gap = 0;
 		return;
 	}
-	if (e->reap_watch_at >= 0 && e->reap_watch_at > now)
-		return;		/* armed already */
-	e->reap_watch_gap = e->reap_watch_gap > 0 ? 2 * e->reap_watch_gap : REAP_WATCH_FIRST;
-	e->reap_watch_at = now + e->reap_watch_gap;
+	if (e->reap_watch_at < 0 || e->reap_watch_at <= now) {
+		e->reap_watch_gap = e->reap_watch_gap > 0 ? 2 * e->reap_watch_gap : REAP_WATCH_FIRST;
+		e->reap_watch_at = now + e->reap_watch_gap;
+	}
+	/* Not later than a grace's end: the zombie is reported then, not at a later look. */
+	e->reap_watch_at = earlier(e->reap_watch_at, due);
 }
 
 double engine_next_wake(const struct engine *e)

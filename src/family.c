@@ -131,15 +131,23 @@ static void note_zombie(struct family *fam, struct member *m, double now, struct
 }
 
 /* A parent that waits reaps its child at once: only one left a zombie past the grace is
- * reported (it may never be waited for). */
+ * reported (it may never be waited for). The grace counts from its exit when the kernel
+ * said when (exit_at), else from the first reading that found it a zombie. */
 static void check_zombie(struct family *fam, struct member *m, double now, struct eventlog *log)
 {
 	if (m->p.state != 'Z' || m->zombie_noted)
 		return;
 	if (m->zombie_since <= 0)
 		m->zombie_since = now > 0 ? now : 1e-9;
-	if (now - m->zombie_since >= FAMILY_ZOMBIE_GRACE)
+	if (m->exit_at > 0 && m->exit_at < m->zombie_since)
+		m->zombie_since = m->exit_at;
+	if (now >= family_zombie_grace_end(m))
 		note_zombie(fam, m, now, log);
+}
+
+double family_zombie_grace_end(const struct member *m)
+{
+	return m->zombie_since + FAMILY_ZOMBIE_GRACE;
 }
 
 void family_note_zombies(struct family *fam, double now, struct eventlog *log)
@@ -833,8 +841,12 @@ bool family_update_news(struct family *fam, const struct readings *rd, const str
 		}
 	}
 
-	/* A newcomer already exiting (a zombie when read) dies with the status reported now. */
+	/* A newcomer already exiting (a zombie when read) dies with the status reported now, and
+	 * was a zombie since that exit. */
 	news_exits(fam, news);
+	for (size_t i = 0; i < fam->n; i++)
+		if (fam->m[i].present)
+			check_zombie(fam, &fam->m[i], now, log);
 	if (news_passers(fam, &seen, news, log))
 		changed = true;
 	for (size_t i = 0; i < fam->n; i++)

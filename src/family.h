@@ -77,7 +77,7 @@ struct member {
 	double joined, orphaned_at, died_at;
 	double born_at;			/* its fork's time when the kernel said, or 0 */
 	double exit_at;			/* its exit's time when the kernel said, or 0 */
-	double zombie_since;		/* first read as a zombie, or 0 */
+	double zombie_since;		/* a zombie since: its exit_at, else first read so; or 0 */
 	int status;			/* wait(2) status once reaped by orphanage, or -1 */
 	int pidfd;			/* opened and closed by the engine (cfg.release); -1 when none */
 	int kill_errno;			/* the kernel refused it a signal (EPERM): final, or 0 */
@@ -180,6 +180,8 @@ struct member *family_find(const struct family *fam, pid_t pid);
 bool family_member_running(const struct member *m);
 /* Members still running (zombies not counted): the header's "N alive". */
 size_t family_running(const struct family *fam);
+/* When a zombie member's grace runs out (it is reported at the first reading from then). */
+double family_zombie_grace_end(const struct member *m);
 /* The watch ends: every zombie not reported yet is, now, grace or not (its parent did not
  * wait for it while it was watched; nothing later will say so). */
 void family_note_zombies(struct family *fam, double now, struct eventlog *log);

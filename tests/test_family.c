@@ -1541,6 +1541,37 @@ static void test_reported_times_put_events_in_time_order(void **state)
 	assert_true(last->time == 2.0);
 }
 
+/* The grace of a zombie counts from its exit when the kernel said when, not from the
+ * readings that first found it one: read at 3.0 (-d 2), a member that exited at 1.2 and a
+ * newcomer that exited at 1.4 have been unwaited long enough; one that exited at 2.5 has
+ * not, and is reported at 3.5. */
+static void test_zombie_grace_counts_from_its_reported_exit(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "sleep");
+	put_child(f, 1003, 120, "cat");
+	assert_true(update(f, 1.0));
+	struct lifespan lives[] = {
+		{ .pid = 1001, .ppid = ROOT, .comm = "sleep", .at = 1.2, .exited = true, .exit_at = 1.2 },
+		{ .pid = 1002, .ppid = ROOT, .comm = "true", .at = 1.3, .born = true, .exited = true, .exit_at = 1.4 },
+		{ .pid = 1003, .ppid = ROOT, .comm = "cat", .at = 2.5, .exited = true, .exit_at = 2.5 },
+	};
+	next_readings(f);
+	put_root(f);
+	put_child(f, 1001, 110, "sleep")->state = 'Z';
+	put_child(f, 1002, 130, "true")->state = 'Z';
+	put_child(f, 1003, 120, "cat")->state = 'Z';
+	assert_true(update_news(f, NULL, lives, 3, 3.0));
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1001), 1);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1002), 1);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1003), 0);
+	assert_true(family_zombie_grace_end(family_find(&f->fam, 1003)) == 2.5 + FAMILY_ZOMBIE_GRACE);
+	update(f, 2.5 + FAMILY_ZOMBIE_GRACE);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 1003), 1);
+	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 3);
+}
+
 /* An exit under load may name parent 0: no line says "child of 0". */
 static void test_parent_0_is_never_said(void **state)
 {
@@ -1727,6 +1758,7 @@ int main(void)
 		FT(test_zombie_of_orphanage_is_being_reaped),
 		FT(test_zombie_reaped_promptly_is_not_reported),
 		FT(test_reported_times_put_events_in_time_order),
+		FT(test_zombie_grace_counts_from_its_reported_exit),
 		FT(test_exec_title_and_uid_events),
 		FT(test_parent_0_is_never_said),
 		FT(test_exit_status_in_words_and_fields),

@@ -174,6 +174,31 @@ static void test_member_that_exits_is_marked_dead(void **state)
 	assert_int_equal(family_running(&f->e.fam), 2);
 }
 
+/* A zombie left unwaited is reported when its grace ends: the looks for its reap (20 ms,
+ * then twice as late each time) end with one at that very moment, not at a later one. */
+static void test_zombie_is_reported_when_its_grace_ends(void **state)
+{
+	struct fx *f = *state;
+	machine_has(f, ROOT, FX_SELF, ROOT, FX_SELF_SID, 100, "sh");
+	machine_has(f, 1001, ROOT, ROOT, FX_SELF_SID, 110, "sleep");
+	fixture_refresh(&f->e, 0.5);
+	f->fp.procs.procs[1].state = 'Z';
+	fixture_refresh(&f->e, 1.0);
+	assert_int_equal(fixture_count_events(&f->e.log, EV_ZOMBIE, 1001), 0);
+	for (int looks = 0; looks < 20 && !fixture_count_events(&f->e.log, EV_ZOMBIE, 1001); looks++) {
+		double wake = engine_next_wake(&f->e);
+		assert_true(wake > fixture_now);
+		assert_true(wake <= 1.0 + FAMILY_ZOMBIE_GRACE);
+		fixture_now = wake;
+		engine_wake(&f->e);
+	}
+	const struct event *ev = fixture_last_event(&f->e.log, EV_ZOMBIE, 1001);
+	assert_non_null(ev);
+	assert_true(ev->time == 1.0 + FAMILY_ZOMBIE_GRACE);
+	/* Reported: no look is left for it. */
+	assert_true(engine_next_wake(&f->e) < 0);
+}
+
 /* A command line changed by exec (same length, so the same allocation size) is a change
  * the engine reports (ENGINE_ROWS): the face redraws from the report, not from memory. */
 static void test_exec_to_a_command_line_of_the_same_size_is_a_change(void **state)
@@ -783,6 +808,7 @@ int main(void)
 		T(test_double_forked_setsid_found_by_the_machine_pass),
 		T(test_family_refresh_leaves_the_machine_pass_for_later),
 		T(test_member_that_exits_is_marked_dead),
+		T(test_zombie_is_reported_when_its_grace_ends),
 		T(test_exec_to_a_command_line_of_the_same_size_is_a_change),
 		T(test_entry_points_report_what_changed),
 		T(test_idle_member_is_read_quickly),

@@ -726,7 +726,9 @@ static int note_status(const struct lifespan *b)
 	return b->exit_signal ? (b->exit_signal & 0x7f) : (b->exit_code & 0xff) << 8;
 }
 
-/* A reported exit of a present member: it gives the status the member dies with, and when. */
+/* A reported exit of a present member: it gives the status the member dies with, and when,
+ * and, when it executed or renamed itself after the last reading, the name it died with
+ * (unknown rather than the older one: a reading that follows puts its own). */
 static void news_exits(struct family *fam, const struct family_news *news)
 {
 	for (size_t i = 0; news && i < news->nlifespans; i++) {
@@ -735,6 +737,8 @@ static void news_exits(struct family *fam, const struct family_news *news)
 		if (b->exited && m && m->present && m->status < 0) {
 			m->status = note_status(b);
 			m->exit_at = b->exit_at;
+			if (b->renamed)
+				memcpy(m->p.comm, b->comm, sizeof m->p.comm);
 		}
 	}
 }

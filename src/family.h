@@ -42,6 +42,9 @@ struct lifespan {
 	double at;		/* seconds since orphanage started: its fork, or its exit when not born */
 	bool born;		/* forked since the last refresh: at is its fork's time */
 	bool told;		/* its birth was reported at an earlier refresh */
+	/* It executed or renamed itself since the last refresh: comm is its name since then
+	 * ('' when it could not be read in time), not the one an earlier reading gave. */
+	bool renamed;
 	bool exited;
 	double exit_at;		/* with exited: when it exited */
 	int exit_code;		/* with exited: its exit status, when exit_signal is 0 */

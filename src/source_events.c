@@ -430,6 +430,7 @@ static void events_discover(void *self, const struct family *fam, struct discove
 			.told = k->told,
 			.exited = k->exited,
 			.exit_at = k->exit_at,
+			.renamed = k->name_gen > 0,
 		};
 		memcpy(life.comm, k->comm, sizeof life.comm);
 		if (k->exited) {

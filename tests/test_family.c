@@ -1572,6 +1572,32 @@ static void test_zombie_grace_counts_from_its_reported_exit(void **state)
 	assert_int_equal(count_events(f, EV_ZOMBIE, 0), 3);
 }
 
+/* A member read as bash that executed sh and exited before a reading saw sh: its exit is
+ * named as the kernel's events read it after the exec, or unknown when that read came too
+ * late; never by the name it no longer had. A member that did not execute keeps its name. */
+static void test_exit_after_an_unread_exec_is_not_named_by_the_old_reading(void **state)
+{
+	struct fx *f = *state;
+	put_root(f);
+	put_child(f, 1001, 110, "bash");
+	put_child(f, 1002, 120, "bash");
+	put_child(f, 1003, 130, "bash");
+	assert_true(update(f, 1.0));
+	struct lifespan lives[] = {
+		{ .pid = 1001, .ppid = ROOT, .comm = "sh", .at = 1.2, .renamed = true, .exited = true, .exit_at = 1.3, .exit_code = 3 },
+		{ .pid = 1002, .ppid = ROOT, .comm = "", .at = 1.2, .renamed = true, .exited = true, .exit_at = 1.3, .exit_code = 3 },
+		{ .pid = 1003, .ppid = ROOT, .comm = "bash", .at = 1.2, .exited = true, .exit_at = 1.3 },
+	};
+	next_readings(f);
+	put_root(f);
+	assert_true(update_news(f, NULL, lives, 3, 2.0));
+	assert_true(has_event_text(f, "1001 (sh) exited 3"));
+	assert_true(has_event_text(f, "1002 (?) exited 3"));
+	assert_true(has_event_text(f, "1003 (bash) exited 0"));
+	assert_false(has_event_text(f, "1001 (bash) exited 3"));
+	assert_false(has_event_text(f, "1002 (bash) exited 3"));
+}
+
 /* An exit under load may name parent 0: no line says "child of 0". */
 static void test_parent_0_is_never_said(void **state)
 {
@@ -1760,6 +1786,7 @@ int main(void)
 		FT(test_reported_times_put_events_in_time_order),
 		FT(test_zombie_grace_counts_from_its_reported_exit),
 		FT(test_exec_title_and_uid_events),
+		FT(test_exit_after_an_unread_exec_is_not_named_by_the_old_reading),
 		FT(test_parent_0_is_never_said),
 		FT(test_exit_status_in_words_and_fields),
 		FT(test_orphaned_groups_without_stopped_members_are_no_lines),

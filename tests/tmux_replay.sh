@@ -29,6 +29,7 @@ first=$(json_eval "$events" "[i for i, o in enumerate(objs, 1) if o['event'].get
 [ -n "$first" ] || fail "the recording has no event for the job's first process: $(cat "$rec")"
 first_at=$(json_eval "$events" "'%.2f' % objs[$first - 1]['at']")
 events_pane() { screen | awk '/^── events/{e=1; next} /^── output/{e=0} e'; }
+# shellcheck disable=SC2317 # called through wait_until
 events_shown() { events_pane | awk NF | wc -l; }
 shown_is() { [ "$(events_shown)" = "$1" ]; }
 tmux_keys Home

@@ -69,13 +69,22 @@ say "ok: a closed pipe ends batch mode quietly"
 
 # 6. --on-exit kill that the kernel refuses (EPERM): said at once, naming what lives on,
 #    status 1. A throwaway user attaches to a sleep of root's.
-ORPH=""
 UNENDED_USER=""
-# The test user goes last: userdel refuses while a process of the user runs.
-# shellcheck disable=SC2317 # called through on_cleanup
+# The test user goes last, once the cleanup has ended every process of the run (the test
+# user's orphanage among them, tracked or not, by the token): userdel refuses while a
+# process runs as the user, and a killed one counts until it is reaped.
+# shellcheck disable=SC2317 # called through wait_until
+user_removed() {
+	local rc
+	userdel "$1" 2>"$TMPD/userdel.err"
+	rc=$?
+	# 6: no such user (any more).
+	[ "$rc" = 0 ] || [ "$rc" = 6 ]
+}
+# shellcheck disable=SC2317 # called through on_cleanup_last
 unended_cleanup() {
-	[ -n "$ORPH" ] && kill_ours KILL "$ORPH" 2>/dev/null && wait_until 5 gone "$ORPH"
-	userdel "$UNENDED_USER" 2>/dev/null || say "could not remove the test user $UNENDED_USER"
+	wait_until 10 user_removed "$UNENDED_USER" ||
+		say "could not remove the test user $UNENDED_USER: $(cat "$TMPD/userdel.err")"
 }
 unended_check() {
 	if [ "$(id -u)" != 0 ]; then
@@ -95,7 +104,7 @@ unended_check() {
 		return
 	}
 	UNENDED_USER=$user
-	on_cleanup unended_cleanup
+	on_cleanup_last unended_cleanup
 	uid=$(id -u "$user")
 	# The binary where the test user can run it.
 	mkdir -m 755 "$TMPD/pub" && chmod 755 "$TMPD" && cp "$ORPHANAGE" "$bin" && chmod 755 "$bin"
@@ -104,15 +113,15 @@ unended_check() {
 	track "$sleep_pid"
 	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$bin" -b -d 0.1 -n 1000 --on-exit kill \
 		-p "$sleep_pid" >"$TMPD/eperm.out" 2>"$TMPD/eperm.err" &
-	ORPH=$!
-	track "$ORPH"
+	local orph=$!
+	track "$orph"
 	wait_until 10 grep -q "^ *[0-9]* *$sleep_pid " "$TMPD/eperm.out" ||
 		fail "the test user's orphanage never showed the sleep: $(cat "$TMPD/eperm.out" "$TMPD/eperm.err")"
 	local t0 t1 rc
 	t0=$(date +%s%N)
-	kill_ours TERM "$ORPH"
-	wait_until 10 eval "! alive $ORPH" || fail "orphanage did not end on SIGTERM"
-	wait "$ORPH"
+	kill_ours TERM "$orph" || fail "orphanage $orph not signalled"
+	wait_until 10 eval "! alive $orph" || fail "orphanage did not end on SIGTERM"
+	wait "$orph"
 	rc=$?
 	t1=$(date +%s%N)
 	[ "$rc" = 1 ] || fail "a refused --on-exit kill: status $rc, not 1: $(cat "$TMPD/eperm.err")"

@@ -13,7 +13,7 @@ ORPHANAGE_TEST_TOKEN=orph-$$-$RANDOM-$(date +%s%N)
 export ORPHANAGE_TEST_TOKEN
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/orphanage-test.XXXXXX")
 TRACKED=""
-CLEANUPS=""
+CLEANUPS="" LAST_CLEANUPS=""
 
 say() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -103,28 +103,38 @@ gone() {
 	done
 	return 0
 }
+# ours_since PID: PID carries the token, read between two readings of one start time (kept
+# in ours_st_): the token is that very process's, not a reused pid's.
+ours_since() {
+	local st
+	st=$(start_time "$1") || return 1
+	ours "$1" && [ "$(start_time "$1")" = "$st" ] && ours_st_=$st
+}
 # shellcheck disable=SC2317 # called through wait_until
-ours_or_gone() { ours "$1" || ! alive "$1"; }
+ours_since_or_gone() { ours_since "$1" || ! alive "$1"; }
 
 # Remember pids as ours, with their start time, so kill_ours and cleanup can signal them
 # while they are still the same process. A pid without the token is not recorded.
 track() {
-	local pid st
+	local pid ours_st_
 	for pid in "$@"; do
 		case $pid in '' | *[!0-9]*) continue ;; esac
 		alive "$pid" || continue
 		# A child this shell just forked carries the token only once it has exec'd: under
-		# load (the sanitizer build, a busy machine) that can take seconds.
-		ours "$pid" || wait_until 10 ours_or_gone "$pid"
-		st=$(start_time "$pid") || continue
-		if ! ours "$pid" || [ "$(start_time "$pid")" != "$st" ]; then
+		# load (the sanitizer build, a busy machine) that can take seconds. And while a
+		# process execs, its environment reads empty (the new one is not set up yet): a
+		# chain of execs (setpriv, then what it runs) shows the token, then none, then the
+		# token again. So the token and the start time are taken in one reading, awaited.
+		ours_st_=""
+		ours_since "$pid" || wait_until 10 ours_since_or_gone "$pid"
+		if [ -z "$ours_st_" ]; then
 			# (Unless it is exiting: its environment is then empty before it is a zombie.)
 			alive "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
 				say "not tracking $pid: not a process this test started"
 			continue
 		fi
-		case " $TRACKED " in *" $pid:$st "*) continue ;; esac
-		TRACKED="$TRACKED $pid:$st"
+		case " $TRACKED " in *" $pid:$ours_st_ "*) continue ;; esac
+		TRACKED="$TRACKED $pid:$ours_st_"
 	done
 }
 # The tracked pids still alive as the very process that was tracked.
@@ -389,6 +399,10 @@ sweep_ours() {
 
 on_cleanup() { CLEANUPS="$CLEANUPS
 $*"; }
+# on_cleanup_last COMMAND: run at cleanup once every process of the run is gone, for what
+# they held while they ran (a test user: userdel refuses while a process runs as it).
+on_cleanup_last() { LAST_CLEANUPS="$LAST_CLEANUPS
+$*"; }
 
 # The cgroups orphanage made for this run's jobs (--track auto) and left behind (--on-exit
 # leave, or orphanage killed): under this shell's own v2 cgroup, named for an orphanage this
@@ -428,6 +442,7 @@ cleanup() {
 	for d in $cgroups; do
 		wait_until 10 cgroup_removed "$d" || say "could not remove $d"
 	done
+	eval "$LAST_CLEANUPS"
 	rm -rf "$TMPD"
 }
 # On exit, whatever the status: clean up; a passing test with parts skipped is a SKIP.

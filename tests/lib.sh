@@ -461,7 +461,8 @@ trap 'exit 1' INT TERM HUP
 # Parts of a test that share nothing (each its own orphanage, family and files) run at once:
 # part_start COMMAND... runs COMMAND (a function of the test) in a subshell of its own, in
 # the background, its messages kept in a log of its own; parts_wait waits for every part
-# started, shows their messages in the order they were started, and fails if any failed.
+# started, shows their messages in the order they were started, and fails if any failed
+# (a part that skips makes a test that passes otherwise a SKIP).
 # A part's exit runs no cleanup: on_cleanup is for this shell, before the part starts
 # (sweep_ours kills whatever of the run a failed part left).
 PARTS=() PART_LOGS=()
@@ -475,7 +476,12 @@ part_start() {
 parts_wait() {
 	local i failed=0 n=${#PARTS[@]}
 	for i in "${!PARTS[@]}"; do
-		wait "${PARTS[$i]}" || failed=$((failed + 1))
+		wait "${PARTS[$i]}"
+		case $? in
+		0) ;;
+		77) SKIPPED="$SKIPPED; part $((i + 1)) of $n (its SKIP line says why)" ;;
+		*) failed=$((failed + 1)) ;;
+		esac
 		cat "${PART_LOGS[$i]}" >&2
 	done
 	PARTS=() PART_LOGS=()

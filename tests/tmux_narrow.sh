@@ -12,11 +12,13 @@ TMUX_SIZE=80x24 tmux_launch -- sh -c "'sleep 300; : $long $MARK'"
 await_row job 10 ' sh -c sleep 300; : a+$'
 await_row kid 10 '─ sleep 300$'
 
-# Press KEY until PATTERN shows (30 presses at most, a moment apart), then wait for SHOWN.
+# Press KEY until PATTERN shows, then wait for SHOWN: three presses a round (the table
+# stops scrolling at either end, so the last round may press past it), 15 rounds at most,
+# a moment apart.
 press_until() {
-	for _ in $(seq 30); do
+	for _ in $(seq 15); do
 		screen_has "$1" && break
-		tmux_keys "$2"
+		tmux_keys "$2" "$2" "$2"
 		sleep 0.1
 	done
 	wait_screen 5 "$3"

@@ -31,14 +31,18 @@ needs() {
 # The start time of pid (field 22 of /proc/PID/stat), or nothing when it is gone.
 # (Read with builtins only: these helpers run in every poll, and a fork costs on a loaded
 # machine.)
-start_time() {
+# read_start_time PID: its start time into start_time_, with no fork; false once it is gone.
+read_start_time() {
 	local stat
 	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	# shellcheck disable=SC2086
 	set -- $stat
-	shift 19
-	echo "$1"
+	start_time_=${20}
+}
+start_time() {
+	local start_time_
+	read_start_time "$1" && echo "$start_time_"
 }
 
 # Is pid alive and not a zombie?
@@ -106,9 +110,10 @@ gone() {
 # ours_since PID: PID carries the token, read between two readings of one start time (kept
 # in ours_st_): the token is that very process's, not a reused pid's.
 ours_since() {
-	local st
-	st=$(start_time "$1") || return 1
-	ours "$1" && [ "$(start_time "$1")" = "$st" ] && ours_st_=$st
+	local st start_time_
+	read_start_time "$1" || return 1
+	st=$start_time_
+	ours "$1" && read_start_time "$1" && [ "$start_time_" = "$st" ] && ours_st_=$st
 }
 # shellcheck disable=SC2317 # called through wait_until
 ours_since_or_gone() { ours_since "$1" || ! alive "$1"; }
@@ -116,10 +121,14 @@ ours_since_or_gone() { ours_since "$1" || ! alive "$1"; }
 # Remember pids as ours, with their start time, so kill_ours and cleanup can signal them
 # while they are still the same process. A pid without the token is not recorded.
 track() {
-	local pid ours_st_
+	local pid ours_st_ start_time_
 	for pid in "$@"; do
 		case $pid in '' | *[!0-9]*) continue ;; esac
 		alive "$pid" || continue
+		# Tracked already, as this very process: nothing to read again.
+		if read_start_time "$pid"; then
+			case " $TRACKED " in *" $pid:$start_time_ "*) continue ;; esac
+		fi
 		# A child this shell just forked carries the token only once it has exec'd: under
 		# load (the sanitizer build, a busy machine) that can take seconds. And while a
 		# process execs, its environment reads empty (the new one is not set up yet): a
@@ -146,10 +155,10 @@ tracked_alive() {
 }
 # The tracked entries (PID:START) whose pid is alive with that start time.
 tracked_alive_entries() {
-	local entry pid
+	local entry pid start_time_
 	for entry in $TRACKED; do
 		pid=${entry%%:*}
-		alive "$pid" && [ "$(start_time "$pid")" = "${entry#*:}" ] && echo "$entry"
+		alive "$pid" && read_start_time "$pid" && [ "$start_time_" = "${entry#*:}" ] && echo "$entry"
 	done
 	return 0
 }

@@ -159,33 +159,6 @@ void family_note_zombies(struct family *fam, double now, struct eventlog *log)
 	}
 }
 
-size_t family_parent(const struct family *fam, size_t i)
-{
-	const struct member *m = &fam->m[i];
-	if (m->parent <= 0)
-		return PIDMAP_NONE;
-	size_t p = pidmap_get(&fam->index, m->parent);
-	if (p != PIDMAP_NONE && p != i && fam->m[p].p.start == m->parent_start)
-		return p;
-	if (p == PIDMAP_NONE)
-		return PIDMAP_NONE;
-	/* The pid was reused by a newer member: the parent may still be tracked, dead. */
-	for (size_t k = 0; k < fam->n; k++)
-		if (k != i && fam->m[k].p.pid == m->parent && fam->m[k].p.start == m->parent_start)
-			return k;
-	return PIDMAP_NONE;
-}
-
-bool family_descends(const struct family *fam, size_t d, size_t a)
-{
-	for (int depth = 0; d != PIDMAP_NONE && depth <= (int)fam->n; depth++) {
-		if (d == a)
-			return true;
-		d = family_parent(fam, d);
-	}
-	return false;
-}
-
 static bool is_ancestor_pid(const struct family *fam, pid_t pid)
 {
 	if (pid == 1)

@@ -1,10 +1,40 @@
-/* The family in tree order, for the faces: links among the members shown, then a walk. */
+/* The family as a tree: each member's parent, and the family in tree order for the faces
+ * (links among the members shown, then a walk). */
 #include "config.h"
 
 #include "family.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
+
+/* A member's parent: the member it was first seen under, that very process (a pid reused
+ * by a newer member is not it), or PIDMAP_NONE. */
+size_t family_parent(const struct family *fam, size_t i)
+{
+	const struct member *m = &fam->m[i];
+	if (m->parent <= 0)
+		return PIDMAP_NONE;
+	size_t p = pidmap_get(&fam->index, m->parent);
+	if (p != PIDMAP_NONE && p != i && fam->m[p].p.start == m->parent_start)
+		return p;
+	if (p == PIDMAP_NONE)
+		return PIDMAP_NONE;
+	/* The pid was reused by a newer member: the parent may still be tracked, dead. */
+	for (size_t k = 0; k < fam->n; k++)
+		if (k != i && fam->m[k].p.pid == m->parent && fam->m[k].p.start == m->parent_start)
+			return k;
+	return PIDMAP_NONE;
+}
+
+bool family_descends(const struct family *fam, size_t d, size_t a)
+{
+	for (int depth = 0; d != PIDMAP_NONE && depth <= (int)fam->n; depth++) {
+		if (d == a)
+			return true;
+		d = family_parent(fam, d);
+	}
+	return false;
+}
 
 struct order_key {
 	unsigned long long start;

@@ -44,17 +44,23 @@ say "ok: quitting does not wait for a writer left running"
 
 # 4. Snapshots to a full disk: status 1, one line naming the error, and the family still
 #    cleaned up (--on-exit kill).
+# (The job may be ended before it writes its pid: its sleep's length, unique to this run and
+# mode, finds it then, for the check only.)
+n=0
 for mode in text json; do
-	json=""
+	n=$((n + 1))
+	json="" length=300.$$$n
 	[ "$mode" = json ] && json=--json
-	watchdog 30 "$ORPHANAGE" -b $json -d 0.1 -- sh -c "echo \$\$ >$TMPD/full.pid; exec sleep 300" \
+	watchdog 30 "$ORPHANAGE" -b $json -d 0.1 -- sh -c "echo \$\$ >$TMPD/full.pid; exec sleep $length" \
 		>/dev/full 2>"$TMPD/full.err"
 	rc=$?
 	[ "$rc" = 1 ] || fail "$mode snapshots to /dev/full: status $rc, not 1"
 	[ "$(cat "$TMPD/full.err")" = "orphanage: cannot write the snapshot to standard output: No space left on device" ] ||
 		fail "$mode snapshots to /dev/full said: $(cat "$TMPD/full.err")"
-	pid=$(cat "$TMPD/full.pid")
-	wait_until 10 gone "$pid" || fail "$mode snapshots to /dev/full left the job's sleep $pid alive"
+	pid=$(cat "$TMPD/full.pid" 2>/dev/null)
+	wait_until 10 gone $pid || fail "$mode snapshots to /dev/full left the job's sleep $pid alive"
+	wait_until 10 eval '! pgrep -f "sleep $length\$" >/dev/null' ||
+		fail "$mode snapshots to /dev/full left the job's sleep $length alive: $(pgrep -af "sleep $length\$")"
 	rm -f "$TMPD/full.pid"
 done
 say "ok: a snapshot that cannot be written is an error, after cleaning up"

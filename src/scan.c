@@ -436,7 +436,7 @@ int scan_full(struct scanner *sc, const pid_t *pids, size_t n, struct readings *
 	for (size_t i = 0; i < sc->pre.n; i++)
 		pidmap_put(&sc->pre_index, sc->pre.procs[i].pid, i);
 	out->ticks = scan_ticks_now();
-	size_t i = 0;
+	size_t i = 0, first = out->n;
 	while (i < n) {
 		int k = 0;
 		/* libproc2 must never be asked for a pid <= 0. */
@@ -470,6 +470,17 @@ int scan_full(struct scanner *sc, const pid_t *pids, size_t n, struct readings *
 			}
 		}
 	}
+	/* One the quick read found and this read did not (it exited in between) is no
+	 * member's to forget: its held files are closed now, not at the sweep (in a storm of
+	 * short children, dozens of them). */
+	struct pidmap got = { 0 };
+	pidmap_clear(&got, out->n - first);
+	for (size_t j = first; j < out->n; j++)
+		pidmap_put(&got, out->procs[j].pid, j);
+	for (size_t j = 0; j < sc->pre.n; j++)
+		if (pidmap_get(&got, sc->pre.procs[j].pid) == PIDMAP_NONE)
+			scan_forget(sc, sc->pre.procs[j].pid);
+	pidmap_free(&got);
 	return 0;
 }
 

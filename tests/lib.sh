@@ -116,7 +116,15 @@ ours_since() {
 	ours "$1" && read_start_time "$1" && [ "$start_time_" = "$st" ] && ours_st_=$st
 }
 # shellcheck disable=SC2317 # called through wait_until
-ours_since_or_gone() { ours_since "$1" || ! alive "$1"; }
+ours_since_or_gone() { ours_since "$1" || exited "$1"; }
+# Has pid exited (no /proc entry, or a zombie)? Read from its stat, which a process in the
+# middle of an exec still has (its status and environment can read as nothing then).
+exited() {
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
+	case ${stat##*) } in Z* | X* | x*) return 0 ;; esac
+	return 1
+}
 
 # Remember pids as ours, with their start time, so kill_ours and cleanup can signal them
 # while they are still the same process. A pid without the token is not recorded.
@@ -124,7 +132,7 @@ track() {
 	local pid ours_st_ start_time_
 	for pid in "$@"; do
 		case $pid in '' | *[!0-9]*) continue ;; esac
-		alive "$pid" || continue
+		exited "$pid" && continue
 		# Tracked already, as this very process: nothing to read again.
 		if read_start_time "$pid"; then
 			case " $TRACKED " in *" $pid:$start_time_ "*) continue ;; esac
@@ -138,7 +146,7 @@ track() {
 		ours_since "$pid" || wait_until 10 ours_since_or_gone "$pid"
 		if [ -z "$ours_st_" ]; then
 			# (Unless it is exiting: its environment is then empty before it is a zombie.)
-			alive "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
+			! exited "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
 				say "not tracking $pid: not a process this test started"
 			continue
 		fi

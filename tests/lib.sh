@@ -45,13 +45,12 @@ start_time() {
 	read_start_time "$1" && echo "$start_time_"
 }
 
-# Is pid alive and not a zombie?
+# Is pid alive and not a zombie? Read from its stat, which a process in the middle of an
+# exec still has whole (its environment can read as nothing then).
 alive() {
-	local key state _
-	{ while read -r key state _; do
-		[ "$key" = State: ] && break
-	done <"/proc/$1/status"; } 2>/dev/null || return 1
-	[ "$key" = State: ] && [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	case ${stat##*) } in Z* | X* | x*) return 1 ;; esac
 }
 
 # Did this test start pid? Its environment holds this run's token. (A zombie's
@@ -116,15 +115,7 @@ ours_since() {
 	ours "$1" && read_start_time "$1" && [ "$start_time_" = "$st" ] && ours_st_=$st
 }
 # shellcheck disable=SC2317 # called through wait_until
-ours_since_or_gone() { ours_since "$1" || exited "$1"; }
-# Has pid exited (no /proc entry, or a zombie)? Read from its stat, which a process in the
-# middle of an exec still has (its status and environment can read as nothing then).
-exited() {
-	local stat
-	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
-	case ${stat##*) } in Z* | X* | x*) return 0 ;; esac
-	return 1
-}
+ours_since_or_gone() { ours_since "$1" || ! alive "$1"; }
 
 # Remember pids as ours, with their start time, so kill_ours and cleanup can signal them
 # while they are still the same process. A pid without the token is not recorded.
@@ -132,7 +123,7 @@ track() {
 	local pid ours_st_ start_time_
 	for pid in "$@"; do
 		case $pid in '' | *[!0-9]*) continue ;; esac
-		exited "$pid" && continue
+		alive "$pid" || continue
 		# Tracked already, as this very process: nothing to read again.
 		if read_start_time "$pid"; then
 			case " $TRACKED " in *" $pid:$start_time_ "*) continue ;; esac
@@ -146,7 +137,7 @@ track() {
 		ours_since "$pid" || wait_until 10 ours_since_or_gone "$pid"
 		if [ -z "$ours_st_" ]; then
 			# (Unless it is exiting: its environment is then empty before it is a zombie.)
-			! exited "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
+			alive "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
 				say "not tracking $pid: not a process this test started"
 			continue
 		fi
@@ -204,11 +195,11 @@ for line in iter(requests.readline, b""):
     out, err, rc = io.StringIO(), io.StringIO(), 0
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            sys.argv = argv[1:] if argv[0] == "-c" else argv
             if argv[0] == "-c":
-                sys.argv[0] = "-c"
+                sys.argv = ["-c"] + argv[2:]
                 exec(compile(argv[1], "<string>", "exec"), {"__name__": "__main__"})
             else:
+                sys.argv = argv
                 runpy.run_path(argv[0], run_name="__main__")
         except SystemExit as e:
             if isinstance(e.code, int):

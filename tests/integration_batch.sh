@@ -239,7 +239,7 @@ ignored_sighup() {
 			for p in $pids; do
 				alive "$p" || fail "the job's $p died after a SIGHUP that was ignored when orphanage started: $(tail -2 "$out")"
 			done
-			sleep 0.1
+			nap 0.1
 		done
 	}
 	out=$TMPD/nohup.json

@@ -6,9 +6,8 @@
 # where orphanage cannot make a cgroup here (not root, no writable cgroup2).
 . "${srcdir:-.}/tests/lib.sh"
 
-CG_MOUNT=$(awk '{for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break }}' \
-	/proc/self/mountinfo | head -1)
-CG_OWN=$(sed -n 's/^0:://p' /proc/self/cgroup)
+cgroup2_place
+CG_MOUNT=$mount_ CG_OWN=$own_
 CG_DIR=$CG_MOUNT${CG_OWN%/}
 # The pids orphanage ran as, one a line (parts of the test add theirs): their cgroups are
 # this test's own.

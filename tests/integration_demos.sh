@@ -369,7 +369,8 @@ def c_pipeheld(args):
 
 def main():
     # BG OUT ERR SECS CONDITION [ARG...]: until the condition holds (prints what it found),
-    # SECS pass or orphanage ends (exit 1)
+    # SECS pass or orphanage ends (exit 1); then, on a second line, every pid shown so far
+    # (for the test to track)
     bg, out, errf, secs, name = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
     check = globals()['c_' + name](sys.argv[6:])
     end = time.monotonic() + secs
@@ -381,12 +382,14 @@ def main():
                 err = f.read()
         except OSError:
             err = ''
-        found = check(snapshots(out), err)
-        if found:
-            print(' '.join(map(str, found)))
-            return
-        if over:
-            sys.exit(1)
+        snaps = snapshots(out)
+        found = check(snaps, err)
+        if found or over:
+            shown = {p['pid'] for s in snaps for p in s['processes']}
+            shown |= {s['job']['pid'] for s in snaps if s['job'].get('pid')}
+            print(' '.join(map(str, found or [])))
+            print(' '.join(map(str, sorted(shown))))
+            sys.exit(0 if found else 1)
         time.sleep(0.1)
 
 main()
@@ -491,9 +494,12 @@ step() {
 	shift
 	case $action in
 	await)
-		found=$("$PYTHON" "$TMPD/fam.py" "$bg" "$out" "$err" 20 "$@")
-		local rc=$?
-		track_output "$out"
+		local answer rc shown
+		answer=$("$PYTHON" "$TMPD/fam.py" "$bg" "$out" "$err" 20 "$@")
+		rc=$?
+		{ read -r found && read -r shown; } <<<"$answer"
+		# shellcheck disable=SC2086 # pids, split on purpose
+		track $shown
 		return $rc
 		;;
 	kill) kill_ours "$@" && found="SIG$1 sent" ;;

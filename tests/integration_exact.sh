@@ -8,9 +8,8 @@ PROBE=$(dirname "$ORPHANAGE")/tests/exact_probe
 [ -x "$PROBE" ] || skip "no $PROBE (it is built with the cmocka tests)"
 
 # Where the probe's cgroups go: under this shell's own v2 cgroup, which it inherits.
-CG_MOUNT=$(awk '{for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break }}' \
-	/proc/self/mountinfo | head -1)
-CG_OWN=$(sed -n 's/^0:://p' /proc/self/cgroup)
+cgroup2_place
+CG_MOUNT=$mount_ CG_OWN=$own_
 CG_DIR=$CG_MOUNT${CG_OWN%/}
 PROBE_PID=""
 # Whatever a killed probe left: its cgroup (only its own processes are in it) is emptied

@@ -13,16 +13,27 @@
 cat >"$TMPD/snap.py" <<'PY'
 import json, re, sys
 what, path, arg = sys.argv[1:4]
-# The last line that is a snapshot, read from the end: a storm's output is megabytes.
-last = {}
-for line in reversed(open(path, "rb").read().split(b"\n")):
-    try:
-        o = json.loads(line.decode("utf-8", errors="replace"))
-    except ValueError:
-        continue
-    if isinstance(o, dict) and "processes" in o:
-        last = o
-        break
+# The last line that is a snapshot, read back from the end a block at a time: a storm's
+# output is megabytes, and this runs at every poll.
+def last_snapshot(f):
+    f.seek(0, 2)
+    pos, head = f.tell(), b""
+    while pos > 0:
+        step = min(1 << 16, pos)
+        pos -= step
+        f.seek(pos)
+        lines = (f.read(step) + head).split(b"\n")
+        head = lines.pop(0) if pos > 0 else b""  # maybe cut: completed by the block before
+        for line in reversed(lines):
+            try:
+                o = json.loads(line.decode("utf-8", errors="replace"))
+            except ValueError:
+                continue
+            if isinstance(o, dict) and "processes" in o:
+                return o
+    return {}
+with open(path, "rb") as f:
+    last = last_snapshot(f)
 procs = last.get("processes", [])
 if what == "row":
     for p in procs:
@@ -93,8 +104,8 @@ await_pid() {
 #    --on-exit leave the cgroup holds the family, and goes once empty at the next start.
 #    The orphanages run in a cgroup of this test's own (in_stale), where no orphanage of
 #    another test, nor of another part, looks for empty cgroups to remove.
-mount=$(awk '{for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break }}' /proc/self/mountinfo | head -1)
-own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+cgroup2_place
+mount=$mount_ own=$own_
 parent=$mount${own%/}
 stale=$parent/fresh-stale-$$
 in_stale() { sh -c 'echo $$ >"$1/cgroup.procs" || exit 1; shift; exec "$@"' sh "$stale" "$@"; }
@@ -232,27 +243,16 @@ CONF
 	part_start nginx_titles
 fi
 
-# 4. A storm of short children, hundreds alive at once: once they are dead, the files
-#    orphanage holds are a small constant per live member (sh and a sleep), not the
-#    storm's, within a few refreshes (files not read for a while are closed only much later).
-cat >"$TMPD/storm.py" <<'PY'
-import os, time
-# 300 children as fast as it forks, each alive for a second: hundreds at once.
-for i in range(300):
-    if os.fork() == 0:
-        time.sleep(1)
-        os._exit(0)
-while True:
-    try:
-        os.wait()
-    except ChildProcessError:
-        break
-os.execvp("sleep", ["sleep", "60"])
-PY
+# 4. A storm of short children (tests/forkstorm: 300 forked at once, each alive for a
+#    second, then the storm execs a sleep): once they are dead, the files orphanage holds
+#    are a small constant per live member, not the storm's, within a few refreshes (files
+#    not read for a while are closed only much later).
+STORM=$(dirname "$ORPHANAGE")/tests/forkstorm
+[ -x "$STORM" ] || fail "no $STORM (make check builds it)"
 # storm MODE: the storm under --track MODE.
 storm() {
 	local mode=$1 orph sl bound open_now # sl: the sleep awaited
-	batch_bg "storm-$mode" -d 0.5 --track "$mode" -- "$PYTHON" "$TMPD/storm.py"
+	batch_bg "storm-$mode" -d 0.5 --track "$mode" -- "$STORM" 300 1 sleep 60
 	orph=$BG
 	AWAIT_SECS=120 await_pid sl "$TMPD/storm-$mode.out" '^sleep 60$'
 	fds() { find "/proc/$orph/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }

@@ -6,10 +6,11 @@
 # then: never by name, session, group, 0 or -1.
 
 : "${ORPHANAGE:?ORPHANAGE must name the orphanage binary}"
-TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+TEST_NAME=${0##*/}
+TEST_NAME=${TEST_NAME%.sh}
 # Before anything is launched. The shell's own /proc/PID/environ predates the export, so
 # only what it starts carries the token.
-ORPHANAGE_TEST_TOKEN=orph-$$-$RANDOM-$(date +%s%N)
+ORPHANAGE_TEST_TOKEN=orph-$$-$RANDOM-${EPOCHREALTIME/[.,]/}
 export ORPHANAGE_TEST_TOKEN
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/orphanage-test.XXXXXX")
 TRACKED=""
@@ -65,9 +66,23 @@ ours() {
 	return 1
 }
 
+# nap SECONDS: sleep with no fork (a process start costs milliseconds on a loaded
+# machine, and the polls below nap hundreds of times a test): a read that times out on a
+# FIFO nobody writes to, opened afresh each time, so that no process started inherits it.
+# (Made with the FIFO of the test's Python, see py_run: one mkfifo for both.)
+NAP_FIFO=$TMPD/nap.fifo
+mkfifo "$NAP_FIFO" "$TMPD/pyserve.fifo" 2>/dev/null
+[ -p "$NAP_FIFO" ] || NAP_FIFO=""
+nap() {
+	if [ -n "$NAP_FIFO" ]; then
+		read -r -t "$1" _ <>"$NAP_FIFO"
+		return 0
+	fi
+	sleep "$1"
+}
 # wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS. Every
-# 0.05 s for the first second, then every 0.1 s: a poll forks (tmux, grep, python3), and a
-# long wait polling fast would take the CPU the awaited state needs.
+# 0.05 s for the first second, then every 0.1 s: a poll may fork (tmux, grep), and a long
+# wait polling fast would take the CPU the awaited state needs.
 # now_ms: the time in milliseconds, with no fork.
 now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 wait_until() {
@@ -78,7 +93,7 @@ wait_until() {
 	while ! "$@"; do
 		now=$((${EPOCHREALTIME/[.,]/} / 1000))
 		[ "$now" -lt "$end" ] || return 1
-		if [ "$now" -lt $((start + 1000)) ]; then sleep 0.05; else sleep 0.1; fi
+		if [ "$now" -lt $((start + 1000)) ]; then nap 0.05; else nap 0.1; fi
 	done
 }
 
@@ -166,10 +181,20 @@ none_tracked_alive() { [ -z "$(tracked_alive)" ]; }
 # track_output FILE: track every pid in orphanage's output (JSON objects or ps j rows).
 track_output() {
 	# shellcheck disable=SC2046 # pids, split on purpose
-	track $({
-		grep -o '"pid": *[0-9]*' "$1" 2>/dev/null | grep -o '[0-9]*$'
-		awk '/^ *PPID +PID +PGID/ {t = 1; next} /^$/ {t = 0} t && $1 ~ /^-?[0-9]+$/ && $2 ~ /^[0-9]+$/ {print $2}' "$1" 2>/dev/null
-	} | sort -un)
+	track $(awk '
+		function out(pid) { if (!(pid in seen)) { seen[pid] = 1; print pid } }
+		/^ *PPID +PID +PGID/ { t = 1; next }
+		/^$/ { t = 0 }
+		t && $1 ~ /^-?[0-9]+$/ && $2 ~ /^[0-9]+$/ { out($2) }
+		{
+			s = $0
+			while (match(s, /"pid": *[0-9]+/)) {
+				pid = substr(s, RSTART, RLENGTH)
+				sub(/^"pid": */, "", pid)
+				out(pid)
+				s = substr(s, RSTART + RLENGTH)
+			}
+		}' "$1" 2>/dev/null)
 }
 
 # The interpreter itself when there is one: a version manager's shim can be slow.
@@ -216,7 +241,7 @@ PY
 PYSERVE_PID="" PYSERVE_N=0
 # Started by a test that sources this file, from its own shell, once.
 pyserve_start() {
-	[ -n "$PYTHON" ] && [ -z "$PYSERVE_PID" ] && mkfifo "$TMPD/pyserve.fifo" 2>/dev/null || return 0
+	[ -n "$PYTHON" ] && [ -z "$PYSERVE_PID" ] && [ -p "$TMPD/pyserve.fifo" ] || return 0
 	"$PYTHON" "$TMPD/pyserve.py" "$TMPD/pyserve.fifo" </dev/null >/dev/null 2>>"$TMPD/pyserve.err" &
 	PYSERVE_PID=$!
 }
@@ -412,7 +437,7 @@ sweep_ours() {
 			pid=${pid%/environ}
 			alive "$pid" && ours "$pid" && kill -KILL "$pid" 2>/dev/null
 		done
-		sleep 0.05
+		nap 0.05
 	done
 }
 
@@ -426,13 +451,28 @@ $*"; }
 # The cgroups orphanage made for this run's jobs (--track auto) and left behind (--on-exit
 # leave, or orphanage killed): under this shell's own v2 cgroup, named for an orphanage this
 # test tracked, or holding a process of this run. Only an empty one can be removed.
+# cgroup2_place: where cgroup v2 is mounted (the first such mount) into mount_, and this
+# shell's own v2 cgroup under it into own_; false, both empty, with no cgroup v2.
+cgroup2_place() {
+	local f i line
+	mount_="" own_=""
+	while read -r -a f; do
+		for ((i = 6; i < ${#f[@]} - 1; i++)); do
+			[ "${f[i]}" = - ] || continue
+			[ "${f[i + 1]}" = cgroup2 ] && mount_=${f[4]}
+			break
+		done
+		[ -z "$mount_" ] || break
+	done </proc/self/mountinfo
+	[ -n "$mount_" ] || return 1
+	while IFS= read -r line; do
+		case $line in 0::*) own_=${line#0::} ;; esac
+	done </proc/self/cgroup
+}
 ours_cgroups() {
-	local mount own d pid p
-	mount=$(awk '{for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break }}' \
-		/proc/self/mountinfo 2>/dev/null | head -1)
-	[ -n "$mount" ] || return 0
-	own=$(sed -n 's/^0:://p' /proc/self/cgroup 2>/dev/null)
-	for d in "$mount${own%/}"/orphanage-*-*; do
+	local mount_ own_ d pid p
+	cgroup2_place || return 0
+	for d in "$mount_${own_%/}"/orphanage-*-*; do
 		[ -d "$d" ] || continue
 		pid=${d##*/orphanage-}
 		pid=${pid%%-*}
@@ -608,20 +648,108 @@ tmux_quit() {
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }
 screen() { tmux -L "$TMUX_SOCKET" capture-pane -p 2>/dev/null; }
-screen_has() { screen | grep -q -- "$1"; }
+# bre_to_ere BRE: the same pattern as a POSIX extended regex, in ere_ (GNU grep's basic
+# regex: \( \) \{ \} \| \+ \? are the operators and ( ) { } | + ? literals; a * that
+# starts the pattern or a group is a literal, as are a ^ not at a start and a $ not at an
+# end; bracket expressions are the same in both). Back-references stay.
+bre_to_ere() {
+	local re=$1 i=0 n=${#1} c next start=1 j close
+	ere_=""
+	while [ "$i" -lt "$n" ]; do
+		c=${re:i:1}
+		next=${re:i+1:1}
+		case $c in
+		\\)
+			case $next in
+			'(' | '|') ere_+=$next && start=1 && i=$((i + 2)) && continue ;;
+			')' | '{' | '}' | '+' | '?') ere_+=$next ;;
+			*) ere_+=$c$next ;;
+			esac
+			i=$((i + 2))
+			;;
+		'[')
+			# To the closing ], which may come first (after ^) and is then a member.
+			j=$((i + 1))
+			[ "${re:j:1}" = '^' ] && j=$((j + 1))
+			[ "${re:j:1}" = ']' ] && j=$((j + 1))
+			while [ "$j" -lt "$n" ] && [ "${re:j:1}" != ']' ]; do
+				case ${re:j:2} in
+				'[:' | '[.' | '[=')
+					# A class, to its :] (or .] or =]).
+					close=${re:j+1:1}]
+					j=$((j + 2))
+					while [ "$j" -lt "$n" ] && [ "${re:j:2}" != "$close" ]; do j=$((j + 1)); done
+					j=$((j + 2))
+					;;
+				*) j=$((j + 1)) ;;
+				esac
+			done
+			ere_+=${re:i:j-i+1}
+			i=$((j + 1))
+			;;
+		'(' | ')' | '{' | '}' | '|' | '+' | '?') ere_+=\\$c && i=$((i + 1)) ;;
+		'*') if [ "$start" = 1 ]; then ere_+='\*'; else ere_+='*'; fi && i=$((i + 1)) ;;
+		'^') if [ "$start" = 1 ]; then ere_+='^' && i=$((i + 1)) && continue; else ere_+='\^'; fi && i=$((i + 1)) ;;
+		'$')
+			case ${re:i+1} in '' | '\)'* | '\|'*) ere_+='$' ;; *) ere_+='\$' ;; esac
+			i=$((i + 1))
+			;;
+		*) ere_+=$c && i=$((i + 1)) ;;
+		esac
+		start=0
+	done
+}
+# screen_has PATTERN: a line on screen matches the basic regex PATTERN, as grep would say
+# (matched with builtins: a poll runs it many times, and only the capture forks).
+screen_has() {
+	local ere_ line
+	bre_to_ere "$1"
+	while IFS= read -r line; do
+		[[ $line =~ $ere_ ]] && return 0
+	done <<<"$(screen)"
+	return 1
+}
 # wait_screen SECONDS PATTERN: until the screen matches, or fail with the screen shown.
 wait_screen() {
 	wait_until "$1" screen_has "$2" || fail "screen never showed '$2':
 $(screen)"
 }
-# The table rows on screen: PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND...
-table_rows() { screen | awk '/^ *PPID +PID +PGID/{t=1; next} /^──|^--/{t=0} t && $2 ~ /^[0-9]+$/'; }
+# The table rows on screen: PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND... Read from
+# one capture with builtins into rows_ (read_rows), or printed (table_rows).
+read_rows() {
+	local line in_table="" _ pid
+	rows_=()
+	while IFS= read -r line; do
+		if [ -z "$in_table" ]; then
+			[[ $line =~ ^\ *PPID\ +PID\ +PGID ]] && in_table=1
+			continue
+		fi
+		case $line in ──* | --*) in_table="" && continue ;; esac
+		read -r _ pid _ <<<"$line"
+		[[ $pid =~ ^[0-9]+$ ]] && rows_+=("$line")
+	done <<<"$(screen)"
+	return 0
+}
+table_rows() {
+	local rows_
+	read_rows
+	[ ${#rows_[@]} = 0 ] || printf '%s\n' "${rows_[@]}"
+}
 # row_field PATTERN N: field N of the first table row whose text matches the extended
 # regex PATTERN. Match a row by how its COMMAND ends, after the tree guide or the time:
 # '─ sleep 100$', ':[0-9][0-9] . execsleep$' (the job, no guide, after the time and the
 # signal flag); a plain 'sleep 100'
 # would also match the job's own command line, or a fork not yet exec'd.
-row_field() { table_rows | ROW_RE=$1 awk -v n="$2" '$0 ~ ENVIRON["ROW_RE"] {print $n; exit}'; }
+row_field() {
+	local rows_ row fields
+	read_rows
+	for row in "${rows_[@]}"; do
+		[[ $row =~ $1 ]] || continue
+		read -r -a fields <<<"$row"
+		printf '%s\n' "${fields[$2 - 1]}"
+		return 0
+	done
+}
 # shellcheck disable=SC2317 # called through wait_until
 has_row() { [ -n "$(row_field "$1" 2)" ]; }
 # has_row_pid PATTERN: like has_row, keeping the PID of the same capture in row_pid_ (a

@@ -13,7 +13,8 @@ await_row job 10 "${JOB_ROW}execsleep\$"
 await_row sl 10 "${GUIDE}sleep 100\$"
 cg1=$(sed -n 's/^0:://p' "/proc/$job/cgroup")
 [ -n "$cg1" ] || fail "the job is in no v2 cgroup"
-mount=$(awk '{for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break }}' /proc/self/mountinfo | head -1)
+cgroup2_place
+mount=$mount_
 tmux_keys c
 wait_until 15 gone "$job" "$sl" || fail "c left the family alive"
 job1=$job sl1=$sl

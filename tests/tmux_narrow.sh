@@ -19,7 +19,7 @@ press_until() {
 	for _ in $(seq 15); do
 		screen_has "$1" && break
 		tmux_keys "$2" "$2" "$2"
-		sleep 0.1
+		nap 0.1
 	done
 	wait_screen 5 "$3"
 }

@@ -53,7 +53,7 @@ part_start replayed_moments
 killed_recording() {
 	local rec orph job size n
 	rec=$TMPD/killed.rec
-	"$ORPHANAGE" -b -d 0.1 --record "$rec" -- sh -c 'while :; do sleep 0.02; done' >/dev/null 2>&1 &
+	"$ORPHANAGE" -b -d 0.1 --record "$rec" -- sh -c 'while :; do sleep 0.05; done' >/dev/null 2>&1 &
 	orph=$!
 	track "$orph"
 	lines() { [ "$(wc -l <"$rec" 2>/dev/null || echo 0)" -ge "$1" ]; }

@@ -21,7 +21,11 @@ $(screen)"
 # CPU seconds (user + system, in clock ticks) pid has used.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # shellcheck disable=SC2317 # called through wait_until
-is_stopped() { grep -q '^State:[[:space:]]*T' "/proc/$1/status" 2>/dev/null; }
+is_stopped() {
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	case ${stat##*) } in T*) return 0 ;; *) return 1 ;; esac
+}
 # release FIFO: the job, blocked reading FIFO (no process spawned while it waits, so no
 # event pushes the ones the test looks for off the log), goes on.
 # shellcheck disable=SC2016 # expanded by the inner shell

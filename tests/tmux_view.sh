@@ -22,7 +22,10 @@ shift 2
 sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$dir/$name.pid" "$@"
 echo $? >"$dir/$name.rc"
 EOF
-quote() { printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"; }
+quote() {
+	local q="'\\''"	# a quote inside: end the string, an escaped quote, start again
+	printf "'%s'" "${1//\'/$q}"
+}
 # launch NAME ARGS...: a tmux session NAME, 120x40, running orphanage ARGS. tmux starts
 # the pane from the server's environment, not this shell's: the token goes on the command.
 launch() {

@@ -95,7 +95,7 @@ on_exit_leave() {
 part_start on_exit_leave
 
 # 8. No terminal, not a session leader, under set -e: a script's step fails with status 3.
-cat >"$TMPD/script.sh" <<SCRIPT
+write_file "$TMPD/script.sh" <<SCRIPT
 set -e
 "$ORPHANAGE" --check --grace 0.3 -- sh -c 'sleep 300 & exit 0' >"$TMPD/script.out" 2>&1
 echo "not reached"

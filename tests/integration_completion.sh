@@ -49,7 +49,7 @@ fi
 
 # --- zsh: an interactive zsh -f on a pty (zpty), compinit with the file first in fpath;
 # Ctrl+D lists the candidates of the line typed so far.
-cat >"$TMPD/complete.zsh" <<'ZSH'
+write_file "$TMPD/complete.zsh" <<'ZSH'
 zmodload zsh/zpty || exit 1
 zpty z zsh -f -i
 zpty -w z "PS1='<P''42>'; LISTMAX=100000; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d $3"

@@ -8,7 +8,7 @@
 [ -n "$PYTHON" ] || skip "python3 is needed to read orphanage's output"
 
 # Reading orphanage's output, and /proc, is done in Python; signals are sent from here.
-cat >"$TMPD/fam.py" <<'EOF'
+write_file "$TMPD/fam.py" <<'EOF'
 import json, os, signal, sys, time
 
 def proc(pid):

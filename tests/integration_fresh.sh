@@ -10,7 +10,7 @@
 #   snap row FILE PID: "UID<TAB>COMMAND" of pid, a newline in an argument as a space, as ps
 #   shows it; snap pid FILE ERE: the first pid whose command matches; snap count FILE CMD:
 #   how many processes have that very command.
-cat >"$TMPD/snap.py" <<'PY'
+write_file "$TMPD/snap.py" <<'PY'
 import json, re, sys
 what, path, arg = sys.argv[1:4]
 # The last line that is a snapshot, read back from the end a block at a time: a storm's
@@ -149,7 +149,7 @@ fi
 # 2. A title rewritten in place with no exec and no comm change (python3 writing its own
 #    argument area through /proc/self/mem, as setproctitle does), one by perl's $0 (comm
 #    too), and setuid without exec: each row is ps's two refreshes later.
-cat >"$TMPD/retitle.py" <<'PY'
+write_file "$TMPD/retitle.py" <<'PY'
 import os, sys, time
 st = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
 start, end = int(st[45]), int(st[46])	# arg_start, arg_end (fields 48 and 49)
@@ -219,7 +219,7 @@ nginx_titles() {
 if needs nginx "nginx's titles"; then
 	port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	mkdir -p "$TMPD/nginx"
-	cat >"$TMPD/nginx/nginx.conf" <<CONF
+	write_file "$TMPD/nginx/nginx.conf" <<CONF
 daemon off;
 worker_processes 2;
 pid $TMPD/nginx/nginx.pid;

@@ -16,6 +16,12 @@ TMPD=$(mktemp -d "${TMPDIR:-/tmp}/orphanage-test.XXXXXX")
 TRACKED=""
 CLEANUPS="" LAST_CLEANUPS=""
 
+# write_file FILE: standard input (a here-document) into FILE, with no process started.
+write_file() {
+	local text_
+	IFS= read -r -d '' text_ || :
+	printf '%s' "$text_" >"$1"
+}
 say() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit 77; }
@@ -207,7 +213,7 @@ PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 # also from parts at once); the answer is the status, a line, then standard output and
 # standard error, each ended by a NUL. Scripts that read standard input or run for long
 # (wait_json) start a Python of their own.
-cat >"$TMPD/pyserve.py" <<'PY'
+write_file "$TMPD/pyserve.py" <<'PY'
 import contextlib, io, os, runpy, sys, traceback
 requests = open(sys.argv[1], "r+b", buffering=0)	# read-write: never an end of file
 for line in iter(requests.readline, b""):
@@ -275,7 +281,7 @@ py_run() {
 }
 # With pidfds (Python 3.9, Linux 5.3) the checks below are made while holding the process,
 # so the signal reaches the very process that passed them, even if its pid is reused.
-cat >"$TMPD/ours.py" <<'PY'
+write_file "$TMPD/ours.py" <<'PY'
 import os, signal, sys, time
 TOKEN = ('ORPHANAGE_TEST_TOKEN=' + os.environ['ORPHANAGE_TEST_TOKEN']).encode()
 
@@ -552,7 +558,7 @@ parts_wait() {
 # wait_json SECONDS FILE PYTHON-EXPRESSION: until the expression is true, or fail after
 # SECONDS; one Python reads the file on as it grows and evaluates every 0.05 s (an
 # expression that raises is not true yet: the last error is shown at the deadline).
-cat >"$TMPD/jsonq.py" <<'PY'
+write_file "$TMPD/jsonq.py" <<'PY'
 import json, sys, time
 
 def read_objects(f, objs, whole):

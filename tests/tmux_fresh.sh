@@ -43,7 +43,7 @@ say "ok: after c, r relaunches a job that runs, in a new cgroup; the old one is 
 # own argument area, as setproctitle does) and a setuid without exec are on screen within
 # a refresh or two, as ps shows them.
 [ -n "$PYTHON" ] || skip "python3 is needed for the title test"
-cat >"$TMPD/retitle.py" <<'PY'
+write_file "$TMPD/retitle.py" <<'PY'
 import os, sys, time
 st = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
 start, end = int(st[45]), int(st[46])	# arg_start, arg_end (fields 48 and 49)

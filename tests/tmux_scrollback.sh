@@ -5,7 +5,7 @@
 . "${srcdir:-.}/tests/lib.sh"
 
 # 60 short children (120 events and more) and 5200 output lines, then a long sleep.
-cat >"$TMPD/job.sh" <<'SH'
+write_file "$TMPD/job.sh" <<'SH'
 i=0
 while [ $i -lt 5200 ]; do echo "out-line-$i"; i=$((i + 1)); done
 j=0

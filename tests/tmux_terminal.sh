@@ -45,7 +45,7 @@ not_stopped() { alive "$1" && ! is_stopped "$1"; }
 
 # 1. A job that ignores SIGTTOU makes its own group the terminal's foreground: orphanage
 #    takes it back, says who took it, stays quiet (no spinning on EIO) and answers q.
-cat >"$TMPD/take.pl" <<'PL'
+write_file "$TMPD/take.pl" <<'PL'
 use POSIX;
 $SIG{TTOU} = "IGNORE";
 open(my $t, "+<", "/dev/tty") or die "/dev/tty: $!";
@@ -150,7 +150,7 @@ needs bash "stopped and continued under bash" && part_start under_bash
 #    is stopped by SIGTTIN, the writer by SIGTTOU (TOSTOP) and its text never reaches the
 #    screen; the events say which and why; Ctrl+C reaches the stopped job, with SIGCONT.
 # The reader is perl: a shell's background job would ignore SIGINT.
-cat >"$TMPD/rw.sh" <<'SH'
+write_file "$TMPD/rw.sh" <<'SH'
 read -r _ <"$1"
 perl -e 'setpgrp(0, 0); $SIG{INT} = "DEFAULT"; open(my $t, "<", "/dev/tty") or die; sysread($t, my $c, 1)' &
 read -r _ <"$2"
@@ -189,7 +189,7 @@ part_start read_write
 
 # 4. --same-group: the job is in the foreground group, so its write goes through; the view
 #    says it repaints, and does: the text is gone at the next refresh.
-cat >"$TMPD/w.sh" <<'SH'
+write_file "$TMPD/w.sh" <<'SH'
 read -r _ <"$1"
 printf 'STRAY-SAME-GROUP\n' >/dev/tty
 sleep 100

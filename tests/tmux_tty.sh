@@ -11,7 +11,7 @@
 . "${srcdir:-.}/tests/lib.sh"
 
 # 1-4. One job: a red word, a read echoed back, then stty size at every SIGWINCH.
-cat >"$TMPD/job.sh" <<'SH'
+write_file "$TMPD/job.sh" <<'SH'
 printf '\033[31mREDWORD\033[0m plain\n'
 trap 'echo "size: $(stty size)"' WINCH
 read -r line
@@ -73,7 +73,7 @@ wait_screen 10 'keys go to orphanage'
 tmux_quit "$sleeper"
 
 # 6. A job that exits leaves its last screen in the pane.
-cat >"$TMPD/last.sh" <<'SH'
+write_file "$TMPD/last.sh" <<'SH'
 printf '\033[2J\033[5;3Hlast screen line\n'
 exit 0
 SH
@@ -86,7 +86,7 @@ tmux_quit_ok 10
 tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 
 # 7. Quitting closes the terminal: the job's session gets SIGHUP, even with --on-exit leave.
-cat >"$TMPD/hup.sh" <<'SH'
+write_file "$TMPD/hup.sh" <<'SH'
 trap 'echo hangup >"$1"; exit 0' HUP
 echo ready
 while :; do sleep 0.1; done

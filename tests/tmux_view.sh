@@ -16,7 +16,7 @@ UTF8_LOCALE=$(locale -a 2>/dev/null | grep -i -m1 -E '^(C|en_US)\.utf-?8$')
 
 # A pane runs orphanage through run.sh: it writes orphanage's pid to NAME.pid (sh execs
 # into orphanage, so $$ is orphanage's pid) and its exit status to NAME.rc.
-cat >"$TMPD/run.sh" <<'EOF'
+write_file "$TMPD/run.sh" <<'EOF'
 dir=$1 name=$2
 shift 2
 sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$dir/$name.pid" "$@"
@@ -135,7 +135,7 @@ if needs perl "a name with escape sequences"; then
 fi
 
 # 5. A job printing 300 MB is not slowed down, and orphanage's memory stays bounded.
-cat >"$TMPD/flood.sh" <<'EOF'
+write_file "$TMPD/flood.sh" <<'EOF'
 t0=$(date +%s%N)
 yes orphanage-flood-line | head -c 300000000
 t1=$(date +%s%N)

@@ -204,7 +204,8 @@ track_output() {
 }
 
 # The interpreter itself when there is one: a version manager's shim can be slow.
-PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=$(command -v python3)
 # A test's short Python scripts (jsonq.py eval, ours.py kill, a test's own) run in one
 # Python of its own, started once: py_run SCRIPT ARG... (or -c CODE ARG...) is
 # "$PYTHON" SCRIPT ARG..., with the same output and status, without a Python start each
@@ -216,6 +217,16 @@ PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 write_file "$TMPD/pyserve.py" <<'PY'
 import contextlib, io, os, runpy, sys, traceback
 requests = open(sys.argv[1], "r+b", buffering=0)	# read-write: never an end of file
+# Answer FIFOs made ahead (a mkfifo is a process start for a shell), taken and given back
+# through a pool: a FIFO of one-letter tokens that this process keeps open (a FIFO's
+# bytes are gone once nobody has it open), put in place whole.
+here, letters = os.path.dirname(sys.argv[1]), "0123456789abcdef"
+for letter in letters:
+    os.mkfifo(os.path.join(here, "pyans." + letter))
+os.mkfifo(os.path.join(here, "pypool.new"))
+pool = os.open(os.path.join(here, "pypool.new"), os.O_RDWR)
+os.write(pool, letters.encode())
+os.rename(os.path.join(here, "pypool.new"), os.path.join(here, "pypool"))
 for line in iter(requests.readline, b""):
     path = line.decode().rstrip("\n")
     if path == "quit":
@@ -257,24 +268,48 @@ pyserve_stop() {
 	wait "$PYSERVE_PID" 2>/dev/null
 	PYSERVE_PID=""
 }
+# py_take: a free answer FIFO of the pool, its letter into letter_; false when the pool is
+# not made yet or every FIFO is in use (a request then makes its own). py_give LETTER: the
+# FIFO back to the pool. (One-byte reads and writes: whole, also from parts at once.)
+py_take() {
+	local fd
+	letter_=""
+	[ -p "$TMPD/pypool" ] || return 1
+	exec {fd}<>"$TMPD/pypool"
+	IFS= read -r -n 1 -t 1 -u "$fd" letter_
+	exec {fd}<&-
+	[ -n "$letter_" ]
+}
+py_give() {
+	local fd
+	exec {fd}<>"$TMPD/pypool"
+	printf %s "$1" >&"$fd"
+	exec {fd}<&-
+}
 py_run() {
-	local req fd rc out err
+	local req fd rc out err letter_ answer
 	if [ -z "$PYSERVE_PID" ] || ! alive "$PYSERVE_PID"; then
 		"$PYTHON" "$@"
 		return
 	fi
 	PYSERVE_N=$((PYSERVE_N + 1))
 	req=$TMPD/py-$BASHPID-$PYSERVE_N
-	mkfifo "$req.answer" || fail "mkfifo $req.answer failed"
-	printf '%s\0' "$req.answer" "$@" >"$req"
-	exec {fd}<>"$req.answer"	# read-write: opening it waits for no writer
+	if py_take; then
+		answer=$TMPD/pyans.$letter_
+	else
+		answer=$req.answer
+		mkfifo "$answer" || fail "mkfifo $answer failed"
+	fi
+	printf '%s\0' "$answer" "$@" >"$req"
+	exec {fd}<>"$answer"	# read-write: opening it waits for no writer
 	echo "$req" >"$TMPD/pyserve.fifo"
 	if ! IFS= read -r -t 120 -u "$fd" rc || ! IFS= read -r -d '' -t 120 -u "$fd" out ||
 		! IFS= read -r -d '' -t 120 -u "$fd" err; then
 		exec {fd}<&-
 		fail "the test's Python did not answer within 120 s: $*"
 	fi
-	exec {fd}<&-
+	exec {fd}<&-	# the last to hold it: whatever is left in it goes
+	[ -z "$letter_" ] || py_give "$letter_"
 	[ -z "$out" ] || printf '%s' "$out"
 	[ -z "$err" ] || printf '%s' "$err" >&2
 	return "$rc"

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "readfile.h"
 #include "xalloc.h"
 
 /* More CPUs than that is a garbled message, not a machine. */
@@ -256,11 +257,10 @@ static int send_op(int fd, uint32_t cookie, enum proc_cn_mcast_op op)
 #define INIT_USER_NS_INO 0xEFFFFFFDu
 #define INIT_PID_NS_INO 0xEFFFFFFCu
 
-/* Is this process in the initial user and pid namespaces: 1, 0, or -1 when /proc cannot say. */
-static int in_initial_namespaces(void)
+int procev_initial_namespaces(int root)
 {
 	struct stat u, p;
-	if (stat("/proc/self/ns/user", &u) < 0 || stat("/proc/self/ns/pid", &p) < 0)
+	if (readfile_stat_in(root, "/proc/self/ns/user", &u) < 0 || readfile_stat_in(root, "/proc/self/ns/pid", &p) < 0)
 		return -1;
 	return u.st_ino == INIT_USER_NS_INO && p.st_ino == INIT_PID_NS_INO;
 }
@@ -310,7 +310,8 @@ static int drain(struct procev_listener *l, struct procev_batch *b, size_t max, 
 	return 0;
 }
 
-int procev_open(struct procev_listener *l, struct procev_batch *b, int timeout_ms, char *why, size_t whylen)
+int procev_open(struct procev_listener *l, struct procev_batch *b, int timeout_ms, int root, char *why,
+		size_t whylen)
 {
 	memset(l, 0, sizeof *l);
 	l->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
@@ -360,7 +361,7 @@ int procev_open(struct procev_listener *l, struct procev_batch *b, int timeout_m
 		if (left <= 0) {
 			/* cn_proc drops requests from outside the initial user and pid namespaces
 			 * without an answer; so does a kernel without CONFIG_PROC_EVENTS. */
-			int init = in_initial_namespaces();
+			int init = procev_initial_namespaces(root);
 			if (init == 0)
 				snprintf(why, whylen, "no answer from the proc connector: not in the initial user "
 					 "and pid namespaces (a container?), where the kernel ignores listeners");

@@ -95,10 +95,15 @@ void procev_batch_free(struct procev_batch *b);
  * ("the proc connector needs CAP_NET_ADMIN" when the kernel refuses, as before Linux 6.6;
  * "no proc connector in this kernel"; "no answer from the proc connector: not in the
  * initial user and pid namespaces..." when the kernel ignored the request, as it does for
- * a listener in a container). Waits up to timeout_ms for the kernel's ack, so an open
+ * a listener in a container; /proc read under root says which). Waits up to timeout_ms for the kernel's ack, so an open
  * listener is one the kernel accepted: events follow. Any event that arrives meanwhile
  * (another listener's) is appended to b. */
-int procev_open(struct procev_listener *l, struct procev_batch *b, int timeout_ms, char *why, size_t whylen);
+int procev_open(struct procev_listener *l, struct procev_batch *b, int timeout_ms, int root, char *why,
+		size_t whylen);
+/* Is this process in the initial user and pid namespaces, by /proc/self/ns read under root
+ * (readfile_system_root(), or a test's tree): 1, 0, or -1 when /proc cannot say. (Why the
+ * kernel gave no answer: it ignores listeners outside them.) */
+int procev_initial_namespaces(int root);
 /* Drain the socket into b, at most max_msgs datagrams (poll again for the rest).
  * Returns the number of events appended, or -1 with errno on a socket error.
  * ENOBUFS from recv is not an error: it sets b->overflow. */

@@ -119,3 +119,8 @@ ssize_t readfile_link_in(int root, const char *path, char *buf, size_t len)
 		buf[n] = '\0';
 	return n;
 }
+
+int readfile_stat_in(int root, const char *path, struct stat *st)
+{
+	return fstatat(root, under_root(path), st, 0);
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* A cap for a file that is read to its end, however long. */
@@ -30,5 +31,7 @@ int readfile_open_in(int root, const char *path, int flags);
 /* readlink(2) of an absolute path taken under root into buf, NUL-terminated (cut to fit):
  * its length, or -1 with errno. */
 ssize_t readfile_link_in(int root, const char *path, char *buf, size_t len);
+/* stat(2) of an absolute path taken under root (links followed): 0, or -1 with errno. */
+int readfile_stat_in(int root, const char *path, struct stat *st);
 
 #endif

@@ -103,7 +103,7 @@ void *source_events_open(const struct family *fam, pid_t self, int root, char *w
 	struct events_source *s = events_new(fam, self);
 	s->read_name = source_events_proc_name;
 	s->root = root;
-	if (procev_open(&s->l, &s->b, 1000, why, len) < 0) {
+	if (procev_open(&s->l, &s->b, 1000, root, why, len) < 0) {
 		procev_batch_free(&s->b);
 		pidmap_free(&s->index);
 		free(s);

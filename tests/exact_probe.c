@@ -332,7 +332,7 @@ static int probe_connector(void)
 	char why[512];
 	struct procev_listener l;
 	struct procev_batch b = { 0 };
-	if (procev_open(&l, &b, 2000, why, sizeof why) < 0)
+	if (procev_open(&l, &b, 2000, readfile_system_root(), why, sizeof why) < 0)
 		skip(why);
 	printf("ok: listening on the proc connector (receive buffer %d KiB)\n", l.rcvbuf / 1024);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "fixture_file.h"
 #include "procev.h"
 
 /* A buffer of netlink messages as the kernel sends them, built up message by message. */
@@ -392,6 +393,22 @@ static void test_example_family_consumer(void **state)
 	assert_false(family_example_has(&fam, 400));
 }
 
+/* Why the kernel gave no answer is read under the root it is given, as every /proc read
+ * is: a hand-made /proc without the namespace files cannot say; with them (files whose
+ * inodes are not the initial namespaces' fixed ones) it says "not initial". */
+static void test_namespaces_read_under_the_root(void **state)
+{
+	(void)state;
+	char dir[256];
+	int root = fixture_root_make(dir, sizeof dir);
+	assert_int_equal(procev_initial_namespaces(root), -1);
+	fixture_root_put(dir, "proc/self/ns/user", "", 0);
+	assert_int_equal(procev_initial_namespaces(root), -1);
+	fixture_root_put(dir, "proc/self/ns/pid", "", 0);
+	assert_int_equal(procev_initial_namespaces(root), 0);
+	fixture_root_remove(dir, root);
+}
+
 #define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -408,6 +425,7 @@ int main(void)
 		FX(test_ack_takes_a_sequence_number),
 		FX(test_truncated_and_garbage_rejected),
 		FX(test_example_family_consumer),
+		cmocka_unit_test(test_namespaces_read_under_the_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

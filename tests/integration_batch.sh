@@ -23,7 +23,7 @@ orphanage_done() { ! alive "$ORPH_PID"; }
 # stop_orphanage: SIGTERM ends the orphanage in the background.
 stop_orphanage() {
 	kill_ours TERM "$ORPH_PID"
-	wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
+	wait_quick 10 orphanage_done || fail "orphanage did not end on SIGTERM"
 	wait "$ORPH_PID"
 }
 
@@ -56,7 +56,7 @@ naive_kill() {
 	json_true "$out" "objs[-1]['job']['state'] == 'exited' and objs[-1]['job']['exit'] == 'killed by SIGKILL'" ||
 		fail "job state is not exited/killed by SIGKILL: $(tail -1 "$out")"
 	stop_orphanage
-	wait_until 15 gone "$sleep_pid" || fail "the orphaned sleep $sleep_pid outlived orphanage"
+	wait_quick 15 gone "$sleep_pid" || fail "the orphaned sleep $sleep_pid outlived orphanage"
 	say "ok: naive kill from outside shows the orphan; SIGTERM cleans up"
 }
 part_start naive_kill
@@ -82,7 +82,7 @@ count_limit() {
 	[ "$rc" = 0 ] || fail "-n run failed with status $rc"
 	[ "$(wc -l <"$out")" = 3 ] || fail "-n 3 printed $(wc -l <"$out") snapshots"
 	pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
-	wait_until 15 gone $pids || fail "-n running out left $pids alive"
+	wait_quick 15 gone $pids || fail "-n running out left $pids alive"
 	say "ok: -n"
 }
 part_start count_limit
@@ -98,12 +98,12 @@ sigint_routed() {
 	pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
 	track $pids
 	kill_ours INT "$ORPH_PID"
-	wait_until 10 orphanage_done || fail "batch mode did not end when the routed SIGINT ended the family"
+	wait_quick 10 orphanage_done || fail "batch mode did not end when the routed SIGINT ended the family"
 	wait "$ORPH_PID" || fail "orphanage exited $? after a routed SIGINT"
 	json_true "$out" "any('SIGINT sent to orphanage routed to the job' in e['text'] for o in objs for e in o['events'])" ||
 		fail "no routing event: $(tail -2 "$out")"
 	json_true "$out" "any(e['text'].endswith('killed by SIGINT') for o in objs for e in o['events'])" || fail "the job did not die of SIGINT"
-	wait_until 15 gone $pids || fail "routed SIGINT left $pids alive"
+	wait_quick 15 gone $pids || fail "routed SIGINT left $pids alive"
 	say "ok: SIGINT routed"
 }
 part_start sigint_routed
@@ -121,8 +121,8 @@ no_forward() {
 		fail "no --no-forward event"
 	for p in $pids; do alive "$p" || fail "--no-forward: $p died of a SIGINT it should not have got"; done
 	kill_ours TERM "$ORPH_PID"
-	wait_until 10 orphanage_done || fail "orphanage did not end on SIGTERM"
-	wait_until 15 gone $pids || fail "quitting with --on-exit kill left $pids alive"
+	wait_quick 10 orphanage_done || fail "orphanage did not end on SIGTERM"
+	wait_quick 15 gone $pids || fail "quitting with --on-exit kill left $pids alive"
 	say "ok: --no-forward"
 }
 part_start no_forward
@@ -137,7 +137,7 @@ on_exit_leave() {
 	pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
 	for p in $pids; do alive "$p" || fail "--on-exit leave: $p did not survive"; done
 	kill_ours KILL $pids
-	wait_until 15 gone $pids || fail "$pids survived SIGKILL"
+	wait_quick 15 gone $pids || fail "$pids survived SIGKILL"
 	say "ok: --on-exit leave"
 }
 part_start on_exit_leave
@@ -151,8 +151,8 @@ subreaper() {
 	pids=$(json_eval "$out" 'sorted({p["pid"] for o in objs for p in o["processes"]})')
 	track $pids
 	kill_ours TERM "$ORPH_PID"
-	wait_until 10 orphanage_done || fail "orphanage did not end"
-	wait_until 15 gone $pids || fail "--subreaper quit left $pids alive"
+	wait_quick 10 orphanage_done || fail "orphanage did not end"
+	wait_quick 15 gone $pids || fail "--subreaper quit left $pids alive"
 	say "ok: --subreaper"
 }
 part_start subreaper
@@ -260,7 +260,7 @@ ignored_sighup() {
 		fail "an ignored SIGHUP was routed to the job: $(grep -o '"text": "SIGHUP[^"]*"' "$out")"
 	ignores "$sleep_pid" 1 || fail "the job's sleep $sleep_pid does not inherit SIGHUP ignored, as under nohup"
 	stop_orphanage
-	wait_until 15 gone $pids || fail "SIGTERM left $pids alive"
+	wait_quick 15 gone $pids || fail "SIGTERM left $pids alive"
 	say "ok: an ignored SIGHUP stays ignored"
 }
 part_start ignored_sighup
@@ -282,7 +282,7 @@ exec_same_comm() {
 	json_true "$out" "[p['command'] for p in objs[-1]['processes'] if p['pid'] == $sh_pid] == ['sh -c sleep 300; true']" ||
 		fail "the sh's latest row is not its new command: $(tail -1 "$out")"
 	stop_orphanage
-	wait_until 15 gone $pids || fail "SIGTERM left $pids alive"
+	wait_quick 15 gone $pids || fail "SIGTERM left $pids alive"
 	say "ok: exec sh from sh shows the new command line"
 }
 part_start exec_same_comm

@@ -85,7 +85,7 @@ daemon_between_refreshes() {
 	daemon=$(json_eval "$TMPD/daemon.json" "[p['pid'] for p in objs[1]['processes'] if p['command'] == 'sleep 300' and p['ppid'] == 1][0]")
 	json_true "$TMPD/daemon.json" "any('in the job\\'s cgroup' in e['text'] or ('$want' == 'cgroup+events' and e['kind'] == 'orphan' and e['pid'] == $daemon and e.get('was', 0) > 1 and any(f['kind'] == 'fork' and f['pid'] == $daemon and f['ppid'] == e['was'] for f in objs[1]['events'])) for e in objs[1]['events'])" ||
 		fail "no event says the daemon is in the job's cgroup (or, with events, forked by a member, then orphaned): $(tail -1 "$TMPD/daemon.json")"
-	wait_until 10 none_tracked_alive || fail "quitting left $(tracked_alive)"
+	wait_quick 10 none_tracked_alive || fail "quitting left $(tracked_alive)"
 	no_cgroup_left "$orph" || fail "orphanage $orph left its cgroup behind"
 	say "ok: a setsid daemon made between refreshes is an orphan of PID 1, found in the cgroup"
 }
@@ -108,7 +108,7 @@ $(screen)"
 }
 quit_clean() {
 	tmux_keys q
-	wait_until 15 tmux_exited || fail "orphanage did not quit on q:
+	wait_quick 15 tmux_exited || fail "orphanage did not quit on q:
 $(screen)"
 	[ "$(cat "$TMUX_RC")" = 0 ] || fail "q exited with $(cat "$TMUX_RC")"
 	no_cgroup_left "$opid" || fail "orphanage left its cgroup behind: $(ls -d "$CG_DIR"/orphanage-"$opid"-*)"
@@ -129,7 +129,7 @@ cgroup_kill() {
 	tmux_keys c
 	wait_screen 15 "SIGKILL -> cgroup $cg (cgroup.kill): [0-9]* processes, all died"
 	# shellcheck disable=SC2086 # pids, split on purpose
-	wait_until 10 gone $before || fail "c left some of $before"
+	wait_quick 10 gone $before || fail "c left some of $before"
 	empty || fail "c left $(procs) in $cg"
 	{ tmux_answers && ! tmux_exited; } || fail "orphanage ended on c"
 	empty || fail "something came back in $cg: $(procs)"
@@ -182,12 +182,12 @@ key_as_forked() {
 	# Past the quick looks the live view takes just after launching (0.1 and 0.3 s in).
 	wait_until 5 older_than "$job" 500 || fail "$job did not live 0.5 s"
 	echo go >"$TMPD/go"
-	wait_until 10 test -e "$TMPD/ready" || fail "the job did not fork its children"
+	wait_quick 10 test -e "$TMPD/ready" || fail "the job did not fork its children"
 	tmux_keys t
 	# shellcheck disable=SC2046 # pids, split on purpose
 	track $(procs)
 	wait_screen 10 "SIGKILL -> tree of $job: 21 processes in 1 group, 1 session (1 round)"
-	wait_until 10 none_tracked_alive || fail "t left $(tracked_alive)"
+	wait_quick 10 none_tracked_alive || fail "t left $(tracked_alive)"
 	wait_until 10 empty || fail "t left $(procs) in $cg"
 	quit_clean
 	say "ok: t pressed as 20 children are forked reaches all of them in one round"
@@ -205,7 +205,7 @@ on_exit_leave() {
 		fail "--on-exit leave did not name the cgroup: $(cat "$TMPD/leave.err")"
 	[ -n "$(tracked_alive)" ] || fail "--on-exit leave did not leave the job running"
 	cgroup_leftovers "$orph"
-	wait_until 10 none_tracked_alive || fail "the left cgroup's processes outlived cgroup.kill"
+	wait_quick 10 none_tracked_alive || fail "the left cgroup's processes outlived cgroup.kill"
 	no_cgroup_left "$orph" || fail "the left cgroup could not be removed"
 	say "ok: --on-exit leave leaves the cgroup and names it"
 }
@@ -222,7 +222,7 @@ check_leak() {
 	[ "$rc" = 3 ] || fail "--check with a setsid leak exited $rc: $(cat "$TMPD/check.err")"
 	json_true "$TMPD/check.json" "objs[-1]['job']['tracking'].startswith('cgroup') and [p['command'] for p in objs[-1]['leaked']] == ['sleep 300']" ||
 		fail "the leak report does not name the sleep: $(tail -1 "$TMPD/check.json")"
-	wait_until 10 none_tracked_alive || fail "--check left $(tracked_alive)"
+	wait_quick 10 none_tracked_alive || fail "--check left $(tracked_alive)"
 	no_cgroup_left "$orph" || fail "--check left its cgroup behind"
 	say "ok: --check names what leaked in the cgroup, then removes it"
 }

@@ -27,7 +27,7 @@ background_leak() {
 	pids=$(leaked_pids bg)
 	[ -n "$pids" ] || fail "no pid in the report"
 	grep -q 'none is left' "$TMPD/bg.out" || fail "no confirmation that the leaked processes are gone"
-	wait_until 15 gone $pids || fail "leaked $pids still alive after --check"
+	wait_quick 15 gone $pids || fail "leaked $pids still alive after --check"
 	say "ok: background sleep leaked, exit 3, killed"
 }
 part_start background_leak
@@ -38,7 +38,7 @@ setsid_leak() {
 	[ "$(rc_of daemon)" = 3 ] || fail "a double-forked setsid sleep gave exit $(rc_of daemon): $(cat "$TMPD/daemon.out" "$TMPD/daemon.err")"
 	grep -q 'leaked: .*setsid.*\] sleep 300$' "$TMPD/daemon.out" || fail "the escape with setsid is not named: $(cat "$TMPD/daemon.out")"
 	pids=$(leaked_pids daemon)
-	wait_until 15 gone $pids || fail "the setsid sleep $pids is still alive"
+	wait_quick 15 gone $pids || fail "the setsid sleep $pids is still alive"
 	say "ok: double fork with setsid caught"
 }
 part_start setsid_leak
@@ -76,7 +76,7 @@ json_report() {
 	json_true "$TMPD/json.out" "objs[-1]['leaked'][0]['command'] == 'sleep 300' and objs[-1]['job']['exit'] == 'exited 0'" ||
 		fail "the final JSON object does not list the leak: $(cat "$TMPD/json.out")"
 	pids=$(json_eval "$TMPD/json.out" "[p['pid'] for p in objs[-1]['leaked']]")
-	wait_until 15 gone $pids || fail "leaked $pids still alive"
+	wait_quick 15 gone $pids || fail "leaked $pids still alive"
 	say "ok: --json report"
 }
 part_start json_report
@@ -89,7 +89,7 @@ on_exit_leave() {
 	for p in $pids; do alive "$p" || fail "--on-exit leave killed $p"; done
 	grep -q 'left running' "$TMPD/leave.out" || fail "no line saying the leak was left running"
 	kill_ours KILL $pids
-	wait_until 15 gone $pids || fail "$pids survived SIGKILL"
+	wait_quick 15 gone $pids || fail "$pids survived SIGKILL"
 	say "ok: --on-exit leave"
 }
 part_start on_exit_leave
@@ -107,7 +107,7 @@ set_e_script() {
 	[ "$rc" = 3 ] || fail "under set -e the script ended with $rc, not 3"
 	grep -q 'not reached' "$TMPD/script.log" && fail "set -e did not stop the script"
 	pids=$(leaked_pids script)
-	wait_until 15 gone $pids || fail "leaked $pids still alive"
+	wait_quick 15 gone $pids || fail "leaked $pids still alive"
 	say "ok: set -e script without a terminal"
 }
 part_start set_e_script
@@ -123,7 +123,7 @@ interrupted_check() { # NAME JOB-SCRIPT: --check in the background, SIGTERM once
 	# shellcheck disable=SC2046 # pids, split on purpose
 	track $(sed -n 's/^ready //p' "$TMPD/$name.out")
 	kill_ours TERM "$orph"
-	wait_until 10 gone "$orph" || fail "$name: --check did not end after SIGTERM"
+	wait_quick 10 gone "$orph" || fail "$name: --check did not end after SIGTERM"
 	wait "$orph"
 	echo $? >"$TMPD/$name.rc"
 	track_output "$TMPD/$name.out"
@@ -133,12 +133,12 @@ interrupted() {
 	[ "$(rc_of intleak)" = 3 ] || fail "an interrupted --check with a leak gave exit $(rc_of intleak), not 3: $(cat "$TMPD/intleak.out" "$TMPD/intleak.err")"
 	grep -q '\[leaked: .*\] sleep 300$' "$TMPD/intleak.out" || fail "the setsid sleep is not reported as leaked: $(cat "$TMPD/intleak.out")"
 	pids=$(sed -n 's/^ready //p' "$TMPD/intleak.out")
-	wait_until 15 gone $pids || fail "an interrupted --check left $pids alive"
+	wait_quick 15 gone $pids || fail "an interrupted --check left $pids alive"
 	interrupted_check intclean 'echo "ready $$"; exec sleep 400'
 	[ "$(rc_of intclean)" = 143 ] || fail "an interrupted --check without a leak gave exit $(rc_of intclean), not 143: $(cat "$TMPD/intclean.out" "$TMPD/intclean.err")"
 	grep -q 'leaked' "$TMPD/intclean.out" && fail "a leak was reported when nothing leaked: $(cat "$TMPD/intclean.out")"
 	pids=$(sed -n 's/^ready //p' "$TMPD/intclean.out")
-	wait_until 15 gone $pids || fail "an interrupted --check left $pids alive"
+	wait_quick 15 gone $pids || fail "an interrupted --check left $pids alive"
 	say "ok: --check interrupted by SIGTERM still reports and cleans up"
 }
 part_start interrupted

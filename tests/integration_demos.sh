@@ -503,7 +503,7 @@ step() {
 		return $rc
 		;;
 	kill) kill_ours "$@" && found="SIG$1 sent" ;;
-	gone) wait_until 10 gone "$@" && found="gone: $*" ;;
+	gone) wait_quick 10 gone "$@" && found="gone: $*" ;;
 	*) fail "unknown step '$action'" ;;
 	esac
 }
@@ -515,13 +515,13 @@ finish() {
 	local rc
 	[ -n "$bg" ] || return 0
 	alive "$bg" && kill_ours TERM "$bg"
-	wait_until 30 orphanage_done || { kill_ours KILL "$bg"; flunk "orphanage did not end within 30 s"; }
+	wait_quick 30 orphanage_done || { kill_ours KILL "$bg"; flunk "orphanage did not end within 30 s"; }
 	wait "$bg"
 	rc=$?
 	bg=""
 	[ "$rc" -eq 0 ] || flunk "orphanage exited $rc"
 	track_output "$out"
-	wait_until 10 none_tracked_alive || flunk "still alive after orphanage quit: $(tracked_alive | tr '\n' ' ')"
+	wait_quick 10 none_tracked_alive || flunk "still alive after orphanage quit: $(tracked_alive | tr '\n' ' ')"
 	say "ok: $label: nothing left alive"
 }
 

@@ -21,7 +21,7 @@ start_driver() {
 driver_done() { ! alive "$DRIVER_PID"; }
 # finish_driver OUT: wait for the driver to end; skip when the connector is unavailable.
 finish_driver() {
-	wait_until 20 driver_done || fail "the driver did not end: $(cat "$1")"
+	wait_quick 20 driver_done || fail "the driver did not end: $(cat "$1")"
 	wait "$DRIVER_PID"
 	local rc=$?
 	[ "$rc" = 77 ] && skip "$(sed -n 's/^SKIP: //p' "$1")"
@@ -69,7 +69,7 @@ daemon_attached() {
 	wait_until 10 grep -q "is the job's first process" "$out" || fail "the driver never attached: $(cat "$out" "$out.err")"
 	exec 7>"$TMPD/go"
 	echo go >&7
-	wait_until 5 test -s "$TMPD/daemon" || fail "no daemon made"
+	wait_quick 5 test -s "$TMPD/daemon" || fail "no daemon made"
 	daemon=$(cat "$TMPD/daemon")
 	track "$daemon"
 	alive "$daemon" || fail "daemon $daemon gone"

@@ -52,7 +52,7 @@ else
 	read -r job grandchild < <(sed -n 's/^ok: cgroup.procs lists the job \([0-9]*\) and its setsid grandchild \([0-9]*\)$/\1 \2/p' \
 		"$TMPD/cgroup.out")
 	[ -n "$grandchild" ] || fail "no pids in: $(cat "$TMPD/cgroup.out")"
-	wait_until 5 gone "$job" "$grandchild" || fail "the job $job or its grandchild $grandchild outlived cgroup.kill"
+	wait_quick 5 gone "$job" "$grandchild" || fail "the job $job or its grandchild $grandchild outlived cgroup.kill"
 	for d in "$CG_DIR"/orphanage-"$PROBE_PID"-*; do
 		[ -e "$d" ] && fail "$d is left behind"
 	done

@@ -138,7 +138,7 @@ else
 	left=$mount$(sed -n 's/^0:://p' "/proc/$leaked/cgroup")
 	[ -d "$left" ] && [ "$left" != "$stale" ] || fail "--on-exit leave: the family is not in a cgroup of its own"
 	kill_ours KILL $leaked
-	wait_until 15 gone $leaked || fail "the left sleep did not die"
+	wait_quick 15 gone $leaked || fail "the left sleep did not die"
 	wait_until 10 eval '[ -z "$(cat "$left/cgroup.procs" 2>/dev/null)" ]' || fail "$left did not empty"
 	in_stale "$ORPHANAGE" -b -n 1 -- true >/dev/null 2>&1 </dev/null
 	[ ! -d "$left" ] || fail "the emptied cgroup $left left by --on-exit leave was not removed at the next start"
@@ -192,8 +192,8 @@ while os.getppid() == p: time.sleep(0.2)' '$go' setuid & wait"
 	json_true "$TMPD/titles.out" "[p for p in objs[-1]['processes'] if p['pid'] == $su][0]['command'].count('\\n') == 4" ||
 		fail "the arguments' newlines are not real newlines in JSON"
 	kill_ours TERM "$job"
-	wait_until 15 eval '! alive "$job"' || fail "orphanage did not quit on SIGTERM"
-	wait_until 15 gone "$py" "$su" || fail "the family was left alive"
+	wait_quick 15 eval '! alive "$job"' || fail "orphanage did not quit on SIGTERM"
+	wait_quick 15 gone "$py" "$su" || fail "the family was left alive"
 	say "ok: a title rewritten in place, perl's \$0 and setuid are shown as ps shows them, within a refresh"
 }
 part_start titles
@@ -212,8 +212,8 @@ nginx_titles() {
 	workers=$(snap count "$TMPD/nginx.out" "nginx: worker process")
 	[ "$workers" = 2 ] || fail "nginx: $workers rows say 'nginx: worker process', not 2: $(tail -1 "$TMPD/nginx.out")"
 	kill_ours TERM "$ngx"
-	wait_until 15 eval '! alive "$ngx"' || fail "orphanage did not quit on SIGTERM"
-	wait_until 15 gone "$master" "$worker" || fail "nginx was left alive"
+	wait_quick 15 eval '! alive "$ngx"' || fail "orphanage did not quit on SIGTERM"
+	wait_quick 15 gone "$master" "$worker" || fail "nginx was left alive"
 	say "ok: nginx's master and workers are shown as ps shows them, within a refresh"
 }
 if needs nginx "nginx's titles"; then
@@ -262,7 +262,7 @@ storm() {
 	wait_until 3 eval '[ "$(fds)" -le $bound ]' || fail "--track $mode: $(fds) files open after a storm with 1 live member (at most $bound): $(ls -l /proc/$orph/fd | awk '{print $NF}' | sed 's/[0-9]\+/N/g' | sort | uniq -c)"
 	open_now=$(fds)
 	kill_ours TERM "$orph"
-	wait_until 15 eval '! alive "$orph"' || fail "orphanage did not quit on SIGTERM"
+	wait_quick 15 eval '! alive "$orph"' || fail "orphanage did not quit on SIGTERM"
 	say "ok: --track $mode: $open_now files open after a 300-child storm with 1 live member"
 }
 part_start storm auto
@@ -319,8 +319,8 @@ if [ -n "$mount" ] && mkdir "$parent/fresh-test-$$" 2>/dev/null; then
 	await_pid sleeper "$TMPD/leavecg.out" '^sleep 300$'
 	[ "$(sed -n 's/^0:://p' "/proc/$sleeper/cgroup")" = "${sib#"$mount"}" ] || fail "the sleep is not outside the job's cgroup: the case is not under test"
 	kill_ours TERM "$lcg"
-	wait_until 15 eval '! alive "$lcg"' || fail "orphanage did not quit on SIGTERM"
-	wait_until 15 gone "$sleeper" || fail "the sleep outside the cgroup was left alive"
+	wait_quick 15 eval '! alive "$lcg"' || fail "orphanage did not quit on SIGTERM"
+	wait_quick 15 gone "$sleeper" || fail "the sleep outside the cgroup was left alive"
 	wait_until 10 cgroup_removed "$sib" || fail "could not remove $sib"
 	say "ok: --track cgroup: a child of a member that left the cgroup is shown"
 else

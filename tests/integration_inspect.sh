@@ -109,7 +109,7 @@ start=$(start_time "$dead")
 probe "$dead" "$start" || fail "the probe failed on a live process: $(shown)"
 kill_ours KILL "$dead"
 wait "$dead" 2>/dev/null
-wait_until 5 gone "$dead" || fail "$dead did not die"
+wait_quick 5 gone "$dead" || fail "$dead did not die"
 if probe "$dead" "$start"; then fail "the probe succeeded on an exited process: $(shown)"; fi
 grep -qx "process: $dead: the process has exited" "$TMPD/probe.out" || fail "an exited process not said so: $(shown)"
 if probe "$cat_pid" 1; then fail "the probe took $cat_pid for a process started at tick 1: $(shown)"; fi

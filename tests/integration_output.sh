@@ -58,7 +58,7 @@ for mode in text json; do
 	[ "$(cat "$TMPD/full.err")" = "orphanage: cannot write the snapshot to standard output: No space left on device" ] ||
 		fail "$mode snapshots to /dev/full said: $(cat "$TMPD/full.err")"
 	pid=$(cat "$TMPD/full.pid" 2>/dev/null)
-	wait_until 10 gone $pid || fail "$mode snapshots to /dev/full left the job's sleep $pid alive"
+	wait_quick 10 gone $pid || fail "$mode snapshots to /dev/full left the job's sleep $pid alive"
 	wait_until 10 eval '! pgrep -f "sleep $length\$" >/dev/null' ||
 		fail "$mode snapshots to /dev/full left the job's sleep $length alive: $(pgrep -af "sleep $length\$")"
 	rm -f "$TMPD/full.pid"
@@ -156,7 +156,7 @@ if needs tmux "a failed relaunch in the header"; then
 	*) fail "the header after a failed relaunch: $job_line" ;;
 	esac
 	tmux_keys q
-	wait_until 10 tmux_exited || fail "orphanage did not quit after a failed relaunch"
+	wait_quick 10 tmux_exited || fail "orphanage did not quit after a failed relaunch"
 	say "ok: a failed relaunch keeps the command in the header"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 fi
@@ -178,7 +178,7 @@ if needs tmux "the same-group header under an interactive shell" && needs bash "
 	tmux_answers || fail "orphanage stopped answering"
 	! screen_has "orphaned group" || fail "the header says a group is orphaned: $(screen | grep -m1 'orphaned group')"
 	tmux_keys q
-	wait_until 10 gone "$sleep_pid" || fail "q left the sleep $sleep_pid alive"
+	wait_quick 10 gone "$sleep_pid" || fail "q left the sleep $sleep_pid alive"
 	say "ok: orphanage's own group is not called orphaned under an interactive shell (group $pgid)"
 fi
 exit 0

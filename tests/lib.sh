@@ -89,30 +89,33 @@ nap() {
 # wait_until SECONDS COMMAND...: poll until COMMAND succeeds, or fail after SECONDS. Every
 # 0.05 s for the first second, then every 0.1 s: a poll may fork (tmux, grep), and a long
 # wait polling fast would take the CPU the awaited state needs.
+# wait_quick SECONDS COMMAND...: the same every 0.01 s, for a check made with builtins only
+# (alive, gone, a file test): it costs no process, and most such waits end within 0.1 s.
 # now_ms: the time in milliseconds, with no fork.
 now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
-wait_until() {
-	local limit=$1
-	shift
+wait_until() { poll_until 0.05 0.1 "$@"; }
+wait_quick() { poll_until 0.01 0.01 "$@"; }
+# poll_until FIRST THEN SECONDS COMMAND...: nap FIRST between polls in the first second,
+# THEN after it.
+poll_until() {
+	local first=$1 then=$2 limit=$3
+	shift 3
 	local start=$((${EPOCHREALTIME/[.,]/} / 1000)) now
 	local end=$((start + ${limit%.*} * 1000))
 	while ! "$@"; do
 		now=$((${EPOCHREALTIME/[.,]/} / 1000))
 		[ "$now" -lt "$end" ] || return 1
-		if [ "$now" -lt $((start + 1000)) ]; then nap 0.05; else nap 0.1; fi
+		if [ "$now" -lt $((start + 1000)) ]; then nap "$first"; else nap "$then"; fi
 	done
 }
 
-# watchdog SECONDS COMMAND...: run COMMAND and return its status; if it has not finished
-# within SECONDS, kill it (it is this test's own child) and fail: a hang fails the test
-# instead of stalling the suite. COMMAND runs in the background: stdin is /dev/null.
 watchdog() {
 	local limit=$1 pid
 	shift
 	"$@" &
 	pid=$!
 	track "$pid"
-	if ! wait_until "$limit" eval "! alive $pid"; then
+	if ! wait_quick "$limit" eval "! alive $pid"; then
 		kill_ours KILL "$pid"
 		wait "$pid" 2>/dev/null
 		fail "did not finish within $limit s, killed: $*"
@@ -155,7 +158,7 @@ track() {
 		# chain of execs (setpriv, then what it runs) shows the token, then none, then the
 		# token again. So the token and the start time are taken in one reading, awaited.
 		ours_st_=""
-		ours_since "$pid" || wait_until 10 ours_since_or_gone "$pid"
+		ours_since "$pid" || wait_quick 10 ours_since_or_gone "$pid"
 		if [ -z "$ours_st_" ]; then
 			# (Unless it is exiting: its environment is then empty before it is a zombie.)
 			alive "$pid" && { IFS= read -r -d '' _ <"/proc/$pid/environ"; } 2>/dev/null &&
@@ -678,14 +681,14 @@ tmux_launch() {
 # tmux_quit_ok SECONDS: q quits orphanage within SECONDS, with status 0.
 tmux_quit_ok() {
 	tmux_keys q
-	wait_until "$1" tmux_exited || fail "orphanage did not quit on q:
+	wait_quick "$1" tmux_exited || fail "orphanage did not quit on q:
 $(screen)"
 	[ "$(cat "$TMUX_RC")" = 0 ] || fail "q exited with $(cat "$TMUX_RC")"
 }
 # tmux_quit PIDS...: q quits orphanage with status 0 and leaves none of PIDS alive.
 tmux_quit() {
 	tmux_quit_ok 10
-	wait_until 15 gone "$@" || fail "q left $* alive"
+	wait_quick 15 gone "$@" || fail "q left $* alive"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }
 screen() { tmux -L "$TMUX_SOCKET" capture-pane -p 2>/dev/null; }

@@ -16,7 +16,7 @@ cg1=$(sed -n 's/^0:://p' "/proc/$job/cgroup")
 cgroup2_place
 mount=$mount_
 tmux_keys c
-wait_until 15 gone "$job" "$sl" || fail "c left the family alive"
+wait_quick 15 gone "$job" "$sl" || fail "c left the family alive"
 job1=$job sl1=$sl
 # r once the family is gone: the new job runs, and keeps running.
 new_job() { row=$(row_field "${JOB_ROW}execsleep\$" 2) && [ -n "$row" ] && [ "$row" != "$job1" ]; }
@@ -34,7 +34,7 @@ cg2=$(sed -n 's/^0:://p' "/proc/$sl/cgroup")
 [ ! -d "$mount$cg1" ] || fail "the killed cgroup $mount$cg1 was not removed"
 # And c works on the new cgroup too.
 tmux_keys c
-wait_until 15 gone "$job" "$sl" || fail "c after r left the family alive"
+wait_quick 15 gone "$job" "$sl" || fail "c after r left the family alive"
 tmux_quit "$job1" "$sl1" "$job" "$sl"
 [ ! -d "$mount$cg2" ] || fail "the relaunch's cgroup $mount$cg2 was left at quit"
 say "ok: after c, r relaunches a job that runs, in a new cgroup; the old one is removed"

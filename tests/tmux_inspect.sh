@@ -28,7 +28,7 @@ tmux_keys /
 tmux_keys -l 'sleep 1002'
 tmux_keys Enter
 tmux_keys k
-wait_until 10 gone "$s2" || fail "/ then k did not kill sleep 1002 ($s2):
+wait_quick 10 gone "$s2" || fail "/ then k did not kill sleep 1002 ($s2):
 $(screen)"
 { alive "$s1" && alive "$s3" && alive "$job"; } || fail "/ then k killed more than $s2"
 wait_screen 10 "SIGKILL -> pid $s2 (naive)"
@@ -60,7 +60,7 @@ tmux_keys 2 Enter
 wait_screen 10 'the kill keys now send SIGINT'
 tmux_keys g
 wait_screen 10 "$s1 (sleep) survived SIGINT: ignores it"
-wait_until 10 gone "$job" || fail "the shell did not die of SIGINT"
+wait_quick 10 gone "$job" || fail "the shell did not die of SIGINT"
 alive "$s1" || fail "a sleep that ignores SIGINT died of it"
 tmux_quit "$s1" "$s3"
 say "ok: the survivors of a group SIGINT named: they ignore it"

@@ -29,7 +29,7 @@ kill_keys() {
 	execsleep_pids
 	tmux_keys k
 	wait_screen 15 '\[orphan\] sleep 100'
-	wait_until 15 gone "$job" || fail "k did not kill $job"
+	wait_quick 15 gone "$job" || fail "k did not kill $job"
 	alive "$sl" || fail "the naive kill killed the sleep too"
 	[ "$(row_field "${GUIDE}\\[orphan\\] sleep 100\$" 1)" = "$(awk '{print $4}' /proc/"$sl"/stat)" ] ||
 		fail "the orphan's PPID on screen is not its real parent"
@@ -42,7 +42,7 @@ kill_keys() {
 	execsleep_pids
 	tmux_keys g
 	wait_screen 15 "SIGKILL -> group $job: 2 processes"
-	wait_until 15 gone "$job" "$sl" || fail "g left something alive"
+	wait_quick 15 gone "$job" "$sl" || fail "g left something alive"
 	wait_screen 15 "$job (execsleep) killed by SIGKILL"
 	{ tmux_answers && ! tmux_exited; } || fail "orphanage ended after a group kill"
 	# (PID 1 may take a moment to reap: an orphan zombie is dead, not left over.)
@@ -64,7 +64,7 @@ kill_keys() {
 	execsleep_pids
 	tmux_keys C-c
 	wait_screen 15 'SIGINT from the terminal routed'
-	wait_until 15 gone "$job" "$sl" || fail "the routed Ctrl+C left something alive"
+	wait_quick 15 gone "$job" "$sl" || fail "the routed Ctrl+C left something alive"
 	wait_screen 15 "$job (execsleep) killed by SIGINT"
 	{ tmux_answers && ! tmux_exited; } || fail "orphanage ended on Ctrl+C"
 	tmux_quit "$job" "$sl"
@@ -94,16 +94,16 @@ forwarding() {
 	wait_until 5 in_orphanage_group || fail "--same-group: the job is not in orphanage's group"
 	tmux_keys g
 	wait_screen 15 'one by one'
-	wait_until 15 gone "$job" "$sl" || fail "g in --same-group left the job alive"
+	wait_quick 15 gone "$job" "$sl" || fail "g in --same-group left the job alive"
 	alive "$orph" || fail "g in --same-group killed orphanage"
 	tmux_keys q
-	wait_until 10 tmux_exited || fail "orphanage did not quit"
+	wait_quick 10 tmux_exited || fail "orphanage did not quit"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 	tmux_launch --demo execsleep -d 0.2 --same-group
 	execsleep_pids
 	tmux_keys C-c
 	wait_screen 15 'not sent twice'
-	wait_until 15 gone "$job" "$sl" || fail "Ctrl+C in --same-group did not reach the job"
+	wait_quick 15 gone "$job" "$sl" || fail "Ctrl+C in --same-group did not reach the job"
 	wait_screen 15 'killed by SIGINT'
 	tmux_quit "$job" "$sl"
 	say "ok: --same-group"
@@ -118,7 +118,7 @@ escapes_and_signals() {
 	[ "$(row_field "${GUIDE}(\\[orphan\\] )?sleep 100\$" 4)" != "$(row_field "${JOB_ROW}daemon\$" 4)" ] ||
 		fail "the daemon's sleep is not in another session"
 	tmux_keys g
-	wait_until 15 gone "$job" || fail "g did not kill the job"
+	wait_quick 15 gone "$job" || fail "g did not kill the job"
 	wait_screen 15 "$job (daemon) killed by SIGKILL"
 	tmux_answers || fail "orphanage stopped answering after the group kill"
 	alive "$sl" || fail "the setsid sleep did not escape the group kill"
@@ -126,7 +126,7 @@ escapes_and_signals() {
 	tmux_keys Home
 	tmux_keys t
 	wait_screen 15 'tree of'
-	wait_until 15 gone "$sl" || fail "t did not reach the escaped sleep"
+	wait_quick 15 gone "$sl" || fail "t did not reach the escaped sleep"
 	tmux_quit "$sl"
 	say "ok: setsid escapes g, t catches it"
 
@@ -186,7 +186,7 @@ attach_and_quit() {
 	await_row k300 10 "${GUIDE}sleep 300\$"
 	await_row k301 10 "${GUIDE}sleep 301\$"
 	tmux_keys q
-	wait_until 10 tmux_exited || fail "orphanage did not quit"
+	wait_quick 10 tmux_exited || fail "orphanage did not quit"
 	for p in "$k300" "$k301"; do
 		printf '%s\n' "$kids" | grep -qx "$p" || fail "-p showed $p as a sleep, not one of $att's children ($kids)"
 	done
@@ -200,16 +200,16 @@ attach_and_quit() {
 	tmux_launch --demo execsleep -d 0.2
 	execsleep_pids
 	tmux_keys 'C-\'
-	wait_until 10 tmux_exited || fail "orphanage did not quit on Ctrl+\\:
+	wait_quick 10 tmux_exited || fail "orphanage did not quit on Ctrl+\\:
 	$(screen)"
 	[ "$(cat "$TMUX_RC")" = 0 ] || fail "Ctrl+\\ exited with $(cat "$TMUX_RC")"
-	wait_until 15 gone "$job" "$sl" || fail "Ctrl+\\ left $job $sl alive"
+	wait_quick 15 gone "$job" "$sl" || fail "Ctrl+\\ left $job $sl alive"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 	say "ok: Ctrl+\\ quits cleanly"
 
 	# 11. A terminal orphanage cannot use: exit 1 with one line, and the job never launched.
 	tmux_start env TERM=no-such-terminal-type "$ORPHANAGE" -- sh -c "'touch $TMPD/launched'" 2>"$TMPD/term.err"
-	wait_until 10 tmux_exited || fail "orphanage did not give up on an unknown terminal type"
+	wait_quick 10 tmux_exited || fail "orphanage did not give up on an unknown terminal type"
 	[ "$(cat "$TMUX_RC")" = 1 ] || fail "an unknown terminal type exited with $(cat "$TMUX_RC")"
 	[ ! -e "$TMPD/launched" ] || fail "the job was launched although the terminal was unusable"
 	say "ok: an unusable terminal launches nothing"

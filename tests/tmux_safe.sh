@@ -42,7 +42,7 @@ os.wait()
 
 # The group dies of the key (else fail with WHY); orphanage quits, and S goes too.
 group_gone_then_quit() {
-	wait_until 15 gone "$W" "$W2" "$L" || fail "$1"
+	wait_quick 15 gone "$W" "$W2" "$L" || fail "$1"
 	tmux_quit_ok 10
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 	kill_ours KILL "$S"
@@ -68,7 +68,7 @@ $(screen)"
 ! screen_has "process group $L orphaned" || fail "the log calls group $L orphaned:
 $(screen)"
 tmux_keys q
-wait_until 10 tmux_exited || fail "orphanage did not quit on q"
+wait_quick 10 tmux_exited || fail "orphanage did not quit on q"
 [ "$(cat "$TMUX_RC")" = 0 ] || fail "q exited with $(cat "$TMUX_RC")"
 alive "$W" && alive "$W2" && alive "$L" && alive "$S" || fail "q with -p did not leave the attached group alive"
 tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
@@ -129,11 +129,11 @@ if screen_has 'tracking: cgroup'; then
 	wait_screen 10 "$job (sh) survived SIGTERM: frozen (cgroup.freeze): it catches SIGTERM, which stays pending"
 	! screen_has "$job (sh) survived SIGTERM: catches it" || fail "the frozen shell was said to catch SIGTERM and live on:
 $(screen)"
-	wait_until 15 gone "$s300" || fail "the frozen sleep lived through a SIGTERM at its default action"
+	wait_quick 15 gone "$s300" || fail "the frozen sleep lived through a SIGTERM at its default action"
 	alive "$job" || fail "the frozen shell ended of a SIGTERM it catches"
 	tmux_keys c
 	wait_screen 10 '(cgroup.kill): 1 process, all died'
-	wait_until 15 gone "$job" || fail "c left the frozen shell alive"
+	wait_quick 15 gone "$job" || fail "c left the frozen shell alive"
 	not_frozen() { ! screen_has 'FROZEN'; }
 	wait_until 10 not_frozen || fail "the header still says FROZEN with the family killed:
 $(screen)"

@@ -12,7 +12,7 @@ quit_with_q() {
 	local when=$1
 	shift
 	tmux_keys q
-	wait_until 10 tmux_exited || fail "$when: orphanage did not quit on q (no Enter):
+	wait_quick 10 tmux_exited || fail "$when: orphanage did not quit on q (no Enter):
 $(screen)"
 	[ "$(cat "$TMUX_RC")" = 0 ] || fail "$when: q exited with status $(cat "$TMUX_RC")"
 	[ $# -eq 0 ] || "$@"
@@ -62,7 +62,7 @@ foreground_taken() {
 	[ -n "$orph" ] || fail "no orphanage process in the pane"
 	track "$orph"
 	touch "$TMPD/go"
-	wait_until 10 test -e "$TMPD/took" || fail "the job did not take the terminal's foreground:
+	wait_quick 10 test -e "$TMPD/took" || fail "the job did not take the terminal's foreground:
 	$(screen)"
 	# A key waiting to be read: the read that fails with EIO while another group holds the
 	# foreground would keep poll() reporting it.
@@ -138,7 +138,7 @@ under_bash() {
 	wait_screen 10 'PPID *PID *PGID'
 	tostop "$tty" || fail "bash: TOSTOP is not set again after Ctrl+Z and fg"
 	tmux_keys q
-	wait_until 10 gone "$orph" || fail "bash: after SIGSTOP and fg, q did not quit (no Enter):
+	wait_quick 10 gone "$orph" || fail "bash: after SIGSTOP and fg, q did not quit (no Enter):
 	$(screen)"
 	! tostop "$tty" || fail "bash: TOSTOP is still set after orphanage quit"
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
@@ -175,10 +175,10 @@ read_write() {
 	# Ctrl+C: SIGINT to the job's group, then SIGCONT, so the stopped job acts on it. (The
 	# reader goes first: its group, orphaned with the job, would fill the log at once.)
 	kill_ours KILL "$reader"
-	wait_until 10 gone "$reader" || fail "the reader $reader outlived SIGKILL"
+	wait_quick 10 gone "$reader" || fail "the reader $reader outlived SIGKILL"
 	tmux_keys C-c
 	wait_screen 10 "SIGINT from the terminal routed to the job's group $job, then SIGCONT: 1 of its processes was stopped"
-	wait_until 10 gone "$job" || fail "Ctrl+C did not end the stopped job:
+	wait_quick 10 gone "$job" || fail "Ctrl+C did not end the stopped job:
 	$(screen)"
 	! screen_has 'STRAY-TEXT' || fail "the job's write reached the screen once it was continued:
 	$(screen)"

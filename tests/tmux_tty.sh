@@ -62,7 +62,7 @@ await_row demo 10 ':[0-9][0-9] . ttyintr$'
 tmux_keys 'C-]'
 wait_screen 10 "keys go to the job's terminal"
 tmux_keys 'C-c'
-wait_until 10 gone "$demo" || fail "Ctrl+C on the job's terminal did not end the job:
+wait_quick 10 gone "$demo" || fail "Ctrl+C on the job's terminal did not end the job:
 $(screen)"
 alive "$sleeper" || fail "the sleep in its own group died too"
 wait_screen 10 '\[orphan\] sleep 100'

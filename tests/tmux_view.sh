@@ -38,7 +38,7 @@ launch() {
 	[ -n "$UTF8_LOCALE" ] && cmd="LC_ALL=$UTF8_LOCALE $cmd"
 	cmd="env $(quote "ORPHANAGE_TEST_TOKEN=$ORPHANAGE_TEST_TOKEN") $cmd"
 	tm -f /dev/null new-session -d -s "$name" -x 120 -y 40 "$cmd" || fail "tmux cannot start a session"
-	wait_until 10 test -s "$TMPD/$name.pid" || fail "$name: orphanage did not start"
+	wait_quick 10 test -s "$TMPD/$name.pid" || fail "$name: orphanage did not start"
 	track "$(cat "$TMPD/$name.pid")"
 }
 screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
@@ -57,7 +57,7 @@ header_ok() { shows "$1" "$HEADER"; }
 # quit NAME: press q; orphanage must exit 0.
 quit() {
 	tm send-keys -t "$1" q
-	wait_until 15 test -s "$TMPD/$1.rc" || fail "$1: q did not quit: $(screen "$1")"
+	wait_quick 15 test -s "$TMPD/$1.rc" || fail "$1: q did not quit: $(screen "$1")"
 	[ "$(cat "$TMPD/$1.rc")" = 0 ] || fail "$1: q exited with status $(cat "$TMPD/$1.rc"), not 0"
 }
 # none_alive PID...: every pid is gone, or is no longer a process this test started.
@@ -177,7 +177,7 @@ hang_up() {
 	hup_orphan=$(pid_of hup "orphan.*sleep 3004$MARK\$")
 	track "$hup_sh" "$hup_sleep" "$hup_orphan"
 	tm kill-server
-	wait_until 15 gone "$hup_orph" || fail "orphanage outlived its terminal"
+	wait_quick 15 gone "$hup_orph" || fail "orphanage outlived its terminal"
 	wait_until 15 none_alive "$hup_sh" "$hup_sleep" "$hup_orphan" || fail "the job or its orphan outlived the terminal"
 }
 part_start hang_up

@@ -367,12 +367,8 @@ def c_pipeheld(args):
         return [target, 'holder-fd', held[0]]
     return check
 
-def main():
-    # BG OUT ERR SECS CONDITION [ARG...]: until the condition holds (prints what it found),
-    # SECS pass or orphanage ends (exit 1); then, on a second line, every pid shown so far
-    # (for the test to track)
-    bg, out, errf, secs, name = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
-    check = globals()['c_' + name](sys.argv[6:])
+def wait(bg, out, errf, secs, check):
+    """Until check holds (what it found), SECS pass or orphanage ends (None)."""
     end = time.monotonic() + secs
     while True:
         st = proc(bg)
@@ -382,15 +378,30 @@ def main():
                 err = f.read()
         except OSError:
             err = ''
-        snaps = snapshots(out)
-        found = check(snaps, err)
+        found = check(snapshots(out), err)
         if found or over:
-            shown = {p['pid'] for s in snaps for p in s['processes']}
-            shown |= {s['job']['pid'] for s in snaps if s['job'].get('pid')}
-            print(' '.join(map(str, found or [])))
-            print(' '.join(map(str, sorted(shown))))
-            sys.exit(0 if found else 1)
+            return found
         time.sleep(0.1)
+
+def main():
+    # BG OUT ERR: waits asked on standard input, a line each: SECS CONDITION [ARG...],
+    # tab-separated. Each is answered with three lines: 0 when the condition held, 1 when
+    # SECS passed or orphanage ended (or the condition found something wrong, said on
+    # standard error); what it found; every pid shown so far (for the test to track).
+    bg, out, errf = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    for line in sys.stdin:
+        words = line.rstrip('\n').split('\t')
+        try:
+            found = wait(bg, out, errf, float(words[0]), globals()['c_' + words[1]](words[2:]))
+        except SystemExit as e:
+            print(e.code, file=sys.stderr)
+            found = None
+        snaps = PARSED['snaps']
+        shown = {p['pid'] for s in snaps for p in s['processes']}
+        shown |= {s['job']['pid'] for s in snaps if s['job'].get('pid')}
+        print(0 if found else 1)
+        print(' '.join(map(str, found or [])))
+        print(' '.join(map(str, sorted(shown))), flush=True)
 
 main()
 EOF
@@ -485,6 +496,9 @@ start() {
 	"$ORPHANAGE" -b -d 0.2 -n "$n" --grace 0.5 "$@" >"$out" 2>"$err" &
 	bg=$!
 	track "$bg"
+	# The scenario's waits (await), answered by one Python that reads the output on.
+	coproc "$PYTHON" "$TMPD/fam.py" "$bg" "$out" "$err"
+	track "$COPROC_PID"
 }
 orphanage_done() { ! alive "$bg"; }
 
@@ -494,13 +508,13 @@ step() {
 	shift
 	case $action in
 	await)
-		local answer rc shown
-		answer=$("$PYTHON" "$TMPD/fam.py" "$bg" "$out" "$err" 20 "$@")
-		rc=$?
-		{ read -r found && read -r shown; } <<<"$answer"
+		local rc shown
+		{ printf 20 && printf '\t%s' "$@" && echo; } >&"${COPROC[1]}"
+		read -r -t 60 rc <&"${COPROC[0]}" && read -r found <&"${COPROC[0]}" &&
+			read -r shown <&"${COPROC[0]}" || fail "fam.py did not answer: await $*"
 		# shellcheck disable=SC2086 # pids, split on purpose
 		track $shown
-		return $rc
+		return "$rc"
 		;;
 	kill) kill_ours "$@" && found="SIG$1 sent" ;;
 	gone) wait_quick 10 gone "$@" && found="gone: $*" ;;
@@ -514,6 +528,10 @@ step() {
 finish() {
 	local rc
 	[ -n "$bg" ] || return 0
+	# The waits are done: fam.py ends at the end of its input.
+	local to_fam=${COPROC[1]} fam=$COPROC_PID
+	exec {to_fam}>&-
+	wait "$fam" 2>/dev/null
 	alive "$bg" && kill_ours TERM "$bg"
 	wait_quick 30 orphanage_done || { kill_ours KILL "$bg"; flunk "orphanage did not end within 30 s"; }
 	wait "$bg"

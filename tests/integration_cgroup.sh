@@ -36,7 +36,7 @@ on_cleanup cgroup_leftovers
 removed() { [ ! -d "$1" ] || rmdir "$1" 2>/dev/null; }
 # finish SECONDS PID: wait for orphanage PID (this shell's child) to end; its status.
 finish() {
-	wait_until "$1" eval "! alive $2" || fail "orphanage $2 did not finish within $1 s"
+	wait_quick "$1" eval "! alive $2" || fail "orphanage $2 did not finish within $1 s"
 	wait "$2"
 }
 
@@ -140,15 +140,35 @@ part_start cgroup_kill
 
 # 3. z: a busy loop runs no CPU time while frozen (the header says FROZEN, its row is
 #    marked), runs again once thawed; quitting a frozen family thaws it and ends it.
-ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+# (Read with builtins: these are polled.)
+# read_ticks PID: its CPU time in clock ticks (user + system) into ticks_.
+read_ticks() {
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086 # fields, split on purpose
+	set -- $stat
+	ticks_=$((${12} + ${13}))
+}
+ticks() { local ticks_; read_ticks "$1" && echo "$ticks_"; }
 # Has pid run past T0 ticks of CPU time?
-ran_past() { [ "$(ticks "$1")" -gt "$2" ]; }
+ran_past() { local ticks_; read_ticks "$1" && [ "$ticks_" -gt "$2" ]; }
 # Has the kernel frozen every process of the cgroup (not only been asked to)?
-cg_frozen() { grep -qx 'frozen 1' "$cg/cgroup.events"; }
+cg_frozen() {
+	local line
+	while IFS= read -r line; do
+		[ "$line" = 'frozen 1' ] && return 0
+	done <"$cg/cgroup.events"
+	return 1
+}
 # Has pid lived at least MS milliseconds (its age from /proc, against the clock of boot)?
+HZ=$(getconf CLK_TCK)
 older_than() {
-	awk -v st="$(start_time "$1")" -v ms="$2" -v hz="$(getconf CLK_TCK)" \
-		'{ exit !($1 * 1000 - st * 1000 / hz >= ms) }' /proc/uptime
+	local up start_time_
+	read_start_time "$1" || return 1
+	read -r up _ </proc/uptime
+	up=${up/./}	# hundredths of a second
+	[ $((up * 10 - start_time_ * 1000 / HZ)) -ge "$2" ]
 }
 freeze() {
 	launch -d 0.5 -- sh -c 'while :; do :; done'

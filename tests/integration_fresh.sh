@@ -274,15 +274,15 @@ closed_standard_fds() {
 	local c1 c2 c012
 	(exec 2>&-; "$ORPHANAGE" -b -d 0.2 -- sh -c 'echo to-stderr >&2; sleep 0.3' >"$TMPD/closed2.out" </dev/null) &
 	c2=$!
-	wait_until 15 eval '! kill -0 $c2 2>/dev/null' || { kill -KILL "$c2"; fail "batch with standard error closed hangs"; }
+	wait_quick 15 eval '! kill -0 $c2 2>/dev/null' || { kill -KILL "$c2"; fail "batch with standard error closed hangs"; }
 	wait "$c2" || fail "batch with standard error closed exited $?"
 	(exec 1>&-; "$ORPHANAGE" --check --grace 0.3 -- sh -c 'echo out; sleep 300 & exit 0' 2>"$TMPD/closed1.err" </dev/null; echo $? >"$TMPD/closed1.rc") &
 	c1=$!
-	wait_until 30 eval '! kill -0 $c1 2>/dev/null' || { kill -KILL "$c1"; fail "--check with standard output closed hangs"; }
+	wait_quick 30 eval '! kill -0 $c1 2>/dev/null' || { kill -KILL "$c1"; fail "--check with standard output closed hangs"; }
 	[ "$(cat "$TMPD/closed1.rc")" = 3 ] || fail "--check with standard output closed exited $(cat "$TMPD/closed1.rc"), not 3: $(cat "$TMPD/closed1.err")"
 	(exec 0<&- 1>&- 2>&-; "$ORPHANAGE" --check --grace 0.3 -- sh -c 'echo out; echo err >&2; sleep 300 & exit 0'; echo $? >"$TMPD/closed012.rc") &
 	c012=$!
-	wait_until 30 eval '! kill -0 $c012 2>/dev/null' || { kill -KILL "$c012"; fail "--check with all three closed hangs"; }
+	wait_quick 30 eval '! kill -0 $c012 2>/dev/null' || { kill -KILL "$c012"; fail "--check with all three closed hangs"; }
 	[ "$(cat "$TMPD/closed012.rc")" = 3 ] || fail "--check with all three standard descriptors closed exited $(cat "$TMPD/closed012.rc"), not 3"
 	say "ok: standard descriptors closed: no hang, exit codes as usual"
 }

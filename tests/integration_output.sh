@@ -126,7 +126,7 @@ unended_check() {
 	local t0 t1 rc
 	t0=$(date +%s%N)
 	kill_ours TERM "$orph" || fail "orphanage $orph not signalled"
-	wait_until 10 eval "! alive $orph" || fail "orphanage did not end on SIGTERM"
+	wait_quick 10 eval "! alive $orph" || fail "orphanage did not end on SIGTERM"
 	wait "$orph"
 	rc=$?
 	t1=$(date +%s%N)

@@ -165,7 +165,7 @@ escapes_and_signals() {
 	$(screen)"
 	kill_ours KILL "$s300" || fail "could not signal the adopted sleep $s300"
 	wait_screen 15 "$s300 (sleep) killed by SIGKILL"
-	wait_until 15 eval '! [ -e /proc/'"$s300"' ]' || fail "orphanage left the adopted $s300 a zombie"
+	wait_quick 15 eval '! [ -e /proc/'"$s300"' ]' || fail "orphanage left the adopted $s300 a zombie"
 	tmux_quit "$s600"
 	say "ok: --subreaper adopts and reaps"
 }

@@ -93,13 +93,13 @@ stopped_continued() {
 	[ -c "$tty" ] || fail "no pane terminal ($tty)"
 	tostop "$tty" || fail "TOSTOP is not set while the view is up"
 	kill_ours STOP "$orph"
-	wait_until 10 is_stopped "$orph" || fail "orphanage did not stop on SIGSTOP"
+	wait_quick 10 is_stopped "$orph" || fail "orphanage did not stop on SIGSTOP"
 	# What a job-control shell does when its job stops: its own modes, its prompt.
 	stty -F "$tty" sane || fail "stty on $tty failed"
 	printf '\r\nSHELL-PROMPT-TEXT$ ' >"$tty"
 	wait_screen 10 'SHELL-PROMPT-TEXT'
 	kill_ours CONT "$orph"
-	wait_until 10 not_stopped "$orph" || fail "orphanage did not continue on SIGCONT"
+	wait_quick 10 not_stopped "$orph" || fail "orphanage did not continue on SIGCONT"
 	wait_until 10 eval '! screen_has SHELL-PROMPT-TEXT' || fail "the view was not repainted after SIGCONT:
 	$(screen)"
 	tostop "$tty" || fail "TOSTOP was not set again after SIGCONT"
@@ -126,15 +126,15 @@ under_bash() {
 	kill_ours STOP "$orph"
 	wait_screen 10 'Stopped'
 	tmux_keys fg Enter
-	wait_until 10 not_stopped "$orph" || fail "bash: fg did not continue orphanage"
+	wait_quick 10 not_stopped "$orph" || fail "bash: fg did not continue orphanage"
 	wait_screen 10 'PPID *PID *PGID'
 	tostop "$tty" || fail "bash: TOSTOP is not set after fg"
 	tmux_keys C-z
-	wait_until 10 is_stopped "$orph" || fail "bash: Ctrl+Z did not stop orphanage"
+	wait_quick 10 is_stopped "$orph" || fail "bash: Ctrl+Z did not stop orphanage"
 	wait_screen 10 'Stopped'
 	! tostop "$tty" || fail "bash: TOSTOP stayed set while orphanage was stopped by Ctrl+Z"
 	tmux_keys fg Enter
-	wait_until 10 not_stopped "$orph" || fail "bash: fg did not continue orphanage"
+	wait_quick 10 not_stopped "$orph" || fail "bash: fg did not continue orphanage"
 	wait_screen 10 'PPID *PID *PGID'
 	tostop "$tty" || fail "bash: TOSTOP is not set again after Ctrl+Z and fg"
 	tmux_keys q

@@ -42,9 +42,22 @@ launch() {
 	track "$(cat "$TMPD/$name.pid")"
 }
 screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-# shows NAME PATTERN: the screen of NAME has a line matching the extended regex.
-shows() { screen "$1" | grep -q -E -e "$2"; }
-shows_text() { screen "$1" | grep -q -F -e "$2"; }
+# shows NAME PATTERN: the screen of NAME has a line matching the extended regex;
+# shows_text NAME TEXT: one holding TEXT. (Matched with builtins: they are polled.)
+shows() {
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ $2 ]] && return 0
+	done <<<"$(screen "$1")"
+	return 1
+}
+shows_text() {
+	local line
+	while IFS= read -r line; do
+		[[ $line == *"$2"* ]] && return 0
+	done <<<"$(screen "$1")"
+	return 1
+}
 # row NAME REGEX: the first table row (it starts with PPID and PID) matching the extended
 # regex, blanks squeezed.
 ROW='^ *[0-9]+ +[0-9]+ .*'

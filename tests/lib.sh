@@ -109,6 +109,9 @@ poll_until() {
 	done
 }
 
+# watchdog SECONDS COMMAND...: run COMMAND and return its status; if it has not finished
+# within SECONDS, kill it (it is this test's own child) and fail: a hang fails the test
+# instead of stalling the suite. COMMAND runs in the background: stdin is /dev/null.
 watchdog() {
 	local limit=$1 pid
 	shift
@@ -492,9 +495,6 @@ $*"; }
 on_cleanup_last() { LAST_CLEANUPS="$LAST_CLEANUPS
 $*"; }
 
-# The cgroups orphanage made for this run's jobs (--track auto) and left behind (--on-exit
-# leave, or orphanage killed): under this shell's own v2 cgroup, named for an orphanage this
-# test tracked, or holding a process of this run. Only an empty one can be removed.
 # cgroup2_place: where cgroup v2 is mounted (the first such mount) into mount_, and this
 # shell's own v2 cgroup under it into own_; false, both empty, with no cgroup v2.
 cgroup2_place() {
@@ -513,6 +513,9 @@ cgroup2_place() {
 		case $line in 0::*) own_=${line#0::} ;; esac
 	done </proc/self/cgroup
 }
+# The cgroups orphanage made for this run's jobs (--track auto) and left behind (--on-exit
+# leave, or orphanage killed): under this shell's own v2 cgroup, named for an orphanage this
+# test tracked, or holding a process of this run. Only an empty one can be removed.
 ours_cgroups() {
 	local mount_ own_ d pid p
 	cgroup2_place || return 0

@@ -385,7 +385,7 @@ def wait(bg, out, errf, secs, check):
 
 def main():
     # BG OUT ERR: waits asked on standard input, a line each: SECS CONDITION [ARG...],
-    # tab-separated. Each is answered with three lines: 0 when the condition held, 1 when
+    # tab-separated (no argument in the table holds a tab or a newline). Each is answered with three lines: 0 when the condition held, 1 when
     # SECS passed or orphanage ended (or the condition found something wrong, said on
     # standard error); what it found; every pid shown so far (for the test to track).
     bg, out, errf = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -529,9 +529,9 @@ finish() {
 	local rc
 	[ -n "$bg" ] || return 0
 	# The waits are done: fam.py ends at the end of its input.
-	local to_fam=${COPROC[1]} fam=$COPROC_PID
-	exec {to_fam}>&-
-	wait "$fam" 2>/dev/null
+	local to_fam=${COPROC[1]:-} fam=${COPROC_PID:-}
+	[ -z "$to_fam" ] || exec {to_fam}>&-
+	[ -z "$fam" ] || wait "$fam" 2>/dev/null
 	alive "$bg" && kill_ours TERM "$bg"
 	wait_quick 30 orphanage_done || { kill_ours KILL "$bg"; flunk "orphanage did not end within 30 s"; }
 	wait "$bg"

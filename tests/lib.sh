@@ -80,7 +80,9 @@ NAP_FIFO=$TMPD/nap.fifo
 mkfifo "$NAP_FIFO" "$TMPD/pyserve.fifo" 2>/dev/null
 [ -p "$NAP_FIFO" ] || NAP_FIFO=""
 nap() {
-	if [ -n "$NAP_FIFO" ]; then
+	# (Checked each time: a part still running after its test's cleanup removed the FIFO
+	# must not spin.)
+	if [ -p "$NAP_FIFO" ]; then
 		read -r -t "$1" _ <>"$NAP_FIFO"
 		return 0
 	fi
@@ -188,8 +190,17 @@ tracked_alive_entries() {
 	done
 	return 0
 }
+# None of the tracked pids is alive as the process that was tracked (with builtins only:
+# it is polled with wait_quick).
 # shellcheck disable=SC2317 # called through wait_until
-none_tracked_alive() { [ -z "$(tracked_alive)" ]; }
+none_tracked_alive() {
+	local entry pid start_time_
+	for entry in $TRACKED; do
+		pid=${entry%%:*}
+		alive "$pid" && read_start_time "$pid" && [ "$start_time_" = "${entry#*:}" ] && return 1
+	done
+	return 0
+}
 # track_output FILE: track every pid in orphanage's output (JSON objects or ps j rows).
 track_output() {
 	# shellcheck disable=SC2046 # pids, split on purpose
@@ -698,7 +709,8 @@ screen() { tmux -L "$TMUX_SOCKET" capture-pane -p 2>/dev/null; }
 # bre_to_ere BRE: the same pattern as a POSIX extended regex, in ere_ (GNU grep's basic
 # regex: \( \) \{ \} \| \+ \? are the operators and ( ) { } | + ? literals; a * that
 # starts the pattern or a group is a literal, as are a ^ not at a start and a $ not at an
-# end; bracket expressions are the same in both). Back-references stay.
+# end; bracket expressions are the same in both). Back-references stay. (start: 1 at the
+# start of the pattern or a group, 2 just after an anchoring ^ there, else 0.)
 bre_to_ere() {
 	local re=$1 i=0 n=${#1} c next start=1 j close
 	ere_=""
@@ -735,8 +747,12 @@ bre_to_ere() {
 			i=$((j + 1))
 			;;
 		'(' | ')' | '{' | '}' | '|' | '+' | '?') ere_+=\\$c && i=$((i + 1)) ;;
-		'*') if [ "$start" = 1 ]; then ere_+='\*'; else ere_+='*'; fi && i=$((i + 1)) ;;
-		'^') if [ "$start" = 1 ]; then ere_+='^' && i=$((i + 1)) && continue; else ere_+='\^'; fi && i=$((i + 1)) ;;
+		'*') if [ "$start" != 0 ]; then ere_+='\*'; else ere_+='*'; fi && i=$((i + 1)) ;;
+		'^')
+			# An anchor at a start only; a * right after it is still a literal.
+			if [ "$start" = 1 ]; then ere_+='^' && start=2 && i=$((i + 1)) && continue; fi
+			ere_+='\^' && i=$((i + 1))
+			;;
 		'$')
 			case ${re:i+1} in '' | '\)'* | '\|'*) ere_+='$' ;; *) ere_+='\$' ;; esac
 			i=$((i + 1))

@@ -79,11 +79,6 @@ struct source_ops {
 	 * children of their own not read yet; add them to d. Returns how many were added.
 	 * NULL when the source has nothing to add. */
 	size_t (*newcomers)(void *self, const struct family *fam, double joined, struct discovery *d);
-	/* At a refresh, after the family was read: the exits learnt since discover of members
-	 * still present, as lifespans in d. A member that exited while /proc was read is gone
-	 * from the readings, and dies with the status the kernel gave, not an unknown one. The
-	 * rest of what it learnt waits for the next refresh. NULL: nothing to add. */
-	void (*settle)(void *self, const struct family *fam, struct discovery *d);
 	void (*close)(void *self);
 };
 

@@ -302,9 +302,6 @@ static void refresh_staged(struct engine *e, bool allow_pass)
 
 	readings_clear(&e->rd);
 	engine_read(e, d->pids, d->n);
-	for (size_t i = 0; i < e->nsources; i++)
-		if (e->sources[i].ops->settle)
-			e->sources[i].ops->settle(e->sources[i].self, &e->fam, d);
 	size_t running_before = family_running(&e->fam);
 	struct family_news news = discovery_news(d);
 	bool changed = family_update_news(&e->fam, &e->rd, &news, now, &e->log);

@@ -42,7 +42,6 @@ struct kin {
 	unsigned name_gen;	/* its execs and renames seen; name_from_gen: its parent's at the fork */
 	unsigned name_from_gen;
 	bool reused;		/* exited, and a process outside the family took the pid */
-	bool settled;		/* its exit was told already, after the readings (settle) */
 	int status;		/* with exited: a wait(2) status */
 };
 
@@ -413,46 +412,6 @@ static void events_ready(void *self, short revents, struct discovery *d)
 		s->rest_until = now + REST_SECONDS;
 }
 
-/* What the family is told of a kin. */
-static struct lifespan kin_lifespan(const struct kin *k)
-{
-	struct lifespan life = {
-		.pid = k->pid,
-		.ppid = k->ppid,
-		.at = k->at,
-		.born = k->born,
-		.told = k->told,
-		.exited = k->exited,
-		.exit_at = k->exit_at,
-		.renamed = k->name_gen > 0,
-	};
-	memcpy(life.comm, k->comm, sizeof life.comm);
-	if (k->exited) {
-		if (WIFSIGNALED(k->status))
-			life.exit_signal = WTERMSIG(k->status);
-		else
-			life.exit_code = WEXITSTATUS(k->status);
-	}
-	return life;
-}
-
-/* After the family was read: the exits of present members that came while /proc was
- * read, told once (not again at the next refresh). */
-static void events_settle(void *self, const struct family *fam, struct discovery *d)
-{
-	struct events_source *s = self;
-	drain(s, d, DRAIN_ROUNDS);
-	for (size_t i = 0; i < s->nkin; i++) {
-		const struct kin *k = &s->kin[i];
-		const struct member *m = k->exited && !k->born ? family_find(fam, k->pid) : NULL;
-		if (m && m->present && !k->settled) {
-			struct lifespan life = kin_lifespan(k);
-			discovery_add_lifespan(d, &life);
-			s->kin[i].settled = true;
-		}
-	}
-}
-
 /* At a refresh: what came since, then the lifespans of processes the family may not see. */
 static void events_discover(void *self, const struct family *fam, struct discovery *d)
 {
@@ -463,10 +422,25 @@ static void events_discover(void *self, const struct family *fam, struct discove
 	size_t kept = 0;
 	for (size_t i = 0; i < s->nkin; i++) {
 		struct kin *k = &s->kin[i];
-		if ((k->born || k->exited) && !k->settled) {
-			struct lifespan life = kin_lifespan(k);
-			discovery_add_lifespan(d, &life);
+		struct lifespan life = {
+			.pid = k->pid,
+			.ppid = k->ppid,
+			.at = k->at,
+			.born = k->born,
+			.told = k->told,
+			.exited = k->exited,
+			.exit_at = k->exit_at,
+			.renamed = k->name_gen > 0,
+		};
+		memcpy(life.comm, k->comm, sizeof life.comm);
+		if (k->exited) {
+			if (WIFSIGNALED(k->status))
+				life.exit_signal = WTERMSIG(k->status);
+			else
+				life.exit_code = WEXITSTATUS(k->status);
 		}
+		if (k->born || k->exited)
+			discovery_add_lifespan(d, &life);
 		/* One born and not yet exited that the family has not read (it may be gone by the
 		 * time /proc is): kept, so its exit is known as the family's when it comes. Kept
 		 * until it exits or the family has it; one kept is reported again only at its exit. */
@@ -492,7 +466,6 @@ const struct source_ops source_events_ops = {
 	.ready = events_ready,
 	.poll_again = events_poll_again,
 	.discover = events_discover,
-	.settle = events_settle,
 	.newcomers = NULL,
 	.close = events_close,
 };

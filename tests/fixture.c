@@ -151,15 +151,6 @@ static int fp_machine(void *self, bool (*want)(const struct proc *p, void *ctx),
 	return 0;
 }
 
-/* The test's after_read, once. */
-static void fp_after_read(struct fixture_proc *fp)
-{
-	void (*fn)(void *) = fp->after_read;
-	fp->after_read = NULL;
-	if (fn)
-		fn(fp->after_read_arg);
-}
-
 static int fp_full(void *self, const pid_t *pids, size_t n, struct readings *out)
 {
 	struct fixture_proc *fp = self;
@@ -173,7 +164,6 @@ static int fp_full(void *self, const pid_t *pids, size_t n, struct readings *out
 			c->layout = fp_layout(p);
 		}
 	}
-	fp_after_read(fp);
 	return 0;
 }
 
@@ -187,7 +177,6 @@ static int fp_quick(void *self, const pid_t *pids, size_t n, struct readings *ou
 		if (src)
 			fp_stat(src, readings_add(out), true);
 	}
-	fp_after_read(fp);
 	return 0;
 }
 

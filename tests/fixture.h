@@ -58,10 +58,6 @@ struct fixture_proc {
 	/* The directory the engine's other /proc reads are made under (scan_ops.root), or 0
 	 * for none (every such read fails). */
 	int root;
-	/* Called once, then cleared, after the next read of processes (quick or full): what
-	 * happens on the machine while /proc is read. */
-	void (*after_read)(void *arg);
-	void *after_read_arg;
 };
 
 extern const struct scan_ops fixture_scan_ops;

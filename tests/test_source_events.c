@@ -356,22 +356,16 @@ static void test_child_of_the_unread_root(void **state)
 	family_free(&fam);
 }
 
-/* The job's child worker 1030, forked and read: a member at the refresh at 11 s. */
-static void worker_joins(struct fx *f)
-{
-	fork_of(f, ROOT, 1030);
-	feed(f);
-	fixture_put(&f->fp.procs, 1030, ROOT, ROOT, FX_SELF_SID, 120, "worker");
-	assert_true(fixture_refresh(&f->e, 11));
-	assert_non_null(family_find(&f->e.fam, 1030));
-}
-
 /* A member's exit event gives the status it dies with; afterwards its pid, taken by a
  * stranger, is no member's. */
 static void test_member_exit_status_and_reused_pid(void **state)
 {
 	struct fx *f = *state;
-	worker_joins(f);
+	fork_of(f, ROOT, 1030);
+	feed(f);
+	fixture_put(&f->fp.procs, 1030, ROOT, ROOT, FX_SELF_SID, 120, "worker");
+	assert_true(fixture_refresh(&f->e, 11));
+	assert_non_null(family_find(&f->e.fam, 1030));
 
 	exit_of(f, 1030, ROOT, 7 << 8);
 	fork_of(f, 3000, 1030);	/* a stranger's child, with the pid again */
@@ -384,32 +378,6 @@ static void test_member_exit_status_and_reused_pid(void **state)
 	const struct member *m = family_find(&f->e.fam, 1030);
 	assert_true(m == NULL || !m->present);
 	assert_true(logged(f, "1030 (worker) exited 7"));
-}
-
-/* A member exits while /proc is read, after the refresh drained the events: the readings
- * miss it, and it dies with the status the kernel gave (its exit is read after the
- * readings), not an unknown one; the next refresh says nothing more of it. */
-static void exit_of_1030_while_read(void *arg)
-{
-	struct fx *f = arg;
-	exit_of(f, 1030, ROOT, 3 << 8);
-	feed(f);
-}
-
-static void test_exit_while_proc_is_read_keeps_its_status(void **state)
-{
-	struct fx *f = *state;
-	worker_joins(f);
-
-	fixture_proc_remove(&f->fp, 1030);
-	f->fp.after_read = exit_of_1030_while_read;
-	f->fp.after_read_arg = f;
-	assert_true(fixture_refresh(&f->e, 12));
-	assert_true(logged(f, "1030 (worker) exited 3"));
-	assert_false(logged(f, "1030 (worker) exited"));
-	size_t exits = fixture_count_events(&f->e.log, EV_EXIT, 1030);
-	fixture_refresh(&f->e, 13);
-	assert_int_equal(fixture_count_events(&f->e.log, EV_EXIT, 1030), exits);
 }
 
 /* A thread other than the main one executes: the old main thread's exit event (pid and
@@ -585,7 +553,6 @@ int main(void)
 		FX(test_child_of_an_exec_keeps_the_new_name),
 		cmocka_unit_test(test_child_of_the_unread_root),
 		FX(test_member_exit_status_and_reused_pid),
-		FX(test_exit_while_proc_is_read_keeps_its_status),
 		FX(test_exec_from_a_thread_is_no_exit),
 		FX(test_strangers_ignored),
 		FX(test_lost_events_ask_for_a_machine_pass),
